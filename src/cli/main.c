@@ -1,0 +1,86 @@
+/* main.c — the `tongcheng` program: dispatch to one subcommand per file (cmd_*.c). */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+    {"build", cmd_build, "compile GTFS feeds and/or OSM streets into one network file"},
+    {"validate", cmd_validate, "check GTFS feeds and list every problem"},
+    {"info", cmd_info, "describe a compiled network file"},
+    {"street", cmd_street, "walk / bike / car distance and time between two points"},
+    {"route", cmd_route, "door-to-door transit journeys"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "tongcheng %s — how well a city's transport network ties it together\n\n"
+                 "usage: tongcheng COMMAND [options]\n\ncommands:\n", TC_VERSION_STRING);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(out, "\n'tongcheng COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("tongcheng %s\n", TC_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "tongcheng: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
+
+int cli_fail(const tc_error *err) {
+    if (err->file[0] && err->line)
+        fprintf(stderr, "tongcheng: error: %s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
+    else if (err->file[0])
+        fprintf(stderr, "tongcheng: error: %s: %s\n", err->file, err->message);
+    else
+        fprintf(stderr, "tongcheng: error: %s\n", err->message);
+    return 1;
+}
+
+int cli_usage(const char *usage_text, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tongcheng: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n\n%s", usage_text);
+    va_end(ap);
+    return 2;
+}
+
+void cli_print_finding(void *user, const tc_finding *f) {
+    FILE *out = user ? (FILE *)user : stderr;
+    fprintf(out, "%s:%ld:%ld: %s: %s: %s\n", f->file && *f->file ? f->file : "-", f->line, f->column,
+            f->severity == TC_SEV_ERROR ? "error" : "warning", f->code, f->message);
+}
+
+int cli_progress_wanted(int quiet) { return !quiet && isatty(STDERR_FILENO); }
+
+int cli_parse_latlon(const char *s, double *lat, double *lon) {
+    char *end;
+    *lat = strtod(s, &end);
+    if (end == s || *end != ',') return -1;
+    const char *p = end + 1;
+    *lon = strtod(p, &end);
+    if (end == p || *end) return -1;
+    if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) return -1;
+    return 0;
+}

@@ -1,0 +1,53 @@
+/* atomic_file.c — temporary file + fsync + rename (see atomic_file.h). */
+#include "atomic_file.h"
+#include "error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err) {
+    memset(af, 0, sizeof *af);
+    if (strlen(path) >= sizeof af->path) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "path too long");
+    snprintf(af->path, sizeof af->path, "%s", path);
+    snprintf(af->tmp_path, sizeof af->tmp_path, "%s.tmp.%ld", path, (long)getpid());
+    af->fp = fopen(af->tmp_path, "wb");
+    if (!af->fp)
+        return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot create %s: %s", af->tmp_path, strerror(errno));
+    return TC_OK;
+}
+
+tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err) {
+    if (!af->fp) return tc_fail(err, TC_ERR_INTERNAL, af->path, 0, 0, "file not open");
+    int bad = fflush(af->fp) != 0 || ferror(af->fp);
+    int e = errno;
+    if (!bad && fsync(fileno(af->fp)) != 0) { bad = 1; e = errno; }
+    if (fclose(af->fp) != 0 && !bad) { bad = 1; e = errno; }
+    af->fp = NULL;
+    if (!bad && rename(af->tmp_path, af->path) != 0) { bad = 1; e = errno; }
+    if (bad) {
+        unlink(af->tmp_path);
+        return tc_fail(err, TC_ERR_IO, af->path, 0, 0, "cannot write: %s", strerror(e));
+    }
+    return TC_OK;
+}
+
+void tc_atomic_abort(tc_atomic_file *af) {
+    if (af->fp) {
+        fclose(af->fp);
+        af->fp = NULL;
+    }
+    if (af->tmp_path[0]) unlink(af->tmp_path);
+    af->tmp_path[0] = '\0';
+}
+
+tc_status tc_atomic_write_all(const char *path, const void *data, size_t len, tc_error *err) {
+    tc_atomic_file af;
+    tc_status st = tc_atomic_open(&af, path, err);
+    if (st) return st;
+    if (len && fwrite(data, 1, len, af.fp) != len) {
+        tc_atomic_abort(&af);
+        return tc_fail(err, TC_ERR_IO, path, 0, 0, "short write");
+    }
+    return tc_atomic_commit(&af, err);
+}

@@ -1,0 +1,28 @@
+/*
+ * atomic_file.h — write an output file so that readers only ever see the old file or the complete new one.
+ *
+ * The data goes to "PATH.tmp.PID" in the same folder (same filesystem, so rename(2) is atomic); commit fsyncs and
+ * renames it over PATH; abort (or a crash) leaves PATH untouched.
+ */
+#ifndef TC_COMMON_ATOMIC_FILE_H
+#define TC_COMMON_ATOMIC_FILE_H
+
+#include "tongcheng.h"
+#include <stdio.h>
+
+typedef struct tc_atomic_file {
+    FILE *fp;
+    char path[4096];
+    char tmp_path[4096 + 32];
+} tc_atomic_file;
+
+tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err);
+/* Flush, fsync, close and rename into place. On failure the temporary file is removed. */
+tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err);
+/* Close and remove the temporary file. Safe to call after a failed commit or twice. */
+void tc_atomic_abort(tc_atomic_file *af);
+
+/* Convenience: write a whole buffer atomically. */
+tc_status tc_atomic_write_all(const char *path, const void *data, size_t len, tc_error *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* error.c — tc_error filling and the findings sink (see error.h). */
+#include "error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *tc_status_name(tc_status status) {
+    switch (status) {
+    case TC_OK: return "ok";
+    case TC_ERR_INVALID_ARGUMENT: return "invalid_argument";
+    case TC_ERR_IO: return "io";
+    case TC_ERR_PARSE: return "parse";
+    case TC_ERR_FORMAT: return "format";
+    case TC_ERR_NO_MEMORY: return "no_memory";
+    case TC_ERR_NOT_FOUND: return "not_found";
+    case TC_ERR_NO_SERVICE: return "no_service";
+    case TC_ERR_UNREACHABLE: return "unreachable";
+    case TC_ERR_INTERNAL: return "internal";
+    }
+    return "unknown";
+}
+
+tc_status tc_fail(tc_error *err, tc_status code, const char *file, long line, long column, const char *fmt, ...) {
+    if (!err) return code;
+    err->code = code;
+    err->line = line;
+    err->column = column;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void tc_error_clear(tc_error *err) {
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+}
+
+void tc_report(tc_diag *d, tc_severity sev, const char *code, const char *file, long line, long column,
+               const char *fmt, ...) {
+    if (!d) return;
+    if (sev == TC_SEV_ERROR) d->errors++;
+    else d->warnings++;
+    if (!d->fn) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char fname[512];
+    if (d->prefix && file) snprintf(fname, sizeof fname, "%s:%s", d->prefix, file);
+    else snprintf(fname, sizeof fname, "%s", file ? file : "");
+    tc_finding f = {sev, code, fname, line, column, msg};
+    d->fn(d->user, &f);
+}

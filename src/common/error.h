@@ -1,0 +1,38 @@
+/*
+ * error.h — filling a tc_error and reporting findings.
+ *
+ * Every library function takes a `tc_error *err` that may be NULL; tc_fail() fills it (if given) and returns the
+ * status so that a failure reads `return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));`.
+ */
+#ifndef TC_COMMON_ERROR_H
+#define TC_COMMON_ERROR_H
+
+#include "tongcheng.h"
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define TC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TC_PRINTF(a, b)
+#endif
+
+/* Fill err (if non-NULL) and return code. file may be NULL. */
+tc_status tc_fail(tc_error *err, tc_status code, const char *file, long line, long column, const char *fmt, ...)
+    TC_PRINTF(6, 7);
+
+/* Clear err to TC_OK. */
+void tc_error_clear(tc_error *err);
+
+/* A sink for findings that also counts them. fn may be NULL (findings are then only counted). */
+typedef struct tc_diag {
+    tc_finding_fn fn;
+    void *user;
+    const char *prefix; /* prepended to file names as "PREFIX:file" when non-NULL (several feeds) */
+    size_t errors, warnings;
+    size_t max_per_code; /* 0 = unlimited; otherwise further findings of one code are counted but not reported */
+} tc_diag;
+
+void tc_report(tc_diag *d, tc_severity sev, const char *code, const char *file, long line, long column,
+               const char *fmt, ...) TC_PRINTF(7, 8);
+
+#endif

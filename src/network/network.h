@@ -1,0 +1,180 @@
+/*
+ * network.h — the compiled network as the searches see it: typed, read-only arrays.
+ *
+ * A tc_network is a view: every array below points either into a memory-mapped network file (netfile.c) or into
+ * memory a test filled by hand. Nothing here is written after opening, so one network serves any number of threads.
+ *
+ * Layout chosen for RAPTOR (Delling, Pajor, Werneck 2012):
+ *  - a pattern is a maximal set of trips with the same stop sequence and pickup/drop-off flags whose trips never
+ *    overtake each other (split where they do), so "the earliest trip at position j" is monotone in j;
+ *  - a pattern's trips are contiguous in trips[] (sorted by departure at the first stop) and their times are one
+ *    contiguous trip-major block of stop_times[]: trip k of pattern p at position j is
+ *        stop_times[p.times_begin + k * p.n_stops + j];
+ *  - frequency-based trips (frequencies.txt) live in patterns of their own (TC_PATTERN_FREQUENCY): each trip is a
+ *    template whose times are relative to its first departure, and runs at start + i·headway per frequency row;
+ *  - stop → patterns and stop → walking transfers are CSR arrays (begin offsets of n_stops + 1 entries);
+ *  - service days: bit d of service s's bitset (service_words words from service_bits + s * service_words) says
+ *    whether the service runs on day service_start + d.
+ * Ids are dense indices; GTFS ids are offsets into the string table, used only at the edges.
+ */
+#ifndef TC_NETWORK_NETWORK_H
+#define TC_NETWORK_NETWORK_H
+
+#include "tongcheng.h"
+#include "streets/street_graph.h"
+
+#include <stdint.h>
+
+#define TC_NONE UINT32_MAX
+
+/* pattern_stop_flags bits */
+#define TC_NO_PICKUP 0x1u  /* pickup_type 1: cannot board here */
+#define TC_NO_DROPOFF 0x2u /* drop_off_type 1: cannot alight here */
+
+/* pattern flags */
+#define TC_PATTERN_FREQUENCY 0x1u
+
+typedef struct tc_net_feed {
+    uint32_t name_str;     /* feed name (id prefix) */
+    uint32_t timezone_str; /* agency timezone */
+    int32_t tz_shift_s;    /* seconds added to this feed's times to express them in the network's timezone */
+    uint32_t reserved;
+} tc_net_feed;
+
+typedef struct tc_net_agency {
+    uint32_t id_str, name_str, timezone_str;
+    uint16_t feed, reserved;
+} tc_net_agency;
+
+typedef struct tc_net_stop {
+    int32_t lat_e7, lon_e7;
+    uint32_t id_str, name_str, platform_str;
+    uint32_t parent;      /* station index, TC_NONE */
+    uint16_t feed;
+    uint8_t location_type;
+    uint8_t wheelchair;   /* 0 unknown, 1 accessible, 2 not (inherited from the parent when 0) */
+} tc_net_stop;
+
+typedef struct tc_net_route {
+    uint32_t id_str, short_name_str, long_name_str, color_str;
+    uint32_t agency; /* TC_NONE */
+    uint16_t type;   /* GTFS route_type as given (basic or extended) */
+    uint16_t feed;
+} tc_net_route;
+
+typedef struct tc_net_pattern {
+    uint32_t route;
+    uint32_t n_stops;
+    uint32_t n_trips;
+    uint32_t stops_begin; /* into pattern_stops[] and pattern_stop_flags[] */
+    uint32_t trips_begin; /* into trips[] */
+    uint32_t flags;       /* TC_PATTERN_FREQUENCY */
+    uint64_t times_begin; /* into stop_times[] */
+} tc_net_pattern;
+
+typedef struct tc_net_stop_time {
+    int32_t arrival, departure; /* seconds after the service day's start (template-relative for frequency trips) */
+} tc_net_stop_time;
+
+typedef struct tc_net_trip {
+    uint32_t id_str, headsign_str, block_str;
+    uint32_t route, pattern;
+    uint32_t service;    /* index into the service bitsets */
+    uint32_t freq_begin; /* into frequencies[]; freq_count rows (0 for scheduled trips) */
+    uint16_t freq_count;
+    uint16_t feed;
+    uint8_t wheelchair; /* 0 unknown, 1 accessible, 2 not */
+    int8_t direction;   /* -1 absent */
+    uint16_t reserved;
+} tc_net_trip;
+
+typedef struct tc_net_frequency {
+    int32_t start_time, end_time, headway_s;
+    uint32_t exact_times;
+} tc_net_frequency;
+
+typedef struct tc_net_stop_pattern {
+    uint32_t pattern, position;
+} tc_net_stop_pattern;
+
+/* A walking link between two stops (computed at build time over the street network, or straight line × detour). */
+typedef struct tc_net_transfer {
+    uint32_t to_stop;
+    uint32_t distance_m; /* walking distance; time = distance / walk speed at query time */
+} tc_net_transfer;
+
+/* A transfers.txt rule, in network indices (TC_NONE = any). Sorted by from_stop; rule_begin is CSR over from_stop
+ * (rules without a from_stop — trip-to-trip only — come last, after rule_begin[n_stops]). */
+typedef struct tc_net_transfer_rule {
+    uint32_t from_stop, to_stop, from_route, to_route, from_trip, to_trip;
+    int32_t min_transfer_time; /* -1 absent */
+    uint32_t type;             /* 0–3 as in GTFS (4, 5 kept as given) */
+} tc_net_transfer_rule;
+
+typedef struct tc_network_view {
+    /* counts */
+    uint32_t n_feeds, n_agencies, n_stops, n_routes, n_patterns, n_trips, n_frequencies, n_transfers,
+        n_transfer_rules, n_services;
+    uint64_t n_stop_times;      /* stop_times[] entries (for frequency patterns: template times) */
+    uint64_t n_source_stop_times; /* rows of stop_times.txt kept (info's count) */
+    uint32_t n_trips_without_service;
+
+    const tc_net_feed *feeds;
+    const tc_net_agency *agencies;
+    const tc_net_stop *stops;
+    const tc_net_route *routes;
+    const tc_net_pattern *patterns;
+    const uint32_t *pattern_stops;      /* stop index per pattern position */
+    const uint8_t *pattern_stop_flags;  /* TC_NO_PICKUP | TC_NO_DROPOFF per pattern position */
+    const tc_net_stop_time *stop_times;
+    const tc_net_trip *trips;
+    const tc_net_frequency *frequencies;
+    const uint32_t *stop_pattern_begin; /* n_stops + 1 */
+    const tc_net_stop_pattern *stop_patterns;
+    const uint32_t *transfer_begin;     /* n_stops + 1 */
+    const tc_net_transfer *transfers;
+    const uint32_t *transfer_rule_begin; /* n_stops + 1 */
+    const tc_net_transfer_rule *transfer_rules;
+
+    /* service calendar */
+    int32_t service_start; /* first day (days since epoch) */
+    uint32_t n_days;
+    uint32_t service_words;
+    const uint64_t *service_bits;
+
+    /* string table: NUL-terminated strings, referenced by byte offset; offset 0 is "" */
+    const char *strings;
+    uint64_t strings_size;
+    /* stop indices sorted by (feed name, stop id) for tc_network_find_stop; likewise routes and trips */
+    const uint32_t *stop_id_index, *route_id_index, *trip_id_index;
+
+    /* build parameters */
+    double transfer_radius_m, walk_speed_mps, straight_line_detour;
+    int32_t bbox_e7[4]; /* min_lon, min_lat, max_lon, max_lat */
+    uint32_t timezone_str;
+
+    /* streets (n_nodes == 0 when built without OSM) */
+    street_graph streets;
+    const uint32_t *stop_street_link; /* n_stops entries: the street-graph node a stop is linked to, TC_NONE */
+    const uint32_t *stop_street_link_m; /* distance from the stop to that node, metres */
+} tc_network_view;
+
+struct tc_network {
+    tc_network_view v;
+    /* mapping */
+    const void *map;
+    size_t map_size;
+    uint32_t format_version;
+};
+
+static inline const char *tc_str(const tc_network_view *v, uint32_t off) {
+    return off < v->strings_size ? v->strings + off : "";
+}
+
+static inline int tc_service_active(const tc_network_view *v, uint32_t service, int32_t day) {
+    if (day < v->service_start || day >= v->service_start + (int32_t)v->n_days) return 0;
+    uint32_t d = (uint32_t)(day - v->service_start);
+    return (int)((v->service_bits[(uint64_t)service * v->service_words + (d >> 6)] >> (d & 63)) & 1u);
+}
+
+#endif
