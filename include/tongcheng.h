@@ -154,9 +154,159 @@ typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2 } tc_
 
 /* ---- streets API: declarations added by the streets module below this line ---- */
 
+typedef struct tc_street_options {
+    double walk_speed_mps;  /* <=0: 1.3 */
+    double bike_speed_mps;  /* <=0: 4.2 */
+    double car_speed_mps;   /* used only without a street network (straight line × detour); <=0: 40 km/h */
+    double snap_radius_m;   /* <=0: 500 */
+} tc_street_options;
+
+void tc_street_options_init(tc_street_options *opts);
+
+typedef struct tc_street_result {
+    double distance_m, duration_s;
+    size_t n_points;
+    double *lat, *lon;      /* path from the origin's projection on the streets to the destination's */
+    double from_snap_m, to_snap_m; /* distance from each given point to the street it was snapped to */
+    int straight_line;      /* nonzero: no street network; distance = straight line × the network's detour factor */
+} tc_street_result;
+
+/* Shortest walk / bike / car path between two points over the network's streets. A point farther than the snap
+ * radius from any street usable by the mode, or a pair with no path, is TC_ERR_UNREACHABLE naming the point. */
+tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, double from_lon, double to_lat,
+                          double to_lon, const tc_street_options *opts, tc_street_result *out, tc_error *err);
+void tc_street_result_free(tc_street_result *result);
+/* {"distance_m":…,"duration_s":…,"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}} (tc_free it). */
+tc_status tc_street_result_json(const tc_street_result *result, char **json_out, tc_error *err);
+
 /* ---------------------------------------------------------------- routing (owned by src/routing) ------------- */
 
 /* ---- routing API: declarations added by the routing module below this line ---- */
+
+/* One journey-planning query. Fill with tc_route_query_init, then set origin, destination, date and time. */
+typedef struct tc_route_query {
+    const char *from_stop;       /* "FEED:stop_id" (or bare id with one feed); NULL = use from_lat/from_lon */
+    double from_lat, from_lon;
+    const char *to_stop;         /* likewise */
+    double to_lat, to_lon;
+    int32_t date;                /* service day, days since 1970-01-01 */
+    int32_t time;                /* seconds after midnight: departure, or the arrival deadline when arrive_by */
+    int arrive_by;
+    int max_transfers;           /* default 8 */
+    int max_duration_min;        /* default 240 */
+    double max_walk_access_min;  /* default 20 */
+    double max_walk_egress_min;  /* default 20 */
+    double max_walk_transfer_min; /* default 10 */
+    double walk_speed_mps;       /* <= 0: the network's build walking speed */
+    int32_t min_transfer_time_s; /* floor on every transfer except transfers.txt type 1; default 0 */
+    int wheelchair;              /* nonzero: wheelchair_accessible=1 trips, stops not marked inaccessible */
+    const int *route_types;      /* allowed GTFS route types; NULL/0 = all */
+    size_t n_route_types;
+    const char *exclude_routes;  /* comma-separated "FEED:id" or bare ids; NULL = none */
+    const char *exclude_trips;
+    const char *exclude_stops;
+} tc_route_query;
+
+void tc_route_query_init(tc_route_query *q);
+
+typedef enum tc_leg_mode { TC_LEG_WALK = 0, TC_LEG_TRANSIT = 1 } tc_leg_mode;
+
+typedef struct tc_place {
+    char *stop;  /* "feed:stop_id", NULL for a coordinate */
+    char *name;  /* stop name, or "origin" / "destination" */
+    double lat, lon;
+} tc_place;
+
+typedef struct tc_leg {
+    tc_leg_mode mode;
+    tc_place from, to;
+    int64_t departure, arrival; /* local seconds since 1970-01-01T00:00:00 (service day + seconds) */
+    char *route, *route_name, *trip; /* transit legs ("feed:id"); NULL for walking */
+    int route_type;                  /* -1 for walking */
+} tc_leg;
+
+typedef struct tc_journey {
+    int64_t departure, arrival; /* local seconds since the epoch */
+    int32_t duration_s, transfers, walk_s;
+    size_t n_legs;
+    tc_leg *legs;
+} tc_journey;
+
+typedef struct tc_journey_set {
+    size_t n;
+    tc_journey *journeys; /* Pareto-optimal over (arrival, transfers), sorted by arrival */
+} tc_journey_set;
+
+/* Plan journeys. An empty set (n == 0) when nothing is reachable; errors: unknown stop (TC_ERR_NOT_FOUND), date
+ * outside the service range (TC_ERR_NO_SERVICE), point not snappable (TC_ERR_UNREACHABLE), bad option. */
+tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_set **out, tc_error *err);
+/* The `route --json` document (caller frees with tc_free). */
+tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error *err);
+/* "YYYY-MM-DDTHH:MM:SS" for local seconds since the epoch (buf ≥ 20 bytes). */
+void tc_format_local_time(int64_t t, char *buf);
+void tc_journey_set_free(tc_journey_set *set);
+
+/* ---------------------------------------------------------------- analysis (owned by src/analysis) ----------- */
+/*
+ * Travel-time analysis with R5/r5r semantics: for every minute of a half-open departure window, range-RAPTOR gives
+ * the earliest arrival at every stop; egress over the streets (or straight line) propagates it to destinations;
+ * frequency-based trips get seeded Monte Carlo draws; each destination's per-sample travel times are summarised by
+ * percentiles. Results are identical whatever the thread count: each origin's random stream depends only on the
+ * seed and the origin's coordinates.
+ */
+#define TC_UNREACHED_MIN UINT16_MAX /* an unreachable destination (beyond max_duration_min or never reached) */
+
+typedef struct tc_analysis_options {
+    int32_t date;              /* service day, days since 1970-01-01 */
+    int32_t window_start;      /* seconds; departures every 60 s in [window_start, window_end) */
+    int32_t window_end;
+    int percentiles[5];        /* 0–100; default {50} */
+    size_t n_percentiles;
+    int max_duration_min;      /* default 120 */
+    int draws;                 /* Monte Carlo draws per departure minute for frequency-based trips; default 20 */
+    uint64_t seed;             /* default fixed, so runs are reproducible */
+    int street_only;           /* nonzero: no transit, the street mode alone (modes walk|bike|car) */
+    tc_mode mode;              /* access/egress (and street-only) mode; default walk */
+    double walk_speed_mps;     /* <= 0: network default (1.3) */
+    double bike_speed_mps;     /* <= 0: 4.2 */
+    int max_access_min;        /* walking to the first stop and from the last; default 20 */
+    int max_transfers;         /* default 8 */
+    int threads;               /* 0 = all cores */
+    int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
+} tc_analysis_options;
+
+void tc_analysis_options_init(tc_analysis_options *opts);
+
+/* A destination set prepared once for a network (R5's "linkage"): each point's nearest stops and street access,
+ * reused for every origin. */
+typedef struct tc_destinations tc_destinations;
+tc_status tc_destinations_create(const tc_network *net, const tc_analysis_options *opts, const double *lat,
+                                 const double *lon, size_t n, tc_destinations **out, tc_error *err);
+void tc_destinations_free(tc_destinations *dest);
+
+/* Per-thread scratch space for one-origin computations (RAPTOR labels, street search, sample buffers). */
+typedef struct tc_analysis_workspace tc_analysis_workspace;
+tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_workspace **out, tc_error *err);
+void tc_analysis_workspace_free(tc_analysis_workspace *ws);
+
+/* One origin: out[d * n_percentiles + k] = minutes at destination d for percentile k (TC_UNREACHED_MIN). */
+tc_status tc_travel_times_from(tc_analysis_workspace *ws, const tc_destinations *dest,
+                               const tc_analysis_options *opts, double lat, double lon, uint16_t *out,
+                               tc_error *err);
+
+/* Many origins on opts->threads threads: out[(o * n_dest + d) * n_percentiles + k]. */
+tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *dest, const tc_analysis_options *opts,
+                                const double *origin_lat, const double *origin_lon, size_t n_origins,
+                                uint16_t *out, tc_error *err);
+
+/* Isochrones from one point as a GeoJSON FeatureCollection (polygons with holes per cutoff and percentile,
+ * properties cutoff_min, percentile, area_km2). resolution_m <= 0: a default suited to the cutoffs. Caller frees
+ * *geojson_out with tc_free. */
+tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, double lat, double lon,
+                        const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
+                        tc_error *err);
+
+/* ---- analysis API: further declarations added by the analysis module below this line ---- */
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,196 @@
-/* cmd_route.c — placeholder until its module lands (replaced by the owner of this command). */
+/*
+ * cmd_route.c — `tongcheng route`: door-to-door transit journeys between two points or stops (tc_route), printed
+ * as one text block per Pareto-optimal journey or as the stable JSON document (--json).
+ */
 #include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *route_usage =
+    "usage: tongcheng route NET (--from LAT,LON | --from-stop STOP) (--to LAT,LON | --to-stop STOP)\n"
+    "                       --date YYYY-MM-DD (--time HH:MM[:SS] | --arrive-by HH:MM[:SS]) [options]\n"
+    "options:\n"
+    "  --max-transfers N        at most N transfers (default 8)\n"
+    "  --max-duration MIN       journeys of at most MIN minutes (default 240)\n"
+    "  --max-walk A[,E[,T]]     walking minutes for access, egress, each transfer (default 20,20,10)\n"
+    "  --min-transfer-time S    a floor on every transfer, seconds (transfers.txt type 1 excepted)\n"
+    "  --wheelchair             accessible trips and stops only\n"
+    "  --route-types 1,3        allowed GTFS route types\n"
+    "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
+    "  --json                   the JSON document instead of text\n";
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_text(const tc_journey_set *set) {
+    char a[24], b[24];
+    if (set->n == 0) {
+        printf("no journey found\n");
+        return;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        const tc_journey *j = &set->journeys[i];
+        tc_format_local_time(j->departure, a);
+        tc_format_local_time(j->arrival, b);
+        printf("journey %zu: %s → %s  %d min, %d transfer%s, %d min walking\n", i + 1, a, b,
+               (j->duration_s + 59) / 60, j->transfers, j->transfers == 1 ? "" : "s", (j->walk_s + 59) / 60);
+        for (size_t l = 0; l < j->n_legs; l++) {
+            const tc_leg *g = &j->legs[l];
+            tc_format_local_time(g->departure, a);
+            tc_format_local_time(g->arrival, b);
+            if (g->mode == TC_LEG_TRANSIT)
+                printf("  %s  %-5s %s → %s  %s (%s)  [%s]\n", a + 11, g->route_name && *g->route_name ? g->route_name : "?",
+                       g->from.name, g->to.name, b + 11, g->route, g->trip);
+            else
+                printf("  %s  walk  %s → %s  %s (%ld s)\n", a + 11, g->from.name, g->to.name, b + 11,
+                       (long)(g->arrival - g->departure));
+        }
+        if (i + 1 < set->n) printf("\n");
+    }
+}
+
 int cmd_route(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    return cli_usage("", "route: not built yet");
+    tc_route_query q;
+    tc_route_query_init(&q);
+    const char *net_path = NULL, *date = NULL, *time_s = NULL, *arrive_s = NULL, *types = NULL;
+    int have_from = 0, have_to = 0, json = 0;
+    int route_types[64];
+    tc_error err = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VAL()                                                                                                  \
+    do {                                                                                                            \
+        if (!val) return cli_usage(route_usage, "route: %s needs a value", a);                                     \
+        i++;                                                                                                        \
+    } while (0)
+        long n;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(route_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--from")) {
+            NEED_VAL();
+            if (cli_parse_latlon(val, &q.from_lat, &q.from_lon))
+                return cli_usage(route_usage, "route: --from expects LAT,LON, got \"%s\"", val);
+            have_from++;
+        } else if (!strcmp(a, "--from-stop")) {
+            NEED_VAL();
+            q.from_stop = val;
+            have_from++;
+        } else if (!strcmp(a, "--to")) {
+            NEED_VAL();
+            if (cli_parse_latlon(val, &q.to_lat, &q.to_lon))
+                return cli_usage(route_usage, "route: --to expects LAT,LON, got \"%s\"", val);
+            have_to++;
+        } else if (!strcmp(a, "--to-stop")) {
+            NEED_VAL();
+            q.to_stop = val;
+            have_to++;
+        } else if (!strcmp(a, "--date")) {
+            NEED_VAL();
+            date = val;
+        } else if (!strcmp(a, "--time")) {
+            NEED_VAL();
+            time_s = val;
+        } else if (!strcmp(a, "--arrive-by")) {
+            NEED_VAL();
+            arrive_s = val;
+        } else if (!strcmp(a, "--max-transfers")) {
+            NEED_VAL();
+            if (parse_int(val, 0, 31, &n)) return cli_usage(route_usage, "route: --max-transfers expects 0…31");
+            q.max_transfers = (int)n;
+        } else if (!strcmp(a, "--max-duration")) {
+            NEED_VAL();
+            if (parse_int(val, 1, 2880, &n)) return cli_usage(route_usage, "route: --max-duration expects 1…2880");
+            q.max_duration_min = (int)n;
+        } else if (!strcmp(a, "--max-walk")) {
+            NEED_VAL();
+            double w[3];
+            int k = sscanf(val, "%lf,%lf,%lf", &w[0], &w[1], &w[2]);
+            if (k < 1 || w[0] < 0 || (k > 1 && w[1] < 0) || (k > 2 && w[2] < 0))
+                return cli_usage(route_usage, "route: --max-walk expects MIN or ACCESS,EGRESS,TRANSFER minutes");
+            q.max_walk_access_min = w[0];
+            q.max_walk_egress_min = k > 1 ? w[1] : w[0];
+            q.max_walk_transfer_min = k > 2 ? w[2] : (k == 1 ? w[0] : q.max_walk_transfer_min);
+        } else if (!strcmp(a, "--min-transfer-time")) {
+            NEED_VAL();
+            if (parse_int(val, 0, 86400, &n)) return cli_usage(route_usage, "route: --min-transfer-time expects seconds");
+            q.min_transfer_time_s = (int32_t)n;
+        } else if (!strcmp(a, "--wheelchair")) {
+            q.wheelchair = 1;
+        } else if (!strcmp(a, "--route-types")) {
+            NEED_VAL();
+            types = val;
+        } else if (!strcmp(a, "--exclude-routes")) {
+            NEED_VAL();
+            q.exclude_routes = val;
+        } else if (!strcmp(a, "--exclude-trips")) {
+            NEED_VAL();
+            q.exclude_trips = val;
+        } else if (!strcmp(a, "--exclude-stops")) {
+            NEED_VAL();
+            q.exclude_stops = val;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (a[0] == '-') {
+            return cli_usage(route_usage, "route: unknown option %s", a);
+        } else if (!net_path) {
+            net_path = a;
+        } else {
+            return cli_usage(route_usage, "route: unexpected argument %s", a);
+        }
+#undef NEED_VAL
+    }
+    if (!net_path) return cli_usage(route_usage, "route: no network file given");
+    if (have_from != 1) return cli_usage(route_usage, "route: give exactly one of --from / --from-stop");
+    if (have_to != 1) return cli_usage(route_usage, "route: give exactly one of --to / --to-stop");
+    if (!date) return cli_usage(route_usage, "route: --date is required");
+    if (!time_s == !arrive_s) return cli_usage(route_usage, "route: give exactly one of --time / --arrive-by");
+    if (tc_parse_date(date, &q.date, &err) != TC_OK) return cli_usage(route_usage, "route: %s", err.message);
+    if (tc_parse_clock(time_s ? time_s : arrive_s, &q.time, &err) != TC_OK)
+        return cli_usage(route_usage, "route: %s", err.message);
+    q.arrive_by = arrive_s != NULL;
+    if (types) {
+        const char *p = types;
+        size_t k = 0;
+        while (*p) {
+            char *end;
+            long t = strtol(p, &end, 10);
+            if (end == p || t < 0 || t > 65535 || k >= sizeof route_types / sizeof *route_types || (*end && *end != ','))
+                return cli_usage(route_usage, "route: --route-types expects comma-separated GTFS route types");
+            route_types[k++] = (int)t;
+            p = *end ? end + 1 : end;
+        }
+        q.route_types = route_types;
+        q.n_route_types = k;
+    }
+    tc_network *net = NULL;
+    if (tc_network_open(net_path, &net, &err) != TC_OK) return cli_fail(&err);
+    tc_journey_set *set = NULL;
+    if (tc_route(net, &q, &set, &err) != TC_OK) {
+        tc_network_close(net);
+        return cli_fail(&err);
+    }
+    int rc = 0;
+    if (json) {
+        char *txt = NULL;
+        if (tc_journeys_json(set, &txt, &err) != TC_OK) {
+            rc = cli_fail(&err);
+        } else {
+            printf("%s\n", txt);
+            tc_free(txt);
+        }
+    } else {
+        print_text(set);
+    }
+    tc_journey_set_free(set);
+    tc_network_close(net);
+    return rc;
 }

@@ -93,7 +93,8 @@ void tc_time_format(int32_t t, char *buf) {
         sign = "-";
         t = -t;
     }
-    snprintf(buf, 16, "%s%02d:%02d:%02d", sign, (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
+    snprintf(buf, 16, "%s%02u:%02u:%02u", sign, (unsigned)(t / 3600) % 100000u, (unsigned)(t / 60 % 60),
+             (unsigned)(t % 60));
 }
 
 int tc_tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out) {
@@ -137,7 +138,7 @@ void tc_format_date(int32_t day, char *buf) {
     int y, m, d;
     tc_civil_from_days(day, &y, &m, &d);
     if (y < 0 || y > 9999) y = 0; /* keeps the text within 10 characters */
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, (m % 13 + 13) % 13, (d % 32 + 32) % 32);
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
 tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err) {

@@ -117,6 +117,7 @@ typedef struct gtfs_feed {
     char *timezone; /* the agencies' timezone (first agency's) */
     char *feed_publisher, *feed_version;
     gtfs_counts counts;
+    void *storage; /* the reader's own memory (string arena, service bitsets): freed by gtfs_feed_free */
 } gtfs_feed;
 
 /* Read a feed (zip, folder, or zip whose files sit in one sub-folder). Recoverable problems are reported to diag
@@ -124,6 +125,10 @@ typedef struct gtfs_feed {
  * diag->prefix is set by the caller when several feeds are read. */
 tc_status gtfs_feed_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err);
 void gtfs_feed_free(gtfs_feed *feed);
+
+/* The default feed name for a path (tc_feed_source.name == NULL): its base name without a trailing "/", ".zip"
+ * and then ".gtfs" ("data/bydgoszcz.gtfs.zip" → "bydgoszcz"). Writes at most n bytes including the NUL. */
+void gtfs_default_feed_name(const char *path, char *buf, size_t n);
 
 /* 1 if service s is active on day (days since 1970-01-01). */
 static inline int gtfs_service_active(const gtfs_feed *f, int32_t s, int32_t day) {

@@ -13,9 +13,14 @@
  *  - frequency-based trips (frequencies.txt) live in patterns of their own (TC_PATTERN_FREQUENCY): each trip is a
  *    template whose times are relative to its first departure, and runs at start + i·headway per frequency row;
  *  - stop → patterns and stop → walking transfers are CSR arrays (begin offsets of n_stops + 1 entries);
+ *  - trips without stop_times are kept (counted) after all pattern trips, with pattern == TC_NONE;
+ *  - walking transfers of a stop are sorted by distance (then stop), so a search can stop at its walk limit;
  *  - service days: bit d of service s's bitset (service_words words from service_bits + s * service_words) says
  *    whether the service runs on day service_start + d.
- * Ids are dense indices; GTFS ids are offsets into the string table, used only at the edges.
+ * Ids are dense indices; GTFS ids are offsets into the string table, used only at the edges. Several feeds: their
+ * stops, routes, agencies are contiguous per feed (tc_net_feed gives the ranges); a GTFS id is (feed, id string).
+ * All times read in the network's timezone (the first feed's): another feed's times were shifted by its
+ * tc_net_feed.tz_shift_s at build time (see builder.c for how the shift is chosen).
  */
 #ifndef TC_NETWORK_NETWORK_H
 #define TC_NETWORK_NETWORK_H
@@ -39,6 +44,15 @@ typedef struct tc_net_feed {
     uint32_t timezone_str; /* agency timezone */
     int32_t tz_shift_s;    /* seconds added to this feed's times to express them in the network's timezone */
     uint32_t reserved;
+    /* where this feed's records sit in the network arrays (stops, routes, agencies are contiguous per feed) */
+    uint32_t stop_begin, n_stops, route_begin, n_routes, agency_begin, n_agencies;
+    uint32_t n_trips, n_frequency_templates, n_transfer_rules;
+    int32_t first_day; /* the feed's own service date range (before merging) */
+    uint32_t n_days;
+    uint32_t reserved2;
+    /* data rows read by the GTFS reader and rows it dropped (with a finding): info's counts are these minus drops */
+    uint64_t rows_stops, rows_routes, rows_trips, rows_stop_times, rows_frequencies, rows_transfers;
+    uint64_t trips_dropped, stop_times_dropped, n_stop_times;
 } tc_net_feed;
 
 typedef struct tc_net_agency {
@@ -111,6 +125,28 @@ typedef struct tc_net_transfer_rule {
     uint32_t type;             /* 0–3 as in GTFS (4, 5 kept as given) */
 } tc_net_transfer_rule;
 
+/* The META section: counts (so every other section's size can be checked before use), build parameters and
+ * extents. */
+typedef struct tc_net_meta {
+    uint32_t n_feeds, n_agencies, n_stops, n_routes, n_patterns, n_trips, n_frequencies, n_transfers,
+        n_transfer_rules, n_services;
+    uint32_t n_pattern_stops;        /* pattern_stops[], pattern_stop_flags[], stop_patterns[] entries */
+    uint32_t n_frequency_templates;  /* trips with frequencies.txt rows */
+    uint32_t n_trips_without_service;
+    uint32_t n_scheduled_trips;      /* trips[0 .. n_scheduled_trips) belong to patterns; the rest (trips with no
+                                        stop_times) have pattern TC_NONE */
+    uint64_t n_stop_times, n_source_stop_times;
+    int32_t service_start;
+    uint32_t n_days, service_words;
+    uint32_t timezone_str;
+    int32_t bbox_e7[4];
+    double transfer_radius_m, walk_speed_mps, straight_line_detour, snap_radius_m;
+    uint32_t straight_line_walking; /* 1: no street network, transfers are straight line × detour */
+    uint32_t osm_str;               /* OSM file name given to the build, 0 if none */
+    int64_t built_unix;             /* when the file was built (seconds since the epoch, UTC) */
+    uint8_t reserved[64];
+} tc_net_meta;
+
 typedef struct tc_network_view {
     /* counts */
     uint32_t n_feeds, n_agencies, n_stops, n_routes, n_patterns, n_trips, n_frequencies, n_transfers,
@@ -118,7 +154,9 @@ typedef struct tc_network_view {
     uint64_t n_stop_times;      /* stop_times[] entries (for frequency patterns: template times) */
     uint64_t n_source_stop_times; /* rows of stop_times.txt kept (info's count) */
     uint32_t n_trips_without_service;
+    uint32_t n_frequency_templates, n_scheduled_trips, n_pattern_stops;
 
+    const tc_net_meta *meta;
     const tc_net_feed *feeds;
     const tc_net_agency *agencies;
     const tc_net_stop *stops;
@@ -145,7 +183,7 @@ typedef struct tc_network_view {
     /* string table: NUL-terminated strings, referenced by byte offset; offset 0 is "" */
     const char *strings;
     uint64_t strings_size;
-    /* stop indices sorted by (feed name, stop id) for tc_network_find_stop; likewise routes and trips */
+    /* stop indices sorted by (feed index, stop id bytes) for tc_network_find_stop; likewise routes and trips */
     const uint32_t *stop_id_index, *route_id_index, *trip_id_index;
 
     /* build parameters */
@@ -166,6 +204,13 @@ struct tc_network {
     size_t map_size;
     uint32_t format_version;
 };
+
+/* Route / trip by "FEED:id", or the bare id when the network holds one feed (like tc_network_find_stop). */
+tc_status tc_net_find_route(const tc_network_view *v, const char *id, uint32_t *route_out, tc_error *err);
+tc_status tc_net_find_trip(const tc_network_view *v, const char *id, uint32_t *trip_out, tc_error *err);
+/* The id in its network-wide form "FEED:id" (what outputs print; lookups accept it for any network). Returns
+ * what snprintf returns. */
+size_t tc_net_format_id(const tc_network_view *v, uint16_t feed, uint32_t id_str, char *buf, size_t size);
 
 static inline const char *tc_str(const tc_network_view *v, uint32_t off) {
     return off < v->strings_size ? v->strings + off : "";

@@ -1,0 +1,962 @@
+/*
+ * raptor.c — RAPTOR rounds over the compiled patterns (see raptor.h for the shape and why).
+ *
+ * A round k reads the labels of round k−1 (at most k−1 trips), scans every pattern serving a stop improved in round
+ * k−1 once per relevant service day, then relaxes walking transfers and transfers.txt links from the stops a trip
+ * improved. Labels are "at most k trips", copied forward from round k−1 at the start of round k for the stops
+ * touched so far (O(touched), not O(stops)), which also keeps range-RAPTOR's labels from later minutes valid.
+ * Reverse (arrive-by) searches negate every time: the same comparisons then mean "latest".
+ * A journey is access walk, trip, (transfer walk, trip)*, egress walk: egress never follows a transfer walk, so
+ * the forward and the reverse search mean the same journeys (a reverse search cannot walk twice at its start).
+ */
+#include "routing/raptor.h"
+
+#include "common/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_S 86400
+#define N_OFFSETS 5 /* service days D−2 … D+2 */
+
+struct raptor_ws {
+    const tc_network_view *v;
+    uint32_t n_stops;
+    /* labels, round-major: [round * n_stops + stop] */
+    int32_t *arr_trip, *arr_walk, *walk_trip, *walk_walk;
+    raptor_parent *par_trip, *par_walk;
+    /* stops with any finite label (for reset and copy-forward) */
+    uint32_t *touched;
+    uint32_t n_touched;
+    uint8_t *is_touched;
+    /* stops improved in the current / previous round; stops improved by a trip in the current round */
+    uint32_t *marked_prev, *marked_cur, *trip_marked;
+    uint32_t n_marked_prev, n_marked_cur, n_trip_marked;
+    uint8_t *mark_flag, *trip_mark_flag;
+    /* patterns to scan this round, with the first scan index */
+    uint32_t *pat_first, *pat_list;
+    uint32_t n_pat_list;
+    /* per pattern time extents (times as stored, without day shift) */
+    int32_t *pat_min_time, *pat_max_time;
+    /* service activity for days D−2 … D+2 */
+    int32_t cached_day;
+    int cache_valid;
+    uint8_t *active; /* [N_OFFSETS * n_services] */
+    /* per day offset, the trips of each scheduled pattern running that day, as indices within the pattern in
+     * departure order (stored from the pattern's trips_begin), and their count: a pattern mixes weekday, Saturday
+     * and Sunday trips, so searching only running trips keeps "the trip before is too early" a one-probe test */
+    uint32_t *act_trips; /* [N_OFFSETS * n_trips] */
+    uint32_t *act_count; /* [N_OFFSETS * n_patterns] */
+    /* per day offset, the boarding times of the running trips transposed to position-major order (forward:
+     * departures; reverse: negated arrivals), so the binary search for the earliest trip at a position reads one
+     * or two cache lines instead of one line per probe (the trip-major stop_times put a whole trip between two
+     * probes). Built lazily for the offsets and direction a query uses; NULL if memory is short (the search then
+     * reads stop_times). */
+    int32_t *col[N_OFFSETS];
+    /* and the alighting times of the same trips, trip-major (forward: arrivals; reverse: negated departures), 4
+     * bytes each and only the trips running that day: the rows a ride reads then fit the cache far better than the
+     * 8-byte stop_times of every trip (a pattern mixes weekday and weekend trips) */
+    int32_t *rowa[N_OFFSETS];
+    uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rowa */
+    int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
+    /* transfers.txt */
+    uint8_t *stop_has_rules;      /* same-stop change rules may apply at this stop */
+    uint8_t *stop_has_link_rules; /* rules to other stops start here (forward) */
+    uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
+    uint8_t *stop_has_rev_link_rules;
+    int has_global_rules;
+    /* egress of the current targets */
+    int32_t *egress;
+    uint32_t *target_list;
+    uint32_t n_targets;
+    int n_rounds; /* label rounds allocated: max trips + 1 */
+    int rounds_run;
+    int max_round_used;
+    int rev;
+    raptor_stats stats;
+};
+
+/* ---------------------------------------------------------------- workspace ------------------------------------ */
+
+static int rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
+    if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
+    if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
+    return 1;
+}
+
+tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err) {
+    return raptor_ws_create_rounds(v, RAPTOR_DEFAULT_ROUNDS, out, err);
+}
+
+tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err) {
+    *out = NULL;
+    if (max_trips < 1) max_trips = 1;
+    if (max_trips > RAPTOR_MAX_ROUNDS - 1) max_trips = RAPTOR_MAX_ROUNDS - 1;
+    raptor_ws *ws = calloc(1, sizeof *ws);
+    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    ws->v = v;
+    ws->n_rounds = max_trips + 1;
+    uint32_t S = v->n_stops, P = v->n_patterns;
+    ws->n_stops = S;
+    size_t cells = (size_t)ws->n_rounds * (S ? S : 1);
+    ws->arr_trip = malloc(cells * sizeof(int32_t));
+    ws->arr_walk = malloc(cells * sizeof(int32_t));
+    ws->walk_trip = calloc(cells, sizeof(int32_t));
+    ws->walk_walk = calloc(cells, sizeof(int32_t));
+    ws->par_trip = calloc(cells, sizeof(raptor_parent));
+    ws->par_walk = calloc(cells, sizeof(raptor_parent));
+    ws->touched = malloc((S + 1) * sizeof(uint32_t));
+    ws->is_touched = calloc(S + 1, 1);
+    ws->marked_prev = malloc((S + 1) * sizeof(uint32_t));
+    ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
+    ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
+    ws->mark_flag = calloc(S + 1, 1);
+    ws->trip_mark_flag = calloc(S + 1, 1);
+    ws->pat_first = malloc((P + 1) * sizeof(uint32_t));
+    ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
+    ws->pat_min_time = malloc((P + 1) * sizeof(int32_t));
+    ws->pat_max_time = malloc((P + 1) * sizeof(int32_t));
+    ws->active = calloc((size_t)N_OFFSETS * (v->n_services + 1), 1);
+    ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
+    ws->act_count = calloc((size_t)N_OFFSETS * (P + 1), sizeof(uint32_t));
+    ws->stop_has_rules = calloc(S + 1, 1);
+    ws->stop_has_link_rules = calloc(S + 1, 1);
+    ws->stop_has_rev_link_rules = calloc(S + 1, 1);
+    ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
+    ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
+    ws->egress = malloc((S + 1) * sizeof(int32_t));
+    ws->target_list = malloc((S + 1) * sizeof(uint32_t));
+    if (!ws->arr_trip || !ws->arr_walk || !ws->walk_trip || !ws->walk_walk || !ws->par_trip || !ws->par_walk ||
+        !ws->touched || !ws->is_touched || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
+        !ws->mark_flag || !ws->trip_mark_flag || !ws->pat_first || !ws->pat_list || !ws->pat_min_time ||
+        !ws->pat_max_time || !ws->active || !ws->act_trips || !ws->act_count || !ws->stop_has_rules || !ws->stop_has_link_rules ||
+        !ws->stop_has_rev_link_rules || !ws->rev_rule_begin || !ws->rev_rules || !ws->egress || !ws->target_list) {
+        raptor_ws_free(ws);
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    }
+    for (size_t i = 0; i < cells; i++) ws->arr_trip[i] = ws->arr_walk[i] = RAPTOR_INF;
+    for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
+    for (uint32_t p = 0; p < P; p++) {
+        ws->pat_first[p] = UINT32_MAX;
+        const tc_net_pattern *pt = &v->patterns[p];
+        int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
+        if (pt->n_trips && pt->n_stops) {
+            const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+            if (pt->flags & TC_PATTERN_FREQUENCY) {
+                for (uint32_t t = 0; t < pt->n_trips; t++) {
+                    const tc_net_trip *tr = &v->trips[pt->trips_begin + t];
+                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
+                    for (uint32_t f = 0; f < tr->freq_count; f++) {
+                        const tc_net_frequency *fr = &v->frequencies[tr->freq_begin + f];
+                        if (fr->start_time + tt[0].arrival < lo) lo = fr->start_time + tt[0].arrival;
+                        int32_t e = fr->end_time + tt[pt->n_stops - 1].departure;
+                        if (e > hi) hi = e;
+                    }
+                }
+            } else {
+                /* min over all trips of the first stop's time; max of the last stop's (trips may share a start) */
+                for (uint32_t t = 0; t < pt->n_trips; t++) {
+                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
+                    if (tt[0].arrival < lo) lo = tt[0].arrival;
+                    if (tt[pt->n_stops - 1].departure > hi) hi = tt[pt->n_stops - 1].departure;
+                }
+            }
+        }
+        ws->pat_min_time[p] = lo;
+        ws->pat_max_time[p] = hi;
+    }
+    /* transfers.txt: which stops need the slow, rule-aware boarding and link relaxation */
+    uint32_t R = v->n_transfer_rules;
+    for (uint32_t i = 0; i < R; i++) {
+        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        if (r->from_stop == TC_NONE) {
+            ws->has_global_rules = 1;
+            continue;
+        }
+        if (r->from_stop >= S || (r->to_stop != TC_NONE && r->to_stop >= S)) continue;
+        if (rule_is_link(v, r)) {
+            ws->stop_has_link_rules[r->from_stop] = 1;
+            ws->stop_has_rev_link_rules[r->to_stop] = 1;
+            ws->rev_rule_begin[r->to_stop + 1]++;
+        } else {
+            ws->stop_has_rules[r->from_stop] = 1;
+        }
+    }
+    /* a station-level rule covers its child stops */
+    for (uint32_t s = 0; s < S; s++) {
+        uint32_t par = v->stops[s].parent;
+        if (par != TC_NONE && par < S && ws->stop_has_rules[par]) ws->stop_has_rules[s] = 1;
+        if (ws->has_global_rules) ws->stop_has_rules[s] = 1;
+    }
+    for (uint32_t s = 0; s < S; s++) ws->rev_rule_begin[s + 1] += ws->rev_rule_begin[s];
+    {
+        uint32_t *fill = calloc(S + 1, sizeof(uint32_t));
+        if (!fill) {
+            raptor_ws_free(ws);
+            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+        }
+        for (uint32_t i = 0; i < R; i++) {
+            const tc_net_transfer_rule *r = &v->transfer_rules[i];
+            if (r->from_stop == TC_NONE || r->from_stop >= S || r->to_stop == TC_NONE || r->to_stop >= S) continue;
+            if (!rule_is_link(v, r)) continue;
+            ws->rev_rules[ws->rev_rule_begin[r->to_stop] + fill[r->to_stop]++] = i;
+        }
+        free(fill);
+    }
+    ws->max_round_used = ws->n_rounds - 1;
+    ws->n_touched = 0;
+    *out = ws;
+    return TC_OK;
+}
+
+void raptor_ws_free(raptor_ws *ws) {
+    if (!ws) return;
+    free(ws->arr_trip);
+    free(ws->arr_walk);
+    free(ws->walk_trip);
+    free(ws->walk_walk);
+    free(ws->par_trip);
+    free(ws->par_walk);
+    free(ws->touched);
+    free(ws->is_touched);
+    free(ws->marked_prev);
+    free(ws->marked_cur);
+    free(ws->trip_marked);
+    free(ws->mark_flag);
+    free(ws->trip_mark_flag);
+    free(ws->pat_first);
+    free(ws->pat_list);
+    free(ws->pat_min_time);
+    free(ws->pat_max_time);
+    free(ws->active);
+    free(ws->act_trips);
+    free(ws->act_count);
+    for (int o = 0; o < N_OFFSETS; o++) {
+        free(ws->col[o]);
+        free(ws->rowa[o]);
+        free(ws->col_begin[o]);
+    }
+    free(ws->stop_has_rules);
+    free(ws->stop_has_link_rules);
+    free(ws->stop_has_rev_link_rules);
+    free(ws->rev_rule_begin);
+    free(ws->rev_rules);
+    free(ws->egress);
+    free(ws->target_list);
+    free(ws);
+}
+
+/* ---------------------------------------------------------------- transfers.txt --------------------------------- */
+
+static int rule_matches_trips(const tc_network_view *v, const tc_net_transfer_rule *r, uint32_t from_trip,
+                              uint32_t to_trip) {
+    if (r->from_trip != TC_NONE && r->from_trip != from_trip) return 0;
+    if (r->to_trip != TC_NONE && r->to_trip != to_trip) return 0;
+    if (r->from_route != TC_NONE && (from_trip == TC_NONE || v->trips[from_trip].route != r->from_route)) return 0;
+    if (r->to_route != TC_NONE && (to_trip == TC_NONE || v->trips[to_trip].route != r->to_route)) return 0;
+    return 1;
+}
+
+static int rule_specificity(const tc_net_transfer_rule *r) {
+    return (r->from_trip != TC_NONE) * 16 + (r->to_trip != TC_NONE) * 16 + (r->from_route != TC_NONE) * 4 +
+           (r->to_route != TC_NONE) * 4 + (r->from_stop != TC_NONE) + (r->to_stop != TC_NONE);
+}
+
+static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
+    switch (r->type) {
+    case 1: return 0; /* timed: no floor */
+    case 2: return r->min_transfer_time > floor_s ? r->min_transfer_time : floor_s;
+    case 3: return -1;
+    default: return r->min_transfer_time > floor_s ? r->min_transfer_time : floor_s;
+    }
+}
+
+int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
+                           int32_t floor_s) {
+    const tc_network_view *v = ws->v;
+    if (!ws->stop_has_rules[stop]) return floor_s;
+    uint32_t par = v->stops[stop].parent;
+    const tc_net_transfer_rule *best = NULL;
+    int best_score = -1;
+    uint32_t owners[3] = {stop, par, TC_NONE};
+    for (int o = 0; o < 3; o++) {
+        uint32_t b, e;
+        if (owners[o] == TC_NONE) {
+            if (o < 2) continue;
+            b = v->transfer_rule_begin[v->n_stops];
+            e = v->n_transfer_rules;
+        } else {
+            if (owners[o] >= v->n_stops) continue;
+            b = v->transfer_rule_begin[owners[o]];
+            e = v->transfer_rule_begin[owners[o] + 1];
+        }
+        for (uint32_t i = b; i < e; i++) {
+            const tc_net_transfer_rule *r = &v->transfer_rules[i];
+            if (r->to_stop != TC_NONE && r->to_stop != stop && r->to_stop != par) continue;
+            if (!rule_matches_trips(v, r, from_trip, to_trip)) continue;
+            int sc = rule_specificity(r);
+            if (sc > best_score) {
+                best_score = sc;
+                best = r;
+            }
+        }
+    }
+    if (!best) return floor_s;
+    return rule_time(best, floor_s);
+}
+
+/* ---------------------------------------------------------------- labels --------------------------------------- */
+
+static inline void touch(raptor_ws *ws, uint32_t s) {
+    if (!ws->is_touched[s]) {
+        ws->is_touched[s] = 1;
+        ws->touched[ws->n_touched++] = s;
+    }
+}
+
+static inline void mark(raptor_ws *ws, uint32_t s) {
+    if (!ws->mark_flag[s]) {
+        ws->mark_flag[s] = 1;
+        ws->marked_cur[ws->n_marked_cur++] = s;
+    }
+}
+
+static void reset_labels(raptor_ws *ws) {
+    uint32_t S = ws->n_stops;
+    for (uint32_t i = 0; i < ws->n_touched; i++) {
+        uint32_t s = ws->touched[i];
+        for (int k = 0; k <= ws->max_round_used; k++) {
+            ws->arr_trip[(size_t)k * S + s] = RAPTOR_INF;
+            ws->arr_walk[(size_t)k * S + s] = RAPTOR_INF;
+        }
+        ws->is_touched[s] = 0;
+    }
+    ws->n_touched = 0;
+    ws->max_round_used = 0;
+    for (uint32_t i = 0; i < ws->n_targets; i++) ws->egress[ws->target_list[i]] = RAPTOR_INF;
+    ws->n_targets = 0;
+}
+
+static void update_day_cache(raptor_ws *ws, int32_t day) {
+    if (ws->cache_valid && ws->cached_day == day) return;
+    const tc_network_view *v = ws->v;
+    for (int o = 0; o < N_OFFSETS; o++) {
+        uint8_t *a = ws->active + (size_t)o * (v->n_services + 1);
+        for (uint32_t s = 0; s < v->n_services; s++) a[s] = (uint8_t)tc_service_active(v, s, day + o - 2);
+        uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
+        uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
+        for (uint32_t p = 0; p < v->n_patterns; p++) {
+            const tc_net_pattern *pt = &v->patterns[p];
+            uint32_t n = 0;
+            if (!(pt->flags & TC_PATTERN_FREQUENCY))
+                for (uint32_t t = 0; t < pt->n_trips; t++)
+                    if (a[v->trips[pt->trips_begin + t].service]) at[pt->trips_begin + n++] = t;
+            ac[p] = n;
+        }
+    }
+    ws->cached_day = day;
+    ws->cache_valid = 1;
+    for (int o = 0; o < N_OFFSETS; o++) ws->col_state[o] = 0;
+}
+
+static void build_columns(raptor_ws *ws, int o, int rev) {
+    const tc_network_view *v = ws->v;
+    if (!ws->col_begin[o]) ws->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
+    if (!ws->col[o]) {
+        uint64_t need = 0; /* every scheduled trip at every position (the most any day can use) */
+        for (uint32_t p = 0; p < v->n_patterns; p++)
+            if (!(v->patterns[p].flags & TC_PATTERN_FREQUENCY))
+                need += (uint64_t)v->patterns[p].n_trips * v->patterns[p].n_stops;
+        ws->col[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
+        ws->rowa[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
+    }
+    if (!ws->col_begin[o] || !ws->col[o] || !ws->rowa[o]) {
+        free(ws->col[o]);
+        free(ws->rowa[o]);
+        free(ws->col_begin[o]);
+        ws->col[o] = NULL;
+        ws->rowa[o] = NULL;
+        ws->col_begin[o] = NULL;
+        return;
+    }
+    int32_t *rowa = ws->rowa[o];
+    const uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
+    const uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
+    int32_t *col = ws->col[o];
+    uint64_t pos = 0;
+    for (uint32_t p = 0; p < v->n_patterns; p++) {
+        const tc_net_pattern *pt = &v->patterns[p];
+        ws->col_begin[o][p] = pos;
+        const uint32_t nt = ac[p], n = pt->n_stops;
+        if (!nt) continue;
+        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+        const uint32_t *act = at + pt->trips_begin;
+        for (uint32_t vt = 0; vt < nt; vt++) {
+            const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
+            for (uint32_t j = 0; j < n; j++) {
+                col[pos + (uint64_t)j * nt + vt] = rev ? -x[j].arrival : x[j].departure;
+                rowa[pos + (uint64_t)vt * n + j] = rev ? -x[j].departure : x[j].arrival;
+            }
+        }
+        pos += (uint64_t)nt * n;
+    }
+    ws->col_state[o] = rev ? 2 : 1;
+}
+
+/* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). */
+static void copy_forward(raptor_ws *ws, int k) {
+    uint32_t S = ws->n_stops;
+    size_t a = (size_t)(k - 1) * S, b = (size_t)k * S;
+    for (uint32_t i = 0; i < ws->n_touched; i++) {
+        uint32_t s = ws->touched[i];
+        if (ws->arr_trip[a + s] < ws->arr_trip[b + s] ||
+            (ws->arr_trip[a + s] == ws->arr_trip[b + s] && ws->arr_trip[a + s] != RAPTOR_INF &&
+             ws->walk_trip[a + s] < ws->walk_trip[b + s])) {
+            ws->arr_trip[b + s] = ws->arr_trip[a + s];
+            ws->walk_trip[b + s] = ws->walk_trip[a + s];
+            ws->par_trip[b + s] = ws->par_trip[a + s];
+        }
+        if (ws->arr_walk[a + s] < ws->arr_walk[b + s] ||
+            (ws->arr_walk[a + s] == ws->arr_walk[b + s] && ws->arr_walk[a + s] != RAPTOR_INF &&
+             ws->walk_walk[a + s] < ws->walk_walk[b + s])) {
+            ws->arr_walk[b + s] = ws->arr_walk[a + s];
+            ws->walk_walk[b + s] = ws->walk_walk[a + s];
+            ws->par_walk[b + s] = ws->par_walk[a + s];
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- pattern scans -------------------------------- */
+
+typedef struct scan_ctx {
+    raptor_ws *ws;
+    const raptor_params *p;
+    int k;           /* round being computed */
+    int32_t bound;   /* labels must be < bound (search sense) */
+    const uint8_t *active; /* services of this day offset */
+    const uint32_t *act_trips, *act_count;
+    const int32_t *col;        /* position-major boarding times of this offset, or NULL */
+    const int32_t *rowa;       /* trip-major alighting times of this offset (with col) */
+    const uint64_t *col_begin;
+    int32_t shift;
+} scan_ctx;
+
+/* Try to improve the trip label of (k, s). */
+static inline void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t a, int32_t walk, uint32_t trip,
+                                int32_t shift, uint32_t board_pos, uint32_t alight_pos, uint8_t board_kind) {
+    raptor_ws *ws = c->ws;
+    size_t i = (size_t)c->k * ws->n_stops + s;
+    if (a > ws->arr_trip[i] || a >= *bound) return;
+    if (a == ws->arr_trip[i] && walk >= ws->walk_trip[i]) return;
+    if (c->p->stop_ok && !c->p->stop_ok[s]) return;
+    const int earlier = a < ws->arr_trip[i];
+    ws->arr_trip[i] = a;
+    ws->walk_trip[i] = walk;
+    raptor_parent *pr = &ws->par_trip[i];
+    pr->ref = trip;
+    pr->shift = shift;
+    pr->board_pos = (uint16_t)board_pos;
+    pr->alight_pos = (uint16_t)alight_pos;
+    pr->kind = RAPTOR_BY_TRIP;
+    pr->board_kind = board_kind;
+    pr->round = (uint16_t)c->k;
+    ws->stats.labels_improved++;
+    if (ws->egress[s] != RAPTOR_INF && a + ws->egress[s] < *bound) *bound = a + ws->egress[s];
+    touch(ws, s);
+    /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
+     * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
+    if (earlier) mark(ws, s);
+    if (!ws->trip_mark_flag[s]) {
+        ws->trip_mark_flag[s] = 1;
+        ws->trip_marked[ws->n_trip_marked++] = s;
+    }
+}
+
+#define TRIP_USABLE(c, trip) ((c)->active[(c)->ws->v->trips[trip].service] && (!(c)->p->trip_ok || (c)->p->trip_ok[trip]))
+
+/* Scheduled pattern pt on one day offset. Virtual trip index vt: forward = real index, reverse = n_trips−1−real,
+ * so departures (search sense) never decrease with vt. */
+static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_t first, const int rev) {
+    raptor_ws *ws = c->ws;
+    const tc_network_view *v = ws->v;
+    const uint32_t n = pt->n_stops, S = ws->n_stops;
+    const uint32_t pidx = (uint32_t)(pt - v->patterns);
+    const uint32_t nt = c->act_count[pidx];
+    const uint32_t *act = c->act_trips + pt->trips_begin;
+    const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+    const uint32_t *stops = v->pattern_stops + pt->stops_begin;
+    const uint8_t *fl = v->pattern_stop_flags + pt->stops_begin;
+    const uint8_t board_block = rev ? TC_NO_DROPOFF : TC_NO_PICKUP;
+    const uint8_t alight_block = rev ? TC_NO_PICKUP : TC_NO_DROPOFF;
+    const int32_t shift = c->shift;
+    const int32_t *prev_trip = ws->arr_trip + (size_t)(c->k - 1) * S;
+    const int32_t *prev_walk = ws->arr_walk + (size_t)(c->k - 1) * S;
+    const int32_t floor_s = c->p->min_transfer_s;
+    const uint32_t tb = pt->trips_begin;
+
+#define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
+#define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift)
+#define DEPS(vt, j) (colp ? colp[(uint64_t)(j) * nt + (vt)] + cshift : DEPS_ST(vt, j))
+    const int32_t *colp = c->col ? c->col + c->col_begin[pidx] : NULL;
+    const int32_t *rowap = c->col ? c->rowa + c->col_begin[pidx] : NULL;
+    const int32_t *arow = NULL; /* the ridden trip's alighting times in rowa */
+    const int32_t cshift = rev ? -shift : shift;
+
+    ws->stats.positions_scanned += n - first;
+    uint32_t cur = UINT32_MAX; /* virtual index of the trip being ridden */
+    const tc_net_stop_time *row = st; /* its stop times */
+    int32_t bound = c->bound;        /* a local: stores into the label arrays cannot alias it */
+    const uint8_t *stop_ok = c->p->stop_ok;
+    int32_t cur_walk = 0;
+    uint32_t board_pos = 0;
+    uint8_t board_kind = 0;
+    for (uint32_t i = first; i < n; i++) {
+        const uint32_t j = rev ? n - 1 - i : i;
+        const uint32_t s = stops[j];
+        if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
+            int32_t a = arow ? arow[j] + cshift : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
+            if (a < bound) improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind);
+        }
+        if (fl[j] & board_block) continue;
+        const int32_t lt = prev_trip[s], lw = prev_walk[s];
+        if (lt == RAPTOR_INF && lw == RAPTOR_INF) continue;
+        if (stop_ok && !stop_ok[s]) continue;
+        const int32_t cur_dep = cur != UINT32_MAX ? DEPS(cur, j) : RAPTOR_INF;
+        const uint32_t hi = cur != UINT32_MAX ? cur + 1 : nt;
+        const int complex = ws->stop_has_rules[s] && lt != RAPTOR_INF;
+        int32_t ready_t = RAPTOR_INF;
+        if (lt != RAPTOR_INF && !complex) ready_t = lt + floor_s;
+        int32_t ready = lw < ready_t ? lw : ready_t;
+        if (complex && lt < ready) ready = lt; /* rules may allow less than the floor (type 1) */
+        if (ready > cur_dep) continue;
+        /* first trip with departure ≥ ready (binary search, then skip trips not running or filtered); when the trip
+         * before the current one leaves too early, the current one stays the earliest and only walking can differ */
+        uint32_t lo = 0, h = hi;
+        if (cur != UINT32_MAX && (cur == 0 || DEPS(cur - 1, j) < ready)) lo = h = cur;
+        else ws->stats.trip_searches++;
+        while (lo < h) {
+            ws->stats.trip_probes++;
+            uint32_t mid = (lo + h) >> 1;
+            if (DEPS(mid, j) < ready) lo = mid + 1;
+            else h = mid;
+        }
+        size_t li = (size_t)(c->k - 1) * S + s;
+        for (uint32_t vt = lo; vt < hi; vt++) {
+            const uint32_t trip = tb + REAL(vt);
+            if (c->p->trip_ok && !c->p->trip_ok[trip]) continue;
+            const int32_t d = DEPS(vt, j);
+            /* which label can catch this trip, preferring less walking */
+            int32_t best_w = RAPTOR_INF;
+            uint8_t kind = 0;
+            if (lw != RAPTOR_INF && lw <= d) {
+                best_w = ws->walk_walk[li];
+                kind = ws->par_walk[li].kind;
+            }
+            if (lt != RAPTOR_INF) {
+                int32_t chg;
+                if (complex) {
+                    uint32_t lab_trip = ws->par_trip[li].ref;
+                    chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
+                              : raptor_change_time(ws, s, lab_trip, trip, floor_s);
+                } else {
+                    chg = floor_s;
+                }
+                if (chg >= 0 && lt + chg <= d && ws->walk_trip[li] < best_w) {
+                    best_w = ws->walk_trip[li];
+                    kind = RAPTOR_BY_TRIP;
+                }
+            }
+            if (best_w == RAPTOR_INF) continue; /* e.g. forbidden transfer: try the next trip */
+            if (vt < cur || cur == UINT32_MAX || (vt == cur && best_w < cur_walk)) {
+                cur = vt;
+                row = st + (uint64_t)REAL(vt) * n;
+                if (rowap) arow = rowap + (uint64_t)vt * n;
+                cur_walk = best_w;
+                board_pos = j;
+                board_kind = kind;
+            }
+            break;
+        }
+    }
+    c->bound = bound;
+#undef REAL
+#undef DEPS
+#undef DEPS_ST
+}
+
+/* Frequency template `t` (trip index) of pattern pt on one day offset: runs at start + r·headway. The run ridden
+ * is identified by its start time (absolute, search sense key = rev ? −start : start). */
+static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_t t, uint32_t first,
+                                  const int rev) {
+    raptor_ws *ws = c->ws;
+    const tc_network_view *v = ws->v;
+    const uint32_t n = pt->n_stops, S = ws->n_stops;
+    const uint32_t trip = pt->trips_begin + t;
+    const tc_net_trip *tr = &v->trips[trip];
+    if (!TRIP_USABLE(c, trip)) return;
+    const tc_net_stop_time *tt = v->stop_times + pt->times_begin + (uint64_t)t * n;
+    const tc_net_frequency *fq = v->frequencies + tr->freq_begin;
+    const uint32_t *stops = v->pattern_stops + pt->stops_begin;
+    const uint8_t *fl = v->pattern_stop_flags + pt->stops_begin;
+    const uint8_t board_block = rev ? TC_NO_DROPOFF : TC_NO_PICKUP;
+    const uint8_t alight_block = rev ? TC_NO_PICKUP : TC_NO_DROPOFF;
+    const int32_t shift = c->shift;
+    const int32_t floor_s = c->p->min_transfer_s;
+    int have = 0;
+    int32_t run = 0; /* absolute start of the run ridden (stored time + shift) */
+    int32_t cur_walk = 0;
+    uint32_t board_pos = 0;
+    uint8_t board_kind = 0;
+    for (uint32_t i = first; i < n; i++) {
+        const uint32_t j = rev ? n - 1 - i : i;
+        const uint32_t s = stops[j];
+        if (have && !(fl[j] & alight_block)) {
+            int32_t a = rev ? -(run + tt[j].departure) : run + tt[j].arrival;
+            if (a < c->bound) improve_trip(c, &c->bound, s, a, cur_walk, trip, run, board_pos, j, board_kind);
+        }
+        if (fl[j] & board_block) continue;
+        size_t li = (size_t)(c->k - 1) * S + s;
+        const int32_t lt = ws->arr_trip[li], lw = ws->arr_walk[li];
+        if (lt == RAPTOR_INF && lw == RAPTOR_INF) continue;
+        if (c->p->stop_ok && !c->p->stop_ok[s]) continue;
+        /* the candidate labels: (ready time, walk, kind) */
+        for (int which = 0; which < 2; which++) {
+            int32_t ready, walk;
+            uint8_t kind;
+            if (which == 0) {
+                if (lw == RAPTOR_INF) continue;
+                ready = lw;
+                walk = ws->walk_walk[li];
+                kind = ws->par_walk[li].kind;
+            } else {
+                if (lt == RAPTOR_INF) continue;
+                int32_t chg = floor_s;
+                if (ws->stop_has_rules[s]) {
+                    uint32_t lab_trip = ws->par_trip[li].ref;
+                    chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
+                              : raptor_change_time(ws, s, lab_trip, trip, floor_s);
+                    if (chg < 0) continue;
+                }
+                ready = lt + chg;
+                walk = ws->walk_trip[li];
+                kind = RAPTOR_BY_TRIP;
+            }
+            /* best run over the frequency rows */
+            int found = 0;
+            int32_t best_run = 0;
+            for (uint32_t f = 0; f < tr->freq_count; f++) {
+                const int64_t base = (int64_t)fq[f].start_time + shift, end = (int64_t)fq[f].end_time + shift;
+                const int64_t h = fq[f].headway_s > 0 ? fq[f].headway_s : 1;
+                int64_t r;
+                if (!rev) {
+                    int64_t x = (int64_t)ready - tt[j].departure - base;
+                    r = x <= 0 ? 0 : (x + h - 1) / h;
+                    int64_t st = base + r * h;
+                    if (st >= end) continue;
+                    if (!found || st < best_run) best_run = (int32_t)st, found = 1;
+                } else {
+                    int64_t x = (int64_t)(-ready) - tt[j].arrival - base; /* latest arrival allowed */
+                    if (x < 0) continue;
+                    r = x / h;
+                    int64_t rmax = (end - base + h - 1) / h - 1;
+                    if (r > rmax) r = rmax;
+                    if (r < 0) continue;
+                    int64_t st = base + r * h;
+                    if (!found || st > best_run) best_run = (int32_t)st, found = 1;
+                }
+            }
+            if (!found) continue;
+            int better;
+            if (!have) better = 1;
+            else if (best_run == run) better = walk < cur_walk;
+            else better = rev ? best_run > run : best_run < run;
+            if (better) {
+                have = 1;
+                run = best_run;
+                cur_walk = walk;
+                board_pos = j;
+                board_kind = kind;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- transfers ------------------------------------ */
+
+static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound, uint32_t to,
+                                int32_t a, int32_t walk, uint32_t from, uint8_t kind) {
+    size_t i = (size_t)k * ws->n_stops + to;
+    if (a >= *bound || a > ws->arr_walk[i]) return;
+    if (a == ws->arr_walk[i] && walk >= ws->walk_walk[i]) return;
+    if (p->stop_ok && !p->stop_ok[to]) return;
+    const int earlier = a < ws->arr_walk[i];
+    ws->arr_walk[i] = a;
+    ws->walk_walk[i] = walk;
+    raptor_parent *pr = &ws->par_walk[i];
+    memset(pr, 0, sizeof *pr);
+    pr->ref = from;
+    pr->kind = kind;
+    pr->round = (uint16_t)k;
+    touch(ws, to);
+    if (earlier) mark(ws, to);
+}
+
+/* Is there a transfers.txt link between from and to (forward sense)? Such a link replaces walking. */
+static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
+    const tc_network_view *v = ws->v;
+    if (!ws->stop_has_link_rules[from]) return 0;
+    for (uint32_t i = v->transfer_rule_begin[from]; i < v->transfer_rule_begin[from + 1]; i++)
+        if (v->transfer_rules[i].to_stop == to) return 1;
+    return 0;
+}
+
+static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
+    const tc_network_view *v = ws->v;
+    const uint32_t S = ws->n_stops;
+    const int rev = ws->rev;
+    for (uint32_t m = 0; m < ws->n_trip_marked; m++) {
+        const uint32_t s = ws->trip_marked[m];
+        ws->trip_mark_flag[s] = 0;
+        const size_t li = (size_t)k * S + s;
+        const int32_t a0 = ws->arr_trip[li];
+        const int32_t w0 = ws->walk_trip[li];
+        if (a0 == RAPTOR_INF) continue;
+        const uint32_t lab_trip = ws->par_trip[li].ref;
+        for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
+            const tc_net_transfer *tr = &v->transfers[e];
+            if (tr->to_stop == s || tr->to_stop >= S) continue;
+            int32_t w = raptor_walk_seconds(tr->distance_m, p->walk_speed_mps);
+            ws->stats.transfers_relaxed++;
+            if (w > p->max_transfer_walk_s) continue;
+            if (rev ? has_link_rule(ws, tr->to_stop, s) : has_link_rule(ws, s, tr->to_stop)) continue;
+            int32_t t = w > p->min_transfer_s ? w : p->min_transfer_s;
+            improve_walk(ws, p, k, bound, tr->to_stop, a0 + t, w0 + w, s, RAPTOR_BY_WALK);
+        }
+        /* transfers.txt links to other stops */
+        if (!rev && ws->stop_has_link_rules[s]) {
+            for (uint32_t i = v->transfer_rule_begin[s]; i < v->transfer_rule_begin[s + 1]; i++) {
+                const tc_net_transfer_rule *r = &v->transfer_rules[i];
+                if (!rule_is_link(v, r)) continue;
+                if (r->from_trip != TC_NONE && r->from_trip != lab_trip) continue;
+                if (r->from_route != TC_NONE && v->trips[lab_trip].route != r->from_route) continue;
+                int32_t t = rule_time(r, p->min_transfer_s);
+                if (t < 0) continue;
+                improve_walk(ws, p, k, bound, r->to_stop, a0 + t, w0, s, RAPTOR_BY_LINK);
+            }
+        } else if (rev && ws->stop_has_rev_link_rules[s]) {
+            for (uint32_t q = ws->rev_rule_begin[s]; q < ws->rev_rule_begin[s + 1]; q++) {
+                const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
+                if (r->to_trip != TC_NONE && r->to_trip != lab_trip) continue;
+                if (r->to_route != TC_NONE && v->trips[lab_trip].route != r->to_route) continue;
+                int32_t t = rule_time(r, p->min_transfer_s);
+                if (t < 0) continue;
+                improve_walk(ws, p, k, bound, r->from_stop, a0 + t, w0, s, RAPTOR_BY_LINK);
+            }
+        }
+    }
+    ws->n_trip_marked = 0;
+}
+
+/* ---------------------------------------------------------------- rounds --------------------------------------- */
+
+static int32_t target_best(const raptor_ws *ws, int k) {
+    int32_t best = RAPTOR_INF;
+    size_t base = (size_t)k * ws->n_stops;
+    for (uint32_t i = 0; i < ws->n_targets; i++) {
+        uint32_t s = ws->target_list[i];
+        /* a journey ends by egress after a trip (or at a source): never walk, then walk again */
+        int32_t a = ws->arr_trip[base + s];
+        if (ws->arr_walk[base + s] < a && ws->par_walk[base + s].kind == RAPTOR_BY_SOURCE) a = ws->arr_walk[base + s];
+        if (a == RAPTOR_INF) continue;
+        a += ws->egress[s];
+        if (a < best) best = a;
+    }
+    return best;
+}
+
+static void collect_patterns(raptor_ws *ws, const int rev) {
+    const tc_network_view *v = ws->v;
+    ws->n_pat_list = 0;
+    for (uint32_t m = 0; m < ws->n_marked_prev; m++) {
+        uint32_t s = ws->marked_prev[m];
+        for (uint32_t e = v->stop_pattern_begin[s]; e < v->stop_pattern_begin[s + 1]; e++) {
+            const tc_net_stop_pattern *sp = &v->stop_patterns[e];
+            uint32_t p = sp->pattern;
+            uint32_t idx = rev ? v->patterns[p].n_stops - 1 - sp->position : sp->position;
+            if (idx + 1 >= v->patterns[p].n_stops) continue; /* boarding at the end of the line goes nowhere */
+            if (ws->pat_first[p] == UINT32_MAX) {
+                ws->pat_list[ws->n_pat_list++] = p;
+                ws->pat_first[p] = idx;
+            } else if (idx < ws->pat_first[p]) {
+                ws->pat_first[p] = idx;
+            }
+        }
+    }
+}
+
+static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, int range) {
+    const tc_network_view *v = ws->v;
+    const int rev = ws->rev;
+    int max_k = p->max_trips;
+    if (max_k < 1) max_k = 1;
+    if (max_k > ws->n_rounds - 1) max_k = ws->n_rounds - 1;
+    if (max_k > ws->max_round_used) ws->max_round_used = max_k;
+    /* time window in search sense: labels never worse than lim */
+    const int32_t lim = rev ? -p->limit : p->limit;
+    int32_t bound = lim == RAPTOR_INF ? RAPTOR_INF : lim + 1;
+    if (use_targets) {
+        int32_t tb = target_best(ws, 0);
+        if (tb < bound) bound = tb;
+    }
+    /* stored-time window (plain times): which day offsets can matter for a pattern */
+    const int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
+    int k;
+    for (k = 1; k <= max_k; k++) {
+        if (ws->n_marked_prev == 0) break;
+        copy_forward(ws, k);
+        ws->stats.rounds++;
+        collect_patterns(ws, rev);
+        for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->mark_flag[ws->marked_prev[m]] = 0;
+        ws->n_marked_cur = 0;
+        scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound};
+        for (uint32_t q = 0; q < ws->n_pat_list; q++) {
+            const uint32_t pi = ws->pat_list[q];
+            const uint32_t first = ws->pat_first[pi];
+            ws->pat_first[pi] = UINT32_MAX;
+            if (p->pattern_ok && !p->pattern_ok[pi]) continue;
+            const tc_net_pattern *pt = &v->patterns[pi];
+            if (!pt->n_trips) continue;
+            for (int o = 0; o < N_OFFSETS; o++) {
+                const int32_t shift = (o - 2) * DAY_S;
+                if ((int64_t)ws->pat_max_time[pi] + shift < win_lo) continue;
+                if ((int64_t)ws->pat_min_time[pi] + shift > win_hi) continue;
+                c.shift = shift;
+                ws->stats.patterns_scanned++;
+                c.active = ws->active + (size_t)o * (v->n_services + 1);
+                c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
+                c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
+                if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
+                c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
+                c.rowa = ws->rowa[o];
+                c.col_begin = ws->col_begin[o];
+                if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
+                if (pt->flags & TC_PATTERN_FREQUENCY) {
+                    for (uint32_t t = 0; t < pt->n_trips; t++) {
+                        if (rev) scan_frequency(&c, pt, t, first, 1);
+                        else scan_frequency(&c, pt, t, first, 0);
+                    }
+                } else if (rev) {
+                    scan_scheduled(&c, pt, first, 1);
+                } else {
+                    scan_scheduled(&c, pt, first, 0);
+                }
+            }
+        }
+        bound = c.bound;
+        relax_transfers(ws, p, k, &bound);
+        /* the marked stops of this round seed the next */
+        uint32_t *tmp = ws->marked_prev;
+        ws->marked_prev = ws->marked_cur;
+        ws->n_marked_prev = ws->n_marked_cur;
+        ws->marked_cur = tmp;
+        ws->n_marked_cur = 0;
+        if (use_targets) {
+            int32_t tb = target_best(ws, k);
+            if (tb < bound) bound = tb;
+        }
+    }
+    for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->mark_flag[ws->marked_prev[m]] = 0;
+    ws->n_marked_prev = 0;
+    ws->rounds_run = k - 1;
+    if (range) {
+        /* keep "at most k trips" true in every round, so the next minute reads complete labels */
+        for (; k <= max_k; k++) copy_forward(ws, k);
+        ws->rounds_run = max_k;
+    }
+    return ws->rounds_run;
+}
+
+static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources,
+                         uint32_t n_sources) {
+    const int rev = ws->rev;
+    const int32_t t0 = rev ? -p->time : p->time;
+    ws->n_marked_prev = 0;
+    for (uint32_t i = 0; i < n_sources; i++) {
+        uint32_t s = sources[i].stop;
+        if (s >= ws->n_stops) continue;
+        if (p->stop_ok && !p->stop_ok[s]) continue;
+        int32_t a = t0 + sources[i].seconds;
+        size_t li = s; /* round 0 */
+        if (a < ws->arr_walk[li] || (a == ws->arr_walk[li] && sources[i].seconds < ws->walk_walk[li])) {
+            ws->arr_walk[li] = a;
+            ws->walk_walk[li] = sources[i].seconds;
+            raptor_parent *pr = &ws->par_walk[li];
+            memset(pr, 0, sizeof *pr);
+            pr->ref = i;
+            pr->kind = RAPTOR_BY_SOURCE;
+            touch(ws, s);
+            if (!ws->mark_flag[s]) {
+                ws->mark_flag[s] = 1;
+                ws->marked_prev[ws->n_marked_prev++] = s;
+            }
+        }
+    }
+}
+
+int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
+               const tc_stop_seconds *targets, uint32_t n_targets) {
+    reset_labels(ws);
+    ws->stats.runs++;
+    ws->rev = p->arrive_by ? 1 : 0;
+    update_day_cache(ws, p->day);
+    for (uint32_t i = 0; i < n_targets; i++) {
+        uint32_t s = targets[i].stop;
+        if (s >= ws->n_stops) continue;
+        if (ws->egress[s] == RAPTOR_INF) ws->target_list[ws->n_targets++] = s;
+        if (targets[i].seconds < ws->egress[s]) ws->egress[s] = targets[i].seconds;
+    }
+    seed_sources(ws, p, sources, n_sources);
+    return run_rounds(ws, p, ws->n_targets > 0, 0);
+}
+
+void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
+    reset_labels(ws);
+    ws->rev = p->arrive_by ? 1 : 0;
+    update_day_cache(ws, p->day);
+}
+
+int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
+    seed_sources(ws, p, sources, n_sources);
+    return run_rounds(ws, p, 0, 1);
+}
+
+/* ---------------------------------------------------------------- results -------------------------------------- */
+
+int raptor_rounds(const raptor_ws *ws) { return ws->rounds_run; }
+
+void raptor_get_stats(const raptor_ws *ws, raptor_stats *out) { *out = ws->stats; }
+
+int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip, int32_t *walk_s,
+                     raptor_parent *parent) {
+    size_t i = (size_t)round * ws->n_stops + stop;
+    if (walk_s) *walk_s = by_trip ? ws->walk_trip[i] : ws->walk_walk[i];
+    if (parent) *parent = by_trip ? ws->par_trip[i] : ws->par_walk[i];
+    return by_trip ? ws->arr_trip[i] : ws->arr_walk[i];
+}
+
+int32_t raptor_arrival(const raptor_ws *ws, int round, uint32_t stop) {
+    size_t i = (size_t)round * ws->n_stops + stop;
+    int32_t a = ws->arr_trip[i] < ws->arr_walk[i] ? ws->arr_trip[i] : ws->arr_walk[i];
+    if (a == RAPTOR_INF) return ws->rev ? -RAPTOR_INF : RAPTOR_INF;
+    return ws->rev ? -a : a;
+}
+
+int32_t raptor_best_arrival(const raptor_ws *ws, uint32_t stop) {
+    /* labels are "at most k trips", so the last round run holds the best */
+    return raptor_arrival(ws, ws->rounds_run, stop);
+}
+
+const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n) {
+    *n = ws->n_touched;
+    return ws->touched;
+}

@@ -1,0 +1,108 @@
+/*
+ * raptor.h — the RAPTOR search (Delling, Pajor, Werneck 2012) over a tc_network_view: forward (depart after) and
+ * reverse (arrive by), one-to-one with target pruning or one-to-all, and range-RAPTOR over a departure window.
+ *
+ * Shape (why):
+ *  - labels are per round ("best arrival with at most k trips"), split into arrival by a trip (arr_trip) and arrival
+ *    on foot after a trip (arr_walk): a same-stop change may need a minimum time (transfers.txt, --min-transfer-time)
+ *    while a walked arrival is ready to board at once, so one label per stop could not tell them apart;
+ *  - a reverse search is the same code on negated times (latest departure = earliest negated time), the pattern
+ *    walked backwards and pickup/drop-off roles swapped; the scan functions take `rev` as a compile-time constant;
+ *  - a query on day D runs over the trips of days D−2…D+2 shifted by multiples of 86,400 s; each (pattern, day)
+ *    pair is scanned on its own, so trips of different days never need to be mutually non-overtaking, and pairs
+ *    whose times cannot touch the query window are skipped;
+ *  - everything a search writes lives in a raptor_ws allocated once (per thread) and reset through the list of
+ *    stops it touched, so a query costs what it visits, not the network's size. Between the minutes of a
+ *    range-RAPTOR run the labels are kept (a journey leaving later is still valid earlier), which is what makes
+ *    rRAPTOR cheap; the analysis stage drives raptor_range_* with one workspace per thread.
+ */
+#ifndef TC_ROUTING_RAPTOR_H
+#define TC_ROUTING_RAPTOR_H
+
+#include "network/network.h"
+#include "streets/stop_access.h"
+
+#include <stdint.h>
+
+#define RAPTOR_INF INT32_MAX
+#define RAPTOR_MAX_ROUNDS 33    /* trips per journey: --max-transfers up to 31 */
+#define RAPTOR_DEFAULT_ROUNDS 9 /* max trips a default workspace holds (--max-transfers 8) */
+
+/* What a search may use; filters are byte arrays (nonzero = allowed), NULL = everything allowed. */
+typedef struct raptor_params {
+    int32_t day;              /* service day D (days since 1970-01-01); times are seconds from D's start */
+    int arrive_by;            /* 0: earliest arrival after `time`; 1: latest departure arriving by `time` */
+    int32_t time;             /* departure time (forward) or arrival deadline (reverse), seconds on day D */
+    int32_t limit;            /* forward: no arrival after this; reverse: no departure before this */
+    int max_trips;            /* max transfers + 1, 1 … RAPTOR_MAX_ROUNDS - 1 */
+    double walk_speed_mps;    /* for walking transfers */
+    int32_t max_transfer_walk_s; /* walking transfers longer than this are not used */
+    int32_t min_transfer_s;   /* floor on every transfer except transfers.txt type 1 */
+    const uint8_t *pattern_ok; /* n_patterns: route type / excluded routes */
+    const uint8_t *trip_ok;    /* n_trips: wheelchair / excluded trips */
+    const uint8_t *stop_ok;    /* n_stops: excluded / inaccessible stops (no boarding, alighting or walking) */
+} raptor_params;
+
+/* How a label was reached (for journey reconstruction). */
+enum { RAPTOR_BY_NONE = 0, RAPTOR_BY_SOURCE = 1, RAPTOR_BY_TRIP = 2, RAPTOR_BY_WALK = 3, RAPTOR_BY_LINK = 4 };
+
+typedef struct raptor_parent {
+    uint32_t ref;       /* BY_TRIP: trip index; BY_WALK / BY_LINK: stop walked from; BY_SOURCE: source index */
+    int32_t shift;      /* BY_TRIP: seconds added to the trip's stored times (day offset, frequency run start) */
+    uint16_t board_pos, alight_pos; /* BY_TRIP: pattern positions */
+    uint8_t kind;       /* RAPTOR_BY_* */
+    uint8_t board_kind; /* BY_TRIP: which label of round k−1 at the boarding stop was used (BY_TRIP or not) */
+    uint16_t round;     /* round in which this label was set (labels are copied forward to later rounds) */
+} raptor_parent;
+
+typedef struct raptor_ws raptor_ws;
+
+/* A workspace for searches of up to RAPTOR_DEFAULT_ROUNDS trips (labels cost rounds × stops × 48 bytes, so they
+ * are sized to the longest search the caller will run); raptor_run clamps p->max_trips to it. */
+tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err);
+tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err);
+void raptor_ws_free(raptor_ws *ws);
+
+/* One query. Sources: stops with access seconds (forward: reached at time + seconds; reverse: the targets of the
+ * journey, left at time − seconds). Targets (may be NULL/0 for one-to-all): stops with egress seconds, used for
+ * pruning. Returns the number of rounds run. */
+int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
+               const tc_stop_seconds *targets, uint32_t n_targets);
+
+/* Range-RAPTOR: begin (reset), then one call per departure minute, LATEST FIRST (forward) / EARLIEST FIRST
+ * (reverse); labels are kept between calls. p->time is the minute's departure; targets are not used for pruning. */
+void raptor_range_begin(raptor_ws *ws, const raptor_params *p);
+int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources);
+
+/* Results of the last run/step, in the search's own time sense (reverse: latest departure, returned as a plain
+ * time). RAPTOR_INF (forward) / -RAPTOR_INF (reverse) when unreached. `round` ≤ rounds run. */
+int32_t raptor_arrival(const raptor_ws *ws, int round, uint32_t stop);          /* best of trip / walk labels */
+int32_t raptor_best_arrival(const raptor_ws *ws, uint32_t stop);                /* over all rounds */
+int raptor_rounds(const raptor_ws *ws);
+/* The label at (round, stop): by_trip selects arr_trip (else arr_walk). Returns its time (search sense, raw:
+ * negated in reverse) and walking seconds so far; parent may be NULL. */
+int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip, int32_t *walk_s,
+                     raptor_parent *parent);
+/* Work counters since raptor_ws_create (for benchmarks: bytes touched ≈ what these read). */
+typedef struct raptor_stats {
+    uint64_t runs, rounds, patterns_scanned, positions_scanned, trip_searches, trip_probes, transfers_relaxed,
+        labels_improved;
+} raptor_stats;
+void raptor_get_stats(const raptor_ws *ws, raptor_stats *out);
+
+/* Stops touched by the last run (their labels may be finite). */
+const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n);
+
+/* Transfers.txt lookup: the change time at `stop` from trip `from_trip` to trip `to_trip` (TC_NONE = unknown),
+ * given the query's floor; -1 when forbidden (type 3). */
+int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
+                           int32_t floor_s);
+
+/* Seconds to walk distance_m at speed (rounded up). */
+static inline int32_t raptor_walk_seconds(uint32_t distance_m, double speed_mps) {
+    double s = (double)distance_m / speed_mps;
+    int32_t i = (int32_t)s;
+    return (double)i < s ? i + 1 : i;
+}
+
+#endif

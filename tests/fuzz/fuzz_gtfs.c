@@ -1,0 +1,90 @@
+/*
+ * fuzz_gtfs.c — libFuzzer target for the CSV reader and the GTFS feed reader.
+ *
+ * The input is cut at each line "@@\n" into the files of a feed, in the order of `files` below (agency.txt,
+ * stops.txt, ...), written into a temporary folder that gtfs_feed_read then reads; the whole input is also fed to
+ * the CSV reader directly, in pieces whose size comes from the first byte (so buffer boundaries move around).
+ * Anything but a clean return (crash, leak, sanitizer report, hang) is a bug.
+ */
+#include "gtfs/gtfs_internal.h"
+#include "common/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const files[] = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
+                                    "calendar.txt", "calendar_dates.txt", "frequencies.txt", "transfers.txt",
+                                    "shapes.txt", "feed_info.txt", "fare_rules.txt"};
+#define N_FILES (sizeof files / sizeof *files)
+
+static char dir[64];
+
+static void count_finding(void *user, const tc_finding *f) {
+    (void)f;
+    ++*(size_t *)user;
+}
+
+static void fuzz_csv(const uint8_t *data, size_t size) {
+    if (!size) return;
+    gtfs_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
+    size_t n = 0;
+    tc_diag diag = {count_finding, &n, NULL, 0, 0, 0};
+    gtfs_csv c;
+    if (gtfs_csv_open(&c, "fuzz.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
+        int col = gtfs_csv_col(&c, "stop_id");
+        while (gtfs_csv_next(&c) == 1) {
+            size_t len;
+            const char *s = gtfs_csv_get(&c, col, &len);
+            int32_t t;
+            gtfs_parse_time(s, len, &t);
+        }
+    }
+    gtfs_csv_close(&c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/fuzz_gtfs_%d", (int)getpid());
+        mkdir(dir, 0700);
+    }
+    fuzz_csv(data, size);
+    const char *p = (const char *)data, *end = p + size;
+    for (size_t i = 0; i < N_FILES; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (p > end) {
+            unlink(path);
+            continue;
+        }
+        const char *cut = memmem(p, (size_t)(end - p), "@@\n", 3);
+        const char *stop = cut ? cut : end;
+        FILE *f = fopen(path, "wb");
+        if (!f) return 0;
+        fwrite(p, 1, (size_t)(stop - p), f);
+        fclose(f);
+        p = cut ? cut + 3 : end + 1;
+    }
+    size_t n = 0;
+    tc_diag diag = {count_finding, &n, NULL, 0, 0, 0};
+    gtfs_feed *feed = NULL;
+    tc_error err;
+    if (gtfs_feed_read(dir, "fuzz", &diag, &feed, &err) == TC_OK) {
+        /* touch what the builder reads, so a bad index shows up here */
+        for (size_t t = 0; t < feed->n_trips; t++) {
+            const gtfs_trip *tr = &feed->trips[t];
+            if (tr->route < 0 || (size_t)tr->route >= feed->n_routes) abort();
+            if ((size_t)tr->st_begin + tr->st_count > feed->n_stop_times) abort();
+            for (uint32_t k = 0; k < tr->st_count; k++) {
+                const gtfs_stop_time *st = &feed->stop_times[tr->st_begin + k];
+                if (st->stop < 0 || (size_t)st->stop >= feed->n_stops) abort();
+                if (st->arrival == TC_TIME_NONE || st->departure == TC_TIME_NONE) abort();
+            }
+            (void)gtfs_service_active(feed, tr->service, feed->first_day);
+        }
+        gtfs_feed_free(feed);
+    }
+    return 0;
+}

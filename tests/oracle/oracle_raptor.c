@@ -1,0 +1,911 @@
+/*
+ * oracle_raptor.c — an independent check of the transit router on real feeds.
+ *
+ * This program shares no code with src/: it reads each GTFS zip ITSELF (libzip + a small CSV reader below:
+ * stops, trips, calendar, calendar_dates, stop_times, frequencies), expands the timetable of one service day D
+ * (with D−1's after-midnight trips and D+1's early trips, frequency trips at start + k·headway) into connections
+ * inside a time window, and answers random stop-to-stop earliest-arrival queries with a plain Connection Scan
+ * (Dibbelt et al.). The engine is driven only through the public API (tc_build with --transfer-radius 0, so both
+ * sides transfer at the same stop only; tc_network_open; tc_route). For every query:
+ *  - the earliest arrival must be identical (or both must find nothing inside the window);
+ *  - every journey returned must be valid against the oracle's own timetable: each transit leg is a real trip
+ *    running on the service day its times imply, boarding and alighting where pickup/drop-off allow, at the
+ *    scheduled times (or a frequency run's), legs chained at the same stop without travelling back in time.
+ * Dates include calendar_dates exception days (holidays) and early-morning windows that need the previous day's
+ * trips past 24:00. TC_ORACLE_QUERIES sets the number of queries per feed (default 2500; 160 under ASan). Every third reachable
+ * query is also asked arrive-by (deadline = the earliest arrival): the latest departure must be ≥ the query time
+ * and leaving one second later must arrive later, by the oracle's own scan.
+ */
+#include "tongcheng.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#define DAY 86400
+#define NOTIME INT32_MIN
+
+/* ---------------------------------------------------------------- small helpers -------------------------------- */
+
+static void die(const char *fmt, const char *a) {
+    fprintf(stderr, "oracle_raptor: ");
+    fprintf(stderr, fmt, a);
+    fprintf(stderr, "\n");
+    exit(1);
+}
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) die("%s", "out of memory");
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n) {
+    p = realloc(p, n ? n : 1);
+    if (!p) die("%s", "out of memory");
+    return p;
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return n ? (uint32_t)(rng % n) : 0;
+}
+
+/* days since 1970-01-01 (proleptic Gregorian) */
+static int32_t days_from_ymd(int y, int m, int d) {
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int32_t parse_date8(const char *s) {
+    int y, m, d;
+    if (sscanf(s, "%4d%2d%2d", &y, &m, &d) != 3) return NOTIME;
+    return days_from_ymd(y, m, d);
+}
+
+static int32_t parse_hms(const char *s) {
+    while (*s == ' ') s++;
+    if (!*s) return NOTIME;
+    int h, m, sec;
+    if (sscanf(s, "%d:%d:%d", &h, &m, &sec) != 3) return NOTIME;
+    return h * 3600 + m * 60 + sec;
+}
+
+/* ---------------------------------------------------------------- string → index map --------------------------- */
+
+typedef struct strmap {
+    char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+} strmap;
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+static void map_put(strmap *m, const char *k, uint32_t v);
+
+static void map_grow(strmap *m) {
+    strmap n = {0};
+    n.cap = m->cap ? m->cap * 2 : 1024;
+    n.keys = calloc(n.cap, sizeof *n.keys);
+    n.vals = xmalloc(n.cap * sizeof *n.vals);
+    if (!n.keys) die("%s", "out of memory");
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            map_put(&n, m->keys[i], m->vals[i]);
+            free(m->keys[i]);
+        }
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+}
+
+static void map_put(strmap *m, const char *k, uint32_t v) {
+    if ((m->n + 1) * 2 > m->cap) map_grow(m);
+    size_t i = hash_str(k) & (m->cap - 1);
+    while (m->keys[i]) {
+        if (!strcmp(m->keys[i], k)) {
+            m->vals[i] = v;
+            return;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->keys[i] = strdup(k);
+    m->vals[i] = v;
+    m->n++;
+}
+
+static int map_get(const strmap *m, const char *k, uint32_t *v) {
+    if (!m->cap) return 0;
+    size_t i = hash_str(k) & (m->cap - 1);
+    while (m->keys[i]) {
+        if (!strcmp(m->keys[i], k)) {
+            *v = m->vals[i];
+            return 1;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+static void map_free(strmap *m) {
+    for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+}
+
+/* ---------------------------------------------------------------- CSV from a zip ------------------------------- */
+
+typedef struct csv {
+    char *buf;
+    size_t len, pos;
+    char *fields[64];
+    int n_fields;
+    char *header[64];
+    int n_header;
+} csv;
+
+/* Read one record into c->fields (pointers into a per-record copy); returns 0 at the end. */
+static char *rec_store = NULL;
+static size_t rec_cap = 0;
+
+static int csv_next(csv *c) {
+    if (c->pos >= c->len) return 0;
+    size_t need = c->len - c->pos + 1;
+    if (need > 4096) need = 4096;
+    size_t o = 0;
+    c->n_fields = 0;
+    int inq = 0;
+    if (rec_cap < 1 << 16) {
+        rec_store = xrealloc(rec_store, 1 << 16);
+        rec_cap = 1 << 16;
+    }
+    size_t field_start = 0;
+    while (c->pos < c->len) {
+        char ch = c->buf[c->pos++];
+        if (o + 2 >= rec_cap) die("%s", "CSV record too long");
+        if (inq) {
+            if (ch == '"') {
+                if (c->pos < c->len && c->buf[c->pos] == '"') {
+                    rec_store[o++] = '"';
+                    c->pos++;
+                } else {
+                    inq = 0;
+                }
+            } else {
+                rec_store[o++] = ch;
+            }
+            continue;
+        }
+        if (ch == '"') {
+            inq = 1;
+        } else if (ch == ',') {
+            rec_store[o++] = 0;
+            if (c->n_fields < 64) c->fields[c->n_fields++] = rec_store + field_start;
+            field_start = o;
+        } else if (ch == '\n') {
+            break;
+        } else if (ch != '\r') {
+            rec_store[o++] = ch;
+        }
+    }
+    rec_store[o++] = 0;
+    if (c->n_fields < 64) c->fields[c->n_fields++] = rec_store + field_start;
+    (void)need;
+    return 1;
+}
+
+static int csv_open(zip_t *z, const char *name, csv *c) {
+    memset(c, 0, sizeof *c);
+    zip_stat_t st;
+    if (zip_stat(z, name, 0, &st) != 0) return 0;
+    zip_file_t *f = zip_fopen(z, name, 0);
+    if (!f) return 0;
+    c->buf = xmalloc(st.size + 1);
+    zip_int64_t got = zip_fread(f, c->buf, st.size);
+    zip_fclose(f);
+    if (got < 0) die("cannot read %s", name);
+    c->len = (size_t)got;
+    if (c->len >= 3 && !memcmp(c->buf, "\xEF\xBB\xBF", 3)) c->pos = 3;
+    if (!csv_next(c)) return 1;
+    c->n_header = c->n_fields;
+    for (int i = 0; i < c->n_fields; i++) {
+        char *h = c->fields[i];
+        while (*h == ' ') h++;
+        c->header[i] = strdup(h);
+        size_t n = strlen(c->header[i]);
+        while (n && c->header[i][n - 1] == ' ') c->header[i][--n] = 0;
+    }
+    return 1;
+}
+
+static int csv_col(const csv *c, const char *name) {
+    for (int i = 0; i < c->n_header; i++)
+        if (!strcmp(c->header[i], name)) return i;
+    return -1;
+}
+
+static const char *csv_get(const csv *c, int col) {
+    if (col < 0 || col >= c->n_fields) return "";
+    const char *s = c->fields[col];
+    while (*s == ' ') s++;
+    return s;
+}
+
+static void csv_close(csv *c) {
+    free(c->buf);
+    for (int i = 0; i < c->n_header; i++) free(c->header[i]);
+}
+
+/* ---------------------------------------------------------------- the timetable -------------------------------- */
+
+typedef struct ostop_time {
+    uint32_t trip, seq, stop;
+    int32_t arr, dep;
+    uint8_t no_pickup, no_dropoff;
+} ostop_time;
+
+typedef struct ofreq {
+    int32_t start, end, headway;
+} ofreq;
+
+typedef struct otrip {
+    uint32_t service;
+    uint32_t st_begin, st_count; /* into stop_times (sorted by trip, seq) */
+    uint32_t fq_begin, fq_count;
+    int valid;
+} otrip;
+
+typedef struct feed {
+    strmap stop_ids, trip_ids, service_ids;
+    char **stop_names; /* id per stop index */
+    uint32_t n_stops;
+    otrip *trips;
+    char **trip_names;
+    uint32_t n_trips;
+    ostop_time *st;
+    size_t n_st;
+    ofreq *fq;
+    size_t n_fq;
+    /* services: active days as a byte matrix over [day0, day0 + n_days) */
+    uint32_t n_services;
+    int32_t day0, n_days;
+    uint8_t *active; /* [service * n_days + d] */
+    int32_t *exception_days;
+    size_t n_exception_days;
+    uint8_t *stop_used;
+} feed;
+
+static int feed_active(const feed *f, uint32_t service, int32_t day) {
+    if (day < f->day0 || day >= f->day0 + f->n_days) return 0;
+    return f->active[(size_t)service * (size_t)f->n_days + (size_t)(day - f->day0)];
+}
+
+static int cmp_st(const void *a, const void *b) {
+    const ostop_time *x = a, *y = b;
+    if (x->trip != y->trip) return x->trip < y->trip ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_fq_trip(const void *a, const void *b) {
+    const uint32_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+static void load_feed(const char *path, feed *f) {
+    memset(f, 0, sizeof *f);
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z) die("cannot open %s", path);
+    csv c;
+    /* stops */
+    if (!csv_open(z, "stops.txt", &c)) die("no stops.txt in %s", path);
+    int c_id = csv_col(&c, "stop_id");
+    size_t cap = 1024;
+    f->stop_names = xmalloc(cap * sizeof *f->stop_names);
+    while (csv_next(&c)) {
+        const char *id = csv_get(&c, c_id);
+        if (!*id) continue;
+        if (f->n_stops == cap) f->stop_names = xrealloc(f->stop_names, (cap *= 2) * sizeof *f->stop_names);
+        map_put(&f->stop_ids, id, f->n_stops);
+        f->stop_names[f->n_stops++] = strdup(id);
+    }
+    csv_close(&c);
+    /* services: calendar + calendar_dates */
+    typedef struct cal {
+        uint32_t service;
+        int wd[7];
+        int32_t start, end;
+    } cal;
+    cal *cals = NULL;
+    size_t n_cal = 0;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    if (csv_open(z, "calendar.txt", &c)) {
+        const char *names[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+        int cs = csv_col(&c, "service_id"), cwd[7], cst = csv_col(&c, "start_date"), cen = csv_col(&c, "end_date");
+        for (int i = 0; i < 7; i++) cwd[i] = csv_col(&c, names[i]);
+        while (csv_next(&c)) {
+            const char *sid = csv_get(&c, cs);
+            if (!*sid) continue;
+            uint32_t s;
+            if (!map_get(&f->service_ids, sid, &s)) map_put(&f->service_ids, sid, s = f->n_services++);
+            cals = xrealloc(cals, (n_cal + 1) * sizeof *cals);
+            cal *k = &cals[n_cal++];
+            k->service = s;
+            for (int i = 0; i < 7; i++) k->wd[i] = atoi(csv_get(&c, cwd[i])) == 1;
+            k->start = parse_date8(csv_get(&c, cst));
+            k->end = parse_date8(csv_get(&c, cen));
+            if (k->start < lo) lo = k->start;
+            if (k->end > hi) hi = k->end;
+        }
+        csv_close(&c);
+    }
+    typedef struct cdate {
+        uint32_t service;
+        int32_t day;
+        int type;
+    } cdate;
+    cdate *cds = NULL;
+    size_t n_cd = 0;
+    if (csv_open(z, "calendar_dates.txt", &c)) {
+        int cs = csv_col(&c, "service_id"), cd = csv_col(&c, "date"), ct = csv_col(&c, "exception_type");
+        while (csv_next(&c)) {
+            const char *sid = csv_get(&c, cs);
+            if (!*sid) continue;
+            uint32_t s;
+            if (!map_get(&f->service_ids, sid, &s)) map_put(&f->service_ids, sid, s = f->n_services++);
+            cds = xrealloc(cds, (n_cd + 1) * sizeof *cds);
+            cds[n_cd].service = s;
+            cds[n_cd].day = parse_date8(csv_get(&c, cd));
+            cds[n_cd].type = atoi(csv_get(&c, ct));
+            if (cds[n_cd].day < lo) lo = cds[n_cd].day;
+            if (cds[n_cd].day > hi) hi = cds[n_cd].day;
+            n_cd++;
+        }
+        csv_close(&c);
+    }
+    if (lo > hi) die("no service calendar in %s", path);
+    f->day0 = lo;
+    f->n_days = hi - lo + 1;
+    f->active = calloc((size_t)(f->n_services + 1) * (size_t)f->n_days, 1);
+    for (size_t i = 0; i < n_cal; i++)
+        for (int32_t d = cals[i].start; d <= cals[i].end; d++) {
+            int wd = (int)(((d % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday (3 with Monday = 0) */
+            if (cals[i].wd[wd]) f->active[(size_t)cals[i].service * (size_t)f->n_days + (size_t)(d - lo)] = 1;
+        }
+    f->exception_days = xmalloc((n_cd + 1) * sizeof(int32_t));
+    for (size_t i = 0; i < n_cd; i++) {
+        f->active[(size_t)cds[i].service * (size_t)f->n_days + (size_t)(cds[i].day - lo)] = cds[i].type == 1;
+        f->exception_days[f->n_exception_days++] = cds[i].day;
+    }
+    free(cals);
+    free(cds);
+    /* trips */
+    if (!csv_open(z, "trips.txt", &c)) die("no trips.txt in %s", path);
+    int ct = csv_col(&c, "trip_id"), csv_s = csv_col(&c, "service_id");
+    cap = 1024;
+    f->trips = xmalloc(cap * sizeof *f->trips);
+    f->trip_names = xmalloc(cap * sizeof *f->trip_names);
+    while (csv_next(&c)) {
+        const char *id = csv_get(&c, ct);
+        uint32_t s;
+        if (!*id || !map_get(&f->service_ids, csv_get(&c, csv_s), &s)) continue;
+        if (f->n_trips == cap) {
+            cap *= 2;
+            f->trips = xrealloc(f->trips, cap * sizeof *f->trips);
+            f->trip_names = xrealloc(f->trip_names, cap * sizeof *f->trip_names);
+        }
+        memset(&f->trips[f->n_trips], 0, sizeof *f->trips);
+        f->trips[f->n_trips].service = s;
+        f->trips[f->n_trips].valid = 1;
+        f->trip_names[f->n_trips] = strdup(id);
+        map_put(&f->trip_ids, id, f->n_trips++);
+    }
+    csv_close(&c);
+    /* stop_times */
+    if (!csv_open(z, "stop_times.txt", &c)) die("no stop_times.txt in %s", path);
+    int cti = csv_col(&c, "trip_id"), cseq = csv_col(&c, "stop_sequence"), csid = csv_col(&c, "stop_id"),
+        carr = csv_col(&c, "arrival_time"), cdep = csv_col(&c, "departure_time"), cpu = csv_col(&c, "pickup_type"),
+        cdo = csv_col(&c, "drop_off_type");
+    cap = 1 << 16;
+    f->st = xmalloc(cap * sizeof *f->st);
+    while (csv_next(&c)) {
+        uint32_t t, s;
+        if (!map_get(&f->trip_ids, csv_get(&c, cti), &t) || !map_get(&f->stop_ids, csv_get(&c, csid), &s)) continue;
+        if (f->n_st == cap) f->st = xrealloc(f->st, (cap *= 2) * sizeof *f->st);
+        ostop_time *x = &f->st[f->n_st++];
+        x->trip = t;
+        x->seq = (uint32_t)atol(csv_get(&c, cseq));
+        x->stop = s;
+        x->arr = parse_hms(csv_get(&c, carr));
+        x->dep = parse_hms(csv_get(&c, cdep));
+        if (x->arr == NOTIME) x->arr = x->dep;
+        if (x->dep == NOTIME) x->dep = x->arr;
+        if (x->arr == NOTIME) f->trips[t].valid = 0; /* untimed stops: interpolation is the builder's business */
+        x->no_pickup = atoi(csv_get(&c, cpu)) == 1;
+        x->no_dropoff = atoi(csv_get(&c, cdo)) == 1;
+    }
+    csv_close(&c);
+    qsort(f->st, f->n_st, sizeof *f->st, cmp_st);
+    for (size_t i = 0; i < f->n_st;) {
+        size_t j = i;
+        while (j < f->n_st && f->st[j].trip == f->st[i].trip) j++;
+        otrip *t = &f->trips[f->st[i].trip];
+        t->st_begin = (uint32_t)i;
+        t->st_count = (uint32_t)(j - i);
+        if (t->st_count < 2) t->valid = 0;
+        i = j;
+    }
+    /* frequencies */
+    if (csv_open(z, "frequencies.txt", &c)) {
+        int c1 = csv_col(&c, "trip_id"), c2 = csv_col(&c, "start_time"), c3 = csv_col(&c, "end_time"),
+            c4 = csv_col(&c, "headway_secs");
+        uint32_t *rows = NULL; /* (trip, start, end, headway) */
+        size_t n = 0;
+        while (csv_next(&c)) {
+            uint32_t t;
+            if (!map_get(&f->trip_ids, csv_get(&c, c1), &t)) continue;
+            rows = xrealloc(rows, (n + 1) * 4 * sizeof *rows);
+            rows[n * 4] = t;
+            rows[n * 4 + 1] = (uint32_t)parse_hms(csv_get(&c, c2));
+            rows[n * 4 + 2] = (uint32_t)parse_hms(csv_get(&c, c3));
+            rows[n * 4 + 3] = (uint32_t)atoi(csv_get(&c, c4));
+            n++;
+        }
+        csv_close(&c);
+        qsort(rows, n, 4 * sizeof *rows, cmp_fq_trip);
+        f->fq = xmalloc((n + 1) * sizeof *f->fq);
+        for (size_t i = 0; i < n; i++) {
+            otrip *t = &f->trips[rows[i * 4]];
+            if (!t->fq_count) t->fq_begin = (uint32_t)i;
+            t->fq_count++;
+            f->fq[i].start = (int32_t)rows[i * 4 + 1];
+            f->fq[i].end = (int32_t)rows[i * 4 + 2];
+            f->fq[i].headway = (int32_t)rows[i * 4 + 3];
+            if (f->fq[i].headway <= 0) t->valid = 0;
+        }
+        f->n_fq = n;
+        free(rows);
+    }
+    f->stop_used = calloc(f->n_stops + 1, 1);
+    for (size_t i = 0; i < f->n_st; i++) f->stop_used[f->st[i].stop] = 1;
+    zip_close(z);
+}
+
+static void free_feed(feed *f) {
+    map_free(&f->stop_ids);
+    map_free(&f->trip_ids);
+    map_free(&f->service_ids);
+    for (uint32_t i = 0; i < f->n_stops; i++) free(f->stop_names[i]);
+    for (uint32_t i = 0; i < f->n_trips; i++) free(f->trip_names[i]);
+    free(f->stop_names);
+    free(f->trip_names);
+    free(f->trips);
+    free(f->st);
+    free(f->fq);
+    free(f->active);
+    free(f->exception_days);
+    free(f->stop_used);
+}
+
+/* ---------------------------------------------------------------- connections ---------------------------------- */
+
+typedef struct conn {
+    int32_t dep, arr; /* seconds relative to day D */
+    uint32_t from, to;
+    uint32_t inst; /* trip instance (trip × service day × frequency run) */
+    uint16_t seq;
+    uint8_t board_ok, alight_ok;
+} conn;
+
+static int cmp_conn(const void *a, const void *b) {
+    const conn *x = a, *y = b;
+    if (x->dep != y->dep) return x->dep < y->dep ? -1 : 1;
+    if (x->arr != y->arr) return x->arr < y->arr ? -1 : 1;
+    if (x->inst != y->inst) return x->inst < y->inst ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+typedef struct conns {
+    conn *c;
+    size_t n, cap;
+    uint32_t n_inst;
+} conns;
+
+static void add_trip_instance(conns *cs, const feed *f, const otrip *t, int32_t shift, int32_t lo, int32_t hi) {
+    const ostop_time *st = f->st + t->st_begin;
+    uint32_t inst = cs->n_inst++;
+    for (uint32_t i = 0; i + 1 < t->st_count; i++) {
+        int32_t dep = st[i].dep + shift;
+        if (dep < lo || dep > hi) continue;
+        if (cs->n == cs->cap) cs->c = xrealloc(cs->c, (cs->cap = cs->cap ? cs->cap * 2 : 1 << 16) * sizeof *cs->c);
+        conn *x = &cs->c[cs->n++];
+        x->dep = dep;
+        x->arr = st[i + 1].arr + shift;
+        x->from = st[i].stop;
+        x->to = st[i + 1].stop;
+        x->inst = inst;
+        x->seq = (uint16_t)i;
+        x->board_ok = !st[i].no_pickup;
+        x->alight_ok = !st[i + 1].no_dropoff;
+    }
+}
+
+/* Connections departing in [lo, hi] (seconds relative to day D), from trips of D−1, D, D+1. */
+static void build_conns(const feed *f, int32_t day, int32_t lo, int32_t hi, conns *cs) {
+    cs->n = 0;
+    cs->n_inst = 0;
+    for (uint32_t ti = 0; ti < f->n_trips; ti++) {
+        const otrip *t = &f->trips[ti];
+        if (!t->valid) continue;
+        const ostop_time *st = f->st + t->st_begin;
+        for (int o = -1; o <= 1; o++) {
+            if (!feed_active(f, t->service, day + o)) continue;
+            int32_t off = o * DAY;
+            if (!t->fq_count) {
+                if (st[t->st_count - 1].arr + off < lo || st[0].dep + off > hi) continue;
+                add_trip_instance(cs, f, t, off, lo, hi);
+            } else {
+                for (uint32_t q = 0; q < t->fq_count; q++) {
+                    const ofreq *fr = &f->fq[t->fq_begin + q];
+                    for (int32_t run = fr->start; run < fr->end; run += fr->headway) {
+                        int32_t shift = run - st[0].dep + off;
+                        if (st[t->st_count - 1].arr + shift < lo || st[0].dep + shift > hi) continue;
+                        add_trip_instance(cs, f, t, shift, lo, hi);
+                    }
+                }
+            }
+        }
+    }
+    qsort(cs->c, cs->n, sizeof *cs->c, cmp_conn);
+}
+
+/* Earliest arrival at target leaving source at t0 (same-stop transfers, any number of trips). */
+typedef struct csa_ws {
+    int32_t *ea;
+    uint32_t *ea_stamp, *inst_stamp;
+    uint32_t stamp;
+    size_t inst_cap;
+} csa_ws;
+
+static int32_t csa_query(csa_ws *w, const conns *cs, uint32_t n_stops, uint32_t source, uint32_t target, int32_t t0) {
+    (void)n_stops;
+    if (cs->n_inst > w->inst_cap) {
+        w->inst_stamp = xrealloc(w->inst_stamp, cs->n_inst * sizeof *w->inst_stamp);
+        memset(w->inst_stamp, 0, cs->n_inst * sizeof *w->inst_stamp);
+        w->inst_cap = cs->n_inst;
+    }
+    uint32_t stamp = ++w->stamp;
+    w->ea[source] = t0;
+    w->ea_stamp[source] = stamp;
+    if (source == target) return t0;
+    /* first connection departing at or after t0 */
+    size_t lo = 0, hi = cs->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cs->c[mid].dep < t0) lo = mid + 1;
+        else hi = mid;
+    }
+    int32_t best = INT32_MAX;
+    for (size_t i = lo; i < cs->n; i++) {
+        const conn *c = &cs->c[i];
+        if (c->dep > best) break;
+        if (w->inst_stamp[c->inst] != stamp) {
+            if (!c->board_ok || w->ea_stamp[c->from] != stamp || w->ea[c->from] > c->dep) continue;
+            w->inst_stamp[c->inst] = stamp;
+        }
+        if (c->alight_ok && (w->ea_stamp[c->to] != stamp || c->arr < w->ea[c->to])) {
+            w->ea[c->to] = c->arr;
+            w->ea_stamp[c->to] = stamp;
+            if (c->to == target) best = c->arr;
+        }
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------------- journey validation --------------------------- */
+
+static const char *strip_feed(const char *id) {
+    const char *p = strchr(id, ':');
+    return p ? p + 1 : id;
+}
+
+static int32_t stop_of(const feed *f, const char *id) {
+    uint32_t s;
+    if (!id || !map_get(&f->stop_ids, strip_feed(id), &s)) return -1;
+    return (int32_t)s;
+}
+
+/* Is the transit leg a real ride? Returns NULL when valid, else a reason. */
+static const char *check_leg(const feed *f, const tc_leg *g) {
+    uint32_t ti;
+    if (!g->trip || !map_get(&f->trip_ids, strip_feed(g->trip), &ti)) return "unknown trip";
+    const otrip *t = &f->trips[ti];
+    int32_t from = stop_of(f, g->from.stop), to = stop_of(f, g->to.stop);
+    if (from < 0 || to < 0) return "unknown stop";
+    const ostop_time *st = f->st + t->st_begin;
+    for (uint32_t i = 0; i < t->st_count; i++) {
+        if ((int32_t)st[i].stop != from || st[i].no_pickup) continue;
+        for (uint32_t j = i + 1; j < t->st_count; j++) {
+            if ((int32_t)st[j].stop != to || st[j].no_dropoff) continue;
+            /* the shift that puts stop i's departure at the leg's departure */
+            int64_t shift = g->departure - st[i].dep;
+            if (g->arrival - st[j].arr != shift) continue;
+            if (!t->fq_count) {
+                if (shift % DAY) continue;
+                if (feed_active(f, t->service, (int32_t)(shift / DAY))) return NULL;
+            } else {
+                /* shift = service_day·DAY + run − first departure */
+                for (int32_t d = -1; d <= 1; d++) {
+                    int64_t day = (g->departure - st[i].dep) / DAY + d;
+                    int64_t run = shift - day * DAY + st[0].dep;
+                    if (!feed_active(f, t->service, (int32_t)day)) continue;
+                    for (uint32_t q = 0; q < t->fq_count; q++) {
+                        const ofreq *fr = &f->fq[t->fq_begin + q];
+                        if (run >= fr->start && run < fr->end && (run - fr->start) % fr->headway == 0) return NULL;
+                    }
+                }
+            }
+        }
+    }
+    return "not a ride of that trip on any service day";
+}
+
+/* ---------------------------------------------------------------- the test ------------------------------------- */
+
+static int verbose = 0;
+
+typedef struct stats {
+    long queries, reached, failures, arrive_by;
+} stats;
+
+static void run_feed(const char *label, const char *zip_path, const char *tmpdir, int n_queries, stats *total) {
+    feed f;
+    clock_t c0 = clock();
+    load_feed(zip_path, &f);
+    char net_path[512];
+    snprintf(net_path, sizeof net_path, "%s/%s.tcn", tmpdir, label);
+    tc_feed_source src = {"f", zip_path};
+    tc_build_options opts;
+    tc_build_options_init(&opts);
+    opts.feeds = &src;
+    opts.n_feeds = 1;
+    opts.transfer_radius_m = 0;
+    tc_error err = {0};
+    if (tc_build(&opts, net_path, &err) != TC_OK) {
+        fprintf(stderr, "FAIL %s: build: %s\n", label, err.message);
+        total->failures++;
+        free_feed(&f);
+        return;
+    }
+    tc_network *net = NULL;
+    if (tc_network_open(net_path, &net, &err) != TC_OK) {
+        fprintf(stderr, "FAIL %s: open: %s\n", label, err.message);
+        total->failures++;
+        free_feed(&f);
+        return;
+    }
+    tc_network_info info;
+    tc_network_get_info(net, &info, &err);
+    /* used stops, for random picks */
+    uint32_t *used = xmalloc(f.n_stops * sizeof *used), n_used = 0;
+    for (uint32_t s = 0; s < f.n_stops; s++)
+        if (f.stop_used[s]) used[n_used++] = s;
+    csa_ws w = {0};
+    w.ea = xmalloc(f.n_stops * sizeof *w.ea);
+    w.ea_stamp = calloc(f.n_stops, sizeof *w.ea_stamp);
+    conns cs = {0};
+    const int n_batches = 8;
+    int per_batch = (n_queries + n_batches - 1) / n_batches;
+    stats st = {0};
+    for (int b = 0; b < n_batches; b++) {
+        /* the day: exception days (holidays) for two batches, else any day inside both calendars */
+        int32_t lo_day = f.day0 > info.service_start ? f.day0 : info.service_start;
+        int32_t hi_day = f.day0 + f.n_days - 1 < info.service_end ? f.day0 + f.n_days - 1 : info.service_end;
+        int32_t day = lo_day + (int32_t)rnd((uint32_t)(hi_day - lo_day + 1));
+        if (b < 2 && f.n_exception_days) {
+            for (int tries = 0; tries < 50; tries++) {
+                int32_t d = f.exception_days[rnd((uint32_t)f.n_exception_days)];
+                if (d >= lo_day && d <= hi_day) {
+                    day = d;
+                    break;
+                }
+            }
+        }
+        /* the window: queries leave in [lo, lo + 60 min], max duration 180 min → connections up to lo + 240 */
+        int32_t lo;
+        if (b == 2 || b == 3 || b == 4) lo = (int32_t)rnd(150) * 60;          /* early morning: D−1's trips */
+        else if (b == 5) lo = 21 * 3600 + (int32_t)rnd(150) * 60;             /* late evening: D+1's trips */
+        else lo = 5 * 3600 + (int32_t)rnd(15 * 60) * 60;
+        int32_t hi = lo + 240 * 60;
+        build_conns(&f, day, lo, hi, &cs);
+        char dbuf[16];
+        tc_format_date(day, dbuf);
+        for (int q = 0; q < per_batch; q++) {
+            uint32_t a = used[rnd(n_used)], z = used[rnd(n_used)];
+            int32_t t0 = lo + (int32_t)rnd(61) * 60;
+            int32_t ea = csa_query(&w, &cs, f.n_stops, a, z, t0);
+            int32_t max_dur = (hi - t0) / 60;
+            tc_route_query rq;
+            tc_route_query_init(&rq);
+            char from_id[256], to_id[256];
+            snprintf(from_id, sizeof from_id, "f:%s", f.stop_names[a]);
+            snprintf(to_id, sizeof to_id, "f:%s", f.stop_names[z]);
+            rq.from_stop = from_id;
+            rq.to_stop = to_id;
+            rq.date = day;
+            rq.time = t0;
+            rq.max_transfers = 30;
+            rq.max_duration_min = max_dur;
+            tc_journey_set *js = NULL;
+            st.queries++;
+            if (tc_route(net, &rq, &js, &err) != TC_OK) {
+                fprintf(stderr, "FAIL %s: route %s → %s on %s at %d: %s\n", label, from_id, to_id, dbuf, t0,
+                        err.message);
+                st.failures++;
+                continue;
+            }
+            int64_t best = INT64_MAX;
+            const char *why = NULL;
+            for (size_t i = 0; i < js->n && !why; i++) {
+                const tc_journey *j = &js->journeys[i];
+                if (j->arrival < best) best = j->arrival;
+                int64_t t = (int64_t)day * DAY + t0;
+                if (j->departure < t) why = "journey leaves before the query time";
+                int transit = 0;
+                const char *prev_stop = from_id;
+                for (size_t l = 0; l < j->n_legs && !why; l++) {
+                    const tc_leg *g = &j->legs[l];
+                    if (g->departure < t) why = "leg leaves before the previous one arrives";
+                    else if (g->arrival < g->departure) why = "leg arrives before it leaves";
+                    else if (!g->from.stop || strcmp(strip_feed(g->from.stop), strip_feed(prev_stop)))
+                        why = "legs do not chain at the same stop";
+                    else if (g->mode == TC_LEG_TRANSIT) {
+                        transit++;
+                        why = check_leg(&f, g);
+                    } else if (strcmp(g->from.stop ? g->from.stop : "", g->to.stop ? g->to.stop : "")) {
+                        why = "walking between stops in a --transfer-radius 0 network";
+                    }
+                    t = g->arrival;
+                    prev_stop = g->to.stop ? g->to.stop : "";
+                }
+                if (!why && strcmp(strip_feed(prev_stop), strip_feed(to_id)) && j->n_legs)
+                    why = "journey does not end at the destination";
+                if (!why && j->transfers != (transit ? transit - 1 : 0)) why = "wrong transfer count";
+                if (!why && t != j->arrival) why = "journey arrival differs from its last leg";
+            }
+            /* the engine's window ends at t0 + whole minutes of max duration */
+            const int32_t limit = t0 + max_dur * 60;
+            if (ea != INT32_MAX && ea > limit) ea = INT32_MAX;
+            int64_t want = ea == INT32_MAX ? INT64_MAX : (int64_t)day * DAY + ea;
+            if (want != INT64_MAX) st.reached++;
+            int ok = !why;
+            if (ok) {
+                if (want == INT64_MAX) ok = best == INT64_MAX || best > (int64_t)day * DAY + limit;
+                else ok = best == want;
+            }
+            if (!ok) {
+                st.failures++;
+                if (st.failures <= 10 || verbose) {
+                    char *json = NULL;
+                    tc_journeys_json(js, &json, NULL);
+                    fprintf(stderr, "FAIL %s: %s → %s on %s at %02d:%02d: %s; oracle %d s, engine %lld s\n  %s\n",
+                            label, from_id, to_id, dbuf, t0 / 3600, t0 / 60 % 60, why ? why : "earliest arrival",
+                            ea, best == INT64_MAX ? -1LL : (long long)(best - (int64_t)day * DAY),
+                            json ? json : "");
+                    tc_free(json);
+                }
+            }
+            tc_journey_set_free(js);
+            /* arrive-by, on every third reachable query: the latest departure that still arrives by the earliest
+             * arrival must not be before t0, and leaving one second after it must arrive later (oracle's scan) */
+            if (ok && want != INT64_MAX && q % 3 == 0) {
+                tc_route_query rb = rq;
+                rb.arrive_by = 1;
+                rb.time = ea;
+                rb.max_duration_min = max_dur;
+                js = NULL;
+                if (tc_route(net, &rb, &js, &err) != TC_OK || js->n == 0) {
+                    fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: %s\n", label, from_id, to_id, dbuf, ea,
+                            js ? "no journey" : err.message);
+                    st.failures++;
+                    tc_journey_set_free(js);
+                    continue;
+                }
+                int64_t latest = INT64_MIN;
+                for (size_t i = 0; i < js->n; i++) {
+                    const tc_journey *j = &js->journeys[i];
+                    for (size_t l = 0; l < j->n_legs; l++)
+                        if (j->legs[l].mode == TC_LEG_TRANSIT && check_leg(&f, &j->legs[l])) latest = INT64_MIN + 1;
+                    if (j->arrival > (int64_t)day * DAY + ea) latest = INT64_MIN + 1;
+                    if (latest != INT64_MIN + 1 && j->departure > latest) latest = j->departure;
+                }
+                int32_t dep = (int32_t)(latest - (int64_t)day * DAY);
+                int bad = latest == INT64_MIN + 1 || dep < t0;
+                if (!bad) st.arrive_by++;
+                if (!bad && dep + 1 <= hi) bad = csa_query(&w, &cs, f.n_stops, a, z, dep + 1) <= ea;
+                if (bad) {
+                    st.failures++;
+                    fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: latest departure %d (query from %d)\n",
+                            label, from_id, to_id, dbuf, ea, dep, t0);
+                }
+                tc_journey_set_free(js);
+            }
+        }
+    }
+    printf("%-10s %ld queries, %ld reachable, %ld arrive-by checked, %ld failures (%.1f s)\n", label, st.queries,
+           st.reached, st.arrive_by, st.failures, (double)(clock() - c0) / CLOCKS_PER_SEC);
+    total->queries += st.queries;
+    total->reached += st.reached;
+    total->failures += st.failures;
+    free(cs.c);
+    free(w.ea);
+    free(w.ea_stamp);
+    free(w.inst_stamp);
+    free(used);
+    tc_network_close(net);
+    unlink(net_path);
+    free_feed(&f);
+}
+
+int main(int argc, char **argv) {
+    const char *data = getenv("TC_DATA");
+    if (!data) {
+        printf("TC_DATA not set: skipped\n");
+        return 77;
+    }
+    int n_queries = 2500;
+    const char *env = getenv("TC_ORACLE_QUERIES");
+    if (env && atoi(env) > 0) n_queries = atoi(env);
+#if defined(__SANITIZE_ADDRESS__)
+    if (!env) n_queries = 160;
+#endif
+    verbose = getenv("TC_ORACLE_VERBOSE") != NULL;
+    const char *only = argc > 1 ? argv[1] : NULL;
+    struct {
+        const char *label, *path;
+    } feeds[] = {
+        {"bydgoszcz", "bydgoszcz/bydgoszcz.gtfs.zip"},
+        {"hart", "feeds/hart.zip"},
+        {"milan", "milan/milano_small_gtfs.zip"},
+        {"cdmx", "feeds/cdmx.zip"},
+    };
+    char tmpdir[] = "/tmp/tc_oracle_raptor_XXXXXX";
+    if (!mkdtemp(tmpdir)) die("%s", "cannot make a temporary folder");
+    stats total = {0};
+    int ran = 0;
+    for (size_t i = 0; i < sizeof feeds / sizeof *feeds; i++) {
+        if (only && strcmp(only, feeds[i].label)) continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", data, feeds[i].path);
+        if (access(path, R_OK)) {
+            printf("%s: %s absent, not checked\n", feeds[i].label, path);
+            continue;
+        }
+        rng = 0x9E3779B97F4A7C15ull + i; /* reproducible per feed */
+        run_feed(feeds[i].label, path, tmpdir, n_queries, &total);
+        ran++;
+    }
+    rmdir(tmpdir);
+    free(rec_store);
+    if (!ran) {
+        printf("no feed found under %s: skipped\n", data);
+        return 77;
+    }
+    printf("total: %ld queries, %ld reachable, %ld failures\n", total.queries, total.reached, total.failures);
+    return total.failures ? 1 : 0;
+}

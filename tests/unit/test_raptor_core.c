@@ -1,0 +1,643 @@
+/*
+ * test_raptor_core.c — RAPTOR on tc_network_view structs filled by hand (plain arrays, no network file), so the
+ * search is tested on its own: same-second boarding, min transfer floor, transfers.txt types, pickup/drop-off,
+ * service days (D−1 after midnight, D+1), frequencies, arrive-by, Pareto rounds, and a randomized comparison with
+ * a brute-force connection scan written here (forward and reverse, and range-RAPTOR against single queries).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "routing/raptor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXN 12
+#define INF RAPTOR_INF
+
+/* ---------------------------------------------------------------- a tiny network builder ------------------------ */
+
+typedef struct ttrip {
+    int pattern;          /* trips of one pattern share stops and flags; patterns numbered 0.. */
+    int route, service;
+    int n;
+    int stops[MAXN];
+    int arr[MAXN], dep[MAXN];
+    uint8_t flags[MAXN];
+    int freq_start, freq_end, headway; /* headway > 0: a frequency template (times relative) */
+} ttrip;
+
+typedef struct tnet {
+    tc_network_view v;
+    tc_net_stop *stops;
+    tc_net_route *routes;
+    tc_net_pattern *patterns;
+    uint32_t *pattern_stops;
+    uint8_t *pattern_flags;
+    tc_net_stop_time *stop_times;
+    tc_net_trip *trips;
+    tc_net_frequency *freqs;
+    uint32_t *sp_begin;
+    tc_net_stop_pattern *sp;
+    uint32_t *tr_begin;
+    tc_net_transfer *transfers;
+    uint32_t *rule_begin;
+    tc_net_transfer_rule *rules;
+    uint64_t *bits;
+} tnet;
+
+typedef struct ttransfer {
+    int from, to, dist;
+} ttransfer;
+
+/* services: bitmask over days service_start … service_start+63 */
+static void tnet_build(tnet *t, int n_stops, const ttrip *trips, int n_trips, const ttransfer *tf, int n_tf,
+                       const tc_net_transfer_rule *rules, int n_rules, const uint64_t *service_days, int n_services,
+                       int32_t service_start) {
+    memset(t, 0, sizeof *t);
+    tc_network_view *v = &t->v;
+    int n_pat = 0, n_routes = 0;
+    for (int i = 0; i < n_trips; i++) {
+        if (trips[i].pattern + 1 > n_pat) n_pat = trips[i].pattern + 1;
+        if (trips[i].route + 1 > n_routes) n_routes = trips[i].route + 1;
+    }
+    if (n_stops < 1) n_stops = 1;
+    t->stops = calloc((size_t)n_stops, sizeof *t->stops);
+    for (int s = 0; s < n_stops; s++) t->stops[s].parent = TC_NONE;
+    t->routes = calloc((size_t)n_routes + 1, sizeof *t->routes);
+    for (int r = 0; r < n_routes; r++) t->routes[r].type = 3, t->routes[r].agency = TC_NONE;
+    t->patterns = calloc((size_t)(n_pat > 0 ? n_pat : 1), sizeof *t->patterns);
+    t->trips = calloc((size_t)(n_trips > 0 ? n_trips : 1), sizeof *t->trips);
+    t->freqs = calloc((size_t)n_trips + 1, sizeof *t->freqs);
+    t->pattern_stops = calloc((size_t)n_pat * MAXN, sizeof(uint32_t));
+    t->pattern_flags = calloc((size_t)n_pat * MAXN, 1);
+    t->stop_times = calloc((size_t)n_trips * MAXN, sizeof *t->stop_times);
+    /* order trips by pattern then first departure */
+    int order[256];
+    for (int i = 0; i < n_trips; i++) order[i] = i;
+    for (int i = 0; i < n_trips; i++)
+        for (int j = i + 1; j < n_trips; j++) {
+            const ttrip *a = &trips[order[i]], *b = &trips[order[j]];
+            if (a->pattern > b->pattern || (a->pattern == b->pattern && a->dep[0] > b->dep[0])) {
+                int x = order[i];
+                order[i] = order[j];
+                order[j] = x;
+            }
+        }
+    uint32_t sb = 0, nf = 0;
+    uint64_t tb = 0;
+    int ti = 0;
+    for (int p = 0; p < n_pat; p++) {
+        tc_net_pattern *pt = &t->patterns[p];
+        pt->trips_begin = (uint32_t)ti;
+        pt->stops_begin = sb;
+        pt->times_begin = tb;
+        for (int i = 0; i < n_trips; i++) {
+            const ttrip *tr = &trips[order[i]];
+            if (tr->pattern != p) continue;
+            if (pt->n_trips == 0) {
+                pt->n_stops = (uint32_t)tr->n;
+                pt->route = (uint32_t)tr->route;
+                for (int j = 0; j < tr->n; j++) {
+                    t->pattern_stops[sb + j] = (uint32_t)tr->stops[j];
+                    t->pattern_flags[sb + j] = tr->flags[j];
+                }
+                if (tr->headway) pt->flags = TC_PATTERN_FREQUENCY;
+            }
+            tc_net_trip *nt = &t->trips[ti];
+            nt->route = (uint32_t)tr->route;
+            nt->pattern = (uint32_t)p;
+            nt->service = (uint32_t)tr->service;
+            nt->wheelchair = 1;
+            if (tr->headway) {
+                nt->freq_begin = nf;
+                nt->freq_count = 1;
+                t->freqs[nf].start_time = tr->freq_start;
+                t->freqs[nf].end_time = tr->freq_end;
+                t->freqs[nf].headway_s = tr->headway;
+                nf++;
+            }
+            for (int j = 0; j < tr->n; j++) {
+                t->stop_times[tb + (uint64_t)pt->n_trips * (uint64_t)tr->n + (uint64_t)j].arrival = tr->arr[j];
+                t->stop_times[tb + (uint64_t)pt->n_trips * (uint64_t)tr->n + (uint64_t)j].departure = tr->dep[j];
+            }
+            pt->n_trips++;
+            ti++;
+        }
+        sb += pt->n_stops;
+        tb += (uint64_t)pt->n_trips * pt->n_stops;
+    }
+    /* stop → patterns */
+    t->sp_begin = calloc((size_t)n_stops + 1, sizeof(uint32_t));
+    t->sp = calloc(sb + 1, sizeof *t->sp);
+    uint32_t k = 0;
+    for (int s = 0; s < n_stops; s++) {
+        t->sp_begin[s] = k;
+        for (int p = 0; p < n_pat; p++)
+            for (uint32_t j = 0; j < t->patterns[p].n_stops; j++)
+                if (t->pattern_stops[t->patterns[p].stops_begin + j] == (uint32_t)s) {
+                    t->sp[k].pattern = (uint32_t)p;
+                    t->sp[k].position = j;
+                    k++;
+                }
+    }
+    t->sp_begin[n_stops] = k;
+    t->tr_begin = calloc((size_t)n_stops + 1, sizeof(uint32_t));
+    t->transfers = calloc((size_t)n_tf + 1, sizeof *t->transfers);
+    k = 0;
+    for (int s = 0; s < n_stops; s++) {
+        t->tr_begin[s] = k;
+        for (int i = 0; i < n_tf; i++)
+            if (tf[i].from == s) t->transfers[k].to_stop = (uint32_t)tf[i].to, t->transfers[k++].distance_m = (uint32_t)tf[i].dist;
+    }
+    t->tr_begin[n_stops] = k;
+    t->rule_begin = calloc((size_t)n_stops + 1, sizeof(uint32_t));
+    t->rules = calloc((size_t)n_rules + 1, sizeof *t->rules);
+    k = 0;
+    for (int s = 0; s < n_stops; s++) {
+        t->rule_begin[s] = k;
+        for (int i = 0; i < n_rules; i++)
+            if (rules[i].from_stop == (uint32_t)s) t->rules[k++] = rules[i];
+    }
+    t->rule_begin[n_stops] = k;
+    for (int i = 0; i < n_rules; i++)
+        if (rules[i].from_stop == TC_NONE) t->rules[k++] = rules[i];
+    t->bits = calloc((size_t)n_services + 1, sizeof(uint64_t));
+    for (int s = 0; s < n_services; s++) t->bits[s] = service_days[s];
+    v->n_stops = (uint32_t)n_stops;
+    v->n_routes = (uint32_t)n_routes;
+    v->n_patterns = (uint32_t)n_pat;
+    v->n_trips = (uint32_t)n_trips;
+    v->n_frequencies = nf;
+    v->n_stop_times = tb;
+    v->n_transfers = (uint32_t)n_tf;
+    v->n_transfer_rules = (uint32_t)n_rules;
+    v->n_services = (uint32_t)n_services;
+    v->stops = t->stops;
+    v->routes = t->routes;
+    v->patterns = t->patterns;
+    v->pattern_stops = t->pattern_stops;
+    v->pattern_stop_flags = t->pattern_flags;
+    v->stop_times = t->stop_times;
+    v->trips = t->trips;
+    v->frequencies = t->freqs;
+    v->stop_pattern_begin = t->sp_begin;
+    v->stop_patterns = t->sp;
+    v->transfer_begin = t->tr_begin;
+    v->transfers = t->transfers;
+    v->transfer_rule_begin = t->rule_begin;
+    v->transfer_rules = t->rules;
+    v->service_start = service_start;
+    v->n_days = 64;
+    v->service_words = 1;
+    v->service_bits = t->bits;
+    v->walk_speed_mps = 1.0;
+}
+
+static void tnet_free(tnet *t) {
+    free(t->stops);
+    free(t->routes);
+    free(t->patterns);
+    free(t->pattern_stops);
+    free(t->pattern_flags);
+    free(t->stop_times);
+    free(t->trips);
+    free(t->freqs);
+    free(t->sp_begin);
+    free(t->sp);
+    free(t->tr_begin);
+    free(t->transfers);
+    free(t->rule_begin);
+    free(t->rules);
+    free(t->bits);
+}
+
+#define DAY0 1000 /* service_start */
+#define H(h, m) ((h) * 3600 + (m) * 60)
+
+static raptor_params params(int32_t day, int32_t time, int arrive_by) {
+    raptor_params p = {0};
+    p.day = day;
+    p.time = time;
+    p.arrive_by = arrive_by;
+    p.limit = arrive_by ? time - 86400 : time + 86400;
+    p.max_trips = 9;
+    p.walk_speed_mps = 1.0;
+    p.max_transfer_walk_s = 600;
+    return p;
+}
+
+/* earliest arrival (forward) / latest departure (reverse) at `to` */
+static int32_t query(const tnet *t, raptor_params p, int from, int to) {
+    raptor_ws *ws;
+    assert_int_equal(raptor_ws_create(&t->v, &ws, NULL), TC_OK);
+    tc_stop_seconds src = {(uint32_t)from, 0}, tgt = {(uint32_t)to, 0};
+    raptor_run(ws, &p, &src, 1, &tgt, 1);
+    int32_t a = raptor_best_arrival(ws, (uint32_t)to);
+    raptor_ws_free(ws);
+    return a;
+}
+
+static ttrip trip3(int pattern, int route, int service, int s0, int s1, int s2, int t0, int t1, int t2) {
+    ttrip t = {0};
+    t.pattern = pattern;
+    t.route = route;
+    t.service = service;
+    t.n = 3;
+    t.stops[0] = s0, t.stops[1] = s1, t.stops[2] = s2;
+    t.arr[0] = t.dep[0] = t0;
+    t.arr[1] = t.dep[1] = t1;
+    t.arr[2] = t.dep[2] = t2;
+    return t;
+}
+
+static ttrip trip2(int pattern, int route, int service, int s0, int s1, int t0, int t1) {
+    ttrip t = {0};
+    t.pattern = pattern;
+    t.route = route;
+    t.service = service;
+    t.n = 2;
+    t.stops[0] = s0, t.stops[1] = s1;
+    t.arr[0] = t.dep[0] = t0;
+    t.arr[1] = t.dep[1] = t1;
+    return t;
+}
+
+/* ---------------------------------------------------------------- fixed scenarios ------------------------------ */
+
+static void test_same_second_and_floor(void **state) {
+    (void)state;
+    /* A→B arrives 08:00; B→C leaves 08:00 and 08:10 */
+    ttrip trips[] = {trip2(0, 0, 0, 0, 1, H(7, 30), H(8, 0)), trip2(1, 1, 0, 1, 2, H(8, 0), H(8, 20)),
+                     trip2(1, 1, 0, 1, 2, H(8, 10), H(8, 30))};
+    uint64_t days = ~0ull;
+    tnet t;
+    tnet_build(&t, 3, trips, 3, NULL, 0, NULL, 0, &days, 1, DAY0);
+    raptor_params p = params(DAY0 + 3, H(7, 0), 0);
+    assert_int_equal(query(&t, p, 0, 2), H(8, 20)); /* boards at the same second */
+    p.min_transfer_s = 60;
+    assert_int_equal(query(&t, p, 0, 2), H(8, 30)); /* floor: next trip */
+    tnet_free(&t);
+}
+
+static void test_transfer_rules(void **state) {
+    (void)state;
+    ttrip trips[] = {trip2(0, 0, 0, 0, 1, H(7, 30), H(8, 0)), trip2(1, 1, 0, 1, 2, H(8, 2), H(8, 20)),
+                     trip2(1, 1, 0, 1, 2, H(8, 10), H(8, 30)), trip2(1, 1, 0, 1, 2, H(8, 40), H(9, 0))};
+    uint64_t days = ~0ull;
+    tnet t;
+    /* type 2, 5 minutes at stop 1 */
+    tc_net_transfer_rule r = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 300, 2};
+    tnet_build(&t, 3, trips, 4, NULL, 0, &r, 1, &days, 1, DAY0);
+    raptor_params p = params(DAY0, H(7, 0), 0);
+    assert_int_equal(query(&t, p, 0, 2), H(8, 30));
+    tnet_free(&t);
+    /* type 3 between route 0 and route 1 at stop 1: no way */
+    tc_net_transfer_rule r3 = {1, 1, 0, 1, TC_NONE, TC_NONE, -1, 3};
+    tnet_build(&t, 3, trips, 4, NULL, 0, &r3, 1, &days, 1, DAY0);
+    assert_int_equal(query(&t, p, 0, 2), INF);
+    tnet_free(&t);
+    /* type 1 timed beats a 10-minute floor */
+    tc_net_transfer_rule r1 = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1};
+    tnet_build(&t, 3, trips, 4, NULL, 0, &r1, 1, &days, 1, DAY0);
+    p.min_transfer_s = 600;
+    assert_int_equal(query(&t, p, 0, 2), H(8, 20));
+    tnet_free(&t);
+    /* a trip-level type 3 overrides a stop-level type 1: the 08:02 trip is forbidden, the 08:10 is fine */
+    uint32_t forbidden_trip = 1; /* trips sorted by pattern then departure: index 1 = 08:02 */
+    tc_net_transfer_rule rr[2] = {{1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1},
+                                  {1, 1, TC_NONE, TC_NONE, 0, forbidden_trip, -1, 3}};
+    tnet_build(&t, 3, trips, 4, NULL, 0, rr, 2, &days, 1, DAY0);
+    p.min_transfer_s = 0;
+    assert_int_equal(query(&t, p, 0, 2), H(8, 30));
+    tnet_free(&t);
+    /* a link between different stops (1 → 3), 120 s, replaces walking of 10 s; 3→2 leaves 08:01 and 08:05 */
+    ttrip trips2[] = {trip2(0, 0, 0, 0, 1, H(7, 30), H(8, 0)), trip2(1, 1, 0, 3, 2, H(8, 1), H(8, 20)),
+                      trip2(1, 1, 0, 3, 2, H(8, 5), H(8, 25))};
+    ttransfer walk[] = {{1, 3, 10}, {3, 1, 10}};
+    tnet_build(&t, 4, trips2, 3, walk, 2, NULL, 0, &days, 1, DAY0);
+    assert_int_equal(query(&t, p, 0, 2), H(8, 20)); /* walking 10 s */
+    tnet_free(&t);
+    tc_net_transfer_rule link = {1, 3, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 120, 2};
+    tnet_build(&t, 4, trips2, 3, walk, 2, &link, 1, &days, 1, DAY0);
+    assert_int_equal(query(&t, p, 0, 2), H(8, 25)); /* the rule's 120 s */
+    /* arrive-by mirrors it: arrive by 08:25 at stop 2 → leave stop 0 at 07:30 */
+    raptor_params pr = params(DAY0, H(8, 25), 1);
+    assert_int_equal(query(&t, pr, 2, 0), H(7, 30));
+    pr.time = H(8, 24);
+    assert_int_equal(query(&t, pr, 2, 0), -INF);
+    tnet_free(&t);
+}
+
+static void test_pickup_dropoff(void **state) {
+    (void)state;
+    ttrip a = trip3(0, 0, 0, 0, 1, 2, H(8, 0), H(8, 10), H(8, 20));
+    a.flags[1] = TC_NO_PICKUP | TC_NO_DROPOFF;
+    uint64_t days = ~0ull;
+    tnet t;
+    tnet_build(&t, 3, &a, 1, NULL, 0, NULL, 0, &days, 1, DAY0);
+    raptor_params p = params(DAY0, H(7, 0), 0);
+    assert_int_equal(query(&t, p, 0, 2), H(8, 20));
+    assert_int_equal(query(&t, p, 0, 1), INF); /* no drop-off */
+    assert_int_equal(query(&t, p, 1, 2), INF); /* no pickup */
+    tnet_free(&t);
+}
+
+static void test_service_days(void **state) {
+    (void)state;
+    /* trip at 24:30 → 25:00 on service 0 which runs only on day DAY0+5; trip 06:00 on service 1 every day */
+    ttrip trips[] = {trip2(0, 0, 0, 0, 1, H(24, 30), H(25, 0)), trip2(1, 1, 1, 0, 1, H(6, 0), H(6, 30))};
+    uint64_t days[2] = {1ull << 5, ~0ull};
+    tnet t;
+    tnet_build(&t, 2, trips, 2, NULL, 0, NULL, 0, days, 2, DAY0);
+    /* D = DAY0+6 at 00:10: the previous day's after-midnight trip (00:30) */
+    assert_int_equal(query(&t, params(DAY0 + 6, H(0, 10), 0), 0, 1), H(1, 0));
+    /* D = DAY0+5 at 23:00: the D trip at 24:30 */
+    assert_int_equal(query(&t, params(DAY0 + 5, H(23, 0), 0), 0, 1), H(25, 0));
+    /* D = DAY0+7 at 00:10: no after-midnight trip; next is 06:00 */
+    assert_int_equal(query(&t, params(DAY0 + 7, H(0, 10), 0), 0, 1), H(6, 30));
+    /* D = DAY0+7 at 23:00: continues onto D+1's 06:00 */
+    assert_int_equal(query(&t, params(DAY0 + 7, H(23, 0), 0), 0, 1), H(24 + 6, 30));
+    /* arrive-by 00:45 on DAY0+6 is too early for the 01:00 arrival; 01:00 works (leave 00:30 = -23:30 of D) */
+    assert_int_equal(query(&t, params(DAY0 + 6, H(1, 0), 1), 1, 0), H(0, 30));
+    /* arrive-by 05:00 on DAY0+8: previous day's 06:30 arrival is the latest → left at 06:00 of D−1 */
+    assert_int_equal(query(&t, params(DAY0 + 8, H(5, 0), 1), 1, 0), H(6, 0) - 86400);
+    /* outside the calendar: nothing */
+    assert_int_equal(query(&t, params(DAY0 + 200, H(8, 0), 0), 0, 1), INF);
+    tnet_free(&t);
+}
+
+static void test_frequency(void **state) {
+    (void)state;
+    ttrip f = trip3(0, 0, 0, 0, 1, 2, 0, 300, 900);
+    f.headway = 600;
+    f.freq_start = H(6, 0);
+    f.freq_end = H(8, 0);
+    uint64_t days = ~0ull;
+    tnet t;
+    tnet_build(&t, 3, &f, 1, NULL, 0, NULL, 0, &days, 1, DAY0);
+    assert_int_equal(query(&t, params(DAY0, H(6, 5), 0), 0, 2), H(6, 10) + 900);
+    assert_int_equal(query(&t, params(DAY0, H(6, 0), 0), 0, 2), H(6, 0) + 900);
+    /* boarding at stop 1 (5 min in): runs pass at 06:05, 06:15 … */
+    assert_int_equal(query(&t, params(DAY0, H(6, 6), 0), 1, 2), H(6, 10) + 900);
+    /* last run starts 07:50 (end exclusive) */
+    assert_int_equal(query(&t, params(DAY0, H(7, 51), 0), 0, 2), H(6, 0) + 900 + 86400);
+    /* arrive-by 06:40 at stop 2: run 06:20 arrives 06:35 */
+    assert_int_equal(query(&t, params(DAY0, H(6, 40), 1), 2, 0), H(6, 20));
+    assert_int_equal(query(&t, params(DAY0, H(9, 0), 1), 2, 0), H(7, 50));
+    tnet_free(&t);
+}
+
+static void test_overtaking_and_pareto(void **state) {
+    (void)state;
+    /* local 0→1→2→3 at 08:00…08:30 (pattern 0); express 0→3 at 08:05→08:15 (pattern 1, overtakes);
+     * slow direct 0→4 at 08:00→09:00; fast 0→3 then 3→4 at 08:16→08:20 */
+    ttrip trips[] = {trip3(0, 0, 0, 0, 1, 3, H(8, 0), H(8, 10), H(8, 30)), trip2(1, 1, 0, 0, 3, H(8, 5), H(8, 15)),
+                     trip2(2, 2, 0, 0, 4, H(8, 0), H(9, 0)), trip2(3, 3, 0, 3, 4, H(8, 16), H(8, 20))};
+    uint64_t days = ~0ull;
+    tnet t;
+    tnet_build(&t, 5, trips, 4, NULL, 0, NULL, 0, &days, 1, DAY0);
+    raptor_ws *ws;
+    assert_int_equal(raptor_ws_create(&t.v, &ws, NULL), TC_OK);
+    raptor_params p = params(DAY0, H(7, 59), 0);
+    tc_stop_seconds src = {0, 0}, tgt = {4, 0};
+    int rounds = raptor_run(ws, &p, &src, 1, &tgt, 1);
+    assert_true(rounds >= 2);
+    assert_int_equal(raptor_arrival(ws, 1, 4), H(9, 0));  /* one trip */
+    assert_int_equal(raptor_arrival(ws, 2, 4), H(8, 20)); /* two trips, faster */
+    assert_int_equal(raptor_arrival(ws, 1, 3), H(8, 15)); /* the overtaking express */
+    /* the path of the 2-trip journey: trip into stop 4 boarded at 3, reached by the express from 0 */
+    raptor_parent par;
+    raptor_label(ws, 2, 4, 1, NULL, &par);
+    assert_int_equal(par.kind, RAPTOR_BY_TRIP);
+    assert_int_equal(t.v.trips[par.ref].route, 3);
+    raptor_label(ws, par.round - 1, 3, 1, NULL, &par);
+    assert_int_equal(t.v.trips[par.ref].route, 1);
+    raptor_ws_free(ws);
+    tnet_free(&t);
+}
+
+/* ---------------------------------------------------------------- randomized vs connection scan ---------------- */
+
+typedef struct conn {
+    int from, to, dep, arr, trip;
+    int board_ok, alight_ok;
+} conn;
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint32_t rnd(uint32_t n) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state % n);
+}
+
+static int cmp_conn(const void *a, const void *b) {
+    const conn *x = a, *y = b;
+    if (x->dep != y->dep) return x->dep < y->dep ? -1 : 1;
+    if (x->arr != y->arr) return x->arr < y->arr ? -1 : 1;
+    return 0;
+}
+
+/* Earliest arrival at every stop by a plain connection scan (unlimited trips, same-stop transfers, walking). */
+static void csa(const conn *c, int nc, int n_stops, int n_trips, int from, int t0, const ttransfer *tf, int ntf,
+                int *ea) {
+    int *reached = calloc((size_t)n_trips, sizeof(int));
+    int ea_trip[32];
+    for (int s = 0; s < n_stops; s++) ea[s] = ea_trip[s] = INF;
+    ea[from] = t0;
+    for (int i = 0; i < ntf; i++)
+        if (tf[i].from == from && t0 + tf[i].dist < ea[tf[i].to]) ea[tf[i].to] = t0 + tf[i].dist;
+    for (int i = 0; i < nc; i++) {
+        if (reached[c[i].trip] || (c[i].board_ok && ea[c[i].from] <= c[i].dep)) {
+            reached[c[i].trip] = 1;
+            if (c[i].alight_ok && c[i].arr < ea_trip[c[i].to]) {
+                /* walking is relaxed from arrivals by trip only (no walk after walk), as RAPTOR does */
+                ea_trip[c[i].to] = c[i].arr;
+                if (c[i].arr < ea[c[i].to]) ea[c[i].to] = c[i].arr;
+                for (int k = 0; k < ntf; k++)
+                    if (tf[k].from == c[i].to && c[i].arr + tf[k].dist < ea[tf[k].to])
+                        ea[tf[k].to] = c[i].arr + tf[k].dist;
+            }
+        }
+    }
+    free(reached);
+}
+
+static void test_random_vs_csa(void **state) {
+    (void)state;
+    for (int round = 0; round < 60; round++) {
+        int n_stops = 6 + (int)rnd(10), n_pat = 3 + (int)rnd(6);
+        ttrip trips[200];
+        int n_trips = 0;
+        for (int p = 0; p < n_pat; p++) {
+            int n = 2 + (int)rnd(5);
+            int st[MAXN], used[32] = {0};
+            for (int j = 0; j < n; j++) {
+                int s;
+                do s = (int)rnd((uint32_t)n_stops);
+                while (used[s]);
+                used[s] = 1;
+                st[j] = s;
+            }
+            uint8_t fl[MAXN];
+            int hop[MAXN], dwell[MAXN];
+            for (int j = 0; j < n; j++) {
+                fl[j] = rnd(8) == 0 ? (uint8_t)(1 + rnd(2)) : 0;
+                hop[j] = 60 * (1 + (int)rnd(8));
+                dwell[j] = rnd(3) == 0 ? 60 : 0;
+            }
+            int k = 2 + (int)rnd(8);
+            int start = H(6, 0) + (int)rnd(3600);
+            for (int q = 0; q < k && n_trips < 200; q++) {
+                ttrip *t = &trips[n_trips++];
+                memset(t, 0, sizeof *t);
+                t->pattern = p;
+                t->route = p;
+                t->service = (int)rnd(2);
+                t->n = n;
+                int time = start + q * 60 * (int)(1 + rnd(20));
+                start = time;
+                for (int j = 0; j < n; j++) {
+                    t->stops[j] = st[j];
+                    t->flags[j] = fl[j];
+                    t->arr[j] = time;
+                    t->dep[j] = time + dwell[j];
+                    time = t->dep[j] + hop[j]; /* same hops: no overtaking inside a pattern */
+                }
+            }
+        }
+        ttransfer tf[16];
+        int ntf = 0;
+        for (int i = 0; i < 4; i++) {
+            int a = (int)rnd((uint32_t)n_stops), b = (int)rnd((uint32_t)n_stops);
+            if (a == b) continue;
+            int d = 30 + (int)rnd(200);
+            tf[ntf++] = (ttransfer){a, b, d};
+            tf[ntf++] = (ttransfer){b, a, d};
+        }
+        uint64_t days[2] = {0x5555555555555555ull, ~0ull};
+        tnet t;
+        tnet_build(&t, n_stops, trips, n_trips, tf, ntf, NULL, 0, days, 2, DAY0);
+        /* connections of day DAY0+2 (service 0 runs on even days) using the built (sorted) trips */
+        conn *c = calloc((size_t)n_trips * MAXN, sizeof *c);
+        int nc = 0;
+        for (uint32_t pi = 0; pi < t.v.n_patterns; pi++) {
+            const tc_net_pattern *pt = &t.v.patterns[pi];
+            for (uint32_t k = 0; k < pt->n_trips; k++) {
+                uint32_t tr = pt->trips_begin + k;
+                if (!tc_service_active(&t.v, t.v.trips[tr].service, DAY0 + 2)) continue;
+                for (uint32_t j = 0; j + 1 < pt->n_stops; j++) {
+                    const tc_net_stop_time *a = &t.v.stop_times[pt->times_begin + k * pt->n_stops + j];
+                    conn *x = &c[nc++];
+                    x->from = (int)t.v.pattern_stops[pt->stops_begin + j];
+                    x->to = (int)t.v.pattern_stops[pt->stops_begin + j + 1];
+                    x->dep = a->departure;
+                    x->arr = a[1].arrival;
+                    x->trip = (int)tr;
+                    x->board_ok = !(t.v.pattern_stop_flags[pt->stops_begin + j] & TC_NO_PICKUP);
+                    x->alight_ok = !(t.v.pattern_stop_flags[pt->stops_begin + j + 1] & TC_NO_DROPOFF);
+                }
+            }
+        }
+        qsort(c, (size_t)nc, sizeof *c, cmp_conn);
+        raptor_ws *ws;
+        assert_int_equal(raptor_ws_create_rounds(&t.v, 30, &ws, NULL), TC_OK);
+        int ea[32];
+        for (int q = 0; q < 12; q++) {
+            int from = (int)rnd((uint32_t)n_stops);
+            int t0 = H(5, 50) + (int)rnd(3 * 3600);
+            csa(c, nc, n_stops, n_trips, from, t0, tf, ntf, ea);
+            raptor_params p = params(DAY0 + 2, t0, 0);
+            p.limit = H(23, 0); /* keep to day D's trips, as the scan does */
+            p.max_trips = 30;
+            tc_stop_seconds src = {(uint32_t)from, 0};
+            /* walking from the source too, as tc_route expands a stop origin */
+            tc_stop_seconds srcs[8] = {src};
+            uint32_t ns = 1;
+            for (int i = 0; i < ntf; i++)
+                if (tf[i].from == from) srcs[ns++] = (tc_stop_seconds){(uint32_t)tf[i].to, tf[i].dist};
+            raptor_run(ws, &p, srcs, ns, NULL, 0);
+            for (int s = 0; s < n_stops; s++) {
+                int32_t a = raptor_best_arrival(ws, (uint32_t)s);
+                if (a != ea[s]) {
+                    fprintf(stderr, "net %d query %d from %d t0 %d: stop %d raptor %d csa %d\n", round, q, from, t0, s, a, ea[s]);
+                    int k = raptor_rounds(ws);
+                    uint32_t cs = (uint32_t)s;
+                    int bt = raptor_label(ws, k, cs, 1, NULL, NULL) <= raptor_label(ws, k, cs, 0, NULL, NULL);
+                    for (int g = 0; g < 20; g++) {
+                        raptor_parent pp;
+                        int32_t tt = raptor_label(ws, k, cs, bt, NULL, &pp);
+                        fprintf(stderr, "  k %d stop %u bt %d t %d kind %d ref %u shift %d bpos %u apos %u bk %d round %d\n", k, cs, bt, tt, pp.kind, pp.ref, pp.shift, pp.board_pos, pp.alight_pos, pp.board_kind, pp.round);
+                        if (pp.kind == RAPTOR_BY_TRIP) {
+                            const tc_net_pattern *pt = &t.v.patterns[t.v.trips[pp.ref].pattern];
+                            for (uint32_t j = 0; j < pt->n_stops; j++) fprintf(stderr, "    stop %u arr %d dep %d fl %d\n", t.v.pattern_stops[pt->stops_begin+j], t.v.stop_times[pt->times_begin + (pp.ref-pt->trips_begin)*pt->n_stops+j].arrival, t.v.stop_times[pt->times_begin + (pp.ref-pt->trips_begin)*pt->n_stops+j].departure, t.v.pattern_stop_flags[pt->stops_begin+j]);
+                            k = pp.round - 1; cs = t.v.pattern_stops[pt->stops_begin + pp.board_pos]; bt = pp.board_kind == RAPTOR_BY_TRIP;
+                        } else if (pp.kind == RAPTOR_BY_WALK) { k = pp.round; cs = pp.ref; bt = 1; }
+                        else break;
+                    }
+                }
+                assert_int_equal(a, ea[s]);
+            }
+            /* reverse: latest departure from `from` arriving at each reachable stop by ea[s] equals... at least
+             * reaching it by that time must be possible, and leaving later than t0 must not be possible unless the
+             * forward search from that later time also arrives by ea[s] */
+            for (int s = 0; s < n_stops; s++) {
+                if (s == from || ea[s] == INF) continue;
+                raptor_params pr = params(DAY0 + 2, ea[s], 1);
+                pr.limit = H(5, 0);
+                pr.max_trips = 30;
+                tc_stop_seconds rs[8] = {{(uint32_t)s, 0}};
+                uint32_t nrs = 1;
+                for (int i = 0; i < ntf; i++)
+                    if (tf[i].to == s) rs[nrs++] = (tc_stop_seconds){(uint32_t)tf[i].from, tf[i].dist};
+                raptor_run(ws, &pr, rs, nrs, NULL, 0);
+                int32_t ld = raptor_best_arrival(ws, (uint32_t)from);
+                assert_true(ld >= t0);
+                int ea2[32];
+                csa(c, nc, n_stops, n_trips, from, ld, tf, ntf, ea2);
+                assert_true(ea2[s] <= ea[s]);
+                if (ld < H(23, 0)) {
+                    csa(c, nc, n_stops, n_trips, from, ld + 1, tf, ntf, ea2);
+                    assert_true(ea2[s] > ea[s]);
+                }
+            }
+        }
+        /* range-RAPTOR: minutes latest first, each equal to a fresh query */
+        for (int q = 0; q < 3; q++) {
+            int from = (int)rnd((uint32_t)n_stops);
+            tc_stop_seconds src = {(uint32_t)from, 0};
+            raptor_params p = params(DAY0 + 2, H(7, 0), 0);
+            p.limit = H(23, 0);
+            p.max_trips = 4;
+            int32_t want[61][32];
+            for (int m = 60; m >= 0; m--) {
+                p.time = H(6, 30) + m * 60;
+                raptor_run(ws, &p, &src, 1, NULL, 0);
+                for (int s = 0; s < n_stops; s++) want[m][s] = raptor_best_arrival(ws, (uint32_t)s);
+            }
+            raptor_range_begin(ws, &p);
+            for (int m = 60; m >= 0; m--) {
+                p.time = H(6, 30) + m * 60;
+                raptor_range_step(ws, &p, &src, 1);
+                for (int s = 0; s < n_stops; s++) assert_int_equal(raptor_best_arrival(ws, (uint32_t)s), want[m][s]);
+            }
+        }
+        raptor_ws_free(ws);
+        free(c);
+        tnet_free(&t);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_second_and_floor), cmocka_unit_test(test_transfer_rules),
+        cmocka_unit_test(test_pickup_dropoff),        cmocka_unit_test(test_service_days),
+        cmocka_unit_test(test_frequency),             cmocka_unit_test(test_overtaking_and_pareto),
+        cmocka_unit_test(test_random_vs_csa),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
