@@ -70,6 +70,8 @@ typedef void (*tc_finding_fn)(void *user, const tc_finding *finding);
 typedef struct tc_feed_source {
     const char *name; /* feed name used as id prefix ("NAME:stop_id"); NULL = file's base name without extension */
     const char *path; /* GTFS zip or folder */
+    int sketch;       /* nonzero: path is a sketch JSON file (data/changzhutan/README.md), compiled into a feed;
+                         NULL name = the sketch's "name". tc_build also reads a path ending in .json as a sketch. */
 } tc_feed_source;
 
 typedef struct tc_build_options {
@@ -83,6 +85,8 @@ typedef struct tc_build_options {
     int progress;                /* nonzero: show progress on stderr (the caller decides whether it is a terminal) */
     tc_finding_fn on_finding;    /* warnings while building; may be NULL */
     void *finding_user;
+    const char *const *scenarios; /* scenario JSON files applied in order to the feeds before building */
+    size_t n_scenarios;
 } tc_build_options;
 
 /* Fill opts with defaults (no feeds, no OSM). */
@@ -307,6 +311,13 @@ tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, 
                         tc_error *err);
 
 /* ---- analysis API: further declarations added by the analysis module below this line ---- */
+
+/* Accessibility of one origin from its percentile minutes (tc_travel_times_from's out): for each opportunity column,
+ * cutoff and percentile, the sum of the opportunities weighted by R5's decay function ("step" (NULL),
+ * "logistic[:SD]", "exponential[:K]", "linear[:W]"). out[(column * n_cutoffs + cutoff) * n_percentiles + k]. */
+tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_dest, size_t n_percentiles,
+                                const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
+                                size_t n_cutoffs, const char *decay, double *out, tc_error *err);
 
 #ifdef __cplusplus
 }

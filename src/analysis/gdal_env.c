@@ -1,35 +1,59 @@
-/* gdal_env.c — GDAL driver registration and quiet error handling (see gdal_env.h). */
+/* gdal_env.c — loading GDAL on demand, driver registration and quiet error handling (see gdal_env.h). */
+#define TC_GDAL_ENV_IMPLEMENTATION
 #include "analysis/gdal_env.h"
 #include "common/error.h"
 
-#include <cpl_error.h>
-#include <gdal.h>
-#include <gdal_frmts.h>
-#include <ogr_api.h>
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 
-/* Declared in the C++ header ogrsf_frmts.h, inside its extern "C" block. */
-void RegisterOGRMEM(void);
+#ifndef TC_GDAL_LIBRARY
+#define TC_GDAL_LIBRARY "libgdal.so"
+#endif
 
-static pthread_once_t registered = PTHREAD_ONCE_INIT;
+tc_gdal_api tc_gdal_fn;
 
-/* Only the three drivers the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured), which a
- * one-shot `isochrone` command would pay on every run. Each register call is a no-op when already registered. */
-static void register_all(void) {
-    GDALRegister_GTiff();
-    GDALRegister_MEM();
-    RegisterOGRMEM();
+static pthread_once_t loaded_once = PTHREAD_ONCE_INIT;
+static int loaded;              /* 1 when every function resolved and the drivers are registered */
+static char load_error[512];
+
+static void load(void) {
+    /* RTLD_GLOBAL is not needed: we only call into GDAL. The handle is kept for the life of the process. */
+    void *h = dlopen(TC_GDAL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libgdal.so", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(load_error, sizeof load_error, "cannot load GDAL (%s): %s", TC_GDAL_LIBRARY, dlerror());
+        return;
+    }
+#define TC_GDAL_RESOLVE(name)                                                                                        \
+    *(void **)(&tc_gdal_fn.name) = dlsym(h, #name);                                                                  \
+    if (!tc_gdal_fn.name) {                                                                                          \
+        snprintf(load_error, sizeof load_error, "GDAL (%s) lacks %s", TC_GDAL_LIBRARY, #name);                       \
+        return;                                                                                                      \
+    }
+    TC_GDAL_FUNCTIONS(TC_GDAL_RESOLVE)
+#undef TC_GDAL_RESOLVE
+    /* Only the three drivers the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
+    tc_gdal_fn.GDALRegister_GTiff();
+    tc_gdal_fn.GDALRegister_MEM();
+    tc_gdal_fn.RegisterOGRMEM();
+    loaded = 1;
 }
 
-void tc_gdal_begin(void) {
-    pthread_once(&registered, register_all);
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
+tc_status tc_gdal_begin(tc_error *err) {
+    pthread_once(&loaded_once, load);
+    if (!loaded) return tc_fail(err, TC_ERR_INTERNAL, NULL, 0, 0, "%s", load_error);
+    tc_gdal_fn.CPLPushErrorHandler(tc_gdal_fn.CPLQuietErrorHandler);
+    tc_gdal_fn.CPLErrorReset();
+    return TC_OK;
 }
 
-void tc_gdal_end(void) { CPLPopErrorHandler(); }
+void tc_gdal_end(void) {
+    /* Safe after a failed begin: nothing was pushed then. begin/end pairs nest per thread in GDAL. */
+    if (loaded) tc_gdal_fn.CPLPopErrorHandler();
+}
 
 tc_status tc_gdal_fail(tc_error *err, tc_status code, const char *path, const char *what) {
-    const char *msg = CPLGetLastErrorMsg();
+    const char *msg = loaded ? tc_gdal_fn.CPLGetLastErrorMsg() : "";
     return tc_fail(err, code, path, 0, 0, "%s%s%s", what, msg && *msg ? ": " : "", msg ? msg : "");
 }

@@ -13,11 +13,7 @@
 #include "common/error.h"
 #include "common/geo.h"
 
-#include <cpl_error.h>
-#include <gdal.h>
-#include <gdal_alg.h>
 #include <math.h>
-#include <ogr_api.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,9 +216,9 @@ static tc_status write_collection(FILE *fp, const tc_grid *grid, const uint16_t 
             }
     }
 
-    tc_status st = TC_OK;
     ring_buf rb = {0};
-    tc_gdal_begin();
+    tc_status st = tc_gdal_begin(err);
+    if (st) goto done;
     GDALDriverH mem = GDALGetDriverByName("MEM");
     GDALDatasetH rds = mem ? GDALCreate(mem, "", (int)w, (int)h, (int)n_percentiles, GDT_Float32, NULL) : NULL;
     if (!rds) {

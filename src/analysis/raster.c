@@ -13,10 +13,7 @@
 #include "common/geo.h"
 
 #include <errno.h>
-#include <cpl_error.h>
-#include <gdal.h>
 #include <math.h>
-#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +117,8 @@ tc_status tc_surface_write_geotiff(const char *path, const tc_grid *grid, const 
     uint16_t *band = malloc(n_cells * sizeof *band);
     if (!band) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
 
-    tc_status st = TC_OK;
-    tc_gdal_begin();
+    tc_status st = tc_gdal_begin(err);
+    if (st) goto done;
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     char *opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=2", "TILED=YES", "BIGTIFF=IF_SAFER", NULL};
     GDALDatasetH ds = drv ? GDALCreate(drv, tmp, (int)grid->width, (int)grid->height, (int)n_percentiles,

@@ -14,6 +14,32 @@ int cmd_validate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_street(int argc, char **argv);
 int cmd_route(int argc, char **argv);
+int cmd_circle(int argc, char **argv);
+int cmd_export_gtfs(int argc, char **argv);
+int cmd_surface(int argc, char **argv);
+int cmd_isochrone(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_access(int argc, char **argv);
+
+/* Options shared by the analysis commands (surface, isochrone, matrix, access; parsed in cmd_surface.c). */
+typedef struct cli_analysis {
+    tc_analysis_options opts;
+    const char *net, *date, *window, *time, *out;
+    int quiet;
+} cli_analysis;
+extern const char *cli_analysis_common_usage;
+void cli_analysis_init(cli_analysis *a);
+/* Parse argv[*i] if it is a common option or the NET argument (advancing *i past a value): 0 = consumed,
+ * -1 = not a common option, > 0 = usage error already printed (the exit code). */
+int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char *usage);
+/* Check required options and turn --date / --window / --time into opts; 0 or the usage exit code. */
+int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time);
+/* Origins per block of a matrix / access run: bounds the travel times held in memory (cmd_matrix.c). */
+size_t cli_origin_block(size_t n_dest, size_t n_percentiles);
+/* Read a points CSV, printing its warnings unless quiet. */
+struct tc_points;
+tc_status cli_points_read(const char *path, int quiet, struct tc_points **out, tc_error *err);
+int cmd_serve(int argc, char **argv);
 
 /* Print "tongcheng: error: FILE:LINE:COL: message" for a failed call; returns 1. */
 int cli_fail(const tc_error *err);

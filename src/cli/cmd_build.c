@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *build_usage =
-    "usage: tongcheng build -o NET --gtfs [NAME=]PATH [--gtfs [NAME=]PATH ...] [--osm FILE.osm.pbf]\n"
-    "                       [--transfer-radius METRES] [--quiet]\n"
+    "usage: tongcheng build -o NET [--gtfs [NAME=]PATH ...] [--sketch [NAME=]FILE.json ...] [--osm FILE.osm.pbf]\n"
+    "                       [--scenario S.json ...] [--transfer-radius METRES] [--quiet]\n"
     "  -o NET                 the network file to write (through a temporary file and rename)\n"
     "  --gtfs [NAME=]PATH     a GTFS zip or folder; NAME prefixes its ids (default: the file's base name)\n"
+    "  --sketch [NAME=]FILE   a network in the sketch format (a .json file, data/changzhutan/README.md), compiled\n"
+    "                         like a GTFS feed (default name: the sketch's \"name\"); mixable with --gtfs, in order\n"
+    "  --scenario S.json      apply a scenario's modifications to the feeds before building (repeatable, in order)\n"
     "  --osm FILE             OpenStreetMap PBF for walking, cycling and driving (without it walking is\n"
     "                         straight-line distance x 1.3)\n"
     "  --transfer-radius M    walking transfers between stops within M metres of walking (default 1000;\n"
@@ -59,9 +63,10 @@ int cmd_build(int argc, char **argv) {
     int quiet = 0;
     tc_feed_source *feeds = calloc((size_t)argc + 1, sizeof *feeds);
     char **owned = calloc((size_t)argc + 1, sizeof *owned);
-    size_t n_feeds = 0;
+    const char **scenarios = calloc((size_t)argc + 1, sizeof *scenarios);
+    size_t n_feeds = 0, n_scenarios = 0;
     int rc = 0;
-    if (!feeds || !owned) {
+    if (!feeds || !owned || !scenarios) {
         fprintf(stderr, "tongcheng: out of memory\n");
         rc = 1;
         goto out;
@@ -74,7 +79,7 @@ int cmd_build(int argc, char **argv) {
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--gtfs") || !strcmp(a, "--osm") ||
-                   !strcmp(a, "--transfer-radius")) {
+                   !strcmp(a, "--transfer-radius") || !strcmp(a, "--sketch") || !strcmp(a, "--scenario")) {
             if (i + 1 >= argc) {
                 rc = cli_usage(build_usage, "build: %s needs a value", a);
                 goto out;
@@ -84,6 +89,8 @@ int cmd_build(int argc, char **argv) {
                 out = val;
             } else if (!strcmp(a, "--osm")) {
                 osm = val;
+            } else if (!strcmp(a, "--scenario")) {
+                scenarios[n_scenarios++] = val;
             } else if (!strcmp(a, "--transfer-radius")) {
                 char *end;
                 radius = strtod(val, &end);
@@ -102,6 +109,14 @@ int cmd_build(int argc, char **argv) {
                 } else {
                     feeds[n_feeds].path = val;
                 }
+                size_t pl = strlen(feeds[n_feeds].path);
+                int json = pl > 5 && !strcasecmp(feeds[n_feeds].path + pl - 5, ".json");
+                if (json != !strcmp(a, "--sketch")) { /* tc_build tells the two apart by the extension */
+                    rc = cli_usage(build_usage, "build: %s", json ? "a .json file is a sketch: give it with --sketch"
+                                                                   : "a sketch is a .json file");
+                    goto out;
+                }
+                feeds[n_feeds].sketch = json;
                 n_feeds++;
             }
         } else {
@@ -114,7 +129,7 @@ int cmd_build(int argc, char **argv) {
         goto out;
     }
     if (!n_feeds && !osm) {
-        rc = cli_usage(build_usage, "build: give at least one --gtfs feed or --osm file");
+        rc = cli_usage(build_usage, "build: give at least one --gtfs feed, --sketch or --osm file");
         goto out;
     }
     tc_build_options opts;
@@ -122,6 +137,8 @@ int cmd_build(int argc, char **argv) {
     opts.feeds = feeds;
     opts.n_feeds = n_feeds;
     opts.osm_path = osm;
+    opts.scenarios = scenarios;
+    opts.n_scenarios = n_scenarios;
     opts.transfer_radius_m = radius;
     opts.progress = cli_progress_wanted(quiet);
     finding_filter *ff = calloc(1, sizeof *ff);
@@ -148,5 +165,6 @@ out:
         for (size_t i = 0; i < n_feeds; i++) free(owned[i]);
     free(owned);
     free(feeds);
+    free(scenarios);
     return rc;
 }

@@ -16,6 +16,13 @@ static const struct {
     {"info", cmd_info, "describe a compiled network file"},
     {"street", cmd_street, "walk / bike / car distance and time between two points"},
     {"route", cmd_route, "door-to-door transit journeys"},
+    {"circle", cmd_circle, "the one-hour commute circle report (built-in: Chang-Zhu-Tan)"},
+    {"export-gtfs", cmd_export_gtfs, "write a network back out as a GTFS folder"},
+    {"surface", cmd_surface, "travel-time surface from one point (GeoTIFF or CSV)"},
+    {"isochrone", cmd_isochrone, "isochrone polygons (GeoJSON)"},
+    {"matrix", cmd_matrix, "travel-time matrix between two point sets (CSV)"},
+    {"access", cmd_access, "accessibility to opportunities per origin (CSV)"},
+    {"serve", cmd_serve, "HTTP JSON API and map page over a network"},
 };
 
 static void usage(FILE *out) {

@@ -44,6 +44,19 @@ void tc_report(tc_diag *d, tc_severity sev, const char *code, const char *file, 
     if (sev == TC_SEV_ERROR) d->errors++;
     else d->warnings++;
     if (!d->fn) return;
+    if (d->max_per_code && code) {
+        size_t i = 0;
+        while (i < d->n_codes && strcmp(d->per_code[i].code, code) != 0) i++;
+        if (i == d->n_codes && i < sizeof d->per_code / sizeof *d->per_code) {
+            d->per_code[i].code = code; /* codes are string literals: kept by pointer */
+            d->per_code[i].n = 0;
+            d->n_codes++;
+        }
+        if (i < d->n_codes && d->per_code[i].n++ >= d->max_per_code) {
+            d->suppressed++;
+            return;
+        }
+    }
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

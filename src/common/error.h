@@ -30,6 +30,12 @@ typedef struct tc_diag {
     const char *prefix; /* prepended to file names as "PREFIX:file" when non-NULL (several feeds) */
     size_t errors, warnings;
     size_t max_per_code; /* 0 = unlimited; otherwise further findings of one code are counted but not reported */
+    size_t suppressed;   /* findings counted but not reported because of max_per_code */
+    struct {
+        const char *code;
+        size_t n;
+    } per_code[64]; /* reported so far per code (codes beyond 64 distinct ones are not capped) */
+    size_t n_codes;
 } tc_diag;
 
 void tc_report(tc_diag *d, tc_severity sev, const char *code, const char *file, long line, long column,

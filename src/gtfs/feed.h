@@ -118,6 +118,9 @@ typedef struct gtfs_feed {
     char *feed_publisher, *feed_version;
     gtfs_counts counts;
     void *storage; /* the reader's own memory (string arena, service bitsets): freed by gtfs_feed_free */
+    /* Set by producers other than the GTFS reader (the sketch compiler) whose feeds own their memory differently:
+     * gtfs_feed_free calls it instead of the reader's cleanup, so every feed is freed by gtfs_feed_free alike. */
+    void (*release)(struct gtfs_feed *feed);
 } gtfs_feed;
 
 /* Read a feed (zip, folder, or zip whose files sit in one sub-folder). Recoverable problems are reported to diag

@@ -8,8 +8,15 @@
  *
  * Error policy: a problem drops only what it touches and is reported with file, line and column (a stop_time with
  * an unknown stop drops its trip; a trip with an unknown route is dropped; a row with a bad date is dropped; a bad
- * optional value falls back to its default). Only a feed that cannot give a network at all fails: no stops.txt,
- * no stops / trips / stop_times left, or no trip that runs on any day.
+ * optional value falls back to its default). Two common export bugs are repaired with a warning rather than
+ * dropped: a clock that restarts at 00:00 after 23:xx within a trip (read as +24 h), and equal stop_sequence
+ * values (file order kept). Only a feed that cannot give a network at all fails: no stops.txt, no stops / trips /
+ * stop_times left, or no trip that runs on any day.
+ *
+ * Validation rides along: besides what loading needs, the best-practice checks of the common validators
+ * (MobilityData, transitland) that are cheap here are reported as warnings — stops within 2 m of each other,
+ * implausible speeds, stops far from their parent or shape, overlapping blocks, route naming and colours. The
+ * files a build ignores (fares, networks, areas, ...) are checked in extra_files.c.
  */
 #include "gtfs/gtfs_internal.h"
 #include "common/error.h"
@@ -299,39 +306,44 @@ static tc_status read_agency(reader *r) {
 
 /* ------------------------------------------------------------------ stops.txt ------------------------------- */
 
-static const gtfs_stop *sort_stops_base;
+typedef struct stop_by_lat {
+    double lat;
+    int32_t stop;
+} stop_by_lat;
+
 static int cmp_stop_lat(const void *a, const void *b) {
-    double x = sort_stops_base[*(const int32_t *)a].lat, y = sort_stops_base[*(const int32_t *)b].lat;
-    return x < y ? -1 : x > y;
+    const stop_by_lat *x = a, *y = b;
+    if (x->lat != y->lat) return x->lat < y->lat ? -1 : 1;
+    return x->stop < y->stop ? -1 : x->stop > y->stop;
 }
 
 /* Two boarding places (location_type 0) closer than 2 m are almost certainly one stop entered twice: riders and
  * the transfer search would see two stops where there is one. Sweep over the stops sorted by latitude. */
 static void check_duplicate_stops(reader *r, int c_lat) {
     const gtfs_feed *f = r->f;
-    int32_t *idx = malloc(f->n_stops * sizeof *idx);
-    if (!idx) return;
+    stop_by_lat *order = malloc(f->n_stops * sizeof *order);
+    if (!order) return;
     size_t n = 0;
     for (size_t i = 0; i < f->n_stops; i++)
-        if (f->stops[i].location_type == 0) idx[n++] = (int32_t)i;
-    sort_stops_base = f->stops;
-    qsort(idx, n, sizeof *idx, cmp_stop_lat);
+        if (f->stops[i].location_type == 0) order[n++] = (stop_by_lat){f->stops[i].lat, (int32_t)i};
+    qsort(order, n, sizeof *order, cmp_stop_lat);
     const double lat_eps = 2.0 / 111000.0;
     for (size_t i = 0; i < n; i++) {
-        const gtfs_stop *a = &f->stops[idx[i]];
-        for (size_t j = i + 1; j < n && f->stops[idx[j]].lat - a->lat < lat_eps; j++) {
-            const gtfs_stop *b = &f->stops[idx[j]];
+        const gtfs_stop *a = &f->stops[order[i].stop];
+        for (size_t j = i + 1; j < n && order[j].lat - a->lat < lat_eps; j++) {
+            const gtfs_stop *b = &f->stops[order[j].stop];
             /* platforms of one station often share its coordinates: not a duplicate */
             if (a->parent != GTFS_NONE && a->parent == b->parent) continue;
             if (tc_haversine_m(a->lat, a->lon, b->lat, b->lon) < 2.0) {
-                int32_t first = idx[i] < idx[j] ? idx[i] : idx[j], second = idx[i] < idx[j] ? idx[j] : idx[i];
+                int32_t first = order[i].stop < order[j].stop ? order[i].stop : order[j].stop;
+                int32_t second = order[i].stop < order[j].stop ? order[j].stop : order[i].stop;
                 tc_report(r->diag, TC_SEV_WARNING, "duplicate_stop", "stops.txt", r->stop_lines[second], c_lat + 1,
                           "stop \"%s\" is within 2 m of stop \"%s\" (line %u): the same stop twice?",
                           f->stops[second].id, f->stops[first].id, r->stop_lines[first]);
             }
         }
     }
-    free(idx);
+    free(order);
 }
 
 static tc_status read_stops(reader *r) {
@@ -1913,6 +1925,14 @@ tc_status gtfs_feed_read(const char *path, const char *name, tc_diag *diag, gtfs
 
 void gtfs_feed_free(gtfs_feed *f) {
     if (!f) return;
+    if (f->release) { /* a feed made by another producer (the sketch compiler) frees itself */
+        f->release(f);
+        return;
+    }
+    if (f->release) { /* a feed made elsewhere (a sketch) frees its own memory */
+        f->release(f);
+        return;
+    }
     free(f->agencies);
     free(f->stops);
     free(f->routes);

@@ -56,6 +56,9 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
     for (size_t i = 0; i < n_feeds; i++) {
         if (!feeds[i].path || !*feeds[i].path)
             return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "feed %zu has no path", i + 1);
+        if (feeds[i].sketch)
+            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
+                           "validate reads GTFS feeds; a sketch file is checked by `tongcheng build --sketch`");
         if (feeds[i].name && *feeds[i].name) snprintf(names[i], sizeof names[i], "%s", feeds[i].name);
         else gtfs_default_feed_name(feeds[i].path, names[i], sizeof names[i]);
         if (!names[i][0] || strchr(names[i], ':'))
@@ -69,7 +72,7 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
     int usable = 1;
     size_t errors = 0, warnings = 0;
     for (size_t i = 0; i < n_feeds; i++) {
-        tc_diag diag = {on_finding, user, n_feeds > 1 ? names[i] : NULL, 0, 0, 0};
+        tc_diag diag = {.fn = on_finding, .user = user, .prefix = n_feeds > 1 ? names[i] : NULL};
         gtfs_feed *feed = NULL;
         tc_error e = {0};
         tc_status rc = gtfs_feed_read(feeds[i].path, names[i], &diag, &feed, &e);

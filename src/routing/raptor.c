@@ -29,6 +29,12 @@ struct raptor_ws {
     uint32_t *touched;
     uint32_t n_touched;
     uint8_t *is_touched;
+    /* stops whose labels changed since the current run / range step began: only they can break "round k ≤ round
+     * k−1", so copying labels forward visits them instead of every touched stop (in range-RAPTOR most stops keep
+     * the labels of the later minute, and copying all of them each round was a quarter of an analysis origin) */
+    uint32_t *changed;
+    uint32_t n_changed;
+    uint8_t *is_changed;
     /* stops improved in the current / previous round; stops improved by a trip in the current round */
     uint32_t *marked_prev, *marked_cur, *trip_marked;
     uint32_t n_marked_prev, n_marked_cur, n_trip_marked;
@@ -64,11 +70,18 @@ struct raptor_ws {
     uint8_t *stop_has_link_rules; /* rules to other stops start here (forward) */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
     uint8_t *stop_has_rev_link_rules;
+    /* a link rule may name stations (location_type 1): trips stop at their child stops, so a rule from a station
+     * applies at each child and a rule to a station leads to each child; children CSR by station */
+    uint32_t *child_begin, *children;
     int has_global_rules;
     /* egress of the current targets */
     int32_t *egress;
     uint32_t *target_list;
     uint32_t n_targets;
+    /* walking seconds of every transfer at tr_speed: a division per relaxation was a fifth of a range-RAPTOR
+     * minute (measured on Porto Alegre), and the speed rarely changes between queries */
+    int32_t *tr_secs;
+    double tr_speed;
     int n_rounds; /* label rounds allocated: max trips + 1 */
     int rounds_run;
     int max_round_used;
@@ -107,6 +120,8 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->par_walk = calloc(cells, sizeof(raptor_parent));
     ws->touched = malloc((S + 1) * sizeof(uint32_t));
     ws->is_touched = calloc(S + 1, 1);
+    ws->changed = malloc((S + 1) * sizeof(uint32_t));
+    ws->is_changed = calloc(S + 1, 1);
     ws->marked_prev = malloc((S + 1) * sizeof(uint32_t));
     ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
     ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
@@ -123,14 +138,16 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->stop_has_link_rules = calloc(S + 1, 1);
     ws->stop_has_rev_link_rules = calloc(S + 1, 1);
     ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
+    ws->child_begin = calloc(S + 2, sizeof(uint32_t));
+    ws->children = malloc((S + 1) * sizeof(uint32_t));
     ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
     ws->egress = malloc((S + 1) * sizeof(int32_t));
     ws->target_list = malloc((S + 1) * sizeof(uint32_t));
     if (!ws->arr_trip || !ws->arr_walk || !ws->walk_trip || !ws->walk_walk || !ws->par_trip || !ws->par_walk ||
-        !ws->touched || !ws->is_touched || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
+        !ws->touched || !ws->is_touched || !ws->changed || !ws->is_changed || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
         !ws->mark_flag || !ws->trip_mark_flag || !ws->pat_first || !ws->pat_list || !ws->pat_min_time ||
         !ws->pat_max_time || !ws->active || !ws->act_trips || !ws->act_count || !ws->stop_has_rules || !ws->stop_has_link_rules ||
-        !ws->stop_has_rev_link_rules || !ws->rev_rule_begin || !ws->rev_rules || !ws->egress || !ws->target_list) {
+        !ws->stop_has_rev_link_rules || !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
@@ -186,7 +203,24 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     for (uint32_t s = 0; s < S; s++) {
         uint32_t par = v->stops[s].parent;
         if (par != TC_NONE && par < S && ws->stop_has_rules[par]) ws->stop_has_rules[s] = 1;
+        if (par != TC_NONE && par < S && ws->stop_has_link_rules[par]) ws->stop_has_link_rules[s] = 1;
+        if (par != TC_NONE && par < S && ws->stop_has_rev_link_rules[par]) ws->stop_has_rev_link_rules[s] = 1;
+        if (par != TC_NONE && par < S) ws->child_begin[par + 1]++;
         if (ws->has_global_rules) ws->stop_has_rules[s] = 1;
+    }
+    for (uint32_t s = 0; s < S; s++) ws->child_begin[s + 1] += ws->child_begin[s];
+    {
+        uint32_t *fill = malloc((S + 1) * sizeof(uint32_t));
+        if (!fill) {
+            raptor_ws_free(ws);
+            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+        }
+        memcpy(fill, ws->child_begin, (S + 1) * sizeof(uint32_t));
+        for (uint32_t s = 0; s < S; s++) {
+            uint32_t par = v->stops[s].parent;
+            if (par != TC_NONE && par < S) ws->children[fill[par]++] = s;
+        }
+        free(fill);
     }
     for (uint32_t s = 0; s < S; s++) ws->rev_rule_begin[s + 1] += ws->rev_rule_begin[s];
     {
@@ -219,6 +253,9 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->par_walk);
     free(ws->touched);
     free(ws->is_touched);
+    free(ws->changed);
+    free(ws->is_changed);
+    free(ws->tr_secs);
     free(ws->marked_prev);
     free(ws->marked_cur);
     free(ws->trip_marked);
@@ -240,6 +277,8 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->stop_has_link_rules);
     free(ws->stop_has_rev_link_rules);
     free(ws->rev_rule_begin);
+    free(ws->child_begin);
+    free(ws->children);
     free(ws->rev_rules);
     free(ws->egress);
     free(ws->target_list);
@@ -312,6 +351,15 @@ static inline void touch(raptor_ws *ws, uint32_t s) {
         ws->is_touched[s] = 1;
         ws->touched[ws->n_touched++] = s;
     }
+    if (!ws->is_changed[s]) {
+        ws->is_changed[s] = 1;
+        ws->changed[ws->n_changed++] = s;
+    }
+}
+
+static void clear_changed(raptor_ws *ws) {
+    for (uint32_t i = 0; i < ws->n_changed; i++) ws->is_changed[ws->changed[i]] = 0;
+    ws->n_changed = 0;
 }
 
 static inline void mark(raptor_ws *ws, uint32_t s) {
@@ -332,6 +380,7 @@ static void reset_labels(raptor_ws *ws) {
         ws->is_touched[s] = 0;
     }
     ws->n_touched = 0;
+    clear_changed(ws);
     ws->max_round_used = 0;
     for (uint32_t i = 0; i < ws->n_targets; i++) ws->egress[ws->target_list[i]] = RAPTOR_INF;
     ws->n_targets = 0;
@@ -407,8 +456,8 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
 static void copy_forward(raptor_ws *ws, int k) {
     uint32_t S = ws->n_stops;
     size_t a = (size_t)(k - 1) * S, b = (size_t)k * S;
-    for (uint32_t i = 0; i < ws->n_touched; i++) {
-        uint32_t s = ws->touched[i];
+    for (uint32_t i = 0; i < ws->n_changed; i++) {
+        uint32_t s = ws->changed[i];
         if (ws->arr_trip[a + s] < ws->arr_trip[b + s] ||
             (ws->arr_trip[a + s] == ws->arr_trip[b + s] && ws->arr_trip[a + s] != RAPTOR_INF &&
              ws->walk_trip[a + s] < ws->walk_trip[b + s])) {
@@ -645,7 +694,9 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
             int found = 0;
             int32_t best_run = 0;
             for (uint32_t f = 0; f < tr->freq_count; f++) {
-                const int64_t base = (int64_t)fq[f].start_time + shift, end = (int64_t)fq[f].end_time + shift;
+                const int64_t off =
+                    c->p->freq_offset && !fq[f].exact_times ? c->p->freq_offset[tr->freq_begin + f] : 0;
+                const int64_t base = (int64_t)fq[f].start_time + shift + off, end = (int64_t)fq[f].end_time + shift;
                 const int64_t h = fq[f].headway_s > 0 ? fq[f].headway_s : 1;
                 int64_t r;
                 if (!rev) {
@@ -701,19 +752,53 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
     if (earlier) mark(ws, to);
 }
 
-/* Is there a transfers.txt link between from and to (forward sense)? Such a link replaces walking. */
+static inline uint32_t station_of(const tc_network_view *v, uint32_t s) {
+    uint32_t par = v->stops[s].parent;
+    return par < v->n_stops ? par : TC_NONE;
+}
+
+/* Is there a transfers.txt link between from and to (forward sense), directly or through their stations? Such a
+ * link replaces walking. */
 static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
     const tc_network_view *v = ws->v;
     if (!ws->stop_has_link_rules[from]) return 0;
-    for (uint32_t i = v->transfer_rule_begin[from]; i < v->transfer_rule_begin[from + 1]; i++)
-        if (v->transfer_rules[i].to_stop == to) return 1;
+    const uint32_t owners[2] = {from, station_of(v, from)}, to_station = station_of(v, to);
+    for (int o = 0; o < 2; o++) {
+        if (owners[o] == TC_NONE) continue;
+        for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
+            const tc_net_transfer_rule *r = &v->transfer_rules[i];
+            if (rule_is_link(v, r) && (r->to_stop == to || (to_station != TC_NONE && r->to_stop == to_station)))
+                return 1;
+        }
+    }
     return 0;
+}
+
+/* A link's end: the stop itself, or every child of a station (except the stop the link starts from). */
+static inline void improve_link_end(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound, uint32_t end,
+                                    uint32_t from, int32_t a, int32_t walk) {
+    const uint32_t b = ws->child_begin[end], e = ws->child_begin[end + 1];
+    if (b == e) {
+        if (end != from) improve_walk(ws, p, k, bound, end, a, walk, from, RAPTOR_BY_LINK);
+        return;
+    }
+    for (uint32_t c = b; c < e; c++)
+        if (ws->children[c] != from) improve_walk(ws, p, k, bound, ws->children[c], a, walk, from, RAPTOR_BY_LINK);
 }
 
 static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
     const tc_network_view *v = ws->v;
     const uint32_t S = ws->n_stops;
     const int rev = ws->rev;
+    if (ws->tr_speed != p->walk_speed_mps && v->n_transfers) {
+        if (!ws->tr_secs) ws->tr_secs = malloc((size_t)v->n_transfers * sizeof(int32_t));
+        if (ws->tr_secs) {
+            for (uint32_t e = 0; e < v->n_transfers; e++)
+                ws->tr_secs[e] = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
+            ws->tr_speed = p->walk_speed_mps;
+        }
+    }
+    const int32_t *tr_secs = ws->tr_speed == p->walk_speed_mps ? ws->tr_secs : NULL;
     for (uint32_t m = 0; m < ws->n_trip_marked; m++) {
         const uint32_t s = ws->trip_marked[m];
         ws->trip_mark_flag[s] = 0;
@@ -722,35 +807,60 @@ static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_
         const int32_t w0 = ws->walk_trip[li];
         if (a0 == RAPTOR_INF) continue;
         const uint32_t lab_trip = ws->par_trip[li].ref;
+        if (tr_secs && !rev && !ws->stop_has_link_rules[s]) {
+            /* the common case (no transfers.txt link from s): most relaxations fail, so reject them on one load
+             * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
+            const int32_t *aw = ws->arr_walk + (size_t)k * S;
+            const int32_t maxw = p->max_transfer_walk_s, floor_s = p->min_transfer_s;
+            uint32_t e = v->transfer_begin[s];
+            const uint32_t begin = e, end = v->transfer_begin[s + 1];
+            for (; e < end; e++) {
+                const int32_t w = tr_secs[e];
+                if (w > maxw) break; /* sorted by distance */
+                const uint32_t to = v->transfers[e].to_stop;
+                const int32_t a = a0 + (w > floor_s ? w : floor_s);
+                if (to >= S || a > aw[to] || to == s) continue;
+                improve_walk(ws, p, k, bound, to, a, w0 + w, s, RAPTOR_BY_WALK);
+            }
+            ws->stats.transfers_relaxed += e - begin + (e < end);
+            continue;
+        }
         for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
             const tc_net_transfer *tr = &v->transfers[e];
             if (tr->to_stop == s || tr->to_stop >= S) continue;
-            int32_t w = raptor_walk_seconds(tr->distance_m, p->walk_speed_mps);
+            const int32_t w = tr_secs ? tr_secs[e] : raptor_walk_seconds(tr->distance_m, p->walk_speed_mps);
             ws->stats.transfers_relaxed++;
-            if (w > p->max_transfer_walk_s) continue;
+            if (w > p->max_transfer_walk_s) break; /* sorted by distance */
             if (rev ? has_link_rule(ws, tr->to_stop, s) : has_link_rule(ws, s, tr->to_stop)) continue;
             int32_t t = w > p->min_transfer_s ? w : p->min_transfer_s;
             improve_walk(ws, p, k, bound, tr->to_stop, a0 + t, w0 + w, s, RAPTOR_BY_WALK);
         }
         /* transfers.txt links to other stops */
+        const uint32_t owners[2] = {s, station_of(v, s)};
         if (!rev && ws->stop_has_link_rules[s]) {
-            for (uint32_t i = v->transfer_rule_begin[s]; i < v->transfer_rule_begin[s + 1]; i++) {
-                const tc_net_transfer_rule *r = &v->transfer_rules[i];
-                if (!rule_is_link(v, r)) continue;
-                if (r->from_trip != TC_NONE && r->from_trip != lab_trip) continue;
-                if (r->from_route != TC_NONE && v->trips[lab_trip].route != r->from_route) continue;
-                int32_t t = rule_time(r, p->min_transfer_s);
-                if (t < 0) continue;
-                improve_walk(ws, p, k, bound, r->to_stop, a0 + t, w0, s, RAPTOR_BY_LINK);
+            for (int o = 0; o < 2; o++) {
+                if (owners[o] == TC_NONE) continue;
+                for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
+                    const tc_net_transfer_rule *r = &v->transfer_rules[i];
+                    if (!rule_is_link(v, r)) continue;
+                    if (r->from_trip != TC_NONE && r->from_trip != lab_trip) continue;
+                    if (r->from_route != TC_NONE && v->trips[lab_trip].route != r->from_route) continue;
+                    int32_t t = rule_time(r, p->min_transfer_s);
+                    if (t < 0) continue;
+                    improve_link_end(ws, p, k, bound, r->to_stop, s, a0 + t, w0);
+                }
             }
         } else if (rev && ws->stop_has_rev_link_rules[s]) {
-            for (uint32_t q = ws->rev_rule_begin[s]; q < ws->rev_rule_begin[s + 1]; q++) {
-                const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
-                if (r->to_trip != TC_NONE && r->to_trip != lab_trip) continue;
-                if (r->to_route != TC_NONE && v->trips[lab_trip].route != r->to_route) continue;
-                int32_t t = rule_time(r, p->min_transfer_s);
-                if (t < 0) continue;
-                improve_walk(ws, p, k, bound, r->from_stop, a0 + t, w0, s, RAPTOR_BY_LINK);
+            for (int o = 0; o < 2; o++) {
+                if (owners[o] == TC_NONE) continue;
+                for (uint32_t q = ws->rev_rule_begin[owners[o]]; q < ws->rev_rule_begin[owners[o] + 1]; q++) {
+                    const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
+                    if (r->to_trip != TC_NONE && r->to_trip != lab_trip) continue;
+                    if (r->to_route != TC_NONE && v->trips[lab_trip].route != r->to_route) continue;
+                    int32_t t = rule_time(r, p->min_transfer_s);
+                    if (t < 0) continue;
+                    improve_link_end(ws, p, k, bound, r->from_stop, s, a0 + t, w0);
+                }
             }
         }
     }
@@ -926,6 +1036,7 @@ void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
 }
 
 int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
+    clear_changed(ws);
     seed_sources(ws, p, sources, n_sources);
     return run_rounds(ws, p, 0, 1);
 }
@@ -954,6 +1065,11 @@ int32_t raptor_arrival(const raptor_ws *ws, int round, uint32_t stop) {
 int32_t raptor_best_arrival(const raptor_ws *ws, uint32_t stop) {
     /* labels are "at most k trips", so the last round run holds the best */
     return raptor_arrival(ws, ws->rounds_run, stop);
+}
+
+const uint32_t *raptor_changed(const raptor_ws *ws, uint32_t *n) {
+    *n = ws->n_changed;
+    return ws->changed;
 }
 
 const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n) {

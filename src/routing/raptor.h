@@ -41,6 +41,10 @@ typedef struct raptor_params {
     const uint8_t *pattern_ok; /* n_patterns: route type / excluded routes */
     const uint8_t *trip_ok;    /* n_trips: wheelchair / excluded trips */
     const uint8_t *stop_ok;    /* n_stops: excluded / inaccessible stops (no boarding, alighting or walking) */
+    /* Monte Carlo hook for frequency-based trips (analysis): n_frequencies seconds, each in [0, headway), added to
+     * the start of every frequencies.txt row with exact_times=0, so its runs leave at start + offset + r·headway
+     * (R5's random schedule offsets). NULL = runs at start + r·headway. Rows with exact_times=1 are never moved. */
+    const int32_t *freq_offset;
 } raptor_params;
 
 /* How a label was reached (for journey reconstruction). */
@@ -92,6 +96,9 @@ void raptor_get_stats(const raptor_ws *ws, raptor_stats *out);
 
 /* Stops touched by the last run (their labels may be finite). */
 const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n);
+/* Stops whose labels changed in the last run or range step (a subset of the touched ones): in range-RAPTOR, the
+ * only stops whose arrivals can have improved for this minute. */
+const uint32_t *raptor_changed(const raptor_ws *ws, uint32_t *n);
 
 /* Transfers.txt lookup: the change time at `stop` from trip `from_trip` to trip `to_trip` (TC_NONE = unknown),
  * given the query's floor; -1 when forbidden (type 3). */

@@ -1179,6 +1179,7 @@ tc_status sketch_parse(const char *text, size_t len, const char *file, const cha
         cJSON_Delete(root);
         return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     }
+    sf->feed.release = sketch_feed_free; /* gtfs_feed_free(feed) frees a sketch feed correctly too */
     fe_begin(&c.e, &sf->feed, &sf->pool);
     st = sketch_root(&c, root, name);
     cJSON_Delete(root);

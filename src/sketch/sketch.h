@@ -22,7 +22,8 @@
 #include <cjson/cJSON.h>
 
 /* Compile the sketch file at path into a new feed. name: the feed name (NULL = the sketch's "name", else the file's
- * base name). Warnings (unknown members, clipped calendars) go to diag. The feed is freed with sketch_feed_free. */
+ * base name). Warnings (unknown members, clipped calendars) go to diag. The feed is freed with gtfs_feed_free
+ * (which calls sketch_feed_free through the feed's release hook) or sketch_feed_free. */
 tc_status sketch_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err);
 
 /* Same from memory; file names the input in messages. */

@@ -31,7 +31,7 @@ static void fuzz_csv(const uint8_t *data, size_t size) {
     if (!size) return;
     gtfs_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
     size_t n = 0;
-    tc_diag diag = {count_finding, &n, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = count_finding, .user = &n};
     gtfs_csv c;
     if (gtfs_csv_open(&c, "fuzz.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
         int col = gtfs_csv_col(&c, "stop_id");
@@ -45,10 +45,21 @@ static void fuzz_csv(const uint8_t *data, size_t size) {
     gtfs_csv_close(&c);
 }
 
+/* the scratch folder goes when the fuzzer exits normally (max_total_time, -runs) */
+static void remove_dir(void) {
+    for (size_t i = 0; i < N_FILES; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/fuzz_gtfs_%d", (int)getpid());
         mkdir(dir, 0700);
+        atexit(remove_dir);
     }
     fuzz_csv(data, size);
     const char *p = (const char *)data, *end = p + size;
@@ -68,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         p = cut ? cut + 3 : end + 1;
     }
     size_t n = 0;
-    tc_diag diag = {count_finding, &n, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = count_finding, .user = &n};
     gtfs_feed *feed = NULL;
     tc_error err;
     if (gtfs_feed_read(dir, "fuzz", &diag, &feed, &err) == TC_OK) {

@@ -679,7 +679,7 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
     load_feed(zip_path, &f);
     char net_path[512];
     snprintf(net_path, sizeof net_path, "%s/%s.tcn", tmpdir, label);
-    tc_feed_source src = {"f", zip_path};
+    tc_feed_source src = {.name = "f", .path = zip_path};
     tc_build_options opts;
     tc_build_options_init(&opts);
     opts.feeds = &src;

@@ -201,6 +201,27 @@ static void test_netfile_round_trip_and_damage(void **state) {
     assert_int_equal(tc_netfile_map("/nonexistent/net.tc", &nf, &err), TC_ERR_IO);
 }
 
+static void count_reported(void *user, const tc_finding *f) {
+    (void)f;
+    (*(int *)user)++;
+}
+
+static void test_findings_capped_per_code(void **state) {
+    (void)state;
+    int reported = 0;
+    tc_diag d = {.fn = count_reported, .user = &reported, .max_per_code = 3};
+    for (int i = 0; i < 10; i++) tc_report(&d, TC_SEV_WARNING, "duplicate_stop", "stops.txt", i + 2, 1, "dup %d", i);
+    for (int i = 0; i < 2; i++) tc_report(&d, TC_SEV_ERROR, "unknown_stop", "stop_times.txt", i + 2, 1, "x");
+    assert_int_equal(reported, 3 + 2); /* three of the first code, both of the second */
+    assert_int_equal(d.warnings, 10);   /* every finding is still counted */
+    assert_int_equal(d.errors, 2);
+    assert_int_equal(d.suppressed, 7);
+    tc_diag unlimited = {.fn = count_reported, .user = &reported};
+    reported = 0;
+    for (int i = 0; i < 100; i++) tc_report(&unlimited, TC_SEV_WARNING, "w", "f", 1, 1, "m");
+    assert_int_equal(reported, 100);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_civil_round_trip),
@@ -209,6 +230,7 @@ int main(void) {
         cmocka_unit_test(test_distances),
         cmocka_unit_test(test_atomic_abort_keeps_old),
         cmocka_unit_test(test_netfile_round_trip_and_damage),
+        cmocka_unit_test(test_findings_capped_per_code),
     };
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }

@@ -33,7 +33,7 @@ static void collect(void *user, const tc_finding *f) {
 /* Read all of data; rows joined as "a|b|c\n". */
 static void read_all(const char *data, size_t len, size_t chunk, char *out, size_t cap, found *fd, tc_status *rc) {
     gtfs_membuf mb = {data, len, 0, chunk};
-    tc_diag diag = {collect, fd, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = fd};
     gtfs_csv c;
     tc_error err = {0};
     out[0] = 0;
@@ -124,7 +124,7 @@ static void test_columns_by_name_and_duplicates(void **state) {
     const char *d = " stop_name , stop_id,stop_id\nX,1,2\n";
     gtfs_membuf mb = {d, strlen(d), 0, 0};
     found fd = {{0}, 0};
-    tc_diag diag = {collect, &fd, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = &fd};
     gtfs_csv c;
     assert_int_equal(gtfs_csv_open(&c, "stops.txt", gtfs_membuf_read, &mb, &diag, NULL), TC_OK);
     assert_int_equal(gtfs_csv_col(&c, "stop_id"), 1);

@@ -77,7 +77,7 @@ static int teardown(void **state) {
 
 static gtfs_feed *read_ok(found *fd) {
     memset(fd, 0, sizeof *fd);
-    tc_diag diag = {collect, fd, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = fd};
     gtfs_feed *f = NULL;
     tc_error err = {0};
     tc_status rc = gtfs_feed_read(dir, "t", &diag, &f, &err);
@@ -144,7 +144,7 @@ static void test_no_calendar_is_fatal(void **state) {
     (void)state;
     drop("calendar.txt");
     found fd = {{0}};
-    tc_diag diag = {collect, &fd, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = &fd};
     gtfs_feed *f = NULL;
     tc_error err = {0};
     assert_int_equal(gtfs_feed_read(dir, "t", &diag, &f, &err), TC_ERR_NO_SERVICE);
@@ -217,6 +217,48 @@ static void test_after_midnight_and_order(void **state) {
     assert_int_equal(st[1].arrival, 24 * 3600 + 300);
     assert_int_equal(st[1].departure, 24 * 3600 + 600);
     assert_int_equal(st[2].arrival, 25 * 3600 + 1800);
+    gtfs_feed_free(f);
+    make_base();
+}
+
+static void test_repairs_midnight_wrap_and_equal_sequences(void **state) {
+    (void)state;
+    /* T1's clock restarts at 00:xx after 23:50 (an export bug): read as 24:xx. T2 repeats stop_sequence 2: kept in
+     * file order, with an error. */
+    put("trips.txt", "route_id,service_id,trip_id\nR,WK,T1\nR,WK,T2\n");
+    put("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                          "T1,23:50:00,23:50:00,S1,1\nT1,00:05:00,00:06:00,S2,2\nT1,00:20:00,00:20:00,S3,3\n"
+                          "T2,10:00:00,10:00:00,S1,1\nT2,10:05:00,10:05:00,S2,2\nT2,10:09:00,10:09:00,S3,2\n");
+    found fd;
+    gtfs_feed *f = read_ok(&fd);
+    assert_int_equal(f->n_trips, 2);
+    const gtfs_stop_time *st = f->stop_times + f->trips[0].st_begin;
+    assert_int_equal(st[1].arrival, 24 * 3600 + 300);
+    assert_int_equal(st[1].departure, 24 * 3600 + 360);
+    assert_int_equal(st[2].arrival, 24 * 3600 + 1200);
+    assert_non_null(strstr(fd.text, "time_wraps_midnight stop_times.txt:3\n"));
+    st = f->stop_times + f->trips[1].st_begin;
+    assert_int_equal(f->trips[1].st_count, 3);
+    assert_int_equal(st[1].stop, 1);
+    assert_int_equal(st[2].stop, 2);
+    assert_non_null(strstr(fd.text, "duplicate_stop_sequence stop_times.txt:7\n"));
+    gtfs_feed_free(f);
+    make_base();
+}
+
+static void test_time_travel_drops_trip(void **state) {
+    (void)state;
+    /* 08:30 then 08:10: not a midnight wrap (under 12 h back), so the trip cannot be used */
+    put("trips.txt", "route_id,service_id,trip_id\nR,WK,T1\nR,WK,T2\n");
+    put("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                          "T1,08:00:00,08:00:00,S1,1\nT1,08:30:00,08:30:00,S2,2\nT1,08:10:00,08:10:00,S3,3\n"
+                          "T2,09:00:00,09:00:00,S1,1\nT2,09:30:00,09:30:00,S3,2\n");
+    found fd;
+    gtfs_feed *f = read_ok(&fd);
+    assert_int_equal(f->n_trips, 1);
+    assert_string_equal(f->trips[0].id, "T2");
+    assert_non_null(strstr(fd.text, "time_travel stop_times.txt:4\n"));
+    assert_non_null(strstr(fd.text, "time_travel trips.txt:2\n"));
     gtfs_feed_free(f);
     make_base();
 }
@@ -381,6 +423,8 @@ int main(void) {
         cmocka_unit_test(test_interpolation_by_shape_distance),
         cmocka_unit_test(test_interpolate_direct),
         cmocka_unit_test(test_after_midnight_and_order),
+        cmocka_unit_test(test_repairs_midnight_wrap_and_equal_sequences),
+        cmocka_unit_test(test_time_travel_drops_trip),
         cmocka_unit_test(test_unknown_stop_drops_only_its_trip),
         cmocka_unit_test(test_missing_endpoint_time_drops_trip),
         cmocka_unit_test(test_frequencies_transfers_stations),

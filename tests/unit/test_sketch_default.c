@@ -105,7 +105,7 @@ static void on_finding(void *u, const tc_finding *f) {
 
 static int setup(void **state) {
     (void)state;
-    tc_diag diag = {on_finding, NULL, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = on_finding, .user = NULL};
     tc_error err = {0};
     tc_status st = sketch_read(g_sketch, NULL, &diag, &g_feed, &err);
     if (st) fprintf(stderr, "%s:%ld:%ld: %s\n", err.file, err.line, err.column, err.message);

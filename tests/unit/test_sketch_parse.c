@@ -296,7 +296,7 @@ static void test_unknown_key_warning(void **state) {
     (void)state;
     const char *json = HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 1, \"note\": \"x\", \"assumed\": true, "
                             "\"headway\": 5, " RUN ", " HW ", " ST2 "}]}";
-    tc_diag diag = {on_warn, NULL, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = on_warn, .user = NULL};
     tc_error err = {0};
     gtfs_feed *f = NULL;
     assert_int_equal(sketch_parse(json, strlen(json), "w.json", "w", &diag, &f, &err), TC_OK);

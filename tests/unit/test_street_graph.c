@@ -88,7 +88,7 @@ static void write_block(const char *path, int restriction, int dense) {
 }
 
 static street_mem build(const char *path, findings *fs) {
-    tc_diag diag = {collect, fs, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = fs};
     street_mem m;
     tc_error err;
     tc_status st = street_mem_build(path, &diag, 0, &m, &err);
@@ -303,7 +303,7 @@ static void test_file_stops_transfers(void **state) {
     double lat[4] = {klat(1), klat(4), klat(3) + 3 / 111195.0, klat(1) + 0.05};
     double lon[4] = {klon(1), klon(4), klon(3), klon(1)};
     findings fs = {0};
-    tc_diag diag = {collect, &fs, NULL, 0, 0, 0};
+    tc_diag diag = {.fn = collect, .user = &fs};
     tc_netfile_writer w;
     tc_error err;
     assert_int_equal(tc_netfile_create(&w, netp, &err), TC_OK);

@@ -1,0 +1,850 @@
+/*
+ * surface.c — the travel-time search behind every analysis output: destinations (R5's "linkage"), one origin's
+ * per-sample travel times (range-RAPTOR + egress propagation, or a street search alone), matrices over many origins
+ * on pthreads, and isochrones from a grid around a point.
+ *
+ * Shape (why):
+ *  - A destination set is linked once: for each network stop, the destinations within the egress limit and the
+ *    seconds to walk there (CSR by stop). Per origin, only stops whose arrival improved in a departure minute push
+ *    to their destinations, so a minute costs what changed, not stops × destinations.
+ *  - Range-RAPTOR runs latest minute first; arrivals at a stop never get later as the departure moves earlier, so a
+ *    destination's best arrival is a running minimum and its travel time for minute t is best − t (R5's
+ *    semantics: the clock starts at the departure minute, waiting at the origin counts).
+ *  - Egress follows a transit ride only (as R5 propagates "non-transfer" stop times); walking from the origin
+ *    straight to a destination is the direct leg, bounded by the same access limit (R5 does the same).
+ *  - Frequency-based trips (exact_times=0): every draw fixes one random offset per frequencies.txt row (uniform in
+ *    its headway) and runs a whole range-RAPTOR over the window with it, so every (minute, draw) sample sees a random
+ *    schedule as R5's Monte Carlo does while keeping range-RAPTOR's reuse across minutes. The offsets come from a
+ *    hash of (seed, origin coordinates, draw, row): the same origin gets the same numbers on any thread.
+ *    Networks without such rows take one sample per minute.
+ *  - Grids for isochrones can hold tens of thousands of cells; a street search per cell would cost seconds, so a
+ *    grid is linked by straight line × the network's detour factor from each stop to the cells around it (cell
+ *    ranges computed from the grid's geometry, no search). Point sets (CSV) are linked over the streets.
+ */
+#include "tongcheng.h"
+
+#include "analysis/access.h"
+#include "analysis/isochrone.h"
+#include "analysis/percentiles.h"
+#include "analysis/raster.h"
+#include "analysis/surface.h"
+#include "analysis/travel_times.h"
+#include "common/error.h"
+#include "common/geo.h"
+#include "common/progress.h"
+#include "network/network.h"
+#include "routing/raptor.h"
+#include "streets/stop_access.h"
+#include "streets/street_search.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_SEED 0x746f6e676368656eULL /* "tongchen" */
+#define SNAP_RADIUS_M 500.0
+#define CAR_STRAIGHT_MPS (40.0 / 3.6)
+#define ISO_CAR_MPS 25.0      /* the farthest a car isochrone's grid reaches: 90 km/h on average */
+#define ISO_TRANSIT_MPS 12.0  /* and a transit one: ~43 km/h door to door is beyond any city network */
+
+void tc_analysis_options_init(tc_analysis_options *opts) {
+    memset(opts, 0, sizeof *opts);
+    opts->percentiles[0] = 50;
+    opts->n_percentiles = 1;
+    opts->max_duration_min = 120;
+    opts->draws = 20;
+    opts->seed = DEFAULT_SEED;
+    opts->mode = TC_MODE_WALK;
+    opts->max_access_min = 20;
+    opts->max_transfers = 8;
+}
+
+/* ---------------------------------------------------------------- options -------------------------------------- */
+
+static double walk_speed(const tc_network_view *v, const tc_analysis_options *o) {
+    if (o->walk_speed_mps > 0) return o->walk_speed_mps;
+    return v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+}
+
+static double mode_speed(const tc_network_view *v, const tc_analysis_options *o, tc_mode mode) {
+    if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : 4.2;
+    if (mode == TC_MODE_CAR) return CAR_STRAIGHT_MPS;
+    return walk_speed(v, o);
+}
+
+static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
+    if (o->window_end <= o->window_start)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                       "the departure window is empty (end %d s is not after start %d s)", (int)o->window_end,
+                       (int)o->window_start);
+    if (o->window_end - o->window_start > 48 * 3600)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "a departure window of more than 48 hours");
+    if (o->max_duration_min < 1 || o->max_duration_min > 2880)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration %d min is not within 1…2880",
+                       o->max_duration_min);
+    if (o->draws < 1 || o->draws > 1000)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "draws %d is not within 1…1000", o->draws);
+    if (o->max_access_min < 0 || o->max_access_min > 240)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "access limit %d min is not within 0…240",
+                       o->max_access_min);
+    if (o->max_transfers < 0 || o->max_transfers > RAPTOR_MAX_ROUNDS - 2)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers %d is not within 0…%d",
+                       o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
+    if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
+    return tc_percentiles_check(o->percentiles, o->n_percentiles, err);
+}
+
+static int valid_point(double lat, double lon) { return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; }
+
+/* ---------------------------------------------------------------- destinations --------------------------------- */
+
+typedef struct dest_link {
+    uint32_t dest;
+    int32_t seconds;
+} dest_link;
+
+struct tc_destinations {
+    const tc_network *net;
+    size_t n;
+    double *lat, *lon;
+    int street_only;
+    tc_mode mode;           /* street-only mode, or the access mode of transit */
+    int max_access_min;
+    double egress_speed;    /* walking */
+    int straight;           /* direct legs by straight line × detour (no streets, or a grid linkage) */
+    street_snap *snap;      /* per destination (streets only); snapped[d] says whether it holds */
+    uint8_t *snapped;
+    uint32_t *stop_begin;   /* n_stops + 1: CSR of links by stop (transit) */
+    dest_link *links;
+};
+
+void tc_destinations_free(tc_destinations *d) {
+    if (!d) return;
+    free(d->lat);
+    free(d->lon);
+    free(d->snap);
+    free(d->snapped);
+    free(d->stop_begin);
+    free(d->links);
+    free(d);
+}
+
+typedef struct link_triple {
+    uint32_t stop, dest;
+    int32_t seconds;
+} link_triple;
+
+typedef struct triple_vec {
+    link_triple *a;
+    size_t n, cap;
+} triple_vec;
+
+static int triple_push(triple_vec *t, uint32_t stop, uint32_t dest, int32_t seconds) {
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 4096;
+        link_triple *na = realloc(t->a, nc * sizeof *na);
+        if (!na) return -1;
+        t->a = na;
+        t->cap = nc;
+    }
+    t->a[t->n++] = (link_triple){stop, dest, seconds};
+    return 0;
+}
+
+/* Triples → CSR by stop (destinations in increasing order within a stop, which keeps the result independent of
+ * how the triples were found). */
+static tc_status links_to_csr(tc_destinations *d, const triple_vec *t, tc_error *err) {
+    uint32_t S = d->net->v.n_stops;
+    d->stop_begin = calloc((size_t)S + 2, sizeof *d->stop_begin);
+    d->links = malloc((t->n + 1) * sizeof *d->links);
+    if (!d->stop_begin || !d->links) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+    for (size_t i = 0; i < t->n; i++) d->stop_begin[t->a[i].stop + 1]++;
+    for (uint32_t s = 0; s < S; s++) d->stop_begin[s + 1] += d->stop_begin[s];
+    uint32_t *fill = malloc(((size_t)S + 1) * sizeof *fill);
+    if (!fill) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+    memcpy(fill, d->stop_begin, ((size_t)S + 1) * sizeof *fill);
+    for (size_t i = 0; i < t->n; i++)
+        d->links[fill[t->a[i].stop]++] = (dest_link){t->a[i].dest, t->a[i].seconds};
+    free(fill);
+    return TC_OK;
+}
+
+static tc_destinations *dest_alloc(const tc_network *net, const tc_analysis_options *opts, const double *lat,
+                                   const double *lon, size_t n, tc_error *err) {
+    tc_destinations *d = calloc(1, sizeof *d);
+    if (!d) {
+        tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        return NULL;
+    }
+    d->net = net;
+    d->n = n;
+    d->street_only = opts->street_only;
+    d->mode = opts->mode;
+    d->max_access_min = opts->max_access_min;
+    d->egress_speed = walk_speed(&net->v, opts);
+    d->lat = malloc((n + 1) * sizeof *d->lat);
+    d->lon = malloc((n + 1) * sizeof *d->lon);
+    if (!d->lat || !d->lon) {
+        tc_destinations_free(d);
+        tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        return NULL;
+    }
+    if (n) {
+        memcpy(d->lat, lat, n * sizeof *lat);
+        memcpy(d->lon, lon, n * sizeof *lon);
+    }
+    return d;
+}
+
+static int net_has_streets(const tc_network_view *v) {
+    return v->streets.n_nodes > 0 && v->stop_street_link && v->stop_street_link_m;
+}
+
+/* Snap every destination for the direct leg (or the street-only search); one that cannot be snapped keeps only
+ * its transit links. */
+static tc_status snap_all(tc_destinations *d, tc_mode mode, tc_error *err) {
+    const tc_network_view *v = &d->net->v;
+    if (!net_has_streets(v)) {
+        d->straight = 1;
+        return TC_OK;
+    }
+    d->snap = calloc(d->n + 1, sizeof *d->snap);
+    d->snapped = calloc(d->n + 1, 1);
+    if (!d->snap || !d->snapped) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+    for (size_t i = 0; i < d->n; i++) {
+        tc_error e = {0};
+        tc_status st = street_snap_point(&v->streets, mode, d->lat[i], d->lon[i], SNAP_RADIUS_M, &d->snap[i], &e);
+        if (st == TC_OK) d->snapped[i] = 1;
+        else if (st != TC_ERR_UNREACHABLE) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+    }
+    return TC_OK;
+}
+
+tc_status tc_destinations_create(const tc_network *net, const tc_analysis_options *opts, const double *lat,
+                                 const double *lon, size_t n, tc_destinations **out, tc_error *err) {
+    if (out) *out = NULL;
+    if (!net || !opts || !out || (n && (!lat || !lon)))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_destinations_create: missing argument");
+    if (n > UINT32_MAX - 1) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
+    for (size_t i = 0; i < n; i++)
+        if (!valid_point(lat[i], lon[i]))
+            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                           "destination %zu: %.7f,%.7f is not a valid coordinate", i + 1, lat[i], lon[i]);
+    tc_status st = check_options(opts, err);
+    if (st != TC_OK) return st;
+    tc_destinations *d = dest_alloc(net, opts, lat, lon, n, err);
+    if (!d) return TC_ERR_NO_MEMORY;
+    const tc_network_view *v = &net->v;
+    if (opts->street_only) {
+        st = snap_all(d, opts->mode, err);
+        if (st != TC_OK) goto fail;
+        *out = d;
+        return TC_OK;
+    }
+    st = snap_all(d, TC_MODE_WALK, err);
+    if (st != TC_OK) goto fail;
+    /* egress: the stops from which each destination is reached on foot within the access limit */
+    street_workspace *sw = NULL;
+    triple_vec tv = {0};
+    if ((st = street_workspace_create(v, &sw, err)) != TC_OK) goto fail;
+    for (size_t i = 0; i < n && st == TC_OK; i++) {
+        const tc_stop_seconds *near = NULL;
+        uint32_t nn = 0;
+        tc_error e = {0};
+        tc_status s2 = street_stops_near(sw, v, TC_MODE_WALK, lat[i], lon[i], d->egress_speed,
+                                         opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
+        if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
+        if (s2 != TC_OK) {
+            st = tc_fail(err, s2, NULL, 0, 0, "destination %zu: %s", i + 1, e.message);
+            break;
+        }
+        for (uint32_t k = 0; k < nn; k++)
+            if (triple_push(&tv, near[k].stop, (uint32_t)i, near[k].seconds)) {
+                st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+                break;
+            }
+    }
+    street_workspace_free(sw);
+    if (st == TC_OK) st = links_to_csr(d, &tv, err);
+    free(tv.a);
+    if (st != TC_OK) goto fail;
+    *out = d;
+    return TC_OK;
+fail:
+    tc_destinations_free(d);
+    return st;
+}
+
+/* The cells of a grid as destinations, linked by straight line from each stop to the cells within the egress
+ * limit (see the file comment). */
+static tc_status dest_create_grid(const tc_network *net, const tc_analysis_options *opts, const tc_grid *g,
+                                  tc_destinations **out, tc_error *err) {
+    *out = NULL;
+    size_t n = tc_grid_cells(g);
+    double *lat = malloc((n + 1) * sizeof *lat), *lon = malloc((n + 1) * sizeof *lon);
+    if (!lat || !lon) {
+        free(lat);
+        free(lon);
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid)");
+    }
+    tc_grid_cell_centers(g, lat, lon);
+    tc_status st;
+    if (opts->street_only) {
+        st = tc_destinations_create(net, opts, lat, lon, n, out, err);
+        free(lat);
+        free(lon);
+        return st;
+    }
+    tc_destinations *d = dest_alloc(net, opts, lat, lon, n, err);
+    free(lat);
+    free(lon);
+    if (!d) return TC_ERR_NO_MEMORY;
+    d->straight = 1;
+    const tc_network_view *v = &net->v;
+    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+    const double max_s = opts->max_access_min * 60.0;
+    const double radius = max_s * d->egress_speed / detour; /* ground metres */
+    triple_vec tv = {0};
+    st = TC_OK;
+    for (uint32_t s = 0; s < v->n_stops && st == TC_OK; s++) {
+        double sl = tc_from_e7(v->stops[s].lat_e7), so = tc_from_e7(v->stops[s].lon_e7);
+        double x, y;
+        tc_mercator_from_lonlat(so, sl, &x, &y);
+        double r = radius / cos(sl * M_PI / 180.0); /* in EPSG:3857 metres */
+        long c0 = (long)floor((x - r - g->min_x) / g->cell), c1 = (long)floor((x + r - g->min_x) / g->cell);
+        long r0 = (long)floor((g->max_y - (y + r)) / g->cell), r1 = (long)floor((g->max_y - (y - r)) / g->cell);
+        if (c1 < 0 || r1 < 0 || c0 >= (long)g->width || r0 >= (long)g->height) continue;
+        if (c0 < 0) c0 = 0;
+        if (r0 < 0) r0 = 0;
+        if (c1 >= (long)g->width) c1 = (long)g->width - 1;
+        if (r1 >= (long)g->height) r1 = (long)g->height - 1;
+        for (long row = r0; row <= r1 && st == TC_OK; row++)
+            for (long col = c0; col <= c1; col++) {
+                size_t cell = (size_t)row * g->width + (size_t)col;
+                double dist = tc_fast_distance_m(sl, so, d->lat[cell], d->lon[cell]);
+                double secs = dist * detour / d->egress_speed;
+                if (secs > max_s) continue;
+                if (triple_push(&tv, s, (uint32_t)cell, (int32_t)lround(secs))) {
+                    st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+                    break;
+                }
+            }
+    }
+    if (st == TC_OK) st = links_to_csr(d, &tv, err);
+    free(tv.a);
+    if (st != TC_OK) {
+        tc_destinations_free(d);
+        return st;
+    }
+    *out = d;
+    return TC_OK;
+}
+
+/* ---------------------------------------------------------------- workspace ------------------------------------ */
+
+struct tc_analysis_workspace {
+    const tc_network *net;
+    raptor_ws *rw;
+    int rw_trips;
+    street_workspace *sw;
+    uint16_t *samples;
+    size_t samples_cap;
+    int32_t *dest_arr, *direct;
+    size_t dest_cap;
+    int32_t *stop_seen; /* per stop: the arrival already pushed to its destinations */
+    tc_stop_seconds *access;
+    int32_t *freq_off;
+};
+
+tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_workspace **out, tc_error *err) {
+    if (out) *out = NULL;
+    if (!net || !out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
+    const tc_network_view *v = &net->v;
+    tc_analysis_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
+    ws->net = net;
+    tc_status st = raptor_ws_create(v, &ws->rw, err);
+    ws->rw_trips = RAPTOR_DEFAULT_ROUNDS;
+    if (st == TC_OK) st = street_workspace_create(v, &ws->sw, err);
+    if (st == TC_OK) {
+        ws->stop_seen = malloc(((size_t)v->n_stops + 1) * sizeof *ws->stop_seen);
+        ws->access = malloc(((size_t)v->n_stops + 1) * sizeof *ws->access);
+        ws->freq_off = calloc((size_t)v->n_frequencies + 1, sizeof *ws->freq_off);
+        if (!ws->stop_seen || !ws->access || !ws->freq_off)
+            st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
+        else
+            for (uint32_t s = 0; s <= v->n_stops; s++) ws->stop_seen[s] = RAPTOR_INF;
+    }
+    if (st != TC_OK) {
+        tc_analysis_workspace_free(ws);
+        return st;
+    }
+    *out = ws;
+    return TC_OK;
+}
+
+void tc_analysis_workspace_free(tc_analysis_workspace *ws) {
+    if (!ws) return;
+    raptor_ws_free(ws->rw);
+    street_workspace_free(ws->sw);
+    free(ws->samples);
+    free(ws->dest_arr);
+    free(ws->direct);
+    free(ws->stop_seen);
+    free(ws->access);
+    free(ws->freq_off);
+    free(ws);
+}
+
+static tc_status ws_reserve(tc_analysis_workspace *ws, size_t n_dest, size_t n_samples, tc_error *err) {
+    size_t need = n_dest * n_samples;
+    if (n_samples && need / n_samples != n_dest)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations × samples");
+    if (need > ws->samples_cap) {
+        uint16_t *p = realloc(ws->samples, (need + 1) * sizeof *p);
+        if (!p) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (travel-time samples)");
+        ws->samples = p;
+        ws->samples_cap = need;
+    }
+    if (n_dest > ws->dest_cap) {
+        int32_t *a = realloc(ws->dest_arr, (n_dest + 1) * sizeof *a);
+        if (a) ws->dest_arr = a;
+        int32_t *b = realloc(ws->direct, (n_dest + 1) * sizeof *b);
+        if (b) ws->direct = b;
+        if (!a || !b) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        ws->dest_cap = n_dest;
+    }
+    return TC_OK;
+}
+
+/* ---------------------------------------------------------------- one origin ----------------------------------- */
+
+static inline uint64_t splitmix64(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t origin_stream(uint64_t seed, double lat, double lon) {
+    int64_t a = (int64_t)llround(lat * 1e7), b = (int64_t)llround(lon * 1e7);
+    return splitmix64(seed ^ splitmix64((uint64_t)a) ^ splitmix64((uint64_t)b * 0x2545f4914f6cdd1dULL + 1));
+}
+
+/* Does any frequencies.txt row run on a random schedule (exact_times=0)? Only then are draws needed. */
+static int needs_draws(const tc_network_view *v) {
+    for (uint32_t f = 0; f < v->n_frequencies; f++)
+        if (!v->frequencies[f].exact_times && v->frequencies[f].headway_s > 0) return 1;
+    return 0;
+}
+
+static inline uint16_t to_minutes(int64_t secs, int32_t max_s) {
+    if (secs < 0) secs = 0;
+    if (secs > max_s) return TC_TT_UNREACHED;
+    return (uint16_t)(secs / 60);
+}
+
+/* Direct leg (walking from the origin) to every destination, seconds or RAPTOR_INF. For a street network this reads
+ * the search street_stops_near has just run from the origin (its costs stay in the street workspace). */
+static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, double lat, double lon, double speed,
+                        int32_t limit_s, int searched) {
+    const tc_network_view *v = &d->net->v;
+    const double reach = limit_s * speed;
+    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+    for (size_t i = 0; i < d->n; i++) {
+        ws->direct[i] = RAPTOR_INF;
+        double dist = tc_fast_distance_m(lat, lon, d->lat[i], d->lon[i]);
+        if (dist > reach + 1.0) continue; /* streets are never shorter than the straight line */
+        if (d->straight) {
+            double secs = dist * detour / speed;
+            if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
+        } else if (searched && d->snapped[i]) {
+            uint32_t c = street_cost_to_snap(ws->sw, TC_MODE_WALK, &d->snap[i]);
+            if (c == STREET_INF) continue;
+            double secs = street_cost_seconds(TC_MODE_WALK, c, speed);
+            if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
+        }
+    }
+}
+
+/* Street-only: one search, the same time at every sample. */
+static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
+                                   double lat, double lon, tc_error *err) {
+    const tc_network_view *v = &d->net->v;
+    const int32_t max_s = o->max_duration_min * 60;
+    const double speed = mode_speed(v, o, o->mode);
+    for (size_t i = 0; i < d->n; i++) ws->samples[i] = TC_TT_UNREACHED;
+    if (d->straight) {
+        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+        for (size_t i = 0; i < d->n; i++)
+            ws->samples[i] = to_minutes(llround(tc_fast_distance_m(lat, lon, d->lat[i], d->lon[i]) * detour / speed),
+                                        max_s);
+        return TC_OK;
+    }
+    street_snap s;
+    tc_error e = {0};
+    tc_status st = street_snap_point(&v->streets, o->mode, lat, lon, SNAP_RADIUS_M, &s, &e);
+    if (st == TC_ERR_UNREACHABLE) return TC_OK; /* nothing reachable from a point off the streets */
+    if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+    double limit = o->mode == TC_MODE_CAR ? max_s * 1000.0 : max_s * speed * 1000.0;
+    if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;
+    street_search_from_snap(ws->sw, o->mode, &s, 0, (uint32_t)limit);
+    if (ws->sw->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+    for (size_t i = 0; i < d->n; i++) {
+        if (!d->snapped[i]) continue;
+        uint32_t c = street_cost_to_snap(ws->sw, o->mode, &d->snap[i]);
+        if (c == STREET_INF) continue;
+        ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed)), max_s);
+    }
+    return TC_OK;
+}
+
+tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
+                              double lat, double lon, tc_travel_times *tt, tc_error *err) {
+    if (!ws || !d || !o || !tt) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
+    if (ws->net != d->net)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
+    tc_status st = check_options(o, err);
+    if (st != TC_OK) return st;
+    if (!valid_point(lat, lon))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
+                       lon);
+    if (!!o->street_only != !!d->street_only || (o->street_only && o->mode != d->mode))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                       "the destinations were prepared for another mode than the one asked for");
+    const tc_network_view *v = &d->net->v;
+    const size_t n_dest = d->n;
+    if (o->street_only) {
+        if ((st = ws_reserve(ws, n_dest, 1, err)) != TC_OK) return st;
+        st = street_only_times(ws, d, o, lat, lon, err);
+        tt->n_dest = (uint32_t)n_dest;
+        tt->n_samples = 1;
+        tt->minutes = ws->samples;
+        return st;
+    }
+    const uint32_t n_min = (uint32_t)((o->window_end - o->window_start + 59) / 60);
+    const uint32_t n_draws = needs_draws(v) ? (uint32_t)o->draws : 1;
+    const uint32_t ns = n_min * n_draws;
+    if ((st = ws_reserve(ws, n_dest, ns, err)) != TC_OK) return st;
+    tt->n_dest = (uint32_t)n_dest;
+    tt->n_samples = ns;
+    tt->minutes = ws->samples;
+    const int32_t max_s = o->max_duration_min * 60;
+    const int32_t access_s = o->max_access_min * 60;
+    const double wspeed = walk_speed(v, o);
+    const double aspeed = mode_speed(v, o, o->mode);
+
+    /* access (and, walking, the direct leg from the same street search) */
+    const tc_stop_seconds *near = NULL;
+    uint32_t n_access = 0;
+    tc_error e = {0};
+    st = street_stops_near(ws->sw, v, o->mode, lat, lon, aspeed, access_s, 0, SNAP_RADIUS_M, &near, &n_access, &e);
+    int searched = st == TC_OK && net_has_streets(v) && o->mode == TC_MODE_WALK;
+    if (st == TC_ERR_UNREACHABLE) {
+        n_access = 0; /* off the streets: only straight-line legs, if any */
+    } else if (st != TC_OK) {
+        return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+    }
+    if (n_access) memcpy(ws->access, near, n_access * sizeof *near);
+    if (o->mode == TC_MODE_WALK) {
+        direct_legs(ws, d, lat, lon, wspeed, access_s, searched);
+    } else {
+        for (size_t i = 0; i < n_dest; i++) ws->direct[i] = RAPTOR_INF;
+    }
+
+    if (o->max_transfers + 1 > ws->rw_trips) {
+        raptor_ws *nw = NULL;
+        if ((st = raptor_ws_create_rounds(v, o->max_transfers + 1, &nw, err)) != TC_OK) return st;
+        raptor_ws_free(ws->rw);
+        ws->rw = nw;
+        ws->rw_trips = o->max_transfers + 1;
+    }
+    raptor_params p = {0};
+    p.day = o->date;
+    p.max_trips = o->max_transfers + 1;
+    p.walk_speed_mps = wspeed;
+    p.max_transfer_walk_s = access_s > 0 ? access_s : 0;
+    p.min_transfer_s = 0;
+    const uint64_t stream = origin_stream(o->seed, lat, lon);
+    for (uint32_t draw = 0; draw < n_draws; draw++) {
+        if (n_draws > 1) {
+            for (uint32_t f = 0; f < v->n_frequencies; f++) {
+                int32_t h = v->frequencies[f].headway_s;
+                uint64_t r = splitmix64(stream ^ splitmix64(((uint64_t)draw << 32) | f));
+                ws->freq_off[f] = h > 0 ? (int32_t)(r % (uint64_t)h) : 0;
+            }
+            p.freq_offset = ws->freq_off;
+        }
+        for (size_t i = 0; i < n_dest; i++) ws->dest_arr[i] = RAPTOR_INF;
+        p.time = o->window_start + (int32_t)(n_min - 1) * 60;
+        p.limit = p.time + max_s;
+        raptor_range_begin(ws->rw, &p);
+        for (uint32_t m = n_min; m-- > 0;) {
+            const int32_t t = o->window_start + (int32_t)m * 60;
+            p.time = t;
+            p.limit = t + max_s;
+            if (n_access) raptor_range_step(ws->rw, &p, ws->access, n_access);
+            /* push improved stop arrivals (after a ride) to their destinations */
+            uint32_t nt = 0;
+            const uint32_t *touched = raptor_changed(ws->rw, &nt);
+            const int R = raptor_rounds(ws->rw);
+            for (uint32_t q = 0; q < nt; q++) {
+                const uint32_t s = touched[q];
+                const int32_t a = raptor_label(ws->rw, R, s, 1, NULL, NULL);
+                if (a >= ws->stop_seen[s]) continue;
+                ws->stop_seen[s] = a;
+                for (uint32_t k = d->stop_begin[s]; k < d->stop_begin[s + 1]; k++) {
+                    const int32_t x = a + d->links[k].seconds;
+                    if (x < ws->dest_arr[d->links[k].dest]) ws->dest_arr[d->links[k].dest] = x;
+                }
+            }
+            uint16_t *col = ws->samples + (size_t)m * n_draws + draw;
+            for (size_t i = 0; i < n_dest; i++) {
+                int64_t best = ws->dest_arr[i] == RAPTOR_INF ? INT64_MAX : (int64_t)ws->dest_arr[i] - t;
+                if (ws->direct[i] < best) best = ws->direct[i];
+                col[i * ns] = best == INT64_MAX ? TC_TT_UNREACHED : to_minutes(best, max_s);
+            }
+        }
+        uint32_t nt = 0;
+        const uint32_t *touched = raptor_touched(ws->rw, &nt);
+        for (uint32_t q = 0; q < nt; q++) ws->stop_seen[touched[q]] = RAPTOR_INF;
+    }
+    return TC_OK;
+}
+
+tc_status tc_travel_times_from(tc_analysis_workspace *ws, const tc_destinations *dest,
+                               const tc_analysis_options *opts, double lat, double lon, uint16_t *out,
+                               tc_error *err) {
+    if (!out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output array");
+    tc_travel_times tt;
+    tc_status st = tc_analysis_samples(ws, dest, opts, lat, lon, &tt, err);
+    if (st != TC_OK) return st;
+    uint16_t cap = (uint16_t)(opts->max_duration_min < 65534 ? opts->max_duration_min : 65534);
+    return tc_travel_time_percentiles(&tt, opts->percentiles, opts->n_percentiles, cap, out, err);
+}
+
+/* ---------------------------------------------------------------- many origins --------------------------------- */
+
+typedef struct matrix_job {
+    const tc_network *net;
+    const tc_destinations *dest;
+    const tc_analysis_options *opts;
+    const double *lat, *lon;
+    size_t n;
+    uint16_t *out;
+    size_t stride;
+    atomic_size_t next, done;
+    atomic_int failed;
+    pthread_mutex_t lock;
+    tc_error err;
+    tc_status status;
+    tc_progress *progress;
+} matrix_job;
+
+static void job_fail(matrix_job *j, tc_status st, const tc_error *e) {
+    pthread_mutex_lock(&j->lock);
+    if (j->status == TC_OK) {
+        j->status = st;
+        j->err = *e;
+    }
+    pthread_mutex_unlock(&j->lock);
+    atomic_store(&j->failed, 1);
+}
+
+static void run_worker(matrix_job *j, int is_first) {
+    tc_analysis_workspace *ws = NULL;
+    tc_error e = {0};
+    tc_status st = tc_analysis_workspace_create(j->net, &ws, &e);
+    if (st != TC_OK) {
+        job_fail(j, st, &e);
+        return;
+    }
+    for (;;) {
+        if (atomic_load(&j->failed)) break;
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->n) break;
+        st = tc_travel_times_from(ws, j->dest, j->opts, j->lat[i], j->lon[i], j->out + i * j->stride, &e);
+        if (st != TC_OK) {
+            tc_error e2 = e;
+            snprintf(e2.message, sizeof e2.message, "origin %zu: %.450s", i + 1, e.message);
+            job_fail(j, st, &e2);
+            break;
+        }
+        size_t done = atomic_fetch_add(&j->done, 1) + 1;
+        if (is_first && j->progress) tc_progress_update(j->progress, done);
+    }
+    tc_analysis_workspace_free(ws);
+}
+
+static void *worker_main(void *arg) {
+    run_worker(arg, 0);
+    return NULL;
+}
+
+tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *dest, const tc_analysis_options *opts,
+                                const double *origin_lat, const double *origin_lon, size_t n_origins,
+                                uint16_t *out, tc_error *err) {
+    if (!net || !dest || !opts || (n_origins && (!origin_lat || !origin_lon || !out)))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_travel_time_matrix: missing argument");
+    tc_status st = check_options(opts, err);
+    if (st != TC_OK) return st;
+    if (dest->net != net)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destinations prepared for another network");
+    for (size_t i = 0; i < n_origins; i++)
+        if (!valid_point(origin_lat[i], origin_lon[i]))
+            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %zu: %.7f,%.7f is not a valid coordinate",
+                           i + 1, origin_lat[i], origin_lon[i]);
+    if (!n_origins) return TC_OK;
+    long threads = opts->threads;
+    if (threads <= 0) threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    if (threads > 256) threads = 256;
+    if ((size_t)threads > n_origins) threads = (long)n_origins;
+    matrix_job j;
+    memset(&j, 0, sizeof j);
+    j.net = net;
+    j.dest = dest;
+    j.opts = opts;
+    j.lat = origin_lat;
+    j.lon = origin_lon;
+    j.n = n_origins;
+    j.out = out;
+    j.stride = dest->n * opts->n_percentiles;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.done, 0);
+    atomic_init(&j.failed, 0);
+    pthread_mutex_init(&j.lock, NULL);
+    j.status = TC_OK;
+    tc_progress prog;
+    tc_progress_start(&prog, opts->progress, "origins", n_origins);
+    j.progress = &prog;
+    pthread_t tid[256];
+    long started = 0;
+    for (long t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, worker_main, &j) != 0) break; /* fewer threads still finish */
+        started++;
+    }
+    run_worker(&j, 1);
+    for (long t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    tc_progress_finish(&prog);
+    pthread_mutex_destroy(&j.lock);
+    if (j.status != TC_OK) {
+        if (err) *err = j.err;
+        return j.status;
+    }
+    return TC_OK;
+}
+
+/* ---------------------------------------------------------------- isochrones ----------------------------------- */
+
+tc_status tc_isochrone_surface(const tc_network *net, const tc_analysis_options *opts, double lat, double lon,
+                               const int *cutoffs_min, size_t n_cutoffs, double resolution_m, tc_grid *grid_out,
+                               uint16_t **minutes_out, tc_error *err) {
+    *minutes_out = NULL;
+    if (!net || !opts || !cutoffs_min)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrones: missing argument");
+    if (n_cutoffs < 1 || n_cutoffs > 16)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "1 to 16 cutoffs expected, got %zu", n_cutoffs);
+    if (!valid_point(lat, lon))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
+                       lon);
+    int max_cut = 0;
+    for (size_t i = 0; i < n_cutoffs; i++) {
+        if (cutoffs_min[i] < 1 || cutoffs_min[i] > 1440)
+            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
+                           cutoffs_min[i]);
+        if (cutoffs_min[i] > max_cut) max_cut = cutoffs_min[i];
+    }
+    tc_status st = check_options(opts, err);
+    if (st != TC_OK) return st;
+    const tc_network_view *v = &net->v;
+    tc_analysis_options o = *opts;
+    if (o.max_duration_min > max_cut) o.max_duration_min = max_cut; /* nothing beyond the cutoffs is drawn */
+    double speed = o.street_only ? (o.mode == TC_MODE_CAR ? ISO_CAR_MPS : mode_speed(v, &o, o.mode)) : ISO_TRANSIT_MPS;
+    double radius = o.max_duration_min * 60.0 * speed;
+    const double mlat = 111320.0, mlon = 111320.0 * fmax(cos(lat * M_PI / 180.0), 0.01);
+    double min_lat = lat - radius / mlat, max_lat = lat + radius / mlat;
+    double min_lon = lon - radius / mlon, max_lon = lon + radius / mlon;
+    if (v->n_stops || v->streets.n_nodes) {
+        /* nothing is reached beyond the network's extent plus a last walk (or drive) from it */
+        double edge = o.street_only ? 0.0 : o.max_access_min * 60.0 * walk_speed(v, &o);
+        double b0 = tc_from_e7(v->bbox_e7[0]) - edge / mlon, b1 = tc_from_e7(v->bbox_e7[1]) - edge / mlat;
+        double b2 = tc_from_e7(v->bbox_e7[2]) + edge / mlon, b3 = tc_from_e7(v->bbox_e7[3]) + edge / mlat;
+        if (b0 < b2 && b1 < b3) {
+            min_lon = fmax(min_lon, b0);
+            min_lat = fmax(min_lat, b1);
+            max_lon = fmin(max_lon, b2);
+            max_lat = fmin(max_lat, b3);
+        }
+        /* the origin stays inside (a point just off the network still gets its walking isochrone) */
+        double w = o.max_access_min * 60.0 * walk_speed(v, &o);
+        min_lon = fmin(min_lon, lon - w / mlon);
+        max_lon = fmax(max_lon, lon + w / mlon);
+        min_lat = fmin(min_lat, lat - w / mlat);
+        max_lat = fmax(max_lat, lat + w / mlat);
+    }
+    min_lat = fmax(min_lat, -85.0);
+    max_lat = fmin(max_lat, 85.0);
+    min_lon = fmax(min_lon, -180.0);
+    max_lon = fmin(max_lon, 180.0);
+    if (resolution_m <= 0) {
+        /* about 200 cells along the longer side, never finer than 50 m */
+        double span = fmax((max_lat - min_lat) * mlat, (max_lon - min_lon) * mlon);
+        resolution_m = fmax(50.0, ceil(span / 200.0 / 10.0) * 10.0);
+    }
+    tc_grid g;
+    if ((st = tc_grid_from_bbox(min_lon, min_lat, max_lon, max_lat, resolution_m, &g, err)) != TC_OK) return st;
+    if (tc_grid_cells(&g) > 4000000u)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                       "an isochrone grid of %zu cells at %g m is too fine; use a coarser resolution",
+                       tc_grid_cells(&g), resolution_m);
+    tc_destinations *d = NULL;
+    if ((st = dest_create_grid(net, &o, &g, &d, err)) != TC_OK) return st;
+    tc_analysis_workspace *ws = NULL;
+    uint16_t *minutes = malloc((tc_grid_cells(&g) * o.n_percentiles + 1) * sizeof *minutes);
+    if (!minutes) st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone grid)");
+    if (st == TC_OK) st = tc_analysis_workspace_create(net, &ws, err);
+    if (st == TC_OK) st = tc_travel_times_from(ws, d, &o, lat, lon, minutes, err);
+    tc_analysis_workspace_free(ws);
+    tc_destinations_free(d);
+    if (st != TC_OK) {
+        free(minutes);
+        return st;
+    }
+    *grid_out = g;
+    *minutes_out = minutes;
+    return TC_OK;
+}
+
+tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, double lat, double lon,
+                        const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
+                        tc_error *err) {
+    if (!geojson_out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output");
+    *geojson_out = NULL;
+    tc_grid g;
+    uint16_t *minutes = NULL;
+    tc_status st = tc_isochrone_surface(net, opts, lat, lon, cutoffs_min, n_cutoffs, resolution_m, &g, &minutes, err);
+    if (st != TC_OK) return st;
+    st = tc_isochrones_geojson(&g, minutes, opts->percentiles, opts->n_percentiles, cutoffs_min, n_cutoffs,
+                               geojson_out, err);
+    free(minutes);
+    return st;
+}
+
+/* ---------------------------------------------------------------- accessibility -------------------------------- */
+
+tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_dest, size_t n_percentiles,
+                                const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
+                                size_t n_cutoffs, const char *decay, double *out, tc_error *err) {
+    tc_decay dk;
+    tc_status st = tc_decay_parse(decay ? decay : "step", &dk, err);
+    if (st != TC_OK) return st;
+    if (n_dest > UINT32_MAX) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
+    return tc_accessibility(percentile_minutes, (uint32_t)n_dest, n_percentiles, opportunities, n_columns,
+                            cutoffs_min, n_cutoffs, &dk, out, err);
+}

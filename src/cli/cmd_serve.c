@@ -1,0 +1,92 @@
+/*
+ * cmd_serve.c — `tongcheng serve NET`: open the network once (memory-mapped, shared read-only by every server
+ * thread) and hand it to the HTTP server (src/server). Runs until SIGINT/SIGTERM; exit 0 after a clean stop.
+ */
+#include "cli.h"
+
+#include "server/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *serve_usage =
+    "usage: tongcheng serve NET [--host 127.0.0.1] [--port 8080] [--threads N] [--quiet] [--web-dir DIR]\n"
+    "                           [--max-matrix N] [--max-body BYTES] [--timeout S] [--tiles URL]\n"
+    "  --host ADDR        numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
+    "  --port N           TCP port (default 8080; 0 = any free port, printed on stderr)\n"
+    "  --threads N        worker threads (default: the number of cores)\n"
+    "  --quiet            no access log on stderr\n"
+    "  --web-dir DIR      the map page (default: web/ beside or above the program, or $TC_WEB_DIR)\n"
+    "  --max-matrix N     POST /v1/matrix: at most N origin x destination pairs (default 10000; more: 413)\n"
+    "  --max-body BYTES   request body limit (default 1048576; more: 413)\n"
+    "  --timeout S        close connections idle for S seconds (default 30)\n"
+    "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
+    "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
+    "           /v1/config, /health; the map page at /\n";
+
+static int parse_count(const char *s, long lo, long hi, long *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv) {
+    tc_server_options o;
+    tc_server_options_init(&o);
+    const char *net_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        int takes = !strcmp(a, "--host") || !strcmp(a, "--port") || !strcmp(a, "--threads") ||
+                    !strcmp(a, "--web-dir") || !strcmp(a, "--max-matrix") || !strcmp(a, "--max-body") ||
+                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles");
+        if (takes && !val) return cli_usage(serve_usage, "serve: %s needs a value", a);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(serve_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--host")) {
+            o.host = val;
+        } else if (!strcmp(a, "--port")) {
+            if (parse_count(val, 0, 65535, &n)) return cli_usage(serve_usage, "serve: --port expects 0…65535");
+            o.port = (int)n;
+        } else if (!strcmp(a, "--threads")) {
+            if (parse_count(val, 1, 1024, &n)) return cli_usage(serve_usage, "serve: --threads expects 1…1024");
+            o.threads = (int)n;
+        } else if (!strcmp(a, "--web-dir")) {
+            o.web_dir = val;
+        } else if (!strcmp(a, "--max-matrix")) {
+            if (parse_count(val, 1, 100000000, &n)) return cli_usage(serve_usage, "serve: --max-matrix expects 1…1e8");
+            o.max_matrix = (size_t)n;
+        } else if (!strcmp(a, "--max-body")) {
+            if (parse_count(val, 64, 1L << 30, &n)) return cli_usage(serve_usage, "serve: --max-body expects 64…2^30");
+            o.max_body = (size_t)n;
+        } else if (!strcmp(a, "--timeout")) {
+            if (parse_count(val, 1, 3600, &n)) return cli_usage(serve_usage, "serve: --timeout expects 1…3600 s");
+            o.timeout_s = (unsigned)n;
+        } else if (!strcmp(a, "--tiles")) {
+            o.tiles_url = val;
+        } else if (!strcmp(a, "--quiet")) {
+            o.quiet = 1;
+        } else if (a[0] == '-') {
+            return cli_usage(serve_usage, "serve: unknown option %s", a);
+        } else if (!net_path) {
+            net_path = a;
+            continue;
+        } else {
+            return cli_usage(serve_usage, "serve: unexpected argument %s", a);
+        }
+        if (takes) i++;
+    }
+    if (!net_path) return cli_usage(serve_usage, "serve: no network file given");
+    tc_error err = {0};
+    tc_network *net = NULL;
+    if (tc_network_open(net_path, &net, &err) != TC_OK) return cli_fail(&err);
+    int rc = tc_serve(net, &o, &err);
+    if (rc) cli_fail(&err);
+    tc_network_close(net);
+    return rc;
+}

@@ -1,0 +1,153 @@
+/*
+ * circle.h — the one-hour commute circle report (issue 6): for every place × city core, transit door-to-door
+ * travel time (median and 90th percentile over a departure window, R5 semantics through the analysis API) and car
+ * time; per core, the area and population inside its isochrone and the places inside; the places within the cutoff
+ * of every core ("three cities in one hour"); at rail hubs, the waits of the connections between high-speed,
+ * intercity / rail and metro services in the window. One circle_result per network (baseline, then one per
+ * scenario, each a network rebuilt from the same inputs + the scenario); the writers put them side by side.
+ *
+ * Computing and writing are split so that tests can check the numbers without files, and the writers can be
+ * tested on hand-made results.
+ */
+#ifndef TC_REPORT_CIRCLE_H
+#define TC_REPORT_CIRCLE_H
+
+#include "tongcheng.h"
+#include "common/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CIRCLE_UNREACHED 0xFFFFu /* = TC_UNREACHED_MIN */
+
+/* A place or a core from a CSV with columns id, name, lat, lon and optionally name_zh, kind, approximate. */
+typedef struct circle_place {
+    char *id, *name, *name_zh, *kind;
+    double lat, lon;
+    int approximate; /* coordinates estimated: the report says so */
+} circle_place;
+
+typedef struct circle_places {
+    circle_place *v;
+    size_t n;
+} circle_places;
+
+/* Read a places CSV (path names errors with line and column). */
+tc_status circle_places_read(const char *path, circle_places *out, tc_error *err);
+tc_status circle_places_parse(const char *name, const char *text, size_t len, circle_places *out, tc_error *err);
+void circle_places_free(circle_places *p);
+
+/* A population grid: points with a count each (analysis/points.h format: id, lat, lon, population). */
+typedef struct circle_population {
+    size_t n;
+    double *lat, *lon, *count;
+    double total;
+    char *column; /* the column read */
+} circle_population;
+
+tc_status circle_population_read(const char *path, const char *column, circle_population *out, tc_error *err);
+void circle_population_free(circle_population *p);
+
+typedef struct circle_params {
+    int32_t date;                  /* service day */
+    int32_t window_start, window_end; /* departures every minute in [start, end) */
+    int cutoff_min;                /* default 60 */
+    tc_mode access_mode;           /* access/egress to transit: walk (default) or car (feeder bus / taxi) */
+    int max_access_min;            /* default 20 */
+    int draws;                     /* Monte Carlo draws per minute for frequency-based trips (analysis default) */
+    double car_speed_kmh;          /* car speed without a street network (straight line × the network's detour) */
+    int max_duration_min;          /* times beyond this are unreached; default 180 */
+    const circle_population *population; /* may be NULL */
+    int isochrones;                /* nonzero: compute each core's isochrone (area, GeoJSON) */
+} circle_params;
+
+void circle_params_init(circle_params *p);
+
+/* One place × core. */
+typedef struct circle_pair {
+    uint16_t p50, p90; /* minutes, CIRCLE_UNREACHED */
+    double car_min;    /* NAN when the car cannot make it */
+    int inside;        /* p50 <= cutoff */
+} circle_pair;
+
+/* Service classes at hubs. */
+typedef enum circle_class { CC_HIGH_SPEED = 0, CC_RAIL = 1, CC_METRO = 2, CC_OTHER = 3 } circle_class;
+const char *circle_class_name(circle_class c);
+circle_class circle_class_of_route_type(int route_type);
+
+/* The connections from arrivals of one class to departures of another at one hub in the window. */
+typedef struct circle_hub_stat {
+    char hub[160];  /* the station's name */
+    char hub_id[96];
+    circle_class from, to;
+    size_t arrivals;  /* arrivals of the from class in the window */
+    size_t connected; /* of which had a feasible departure within 2 h */
+    int32_t wait_min_s, wait_p50_s, wait_max_s; /* departure − arrival over the connected ones */
+    int32_t transfer_min_s, transfer_max_s;     /* the minimum transfer times that applied */
+    int frequency_based;                        /* departures of a frequency-based service were counted at
+                                                   nominal times (their phase is unknown) */
+} circle_hub_stat;
+
+/* A line for the map: a pattern's stops in order. */
+typedef struct circle_line {
+    char color[8]; /* "RRGGBB" or "" */
+    char name[64];
+    int route_type;
+    size_t n;
+    double *lat, *lon;
+} circle_line;
+
+typedef struct circle_result {
+    char *name;        /* "baseline" or the scenario's name */
+    char *description; /* "" for the baseline */
+    size_t n_places, n_cores;
+    circle_pair *pairs;       /* [place * n_cores + core] */
+    double *core_area_km2;    /* per core; NAN when isochrones were not computed */
+    double *core_population;  /* per core; NAN without a population grid */
+    double *core_walk_to_stop_min; /* per core: walking minutes to the nearest stop (straight line × detour): more
+                                      than the access limit means transit cannot reach the core on foot */
+    char **core_isochrones;   /* per core: the GeoJSON FeatureCollection of tc_isochrones, or NULL */
+    uint8_t *all_cores;       /* per place: inside for every core */
+    circle_hub_stat *hubs;
+    size_t n_hubs;
+    circle_line *lines;
+    size_t n_lines;
+    int car_straight_line;    /* no street network: car = straight line × car_detour at car_speed_kmh */
+    double car_detour, car_speed_kmh;
+    double bbox[4];           /* min_lon, min_lat, max_lon, max_lat of the network's stops */
+} circle_result;
+
+/* Compute the report's numbers on one network. name/description label the result. */
+tc_status circle_compute(const tc_network *net, const circle_params *p, const circle_places *places,
+                         const circle_places *cores, const char *name, const char *description, circle_result *out,
+                         tc_error *err);
+void circle_result_free(circle_result *r);
+
+/* Only the hub statistics (used by circle_compute; exposed for tests). */
+tc_status circle_hub_waits(const tc_network *net, const circle_params *p, circle_hub_stat **out, size_t *n_out,
+                           tc_error *err);
+
+/* What the writers need besides the results. */
+typedef struct circle_report {
+    const circle_result *results; /* [0] baseline, then the scenarios */
+    size_t n_results;
+    const circle_places *places, *cores;
+    const circle_params *params;
+    const char *network_label; /* e.g. "data/changzhutan/network.sketch.json" */
+    int sketch_model;          /* the numbers rest on assumed figures: say "sketch model" */
+} circle_report;
+
+/* circle.csv: scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside (atomically written). */
+tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *err);
+/* isochrones.geojson: every core's isochrone of every result, with properties scenario and core added. */
+tc_status circle_write_geojson(const circle_report *r, const char *path, tc_error *err);
+/* report.html: one self-contained file (inline CSS, SVG maps, the tables). */
+tc_status circle_write_html(const circle_report *r, const char *path, tc_error *err);
+/* The readable table for stdout. */
+void circle_print_table(const circle_report *r, FILE *out);
+
+/* "07:00" from seconds. buf >= 16. */
+void circle_format_clock(int32_t s, char *buf);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * server.h — `tongcheng serve`: an HTTP JSON API and a map page over one read-only network.
+ *
+ * Shape: libmicrohttpd with a pool of epoll threads. Every thread reads the same memory-mapped network (nothing in
+ * it is written after opening), so requests need no locks; what a request allocates is its own. Slow clients cost
+ * an idle connection, never a thread (MHD's event loop does the I/O); the cost of a single request is bounded by
+ * limits on the departure window, cutoffs and matrix size, and each connection has a timeout. Network-wide
+ * GeoJSON (stops, lines) is built once at start-up and served from memory.
+ *
+ * Files: server.c (daemon, dispatch, signals, access log), server_http.c (requests, responses, JSON errors),
+ * server_api.c (the /v1 endpoints), server_layers.c (stops / lines GeoJSON), server_static.c (the map page).
+ */
+#ifndef TC_SERVER_SERVER_H
+#define TC_SERVER_SERVER_H
+
+#include "tongcheng.h"
+
+#include <stddef.h>
+
+typedef struct tc_server_options {
+    const char *host;       /* address to listen on; default 127.0.0.1 */
+    int port;               /* default 8080; 0 = any free port (printed on stderr) */
+    int threads;            /* worker threads; <= 0: the number of cores */
+    int quiet;              /* no access log */
+    const char *web_dir;    /* the map page (index.html, app.js, node_modules/maplibre-gl); NULL: found near the
+                               program or in ./web */
+    size_t max_matrix;      /* POST /v1/matrix: at most this many origin × destination pairs; default 10000 */
+    size_t max_body;        /* request body limit in bytes; default 1 MiB */
+    unsigned timeout_s;     /* idle connection timeout; default 30 */
+    const char *tiles_url;  /* base map tiles ({z}/{x}/{y}); default OpenStreetMap's; "" or "none": no base map */
+} tc_server_options;
+
+void tc_server_options_init(tc_server_options *o);
+
+/* Serve net until SIGINT or SIGTERM, then finish the requests in flight and return 0; 1 when the server could not
+ * start (err says why). */
+int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err);
+
+#endif

@@ -1,0 +1,447 @@
+/*
+ * server_api.c — GET /v1/route, GET /v1/isochrone, POST /v1/matrix: parse and check every parameter (a 400 naming
+ * it), call the library, and map its status to an HTTP answer. Checks done here rather than left to the library:
+ * unknown parameters (a typo must not silently fall back to a default), points far outside the network's extent
+ * (answered before any search), dates outside the service range, and the request-cost limits (departure window,
+ * cutoffs, matrix size) that keep one request from holding a worker thread for long.
+ */
+#include "server/server_api.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WINDOW_MIN 120   /* longest departure window of one request */
+#define MAX_CUTOFF_MIN 240
+#define MAX_CUTOFFS 12
+#define OUT_OF_NETWORK_M 2000.0 /* a point this far outside the network's bounding box is refused at once */
+
+/* ---------------------------------------------------------------- shared checks -------------------------------- */
+
+static int outside_network(const tc_server *s, double lat, double lon) {
+    const double *b = s->info.bbox;
+    double dlat = OUT_OF_NETWORK_M / 111320.0;
+    double dlon = dlat / fmax(0.05, cos(lat * M_PI / 180.0));
+    return lon < b[0] - dlon || lat < b[1] - dlat || lon > b[2] + dlon || lat > b[3] + dlat;
+}
+
+/* from / to: "LAT,LON" inside the network's extent. Returns 0 or queues a 400 (returned through *answer). */
+static int get_point(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *name, double *lat,
+                     double *lon, enum MHD_Result *answer) {
+    const char *v = srv_param(c, name);
+    if (!v) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", name, "%s is required (LAT,LON)", name);
+        return -1;
+    }
+    if (srv_parse_latlon(v, lat, lon)) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", name, "%s expects LAT,LON in degrees, got \"%.80s\"",
+                                 name, v);
+        return -1;
+    }
+    if (outside_network(s, *lat, *lon)) {
+        *answer = srv_send_error(c, r, 400, "out_of_network", name,
+                                 "%s %.6f,%.6f lies outside the network (%.4f,%.4f … %.4f,%.4f)", name, *lat, *lon,
+                                 s->info.bbox[1], s->info.bbox[0], s->info.bbox[3], s->info.bbox[2]);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *text, int32_t *day,
+                      enum MHD_Result *answer) {
+    tc_error err = {0};
+    char a[16], b[16];
+    if (!text) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", "date", "date is required (YYYY-MM-DD)");
+        return -1;
+    }
+    if (tc_parse_date(text, day, &err) != TC_OK) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", "date", "%s", err.message);
+        return -1;
+    }
+    if (*day < s->info.service_start || *day > s->info.service_end) {
+        tc_format_date(s->info.service_start, a);
+        tc_format_date(s->info.service_end, b);
+        *answer = srv_send_error(c, r, 400, "date_out_of_range", "date",
+                                 "date %.16s is outside the network's service range %s…%s", text, a, b);
+        return -1;
+    }
+    return 0;
+}
+
+/* A library failure after the parameters were checked. param: the parameter the failure is most likely about. */
+static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, const tc_error *err,
+                                     const char *param) {
+    switch (err->code) {
+    case TC_ERR_INVALID_ARGUMENT: return srv_send_error(c, r, 400, "bad_parameter", param, "%s", err->message);
+    case TC_ERR_NOT_FOUND: return srv_send_error(c, r, 400, "not_found", param, "%s", err->message);
+    case TC_ERR_NO_SERVICE: return srv_send_error(c, r, 400, "date_out_of_range", "date", "%s", err->message);
+    case TC_ERR_UNREACHABLE: return srv_send_error(c, r, 400, "out_of_network", param, "%s", err->message);
+    case TC_ERR_NO_MEMORY: return srv_send_error(c, r, 503, "no_memory", NULL, "%s", err->message);
+    default: return srv_send_error(c, r, 500, "internal", NULL, "%s", err->message);
+    }
+}
+
+/* ---------------------------------------------------------------- /v1/route ------------------------------------ */
+
+enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    static const char *const allowed[] = {"from", "to", "date", "time", "arrive_by", "max_transfers", NULL};
+    enum MHD_Result answer = MHD_NO;
+    const char *unknown = srv_unknown_param(c, allowed);
+    if (unknown)
+        return srv_send_error(c, r, 400, "bad_parameter", unknown,
+                              "unknown parameter \"%.64s\" (from, to, date, time, arrive_by, max_transfers)", unknown);
+    tc_route_query q;
+    tc_route_query_init(&q);
+    if (get_point(s, c, r, "from", &q.from_lat, &q.from_lon, &answer)) return answer;
+    if (get_point(s, c, r, "to", &q.to_lat, &q.to_lon, &answer)) return answer;
+    if (check_date(s, c, r, srv_param(c, "date"), &q.date, &answer)) return answer;
+    const char *t = srv_param(c, "time");
+    tc_error err = {0};
+    if (!t) return srv_send_error(c, r, 400, "bad_parameter", "time", "time is required (HH:MM)");
+    if (tc_parse_clock(t, &q.time, &err) != TC_OK)
+        return srv_send_error(c, r, 400, "bad_parameter", "time", "%s", err.message);
+    const char *ab = srv_param(c, "arrive_by");
+    if (ab) {
+        if (!strcmp(ab, "true") || !strcmp(ab, "1")) q.arrive_by = 1;
+        else if (!strcmp(ab, "false") || !strcmp(ab, "0")) q.arrive_by = 0;
+        else return srv_send_error(c, r, 400, "bad_parameter", "arrive_by", "arrive_by expects true or false");
+    }
+    const char *mt = srv_param(c, "max_transfers");
+    long n;
+    if (mt) {
+        if (srv_parse_int(mt, 0, 8, &n))
+            return srv_send_error(c, r, 400, "bad_parameter", "max_transfers", "max_transfers expects 0…8");
+        q.max_transfers = (int)n;
+    }
+    tc_journey_set *set = NULL;
+    if (tc_route(s->net, &q, &set, &err) != TC_OK) {
+        const char *param = NULL;
+        if (err.code == TC_ERR_UNREACHABLE) { /* the message names the point: "point LAT,LON …" */
+            const char *pt = strstr(err.message, "point ");
+            double la, lo;
+            param = "to";
+            if (pt && sscanf(pt + 6, "%lf,%lf", &la, &lo) == 2 && fabs(la - q.from_lat) < 1e-6 &&
+                fabs(lo - q.from_lon) < 1e-6)
+                param = "from";
+        }
+        return library_error(c, r, &err, param);
+    }
+    char *json = NULL;
+    tc_status st = tc_journeys_json(set, &json, &err);
+    tc_journey_set_free(set);
+    if (st != TC_OK) return library_error(c, r, &err, NULL);
+    /* tc_journeys_json's text comes from malloc (tc_free is free), so MHD can own it */
+    return srv_send_json(c, r, 200, json);
+}
+
+/* ---------------------------------------------------------------- analysis options ---------------------------- */
+
+/* date, time | window, modes, percentiles shared by isochrone (query) and matrix (body, given as strings). */
+typedef struct analysis_params {
+    const char *date, *time, *window, *modes, *percentiles;
+} analysis_params;
+
+static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_request *r, const analysis_params *p,
+                         tc_analysis_options *o, enum MHD_Result *answer) {
+    tc_analysis_options_init(o);
+    o->threads = 1; /* the request's worker thread does the work: the pool already uses every core */
+    o->progress = 0;
+    if (check_date(s, c, r, p->date, &o->date, answer)) return -1;
+    if (p->time && p->window) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", "window", "give time or window, not both");
+        return -1;
+    }
+    if (p->window) {
+        if (srv_parse_window(p->window, &o->window_start, &o->window_end)) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "window",
+                                     "window expects HH:MM-HH:MM with the end after the start, got \"%.40s\"",
+                                     p->window);
+            return -1;
+        }
+        if (o->window_end - o->window_start > MAX_WINDOW_MIN * 60) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "window", "window is limited to %d minutes",
+                                     MAX_WINDOW_MIN);
+            return -1;
+        }
+    } else if (p->time) {
+        tc_error err = {0};
+        if (tc_parse_clock(p->time, &o->window_start, &err) != TC_OK) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "time", "%s", err.message);
+            return -1;
+        }
+        o->window_end = o->window_start + 60; /* one departure minute */
+    } else {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", "time", "time (HH:MM) or window (HH:MM-HH:MM) is required");
+        return -1;
+    }
+    if (p->modes) {
+        int transit = 0, street = 0;
+        tc_mode mode = TC_MODE_WALK;
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", p->modes);
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (!strcmp(tok, "transit")) transit = 1;
+            else if (!strcmp(tok, "walk")) street++, mode = TC_MODE_WALK;
+            else if (!strcmp(tok, "bike")) street++, mode = TC_MODE_BIKE;
+            else if (!strcmp(tok, "car")) street++, mode = TC_MODE_CAR;
+            else street = 99;
+        }
+        if (street > 1 || (transit && mode == TC_MODE_CAR) || (!transit && !street)) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "modes",
+                                     "modes expects transit[,walk|bike] or one of walk, bike, car; got \"%.40s\"",
+                                     p->modes);
+            return -1;
+        }
+        o->street_only = !transit;
+        o->mode = mode;
+    }
+    if (p->percentiles) {
+        size_t n = 0;
+        if (srv_parse_int_list(p->percentiles, 1, 99, 1, o->percentiles, 5, &n)) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "percentiles",
+                                     "percentiles expects up to 5 increasing values in 1…99");
+            return -1;
+        }
+        o->n_percentiles = n;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- /v1/isochrone -------------------------------- */
+
+enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    static const char *const allowed[] = {"from", "date", "time", "window", "cutoffs", "modes", "percentiles",
+                                          "resolution", NULL};
+    enum MHD_Result answer = MHD_NO;
+    const char *unknown = srv_unknown_param(c, allowed);
+    if (unknown)
+        return srv_send_error(c, r, 400, "bad_parameter", unknown,
+                              "unknown parameter \"%.64s\" (from, date, time, window, cutoffs, modes, percentiles, "
+                              "resolution)", unknown);
+    double lat, lon;
+    if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
+    int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};
+    size_t n_cutoffs = 4;
+    const char *cs = srv_param(c, "cutoffs");
+    if (cs && srv_parse_int_list(cs, 1, MAX_CUTOFF_MIN, 1, cutoffs, MAX_CUTOFFS, &n_cutoffs))
+        return srv_send_error(c, r, 400, "bad_parameter", "cutoffs",
+                              "cutoffs expects up to %d increasing minutes in 1…%d, e.g. 15,30,45,60", MAX_CUTOFFS,
+                              MAX_CUTOFF_MIN);
+    long res = 0;
+    const char *rs = srv_param(c, "resolution");
+    if (rs && srv_parse_int(rs, 100, 2000, &res)) /* finer grids cost seconds (50 m: ~3 s, 25 m: ~20 s) */
+        return srv_send_error(c, r, 400, "bad_parameter", "resolution", "resolution expects 100…2000 metres");
+    analysis_params p = {srv_param(c, "date"), srv_param(c, "time"), srv_param(c, "window"), srv_param(c, "modes"),
+                         srv_param(c, "percentiles")};
+    tc_analysis_options o;
+    if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
+    o.max_duration_min = cutoffs[n_cutoffs - 1];
+    char *geojson = NULL;
+    tc_error err = {0};
+    if (tc_isochrones(s->net, &o, lat, lon, cutoffs, n_cutoffs, (double)res, &geojson, &err) != TC_OK)
+        return library_error(c, r, &err, err.code == TC_ERR_UNREACHABLE ? "from" : NULL);
+    return srv_send_owned(c, r, 200, geojson, "application/geo+json");
+}
+
+/* ---------------------------------------------------------------- /v1/matrix ----------------------------------- */
+
+typedef struct point_list {
+    size_t n;
+    double *lat, *lon;
+    cJSON **ids; /* borrowed from the parsed body */
+} point_list;
+
+static void point_list_free(point_list *p) {
+    free(p->lat);
+    free(p->lon);
+    free(p->ids);
+}
+
+static int read_points(const tc_server *s, struct MHD_Connection *c, tc_request *r, const cJSON *body,
+                       const char *name, point_list *out, enum MHD_Result *answer) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, name);
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", name,
+                                 "%s must be a non-empty array of {\"id\", \"lat\", \"lon\"}", name);
+        return -1;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    out->n = n;
+    out->lat = malloc(n * sizeof *out->lat);
+    out->lon = malloc(n * sizeof *out->lon);
+    out->ids = malloc(n * sizeof *out->ids);
+    if (!out->lat || !out->lon || !out->ids) {
+        *answer = srv_send_error(c, r, 503, "no_memory", NULL, "out of memory");
+        return -1;
+    }
+    char param[64];
+    const cJSON *pt;
+    cJSON_ArrayForEach(pt, arr) {
+        snprintf(param, sizeof param, "%s[%zu]", name, i);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(pt, "id");
+        const cJSON *la = cJSON_GetObjectItemCaseSensitive(pt, "lat");
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(pt, "lon");
+        if (!cJSON_IsObject(pt) || !(cJSON_IsString(id) || cJSON_IsNumber(id)) || !cJSON_IsNumber(la) ||
+            !cJSON_IsNumber(lo) || !(la->valuedouble >= -90 && la->valuedouble <= 90) ||
+            !(lo->valuedouble >= -180 && lo->valuedouble <= 180)) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", param,
+                                     "%s must be {\"id\": string or number, \"lat\": degrees, \"lon\": degrees}",
+                                     param);
+            return -1;
+        }
+        if (outside_network(s, la->valuedouble, lo->valuedouble)) {
+            *answer = srv_send_error(c, r, 400, "out_of_network", param, "%s (%.6f,%.6f) lies outside the network",
+                                     param, la->valuedouble, lo->valuedouble);
+            return -1;
+        }
+        out->ids[i] = (cJSON *)id;
+        out->lat[i] = la->valuedouble;
+        out->lon[i] = lo->valuedouble;
+        i++;
+    }
+    return 0;
+}
+
+/* A string field of the body (NULL when absent); a present non-string is an error. */
+static int body_string(struct MHD_Connection *c, tc_request *r, const cJSON *body, const char *name,
+                       const char **out, enum MHD_Result *answer) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) return 0;
+    if (!cJSON_IsString(v)) {
+        *answer = srv_send_error(c, r, 400, "bad_parameter", name, "%s must be a string", name);
+        return -1;
+    }
+    *out = v->valuestring;
+    return 0;
+}
+
+static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
+    static const char *const allowed[] = {"origins", "destinations", "date", "time", "window", "percentiles",
+                                          "modes", "max_duration_min", NULL};
+    enum MHD_Result answer = MHD_NO;
+    if (!cJSON_IsObject(body)) return srv_send_error(c, r, 400, "bad_body", NULL, "the body must be a JSON object");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, body) {
+        int known = 0;
+        for (const char *const *a = allowed; *a; a++) known |= !strcmp(*a, item->string);
+        if (!known)
+            return srv_send_error(c, r, 400, "bad_parameter", item->string, "unknown field \"%.64s\"", item->string);
+    }
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(body, "origins");
+    const cJSON *dn = cJSON_GetObjectItemCaseSensitive(body, "destinations");
+    size_t n_o = cJSON_IsArray(on) ? (size_t)cJSON_GetArraySize(on) : 0;
+    size_t n_d = cJSON_IsArray(dn) ? (size_t)cJSON_GetArraySize(dn) : 0;
+    if (n_o && n_d && n_o * n_d > s->opt.max_matrix)
+        return srv_send_error(c, r, 413, "too_large", NULL,
+                              "%zu origins × %zu destinations = %zu pairs; this server answers at most %zu", n_o, n_d,
+                              n_o * n_d, s->opt.max_matrix);
+    analysis_params p = {0};
+    if (body_string(c, r, body, "date", &p.date, &answer) || body_string(c, r, body, "time", &p.time, &answer) ||
+        body_string(c, r, body, "window", &p.window, &answer) || body_string(c, r, body, "modes", &p.modes, &answer))
+        return answer;
+    /* percentiles: a JSON array of numbers, turned into the query form */
+    char pbuf[64] = "";
+    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(body, "percentiles");
+    if (pc && !cJSON_IsNull(pc)) {
+        const cJSON *x;
+        size_t len = 0;
+        int ok = cJSON_IsArray(pc) && cJSON_GetArraySize(pc) > 0 && cJSON_GetArraySize(pc) <= 5;
+        cJSON_ArrayForEach(x, pc) {
+            if (!ok || !cJSON_IsNumber(x) || x->valuedouble != (double)(int)x->valuedouble) {
+                ok = 0;
+                break;
+            }
+            len += (size_t)snprintf(pbuf + len, sizeof pbuf - len, "%s%d", len ? "," : "", (int)x->valuedouble);
+        }
+        if (!ok)
+            return srv_send_error(c, r, 400, "bad_parameter", "percentiles",
+                                  "percentiles expects an array of up to 5 increasing integers in 1…99");
+        p.percentiles = pbuf;
+    }
+    tc_analysis_options o;
+    if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(body, "max_duration_min");
+    if (md && !cJSON_IsNull(md)) {
+        if (!cJSON_IsNumber(md) || md->valuedouble < 1 || md->valuedouble > MAX_CUTOFF_MIN ||
+            md->valuedouble != (double)(int)md->valuedouble)
+            return srv_send_error(c, r, 400, "bad_parameter", "max_duration_min",
+                                  "max_duration_min expects an integer in 1…%d", MAX_CUTOFF_MIN);
+        o.max_duration_min = md->valueint;
+    }
+    point_list orig = {0}, dest = {0};
+    tc_destinations *dset = NULL;
+    uint16_t *tt = NULL;
+    char *text = NULL;
+    tc_error err = {0};
+    if (read_points(s, c, r, body, "origins", &orig, &answer) ||
+        read_points(s, c, r, body, "destinations", &dest, &answer))
+        goto done;
+    size_t np = o.n_percentiles ? o.n_percentiles : 1;
+    tt = malloc(orig.n * dest.n * np * sizeof *tt);
+    if (!tt) {
+        answer = srv_send_error(c, r, 503, "no_memory", NULL, "out of memory");
+        goto done;
+    }
+    if (tc_destinations_create(s->net, &o, dest.lat, dest.lon, dest.n, &dset, &err) != TC_OK ||
+        tc_travel_time_matrix(s->net, dset, &o, orig.lat, orig.lon, orig.n, tt, &err) != TC_OK) {
+        answer = library_error(c, r, &err, NULL);
+        goto done;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON *jo = cJSON_AddArrayToObject(root, "origins");
+    for (size_t i = 0; i < orig.n; i++) cJSON_AddItemToArray(jo, cJSON_Duplicate(orig.ids[i], 0));
+    cJSON *jd = cJSON_AddArrayToObject(root, "destinations");
+    for (size_t i = 0; i < dest.n; i++) cJSON_AddItemToArray(jd, cJSON_Duplicate(dest.ids[i], 0));
+    cJSON_AddItemToObject(root, "percentiles", cJSON_CreateIntArray(o.percentiles, (int)np));
+    /* travel_time_min[o][d][k]: minutes for percentile k, null when unreachable within max_duration_min */
+    cJSON *tm = cJSON_AddArrayToObject(root, "travel_time_min");
+    for (size_t i = 0; i < orig.n; i++) {
+        cJSON *row = cJSON_CreateArray();
+        cJSON_AddItemToArray(tm, row);
+        for (size_t d = 0; d < dest.n; d++) {
+            cJSON *cell = cJSON_CreateArray();
+            cJSON_AddItemToArray(row, cell);
+            for (size_t k = 0; k < np; k++) {
+                uint16_t v = tt[(i * dest.n + d) * np + k];
+                cJSON_AddItemToArray(cell, v == TC_UNREACHED_MIN ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+            }
+        }
+    }
+    char *t = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (t) {
+        text = strdup(t);
+        cJSON_free(t);
+    }
+    answer = srv_send_json(c, r, 200, text);
+done:
+    tc_destinations_free(dset);
+    free(tt);
+    point_list_free(&orig);
+    point_list_free(&dest);
+    return answer;
+}
+
+enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    if (r->body_too_big)
+        return srv_send_error(c, r, 413, "too_large", NULL, "the request body exceeds this server's limit of %zu bytes",
+                              s->opt.max_body);
+    if (!r->body || !r->body_len)
+        return srv_send_error(c, r, 400, "bad_body", NULL,
+                              "POST a JSON object {origins, destinations, date, window, percentiles}");
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (ct && strncmp(ct, "application/json", 16))
+        return srv_send_error(c, r, 415, "unsupported_media_type", NULL, "the body must be application/json");
+    const char *where = NULL;
+    cJSON *body = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, &where, 1); /* + its NUL */
+    if (!body)
+        return srv_send_error(c, r, 400, "bad_body", NULL, "the body is not valid JSON (near byte %ld)",
+                              where ? (long)(where - r->body) : 0L);
+    enum MHD_Result a = matrix_answer(s, c, r, body);
+    cJSON_Delete(body);
+    return a;
+}

@@ -1,0 +1,11 @@
+/* server_api.h — the /v1 endpoint handlers (see server_api.c). Each queues exactly one response. */
+#ifndef TC_SERVER_API_H
+#define TC_SERVER_API_H
+
+#include "server/server_http.h"
+
+enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r);
+enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r);
+enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r);
+
+#endif

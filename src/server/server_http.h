@@ -1,0 +1,64 @@
+/*
+ * server_http.h — what the endpoint handlers share: the per-request context, JSON responses and errors, and query
+ * parameter parsing. Every failure a client can cause is answered as
+ *     {"error":{"status":400,"code":"bad_parameter","param":"from","message":"…"}}
+ * so a client can tell which parameter to fix without parsing prose.
+ */
+#ifndef TC_SERVER_HTTP_H
+#define TC_SERVER_HTTP_H
+
+#include "server/server.h"
+
+#include <microhttpd.h>
+#include <stdint.h>
+
+/* The served state: shared by all threads, read-only after start-up. */
+typedef struct tc_server {
+    const tc_network *net;
+    tc_server_options opt;
+    tc_network_info info;
+    char *network_json;      /* GET /v1/network */
+    char *stops_geojson;     /* GET /v1/stops */
+    char *lines_geojson;     /* GET /v1/lines */
+    char *config_json;       /* GET /v1/config: what the page needs (tiles URL, bbox, service dates) */
+    char web_dir[4096];      /* "" when no map page was found */
+} tc_server;
+
+/* One request: allocated on the first call of the access handler, freed when MHD reports it completed. */
+typedef struct tc_request {
+    double start_s;          /* monotonic clock at arrival, for the access log */
+    char method[16];
+    char path[256];
+    unsigned status;
+    char *body;              /* POST body, NUL-terminated */
+    size_t body_len;
+    int body_too_big;
+    const char *allow;       /* the Allow header of a 405 answer */
+} tc_request;
+
+double srv_now(void);
+
+/* Queue a response, taking ownership of a malloc'd text (freed with free); NULL text: 500 out of memory. */
+enum MHD_Result srv_send_owned(struct MHD_Connection *c, tc_request *r, unsigned status, char *text,
+                               const char *content_type);
+enum MHD_Result srv_send_json(struct MHD_Connection *c, tc_request *r, unsigned status, char *json);
+/* A static text that outlives the daemon. */
+enum MHD_Result srv_send_static(struct MHD_Connection *c, tc_request *r, unsigned status, const char *text,
+                                const char *content_type);
+/* {"error":{...}}; param may be NULL. */
+enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+                               const char *param, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Reject any query parameter not in the NULL-terminated list allowed; returns the first unknown name or NULL. */
+const char *srv_unknown_param(struct MHD_Connection *c, const char *const *allowed);
+const char *srv_param(struct MHD_Connection *c, const char *name);
+
+/* Parsers: 0 on success. */
+int srv_parse_latlon(const char *s, double *lat, double *lon);
+int srv_parse_int(const char *s, long lo, long hi, long *out);
+/* "15,30,45" → up to max values in [lo, hi], strictly increasing when increasing != 0. */
+int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out, size_t max, size_t *n);
+/* "HH:MM-HH:MM" → [start, end) seconds; end > start. */
+int srv_parse_window(const char *s, int32_t *start, int32_t *end);
+
+#endif

@@ -1,0 +1,20 @@
+/* server_layers.h — GeoJSON of the network's stops and lines for the map page (see server_layers.c). */
+#ifndef TC_SERVER_LAYERS_H
+#define TC_SERVER_LAYERS_H
+
+#include "tongcheng.h"
+#include "common/error.h"
+
+#define tc_fail_oom(err) tc_fail((err), TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
+
+/* FeatureCollection of Points {id, name}, one per stop (not stations). Caller frees *out with free. */
+tc_status srv_stops_geojson(const tc_network *net, char **out, tc_error *err);
+/* FeatureCollection of LineStrings through each pattern's stops {route, name, route_type, color, trips}. */
+tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err);
+
+/* A good default date for the map page: the first day whose active trips reach 90% of the busiest day's. */
+int32_t srv_default_date(const tc_network *net);
+/* The start of the hour (0–23) with the most scheduled trip departures on that day: the page's default time. */
+int32_t srv_default_time(const tc_network *net, int32_t day);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * server_static.c — the map page: web/index.html, app.js, style.css, and MapLibre GL JS from
+ * web/node_modules/maplibre-gl/dist (installed by `npm ci --prefix web` at setup) under /vendor/maplibre-gl/, so
+ * the page needs no CDN. Only plain file names are served (letters, digits, '.', '-', '_', no leading dot), which
+ * rules out path traversal without canonicalising paths.
+ */
+#include "server/server_static.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int has_index(const char *dir) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/index.html", dir);
+    return access(p, R_OK) == 0;
+}
+
+void static_find_web_dir(const char *given, char *out, size_t size) {
+    out[0] = 0;
+    if (given) {
+        if (has_index(given)) snprintf(out, size, "%s", given);
+        return;
+    }
+    const char *env = getenv("TC_WEB_DIR");
+    if (env && has_index(env)) {
+        snprintf(out, size, "%s", env);
+        return;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = 0;
+        static const char *const rel[] = {"web", "../web", "../share/tongcheng/web"};
+        char cand[PATH_MAX + 32];
+        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+            snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
+            if (has_index(cand)) {
+                snprintf(out, size, "%s", cand);
+                return;
+            }
+        }
+    }
+    if (has_index("web")) snprintf(out, size, "web");
+}
+
+static int plain_name(const char *s) {
+    if (!*s || *s == '.' || strlen(s) > 128) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+              *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static const char *content_type(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot) return "application/octet-stream";
+    if (!strcmp(dot, ".html")) return "text/html; charset=utf-8";
+    if (!strcmp(dot, ".js")) return "text/javascript; charset=utf-8";
+    if (!strcmp(dot, ".css")) return "text/css; charset=utf-8";
+    if (!strcmp(dot, ".json") || !strcmp(dot, ".map")) return "application/json";
+    if (!strcmp(dot, ".png")) return "image/png";
+    if (!strcmp(dot, ".svg")) return "image/svg+xml";
+    return "application/octet-stream";
+}
+
+static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const char *path, const char *name) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) close(fd);
+        return srv_send_error(c, r, 404, "not_found", NULL, "no such page: %s", r->path);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* MHD closes fd */
+    if (!resp) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(name));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    r->status = 200;
+    enum MHD_Result ok = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+enum MHD_Result static_serve(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url) {
+    static const char vendor[] = "/vendor/maplibre-gl/";
+    char path[4400];
+    const char *name = NULL;
+    if (!s->web_dir[0] && (!strcmp(url, "/") || !strcmp(url, "/index.html")))
+        return srv_send_error(c, r, 404, "no_map_page", NULL,
+                              "no map page: give --web-dir DIR (a folder holding index.html); the API is under /v1/");
+    if (!strcmp(url, "/")) {
+        name = "index.html";
+        snprintf(path, sizeof path, "%s/%s", s->web_dir, name);
+    } else if (!strncmp(url, vendor, sizeof vendor - 1) && plain_name(url + sizeof vendor - 1)) {
+        name = url + sizeof vendor - 1;
+        snprintf(path, sizeof path, "%s/node_modules/maplibre-gl/dist/%s", s->web_dir, name);
+    } else if (url[0] == '/' && plain_name(url + 1) && strcmp(url + 1, "package.json") &&
+               strcmp(url + 1, "package-lock.json")) {
+        name = url + 1;
+        snprintf(path, sizeof path, "%s/%s", s->web_dir, name);
+    }
+    if (!name || !s->web_dir[0]) return srv_send_error(c, r, 404, "not_found", NULL, "no such page: %s", r->path);
+    return send_file(c, r, path, name);
+}

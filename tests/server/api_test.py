@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""api_test.py — `tongcheng serve` against the CLI, on a running server on 127.0.0.1 (started and stopped here).
+
+usage: api_test.py TONGCHENG NET WORKDIR
+
+Checks: every endpoint answers what the library answers through the CLI (/v1/route = `route --json`,
+/v1/network = `info --json`, /v1/isochrone = `isochrone -o`, /v1/matrix = `matrix -o`); every error path answers its
+status with the JSON error shape and the right code and param; concurrent clients get the same answers as serial
+ones; slow and malformed clients do not block others, and idle ones are timed out; SIGTERM with a request in flight
+delivers that answer and exits 0, SIGINT exits 0; the access log has one line per request, and --quiet has none.
+"""
+import csv
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+TC, NET, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+failures = 0
+checks = 0
+servers = []  # every server started, so none outlives the test
+
+
+def stop_all(*_):
+    for srv in servers:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait()
+    if _:
+        sys.exit(1)
+
+
+signal.signal(signal.SIGTERM, stop_all)
+
+
+def check(cond, what):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what, flush=True)
+
+
+class Server:
+    """One `tongcheng serve` process on a free port (--port 0; the port is read from its start-up line)."""
+
+    def __init__(self, *extra):
+        self.log_path = os.path.join(WORK, "serve-%d.log" % random.randrange(1 << 30))
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen([TC, "serve", NET, "--host", "127.0.0.1", "--port", "0", *extra],
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
+        servers.append(self)
+        deadline = time.time() + 30
+        self.port = None
+        while time.time() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.text())
+            for line in self.text().splitlines():
+                if "listening on http://127.0.0.1:" in line:
+                    self.port = int(line.split("127.0.0.1:")[1].split("/")[0])
+            time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("server did not start: " + self.text())
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def request(self, method, path, body=None, headers=None, timeout=120):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, r.getheader("Content-Type") or "", r.read()
+        finally:
+            c.close()
+
+    def get_json(self, path, **kw):
+        st, ct, data = self.request("GET", path, **kw)
+        return st, ct, json.loads(data) if data else None
+
+
+def cli(*args):
+    p = subprocess.run([TC, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def q(**params):
+    return urllib.parse.urlencode(params, safe=",:")
+
+
+def check_error(srv, method, path, status, code, param, body=None, headers=None):
+    st, ct, data = srv.request(method, path, body=body, headers=headers)
+    what = "%s %s → %d %s %s" % (method, path[:90], status, code, param)
+    check(st == status, "%s: got HTTP %d %s" % (what, st, data[:200]))
+    check(ct.startswith("application/json"), "%s: content type %s" % (what, ct))
+    try:
+        e = json.loads(data)["error"]
+    except (ValueError, KeyError, TypeError):
+        check(False, "%s: not a JSON error: %r" % (what, data[:200]))
+        return
+    check(e.get("status") == status and e.get("code") == code and e.get("param") == param
+          and isinstance(e.get("message"), str) and e["message"],
+          "%s: got %s" % (what, e))
+
+
+def main():
+    info = json.loads(cli("info", NET, "--json")[1])
+    bbox = info["bbox"]
+    srv = Server("--threads", "2", "--max-matrix", "400", "--max-body", "65536", "--timeout", "3",
+                 "--tiles", "none")
+    try:
+        run_all(srv, info, bbox)
+    finally:
+        rc = srv.stop()
+    check(rc == 0, "SIGTERM: exit status %r" % rc)
+    log = srv.text()
+    check(not any(w in log for w in ("runtime error:", "AddressSanitizer", "LeakSanitizer")),
+          "sanitizer report in the server log:\n" + log[-3000:])
+    access = [l for l in log.splitlines() if l.startswith(("GET ", "POST ", "PUT ", "DELETE ", "HEAD "))]
+    check(any(l.startswith("GET /v1/route 200 ") and l.endswith(" ms") for l in access),
+          "access log has a 'GET /v1/route 200 … ms' line")
+    check(any(l.startswith("POST /v1/matrix 413 ") for l in access), "access log has the 413 matrix answer")
+    check(any(l.startswith("GET /v1/nope 404 ") for l in access), "access log has the 404")
+    check(len(access) >= 100, "access log: %d lines for well over 100 requests" % len(access))
+
+    # --quiet: no access log; SIGINT also stops cleanly with exit 0
+    quiet = Server("--quiet", "--threads", "1")
+    for _ in range(3):
+        quiet.request("GET", "/health")
+    rc = quiet.stop(signal.SIGINT)
+    check(rc == 0, "SIGINT: exit status %r" % rc)
+    check(not any(l.startswith("GET ") for l in quiet.text().splitlines()), "--quiet: no access log lines")
+    # start-up failures: usage errors exit 2, an unusable network or a taken port exit 1 with a message
+    rc, _, err = cli("serve", NET, "--port", "70000")
+    check(rc == 2 and "--port" in err, "serve --port 70000: exit %d %s" % (rc, err.strip()))
+    rc, _, err = cli("serve", NET, "--bogus")
+    check(rc == 2 and "--bogus" in err, "serve --bogus: exit %d" % rc)
+    rc, _, err = cli("serve", os.path.join(WORK, "missing.tcn"), "--port", "0")
+    check(rc == 1 and "missing.tcn" in err, "serve on a missing network: exit %d %s" % (rc, err.strip()))
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    rc, _, err = cli("serve", NET, "--port", str(taken.getsockname()[1]))
+    taken.close()
+    check(rc == 1 and "cannot listen" in err, "serve on a taken port: exit %d %s" % (rc, err.strip()))
+    print("%d checks, %d failed" % (checks, failures))
+    return 1 if failures else 0
+
+
+STOPS = []  # (lat, lon) of the network's stops, from /v1/stops
+
+
+def random_points(bbox, n, seed):
+    """Points within ~150 m of random stops (the bounding box is mostly fields and water)."""
+    rnd = random.Random(seed)
+    pts = []
+    for _ in range(n):
+        lat, lon = rnd.choice(STOPS)
+        pts.append((round(lat + rnd.uniform(-0.0013, 0.0013), 6), round(lon + rnd.uniform(-0.0015, 0.0015), 6)))
+    return pts
+
+
+def run_all(srv, info, bbox):
+    date = info["service_start"] if info["service_start"] >= "2019-04-15" else "2019-05-13"
+
+    # ---- health, network, config, stops, lines
+    st, ct, body = srv.get_json("/health")
+    check(st == 200 and body == {"status": "ok"}, "/health: %s %s" % (st, body))
+    st, ct, body = srv.get_json("/v1/network")
+    check(st == 200 and body == info, "/v1/network equals `info --json`")
+    st, ct, cfg = srv.get_json("/v1/config")
+    check(st == 200 and cfg["tiles"] is None and cfg["bbox"] == bbox and
+          info["service_start"] <= cfg["default_date"] <= info["service_end"], "/v1/config: %s" % cfg)
+    st, ct, stops = srv.get_json("/v1/stops")
+    check(st == 200 and ct.startswith("application/geo+json"), "/v1/stops content type %s" % ct)
+    feats = stops["features"]
+    check(0 < len(feats) <= info["stops"], "/v1/stops: %d features for %d stops" % (len(feats), info["stops"]))
+    check(all(f["geometry"]["type"] == "Point" and bbox[0] - 1e-4 <= f["geometry"]["coordinates"][0] <= bbox[2] + 1e-4
+              and bbox[1] - 1e-4 <= f["geometry"]["coordinates"][1] <= bbox[3] + 1e-4 and f["properties"]["id"]
+              for f in feats), "/v1/stops: points inside the bbox with ids")
+    STOPS.extend((f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]) for f in feats)
+    some = feats[len(feats) // 2]["properties"]["id"]
+    rc, _, _ = cli("route", NET, "--from-stop", some, "--to-stop", some, "--date", date, "--time", "12:00")
+    check(rc == 0, "a /v1/stops id (%s) is a stop the CLI knows" % some)
+    st, ct, lines = srv.get_json("/v1/lines")
+    lf = lines["features"]
+    check(st == 200 and 0 < len(lf) <= info["patterns"], "/v1/lines: %d lines for %d patterns" % (len(lf), info["patterns"]))
+    check(all(f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) >= 2 and
+              f["properties"]["route"] for f in lf), "/v1/lines: line strings with a route id")
+    check(len({f["properties"]["route"] for f in lf}) == info["routes"] or
+          len({f["properties"]["route"] for f in lf}) <= info["routes"], "/v1/lines: routes")
+
+    # ---- the map page and MapLibre served locally
+    st, ct, page = srv.request("GET", "/")
+    check(st == 200 and ct.startswith("text/html") and b"/vendor/maplibre-gl/maplibre-gl.js" in page, "/ is the map page")
+    for f in ("/app.js", "/style.css", "/vendor/maplibre-gl/maplibre-gl.js", "/vendor/maplibre-gl/maplibre-gl.css"):
+        st, ct, data = srv.request("GET", f)
+        check(st == 200 and len(data) > 100, "%s served (%d, %d bytes)" % (f, st, len(data)))
+    st, ct, data = srv.request("HEAD", "/v1/network")
+    check(st == 200 and data == b"", "HEAD /v1/network: %d" % st)
+
+    # ---- /v1/route = `tongcheng route --json` (random points near stops; the streets cover only the city centre,
+    # so some points cannot be snapped: the server must then say which, as the CLI does)
+    pts = random_points(bbox, 60, 11)
+    answers = {}
+    compared = refused = 0
+    good_points = []
+    rnd = random.Random(5)
+    for i in range(30):
+        a, b = pts[2 * i], pts[2 * i + 1]
+        t = "%02d:%02d" % (6 + rnd.randrange(14), rnd.randrange(60))
+        extra = {}
+        if i % 4 == 1:
+            extra["arrive_by"] = "true"
+        if i % 4 == 2:
+            extra["max_transfers"] = str(rnd.randrange(3))
+        path = "/v1/route?" + q(**{"from": "%s,%s" % a, "to": "%s,%s" % b, "date": date, "time": t}, **extra)
+        args = ["route", NET, "--from", "%s,%s" % a, "--to", "%s,%s" % b, "--date", date, "--json"]
+        args += ["--arrive-by", t] if extra.get("arrive_by") else ["--time", t]
+        if "max_transfers" in extra:
+            args += ["--max-transfers", extra["max_transfers"]]
+        rc, out, err = cli(*args)
+        st, ct, data = srv.request("GET", path)
+        answers[path] = (st, data)
+        if rc == 0:
+            check(st == 200 and json.loads(data) == json.loads(out), "route %s: server and CLI differ" % path)
+            compared += 1
+            good_points += [a, b]
+        else:
+            named = "from" if ("%.6f" % a[0])[:8] in err else "to"
+            e = json.loads(data).get("error", {}) if st == 400 else {}
+            check(st == 400 and e.get("code") == "out_of_network" and e.get("param") == named,
+                  "route %s: CLI failed (%s), server said %d %s" % (path, err.strip(), st, data[:200]))
+            refused += 1
+    check(compared >= 8, "route: %d of 30 random queries answered by the CLI" % compared)
+    check(refused >= 1, "route: some random points off the streets exercised the out_of_network answer")
+
+    # ---- /v1/isochrone = `tongcheng isochrone`
+    origin = good_points[0]
+    iso_path = "/v1/isochrone?" + q(**{"from": "%s,%s" % origin, "date": date, "window": "12:00-12:10",
+                                       "cutoffs": "15,30,45"})
+    st, ct, data = srv.request("GET", iso_path)
+    check(st == 200 and ct.startswith("application/geo+json"), "isochrone: %d %s" % (st, data[:200]))
+    iso = json.loads(data)
+    out_path = os.path.join(WORK, "iso.geojson")
+    rc, _, err = cli("isochrone", NET, "--from", "%s,%s" % origin, "--date", date, "--window", "12:00-12:10",
+                     "--cutoffs", "15,30,45", "--max-duration", "45", "--quiet", "-o", out_path)
+    check(rc == 0, "CLI isochrone: %s" % err)
+    if rc == 0:
+        with open(out_path) as f:
+            check(json.load(f) == iso, "isochrone: server and CLI GeoJSON differ")
+    check(iso["type"] == "FeatureCollection" and
+          sorted(f["properties"]["cutoff_min"] for f in iso["features"]) == [15, 30, 45],
+          "isochrone: one feature per cutoff: %s" % [f["properties"] for f in iso["features"]])
+    areas = [f["properties"]["area_km2"] for f in sorted(iso["features"], key=lambda f: f["properties"]["cutoff_min"])]
+    check(areas == sorted(areas) and areas[0] > 0, "isochrone: areas grow with the cutoff: %s" % areas)
+    walk = srv.get_json("/v1/isochrone?" + q(**{"from": "%s,%s" % origin, "date": date, "time": "12:00",
+                                               "cutoffs": "10", "modes": "walk"}))
+    check(walk[0] == 200 and len(walk[2]["features"]) == 1 and
+          0 < walk[2]["features"][0]["properties"]["area_km2"] < 3.14 * (10 * 60 * 1.3 / 1000) ** 2 * 1.2,
+          "walk isochrone from %s: 10 min of walking fits in a 780 m circle: %s" % (origin, walk[2]["features"][0]["properties"]
+                                                                          if walk[0] == 200 else walk))
+
+    # ---- /v1/matrix = `tongcheng matrix`
+    mpts = good_points[:6]
+    origins = [{"id": "o%d" % i, "lat": p[0], "lon": p[1]} for i, p in enumerate(mpts[:3])]
+    dests = [{"id": i, "lat": p[0], "lon": p[1]} for i, p in enumerate(mpts[3:])] + [dict(origins[0], id="same")]
+    req = {"origins": origins, "destinations": dests, "date": date, "window": "12:00-12:10", "percentiles": [25, 75]}
+    st, ct, data = srv.request("POST", "/v1/matrix", body=json.dumps(req), headers={"Content-Type": "application/json"})
+    check(st == 200, "matrix: %d %s" % (st, data[:300]))
+    m = json.loads(data) if st == 200 else {}
+    if st == 200:
+        check(m["origins"] == [o["id"] for o in origins] and m["destinations"] == [d["id"] for d in dests] and
+              m["percentiles"] == [25, 75], "matrix: ids and percentiles echoed")
+        tt = m["travel_time_min"]
+        check(len(tt) == 3 and all(len(r) == 4 and all(len(c) == 2 for c in r) for r in tt), "matrix: 3 × 4 × 2")
+        check(tt[0][3][0] is not None and tt[0][3][0] <= 2, "matrix: an origin reaches itself at once: %s" % tt[0][3])
+        for r in tt:
+            for c in r:
+                check(c[0] is None or c[1] is None or c[0] <= c[1], "matrix: p25 <= p75 %s" % c)
+        for name, pts_ in (("o.csv", origins), ("d.csv", dests)):
+            with open(os.path.join(WORK, name), "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["id", "lat", "lon"])
+                for p in pts_:
+                    w.writerow([p["id"], p["lat"], p["lon"]])
+        rc, _, err = cli("matrix", NET, "--origins", os.path.join(WORK, "o.csv"), "--destinations",
+                         os.path.join(WORK, "d.csv"), "--date", date, "--window", "12:00-12:10", "--percentiles",
+                         "25,75", "--quiet", "-o", os.path.join(WORK, "m.csv"))
+        check(rc == 0, "CLI matrix: %s" % err)
+        if rc == 0:
+            with open(os.path.join(WORK, "m.csv")) as f:
+                rows = list(csv.reader(f))[1:]
+            server_rows = [[str(o["id"]), str(d["id"])] + ["" if v is None else str(v) for v in tt[i][j]]
+                           for i, o in enumerate(origins) for j, d in enumerate(dests)]
+            check(sorted(rows) == sorted(server_rows), "matrix: server and CLI differ:\n%s\n%s" % (rows, server_rows))
+
+    # ---- concurrency: 8 clients × mixed requests give the serial answers
+    iso_paths = ["/v1/isochrone?" + q(**{"from": "%s,%s" % p, "date": date, "time": "12:30", "cutoffs": "20,40"})
+                 for p in good_points[:4]]
+    for p in iso_paths:
+        answers[p] = srv.request("GET", p)[0::2]
+    paths = list(answers)
+    mismatches = []
+
+    def client(seed):
+        rnd = random.Random(seed)
+        for _ in range(12):
+            p = rnd.choice(paths)
+            st, ct, data = srv.request("GET", p)
+            if (st, data) != answers[p]:
+                mismatches.append(p)
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(not mismatches, "concurrent answers differ from serial ones: %s" % mismatches[:3])
+
+    # ---- errors: status, code, param
+    good = {"from": "%s,%s" % good_points[0], "to": "%s,%s" % good_points[1], "date": date, "time": "08:00"}
+
+    def without(d, k):
+        return {x: v for x, v in d.items() if x != k}
+
+    far = "%.4f,%.4f" % (bbox[1] - 1.0, bbox[0])
+    for params, param, code in [
+        (without(good, "from"), "from", "bad_parameter"), (dict(good, **{"from": "abc"}), "from", "bad_parameter"),
+        (dict(good, **{"from": "91,0"}), "from", "bad_parameter"), (dict(good, **{"from": far}), "from", "out_of_network"),
+        (without(good, "to"), "to", "bad_parameter"), (dict(good, to="1,2,3"), "to", "bad_parameter"),
+        (dict(good, to=far), "to", "out_of_network"), (without(good, "date"), "date", "bad_parameter"),
+        (dict(good, date="2019-13-45"), "date", "bad_parameter"), (dict(good, date="1999-01-01"), "date", "date_out_of_range"),
+        (without(good, "time"), "time", "bad_parameter"), (dict(good, time="8h"), "time", "bad_parameter"),
+        (dict(good, arrive_by="maybe"), "arrive_by", "bad_parameter"),
+        (dict(good, max_transfers="99"), "max_transfers", "bad_parameter"), (dict(good, colour="red"), "colour", "bad_parameter"),
+    ]:
+        check_error(srv, "GET", "/v1/route?" + q(**params), 400, code, param)
+    iq = {"from": good["from"], "date": date, "time": "08:00"}
+    for params, param, code in [
+        (without(iq, "from"), "from", "bad_parameter"), (dict(iq, **{"from": far}), "from", "out_of_network"),
+        (dict(iq, cutoffs="30,15"), "cutoffs", "bad_parameter"), (dict(iq, cutoffs="0"), "cutoffs", "bad_parameter"),
+        (dict(iq, cutoffs="999"), "cutoffs", "bad_parameter"), (dict(iq, cutoffs=",".join(map(str, range(1, 15)))), "cutoffs", "bad_parameter"),
+        (without(iq, "time"), "time", "bad_parameter"), (dict(iq, window="08:00-09:00"), "window", "bad_parameter"),
+        (dict(without(iq, "time"), window="09:00-08:00"), "window", "bad_parameter"),
+        (dict(without(iq, "time"), window="06:00-10:00"), "window", "bad_parameter"),
+        (dict(iq, modes="plane"), "modes", "bad_parameter"), (dict(iq, modes="transit,car"), "modes", "bad_parameter"),
+        (dict(iq, percentiles="50,10"), "percentiles", "bad_parameter"), (dict(iq, resolution="50"), "resolution", "bad_parameter"),
+        (dict(iq, date="2030-01-01"), "date", "date_out_of_range"), (dict(iq, x="1"), "x", "bad_parameter"),
+    ]:
+        check_error(srv, "GET", "/v1/isochrone?" + q(**params), 400, code, param)
+    js = {"Content-Type": "application/json"}
+    mreq = {"origins": origins[:1], "destinations": dests[:1], "date": date, "time": "12:00"}
+    for body, status, code, param in [
+        ("{not json", 400, "bad_body", None), ("[1,2]", 400, "bad_body", None), ("", 400, "bad_body", None),
+        (json.dumps(dict(mreq, extra=1)), 400, "bad_parameter", "extra"),
+        (json.dumps(without(mreq, "origins")), 400, "bad_parameter", "origins"),
+        (json.dumps(dict(mreq, destinations=[{"id": 1, "lat": "x", "lon": 0}])), 400, "bad_parameter", "destinations[0]"),
+        (json.dumps(dict(mreq, origins=[origins[0], {"id": "f", "lat": bbox[1] - 1, "lon": bbox[0]}])), 400,
+         "out_of_network", "origins[1]"),
+        (json.dumps(without(mreq, "date")), 400, "bad_parameter", "date"),
+        (json.dumps(dict(mreq, date="2031-02-03")), 400, "date_out_of_range", "date"),
+        (json.dumps(dict(mreq, percentiles=[50, "x"])), 400, "bad_parameter", "percentiles"),
+        (json.dumps(dict(mreq, origins=origins * 7, destinations=dests * 5)), 413, "too_large", None),  # 21 × 20 > 400
+        (json.dumps(dict(mreq, pad="x" * 70000)), 413, "too_large", None),  # body > --max-body 65536
+    ]:
+        check_error(srv, "POST", "/v1/matrix", status, code, param, body=body, headers=js)
+    check_error(srv, "POST", "/v1/matrix", 415, "unsupported_media_type", None, body=json.dumps(mreq),
+                headers={"Content-Type": "text/plain"})
+    check_error(srv, "GET", "/v1/matrix", 405, "method_not_allowed", None)
+    check_error(srv, "POST", "/v1/route", 405, "method_not_allowed", None, body="x", headers=js)
+    check_error(srv, "DELETE", "/health", 405, "method_not_allowed", None)
+    check_error(srv, "PUT", "/", 405, "method_not_allowed", None, body="x")
+    check_error(srv, "GET", "/v1/nope", 404, "not_found", None)
+    check_error(srv, "GET", "/nope.html", 404, "not_found", None)
+    check_error(srv, "GET", "/vendor/maplibre-gl/../../package.json", 404, "not_found", None)
+    check_error(srv, "GET", "/package.json", 404, "not_found", None)
+    # a chunked body (no Content-Length) over the limit is refused too
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    chunk = b"x" * 40000
+    s.sendall(b"POST /v1/matrix HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+              b"Connection: close\r\n\r\n" + (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 2 + b"0\r\n\r\n")
+    resp = recv_all(s)
+    check(resp.startswith(b"HTTP/1.1 413") and b'"too_large"' in resp, "chunked oversized body: %r" % resp[:120])
+
+    # ---- slow and malformed clients: more of them than threads, and the others are still answered
+    slow = []
+    for i in range(6):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n" if i % 2 else
+                  b"POST /v1/matrix HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"or")
+        slow.append(s)
+    bad = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    bad.sendall(b"\x00\x01GARBAGE\r\n\r\n")
+    bad_resp = recv_all(bad)
+    check(bad_resp.startswith(b"HTTP/1.1 400") or bad_resp == b"", "malformed request: %r" % bad_resp[:60])
+    t0 = time.time()
+    st, _, _ = srv.request("GET", "/health", timeout=5)
+    check(st == 200 and time.time() - t0 < 1.0, "others answered at once beside slow clients (%.2f s)" % (time.time() - t0))
+    # the idle ones are closed by the server after --timeout 3 s
+    t0 = time.time()
+    closed = 0
+    for s in slow:
+        s.settimeout(10)
+        try:
+            data = s.recv(100)
+            closed += 1 if data == b"" or data.startswith(b"HTTP/1.1 4") else 0
+        except (socket.timeout, ConnectionResetError):
+            closed += 1 if not isinstance(sys.exc_info()[1], socket.timeout) else 0
+        s.close()
+    check(closed == len(slow) and time.time() - t0 < 9, "slow clients timed out: %d of %d in %.1f s" %
+          (closed, len(slow), time.time() - t0))
+
+    # ---- SIGTERM with a request in flight: its answer is still delivered (srv.stop() in main checks exit 0)
+    result = {}
+    long_path = "/v1/isochrone?" + q(**{"from": "%s,%s" % origin, "date": date, "window": "11:00-13:00",
+                                        "cutoffs": "30,60,90", "resolution": "100"})  # ~1 s of work
+
+    def long_request():
+        result["answer"] = srv.request("GET", long_path)
+        result["done"] = time.time()
+
+    t = threading.Thread(target=long_request)
+    t.start()
+    time.sleep(0.2)
+    signalled = time.time()
+    srv.proc.send_signal(signal.SIGTERM)
+    t.join(60)
+    check(result.get("done", 0) > signalled, "the long request was still in flight when SIGTERM was sent")
+    st, ct, data = result.get("answer", (0, "", b""))
+    ok = st == 200
+    try:
+        ok = ok and len(json.loads(data)["features"]) == 3
+    except ValueError:
+        ok = False
+    check(ok, "request in flight at SIGTERM answered in full: %d %r" % (st, data[:100]))
+
+
+def recv_all(s):
+    out = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return out
+
+
+if __name__ == "__main__":
+    try:
+        status = main()
+    finally:
+        stop_all()
+    sys.exit(status)
