@@ -270,7 +270,9 @@ typedef struct tc_analysis_options {
     int draws;                 /* Monte Carlo draws per departure minute for frequency-based trips; default 20 */
     uint64_t seed;             /* default fixed, so runs are reproducible */
     int street_only;           /* nonzero: no transit, the street mode alone (modes walk|bike|car) */
-    tc_mode mode;              /* access/egress (and street-only) mode; default walk */
+    tc_mode mode;              /* access (and street-only) mode; default walk */
+    tc_mode egress_mode;       /* from the last stop to the destination; default walk. A sketch network without
+                                  feeder buses may model them as car (see the commute-circle report) */
     double walk_speed_mps;     /* <= 0: network default (1.3) */
     double bike_speed_mps;     /* <= 0: 4.2 */
     int max_access_min;        /* walking to the first stop and from the last; default 20 */

@@ -59,6 +59,7 @@ void tc_analysis_options_init(tc_analysis_options *opts) {
     opts->draws = 20;
     opts->seed = DEFAULT_SEED;
     opts->mode = TC_MODE_WALK;
+    opts->egress_mode = TC_MODE_WALK;
     opts->max_access_min = 20;
     opts->max_transfers = 8;
 }
@@ -96,6 +97,8 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
                        o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
     if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
+    if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
     return tc_percentiles_check(o->percentiles, o->n_percentiles, err);
 }
 
@@ -115,7 +118,8 @@ struct tc_destinations {
     int street_only;
     tc_mode mode;           /* street-only mode, or the access mode of transit */
     int max_access_min;
-    double egress_speed;    /* walking */
+    tc_mode egress_mode;    /* from the last stop to the destination */
+    double egress_speed;    /* of egress_mode */
     int straight;           /* direct legs by straight line × detour (no streets, or a grid linkage) */
     street_snap *snap;      /* per destination (streets only); snapped[d] says whether it holds */
     uint8_t *snapped;
@@ -186,7 +190,8 @@ static tc_destinations *dest_alloc(const tc_network *net, const tc_analysis_opti
     d->street_only = opts->street_only;
     d->mode = opts->mode;
     d->max_access_min = opts->max_access_min;
-    d->egress_speed = walk_speed(&net->v, opts);
+    d->egress_mode = opts->egress_mode;
+    d->egress_speed = mode_speed(&net->v, opts, opts->egress_mode);
     d->lat = malloc((n + 1) * sizeof *d->lat);
     d->lon = malloc((n + 1) * sizeof *d->lon);
     if (!d->lat || !d->lon) {
@@ -248,7 +253,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
     }
     st = snap_all(d, TC_MODE_WALK, err);
     if (st != TC_OK) goto fail;
-    /* egress: the stops from which each destination is reached on foot within the access limit */
+    /* egress: the stops from which each destination is reached (on foot unless told otherwise) within the limit */
     street_workspace *sw = NULL;
     triple_vec tv = {0};
     if ((st = street_workspace_create(v, &sw, err)) != TC_OK) goto fail;
@@ -256,7 +261,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         const tc_stop_seconds *near = NULL;
         uint32_t nn = 0;
         tc_error e = {0};
-        tc_status s2 = street_stops_near(sw, v, TC_MODE_WALK, lat[i], lon[i], d->egress_speed,
+        tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
                                          opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
         if (s2 != TC_OK) {
@@ -496,6 +501,10 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     street_search_from_snap(ws->sw, o->mode, &s, 0, (uint32_t)limit);
     if (ws->sw->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
     for (size_t i = 0; i < d->n; i++) {
+        if (d->lat[i] == lat && d->lon[i] == lon) {
+            ws->samples[i] = 0; /* the origin itself (a car on a one-way street would go round the block) */
+            continue;
+        }
         if (!d->snapped[i]) continue;
         uint32_t c = street_cost_to_snap(ws->sw, o->mode, &d->snap[i]);
         if (c == STREET_INF) continue;
@@ -514,7 +523,8 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     if (!valid_point(lat, lon))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);
-    if (!!o->street_only != !!d->street_only || (o->street_only && o->mode != d->mode))
+    if (!!o->street_only != !!d->street_only || (o->street_only && o->mode != d->mode) ||
+        (!o->street_only && o->egress_mode != d->egress_mode))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "the destinations were prepared for another mode than the one asked for");
     const tc_network_view *v = &d->net->v;
@@ -553,6 +563,9 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     if (n_access) memcpy(ws->access, near, n_access * sizeof *near);
     if (o->mode == TC_MODE_WALK) {
         direct_legs(ws, d, lat, lon, wspeed, access_s, searched);
+    } else if (d->straight) {
+        /* no streets: the access mode's straight-line leg straight to the destination, as for walking */
+        direct_legs(ws, d, lat, lon, aspeed, access_s, 0);
     } else {
         for (size_t i = 0; i < n_dest; i++) ws->direct[i] = RAPTOR_INF;
     }

@@ -36,6 +36,8 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
 int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time);
 /* Origins per block of a matrix / access run: bounds the travel times held in memory (cmd_matrix.c). */
 size_t cli_origin_block(size_t n_dest, size_t n_percentiles);
+/* Say on stderr (unless quiet) when the network has no streets: walking is then straight line × detour. */
+void cli_note_walking(const tc_network *net, int quiet);
 /* Read a points CSV, printing its warnings unless quiet. */
 struct tc_points;
 tc_status cli_points_read(const char *path, int quiet, struct tc_points **out, tc_error *err);

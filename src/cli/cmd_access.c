@@ -98,6 +98,7 @@ int cmd_access(int argc, char **argv) {
                          names[c]);
     }
     if (st == TC_OK) st = tc_network_open(a.net, &net, &err);
+    if (st == TC_OK) cli_note_walking(net, a.quiet);
     if (st == TC_OK) st = tc_destinations_create(net, &a.opts, opp->lat, opp->lon, opp->n, &d, &err);
     const size_t np = a.opts.n_percentiles;
     const size_t nb = st == TC_OK ? cli_origin_block(opp->n, np) : 0;

@@ -66,6 +66,7 @@ int cmd_isochrone(int argc, char **argv) {
         if (cutoffs[k] < 1) return cli_usage(iso_usage, "isochrone: cutoffs must be at least 1 minute");
     tc_network *net = NULL;
     if (tc_network_open(a.net, &net, &err) != TC_OK) return cli_fail(&err);
+    cli_note_walking(net, a.quiet);
     tc_grid g;
     uint16_t *minutes = NULL;
     tc_status st = tc_isochrone_surface(net, &a.opts, lat, lon, cutoffs, n_cutoffs, resolution, &g, &minutes, &err);

@@ -61,6 +61,7 @@ int cmd_matrix(int argc, char **argv) {
     tc_status st = cli_points_read(orig_path, a.quiet, &orig, &err);
     if (st == TC_OK) st = cli_points_read(dest_path, a.quiet, &dest, &err);
     if (st == TC_OK) st = tc_network_open(a.net, &net, &err);
+    if (st == TC_OK) cli_note_walking(net, a.quiet);
     if (st == TC_OK) st = tc_destinations_create(net, &a.opts, dest->lat, dest->lon, dest->n, &d, &err);
     const size_t np = a.opts.n_percentiles;
     const size_t nb = st == TC_OK ? cli_origin_block(dest->n, np) : 0;

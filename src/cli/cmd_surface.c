@@ -142,6 +142,13 @@ tc_status cli_points_read(const char *path, int quiet, tc_points **out, tc_error
     return tc_points_read(path, &diag, out, err);
 }
 
+void cli_note_walking(const tc_network *net, int quiet) {
+    tc_network_info info;
+    if (quiet || tc_network_get_info(net, &info, NULL) != TC_OK || !info.straight_line_walking) return;
+    fprintf(stderr, "note: the network has no street network: walking is straight-line distance x %.2f\n",
+            info.straight_line_detour);
+}
+
 static int ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcasecmp(s + a - b, suffix);
@@ -203,6 +210,7 @@ int cmd_surface(int argc, char **argv) {
     tc_error err = {0};
     tc_network *net = NULL;
     if (tc_network_open(a.net, &net, &err) != TC_OK) return cli_fail(&err);
+    cli_note_walking(net, a.quiet);
     tc_status st = TC_OK;
     uint16_t *minutes = NULL;
     if (points_path) {

@@ -56,8 +56,8 @@ static proj make_proj(const circle_report *r, const circle_result *res) {
     pj.lat1 = la1;
     pj.kx = cos((la0 + la1) / 2 * M_PI / 180);
     double wdeg = (lo1 - lo0) * pj.kx, hdeg = la1 - la0;
-    pj.scale = 600 / wdeg; /* two maps side by side on a laptop screen */
-    if (hdeg * pj.scale > 500) pj.scale = 500 / hdeg;
+    pj.scale = 540 / wdeg; /* two maps side by side on a laptop screen */
+    if (hdeg * pj.scale > 480) pj.scale = 480 / hdeg;
     pj.w = wdeg * pj.scale + 20;
     pj.h = hdeg * pj.scale + 20;
     return pj;
@@ -232,7 +232,7 @@ static void core_table(FILE *f, const circle_report *r, const circle_result *res
                 any = 1;
             }
         if (!any) fputs("none", f);
-        if (res->core_walk_to_stop_min[c] > r->params->max_access_min)
+        if (r->params->access_mode == TC_MODE_WALK && res->core_walk_to_stop_min[c] > r->params->max_access_min)
             fprintf(f, " <small>(the nearest stop is %.0f min on foot from this core, beyond the %d-min egress "
                        "limit: no transit time to it can be measured in this network%s)</small>",
                     res->core_walk_to_stop_min[c], r->params->max_access_min,
@@ -288,6 +288,7 @@ static const char *css =
     "vertical-align:middle}\n"
     "table{border-collapse:collapse;margin:8px 0;font-size:.9em}th,td{border:1px solid #ddd;padding:3px 7px;"
     "text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}\n"
+    "table.cores td:last-child,table.hubs td:nth-child(2){text-align:left}\n"
     "td.in{background:#d9f2d9}td.out{background:#fbe3e3}td.car{color:#666}td.better{outline:2px solid #2a8a2a;"
     "font-weight:bold}td.worse{outline:2px solid #c03030;font-weight:bold}tr.all td:first-child{font-weight:bold}\n"
     ".zh{color:#666}.apx{color:#a60}.swatch{display:inline-block;width:10px;height:10px}\n"
@@ -322,7 +323,7 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
     fprintf(f, "<p>Network <code>");
     esc(f, r->network_label ? r->network_label : "-");
     fprintf(f, "</code>; service day %s; departures every minute %s&#8211;%s; cutoff %d min. Transit is "
-               "door-to-door (access to the first stop: %s, at most %d min; egress on foot, as long), the median (p50) and 90th percentile (p90) over "
+               "door-to-door (access to the first stop and egress from the last: %s, at most %d min each), the median (p50) and 90th percentile (p90) over "
                "the departure minutes%s. ",
             date, w0, w1, p->cutoff_min,
             p->access_mode == TC_MODE_CAR ? "car, standing for a feeder bus or taxi"

@@ -131,8 +131,8 @@ void circle_print_table(const circle_report *r, FILE *out) {
     circle_format_clock(p->window_end, w1);
     const circle_result *base = &r->results[0];
     fprintf(out, "One-hour commute circle%s\n", r->sketch_model ? " — SKETCH MODEL (assumed service figures)" : "");
-    fprintf(out, "network %s; %s %s, departures %s-%s every minute; cutoff %d min; transit access: %s <= %d min, "
-                 "egress on foot\n",
+    fprintf(out, "network %s; %s %s, departures %s-%s every minute; cutoff %d min; transit access and egress: %s "
+                 "<= %d min each\n",
             r->network_label ? r->network_label : "-", weekday_name(p->date), date, w0, w1, p->cutoff_min,
             p->access_mode == TC_MODE_CAR ? "car (feeder bus/taxi)" : p->access_mode == TC_MODE_BIKE ? "bike" : "walk",
             p->max_access_min);
@@ -185,7 +185,7 @@ void circle_print_table(const circle_report *r, FILE *out) {
                     any = 1;
                 }
             fprintf(out, "%s\n", any ? "" : " none");
-            if (res->core_walk_to_stop_min[c] > p->max_access_min)
+            if (p->access_mode == TC_MODE_WALK && res->core_walk_to_stop_min[c] > p->max_access_min)
                 fprintf(out, "  (nearest stop %.0f min on foot from this core, beyond the %d-min egress limit: no "
                              "transit time to it can be measured in this network)\n",
                         res->core_walk_to_stop_min[c], p->max_access_min);

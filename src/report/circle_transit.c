@@ -30,6 +30,7 @@ static void analysis_options(const circle_params *p, tc_analysis_options *o) {
     o->max_duration_min = p->max_duration_min;
     if (p->draws > 0) o->draws = p->draws;
     o->mode = p->access_mode;
+    o->egress_mode = p->access_mode; /* the feeder (walk, bike, or car for bus/taxi) serves both ends alike */
     o->max_access_min = p->max_access_min;
     o->threads = 0;
 }

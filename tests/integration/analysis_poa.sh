@@ -16,7 +16,7 @@ command -v python3 >/dev/null || { echo "python3 missing: skipped"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # sanitizer builds are ~10x slower: a smaller sample and window
-if [ -n "${TC_SANITIZE:-}" ] || ldd "$TC_BIN" 2>/dev/null | grep -q libasan; then step=150; window=12:00-12:30; else step=8; window=12:00-14:00; fi
+if [ -n "${TC_SANITIZE:-}" ] || ldd "$TC_BIN" 2>/dev/null | grep -q libasan; then step=150; window=12:00-12:30; else step=12; window=12:00-14:00; fi
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 

@@ -56,7 +56,8 @@ for r in rows:
     p90 = int(r["transit_p90_min"]) if r["transit_p90_min"] else None
     T[(r["scenario"], r["place"], r["core"])] = p50
     check(r["inside"] == ("1" if p50 is not None and p50 <= 60 else "0"), f"inside wrong: {r}")
-    check((p50 is None) == (p90 is None) and (p50 is None or p50 <= p90), f"p50/p90: {r}")
+    # p90 may lie beyond the maximum duration (empty) while p50 does not; never the other way round
+    check((p50 is not None or p90 is None) and (p50 is None or p90 is None or p50 <= p90), f"p50/p90: {r}")
     check(r["car_min"] != "" and float(r["car_min"]) >= 0, f"car_min: {r}")
     if r["place"] == r["core"]: check(float(r["car_min"]) == 0, f"car to itself: {r}")
 

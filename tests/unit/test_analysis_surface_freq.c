@@ -137,6 +137,41 @@ static void test_scheduled_per_minute(void **state) {
     cleanup();
 }
 
+/* Egress by another mode than walking (a sketch without feeder buses models them as car): a destination 0.05° north
+ * of B (5,560 m) is beyond a 20-minute walk but a car from B reaches it; the destinations remember the egress mode. */
+static void test_egress_mode(void **state) {
+    (void)state;
+    tc_network *net = build_net(0, "egress");
+    tc_analysis_options o;
+    tc_analysis_options_init(&o);
+    o.date = day_of("2024-03-04");
+    o.window_start = 7 * 3600 + 50 * 60; /* the single minute 07:50: the 08:00 trip reaches B at 08:10 */
+    o.window_end = o.window_start + 60;
+    o.draws = 1;
+    double lat[1] = {50.15}, lon[1] = {20.0};
+    tc_error err = {0};
+    tc_analysis_workspace *ws = NULL;
+    assert_int_equal(tc_analysis_workspace_create(net, &ws, &err), TC_OK);
+    uint16_t out[1];
+    tc_destinations *walk = NULL, *car = NULL;
+    assert_int_equal(tc_destinations_create(net, &o, lat, lon, 1, &walk, &err), TC_OK);
+    assert_int_equal(tc_travel_times_from(ws, walk, &o, 50.0, 20.0, out, &err), TC_OK);
+    assert_int_equal(out[0], TC_UNREACHED_MIN);
+    o.egress_mode = TC_MODE_CAR;
+    /* destinations linked for walking cannot serve a car-egress query */
+    assert_int_equal(tc_travel_times_from(ws, walk, &o, 50.0, 20.0, out, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_destinations_create(net, &o, lat, lon, 1, &car, &err), TC_OK);
+    assert_int_equal(tc_travel_times_from(ws, car, &o, 50.0, 20.0, out, &err), TC_OK);
+    /* 20 min to B, then 5,559.75 m × 1.3 detour at 40 km/h = 650.5 s: 30.8 min, whole minutes truncated */
+    double egress_s = 5559.75 * 1.3 / (40.0 / 3.6);
+    assert_int_equal(out[0], (int)((20 * 60 + egress_s) / 60));
+    tc_destinations_free(walk);
+    tc_destinations_free(car);
+    tc_analysis_workspace_free(ws);
+    tc_network_close(net);
+    cleanup();
+}
+
 static void freq_percentiles(tc_network *net, uint64_t seed, int threads, uint16_t *out /* 2 origins × 3 */) {
     tc_analysis_options o;
     tc_analysis_options_init(&o);
@@ -275,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_frequency_monte_carlo),
         cmocka_unit_test(test_exact_times_not_random),
         cmocka_unit_test(test_street_only_straight_line),
+        cmocka_unit_test(test_egress_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
