@@ -48,7 +48,7 @@ run() { # label ranks command...
 run "tongcheng matrix" 1 "$build/tongcheng" "${args[@]}"
 cp "$tmp/out.csv" "$tmp/ref.csv"
 for r in $RANKS; do
-    run "tongcheng-mpi" "$r" mpirun --allow-run-as-root --oversubscribe -n "$r" "$build/tongcheng-mpi" "${args[@]}"
+    run "tongcheng-mpi" "$r" mpirun --allow-run-as-root --oversubscribe --bind-to none -n "$r" "$build/tongcheng-mpi" "${args[@]}"
     cmp -s "$tmp/ref.csv" "$tmp/out.csv" || { echo "output of $r ranks differs from the single-process one"; exit 1; }
 done
 awk -v n="$n" '$1 == "tongcheng-mpi" && $2 == 1 { w = $3; c = $4 } END {

@@ -43,6 +43,11 @@ struct tc_points;
 tc_status cli_points_read(const char *path, int quiet, struct tc_points **out, tc_error *err);
 int cmd_serve(int argc, char **argv);
 
+/* The program name in messages ("tongcheng" or "tongcheng-mpi"); nonzero cli_silent prints nothing (MPI ranks
+ * other than 0). */
+extern const char *cli_program;
+extern int cli_silent;
+
 /* Print "tongcheng: error: FILE:LINE:COL: message" for a failed call; returns 1. */
 int cli_fail(const tc_error *err);
 /* Print a usage error ("tongcheng CMD: MESSAGE", then the usage text); returns 2. */

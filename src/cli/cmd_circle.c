@@ -44,7 +44,7 @@ static const char *circle_usage =
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
     "                         isochrones.geojson\n"
-    "  --quiet                no table on stdout, no progress\n";
+    "  --quiet                no progress on stderr (shown only on a terminal anyway)\n";
 
 static int is_file(const char *path) {
     struct stat sb;
@@ -341,11 +341,12 @@ int cmd_circle(int argc, char **argv) {
     results = calloc(n_scen + 1, sizeof *results);
     if (!results) goto oom;
     snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
+    const int progress = cli_progress_wanted(quiet);
     for (size_t k = 0; k <= n_scen; k++) {
         const char *scn = k ? scen[k - 1] : NULL;
         const char *path = net_path;
         if (!net_path || k > 0) {
-            if (!quiet) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
+            if (progress) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
             if (build_net(feeds, n_feeds, osm, scn, tmp_net, &err)) {
                 rc = cli_fail(&err);
                 goto out;
@@ -369,7 +370,7 @@ int cmd_circle(int argc, char **argv) {
         char name[128] = "baseline";
         char *desc = NULL;
         if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
-        if (!quiet) fprintf(stderr, "computing %s\n", name);
+        if (progress) fprintf(stderr, "computing %s\n", name);
         tc_status st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], &err);
         free(desc);
         tc_network_close(net);
@@ -388,7 +389,7 @@ int cmd_circle(int argc, char **argv) {
     if (circle_write_geojson(&rep, fpath, &err)) goto fail;
     snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
     if (circle_write_html(&rep, fpath, &err)) goto fail;
-    if (!quiet) {
+    {
         circle_print_table(&rep, stdout);
         printf("\nreport: %s\n", fpath);
     }

@@ -1,10 +1,8 @@
 /* main.c — the `tongcheng` program: dispatch to one subcommand per file (cmd_*.c). */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const struct {
     const char *name;
@@ -51,43 +49,4 @@ int main(int argc, char **argv) {
     fprintf(stderr, "tongcheng: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;
-}
-
-int cli_fail(const tc_error *err) {
-    if (err->file[0] && err->line)
-        fprintf(stderr, "tongcheng: error: %s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    else if (err->file[0])
-        fprintf(stderr, "tongcheng: error: %s: %s\n", err->file, err->message);
-    else
-        fprintf(stderr, "tongcheng: error: %s\n", err->message);
-    return 1;
-}
-
-int cli_usage(const char *usage_text, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "tongcheng: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n\n%s", usage_text);
-    va_end(ap);
-    return 2;
-}
-
-void cli_print_finding(void *user, const tc_finding *f) {
-    FILE *out = user ? (FILE *)user : stderr;
-    fprintf(out, "%s:%ld:%ld: %s: %s: %s\n", f->file && *f->file ? f->file : "-", f->line, f->column,
-            f->severity == TC_SEV_ERROR ? "error" : "warning", f->code, f->message);
-}
-
-int cli_progress_wanted(int quiet) { return !quiet && isatty(STDERR_FILENO); }
-
-int cli_parse_latlon(const char *s, double *lat, double *lon) {
-    char *end;
-    *lat = strtod(s, &end);
-    if (end == s || *end != ',') return -1;
-    const char *p = end + 1;
-    *lon = strtod(p, &end);
-    if (end == p || *end) return -1;
-    if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) return -1;
-    return 0;
 }

@@ -33,7 +33,8 @@ tc_status tc_mpi_compute(const tc_mpi_job *job, tc_mpi_scratch *s, size_t first,
 }
 
 int tc_mpi_write_header(const tc_mpi_job *job, FILE *fp) {
-    if (job->kind == TC_MPI_MATRIX) return tc_matrix_write_header(fp, job->a.opts.percentiles, job->a.opts.n_percentiles);
+    if (job->kind == TC_MPI_MATRIX)
+        return tc_matrix_write_header(fp, job->a.opts.percentiles, job->a.opts.n_percentiles);
     return tc_access_write_header(fp);
 }
 

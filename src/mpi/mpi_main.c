@@ -255,6 +255,8 @@ int main(int argc, char **argv) {
     int provided = 0, size = 1;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &tc_mpi_rank);
+    cli_program = "tongcheng-mpi";
+    cli_silent = tc_mpi_rank != 0; /* errors and usage appear once, from rank 0 */
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     tc_mpi_job job;
     memset(&job, 0, sizeof job);

@@ -86,6 +86,15 @@ struct raptor_ws {
     int rounds_run;
     int max_round_used;
     int rev;
+    /* no label walks less than this (min of 0 and every access seconds seeded since the last reset): a trip ridden
+     * with this much walking cannot be re-boarded with less, so the tie-break check is skipped */
+    int32_t min_walk;
+    /* per stop_patterns entry and direction (0 forward, 1 reverse): {pattern, boarding index in scan order}, index
+     * UINT32_MAX at the line's end; collecting patterns read the pattern records at random before (~10% of a query) */
+    uint32_t *sp_board[2];
+    /* per pattern: every trip's times never decrease along it (arrival ≤ departure ≤ next arrival), so a trip
+     * boarded at time t arrives everywhere at ≥ t and boarding at or after the bound can be skipped */
+    uint8_t *pat_monotone;
     raptor_stats stats;
 };
 
@@ -237,6 +246,39 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         }
         free(fill);
     }
+    {
+        const uint32_t n_sp = v->stop_pattern_begin[S];
+        for (int r = 0; r < 2; r++) {
+            ws->sp_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
+            if (!ws->sp_board[r]) {
+                raptor_ws_free(ws);
+                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+            }
+        }
+        for (uint32_t e = 0; e < n_sp; e++) {
+            const tc_net_stop_pattern *sp = &v->stop_patterns[e];
+            const uint32_t n = v->patterns[sp->pattern].n_stops;
+            const uint32_t fwd = sp->position, rev = n - 1 - sp->position;
+            ws->sp_board[0][2 * e] = ws->sp_board[1][2 * e] = sp->pattern;
+            ws->sp_board[0][2 * e + 1] = fwd + 1 >= n ? UINT32_MAX : fwd;
+            ws->sp_board[1][2 * e + 1] = rev + 1 >= n ? UINT32_MAX : rev;
+        }
+    }
+    ws->pat_monotone = calloc(P + 1, 1);
+    if (!ws->pat_monotone) {
+        raptor_ws_free(ws);
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    }
+    for (uint32_t p = 0; p < P; p++) {
+        const tc_net_pattern *pt = &v->patterns[p];
+        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+        int mono = 1;
+        for (uint64_t x = 0, nx = (uint64_t)pt->n_trips * pt->n_stops; x < nx && mono; x++) {
+            if (st[x].departure < st[x].arrival) mono = 0;
+            if ((x + 1) % pt->n_stops && st[x + 1].arrival < st[x].departure) mono = 0;
+        }
+        ws->pat_monotone[p] = (uint8_t)mono;
+    }
     ws->max_round_used = ws->n_rounds - 1;
     ws->n_touched = 0;
     *out = ws;
@@ -282,6 +324,9 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->rev_rules);
     free(ws->egress);
     free(ws->target_list);
+    free(ws->sp_board[0]);
+    free(ws->sp_board[1]);
+    free(ws->pat_monotone);
     free(ws);
 }
 
@@ -382,6 +427,7 @@ static void reset_labels(raptor_ws *ws) {
     ws->n_touched = 0;
     clear_changed(ws);
     ws->max_round_used = 0;
+    ws->min_walk = 0;
     for (uint32_t i = 0; i < ws->n_targets; i++) ws->egress[ws->target_list[i]] = RAPTOR_INF;
     ws->n_targets = 0;
 }
@@ -525,7 +571,8 @@ static inline void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t
 
 /* Scheduled pattern pt on one day offset. Virtual trip index vt: forward = real index, reverse = n_trips−1−real,
  * so departures (search sense) never decrease with vt. */
-static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_t first, const int rev) {
+static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt,
+                                                                 uint32_t first, const int rev, const int use_col) {
     raptor_ws *ws = c->ws;
     const tc_network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
@@ -545,9 +592,13 @@ static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_
 
 #define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
 #define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift)
-#define DEPS(vt, j) (colp ? colp[(uint64_t)(j) * nt + (vt)] + cshift : DEPS_ST(vt, j))
-    const int32_t *colp = c->col ? c->col + c->col_begin[pidx] : NULL;
-    const int32_t *rowap = c->col ? c->rowa + c->col_begin[pidx] : NULL;
+    /* use_col is a compile-time constant: the usual path (columns built) carries no "which layout" branch */
+#define DEPS(vt, j) (use_col ? colp[(uint64_t)(j) * nt + (vt)] + cshift : DEPS_ST(vt, j))
+    const int32_t *colp = use_col ? c->col + c->col_begin[pidx] : NULL;
+    const int32_t *rowap = use_col ? c->rowa + c->col_begin[pidx] : NULL;
+    const uint8_t *trip_ok = c->p->trip_ok;
+    const int32_t min_walk = ws->min_walk;
+    const int monotone = ws->pat_monotone[pidx];
     const int32_t *arow = NULL; /* the ridden trip's alighting times in rowa */
     const int32_t cshift = rev ? -shift : shift;
 
@@ -563,7 +614,7 @@ static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
-            int32_t a = arow ? arow[j] + cshift : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
+            int32_t a = use_col ? arow[j] + cshift : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
             if (a < bound) improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind);
         }
         if (fl[j] & board_block) continue;
@@ -578,11 +629,19 @@ static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_
         int32_t ready = lw < ready_t ? lw : ready_t;
         if (complex && lt < ready) ready = lt; /* rules may allow less than the floor (type 1) */
         if (ready > cur_dep) continue;
+        /* a trip boarded here leaves at ≥ ready, so it arrives anywhere at ≥ bound: no label could improve (and the
+         * trip ridden leaves here at ≥ ready too) */
+        if (ready >= bound && monotone) continue;
         /* first trip with departure ≥ ready (binary search, then skip trips not running or filtered); when the trip
          * before the current one leaves too early, the current one stays the earliest and only walking can differ */
         uint32_t lo = 0, h = hi;
-        if (cur != UINT32_MAX && (cur == 0 || DEPS(cur - 1, j) < ready)) lo = h = cur;
-        else ws->stats.trip_searches++;
+        if (cur != UINT32_MAX && (cur == 0 || DEPS(cur - 1, j) < ready)) {
+            /* the same trip: only less walking could change it */
+            if (cur_walk <= min_walk) continue;
+            lo = h = cur;
+        } else {
+            ws->stats.trip_searches++;
+        }
         while (lo < h) {
             ws->stats.trip_probes++;
             uint32_t mid = (lo + h) >> 1;
@@ -592,7 +651,7 @@ static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_
         size_t li = (size_t)(c->k - 1) * S + s;
         for (uint32_t vt = lo; vt < hi; vt++) {
             const uint32_t trip = tb + REAL(vt);
-            if (c->p->trip_ok && !c->p->trip_ok[trip]) continue;
+            if (trip_ok && !trip_ok[trip]) continue;
             const int32_t d = DEPS(vt, j);
             /* which label can catch this trip, preferring less walking */
             int32_t best_w = RAPTOR_INF;
@@ -619,7 +678,11 @@ static inline void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt, uint32_
             if (vt < cur || cur == UINT32_MAX || (vt == cur && best_w < cur_walk)) {
                 cur = vt;
                 row = st + (uint64_t)REAL(vt) * n;
-                if (rowap) arow = rowap + (uint64_t)vt * n;
+                if (use_col) {
+                    arow = rowap + (uint64_t)vt * n;
+                    /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
+                    __builtin_prefetch(arow + j + 16);
+                }
                 cur_walk = best_w;
                 board_pos = j;
                 board_kind = kind;
@@ -887,13 +950,12 @@ static int32_t target_best(const raptor_ws *ws, int k) {
 static void collect_patterns(raptor_ws *ws, const int rev) {
     const tc_network_view *v = ws->v;
     ws->n_pat_list = 0;
+    const uint32_t *spb = ws->sp_board[rev];
     for (uint32_t m = 0; m < ws->n_marked_prev; m++) {
         uint32_t s = ws->marked_prev[m];
         for (uint32_t e = v->stop_pattern_begin[s]; e < v->stop_pattern_begin[s + 1]; e++) {
-            const tc_net_stop_pattern *sp = &v->stop_patterns[e];
-            uint32_t p = sp->pattern;
-            uint32_t idx = rev ? v->patterns[p].n_stops - 1 - sp->position : sp->position;
-            if (idx + 1 >= v->patterns[p].n_stops) continue; /* boarding at the end of the line goes nowhere */
+            const uint32_t p = spb[2 * e], idx = spb[2 * e + 1];
+            if (idx == UINT32_MAX) continue; /* boarding at the end of the line goes nowhere */
             if (ws->pat_first[p] == UINT32_MAX) {
                 ws->pat_list[ws->n_pat_list++] = p;
                 ws->pat_first[p] = idx;
@@ -939,26 +1001,29 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             for (int o = 0; o < N_OFFSETS; o++) {
                 const int32_t shift = (o - 2) * DAY_S;
                 if ((int64_t)ws->pat_max_time[pi] + shift < win_lo) continue;
-                if ((int64_t)ws->pat_min_time[pi] + shift > win_hi) continue;
+                if ((int64_t)ws->pat_min_time[pi] + shift > win_hi) break; /* later days start later still */
                 c.shift = shift;
                 ws->stats.patterns_scanned++;
                 c.active = ws->active + (size_t)o * (v->n_services + 1);
                 c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
                 c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
+                if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
                 if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
                 c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
                 c.rowa = ws->rowa[o];
                 c.col_begin = ws->col_begin[o];
-                if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
                 if (pt->flags & TC_PATTERN_FREQUENCY) {
                     for (uint32_t t = 0; t < pt->n_trips; t++) {
                         if (rev) scan_frequency(&c, pt, t, first, 1);
                         else scan_frequency(&c, pt, t, first, 0);
                     }
+                } else if (c.col) {
+                    if (rev) scan_scheduled(&c, pt, first, 1, 1);
+                    else scan_scheduled(&c, pt, first, 0, 1);
                 } else if (rev) {
-                    scan_scheduled(&c, pt, first, 1);
+                    scan_scheduled(&c, pt, first, 1, 0);
                 } else {
-                    scan_scheduled(&c, pt, first, 0);
+                    scan_scheduled(&c, pt, first, 0, 0);
                 }
             }
         }
@@ -996,6 +1061,7 @@ static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_se
         if (s >= ws->n_stops) continue;
         if (p->stop_ok && !p->stop_ok[s]) continue;
         int32_t a = t0 + sources[i].seconds;
+        if (sources[i].seconds < ws->min_walk) ws->min_walk = sources[i].seconds;
         size_t li = s; /* round 0 */
         if (a < ws->arr_walk[li] || (a == ws->arr_walk[li] && sources[i].seconds < ws->walk_walk[li])) {
             ws->arr_walk[li] = a;

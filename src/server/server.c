@@ -11,6 +11,7 @@
 #include "server/server.h"
 
 #include "server/server_api.h"
+#include "analysis/surface.h"
 #include "server/server_http.h"
 #include "server/server_layers.h"
 #include "server/server_static.h"
@@ -187,6 +188,7 @@ static void server_free(tc_server *s) {
     free(s->stops_geojson);
     free(s->lines_geojson);
     free(s->config_json);
+    tc_isochrone_cache_free(s->iso_cache);
 }
 
 int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
@@ -200,7 +202,8 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
     }
     if (tc_network_get_info(net, &s.info, err) != TC_OK || tc_network_info_json(net, &s.network_json, err) != TC_OK ||
         srv_stops_geojson(net, &s.stops_geojson, err) != TC_OK ||
-        srv_lines_geojson(net, &s.lines_geojson, err) != TC_OK || make_config(&s, err) != TC_OK) {
+        srv_lines_geojson(net, &s.lines_geojson, err) != TC_OK || make_config(&s, err) != TC_OK ||
+        tc_isochrone_cache_create(net, &s.iso_cache, err) != TC_OK) {
         server_free(&s);
         return 1;
     }

@@ -2,7 +2,8 @@
  * server.h — `tongcheng serve`: an HTTP JSON API and a map page over one read-only network.
  *
  * Shape: libmicrohttpd with a pool of epoll threads. Every thread reads the same memory-mapped network (nothing in
- * it is written after opening), so requests need no locks; what a request allocates is its own. Slow clients cost
+ * it is written after opening), so requests need no locks; what a request allocates is its own, except that
+ * isochrones share a cache of linked grids and analysis workspaces (analysis/surface.h; a mutex guards its tables). Slow clients cost
  * an idle connection, never a thread (MHD's event loop does the I/O); the cost of a single request is bounded by
  * limits on the departure window, cutoffs and matrix size, and each connection has a timeout. Network-wide
  * GeoJSON (stops, lines) is built once at start-up and served from memory.

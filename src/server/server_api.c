@@ -6,6 +6,7 @@
  * cutoffs, matrix size) that keep one request from holding a worker thread for long.
  */
 #include "server/server_api.h"
+#include "analysis/surface.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -241,7 +242,10 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
     o.max_duration_min = cutoffs[n_cutoffs - 1];
     char *geojson = NULL;
     tc_error err = {0};
-    if (tc_isochrones(s->net, &o, lat, lon, cutoffs, n_cutoffs, (double)res, &geojson, &err) != TC_OK)
+    tc_status st = s->iso_cache
+                       ? tc_isochrones_cached(s->iso_cache, &o, lat, lon, cutoffs, n_cutoffs, (double)res, &geojson, &err)
+                       : tc_isochrones(s->net, &o, lat, lon, cutoffs, n_cutoffs, (double)res, &geojson, &err);
+    if (st != TC_OK)
         return library_error(c, r, &err, err.code == TC_ERR_UNREACHABLE ? "from" : NULL);
     return srv_send_owned(c, r, 200, geojson, "application/geo+json");
 }

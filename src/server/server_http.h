@@ -22,6 +22,7 @@ typedef struct tc_server {
     char *lines_geojson;     /* GET /v1/lines */
     char *config_json;       /* GET /v1/config: what the page needs (tiles URL, bbox, service dates) */
     char web_dir[4096];      /* "" when no map page was found */
+    struct tc_isochrone_cache *iso_cache; /* GET /v1/isochrone: linked grids and workspaces kept between requests */
 } tc_server;
 
 /* One request: allocated on the first call of the access handler, freed when MHD reports it completed. */

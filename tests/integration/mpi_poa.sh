@@ -88,4 +88,5 @@ rc=$?
     || { fail "duplicate id: expected one message naming dup.csv:$((n_orig + 2))"; cat "$tmp/dup.err"; }
 
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "mpi: matrix and access identical to single-process ($n_orig origins x $n_dest cells, 2-3 ranks); failures abort cleanly"
+echo "mpi: matrix and access identical to single-process ($n_orig origins x $n_dest cells, 2-3 ranks);" \
+     "failing and killed ranks abort cleanly"
