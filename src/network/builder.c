@@ -728,8 +728,13 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
                     }
                     n_ps += t->n;
                 }
+                /* times, and whether they never go down along the trip (TC_PATTERN_MONOTONE is cleared by any trip
+                 * of the pattern that breaks it; set below once the pattern is complete) */
                 for (uint32_t q = 0; q < t->n; q++) {
                     trip_time(t, q, &times[n_times + q].arrival, &times[n_times + q].departure);
+                    if (times[n_times + q].departure < times[n_times + q].arrival ||
+                        (q && times[n_times + q].arrival < times[n_times + q - 1].departure))
+                        p->flags |= 0x80000000u; /* scratch bit: not monotone */
                 }
                 n_times += t->n;
                 const gtfs_feed *fd = feeds[t->feed];
@@ -762,6 +767,7 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
                 new_trip_index[g] = n_tr++;
                 p->n_trips++;
             }
+            p->flags = (p->flags & 0x80000000u) ? (p->flags & ~0x80000000u) : (p->flags | TC_PATTERN_MONOTONE);
             n_patterns++;
         }
         i = j;

@@ -38,6 +38,9 @@
 
 /* pattern flags */
 #define TC_PATTERN_FREQUENCY 0x1u
+/* Every trip's times never go down along the pattern (arrival <= departure <= next arrival), so RAPTOR may skip
+ * boarding when the earliest boarding time is already past its bound. Set by the builder; absent = not known. */
+#define TC_PATTERN_MONOTONE 0x2u
 
 typedef struct tc_net_feed {
     uint32_t name_str;     /* feed name (id prefix) */

@@ -94,7 +94,6 @@ struct raptor_ws {
     uint32_t *sp_board[2];
     /* per pattern: every trip's times never decrease along it (arrival ≤ departure ≤ next arrival), so a trip
      * boarded at time t arrives everywhere at ≥ t and boarding at or after the bound can be skipped */
-    uint8_t *pat_monotone;
     raptor_stats stats;
 };
 
@@ -264,21 +263,6 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
             ws->sp_board[1][2 * e + 1] = rev + 1 >= n ? UINT32_MAX : rev;
         }
     }
-    ws->pat_monotone = calloc(P + 1, 1);
-    if (!ws->pat_monotone) {
-        raptor_ws_free(ws);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-    }
-    for (uint32_t p = 0; p < P; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
-        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
-        int mono = 1;
-        for (uint64_t x = 0, nx = (uint64_t)pt->n_trips * pt->n_stops; x < nx && mono; x++) {
-            if (st[x].departure < st[x].arrival) mono = 0;
-            if ((x + 1) % pt->n_stops && st[x + 1].arrival < st[x].departure) mono = 0;
-        }
-        ws->pat_monotone[p] = (uint8_t)mono;
-    }
     ws->max_round_used = ws->n_rounds - 1;
     ws->n_touched = 0;
     *out = ws;
@@ -326,7 +310,6 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->target_list);
     free(ws->sp_board[0]);
     free(ws->sp_board[1]);
-    free(ws->pat_monotone);
     free(ws);
 }
 
@@ -598,7 +581,8 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
     const int32_t *rowap = use_col ? c->rowa + c->col_begin[pidx] : NULL;
     const uint8_t *trip_ok = c->p->trip_ok;
     const int32_t min_walk = ws->min_walk;
-    const int monotone = ws->pat_monotone[pidx];
+    /* the builder marks patterns whose times never go down (network.h); only those may skip a hopeless boarding */
+    const int monotone = (v->patterns[pidx].flags & TC_PATTERN_MONOTONE) != 0;
     const int32_t *arow = NULL; /* the ridden trip's alighting times in rowa */
     const int32_t cshift = rev ? -shift : shift;
 

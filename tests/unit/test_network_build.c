@@ -341,6 +341,37 @@ static void test_frequency_templates(void **state) {
     tf_free(f);
 }
 
+/* TC_PATTERN_MONOTONE: set when every trip's times never go down along the pattern, cleared by a single trip whose
+ * departure precedes its arrival at a stop (RAPTOR relies on the flag to skip hopeless boardings). */
+static void test_monotone_flag(void **state) {
+    (void)state;
+    gtfs_feed *f = tf_new("city", "Europe/Warsaw", tc_days_from_civil(2024, 1, 1), 7);
+    int32_t A = tf_stop(f, "A", 53.10, 18.00), B = tf_stop(f, "B", 53.11, 18.01), C = tf_stop(f, "C", 53.12, 18.02);
+    int32_t r1 = tf_route(f, "ok", 3), r2 = tf_route(f, "odd", 3);
+    int32_t svc = tf_service(f, "daily", "1111111");
+    int32_t abc[] = {A, B, C};
+    const int32_t fine[][2] = {{HMS(8, 0, 0), HMS(8, 0, 0)}, {HMS(8, 10, 0), HMS(8, 11, 0)}, {HMS(8, 20, 0), HMS(8, 20, 0)}};
+    const int32_t later[][2] = {{HMS(9, 0, 0), HMS(9, 0, 0)}, {HMS(9, 10, 0), HMS(9, 10, 0)}, {HMS(9, 20, 0), HMS(9, 20, 0)}};
+    /* departs B a minute before it arrives there */
+    const int32_t odd[][2] = {{HMS(8, 0, 0), HMS(8, 0, 0)}, {HMS(8, 10, 0), HMS(8, 9, 0)}, {HMS(8, 20, 0), HMS(8, 20, 0)}};
+    tf_trip(f, "fine", r1, svc, 3, abc, fine, NULL, NULL);
+    tf_trip(f, "later", r1, svc, 3, abc, later, NULL, NULL);
+    tf_trip(f, "fine2", r2, svc, 3, abc, fine, NULL, NULL);
+    tf_trip(f, "odd", r2, svc, 3, abc, odd, NULL, NULL);
+    gtfs_feed *feeds[] = {f};
+    tc_network *net = build_and_open(feeds, 1, 0);
+    const tc_network_view *v = &net->v;
+    check_invariants(v);
+    uint32_t p_ok = v->trips[trip_by_id(v, 0, "later")].pattern, p_odd = v->trips[trip_by_id(v, 0, "fine2")].pattern;
+    assert_int_equal(v->trips[trip_by_id(v, 0, "fine")].pattern, p_ok);
+    assert_int_equal(v->trips[trip_by_id(v, 0, "odd")].pattern, p_odd);
+    assert_true(v->patterns[p_ok].flags & TC_PATTERN_MONOTONE);
+    assert_false(v->patterns[p_odd].flags & TC_PATTERN_MONOTONE);
+    for (uint32_t p = 0; p < v->n_patterns; p++) assert_int_equal(v->patterns[p].flags & 0x80000000u, 0);
+    tc_network_close(net);
+    tf_free(f);
+}
+
 static int cmp_u64(const void *x, const void *y) {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return a < b ? -1 : a > b;
@@ -403,6 +434,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_overtaking_random, setup, teardown),
         cmocka_unit_test_setup_teardown(test_services_across_feeds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frequency_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monotone_flag, setup, teardown),
         cmocka_unit_test(test_straight_line_transfers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
