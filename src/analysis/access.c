@@ -6,7 +6,7 @@
  * the logistic's exp() is not paid per destination.
  */
 #include "analysis/access.h"
-#include "analysis/csv_out.h"
+#include "common/csv_out.h"
 #include "analysis/travel_times.h"
 #include "common/error.h"
 

@@ -1,6 +1,6 @@
 /* matrix_out.c — writing the matrix CSV (see matrix_out.h). */
 #include "analysis/matrix_out.h"
-#include "analysis/csv_out.h"
+#include "common/csv_out.h"
 #include "analysis/travel_times.h"
 
 int tc_matrix_write_header(FILE *fp, const int *percentiles, size_t n_percentiles) {

@@ -5,7 +5,7 @@
  * writes TIFF directories at close, so a reader must never see the file before GDALClose has returned.
  */
 #include "analysis/raster.h"
-#include "analysis/csv_out.h"
+#include "common/csv_out.h"
 #include "analysis/gdal_env.h"
 #include "analysis/travel_times.h"
 #include "common/atomic_file.h"

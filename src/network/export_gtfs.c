@@ -12,6 +12,7 @@
  *    them); shapes are not written.
  * Frequency-based trips keep their template times (relative to the first departure) and frequencies.txt rows.
  */
+#include "common/csv_out.h"
 #include "network/export_gtfs.h"
 #include "network/network.h"
 #include "common/atomic_file.h"
@@ -31,19 +32,6 @@ typedef struct exporter {
     uint8_t *service_used; /* services named by an exported trip: only those are written */
     char buf[4][512];
 } exporter;
-
-static void field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* The id to write for (feed, id string); slot picks one of four buffers so that several can be used in a row. */
 static const char *xid(exporter *x, int slot, uint16_t feed, uint32_t id_str) {
@@ -93,12 +81,12 @@ static tc_status w_agency(exporter *x, FILE *f) {
     fputs("agency_id,agency_name,agency_url,agency_timezone\n", f);
     for (uint32_t a = 0; a < v->n_agencies; a++) {
         const tc_net_agency *ag = &v->agencies[a];
-        field(f, xid(x, 0, ag->feed, ag->id_str));
+        (void)tc_csv_put_field(f, xid(x, 0, ag->feed, ag->id_str));
         fputc(',', f);
         const char *nm = tc_str(v, ag->name_str);
-        field(f, *nm ? nm : tc_str(v, ag->id_str));
+        (void)tc_csv_put_field(f, *nm ? nm : tc_str(v, ag->id_str));
         fputs(",https://tongcheng.invalid/,", f);
-        field(f, tc_str(v, v->timezone_str));
+        (void)tc_csv_put_field(f, tc_str(v, v->timezone_str));
         fputc('\n', f);
     }
     return TC_OK;
@@ -109,13 +97,13 @@ static tc_status w_stops(exporter *x, FILE *f) {
     fputs("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,platform_code,wheelchair_boarding\n", f);
     for (uint32_t s = 0; s < v->n_stops; s++) {
         const tc_net_stop *st = &v->stops[s];
-        field(f, stop_id(x, 0, s));
+        (void)tc_csv_put_field(f, stop_id(x, 0, s));
         fputc(',', f);
-        field(f, tc_str(v, st->name_str));
+        (void)tc_csv_put_field(f, tc_str(v, st->name_str));
         fprintf(f, ",%.7f,%.7f,%u,", tc_from_e7(st->lat_e7), tc_from_e7(st->lon_e7), st->location_type);
-        field(f, stop_id(x, 1, st->parent));
+        (void)tc_csv_put_field(f, stop_id(x, 1, st->parent));
         fputc(',', f);
-        field(f, tc_str(v, st->platform_str));
+        (void)tc_csv_put_field(f, tc_str(v, st->platform_str));
         fprintf(f, ",%u\n", st->wheelchair);
     }
     return TC_OK;
@@ -126,17 +114,17 @@ static tc_status w_routes(exporter *x, FILE *f) {
     fputs("route_id,agency_id,route_short_name,route_long_name,route_type,route_color\n", f);
     for (uint32_t r = 0; r < v->n_routes; r++) {
         const tc_net_route *rt = &v->routes[r];
-        field(f, route_id(x, 0, r));
+        (void)tc_csv_put_field(f, route_id(x, 0, r));
         fputc(',', f);
         if (rt->agency != TC_NONE)
-            field(f, xid(x, 1, v->agencies[rt->agency].feed, v->agencies[rt->agency].id_str));
+            (void)tc_csv_put_field(f, xid(x, 1, v->agencies[rt->agency].feed, v->agencies[rt->agency].id_str));
         fputc(',', f);
         const char *sn = tc_str(v, rt->short_name_str), *ln = tc_str(v, rt->long_name_str);
-        field(f, sn);
+        (void)tc_csv_put_field(f, sn);
         fputc(',', f);
-        field(f, !*sn && !*ln ? tc_str(v, rt->id_str) : ln); /* one of the two names is required */
+        (void)tc_csv_put_field(f, !*sn && !*ln ? tc_str(v, rt->id_str) : ln); /* one of the two names is required */
         fprintf(f, ",%u,", rt->type);
-        field(f, tc_str(v, rt->color_str));
+        (void)tc_csv_put_field(f, tc_str(v, rt->color_str));
         fputc('\n', f);
     }
     return TC_OK;
@@ -148,13 +136,13 @@ static tc_status w_trips(exporter *x, FILE *f) {
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
         const tc_net_trip *tr = &v->trips[t];
         if (tr->pattern == TC_NONE || tr->service >= v->n_services) continue; /* no stop_times / calendar */
-        field(f, route_id(x, 0, tr->route));
+        (void)tc_csv_put_field(f, route_id(x, 0, tr->route));
         fprintf(f, ",s%u,", tr->service);
-        field(f, trip_id(x, 1, t));
+        (void)tc_csv_put_field(f, trip_id(x, 1, t));
         fputc(',', f);
-        field(f, tc_str(v, tr->headsign_str));
+        (void)tc_csv_put_field(f, tc_str(v, tr->headsign_str));
         fputc(',', f);
-        field(f, tc_str(v, tr->block_str));
+        (void)tc_csv_put_field(f, tc_str(v, tr->block_str));
         fputc(',', f);
         if (tr->direction >= 0) fprintf(f, "%d", tr->direction);
         fprintf(f, ",%u\n", tr->wheelchair);
@@ -177,9 +165,9 @@ static tc_status w_stop_times(exporter *x, FILE *f) {
                 tc_time_format(row[j].arrival < 0 ? 0 : row[j].arrival, a);
                 tc_time_format(row[j].departure < 0 ? 0 : row[j].departure, d);
                 uint8_t fl = v->pattern_stop_flags[pt->stops_begin + j];
-                field(f, tid);
+                (void)tc_csv_put_field(f, tid);
                 fprintf(f, ",%s,%s,", a, d);
-                field(f, stop_id(x, 1, v->pattern_stops[pt->stops_begin + j]));
+                (void)tc_csv_put_field(f, stop_id(x, 1, v->pattern_stops[pt->stops_begin + j]));
                 fprintf(f, ",%u,%d,%d\n", j + 1, (fl & TC_NO_PICKUP) ? 1 : 0, (fl & TC_NO_DROPOFF) ? 1 : 0);
             }
         }
@@ -263,7 +251,7 @@ static tc_status w_frequencies(exporter *x, FILE *f) {
             char a[16], b[16];
             tc_time_format(fq->start_time, a);
             tc_time_format(fq->end_time, b);
-            field(f, trip_id(x, 0, t));
+            (void)tc_csv_put_field(f, trip_id(x, 0, t));
             fprintf(f, ",%s,%s,%d,%u\n", a, b, fq->headway_s, fq->exact_times ? 1u : 0u);
         }
     }
@@ -277,17 +265,17 @@ static tc_status w_transfers(exporter *x, FILE *f) {
           f);
     for (uint32_t k = 0; k < v->n_transfer_rules; k++) {
         const tc_net_transfer_rule *r = &v->transfer_rules[k];
-        field(f, stop_id(x, 0, r->from_stop));
+        (void)tc_csv_put_field(f, stop_id(x, 0, r->from_stop));
         fputc(',', f);
-        field(f, stop_id(x, 1, r->to_stop));
+        (void)tc_csv_put_field(f, stop_id(x, 1, r->to_stop));
         fputc(',', f);
-        field(f, route_id(x, 2, r->from_route));
+        (void)tc_csv_put_field(f, route_id(x, 2, r->from_route));
         fputc(',', f);
-        field(f, route_id(x, 3, r->to_route));
+        (void)tc_csv_put_field(f, route_id(x, 3, r->to_route));
         fputc(',', f);
-        field(f, trip_id(x, 0, r->from_trip));
+        (void)tc_csv_put_field(f, trip_id(x, 0, r->from_trip));
         fputc(',', f);
-        field(f, trip_id(x, 1, r->to_trip));
+        (void)tc_csv_put_field(f, trip_id(x, 1, r->to_trip));
         fprintf(f, ",%u,", r->type);
         if (r->min_transfer_time >= 0) fprintf(f, "%d", r->min_transfer_time);
         fputc('\n', f);

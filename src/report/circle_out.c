@@ -2,6 +2,7 @@
  * circle_out.c — the report's plain outputs: circle.csv, isochrones.geojson and the table printed on stdout.
  * Files go through common/atomic_file.h so that a reader never sees half a report.
  */
+#include "common/csv_out.h"
 #include "report/circle.h"
 #include "common/atomic_file.h"
 
@@ -9,19 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void csv_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *err) {
     tc_atomic_file af;
@@ -34,11 +22,11 @@ tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *e
         for (size_t i = 0; i < res->n_places; i++)
             for (size_t c = 0; c < res->n_cores; c++) {
                 const circle_pair *p = &res->pairs[i * res->n_cores + c];
-                csv_field(f, res->name);
+                (void)tc_csv_put_field(f, res->name);
                 fputc(',', f);
-                csv_field(f, r->places->v[i].id);
+                (void)tc_csv_put_field(f, r->places->v[i].id);
                 fputc(',', f);
-                csv_field(f, r->cores->v[c].id);
+                (void)tc_csv_put_field(f, r->cores->v[c].id);
                 fputc(',', f);
                 if (p->p50 != CIRCLE_UNREACHED) fprintf(f, "%u", p->p50); /* empty: not reached */
                 fputc(',', f);

@@ -1,5 +1,5 @@
 /* csv_out.c — RFC 4180 field quoting (see csv_out.h). */
-#include "analysis/csv_out.h"
+#include "common/csv_out.h"
 
 #include <string.h>
 
