@@ -113,17 +113,9 @@ int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time) {
             return cli_usage(usage, "--time: %s", err.message);
         a->opts.window_end = a->opts.window_start + 60;
     } else if (a->window) {
-        const char *dash = strchr(a->window, '-');
-        char first[32];
-        if (!dash || (size_t)(dash - a->window) >= sizeof first)
-            return cli_usage(usage, "--window expects HH:MM-HH:MM, got \"%s\"", a->window);
-        memcpy(first, a->window, (size_t)(dash - a->window));
-        first[dash - a->window] = 0;
-        if (tc_parse_clock(first, &a->opts.window_start, &err) != TC_OK ||
-            tc_parse_clock(dash + 1, &a->opts.window_end, &err) != TC_OK)
-            return cli_usage(usage, "--window expects HH:MM-HH:MM, got \"%s\"", a->window);
-        if (a->opts.window_end <= a->opts.window_start)
-            return cli_usage(usage, "--window %s is empty (the end is excluded)", a->window);
+        int w = cli_parse_window(a->window, &a->opts.window_start, &a->opts.window_end);
+        if (w == -1) return cli_usage(usage, "--window expects HH:MM-HH:MM, got \"%s\"", a->window);
+        if (w == -2) return cli_usage(usage, "--window %s is empty (the end is excluded)", a->window);
     } else {
         return cli_usage(usage, allow_time ? "--time or --window is required" : "--window is required");
     }

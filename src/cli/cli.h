@@ -56,6 +56,12 @@ int cli_usage(const char *usage, const char *fmt, ...);
 void cli_print_finding(void *user, const tc_finding *f);
 /* Nonzero when progress should be shown: stderr is a terminal and --quiet was not given. */
 int cli_progress_wanted(int quiet);
+/* A `--gtfs [NAME=]PATH` or `--sketch [NAME=]FILE` value into *src (NAME is strdup'ed into *owned_name, else
+ * *owned_name = NULL; an '=' after a '/' belongs to the path). Returns NULL, or what is wrong (a sketch is a .json
+ * file and only a sketch is: tc_build tells the two apart by the extension). */
+const char *cli_feed_arg(const char *option, const char *value, tc_feed_source *src, char **owned_name);
+/* "HH:MM-HH:MM" (the end excluded) → seconds; 0 on success, -1 malformed, -2 empty (end not after start). */
+int cli_parse_window(const char *text, int32_t *start, int32_t *end);
 /* Parse "LAT,LON"; returns 0 on success. */
 int cli_parse_latlon(const char *s, double *lat, double *lon);
 

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 const char *cli_program = "tongcheng";
@@ -51,4 +53,32 @@ int cli_parse_latlon(const char *s, double *lat, double *lon) {
     if (end == p || *end) return -1;
     if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) return -1;
     return 0;
+}
+
+const char *cli_feed_arg(const char *option, const char *value, tc_feed_source *src, char **owned_name) {
+    *owned_name = NULL;
+    const char *eq = strchr(value, '=');
+    if (eq && eq != value && !memchr(value, '/', (size_t)(eq - value))) {
+        *owned_name = strndup(value, (size_t)(eq - value));
+        src->name = *owned_name;
+        src->path = eq + 1;
+    } else {
+        src->path = value;
+    }
+    size_t pl = strlen(src->path);
+    int json = pl > 5 && !strcasecmp(src->path + pl - 5, ".json");
+    if (json != !strcmp(option, "--sketch"))
+        return json ? "a .json file is a sketch: give it with --sketch" : "a sketch is a .json file";
+    src->sketch = json;
+    return NULL;
+}
+
+int cli_parse_window(const char *text, int32_t *start, int32_t *end) {
+    const char *dash = strchr(text, '-');
+    char first[32];
+    if (!dash || dash == text || (size_t)(dash - text) >= sizeof first) return -1;
+    memcpy(first, text, (size_t)(dash - text));
+    first[dash - text] = '\0';
+    if (tc_parse_clock(first, start, NULL) != TC_OK || tc_parse_clock(dash + 1, end, NULL) != TC_OK) return -1;
+    return *end > *start ? 0 : -2;
 }

@@ -100,23 +100,11 @@ int cmd_build(int argc, char **argv) {
                     goto out;
                 }
             } else {
-                /* NAME=PATH, unless the '=' belongs to the path (a path containing '/' before '=') */
-                const char *eq = strchr(val, '=');
-                if (eq && eq != val && !memchr(val, '/', (size_t)(eq - val))) {
-                    owned[n_feeds] = strndup(val, (size_t)(eq - val));
-                    feeds[n_feeds].name = owned[n_feeds];
-                    feeds[n_feeds].path = eq + 1;
-                } else {
-                    feeds[n_feeds].path = val;
-                }
-                size_t pl = strlen(feeds[n_feeds].path);
-                int json = pl > 5 && !strcasecmp(feeds[n_feeds].path + pl - 5, ".json");
-                if (json != !strcmp(a, "--sketch")) { /* tc_build tells the two apart by the extension */
-                    rc = cli_usage(build_usage, "build: %s", json ? "a .json file is a sketch: give it with --sketch"
-                                                                   : "a sketch is a .json file");
+                const char *bad = cli_feed_arg(a, val, &feeds[n_feeds], &owned[n_feeds]);
+                if (bad) {
+                    rc = cli_usage(build_usage, "build: %s", bad);
                     goto out;
                 }
-                feeds[n_feeds].sketch = json;
                 n_feeds++;
             }
         } else {

@@ -90,18 +90,6 @@ static int find_data_dir(const char *given, char *out, size_t n) {
     return -1;
 }
 
-static int parse_window(const char *s, int32_t *a, int32_t *b) {
-    const char *dash = strchr(s, '-');
-    if (!dash) return -1;
-    char left[32];
-    size_t n = (size_t)(dash - s);
-    if (n == 0 || n >= sizeof left) return -1;
-    memcpy(left, s, n);
-    left[n] = '\0';
-    if (tc_parse_clock(left, a, NULL) || tc_parse_clock(dash + 1, b, NULL)) return -1;
-    return *b > *a ? 0 : -1;
-}
-
 static int parse_int(const char *s, int lo, int hi, int *out) {
     char *end;
     long v = strtol(s, &end, 10);
@@ -175,23 +163,13 @@ int cmd_circle(int argc, char **argv) {
             }
             const char *val = argv[++i];
             if (!strcmp(a, "--sketch") || !strcmp(a, "--gtfs")) {
-                const char *eq = strchr(val, '=');
-                if (eq && eq != val && !memchr(val, '/', (size_t)(eq - val))) {
-                    owned[n_owned] = strndup(val, (size_t)(eq - val));
-                    feeds[n_feeds].name = owned[n_owned++];
-                    feeds[n_feeds].path = eq + 1;
-                } else {
-                    feeds[n_feeds].path = val;
-                }
-                size_t pl = strlen(feeds[n_feeds].path);
-                int json = pl > 5 && !strcasecmp(feeds[n_feeds].path + pl - 5, ".json");
-                if (json != !strcmp(a, "--sketch")) { /* tc_build tells the two apart by the extension */
-                    rc = cli_usage(circle_usage, "circle: %s", json ? "a .json file is a sketch: give it with --sketch"
-                                                                     : "a sketch is a .json file");
+                const char *bad = cli_feed_arg(a, val, &feeds[n_feeds], &owned[n_owned]);
+                if (owned[n_owned]) n_owned++;
+                if (bad) {
+                    rc = cli_usage(circle_usage, "circle: %s", bad);
                     goto out;
                 }
-                sketch_model |= json;
-                feeds[n_feeds++].sketch = json;
+                sketch_model |= feeds[n_feeds++].sketch;
             } else if (!strcmp(a, "--osm")) {
                 osm = val;
             } else if (!strcmp(a, "--scenario")) {
@@ -214,7 +192,7 @@ int cmd_circle(int argc, char **argv) {
                     goto out;
                 }
             } else if (!strcmp(a, "--window")) {
-                if (parse_window(val, &prm.window_start, &prm.window_end)) {
+                if (cli_parse_window(val, &prm.window_start, &prm.window_end)) {
                     rc = cli_usage(circle_usage, "circle: --window wants HH:MM-HH:MM (end after start), not \"%s\"",
                                    val);
                     goto out;
