@@ -648,6 +648,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     p.walk_speed_mps = wspeed;
     p.max_transfer_walk_s = access_s > 0 ? access_s : 0;
     p.min_transfer_s = 0;
+    p.times_only = 1; /* arrival times are all an analysis reads */
     if (d->lazy_grid) { /* a new origin: forget the grid links of the last one */
         ws->grid_len = 0;
         if (++ws->gen == 0) {

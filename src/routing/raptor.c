@@ -19,28 +19,47 @@
 #define DAY_S 86400
 #define N_OFFSETS 5 /* service days D−2 … D+2 */
 
+typedef struct raptor_pair {
+    int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
+} raptor_pair;
+
+/* ws->flag bits: what the current search did to a stop, and (the last three) what transfers.txt says of it */
+enum {
+    F_TOUCHED = 1,       /* some label is finite (reset goes through the touched list) */
+    F_CHANGED = 2,       /* a label changed in this run / range step */
+    F_MARK = 4,          /* improved in the round being computed (its patterns are scanned next round) */
+    F_MARK_PREV = 8,     /* improved in the round before: the stops this round's scans start from */
+    F_TRIP_MARK = 16,    /* improved by a trip this round (transfers are relaxed from it) */
+    F_RULES = 32,        /* same-stop change rules may apply here */
+    F_LINK_RULES = 64,   /* rules to other stops start here (forward) */
+    F_REV_LINK_RULES = 128, /* rules from other stops end here */
+    F_ANY_RULES = F_RULES | F_LINK_RULES | F_REV_LINK_RULES
+};
+
 struct raptor_ws {
     const tc_network_view *v;
     uint32_t n_stops;
-    /* labels, round-major: [round * n_stops + stop] */
-    int32_t *arr_trip, *arr_walk, *walk_trip, *walk_walk;
+    /* labels, round-major: [round * n_stops + stop]; a stop's two arrivals (by trip, on foot) share 8 bytes because
+     * every boarding test reads both, and the walking seconds (tie-break only) live apart so the hot loop does not
+     * pull them into the cache */
+    raptor_pair *arr, *walked;
     raptor_parent *par_trip, *par_walk;
     /* stops with any finite label (for reset and copy-forward) */
     uint32_t *touched;
     uint32_t n_touched;
-    uint8_t *is_touched;
     /* stops whose labels changed since the current run / range step began: only they can break "round k ≤ round
      * k−1", so copying labels forward visits them instead of every touched stop (in range-RAPTOR most stops keep
      * the labels of the later minute, and copying all of them each round was a quarter of an analysis origin) */
     uint32_t *changed;
     uint32_t n_changed;
-    uint8_t *is_changed;
     /* stops improved in the current / previous round; stops improved by a trip in the current round */
     uint32_t *marked_prev, *marked_cur, *trip_marked;
     uint32_t n_marked_prev, n_marked_cur, n_trip_marked;
-    uint8_t *mark_flag, *trip_mark_flag;
+    /* per stop, the F_* bits below: one byte (one cache line for 64 stops) instead of a byte array per flag, since
+     * an improvement tests and sets several of them for the same stop */
+    uint8_t *flag;
     /* patterns to scan this round, with the first scan index */
-    uint32_t *pat_first, *pat_list;
+    uint32_t *pat_first, *pat_last, *pat_list; /* first / last marked position in scan order */
     uint32_t n_pat_list;
     /* per pattern time extents (times as stored, without day shift) */
     int32_t *pat_min_time, *pat_max_time;
@@ -66,10 +85,7 @@ struct raptor_ws {
     uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rowa */
     int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
     /* transfers.txt */
-    uint8_t *stop_has_rules;      /* same-stop change rules may apply at this stop */
-    uint8_t *stop_has_link_rules; /* rules to other stops start here (forward) */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
-    uint8_t *stop_has_rev_link_rules;
     /* a link rule may name stations (location_type 1): trips stop at their child stops, so a rule from a station
      * applies at each child and a rule to a station leads to each child; children CSR by station */
     uint32_t *child_begin, *children;
@@ -86,6 +102,7 @@ struct raptor_ws {
     int rounds_run;
     int max_round_used;
     int rev;
+    int lean; /* this range step keeps arrival times only (raptor_params.times_only) */
     /* no label walks less than this (min of 0 and every access seconds seeded since the last reset): a trip ridden
      * with this much walking cannot be re-boarded with less, so the tie-break check is skipped */
     int32_t min_walk;
@@ -120,46 +137,39 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     uint32_t S = v->n_stops, P = v->n_patterns;
     ws->n_stops = S;
     size_t cells = (size_t)ws->n_rounds * (S ? S : 1);
-    ws->arr_trip = malloc(cells * sizeof(int32_t));
-    ws->arr_walk = malloc(cells * sizeof(int32_t));
-    ws->walk_trip = calloc(cells, sizeof(int32_t));
-    ws->walk_walk = calloc(cells, sizeof(int32_t));
+    ws->arr = malloc(cells * sizeof(raptor_pair));
+    ws->walked = calloc(cells, sizeof(raptor_pair));
     ws->par_trip = calloc(cells, sizeof(raptor_parent));
     ws->par_walk = calloc(cells, sizeof(raptor_parent));
     ws->touched = malloc((S + 1) * sizeof(uint32_t));
-    ws->is_touched = calloc(S + 1, 1);
     ws->changed = malloc((S + 1) * sizeof(uint32_t));
-    ws->is_changed = calloc(S + 1, 1);
     ws->marked_prev = malloc((S + 1) * sizeof(uint32_t));
     ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
     ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
-    ws->mark_flag = calloc(S + 1, 1);
-    ws->trip_mark_flag = calloc(S + 1, 1);
+    ws->flag = calloc(S + 1, 1);
     ws->pat_first = malloc((P + 1) * sizeof(uint32_t));
+    ws->pat_last = malloc((P + 1) * sizeof(uint32_t));
     ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
     ws->pat_min_time = malloc((P + 1) * sizeof(int32_t));
     ws->pat_max_time = malloc((P + 1) * sizeof(int32_t));
     ws->active = calloc((size_t)N_OFFSETS * (v->n_services + 1), 1);
     ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
     ws->act_count = calloc((size_t)N_OFFSETS * (P + 1), sizeof(uint32_t));
-    ws->stop_has_rules = calloc(S + 1, 1);
-    ws->stop_has_link_rules = calloc(S + 1, 1);
-    ws->stop_has_rev_link_rules = calloc(S + 1, 1);
     ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
     ws->child_begin = calloc(S + 2, sizeof(uint32_t));
     ws->children = malloc((S + 1) * sizeof(uint32_t));
     ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
     ws->egress = malloc((S + 1) * sizeof(int32_t));
     ws->target_list = malloc((S + 1) * sizeof(uint32_t));
-    if (!ws->arr_trip || !ws->arr_walk || !ws->walk_trip || !ws->walk_walk || !ws->par_trip || !ws->par_walk ||
-        !ws->touched || !ws->is_touched || !ws->changed || !ws->is_changed || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
-        !ws->mark_flag || !ws->trip_mark_flag || !ws->pat_first || !ws->pat_list || !ws->pat_min_time ||
-        !ws->pat_max_time || !ws->active || !ws->act_trips || !ws->act_count || !ws->stop_has_rules || !ws->stop_has_link_rules ||
-        !ws->stop_has_rev_link_rules || !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
+    if (!ws->arr || !ws->walked || !ws->par_trip || !ws->par_walk ||
+        !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
+        !ws->pat_first || !ws->pat_last || !ws->pat_list || !ws->pat_min_time ||
+        !ws->pat_max_time || !ws->active || !ws->act_trips || !ws->act_count || 
+        !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
-    for (size_t i = 0; i < cells; i++) ws->arr_trip[i] = ws->arr_walk[i] = RAPTOR_INF;
+    for (size_t i = 0; i < cells; i++) ws->arr[i].trip = ws->arr[i].foot = RAPTOR_INF;
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
         ws->pat_first[p] = UINT32_MAX;
@@ -200,21 +210,19 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         }
         if (r->from_stop >= S || (r->to_stop != TC_NONE && r->to_stop >= S)) continue;
         if (rule_is_link(v, r)) {
-            ws->stop_has_link_rules[r->from_stop] = 1;
-            ws->stop_has_rev_link_rules[r->to_stop] = 1;
+            ws->flag[r->from_stop] |= F_LINK_RULES;
+            ws->flag[r->to_stop] |= F_REV_LINK_RULES;
             ws->rev_rule_begin[r->to_stop + 1]++;
         } else {
-            ws->stop_has_rules[r->from_stop] = 1;
+            ws->flag[r->from_stop] |= F_RULES;
         }
     }
     /* a station-level rule covers its child stops */
     for (uint32_t s = 0; s < S; s++) {
         uint32_t par = v->stops[s].parent;
-        if (par != TC_NONE && par < S && ws->stop_has_rules[par]) ws->stop_has_rules[s] = 1;
-        if (par != TC_NONE && par < S && ws->stop_has_link_rules[par]) ws->stop_has_link_rules[s] = 1;
-        if (par != TC_NONE && par < S && ws->stop_has_rev_link_rules[par]) ws->stop_has_rev_link_rules[s] = 1;
+        if (par != TC_NONE && par < S) ws->flag[s] |= ws->flag[par] & (F_RULES | F_LINK_RULES | F_REV_LINK_RULES);
         if (par != TC_NONE && par < S) ws->child_begin[par + 1]++;
-        if (ws->has_global_rules) ws->stop_has_rules[s] = 1;
+        if (ws->has_global_rules) ws->flag[s] |= F_RULES;
     }
     for (uint32_t s = 0; s < S; s++) ws->child_begin[s + 1] += ws->child_begin[s];
     {
@@ -271,23 +279,19 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
 
 void raptor_ws_free(raptor_ws *ws) {
     if (!ws) return;
-    free(ws->arr_trip);
-    free(ws->arr_walk);
-    free(ws->walk_trip);
-    free(ws->walk_walk);
+    free(ws->arr);
+    free(ws->walked);
     free(ws->par_trip);
     free(ws->par_walk);
     free(ws->touched);
-    free(ws->is_touched);
     free(ws->changed);
-    free(ws->is_changed);
     free(ws->tr_secs);
     free(ws->marked_prev);
     free(ws->marked_cur);
     free(ws->trip_marked);
-    free(ws->mark_flag);
-    free(ws->trip_mark_flag);
+    free(ws->flag);
     free(ws->pat_first);
+    free(ws->pat_last);
     free(ws->pat_list);
     free(ws->pat_min_time);
     free(ws->pat_max_time);
@@ -299,9 +303,6 @@ void raptor_ws_free(raptor_ws *ws) {
         free(ws->rowa[o]);
         free(ws->col_begin[o]);
     }
-    free(ws->stop_has_rules);
-    free(ws->stop_has_link_rules);
-    free(ws->stop_has_rev_link_rules);
     free(ws->rev_rule_begin);
     free(ws->child_begin);
     free(ws->children);
@@ -341,7 +342,7 @@ static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
 int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
                            int32_t floor_s) {
     const tc_network_view *v = ws->v;
-    if (!ws->stop_has_rules[stop]) return floor_s;
+    if (!(ws->flag[stop] & F_RULES)) return floor_s;
     uint32_t par = v->stops[stop].parent;
     const tc_net_transfer_rule *best = NULL;
     int best_score = -1;
@@ -375,24 +376,21 @@ int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_tri
 /* ---------------------------------------------------------------- labels --------------------------------------- */
 
 static inline void touch(raptor_ws *ws, uint32_t s) {
-    if (!ws->is_touched[s]) {
-        ws->is_touched[s] = 1;
-        ws->touched[ws->n_touched++] = s;
-    }
-    if (!ws->is_changed[s]) {
-        ws->is_changed[s] = 1;
-        ws->changed[ws->n_changed++] = s;
-    }
+    const uint8_t f = ws->flag[s];
+    if ((f & (F_TOUCHED | F_CHANGED)) == (F_TOUCHED | F_CHANGED)) return;
+    if (!(f & F_TOUCHED)) ws->touched[ws->n_touched++] = s;
+    if (!(f & F_CHANGED)) ws->changed[ws->n_changed++] = s;
+    ws->flag[s] = f | F_TOUCHED | F_CHANGED;
 }
 
 static void clear_changed(raptor_ws *ws) {
-    for (uint32_t i = 0; i < ws->n_changed; i++) ws->is_changed[ws->changed[i]] = 0;
+    for (uint32_t i = 0; i < ws->n_changed; i++) ws->flag[ws->changed[i]] &= (uint8_t)~F_CHANGED;
     ws->n_changed = 0;
 }
 
 static inline void mark(raptor_ws *ws, uint32_t s) {
-    if (!ws->mark_flag[s]) {
-        ws->mark_flag[s] = 1;
+    if (!(ws->flag[s] & F_MARK)) {
+        ws->flag[s] |= F_MARK;
         ws->marked_cur[ws->n_marked_cur++] = s;
     }
 }
@@ -402,10 +400,10 @@ static void reset_labels(raptor_ws *ws) {
     for (uint32_t i = 0; i < ws->n_touched; i++) {
         uint32_t s = ws->touched[i];
         for (int k = 0; k <= ws->max_round_used; k++) {
-            ws->arr_trip[(size_t)k * S + s] = RAPTOR_INF;
-            ws->arr_walk[(size_t)k * S + s] = RAPTOR_INF;
+            ws->arr[(size_t)k * S + s].trip = RAPTOR_INF;
+            ws->arr[(size_t)k * S + s].foot = RAPTOR_INF;
         }
-        ws->is_touched[s] = 0;
+        ws->flag[s] &= (uint8_t)~F_TOUCHED;
     }
     ws->n_touched = 0;
     clear_changed(ws);
@@ -485,20 +483,32 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
 static void copy_forward(raptor_ws *ws, int k) {
     uint32_t S = ws->n_stops;
     size_t a = (size_t)(k - 1) * S, b = (size_t)k * S;
+    if (ws->lean) {
+        raptor_pair *from = ws->arr + a, *to = ws->arr + b;
+        for (uint32_t i = 0; i < ws->n_changed; i++) {
+            const uint32_t s = ws->changed[i];
+            if (from[s].trip < to[s].trip) {
+                to[s].trip = from[s].trip;
+                if (ws->flag[s] & F_ANY_RULES) ws->par_trip[b + s].ref = ws->par_trip[a + s].ref;
+            }
+            if (from[s].foot < to[s].foot) to[s].foot = from[s].foot;
+        }
+        return;
+    }
     for (uint32_t i = 0; i < ws->n_changed; i++) {
         uint32_t s = ws->changed[i];
-        if (ws->arr_trip[a + s] < ws->arr_trip[b + s] ||
-            (ws->arr_trip[a + s] == ws->arr_trip[b + s] && ws->arr_trip[a + s] != RAPTOR_INF &&
-             ws->walk_trip[a + s] < ws->walk_trip[b + s])) {
-            ws->arr_trip[b + s] = ws->arr_trip[a + s];
-            ws->walk_trip[b + s] = ws->walk_trip[a + s];
+        if (ws->arr[a + s].trip < ws->arr[b + s].trip ||
+            (ws->arr[a + s].trip == ws->arr[b + s].trip && ws->arr[a + s].trip != RAPTOR_INF &&
+             ws->walked[a + s].trip < ws->walked[b + s].trip)) {
+            ws->arr[b + s].trip = ws->arr[a + s].trip;
+            ws->walked[b + s].trip = ws->walked[a + s].trip;
             ws->par_trip[b + s] = ws->par_trip[a + s];
         }
-        if (ws->arr_walk[a + s] < ws->arr_walk[b + s] ||
-            (ws->arr_walk[a + s] == ws->arr_walk[b + s] && ws->arr_walk[a + s] != RAPTOR_INF &&
-             ws->walk_walk[a + s] < ws->walk_walk[b + s])) {
-            ws->arr_walk[b + s] = ws->arr_walk[a + s];
-            ws->walk_walk[b + s] = ws->walk_walk[a + s];
+        if (ws->arr[a + s].foot < ws->arr[b + s].foot ||
+            (ws->arr[a + s].foot == ws->arr[b + s].foot && ws->arr[a + s].foot != RAPTOR_INF &&
+             ws->walked[a + s].foot < ws->walked[b + s].foot)) {
+            ws->arr[b + s].foot = ws->arr[a + s].foot;
+            ws->walked[b + s].foot = ws->walked[a + s].foot;
             ws->par_walk[b + s] = ws->par_walk[a + s];
         }
     }
@@ -520,16 +530,32 @@ typedef struct scan_ctx {
 } scan_ctx;
 
 /* Try to improve the trip label of (k, s). */
-static inline void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t a, int32_t walk, uint32_t trip,
-                                int32_t shift, uint32_t board_pos, uint32_t alight_pos, uint8_t board_kind) {
+static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t a,
+                                                               int32_t walk, uint32_t trip, int32_t shift,
+                                                               uint32_t board_pos, uint32_t alight_pos,
+                                                               uint8_t board_kind, const int lean) {
     raptor_ws *ws = c->ws;
     size_t i = (size_t)c->k * ws->n_stops + s;
-    if (a > ws->arr_trip[i] || a >= *bound) return;
-    if (a == ws->arr_trip[i] && walk >= ws->walk_trip[i]) return;
+    if (lean) { /* times only: no tie-break, and the trip is kept only where transfers.txt rules need it */
+        if (a >= ws->arr[i].trip || a >= *bound) return;
+        if (c->p->stop_ok && !c->p->stop_ok[s]) return;
+        ws->arr[i].trip = a;
+        if (ws->flag[s] & F_ANY_RULES) ws->par_trip[i].ref = trip;
+        ws->stats.labels_improved++;
+        touch(ws, s);
+        mark(ws, s);
+        if (!(ws->flag[s] & F_TRIP_MARK)) {
+            ws->flag[s] |= F_TRIP_MARK;
+            ws->trip_marked[ws->n_trip_marked++] = s;
+        }
+        return;
+    }
+    if (a > ws->arr[i].trip || a >= *bound) return;
+    if (a == ws->arr[i].trip && walk >= ws->walked[i].trip) return;
     if (c->p->stop_ok && !c->p->stop_ok[s]) return;
-    const int earlier = a < ws->arr_trip[i];
-    ws->arr_trip[i] = a;
-    ws->walk_trip[i] = walk;
+    const int earlier = a < ws->arr[i].trip;
+    ws->arr[i].trip = a;
+    ws->walked[i].trip = walk;
     raptor_parent *pr = &ws->par_trip[i];
     pr->ref = trip;
     pr->shift = shift;
@@ -544,8 +570,8 @@ static inline void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t
     /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
      * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
     if (earlier) mark(ws, s);
-    if (!ws->trip_mark_flag[s]) {
-        ws->trip_mark_flag[s] = 1;
+    if (!(ws->flag[s] & F_TRIP_MARK)) {
+        ws->flag[s] |= F_TRIP_MARK;
         ws->trip_marked[ws->n_trip_marked++] = s;
     }
 }
@@ -555,7 +581,8 @@ static inline void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t
 /* Scheduled pattern pt on one day offset. Virtual trip index vt: forward = real index, reverse = n_trips−1−real,
  * so departures (search sense) never decrease with vt. */
 static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt,
-                                                                 uint32_t first, const int rev, const int use_col) {
+                                                                 uint32_t first, uint32_t last, const int rev,
+                                                                 const int use_col, const int lean) {
     raptor_ws *ws = c->ws;
     const tc_network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
@@ -568,8 +595,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
     const uint8_t board_block = rev ? TC_NO_DROPOFF : TC_NO_PICKUP;
     const uint8_t alight_block = rev ? TC_NO_PICKUP : TC_NO_DROPOFF;
     const int32_t shift = c->shift;
-    const int32_t *prev_trip = ws->arr_trip + (size_t)(c->k - 1) * S;
-    const int32_t *prev_walk = ws->arr_walk + (size_t)(c->k - 1) * S;
+    const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
     const int32_t floor_s = c->p->min_transfer_s;
     const uint32_t tb = pt->trips_begin;
 
@@ -599,20 +625,38 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
             int32_t a = use_col ? arow[j] + cshift : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
-            if (a < bound) improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind);
+            if (a < bound)
+                improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind, lean);
         }
         if (fl[j] & board_block) continue;
-        const int32_t lt = prev_trip[s], lw = prev_walk[s];
+        /* A stop not improved in round k−1 (unmarked) has had its label since its patterns were last scanned in
+         * round k, so whatever it can catch was ridden from it then and those arrivals are in round k's labels
+         * already (copied forward in range-RAPTOR): boarding there is pointless, and once it can catch the ridden
+         * trip or an earlier one, riding on can only repeat them — drop the trip and go on only to the next marked
+         * stop. Stops under transfers.txt rules keep the full check (their change time depends on the trip). */
+        const uint8_t sf = ws->flag[s];
+        const int unmarked = !(sf & (F_MARK_PREV | F_RULES));
+        if (unmarked && cur == UINT32_MAX) {
+            if (i > last) break;
+            continue;
+        }
+        const raptor_pair pl = prev[s];
+        const int32_t lt = pl.trip, lw = pl.foot;
         if (lt == RAPTOR_INF && lw == RAPTOR_INF) continue;
         if (stop_ok && !stop_ok[s]) continue;
         const int32_t cur_dep = cur != UINT32_MAX ? DEPS(cur, j) : RAPTOR_INF;
         const uint32_t hi = cur != UINT32_MAX ? cur + 1 : nt;
-        const int complex = ws->stop_has_rules[s] && lt != RAPTOR_INF;
+        const int complex = (sf & F_RULES) && lt != RAPTOR_INF;
         int32_t ready_t = RAPTOR_INF;
         if (lt != RAPTOR_INF && !complex) ready_t = lt + floor_s;
         int32_t ready = lw < ready_t ? lw : ready_t;
         if (complex && lt < ready) ready = lt; /* rules may allow less than the floor (type 1) */
         if (ready > cur_dep) continue;
+        if (lean && unmarked) { /* (riding) it catches ours or earlier: see above */
+            cur = UINT32_MAX;
+            if (i > last) break;
+            continue;
+        }
         /* a trip boarded here leaves at ≥ ready, so it arrives anywhere at ≥ bound: no label could improve (and the
          * trip ridden leaves here at ≥ ready too) */
         if (ready >= bound && monotone) continue;
@@ -621,7 +665,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         uint32_t lo = 0, h = hi;
         if (cur != UINT32_MAX && (cur == 0 || DEPS(cur - 1, j) < ready)) {
             /* the same trip: only less walking could change it */
-            if (cur_walk <= min_walk) continue;
+            if (lean || cur_walk <= min_walk) continue;
             lo = h = cur;
         } else {
             ws->stats.trip_searches++;
@@ -640,11 +684,22 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
             /* which label can catch this trip, preferring less walking */
             int32_t best_w = RAPTOR_INF;
             uint8_t kind = 0;
-            if (lw != RAPTOR_INF && lw <= d) {
-                best_w = ws->walk_walk[li];
+            if (lean) { /* any label that catches it will do */
+                int ok = lw <= d;
+                if (!ok && lt != RAPTOR_INF) {
+                    const int32_t chg =
+                        !complex ? floor_s
+                        : rev    ? raptor_change_time(ws, s, trip, ws->par_trip[li].ref, floor_s)
+                                 : raptor_change_time(ws, s, ws->par_trip[li].ref, trip, floor_s);
+                    ok = chg >= 0 && lt + chg <= d;
+                }
+                if (!ok) continue;
+                best_w = 0;
+            } else if (lw != RAPTOR_INF && lw <= d) {
+                best_w = ws->walked[li].foot;
                 kind = ws->par_walk[li].kind;
             }
-            if (lt != RAPTOR_INF) {
+            if (!lean && lt != RAPTOR_INF) {
                 int32_t chg;
                 if (complex) {
                     uint32_t lab_trip = ws->par_trip[li].ref;
@@ -653,12 +708,16 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
                 } else {
                     chg = floor_s;
                 }
-                if (chg >= 0 && lt + chg <= d && ws->walk_trip[li] < best_w) {
-                    best_w = ws->walk_trip[li];
+                if (chg >= 0 && lt + chg <= d && ws->walked[li].trip < best_w) {
+                    best_w = ws->walked[li].trip;
                     kind = RAPTOR_BY_TRIP;
                 }
             }
             if (best_w == RAPTOR_INF) continue; /* e.g. forbidden transfer: try the next trip */
+            if (unmarked) { /* (riding) the ride from here is in the labels: drop ours unless it walks less */
+                if (vt < cur || (vt == cur && best_w <= cur_walk)) cur = UINT32_MAX;
+                break;
+            }
             if (vt < cur || cur == UINT32_MAX || (vt == cur && best_w < cur_walk)) {
                 cur = vt;
                 row = st + (uint64_t)REAL(vt) * n;
@@ -708,11 +767,11 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
         const uint32_t s = stops[j];
         if (have && !(fl[j] & alight_block)) {
             int32_t a = rev ? -(run + tt[j].departure) : run + tt[j].arrival;
-            if (a < c->bound) improve_trip(c, &c->bound, s, a, cur_walk, trip, run, board_pos, j, board_kind);
+            if (a < c->bound) improve_trip(c, &c->bound, s, a, cur_walk, trip, run, board_pos, j, board_kind, 0);
         }
         if (fl[j] & board_block) continue;
         size_t li = (size_t)(c->k - 1) * S + s;
-        const int32_t lt = ws->arr_trip[li], lw = ws->arr_walk[li];
+        const int32_t lt = ws->arr[li].trip, lw = ws->arr[li].foot;
         if (lt == RAPTOR_INF && lw == RAPTOR_INF) continue;
         if (c->p->stop_ok && !c->p->stop_ok[s]) continue;
         /* the candidate labels: (ready time, walk, kind) */
@@ -722,19 +781,19 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
             if (which == 0) {
                 if (lw == RAPTOR_INF) continue;
                 ready = lw;
-                walk = ws->walk_walk[li];
+                walk = ws->walked[li].foot;
                 kind = ws->par_walk[li].kind;
             } else {
                 if (lt == RAPTOR_INF) continue;
                 int32_t chg = floor_s;
-                if (ws->stop_has_rules[s]) {
+                if (ws->flag[s] & F_RULES) {
                     uint32_t lab_trip = ws->par_trip[li].ref;
                     chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
                               : raptor_change_time(ws, s, lab_trip, trip, floor_s);
                     if (chg < 0) continue;
                 }
                 ready = lt + chg;
-                walk = ws->walk_trip[li];
+                walk = ws->walked[li].trip;
                 kind = RAPTOR_BY_TRIP;
             }
             /* best run over the frequency rows */
@@ -784,12 +843,20 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
 static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound, uint32_t to,
                                 int32_t a, int32_t walk, uint32_t from, uint8_t kind) {
     size_t i = (size_t)k * ws->n_stops + to;
-    if (a >= *bound || a > ws->arr_walk[i]) return;
-    if (a == ws->arr_walk[i] && walk >= ws->walk_walk[i]) return;
+    if (ws->lean) { /* times only (see improve_trip) */
+        if (a >= *bound || a >= ws->arr[i].foot) return;
+        if (p->stop_ok && !p->stop_ok[to]) return;
+        ws->arr[i].foot = a;
+        touch(ws, to);
+        mark(ws, to);
+        return;
+    }
+    if (a >= *bound || a > ws->arr[i].foot) return;
+    if (a == ws->arr[i].foot && walk >= ws->walked[i].foot) return;
     if (p->stop_ok && !p->stop_ok[to]) return;
-    const int earlier = a < ws->arr_walk[i];
-    ws->arr_walk[i] = a;
-    ws->walk_walk[i] = walk;
+    const int earlier = a < ws->arr[i].foot;
+    ws->arr[i].foot = a;
+    ws->walked[i].foot = walk;
     raptor_parent *pr = &ws->par_walk[i];
     memset(pr, 0, sizeof *pr);
     pr->ref = from;
@@ -808,7 +875,7 @@ static inline uint32_t station_of(const tc_network_view *v, uint32_t s) {
  * link replaces walking. */
 static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
     const tc_network_view *v = ws->v;
-    if (!ws->stop_has_link_rules[from]) return 0;
+    if (!(ws->flag[from] & F_LINK_RULES)) return 0;
     const uint32_t owners[2] = {from, station_of(v, from)}, to_station = station_of(v, to);
     for (int o = 0; o < 2; o++) {
         if (owners[o] == TC_NONE) continue;
@@ -848,16 +915,16 @@ static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_
     const int32_t *tr_secs = ws->tr_speed == p->walk_speed_mps ? ws->tr_secs : NULL;
     for (uint32_t m = 0; m < ws->n_trip_marked; m++) {
         const uint32_t s = ws->trip_marked[m];
-        ws->trip_mark_flag[s] = 0;
+        ws->flag[s] &= (uint8_t)~F_TRIP_MARK;
         const size_t li = (size_t)k * S + s;
-        const int32_t a0 = ws->arr_trip[li];
-        const int32_t w0 = ws->walk_trip[li];
+        const int32_t a0 = ws->arr[li].trip;
+        const int32_t w0 = ws->walked[li].trip;
         if (a0 == RAPTOR_INF) continue;
         const uint32_t lab_trip = ws->par_trip[li].ref;
-        if (tr_secs && !rev && !ws->stop_has_link_rules[s]) {
+        if (tr_secs && !rev && !(ws->flag[s] & F_LINK_RULES)) {
             /* the common case (no transfers.txt link from s): most relaxations fail, so reject them on one load
              * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
-            const int32_t *aw = ws->arr_walk + (size_t)k * S;
+            const raptor_pair *aw = ws->arr + (size_t)k * S;
             const int32_t maxw = p->max_transfer_walk_s, floor_s = p->min_transfer_s;
             uint32_t e = v->transfer_begin[s];
             const uint32_t begin = e, end = v->transfer_begin[s + 1];
@@ -866,7 +933,7 @@ static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_
                 if (w > maxw) break; /* sorted by distance */
                 const uint32_t to = v->transfers[e].to_stop;
                 const int32_t a = a0 + (w > floor_s ? w : floor_s);
-                if (to >= S || a > aw[to] || to == s) continue;
+                if (to >= S || a > aw[to].foot || to == s) continue;
                 improve_walk(ws, p, k, bound, to, a, w0 + w, s, RAPTOR_BY_WALK);
             }
             ws->stats.transfers_relaxed += e - begin + (e < end);
@@ -884,7 +951,7 @@ static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_
         }
         /* transfers.txt links to other stops */
         const uint32_t owners[2] = {s, station_of(v, s)};
-        if (!rev && ws->stop_has_link_rules[s]) {
+        if (!rev && (ws->flag[s] & F_LINK_RULES)) {
             for (int o = 0; o < 2; o++) {
                 if (owners[o] == TC_NONE) continue;
                 for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
@@ -897,7 +964,7 @@ static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_
                     improve_link_end(ws, p, k, bound, r->to_stop, s, a0 + t, w0);
                 }
             }
-        } else if (rev && ws->stop_has_rev_link_rules[s]) {
+        } else if (rev && (ws->flag[s] & F_REV_LINK_RULES)) {
             for (int o = 0; o < 2; o++) {
                 if (owners[o] == TC_NONE) continue;
                 for (uint32_t q = ws->rev_rule_begin[owners[o]]; q < ws->rev_rule_begin[owners[o] + 1]; q++) {
@@ -922,8 +989,8 @@ static int32_t target_best(const raptor_ws *ws, int k) {
     for (uint32_t i = 0; i < ws->n_targets; i++) {
         uint32_t s = ws->target_list[i];
         /* a journey ends by egress after a trip (or at a source): never walk, then walk again */
-        int32_t a = ws->arr_trip[base + s];
-        if (ws->arr_walk[base + s] < a && ws->par_walk[base + s].kind == RAPTOR_BY_SOURCE) a = ws->arr_walk[base + s];
+        int32_t a = ws->arr[base + s].trip;
+        if (ws->arr[base + s].foot < a && ws->par_walk[base + s].kind == RAPTOR_BY_SOURCE) a = ws->arr[base + s].foot;
         if (a == RAPTOR_INF) continue;
         a += ws->egress[s];
         if (a < best) best = a;
@@ -942,9 +1009,11 @@ static void collect_patterns(raptor_ws *ws, const int rev) {
             if (idx == UINT32_MAX) continue; /* boarding at the end of the line goes nowhere */
             if (ws->pat_first[p] == UINT32_MAX) {
                 ws->pat_list[ws->n_pat_list++] = p;
-                ws->pat_first[p] = idx;
+                ws->pat_first[p] = ws->pat_last[p] = idx;
             } else if (idx < ws->pat_first[p]) {
                 ws->pat_first[p] = idx;
+            } else if (idx > ws->pat_last[p]) {
+                ws->pat_last[p] = idx;
             }
         }
     }
@@ -972,12 +1041,11 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         copy_forward(ws, k);
         ws->stats.rounds++;
         collect_patterns(ws, rev);
-        for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->mark_flag[ws->marked_prev[m]] = 0;
         ws->n_marked_cur = 0;
         scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound};
         for (uint32_t q = 0; q < ws->n_pat_list; q++) {
             const uint32_t pi = ws->pat_list[q];
-            const uint32_t first = ws->pat_first[pi];
+            const uint32_t first = ws->pat_first[pi], last = ws->pat_last[pi];
             ws->pat_first[pi] = UINT32_MAX;
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
@@ -1002,18 +1070,29 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                         else scan_frequency(&c, pt, t, first, 0);
                     }
                 } else if (c.col) {
-                    if (rev) scan_scheduled(&c, pt, first, 1, 1);
-                    else scan_scheduled(&c, pt, first, 0, 1);
+                    if (ws->lean) {
+                        if (rev) scan_scheduled(&c, pt, first, last, 1, 1, 1);
+                        else scan_scheduled(&c, pt, first, last, 0, 1, 1);
+                    } else if (rev) {
+                        scan_scheduled(&c, pt, first, last, 1, 1, 0);
+                    } else {
+                        scan_scheduled(&c, pt, first, last, 0, 1, 0);
+                    }
                 } else if (rev) {
-                    scan_scheduled(&c, pt, first, 1, 0);
+                    scan_scheduled(&c, pt, first, last, 1, 0, 0);
                 } else {
-                    scan_scheduled(&c, pt, first, 0, 0);
+                    scan_scheduled(&c, pt, first, last, 0, 0, 0);
                 }
             }
         }
         bound = c.bound;
         relax_transfers(ws, p, k, &bound);
         /* the marked stops of this round seed the next */
+        for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
+        for (uint32_t m = 0; m < ws->n_marked_cur; m++) {
+            uint8_t *f = &ws->flag[ws->marked_cur[m]];
+            *f = (uint8_t)((*f & ~F_MARK) | F_MARK_PREV);
+        }
         uint32_t *tmp = ws->marked_prev;
         ws->marked_prev = ws->marked_cur;
         ws->n_marked_prev = ws->n_marked_cur;
@@ -1024,7 +1103,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             if (tb < bound) bound = tb;
         }
     }
-    for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->mark_flag[ws->marked_prev[m]] = 0;
+    for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
     ws->n_marked_prev = 0;
     ws->rounds_run = k - 1;
     if (range) {
@@ -1047,16 +1126,16 @@ static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_se
         int32_t a = t0 + sources[i].seconds;
         if (sources[i].seconds < ws->min_walk) ws->min_walk = sources[i].seconds;
         size_t li = s; /* round 0 */
-        if (a < ws->arr_walk[li] || (a == ws->arr_walk[li] && sources[i].seconds < ws->walk_walk[li])) {
-            ws->arr_walk[li] = a;
-            ws->walk_walk[li] = sources[i].seconds;
+        if (a < ws->arr[li].foot || (a == ws->arr[li].foot && sources[i].seconds < ws->walked[li].foot)) {
+            ws->arr[li].foot = a;
+            ws->walked[li].foot = sources[i].seconds;
             raptor_parent *pr = &ws->par_walk[li];
             memset(pr, 0, sizeof *pr);
             pr->ref = i;
             pr->kind = RAPTOR_BY_SOURCE;
             touch(ws, s);
-            if (!ws->mark_flag[s]) {
-                ws->mark_flag[s] = 1;
+            if (!(ws->flag[s] & F_MARK_PREV)) {
+                ws->flag[s] |= F_MARK_PREV;
                 ws->marked_prev[ws->n_marked_prev++] = s;
             }
         }
@@ -1066,6 +1145,7 @@ static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_se
 int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
                const tc_stop_seconds *targets, uint32_t n_targets) {
     reset_labels(ws);
+    ws->lean = 0;
     ws->stats.runs++;
     ws->rev = p->arrive_by ? 1 : 0;
     update_day_cache(ws, p->day);
@@ -1087,6 +1167,7 @@ void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
 
 int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
     clear_changed(ws);
+    ws->lean = p->times_only != 0;
     seed_sources(ws, p, sources, n_sources);
     return run_rounds(ws, p, 0, 1);
 }
@@ -1100,14 +1181,14 @@ void raptor_get_stats(const raptor_ws *ws, raptor_stats *out) { *out = ws->stats
 int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip, int32_t *walk_s,
                      raptor_parent *parent) {
     size_t i = (size_t)round * ws->n_stops + stop;
-    if (walk_s) *walk_s = by_trip ? ws->walk_trip[i] : ws->walk_walk[i];
+    if (walk_s) *walk_s = by_trip ? ws->walked[i].trip : ws->walked[i].foot;
     if (parent) *parent = by_trip ? ws->par_trip[i] : ws->par_walk[i];
-    return by_trip ? ws->arr_trip[i] : ws->arr_walk[i];
+    return by_trip ? ws->arr[i].trip : ws->arr[i].foot;
 }
 
 int32_t raptor_arrival(const raptor_ws *ws, int round, uint32_t stop) {
     size_t i = (size_t)round * ws->n_stops + stop;
-    int32_t a = ws->arr_trip[i] < ws->arr_walk[i] ? ws->arr_trip[i] : ws->arr_walk[i];
+    int32_t a = ws->arr[i].trip < ws->arr[i].foot ? ws->arr[i].trip : ws->arr[i].foot;
     if (a == RAPTOR_INF) return ws->rev ? -RAPTOR_INF : RAPTOR_INF;
     return ws->rev ? -a : a;
 }

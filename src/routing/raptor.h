@@ -45,6 +45,10 @@ typedef struct raptor_params {
      * the start of every frequencies.txt row with exact_times=0, so its runs leave at start + offset + r·headway
      * (R5's random schedule offsets). NULL = runs at start + r·headway. Rows with exact_times=1 are never moved. */
     const int32_t *freq_offset;
+    /* Range steps only: the caller reads arrival times alone (analysis), so the search keeps no walking tie-break
+     * and no journey parents (only the trip where transfers.txt rules need it): raptor_label's walk_s and parent
+     * are then meaningless. The same for every step of one range run. */
+    int times_only;
 } raptor_params;
 
 /* How a label was reached (for journey reconstruction). */

@@ -613,18 +613,31 @@ static void test_random_vs_csa(void **state) {
             raptor_params p = params(DAY0 + 2, H(7, 0), 0);
             p.limit = H(23, 0);
             p.max_trips = 4;
-            int32_t want[61][32];
+            int32_t want[61][32], want_k[61][5][32];
+            int rounds[61];
             for (int m = 60; m >= 0; m--) {
                 p.time = H(6, 30) + m * 60;
-                raptor_run(ws, &p, &src, 1, NULL, 0);
+                rounds[m] = raptor_run(ws, &p, &src, 1, NULL, 0);
                 for (int s = 0; s < n_stops; s++) want[m][s] = raptor_best_arrival(ws, (uint32_t)s);
+                for (int k = 0; k <= rounds[m]; k++)
+                    for (int s = 0; s < n_stops; s++) want_k[m][k][s] = raptor_arrival(ws, k, (uint32_t)s);
             }
-            raptor_range_begin(ws, &p);
-            for (int m = 60; m >= 0; m--) {
-                p.time = H(6, 30) + m * 60;
-                raptor_range_step(ws, &p, &src, 1);
-                for (int s = 0; s < n_stops; s++) assert_int_equal(raptor_best_arrival(ws, (uint32_t)s), want[m][s]);
+            /* with journey labels, and with arrival times only (what the analysis runs) */
+            for (int times_only = 0; times_only < 2; times_only++) {
+                p.times_only = times_only;
+                raptor_range_begin(ws, &p);
+                for (int m = 60; m >= 0; m--) {
+                    p.time = H(6, 30) + m * 60;
+                    raptor_range_step(ws, &p, &src, 1);
+                    for (int s = 0; s < n_stops; s++)
+                        assert_int_equal(raptor_best_arrival(ws, (uint32_t)s), want[m][s]);
+                    /* "at most k trips" holds in every round, not only the last */
+                    for (int k = 0; k <= rounds[m]; k++)
+                        for (int s = 0; s < n_stops; s++)
+                            assert_int_equal(raptor_arrival(ws, k, (uint32_t)s), want_k[m][k][s]);
+                }
             }
+            p.times_only = 0;
         }
         raptor_ws_free(ws);
         free(c);
