@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # server_load.sh — load benchmark of `tongcheng serve` (not a test): wrk against GET /v1/route and GET /v1/isochrone
 # on the Porto Alegre network (EPTC + Trensurb + OSM), 32 connections for 30 s each, over loopback only.
-# Reports requests/s, p50 / p99 latency, errors (socket errors, timeouts, non-2xx) and the server's RSS before and
-# after each run. Queries cycle through 64 origin/destination pairs near stops that the server answers with 200
+# Reports requests/s, p50 / p99 latency, errors (socket errors, timeouts, non-2xx), the server's RSS before and
+# after each run, and the load average before each run (the machine may be shared: compare runs at similar load,
+# quote medians). Queries cycle through 64 origin/destination pairs near stops that the server answers with 200
 # (checked first), departures spread over the day.
 #
 # usage: bench/server_load.sh [TONGCHENG] [DURATION_S] [CONNECTIONS]
@@ -33,6 +34,7 @@ done
 [ -n "$port" ] || { echo "server did not start"; cat "$tmp/serve.log"; exit 1; }
 base="http://127.0.0.1:$port"
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$server/status"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # query sets: points near stops inside the street network, each checked to answer 200
 python3 - "$base" "$tmp" <<'PY'
@@ -75,6 +77,7 @@ echo "tongcheng serve load: $(nproc) cores, server $(sed -n 's/.*with \([0-9]*\)
 echo "server RSS at start: $(rss)"
 for endpoint in route isochrone; do
     before=$(rss)
+    loadavg=$(load)
     PATHS="$tmp/$endpoint.txt" wrk -t"${WRK_THREADS:-2}" -c"$conns" -d"${duration}s" --timeout 10s --latency \
         -s "$tmp/cycle.lua" "$base" > "$tmp/wrk-$endpoint.txt"
     after=$(rss)
@@ -84,8 +87,9 @@ for endpoint in route isochrone; do
     total=$(awk '/requests in/ {print $1}' "$tmp/wrk-$endpoint.txt")
     sock=$(awk '/Socket errors/ {print $0}' "$tmp/wrk-$endpoint.txt")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/wrk-$endpoint.txt")
-    printf '/v1/%-10s %8s req/s  p50 %8s  p99 %8s  requests %s  non-2xx %s  %s  RSS %s → %s\n' "$endpoint" "$rps" \
-        "$p50" "$p99" "$total" "${non2xx:-0}" "${sock:-socket errors: none}" "$before" "$after"
+    printf '/v1/%-10s %8s req/s  p50 %8s  p99 %8s  requests %s  non-2xx %s  %s  RSS %s → %s  load %s\n' \
+        "$endpoint" "$rps" "$p50" "$p99" "$total" "${non2xx:-0}" "${sock:-socket errors: none}" "$before" "$after" \
+        "$loadavg"
 done
 echo "server RSS at end: $(rss)"
 kill -TERM "$server"

@@ -33,10 +33,8 @@ static void load(void) {
     }
     TC_GDAL_FUNCTIONS(TC_GDAL_RESOLVE)
 #undef TC_GDAL_RESOLVE
-    /* Only the three drivers the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
+    /* Only the driver the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
     tc_gdal_fn.GDALRegister_GTiff();
-    tc_gdal_fn.GDALRegister_MEM();
-    tc_gdal_fn.RegisterOGRMEM();
     loaded = 1;
 }
 

@@ -3,7 +3,7 @@
  *
  * GDAL is loaded on first use with dlopen(): linking it into the program costs ~120 ms of CPU and ~30 MB at every
  * process start (measured: `perf stat` on an empty main linked with -lgdal vs without), which every command — a
- * one-line `route` query, a `build` — would pay though only the raster and contour writers need it. The functions
+ * one-line `route` query, a `build` — would pay though only the GeoTIFF writer needs it. The functions
  * we call are resolved once into a table; the macros below make the calling code read as plain GDAL.
  * Drivers are registered once (thread-safe); each GDAL call sequence runs under a quiet error handler so GDAL's
  * messages come back in a tc_error instead of on stderr.
@@ -17,13 +17,8 @@
 
 #include <cpl_error.h>
 #include <gdal.h>
-#include <gdal_alg.h>
 #include <gdal_frmts.h>
-#include <ogr_api.h>
 #include <ogr_srs_api.h>
-
-/* Declared in the C++ header ogrsf_frmts.h, inside its extern "C" block. */
-void RegisterOGRMEM(void);
 
 /* The GDAL functions tongcheng calls, resolved from the shared library. */
 #define TC_GDAL_FUNCTIONS(X) \
@@ -34,38 +29,19 @@ void RegisterOGRMEM(void);
     X(CPLPushErrorHandler) \
     X(CPLQuietErrorHandler) \
     X(GDALClose) \
-    X(GDALContourGenerateEx) \
     X(GDALCreate) \
-    X(GDALDatasetCreateLayer) \
     X(GDALGetDriverByName) \
     X(GDALGetRasterBand) \
     X(GDALRasterIO) \
     X(GDALRegister_GTiff) \
-    X(GDALRegister_MEM) \
     X(GDALSetDescription) \
     X(GDALSetGeoTransform) \
     X(GDALSetMetadataItem) \
     X(GDALSetRasterNoDataValue) \
     X(GDALSetSpatialRef) \
-    X(OGR_F_Destroy) \
-    X(OGR_F_GetFieldAsDouble) \
-    X(OGR_F_GetGeometryRef) \
-    X(OGR_Fld_Create) \
-    X(OGR_Fld_Destroy) \
-    X(OGR_GT_Flatten) \
-    X(OGR_G_GetGeometryCount) \
-    X(OGR_G_GetGeometryRef) \
-    X(OGR_G_GetGeometryType) \
-    X(OGR_G_GetPointCount) \
-    X(OGR_G_GetPoints) \
-    X(OGR_G_IsEmpty) \
-    X(OGR_L_CreateField) \
-    X(OGR_L_GetNextFeature) \
-    X(OGR_L_ResetReading) \
     X(OSRDestroySpatialReference) \
     X(OSRImportFromEPSG) \
     X(OSRNewSpatialReference) \
-    X(RegisterOGRMEM) \
 
 typedef struct tc_gdal_api {
 #define TC_GDAL_MEMBER(name) __typeof__(name) *name;
@@ -91,38 +67,19 @@ tc_status tc_gdal_fail(tc_error *err, tc_status code, const char *path, const ch
 #define CPLPushErrorHandler (tc_gdal_fn.CPLPushErrorHandler)
 #define CPLQuietErrorHandler (tc_gdal_fn.CPLQuietErrorHandler)
 #define GDALClose (tc_gdal_fn.GDALClose)
-#define GDALContourGenerateEx (tc_gdal_fn.GDALContourGenerateEx)
 #define GDALCreate (tc_gdal_fn.GDALCreate)
-#define GDALDatasetCreateLayer (tc_gdal_fn.GDALDatasetCreateLayer)
 #define GDALGetDriverByName (tc_gdal_fn.GDALGetDriverByName)
 #define GDALGetRasterBand (tc_gdal_fn.GDALGetRasterBand)
 #define GDALRasterIO (tc_gdal_fn.GDALRasterIO)
 #define GDALRegister_GTiff (tc_gdal_fn.GDALRegister_GTiff)
-#define GDALRegister_MEM (tc_gdal_fn.GDALRegister_MEM)
 #define GDALSetDescription (tc_gdal_fn.GDALSetDescription)
 #define GDALSetGeoTransform (tc_gdal_fn.GDALSetGeoTransform)
 #define GDALSetMetadataItem (tc_gdal_fn.GDALSetMetadataItem)
 #define GDALSetRasterNoDataValue (tc_gdal_fn.GDALSetRasterNoDataValue)
 #define GDALSetSpatialRef (tc_gdal_fn.GDALSetSpatialRef)
-#define OGR_F_Destroy (tc_gdal_fn.OGR_F_Destroy)
-#define OGR_F_GetFieldAsDouble (tc_gdal_fn.OGR_F_GetFieldAsDouble)
-#define OGR_F_GetGeometryRef (tc_gdal_fn.OGR_F_GetGeometryRef)
-#define OGR_Fld_Create (tc_gdal_fn.OGR_Fld_Create)
-#define OGR_Fld_Destroy (tc_gdal_fn.OGR_Fld_Destroy)
-#define OGR_GT_Flatten (tc_gdal_fn.OGR_GT_Flatten)
-#define OGR_G_GetGeometryCount (tc_gdal_fn.OGR_G_GetGeometryCount)
-#define OGR_G_GetGeometryRef (tc_gdal_fn.OGR_G_GetGeometryRef)
-#define OGR_G_GetGeometryType (tc_gdal_fn.OGR_G_GetGeometryType)
-#define OGR_G_GetPointCount (tc_gdal_fn.OGR_G_GetPointCount)
-#define OGR_G_GetPoints (tc_gdal_fn.OGR_G_GetPoints)
-#define OGR_G_IsEmpty (tc_gdal_fn.OGR_G_IsEmpty)
-#define OGR_L_CreateField (tc_gdal_fn.OGR_L_CreateField)
-#define OGR_L_GetNextFeature (tc_gdal_fn.OGR_L_GetNextFeature)
-#define OGR_L_ResetReading (tc_gdal_fn.OGR_L_ResetReading)
 #define OSRDestroySpatialReference (tc_gdal_fn.OSRDestroySpatialReference)
 #define OSRImportFromEPSG (tc_gdal_fn.OSRImportFromEPSG)
 #define OSRNewSpatialReference (tc_gdal_fn.OSRNewSpatialReference)
-#define RegisterOGRMEM (tc_gdal_fn.RegisterOGRMEM)
 #endif
 
 #endif

@@ -2,10 +2,12 @@
  * isochrone.h — isochrone polygons contoured from a travel-time surface, as GeoJSON.
  *
  * For each percentile band and cutoff, the area where the travel time is below the cutoff (R5's t < cutoff), traced
- * by GDAL's contour generator in polygon mode (GDALContourGenerateEx, POLYGONIZE=YES, FIXED_LEVELS) with linear
- * interpolation between cell centres. Cell values are whole minutes truncated as R5 does, so the level is
- * cutoff − 0.5: halfway between the last cells inside (cutoff − 1) and the first outside (cutoff). Unreachable cells count as (largest cutoff + 1) minutes, so a boundary
- * next to them falls within one cell; the grid is padded with one such cell all round so every polygon closes.
+ * by marching squares with linear interpolation between cell centres — the polygons GDAL's contour generator gives
+ * in polygon mode (GDALContourGenerateEx, POLYGONIZE=YES, FIXED_LEVELS), traced here without it (isochrone.c says
+ * why). Cell values are whole minutes truncated as R5 does, so the level is cutoff − 0.5: halfway between the last
+ * cells inside (cutoff − 1) and the first outside (cutoff). Unreachable cells count as (largest cutoff + 1) minutes,
+ * so a boundary next to them falls within one cell; the grid is padded with one such cell all round so every polygon
+ * closes.
  * Output: a GeoJSON FeatureCollection (RFC 7946: WGS84 lon/lat, exterior rings counter-clockwise, holes clockwise),
  * one MultiPolygon feature per (cutoff, percentile), properties cutoff_min, percentile, area_km2. area_km2 is the
  * area on the sphere of radius 6,371,008.8 m (holes subtracted), computed from the lon/lat rings

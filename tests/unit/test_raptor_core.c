@@ -2,7 +2,8 @@
  * test_raptor_core.c — RAPTOR on tc_network_view structs filled by hand (plain arrays, no network file), so the
  * search is tested on its own: same-second boarding, min transfer floor, transfers.txt types, pickup/drop-off,
  * service days (D−1 after midnight, D+1), frequencies, arrive-by, Pareto rounds, and a randomized comparison with
- * a brute-force connection scan written here (forward and reverse, and range-RAPTOR against single queries).
+ * a brute-force connection scan written here (forward and reverse, and range-RAPTOR against single queries), and
+ * one-to-one runs (target pruning) against one-to-all runs on random networks with transfers.txt rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -645,12 +646,167 @@ static void test_random_vs_csa(void **state) {
     }
 }
 
+/* ---------------------------------------------------------------- one-to-one against one-to-all --------------- */
+
+/* What the route command reads from a run with targets, per round: the best target arrival (egress included) by a
+ * trip, or on foot straight from a source (egress never follows a transfer walk). */
+static int32_t target_value(const raptor_ws *ws, int k, const tc_stop_seconds *tg, uint32_t nt) {
+    int32_t best = INF;
+    for (uint32_t i = 0; i < nt; i++) {
+        raptor_parent par;
+        int32_t a = raptor_label(ws, k, tg[i].stop, 1, NULL, NULL);
+        if (a != INF && a + tg[i].seconds < best) best = a + tg[i].seconds;
+        a = raptor_label(ws, k, tg[i].stop, 0, NULL, &par);
+        if (a != INF && par.kind == RAPTOR_BY_SOURCE && a + tg[i].seconds < best) best = a + tg[i].seconds;
+    }
+    return best;
+}
+
+/* Target pruning (the bound from the best target arrival) must not change what a one-to-one run finds: random
+ * networks with walking transfers, frequencies, transfers.txt rules (same stop, links between stops and stations)
+ * and, in some, a trip whose times go down; forward and reverse
+ * runs from several sources to several targets with egress. Every round's best target value equals the one-to-all
+ * run's, later rounds of the one-to-all run find nothing better, and with one target without egress the arrival
+ * at it (raptor_arrival, walking labels included) is the same in every round. One workspace serves all queries
+ * (walking speeds vary between them). */
+static void test_one_to_one_matches_one_to_all(void **state) {
+    (void)state;
+    long checked = 0, reached = 0;
+    for (int net = 0; net < 200; net++) {
+        const int n_stops = 6 + (int)rnd(12), n_pat = 3 + (int)rnd(7);
+        const int station = n_stops; /* an extra stop no trip serves: the parent of two stops in some networks */
+        ttrip trips[256];
+        int n_trips = 0;
+        for (int p = 0; p < n_pat; p++) {
+            int n = 2 + (int)rnd(5); /* ≤ 6 ≤ n_stops distinct stops */
+            int st[MAXN], used[32] = {0};
+            for (int j = 0; j < n; j++) {
+                int s;
+                do s = (int)rnd((uint32_t)n_stops);
+                while (used[s]);
+                used[s] = 1;
+                st[j] = s;
+            }
+            uint8_t fl[MAXN];
+            int hop[MAXN], dwell[MAXN];
+            for (int j = 0; j < n; j++) {
+                fl[j] = rnd(8) == 0 ? (uint8_t)(1 + rnd(2)) : 0;
+                hop[j] = 60 * (int)rnd(8); /* 0: two stops in the same minute, as minute-rounded feeds have */
+                dwell[j] = rnd(3) == 0 ? 60 : 0;
+            }
+            const int freq = rnd(6) == 0;
+            int k = freq ? 1 : 2 + (int)rnd(10);
+            int start = H(5, 0) + (int)rnd(4 * 3600);
+            for (int q = 0; q < k && n_trips < 256; q++) {
+                ttrip *t = &trips[n_trips++];
+                memset(t, 0, sizeof *t);
+                t->pattern = p;
+                t->route = p % 4; /* routes shared by patterns, for route-level rules */
+                t->service = (int)rnd(2);
+                t->n = n;
+                int time = freq ? 0 : start + q * 60 * (int)(1 + rnd(20));
+                if (!freq) start = time;
+                for (int j = 0; j < n; j++) {
+                    t->stops[j] = st[j];
+                    t->flags[j] = fl[j];
+                    t->arr[j] = time;
+                    t->dep[j] = time + dwell[j];
+                    time = t->dep[j] + hop[j];
+                }
+                if (freq) {
+                    t->freq_start = H(5, 0) + (int)rnd(3600);
+                    t->freq_end = t->freq_start + 3600 * (1 + (int)rnd(4));
+                    t->headway = 60 * (3 + (int)rnd(12));
+                }
+            }
+        }
+        /* a pattern whose trips leave their second stop four hours before arriving there (a broken feed): pruning
+         * must not assume times never go down along a trip */
+        if (net % 2) {
+            const int bp = trips[rnd((uint32_t)n_trips)].pattern;
+            for (int i = 0; i < n_trips; i++)
+                if (trips[i].pattern == bp && trips[i].n > 2) trips[i].arr[1] = trips[i].dep[1] + 4 * 3600;
+        }
+        ttransfer tf[24];
+        int ntf = 0;
+        for (int i = 0; i < 6; i++) {
+            int a = (int)rnd((uint32_t)n_stops), b = (int)rnd((uint32_t)n_stops);
+            if (a == b) continue;
+            int d = 30 + (int)rnd(500);
+            tf[ntf++] = (ttransfer){a, b, d};
+            if (rnd(4)) tf[ntf++] = (ttransfer){b, a, d}; /* some one way only */
+        }
+        tc_net_transfer_rule rules[12];
+        int nr = 0;
+        const int with_station = net % 3 == 1;
+        for (int i = 0; i < (net % 2 ? 8 : 0); i++) {
+            tc_net_transfer_rule *r = &rules[nr++];
+            r->from_stop = (uint32_t)rnd((uint32_t)n_stops);
+            r->to_stop = rnd(2) ? r->from_stop : (uint32_t)rnd((uint32_t)n_stops); /* same stop or a link */
+            if (with_station && rnd(3) == 0) r->to_stop = (uint32_t)station;
+            r->from_route = rnd(4) == 0 ? rnd(4) : TC_NONE;
+            r->to_route = rnd(4) == 0 ? rnd(4) : TC_NONE;
+            r->from_trip = r->to_trip = TC_NONE;
+            r->type = rnd(4);
+            r->min_transfer_time = r->type == 2 || rnd(2) ? 60 * (int32_t)rnd(6) : -1;
+        }
+        uint64_t days[2] = {0x5555555555555555ull, ~0ull};
+        tnet t;
+        tnet_build(&t, n_stops + 1, trips, n_trips, tf, ntf, rules, nr, days, 2, DAY0);
+        if (with_station) {
+            t.stops[0].parent = (uint32_t)station;
+            t.stops[1].parent = (uint32_t)station;
+        }
+        raptor_ws *ws;
+        assert_int_equal(raptor_ws_create_rounds(&t.v, 12, &ws, NULL), TC_OK);
+        for (int q = 0; q < 40; q++) {
+            const int rev = rnd(3) == 0;
+            raptor_params p = params(DAY0 + 2 + (int)rnd(2), H(5, 0) + (int)rnd(5 * 3600), rev);
+            p.limit = rev ? p.time - (int32_t)rnd(6 * 3600) : p.time + (int32_t)rnd(6 * 3600);
+            p.max_trips = 1 + (int)rnd(12);
+            p.walk_speed_mps = rnd(4) ? 1.0 : 1.5;
+            p.max_transfer_walk_s = rnd(4) ? 600 : 200;
+            p.min_transfer_s = rnd(3) ? 0 : 60 * (int32_t)rnd(4);
+            tc_stop_seconds src[3], tg[3];
+            const uint32_t ns = 1 + rnd(3), nt = 1 + rnd(3);
+            for (uint32_t i = 0; i < ns; i++)
+                src[i] = (tc_stop_seconds){rnd((uint32_t)n_stops), i ? (int32_t)rnd(400) : 0};
+            for (uint32_t i = 0; i < nt; i++)
+                tg[i] = (tc_stop_seconds){rnd((uint32_t)n_stops), nt > 1 ? (int32_t)rnd(400) : 0};
+            const int r_all = raptor_run(ws, &p, src, ns, NULL, 0);
+            int32_t want[14], want_at[14];
+            for (int k = 0; k <= r_all; k++) {
+                want[k] = target_value(ws, k, tg, nt);
+                want_at[k] = raptor_arrival(ws, k, tg[0].stop);
+            }
+            const int r_one = raptor_run(ws, &p, src, ns, tg, nt);
+            assert_true(r_one <= r_all);
+            for (int k = 0; k <= r_all; k++) {
+                const int32_t got = target_value(ws, k <= r_one ? k : r_one, tg, nt);
+                if (got != want[k]) {
+                    fprintf(stderr, "net %d query %d (rev %d) round %d: one-to-one %d, one-to-all %d\n", net, q, rev, k,
+                            got, want[k]);
+                }
+                assert_int_equal(got, want[k]);
+                if (nt == 1 && k <= r_one) assert_int_equal(raptor_arrival(ws, k, tg[0].stop), want_at[k]);
+            }
+            checked++;
+            reached += want[r_all] != INF;
+        }
+        raptor_ws_free(ws);
+        tnet_free(&t);
+    }
+    /* the comparison means something only if many queries reach a target (and so prune) */
+    fprintf(stderr, "one-to-one vs one-to-all: %ld queries, %ld reach a target\n", checked, reached);
+    assert_true(reached > checked / 4);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_second_and_floor), cmocka_unit_test(test_transfer_rules),
         cmocka_unit_test(test_pickup_dropoff),        cmocka_unit_test(test_service_days),
         cmocka_unit_test(test_frequency),             cmocka_unit_test(test_overtaking_and_pareto),
-        cmocka_unit_test(test_random_vs_csa),
+        cmocka_unit_test(test_random_vs_csa),         cmocka_unit_test(test_one_to_one_matches_one_to_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
