@@ -5,6 +5,10 @@
  * k−1 once per relevant service day, then relaxes walking transfers and transfers.txt links from the stops a trip
  * improved. Labels are "at most k trips", copied forward from round k−1 at the start of round k for the stops
  * touched so far (O(touched), not O(stops)), which also keeps range-RAPTOR's labels from later minutes valid.
+ * A scan only boards at stops marked in round k−1: an unmarked stop's label is the one its patterns were scanned with
+ * in an earlier round or minute, so its rides are already in round k's labels; a ride that such a stop could also
+ * catch is dropped there (see scan_scheduled). In range-RAPTOR, where most stops keep their labels from one minute
+ * to the next, this halves the work of an analysis.
  * Reverse (arrive-by) searches negate every time: the same comparisons then mean "latest".
  * A journey is access walk, trip, (transfer walk, trip)*, egress walk: egress never follows a transfer walk, so
  * the forward and the reverse search mean the same journeys (a reverse search cannot walk twice at its start).
