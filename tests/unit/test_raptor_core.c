@@ -468,6 +468,18 @@ static void csa(const conn *c, int nc, int n_stops, int n_trips, int from, int t
     free(reached);
 }
 
+/* n distinct stops of 0 … n_stops−1 (n_stops ≤ 32), in random order: a random pattern */
+static void pick_stops(int n, int n_stops, int *st) {
+    int used[32] = {0};
+    for (int j = 0; j < n; j++) {
+        int s;
+        do s = (int)rnd((uint32_t)n_stops);
+        while (used[s]);
+        used[s] = 1;
+        st[j] = s;
+    }
+}
+
 static void test_random_vs_csa(void **state) {
     (void)state;
     for (int round = 0; round < 60; round++) {
@@ -476,14 +488,8 @@ static void test_random_vs_csa(void **state) {
         int n_trips = 0;
         for (int p = 0; p < n_pat; p++) {
             int n = 2 + (int)rnd(5);
-            int st[MAXN], used[32] = {0};
-            for (int j = 0; j < n; j++) {
-                int s;
-                do s = (int)rnd((uint32_t)n_stops);
-                while (used[s]);
-                used[s] = 1;
-                st[j] = s;
-            }
+            int st[MAXN];
+            pick_stops(n, n_stops, st);
             uint8_t fl[MAXN];
             int hop[MAXN], dwell[MAXN];
             for (int j = 0; j < n; j++) {
@@ -679,14 +685,8 @@ static void test_one_to_one_matches_one_to_all(void **state) {
         int n_trips = 0;
         for (int p = 0; p < n_pat; p++) {
             int n = 2 + (int)rnd(5); /* ≤ 6 ≤ n_stops distinct stops */
-            int st[MAXN], used[32] = {0};
-            for (int j = 0; j < n; j++) {
-                int s;
-                do s = (int)rnd((uint32_t)n_stops);
-                while (used[s]);
-                used[s] = 1;
-                st[j] = s;
-            }
+            int st[MAXN];
+            pick_stops(n, n_stops, st);
             uint8_t fl[MAXN];
             int hop[MAXN], dwell[MAXN];
             for (int j = 0; j < n; j++) {
