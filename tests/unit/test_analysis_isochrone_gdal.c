@@ -147,7 +147,7 @@ static void test_tracer_equals_gdal(void **state) {
     long features = 0, polygons = 0, holes_seen = 0;
     for (int k = 0; k < 90; k++) {
         tc_grid g;
-        const int sz = 5 + (int)(rnd() * 45);
+        const int sz = k % 7 == 0 ? 1 + k % 3 : 5 + (int)(rnd() * 45); /* some of 1-3 cells a side */
         assert_int_equal(tc_grid_from_bbox(-51.3, -30.1, -51.3 + sz * 0.001, -30.1 + sz * 0.0009, 100 + 50 * (k % 5),
                                            &g, NULL),
                          TC_OK);
@@ -211,16 +211,16 @@ static void test_tracer_equals_gdal(void **state) {
                 qsort(va, (size_t)vo, 2 * sizeof *va, cmp_x);
                 qsort(vb, (size_t)vr, 2 * sizeof *vb, cmp_x);
                 const double worst = fmax(farthest(va, (size_t)vo, vb, (size_t)vr), farthest(vb, (size_t)vr, va, (size_t)vo));
-                if (!(worst <= 5.01e-7)) /* GeoJSON carries 6 decimals: half a unit of the last */
+                if (!(worst <= 5.1e-7)) /* GeoJSON carries 6 decimals: half a unit of the last, and rounding */
                     fail_msg("surface %d, cutoff %d, p%d: a vertex is %g degrees from GDAL's", k, cutoff, percentile,
                              worst);
-                /* rounding each vertex by ≤ 5e-7 moves the area by at most perimeter × 5e-7 */
+                /* rounding each vertex by ≤ 5e-7 moves the area by at most about perimeter × 5e-7 */
                 double perimeter = 0;
                 for (int i = 0; i < OGR_G_GetGeometryCount(ref); i++)
                     for (int r = 0; r < OGR_G_GetGeometryCount(OGR_G_GetGeometryRef(ref, i)); r++)
                         perimeter += OGR_G_Length(OGR_G_GetGeometryRef(OGR_G_GetGeometryRef(ref, i), r));
                 const double ao = OGR_G_Area(ours), ar = OGR_G_Area(ref);
-                if (!(fabs(ao - ar) <= perimeter * 5.01e-7))
+                if (!(fabs(ao - ar) <= perimeter * 5.1e-7))
                     fail_msg("surface %d, cutoff %d, p%d: area %.12g, GDAL's %.12g", k, cutoff, percentile, ao, ar);
                 free(va);
                 free(vb);
