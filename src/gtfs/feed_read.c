@@ -206,6 +206,20 @@ static int require_columns(reader *r, table *t, const char *const *cols) {
     return missing ? -1 : 0;
 }
 
+/* A file the feed cannot do without: opened with its required columns, or a failure naming the file (if_missing: the
+ * file is not there; if_columns: a required column is not, each one reported). */
+static tc_status open_essential(reader *r, table *t, const char *file, const char *const *known,
+                                const char *const *req, const char *if_missing, const char *if_columns) {
+    tc_status rc = table_open(r, t, file, known);
+    if (rc) return rc;
+    if (!t->present) return tc_fail(r->err, TC_ERR_PARSE, file, 0, 0, "%s", if_missing);
+    if (require_columns(r, t, req)) {
+        table_close(t);
+        return tc_fail(r->err, TC_ERR_PARSE, file, 1, 0, "%s", if_columns);
+    }
+    return TC_OK;
+}
+
 static tc_status row_error(reader *r, table *t) {
     if (t->csv.io_failed) return r->err ? r->err->code : TC_ERR_IO;
     return tc_fail(r->err, TC_ERR_NO_MEMORY, t->file, t->csv.row_line, 0, "out of memory");
@@ -354,14 +368,9 @@ static tc_status read_stops(reader *r) {
     static const char *const req[] = {"stop_id", NULL};
     gtfs_feed *f = r->f;
     table t;
-    tc_status rc = table_open(r, &t, "stops.txt", known);
+    tc_status rc = open_essential(r, &t, "stops.txt", known, req, "stops.txt cannot be read: no stops, no network",
+                                  "stops.txt has no stop_id column");
     if (rc) return rc;
-    if (!t.present)
-        return tc_fail(r->err, TC_ERR_PARSE, "stops.txt", 0, 0, "stops.txt cannot be read: no stops, no network");
-    if (require_columns(r, &t, req)) {
-        table_close(&t);
-        return tc_fail(r->err, TC_ERR_PARSE, "stops.txt", 1, 0, "stops.txt has no stop_id column");
-    }
     int c_id = gtfs_csv_col(&t.csv, "stop_id"), c_code = gtfs_csv_col(&t.csv, "stop_code"),
         c_name = gtfs_csv_col(&t.csv, "stop_name"), c_lat = gtfs_csv_col(&t.csv, "stop_lat"),
         c_lon = gtfs_csv_col(&t.csv, "stop_lon"), c_type = gtfs_csv_col(&t.csv, "location_type"),
@@ -563,14 +572,9 @@ static tc_status read_routes(reader *r) {
     static const char *const req[] = {"route_id", "route_type", NULL};
     gtfs_feed *f = r->f;
     table t;
-    tc_status rc = table_open(r, &t, "routes.txt", known);
+    tc_status rc = open_essential(r, &t, "routes.txt", known, req, "routes.txt is missing or unreadable: no routes",
+                                  "routes.txt lacks a required column");
     if (rc) return rc;
-    if (!t.present)
-        return tc_fail(r->err, TC_ERR_PARSE, "routes.txt", 0, 0, "routes.txt is missing or unreadable: no routes");
-    if (require_columns(r, &t, req)) {
-        table_close(&t);
-        return tc_fail(r->err, TC_ERR_PARSE, "routes.txt", 1, 0, "routes.txt lacks a required column");
-    }
     int c_id = gtfs_csv_col(&t.csv, "route_id"), c_ag = gtfs_csv_col(&t.csv, "agency_id"),
         c_sn = gtfs_csv_col(&t.csv, "route_short_name"), c_ln = gtfs_csv_col(&t.csv, "route_long_name"),
         c_type = gtfs_csv_col(&t.csv, "route_type"), c_col = gtfs_csv_col(&t.csv, "route_color"),
@@ -1002,14 +1006,9 @@ static tc_status read_trips(reader *r) {
     static const char *const req[] = {"route_id", "service_id", "trip_id", NULL};
     gtfs_feed *f = r->f;
     table t;
-    tc_status rc = table_open(r, &t, "trips.txt", known);
+    tc_status rc = open_essential(r, &t, "trips.txt", known, req, "trips.txt is missing or unreadable: no trips",
+                                  "trips.txt lacks a required column");
     if (rc) return rc;
-    if (!t.present)
-        return tc_fail(r->err, TC_ERR_PARSE, "trips.txt", 0, 0, "trips.txt is missing or unreadable: no trips");
-    if (require_columns(r, &t, req)) {
-        table_close(&t);
-        return tc_fail(r->err, TC_ERR_PARSE, "trips.txt", 1, 0, "trips.txt lacks a required column");
-    }
     int c_route = gtfs_csv_col(&t.csv, "route_id"), c_svc = gtfs_csv_col(&t.csv, "service_id"),
         c_id = gtfs_csv_col(&t.csv, "trip_id"), c_head = gtfs_csv_col(&t.csv, "trip_headsign"),
         c_sn = gtfs_csv_col(&t.csv, "trip_short_name"), c_dir = gtfs_csv_col(&t.csv, "direction_id"),
