@@ -220,6 +220,19 @@ static tc_status open_essential(reader *r, table *t, const char *file, const cha
     return TC_OK;
 }
 
+/* A file the feed may leave out: absent, or present without a required column (reported; the file is then ignored)
+ * → TC_OK with t->present = 0. */
+static tc_status open_optional(reader *r, table *t, const char *file, const char *const *known,
+                               const char *const *req) {
+    tc_status rc = table_open(r, t, file, known);
+    if (rc || !t->present) return rc;
+    if (require_columns(r, t, req)) {
+        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", file, 1, 0, "%s ignored: a required column is missing", file);
+        table_close(t);
+    }
+    return TC_OK;
+}
+
 static tc_status row_error(reader *r, table *t) {
     if (t->csv.io_failed) return r->err ? r->err->code : TC_ERR_IO;
     return tc_fail(r->err, TC_ERR_NO_MEMORY, t->file, t->csv.row_line, 0, "out of memory");
@@ -665,14 +678,8 @@ static tc_status read_calendar(reader *r) {
     static const char *const known[] = {"service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
                                         "saturday", "sunday", "start_date", "end_date", NULL};
     table t;
-    tc_status rc = table_open(r, &t, "calendar.txt", known);
+    tc_status rc = open_optional(r, &t, "calendar.txt", known, known);
     if (rc || !t.present) return rc;
-    if (require_columns(r, &t, known)) {
-        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", t.file, 1, 0,
-                  "calendar.txt ignored: a required column is missing");
-        table_close(&t);
-        return TC_OK;
-    }
     r->have_calendar = 1;
     int c_id = gtfs_csv_col(&t.csv, "service_id"), c_start = gtfs_csv_col(&t.csv, "start_date"),
         c_end = gtfs_csv_col(&t.csv, "end_date");
@@ -746,14 +753,8 @@ static tc_status read_calendar(reader *r) {
 static tc_status read_calendar_dates(reader *r) {
     static const char *const known[] = {"service_id", "date", "exception_type", NULL};
     table t;
-    tc_status rc = table_open(r, &t, "calendar_dates.txt", known);
+    tc_status rc = open_optional(r, &t, "calendar_dates.txt", known, known);
     if (rc || !t.present) return rc;
-    if (require_columns(r, &t, known)) {
-        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", t.file, 1, 0,
-                  "calendar_dates.txt ignored: a required column is missing");
-        table_close(&t);
-        return TC_OK;
-    }
     r->have_calendar_dates = 1;
     int c_id = gtfs_csv_col(&t.csv, "service_id"), c_date = gtfs_csv_col(&t.csv, "date"),
         c_type = gtfs_csv_col(&t.csv, "exception_type");
@@ -868,13 +869,8 @@ static tc_status read_shapes(reader *r) {
     static const char *const req[] = {"shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence", NULL};
     gtfs_feed *f = r->f;
     table t;
-    tc_status rc = table_open(r, &t, "shapes.txt", known);
+    tc_status rc = open_optional(r, &t, "shapes.txt", known, req);
     if (rc || !t.present) return rc;
-    if (require_columns(r, &t, req)) {
-        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", t.file, 1, 0, "shapes.txt ignored: a required column is missing");
-        table_close(&t);
-        return TC_OK;
-    }
     int c_id = gtfs_csv_col(&t.csv, "shape_id"), c_lat = gtfs_csv_col(&t.csv, "shape_pt_lat"),
         c_lon = gtfs_csv_col(&t.csv, "shape_pt_lon"), c_seq = gtfs_csv_col(&t.csv, "shape_pt_sequence"),
         c_dist = gtfs_csv_col(&t.csv, "shape_dist_traveled");
@@ -1638,14 +1634,8 @@ static tc_status read_frequencies(reader *r) {
     static const char *const req[] = {"trip_id", "start_time", "end_time", "headway_secs", NULL};
     gtfs_feed *f = r->f;
     table t;
-    tc_status rc = table_open(r, &t, "frequencies.txt", known);
+    tc_status rc = open_optional(r, &t, "frequencies.txt", known, req);
     if (rc || !t.present) return rc;
-    if (require_columns(r, &t, req)) {
-        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", t.file, 1, 0,
-                  "frequencies.txt ignored: a required column is missing");
-        table_close(&t);
-        return TC_OK;
-    }
     int c_trip = gtfs_csv_col(&t.csv, "trip_id"), c_start = gtfs_csv_col(&t.csv, "start_time"),
         c_end = gtfs_csv_col(&t.csv, "end_time"), c_head = gtfs_csv_col(&t.csv, "headway_secs"),
         c_exact = gtfs_csv_col(&t.csv, "exact_times");

@@ -540,36 +540,30 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
                                                                uint8_t board_kind, const int lean) {
     raptor_ws *ws = c->ws;
     size_t i = (size_t)c->k * ws->n_stops + s;
+    int earlier = 1;
     if (lean) { /* times only: no tie-break, and the trip is kept only where transfers.txt rules need it */
         if (a >= ws->arr[i].trip || a >= *bound) return;
         if (c->p->stop_ok && !c->p->stop_ok[s]) return;
         ws->arr[i].trip = a;
         if (ws->flag[s] & F_ANY_RULES) ws->par_trip[i].ref = trip;
-        ws->stats.labels_improved++;
-        touch(ws, s);
-        mark(ws, s);
-        if (!(ws->flag[s] & F_TRIP_MARK)) {
-            ws->flag[s] |= F_TRIP_MARK;
-            ws->trip_marked[ws->n_trip_marked++] = s;
-        }
-        return;
+    } else {
+        if (a > ws->arr[i].trip || a >= *bound) return;
+        if (a == ws->arr[i].trip && walk >= ws->walked[i].trip) return;
+        if (c->p->stop_ok && !c->p->stop_ok[s]) return;
+        earlier = a < ws->arr[i].trip;
+        ws->arr[i].trip = a;
+        ws->walked[i].trip = walk;
+        raptor_parent *pr = &ws->par_trip[i];
+        pr->ref = trip;
+        pr->shift = shift;
+        pr->board_pos = (uint16_t)board_pos;
+        pr->alight_pos = (uint16_t)alight_pos;
+        pr->kind = RAPTOR_BY_TRIP;
+        pr->board_kind = board_kind;
+        pr->round = (uint16_t)c->k;
+        if (ws->egress[s] != RAPTOR_INF && a + ws->egress[s] < *bound) *bound = a + ws->egress[s];
     }
-    if (a > ws->arr[i].trip || a >= *bound) return;
-    if (a == ws->arr[i].trip && walk >= ws->walked[i].trip) return;
-    if (c->p->stop_ok && !c->p->stop_ok[s]) return;
-    const int earlier = a < ws->arr[i].trip;
-    ws->arr[i].trip = a;
-    ws->walked[i].trip = walk;
-    raptor_parent *pr = &ws->par_trip[i];
-    pr->ref = trip;
-    pr->shift = shift;
-    pr->board_pos = (uint16_t)board_pos;
-    pr->alight_pos = (uint16_t)alight_pos;
-    pr->kind = RAPTOR_BY_TRIP;
-    pr->board_kind = board_kind;
-    pr->round = (uint16_t)c->k;
     ws->stats.labels_improved++;
-    if (ws->egress[s] != RAPTOR_INF && a + ws->egress[s] < *bound) *bound = a + ws->egress[s];
     touch(ws, s);
     /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
      * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
