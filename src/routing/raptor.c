@@ -23,9 +23,19 @@
 #define DAY_S 86400
 #define N_OFFSETS 5 /* service days D−2 … D+2 */
 
+/* ws->seq entries: a pattern position's stop, and whether the search may not board / alight there (search sense) */
+#define SEQ_NO_BOARD 0x80000000u
+#define SEQ_NO_ALIGHT 0x40000000u
+#define SEQ_STOP 0x3fffffffu
+
 typedef struct raptor_pair {
     int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
 } raptor_pair;
+
+/* One stop event of a running trip, in search sense (reverse: negated, roles swapped), without the day shift. */
+typedef struct raptor_event {
+    int32_t alight, board;
+} raptor_event;
 
 /* ws->flag bits: what the current search did to a stop, and (the last three) what transfers.txt says of it */
 enum {
@@ -63,8 +73,15 @@ struct raptor_ws {
      * an improvement tests and sets several of them for the same stop */
     uint8_t *flag;
     /* patterns to scan this round, with the first scan index */
-    uint32_t *pat_first, *pat_last, *pat_list; /* first / last marked position in scan order */
+    /* per pattern, the first and last marked position in scan order (first = UINT32_MAX: not listed), side by side
+     * because collecting reads both for the same pattern */
+    struct pat_span { uint32_t first, last; } *pat_span;
+    uint32_t *pat_list;
     uint32_t n_pat_list;
+    /* per pattern: scheduled, monotone and no transfers.txt rules at its stops (scan_plain can scan it) */
+    uint8_t *pat_plain;
+    /* per direction, every pattern's positions in scan order as SEQ_* entries (from the pattern's stops_begin) */
+    uint32_t *seq[2];
     /* per pattern time extents (times as stored, without day shift) */
     int32_t *pat_min_time, *pat_max_time;
     /* service activity for days D−2 … D+2 */
@@ -82,11 +99,11 @@ struct raptor_ws {
      * probes). Built lazily for the offsets and direction a query uses; NULL if memory is short (the search then
      * reads stop_times). */
     int32_t *col[N_OFFSETS];
-    /* and the alighting times of the same trips, trip-major (forward: arrivals; reverse: negated departures), 4
-     * bytes each and only the trips running that day: the rows a ride reads then fit the cache far better than the
-     * 8-byte stop_times of every trip (a pattern mixes weekday and weekend trips) */
-    int32_t *rowa[N_OFFSETS];
-    uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rowa */
+    /* and the same trips' events trip-major, only the trips running that day: a ride reads its own row and, to see
+     * whether the trip before it can be caught, the row just before, both in sequence (the way ULTRA's RAPTOR lays
+     * out stop events); the stop_times of every trip would spread them over weekday and weekend trips */
+    raptor_event *rows[N_OFFSETS];
+    uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rows */
     int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
     /* transfers.txt */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
@@ -104,17 +121,16 @@ struct raptor_ws {
     double tr_speed;
     int n_rounds; /* label rounds allocated: max trips + 1 */
     int rounds_run;
-    int max_round_used;
+    int max_round_used; /* the highest round written since the last reset */
     int rev;
     int lean; /* this range step keeps arrival times only (raptor_params.times_only) */
     /* no label walks less than this (min of 0 and every access seconds seeded since the last reset): a trip ridden
      * with this much walking cannot be re-boarded with less, so the tie-break check is skipped */
     int32_t min_walk;
-    /* per stop_patterns entry and direction (0 forward, 1 reverse): {pattern, boarding index in scan order}, index
-     * UINT32_MAX at the line's end; collecting patterns read the pattern records at random before (~10% of a query) */
-    uint32_t *sp_board[2];
-    /* per pattern: every trip's times never decrease along it (arrival ≤ departure ≤ next arrival), so a trip
-     * boarded at time t arrives everywhere at ≥ t and boarding at or after the bound can be skipped */
+    /* per direction (0 forward, 1 reverse), CSR by stop: {pattern, boarding index in scan order} of the patterns a
+     * stop can be boarded at (not at the line's end, not trip-less); collecting patterns read the pattern records at
+     * random before (~10% of a query) */
+    uint32_t *sp_begin[2], *sp_board[2];
     raptor_stats stats;
 };
 
@@ -151,10 +167,10 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
     ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
     ws->flag = calloc(S + 1, 1);
-    ws->pat_first = malloc((P + 1) * sizeof(uint32_t));
-    ws->pat_last = malloc((P + 1) * sizeof(uint32_t));
+    ws->pat_span = malloc((P + 1) * sizeof *ws->pat_span);
     ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
     ws->pat_min_time = malloc((P + 1) * sizeof(int32_t));
+    ws->pat_plain = calloc(P + 1, 1);
     ws->pat_max_time = malloc((P + 1) * sizeof(int32_t));
     ws->active = calloc((size_t)N_OFFSETS * (v->n_services + 1), 1);
     ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
@@ -167,8 +183,8 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->target_list = malloc((S + 1) * sizeof(uint32_t));
     if (!ws->arr || !ws->walked || !ws->par_trip || !ws->par_walk ||
         !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
-        !ws->pat_first || !ws->pat_last || !ws->pat_list || !ws->pat_min_time ||
-        !ws->pat_max_time || !ws->active || !ws->act_trips || !ws->act_count || 
+        !ws->pat_span || !ws->pat_list || !ws->pat_min_time ||
+        !ws->pat_max_time || !ws->pat_plain || !ws->active || !ws->act_trips || !ws->act_count || 
         !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
@@ -176,7 +192,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     for (size_t i = 0; i < cells; i++) ws->arr[i].trip = ws->arr[i].foot = RAPTOR_INF;
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
-        ws->pat_first[p] = UINT32_MAX;
+        ws->pat_span[p].first = UINT32_MAX;
         const tc_net_pattern *pt = &v->patterns[p];
         int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
         if (pt->n_trips && pt->n_stops) {
@@ -229,6 +245,39 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         if (ws->has_global_rules) ws->flag[s] |= F_RULES;
     }
     for (uint32_t s = 0; s < S; s++) ws->child_begin[s + 1] += ws->child_begin[s];
+    for (uint32_t p = 0; p < P; p++) {
+        const tc_net_pattern *pt = &v->patterns[p];
+        int plain = !(pt->flags & TC_PATTERN_FREQUENCY) && (pt->flags & TC_PATTERN_MONOTONE);
+        for (uint32_t j = 0; plain && j < pt->n_stops; j++) {
+            const uint32_t st = v->pattern_stops[pt->stops_begin + j];
+            if (st >= S || (ws->flag[st] & F_RULES)) plain = 0;
+        }
+        ws->pat_plain[p] = (uint8_t)(plain && S <= SEQ_STOP);
+    }
+    {
+        uint64_t n_pos = 0; /* (not n_pattern_stops: a hand-made view may leave it unset) */
+        for (uint32_t p = 0; p < P; p++)
+            if ((uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops > n_pos)
+                n_pos = (uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops;
+        for (int r = 0; r < 2; r++) {
+            ws->seq[r] = malloc(((size_t)n_pos + 1) * sizeof(uint32_t));
+            if (!ws->seq[r]) {
+                raptor_ws_free(ws);
+                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+            }
+        }
+        for (uint32_t p = 0; p < P; p++) {
+            const tc_net_pattern *pt = &v->patterns[p];
+            for (uint32_t i = 0; i < pt->n_stops; i++)
+                for (int r = 0; r < 2; r++) {
+                    const uint32_t j = r ? pt->n_stops - 1 - i : i;
+                    const uint8_t f = v->pattern_stop_flags[pt->stops_begin + j];
+                    const uint8_t nb = r ? TC_NO_DROPOFF : TC_NO_PICKUP, na = r ? TC_NO_PICKUP : TC_NO_DROPOFF;
+                    ws->seq[r][pt->stops_begin + i] = (v->pattern_stops[pt->stops_begin + j] & SEQ_STOP) |
+                                                      ((f & nb) ? SEQ_NO_BOARD : 0) | ((f & na) ? SEQ_NO_ALIGHT : 0);
+                }
+        }
+    }
     {
         uint32_t *fill = malloc((S + 1) * sizeof(uint32_t));
         if (!fill) {
@@ -261,18 +310,25 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         const uint32_t n_sp = v->stop_pattern_begin[S];
         for (int r = 0; r < 2; r++) {
             ws->sp_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
-            if (!ws->sp_board[r]) {
+            ws->sp_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
+            if (!ws->sp_board[r] || !ws->sp_begin[r]) {
                 raptor_ws_free(ws);
                 return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
             }
-        }
-        for (uint32_t e = 0; e < n_sp; e++) {
-            const tc_net_stop_pattern *sp = &v->stop_patterns[e];
-            const uint32_t n = v->patterns[sp->pattern].n_stops;
-            const uint32_t fwd = sp->position, rev = n - 1 - sp->position;
-            ws->sp_board[0][2 * e] = ws->sp_board[1][2 * e] = sp->pattern;
-            ws->sp_board[0][2 * e + 1] = fwd + 1 >= n ? UINT32_MAX : fwd;
-            ws->sp_board[1][2 * e + 1] = rev + 1 >= n ? UINT32_MAX : rev;
+            uint32_t out = 0;
+            for (uint32_t st = 0; st < S; st++) {
+                ws->sp_begin[r][st] = out;
+                for (uint32_t e = v->stop_pattern_begin[st]; e < v->stop_pattern_begin[st + 1]; e++) {
+                    const tc_net_stop_pattern *sp = &v->stop_patterns[e];
+                    const tc_net_pattern *pt = &v->patterns[sp->pattern];
+                    const uint32_t idx = r ? pt->n_stops - 1 - sp->position : sp->position;
+                    if (idx + 1 >= pt->n_stops || !pt->n_trips) continue;
+                    ws->sp_board[r][2 * out] = sp->pattern;
+                    ws->sp_board[r][2 * out + 1] = idx;
+                    out++;
+                }
+            }
+            ws->sp_begin[r][S] = out;
         }
     }
     ws->max_round_used = ws->n_rounds - 1;
@@ -294,17 +350,19 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->marked_cur);
     free(ws->trip_marked);
     free(ws->flag);
-    free(ws->pat_first);
-    free(ws->pat_last);
+    free(ws->pat_span);
     free(ws->pat_list);
     free(ws->pat_min_time);
     free(ws->pat_max_time);
+    free(ws->pat_plain);
+    free(ws->seq[0]);
+    free(ws->seq[1]);
     free(ws->active);
     free(ws->act_trips);
     free(ws->act_count);
     for (int o = 0; o < N_OFFSETS; o++) {
         free(ws->col[o]);
-        free(ws->rowa[o]);
+        free(ws->rows[o]);
         free(ws->col_begin[o]);
     }
     free(ws->rev_rule_begin);
@@ -313,8 +371,10 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->rev_rules);
     free(ws->egress);
     free(ws->target_list);
-    free(ws->sp_board[0]);
-    free(ws->sp_board[1]);
+    for (int r = 0; r < 2; r++) {
+        free(ws->sp_board[r]);
+        free(ws->sp_begin[r]);
+    }
     free(ws);
 }
 
@@ -448,18 +508,18 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
             if (!(v->patterns[p].flags & TC_PATTERN_FREQUENCY))
                 need += (uint64_t)v->patterns[p].n_trips * v->patterns[p].n_stops;
         ws->col[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
-        ws->rowa[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
+        ws->rows[o] = malloc((size_t)(need + 1) * sizeof(raptor_event));
     }
-    if (!ws->col_begin[o] || !ws->col[o] || !ws->rowa[o]) {
+    if (!ws->col_begin[o] || !ws->col[o] || !ws->rows[o]) {
         free(ws->col[o]);
-        free(ws->rowa[o]);
+        free(ws->rows[o]);
         free(ws->col_begin[o]);
         ws->col[o] = NULL;
-        ws->rowa[o] = NULL;
+        ws->rows[o] = NULL;
         ws->col_begin[o] = NULL;
         return;
     }
-    int32_t *rowa = ws->rowa[o];
+    raptor_event *rows = ws->rows[o];
     const uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
     const uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
     int32_t *col = ws->col[o];
@@ -471,11 +531,16 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
         if (!nt) continue;
         const tc_net_stop_time *st = v->stop_times + pt->times_begin;
         const uint32_t *act = at + pt->trips_begin;
+        /* search sense, in scan order (reverse: last position first), with the day's shift added: a scan then
+         * reads position i of both at index i and adds nothing */
+        const int32_t shift = (o - 2) * DAY_S;
         for (uint32_t vt = 0; vt < nt; vt++) {
             const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
-            for (uint32_t j = 0; j < n; j++) {
-                col[pos + (uint64_t)j * nt + vt] = rev ? -x[j].arrival : x[j].departure;
-                rowa[pos + (uint64_t)vt * n + j] = rev ? -x[j].departure : x[j].arrival;
+            for (uint32_t i = 0; i < n; i++) {
+                const uint32_t j = rev ? n - 1 - i : i;
+                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
+                rows[pos + (uint64_t)vt * n + i].alight = rev ? -(x[j].departure + shift) : x[j].arrival + shift;
+                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
             }
         }
         pos += (uint64_t)nt * n;
@@ -528,7 +593,7 @@ typedef struct scan_ctx {
     const uint8_t *active; /* services of this day offset */
     const uint32_t *act_trips, *act_count;
     const int32_t *col;        /* position-major boarding times of this offset, or NULL */
-    const int32_t *rowa;       /* trip-major alighting times of this offset (with col) */
+    const raptor_event *rows;  /* trip-major events of this offset (with col) */
     const uint64_t *col_begin;
     int32_t shift;
 } scan_ctx;
@@ -600,15 +665,14 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
 #define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
 #define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift)
     /* use_col is a compile-time constant: the usual path (columns built) carries no "which layout" branch */
-#define DEPS(vt, j) (use_col ? colp[(uint64_t)(j) * nt + (vt)] + cshift : DEPS_ST(vt, j))
+#define DEPS(vt, j) (use_col ? colp[(uint64_t)i * nt + (vt)] : DEPS_ST(vt, j)) /* columns: scan order, shifted */
     const int32_t *colp = use_col ? c->col + c->col_begin[pidx] : NULL;
-    const int32_t *rowap = use_col ? c->rowa + c->col_begin[pidx] : NULL;
+    const raptor_event *rowap = use_col ? c->rows + c->col_begin[pidx] : NULL;
     const uint8_t *trip_ok = c->p->trip_ok;
     const int32_t min_walk = ws->min_walk;
     /* the builder marks patterns whose times never go down (network.h); only those may skip a hopeless boarding */
     const int monotone = (v->patterns[pidx].flags & TC_PATTERN_MONOTONE) != 0;
-    const int32_t *arow = NULL; /* the ridden trip's alighting times in rowa */
-    const int32_t cshift = rev ? -shift : shift;
+    const raptor_event *arow = NULL; /* the ridden trip's events in rows */
 
     ws->stats.positions_scanned += n - first;
     uint32_t cur = UINT32_MAX; /* virtual index of the trip being ridden */
@@ -622,7 +686,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
-            int32_t a = use_col ? arow[j] + cshift : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
+            int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
             if (a < bound)
                 improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind, lean);
         }
@@ -722,7 +786,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
                 if (use_col) {
                     arow = rowap + (uint64_t)vt * n;
                     /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
-                    __builtin_prefetch(arow + j + 16);
+                    __builtin_prefetch(arow + i + 16);
                 }
                 cur_walk = best_w;
                 board_pos = j;
@@ -735,6 +799,168 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
 #undef REAL
 #undef DEPS
 #undef DEPS_ST
+}
+
+/* The trip a scan_plain rides: virtual index (UINT32_MAX: none), the walking seconds it was boarded with, where
+ * (scan index) and from which label. */
+typedef struct raptor_ride {
+    uint32_t cur, board_i;
+    int32_t walk;
+    uint8_t board_kind;
+} raptor_ride;
+
+/* Label improvement for scan_plain, kept out of line: most alightings fail the caller's inline test, and the scan
+ * loop keeps its few hot values in registers only if this body is not in it. Returns the (maybe lower) bound. */
+static __attribute__((noinline)) int32_t plain_alight(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,
+                                                      const raptor_ride *r, const tc_net_pattern *pt, uint32_t nt,
+                                                      uint32_t i, const int rev, const int lean) {
+    const uint32_t *act = c->act_trips + pt->trips_begin;
+    const uint32_t real = act[rev ? nt - 1 - r->cur : r->cur], n = pt->n_stops;
+    const uint32_t j = rev ? n - 1 - i : i, bj = rev ? n - 1 - r->board_i : r->board_i;
+    improve_trip(c, &bound, s, a, r->walk, pt->trips_begin + real, c->shift, bj, j, r->board_kind, lean);
+    return bound;
+}
+
+/* Boarding at a marked stop for scan_plain: the earliest trip before `r->cur` (or any, when riding none) that the
+ * labels of round k−1 at s can catch, preferring less walking between the two labels. */
+static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, uint32_t s, uint32_t i,
+                                                  const int32_t *colp, uint32_t nt, int32_t bound, const int lean) {
+    raptor_ws *ws = c->ws;
+    const size_t li = (size_t)(c->k - 1) * ws->n_stops + s;
+    const raptor_pair pl = ws->arr[li];
+    const int32_t lt = pl.trip, lw = pl.foot;
+    const int32_t rt = lt == RAPTOR_INF ? RAPTOR_INF : lt + c->p->min_transfer_s;
+    const int32_t ready = lw < rt ? lw : rt;
+    if (ready >= bound) return; /* whatever boards here arrives at ≥ ready (plain patterns are monotone) */
+    const int32_t *col = colp + (uint64_t)i * nt;
+    const uint32_t hi = r->cur != UINT32_MAX ? r->cur : nt;
+    uint32_t lo = 0, h = hi;
+    ws->stats.trip_searches++;
+    if (hi < nt) {
+        /* riding, and the trip before ours is caught: the one wanted is nearly always one or two before it, in
+         * the same cache line of the column, so gallop back from ours before searching */
+        uint32_t step = 1;
+        h = hi - 1; /* col[h] ≥ ready (the caller checked) */
+        while (h >= step && col[h - step] >= ready) {
+            ws->stats.trip_probes++;
+            h -= step;
+            step *= 2;
+        }
+        lo = h >= step ? h - step + 1 : 0;
+    }
+    while (lo < h) {
+        ws->stats.trip_probes++;
+        const uint32_t mid = (lo + h) >> 1;
+        if (col[mid] < ready) lo = mid + 1;
+        else h = mid;
+    }
+    if (lo == hi) return;
+    /* d ≥ ready, so at least one label catches it */
+    const int32_t d = col[lo];
+    int32_t best_w = 0;
+    uint8_t kind = 0;
+    if (!lean) {
+        best_w = RAPTOR_INF;
+        if (lw <= d) {
+            best_w = ws->walked[li].foot;
+            kind = ws->par_walk[li].kind;
+        }
+        if (rt <= d && ws->walked[li].trip < best_w) {
+            best_w = ws->walked[li].trip;
+            kind = RAPTOR_BY_TRIP;
+        }
+    }
+    r->cur = lo;
+    r->board_i = i;
+    r->walk = best_w;
+    r->board_kind = kind;
+}
+
+/* scan_scheduled for a plain pattern — monotone, no transfers.txt rules at any of its stops, no stop or trip filter,
+ * columns built — which is nearly every pattern of a query: the same boardings and labels, in two tight loops.
+ * Seeking, it looks only for a marked stop to board at. Riding, it reads the position's stop (seq) and the trip's
+ * event (times already shifted to the day), tests the alighting against the bound and the label, and the boarding
+ * against the label of round k−1; everything rarer (improving, searching, changing trips) is out of line, so the
+ * loop's values stay in registers. */
+static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const tc_net_pattern *pt, uint32_t first,
+                                                             uint32_t last, const int rev, const int lean) {
+    raptor_ws *ws = c->ws;
+    const tc_network_view *v = ws->v;
+    const uint32_t n = pt->n_stops, S = ws->n_stops;
+    const uint32_t pidx = (uint32_t)(pt - v->patterns);
+    const uint32_t nt = c->act_count[pidx];
+    const uint32_t *seq = ws->seq[rev] + pt->stops_begin;
+    const raptor_event *ev = c->rows + c->col_begin[pidx];
+    const int32_t *colp = c->col + c->col_begin[pidx];
+    const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
+    const raptor_pair *lab = ws->arr + (size_t)c->k * S;
+    const raptor_pair *wprev = ws->walked + (size_t)(c->k - 1) * S, *wlab = wprev + S;
+    const uint8_t *flag = ws->flag;
+    const int32_t floor_s = c->p->min_transfer_s;
+    const int32_t min_walk = ws->min_walk;
+    int32_t bound = c->bound;
+    raptor_ride r = {.cur = UINT32_MAX};
+    ws->stats.positions_scanned += n - first;
+    uint32_t i = first;
+    while (i <= last) {
+        for (; i <= last; i++) { /* seek a marked stop to board at */
+            const uint32_t e = seq[i];
+            if ((e & SEQ_NO_BOARD) || !(flag[e & SEQ_STOP] & F_MARK_PREV)) continue;
+            plain_board(c, &r, e & SEQ_STOP, i, colp, nt, bound, lean);
+            if (r.cur != UINT32_MAX) break;
+        }
+        if (i > last) break;
+        const raptor_event *row = ev + (uint64_t)r.cur * n;
+        /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
+        __builtin_prefetch(row + i + 8);
+        for (i++; i < n; i++) { /* ride */
+            const uint32_t e = seq[i], s = e & SEQ_STOP;
+            const raptor_event x = row[i];
+            /* (a tie is common: the same trip reached again after a transfer; only less walking improves it) */
+            if (!(e & SEQ_NO_ALIGHT) && x.alight < bound &&
+                (x.alight < lab[s].trip || (!lean && x.alight == lab[s].trip && r.walk < wlab[s].trip)))
+                bound = plain_alight(c, bound, s, x.alight, &r, pt, nt, i, rev, lean);
+            if (e & SEQ_NO_BOARD) continue;
+            const raptor_pair pl = prev[s];
+            const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+            const int32_t ready = pl.foot < rt ? pl.foot : rt;
+            if (ready > x.board) continue;
+            /* the labels here catch our trip: an earlier one too? */
+            const int earlier = r.cur > 0 && row[(int64_t)i - (int64_t)n].board >= ready;
+            const int marked = (flag[s] & F_MARK_PREV) != 0;
+            if (!earlier) {
+                /* exactly our trip: the walking of the label that catches it decides (ties: less walking) */
+                int32_t w = RAPTOR_INF;
+                if (!lean && (r.walk > min_walk || !marked)) {
+                    if (pl.foot <= x.board) w = wprev[s].foot;
+                    if (rt <= x.board && wprev[s].trip < w) w = wprev[s].trip;
+                }
+                if (!marked) {
+                    /* An unmarked stop (not improved in round k−1) has had its label since its patterns were last
+                     * scanned, so what it can catch was ridden from it then and is in round k's labels already:
+                     * once it catches the trip ridden or an earlier one with no more walking, riding on repeats
+                     * those arrivals. */
+                    if (lean || w <= r.walk) break;
+                    continue;
+                }
+                if (w < r.walk && ready < bound) { /* the same trip with less walking: board it here instead */
+                    const int by_trip = rt <= x.board && (pl.foot > x.board || wprev[s].trip < wprev[s].foot);
+                    r.board_kind = by_trip ? RAPTOR_BY_TRIP : ws->par_walk[(size_t)(c->k - 1) * S + s].kind;
+                    r.walk = w;
+                    r.board_i = i;
+                }
+                continue;
+            }
+            if (!marked) break; /* (see above) it catches an earlier trip */
+            if (ready >= bound) continue; /* (plain patterns are monotone) */
+            plain_board(c, &r, s, i, colp, nt, bound, lean);
+            row = ev + (uint64_t)r.cur * n;
+            __builtin_prefetch(row + i + 8);
+        }
+        r.cur = UINT32_MAX; /* dropped (or at the end of the line) */
+        i++;
+    }
+    c->bound = bound;
 }
 
 /* Frequency template `t` (trip index) of pattern pt on one day offset: runs at start + r·headway. The run ridden
@@ -898,7 +1124,7 @@ static inline void improve_link_end(raptor_ws *ws, const raptor_params *p, int k
         if (ws->children[c] != from) improve_walk(ws, p, k, bound, ws->children[c], a, walk, from, RAPTOR_BY_LINK);
 }
 
-static void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
+static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
     const tc_network_view *v = ws->v;
     const uint32_t S = ws->n_stops;
     const int rev = ws->rev;
@@ -996,22 +1222,27 @@ static int32_t target_best(const raptor_ws *ws, int k) {
     return best;
 }
 
-static void collect_patterns(raptor_ws *ws, const int rev) {
-    const tc_network_view *v = ws->v;
+/* The patterns serving the stops marked in round k−1, with the span of marked positions. A marked stop whose label
+ * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
+ * marks many stops early that the target's arrival later makes hopeless. */
+static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
     ws->n_pat_list = 0;
-    const uint32_t *spb = ws->sp_board[rev];
+    const uint32_t *spb = ws->sp_board[rev], *spb_begin = ws->sp_begin[rev];
+    const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
+    struct pat_span *span = ws->pat_span;
     for (uint32_t m = 0; m < ws->n_marked_prev; m++) {
-        uint32_t s = ws->marked_prev[m];
-        for (uint32_t e = v->stop_pattern_begin[s]; e < v->stop_pattern_begin[s + 1]; e++) {
+        const uint32_t s = ws->marked_prev[m];
+        const int32_t ready = prev[s].trip < prev[s].foot ? prev[s].trip : prev[s].foot;
+        if (ready >= bound) continue;
+        for (uint32_t e = spb_begin[s], end = spb_begin[s + 1]; e < end; e++) {
             const uint32_t p = spb[2 * e], idx = spb[2 * e + 1];
-            if (idx == UINT32_MAX) continue; /* boarding at the end of the line goes nowhere */
-            if (ws->pat_first[p] == UINT32_MAX) {
+            struct pat_span *sp = &span[p];
+            if (sp->first == UINT32_MAX) {
                 ws->pat_list[ws->n_pat_list++] = p;
-                ws->pat_first[p] = ws->pat_last[p] = idx;
-            } else if (idx < ws->pat_first[p]) {
-                ws->pat_first[p] = idx;
-            } else if (idx > ws->pat_last[p]) {
-                ws->pat_last[p] = idx;
+                sp->first = sp->last = idx;
+            } else {
+                sp->first = idx < sp->first ? idx : sp->first;
+                sp->last = idx > sp->last ? idx : sp->last;
             }
         }
     }
@@ -1023,7 +1254,6 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     int max_k = p->max_trips;
     if (max_k < 1) max_k = 1;
     if (max_k > ws->n_rounds - 1) max_k = ws->n_rounds - 1;
-    if (max_k > ws->max_round_used) ws->max_round_used = max_k;
     /* time window in search sense: labels never worse than lim */
     const int32_t lim = rev ? -p->limit : p->limit;
     int32_t bound = lim == RAPTOR_INF ? RAPTOR_INF : lim + 1;
@@ -1038,13 +1268,13 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         if (ws->n_marked_prev == 0) break;
         copy_forward(ws, k);
         ws->stats.rounds++;
-        collect_patterns(ws, rev);
+        collect_patterns(ws, k, bound, rev);
         ws->n_marked_cur = 0;
         scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound};
         for (uint32_t q = 0; q < ws->n_pat_list; q++) {
             const uint32_t pi = ws->pat_list[q];
-            const uint32_t first = ws->pat_first[pi], last = ws->pat_last[pi];
-            ws->pat_first[pi] = UINT32_MAX;
+            const uint32_t first = ws->pat_span[pi].first, last = ws->pat_span[pi].last;
+            ws->pat_span[pi].first = UINT32_MAX;
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
@@ -1060,12 +1290,21 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                 if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
                 if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
                 c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
-                c.rowa = ws->rowa[o];
+                c.rows = ws->rows[o];
                 c.col_begin = ws->col_begin[o];
                 if (pt->flags & TC_PATTERN_FREQUENCY) {
                     for (uint32_t t = 0; t < pt->n_trips; t++) {
                         if (rev) scan_frequency(&c, pt, t, first, 1);
                         else scan_frequency(&c, pt, t, first, 0);
+                    }
+                } else if (c.col && ws->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
+                    if (ws->lean) {
+                        if (rev) scan_plain(&c, pt, first, last, 1, 1);
+                        else scan_plain(&c, pt, first, last, 0, 1);
+                    } else if (rev) {
+                        scan_plain(&c, pt, first, last, 1, 0);
+                    } else {
+                        scan_plain(&c, pt, first, last, 0, 0);
                     }
                 } else if (c.col) {
                     if (ws->lean) {
@@ -1109,6 +1348,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         for (; k <= max_k; k++) copy_forward(ws, k);
         ws->rounds_run = max_k;
     }
+    /* the rounds a reset must clear (a one-to-one query rarely runs all of them) */
+    if (ws->rounds_run > ws->max_round_used) ws->max_round_used = ws->rounds_run;
     return ws->rounds_run;
 }
 

@@ -174,7 +174,7 @@ int fe_compact(feed_edit *e, const uint8_t *keep_stop, const uint8_t *keep_route
     size_t n_stops_new = 0, n_routes_new = 0, n_trips_new = 0;
     int32_t *stop_map = remap(keep_stop, f->n_stops, &n_stops_new);
     int32_t *route_map = remap(keep_route, f->n_routes, &n_routes_new);
-    uint8_t *trip_ok = malloc(f->n_trips ? f->n_trips : 1);
+    uint8_t *trip_ok = calloc(f->n_trips ? f->n_trips : 1, 1); /* calloc: -O2 cannot see every byte is set below */
     gtfs_stop_time *st_new = malloc((f->n_stop_times ? f->n_stop_times : 1) * sizeof *st_new);
     if (!stop_map || !route_map || !trip_ok || !st_new) {
         free(stop_map);
