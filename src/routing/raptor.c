@@ -439,6 +439,22 @@ int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_tri
 
 /* ---------------------------------------------------------------- labels --------------------------------------- */
 
+/* The parent of label (k, s). A label copied forward keeps no parent (copy_forward): its parent is where it was set,
+ * the lowest round of the run of equal labels (time and walking) that ends at k — a label set in round k differs
+ * from round k−1's, since it had to beat the copy. Times-only steps keep no walking and no parents but the trip at
+ * transfers.txt stops, which they do copy. */
+static inline const raptor_parent *label_parent(const raptor_ws *ws, int k, uint32_t s, int by_trip) {
+    const size_t S = ws->n_stops;
+    if (!ws->lean)
+        for (; k > 0; k--) {
+            const size_t a = (size_t)(k - 1) * S + s, b = (size_t)k * S + s;
+            if (by_trip ? ws->arr[a].trip != ws->arr[b].trip || ws->walked[a].trip != ws->walked[b].trip
+                        : ws->arr[a].foot != ws->arr[b].foot || ws->walked[a].foot != ws->walked[b].foot)
+                break;
+        }
+    return by_trip ? &ws->par_trip[(size_t)k * S + s] : &ws->par_walk[(size_t)k * S + s];
+}
+
 static inline void touch(raptor_ws *ws, uint32_t s) {
     const uint8_t f = ws->flag[s];
     if ((f & (F_TOUCHED | F_CHANGED)) == (F_TOUCHED | F_CHANGED)) return;
@@ -548,7 +564,8 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
     ws->col_state[o] = rev ? 2 : 1;
 }
 
-/* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). */
+/* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). Parents are not
+ * copied (they were most of the memory this moved): see label_parent. */
 static void copy_forward(raptor_ws *ws, int k) {
     uint32_t S = ws->n_stops;
     size_t a = (size_t)(k - 1) * S, b = (size_t)k * S;
@@ -571,14 +588,12 @@ static void copy_forward(raptor_ws *ws, int k) {
              ws->walked[a + s].trip < ws->walked[b + s].trip)) {
             ws->arr[b + s].trip = ws->arr[a + s].trip;
             ws->walked[b + s].trip = ws->walked[a + s].trip;
-            ws->par_trip[b + s] = ws->par_trip[a + s];
         }
         if (ws->arr[a + s].foot < ws->arr[b + s].foot ||
             (ws->arr[a + s].foot == ws->arr[b + s].foot && ws->arr[a + s].foot != RAPTOR_INF &&
              ws->walked[a + s].foot < ws->walked[b + s].foot)) {
             ws->arr[b + s].foot = ws->arr[a + s].foot;
             ws->walked[b + s].foot = ws->walked[a + s].foot;
-            ws->par_walk[b + s] = ws->par_walk[a + s];
         }
     }
 }
@@ -751,20 +766,20 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
                 if (!ok && lt != RAPTOR_INF) {
                     const int32_t chg =
                         !complex ? floor_s
-                        : rev    ? raptor_change_time(ws, s, trip, ws->par_trip[li].ref, floor_s)
-                                 : raptor_change_time(ws, s, ws->par_trip[li].ref, trip, floor_s);
+                        : rev    ? raptor_change_time(ws, s, trip, label_parent(ws, c->k - 1, s, 1)->ref, floor_s)
+                                 : raptor_change_time(ws, s, label_parent(ws, c->k - 1, s, 1)->ref, trip, floor_s);
                     ok = chg >= 0 && lt + chg <= d;
                 }
                 if (!ok) continue;
                 best_w = 0;
             } else if (lw != RAPTOR_INF && lw <= d) {
                 best_w = ws->walked[li].foot;
-                kind = ws->par_walk[li].kind;
+                kind = RAPTOR_BY_WALK; /* (on foot: a journey reads which kind from the foot label itself) */
             }
             if (!lean && lt != RAPTOR_INF) {
                 int32_t chg;
                 if (complex) {
-                    uint32_t lab_trip = ws->par_trip[li].ref;
+                    uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
                     chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
                               : raptor_change_time(ws, s, lab_trip, trip, floor_s);
                 } else {
@@ -863,7 +878,7 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
         best_w = RAPTOR_INF;
         if (lw <= d) {
             best_w = ws->walked[li].foot;
-            kind = ws->par_walk[li].kind;
+            kind = RAPTOR_BY_WALK; /* (on foot: a journey reads which kind from the foot label itself) */
         }
         if (rt <= d && ws->walked[li].trip < best_w) {
             best_w = ws->walked[li].trip;
@@ -945,7 +960,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 }
                 if (w < r.walk && ready < bound) { /* the same trip with less walking: board it here instead */
                     const int by_trip = rt <= x.board && (pl.foot > x.board || wprev[s].trip < wprev[s].foot);
-                    r.board_kind = by_trip ? RAPTOR_BY_TRIP : ws->par_walk[(size_t)(c->k - 1) * S + s].kind;
+                    r.board_kind = by_trip ? RAPTOR_BY_TRIP : RAPTOR_BY_WALK;
                     r.walk = w;
                     r.board_i = i;
                 }
@@ -1006,12 +1021,12 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
                 if (lw == RAPTOR_INF) continue;
                 ready = lw;
                 walk = ws->walked[li].foot;
-                kind = ws->par_walk[li].kind;
+                kind = RAPTOR_BY_WALK;
             } else {
                 if (lt == RAPTOR_INF) continue;
                 int32_t chg = floor_s;
                 if (ws->flag[s] & F_RULES) {
-                    uint32_t lab_trip = ws->par_trip[li].ref;
+                    uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
                     chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
                               : raptor_change_time(ws, s, lab_trip, trip, floor_s);
                     if (chg < 0) continue;
@@ -1214,7 +1229,7 @@ static int32_t target_best(const raptor_ws *ws, int k) {
         uint32_t s = ws->target_list[i];
         /* a journey ends by egress after a trip (or at a source): never walk, then walk again */
         int32_t a = ws->arr[base + s].trip;
-        if (ws->arr[base + s].foot < a && ws->par_walk[base + s].kind == RAPTOR_BY_SOURCE) a = ws->arr[base + s].foot;
+        if (ws->arr[base + s].foot < a && label_parent(ws, k, s, 0)->kind == RAPTOR_BY_SOURCE) a = ws->arr[base + s].foot;
         if (a == RAPTOR_INF) continue;
         a += ws->egress[s];
         if (a < best) best = a;
@@ -1421,7 +1436,7 @@ int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip,
                      raptor_parent *parent) {
     size_t i = (size_t)round * ws->n_stops + stop;
     if (walk_s) *walk_s = by_trip ? ws->walked[i].trip : ws->walked[i].foot;
-    if (parent) *parent = by_trip ? ws->par_trip[i] : ws->par_walk[i];
+    if (parent) *parent = *label_parent(ws, round, stop, by_trip);
     return by_trip ? ws->arr[i].trip : ws->arr[i].foot;
 }
 
