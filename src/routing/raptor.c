@@ -32,6 +32,13 @@ typedef struct raptor_pair {
     int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
 } raptor_pair;
 
+/* A trip already ridden in this run or range step: from which scan position, with how much walking (see
+ * already_ridden). */
+typedef struct raptor_reach {
+    uint32_t stamp, pos;
+    int32_t walk;
+} raptor_reach;
+
 /* One stop event of a running trip, in search sense (reverse: negated, roles swapped), without the day shift. */
 typedef struct raptor_event {
     int32_t alight, board;
@@ -105,6 +112,11 @@ struct raptor_ws {
     raptor_event *rows[N_OFFSETS];
     uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rows */
     int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
+    /* per running trip of the offset (pattern's trip_base + virtual index), where the current run or range step
+     * first rode it (entries of older stamps are void) */
+    uint32_t *trip_base[N_OFFSETS];
+    raptor_reach *reach[N_OFFSETS];
+    uint32_t reach_stamp;
     /* transfers.txt */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
     /* a link rule may name stations (location_type 1): trips stop at their child stops, so a rule from a station
@@ -364,6 +376,8 @@ void raptor_ws_free(raptor_ws *ws) {
         free(ws->col[o]);
         free(ws->rows[o]);
         free(ws->col_begin[o]);
+        free(ws->trip_base[o]);
+        free(ws->reach[o]);
     }
     free(ws->rev_rule_begin);
     free(ws->child_begin);
@@ -518,6 +532,8 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
 static void build_columns(raptor_ws *ws, int o, int rev) {
     const tc_network_view *v = ws->v;
     if (!ws->col_begin[o]) ws->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
+    if (!ws->trip_base[o]) ws->trip_base[o] = malloc((v->n_patterns + 1) * sizeof(uint32_t));
+    if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
     if (!ws->col[o]) {
         uint64_t need = 0; /* every scheduled trip at every position (the most any day can use) */
         for (uint32_t p = 0; p < v->n_patterns; p++)
@@ -526,13 +542,17 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
         ws->col[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
         ws->rows[o] = malloc((size_t)(need + 1) * sizeof(raptor_event));
     }
-    if (!ws->col_begin[o] || !ws->col[o] || !ws->rows[o]) {
+    if (!ws->col_begin[o] || !ws->col[o] || !ws->rows[o] || !ws->trip_base[o] || !ws->reach[o]) {
         free(ws->col[o]);
         free(ws->rows[o]);
         free(ws->col_begin[o]);
+        free(ws->trip_base[o]);
+        free(ws->reach[o]);
         ws->col[o] = NULL;
         ws->rows[o] = NULL;
         ws->col_begin[o] = NULL;
+        ws->trip_base[o] = NULL;
+        ws->reach[o] = NULL;
         return;
     }
     raptor_event *rows = ws->rows[o];
@@ -540,10 +560,13 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
     const uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
     int32_t *col = ws->col[o];
     uint64_t pos = 0;
+    uint32_t trips = 0;
     for (uint32_t p = 0; p < v->n_patterns; p++) {
         const tc_net_pattern *pt = &v->patterns[p];
         ws->col_begin[o][p] = pos;
+        ws->trip_base[o][p] = trips;
         const uint32_t nt = ac[p], n = pt->n_stops;
+        trips += nt;
         if (!nt) continue;
         const tc_net_stop_time *st = v->stop_times + pt->times_begin;
         const uint32_t *act = at + pt->trips_begin;
@@ -610,6 +633,8 @@ typedef struct scan_ctx {
     const int32_t *col;        /* position-major boarding times of this offset, or NULL */
     const raptor_event *rows;  /* trip-major events of this offset (with col) */
     const uint64_t *col_begin;
+    const uint32_t *trip_base; /* (with col) */
+    raptor_reach *reach;
     int32_t shift;
 } scan_ctx;
 
@@ -824,6 +849,22 @@ typedef struct raptor_ride {
     uint8_t board_kind;
 } raptor_ride;
 
+/* Has this run (or range step) ridden the trip whose entry is e from scan position pos or before, with at most
+ * `walk` seconds of walking? Then its arrivals from pos on are in the labels of this round already (labels are "at
+ * most k trips" and only improve, and a ride cut short by the bound or an unmarked stop left its arrivals to be no
+ * better than what the labels hold), so riding it again can improve nothing: in a one-to-one query about a third
+ * of the boardings are such — a stop improved by a trip in round k−1 is marked, and its pattern is scanned again
+ * in round k. Otherwise the entry records this ride when it dominates the one recorded. */
+static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk) {
+    if (e->stamp == stamp && e->pos <= pos && e->walk <= walk) return 1;
+    if (e->stamp != stamp || (pos <= e->pos && walk <= e->walk)) {
+        e->stamp = stamp;
+        e->pos = pos;
+        e->walk = walk;
+    }
+    return 0;
+}
+
 /* Label improvement for scan_plain, kept out of line: most alightings fail the caller's inline test, and the scan
  * loop keeps its few hot values in registers only if this body is not in it. Returns the (maybe lower) bound. */
 static __attribute__((noinline)) int32_t plain_alight(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,
@@ -914,21 +955,64 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     const int32_t floor_s = c->p->min_transfer_s;
     const int32_t min_walk = ws->min_walk;
     int32_t bound = c->bound;
+    raptor_reach *reach = c->reach + c->trip_base[pidx];
+    const uint32_t stamp = ws->reach_stamp;
     raptor_ride r = {.cur = UINT32_MAX};
     ws->stats.positions_scanned += n - first;
-    uint32_t i = first;
-    while (i <= last) {
-        for (; i <= last; i++) { /* seek a marked stop to board at */
-            const uint32_t e = seq[i];
-            if ((e & SEQ_NO_BOARD) || !(flag[e & SEQ_STOP] & F_MARK_PREV)) continue;
-            plain_board(c, &r, e & SEQ_STOP, i, colp, nt, bound, lean);
-            if (r.cur != UINT32_MAX) break;
+    uint32_t i = first;            /* the next position to look at */
+    const raptor_event *row = NULL; /* the ridden trip's events */
+    int ghost = 0;                  /* riding a trip already_ridden: only an earlier trip can bring anything */
+    for (;;) {
+        if (r.cur == UINT32_MAX) {
+            for (; i <= last; i++) { /* seek a marked stop to board at */
+                const uint32_t e = seq[i];
+                if ((e & SEQ_NO_BOARD) || !(flag[e & SEQ_STOP] & F_MARK_PREV)) continue;
+                plain_board(c, &r, e & SEQ_STOP, i, colp, nt, bound, lean);
+                if (r.cur != UINT32_MAX) break;
+            }
+            if (i > last) break;
+            row = ev + (uint64_t)r.cur * n;
+            /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
+            __builtin_prefetch(row + i + 8);
+            ghost = already_ridden(&reach[r.cur], stamp, i, r.walk);
+            i++;
         }
-        if (i > last) break;
-        const raptor_event *row = ev + (uint64_t)r.cur * n;
-        /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
-        __builtin_prefetch(row + i + 8);
-        for (i++; i < n; i++) { /* ride */
+        if (ghost) {
+            /* Its arrivals are in the labels: look only at marked stops (an unmarked one has nothing new to catch,
+             * see below), for an earlier trip or for ours with less walking, which would be a ride of its own. */
+            for (; i <= last; i++) {
+                const uint32_t e = seq[i], s = e & SEQ_STOP;
+                if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
+                const raptor_pair pl = prev[s];
+                const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+                const int32_t ready = pl.foot < rt ? pl.foot : rt;
+                const int32_t dep = row[i].board;
+                if (ready > dep || ready >= bound) continue;
+                if (r.cur > 0 && row[(int64_t)i - (int64_t)n].board >= ready) {
+                    plain_board(c, &r, s, i, colp, nt, bound, lean);
+                    row = ev + (uint64_t)r.cur * n;
+                    __builtin_prefetch(row + i + 8);
+                } else {
+                    if (lean || r.walk <= min_walk) continue;
+                    int32_t w = RAPTOR_INF;
+                    if (pl.foot <= dep) w = wprev[s].foot;
+                    if (rt <= dep && wprev[s].trip < w) w = wprev[s].trip;
+                    if (w >= r.walk) continue;
+                    r.board_kind = rt <= dep && (pl.foot > dep || wprev[s].trip < wprev[s].foot) ? RAPTOR_BY_TRIP
+                                                                                              : RAPTOR_BY_WALK;
+                    r.walk = w;
+                    r.board_i = i;
+                }
+                if (!already_ridden(&reach[r.cur], stamp, i, r.walk)) {
+                    ghost = 0;
+                    break;
+                }
+            }
+            if (ghost) break; /* past the last marked stop */
+            i++;
+        }
+        int ended = 1; /* the ride reached the end of the line */
+        for (; i < n; i++) { /* ride */
             const uint32_t e = seq[i], s = e & SEQ_STOP;
             const raptor_event x = row[i];
             /* (a tie is common: the same trip reached again after a transfer; only less walking improves it) */
@@ -955,7 +1039,10 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                      * scanned, so what it can catch was ridden from it then and is in round k's labels already:
                      * once it catches the trip ridden or an earlier one with no more walking, riding on repeats
                      * those arrivals. */
-                    if (lean || w <= r.walk) break;
+                    if (lean || w <= r.walk) {
+                        ended = 0;
+                        break;
+                    }
                     continue;
                 }
                 if (w < r.walk && ready < bound) { /* the same trip with less walking: board it here instead */
@@ -966,13 +1053,22 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 }
                 continue;
             }
-            if (!marked) break; /* (see above) it catches an earlier trip */
+            if (!marked) { /* (see above) it catches an earlier trip */
+                ended = 0;
+                break;
+            }
             if (ready >= bound) continue; /* (plain patterns are monotone) */
             plain_board(c, &r, s, i, colp, nt, bound, lean);
             row = ev + (uint64_t)r.cur * n;
             __builtin_prefetch(row + i + 8);
+            if (already_ridden(&reach[r.cur], stamp, i, r.walk)) {
+                ghost = 1;
+                ended = 0;
+                break;
+            }
         }
-        r.cur = UINT32_MAX; /* dropped (or at the end of the line) */
+        if (ended) break;
+        if (!ghost) r.cur = UINT32_MAX; /* dropped */
         i++;
     }
     c->bound = bound;
@@ -1307,6 +1403,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                 c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
                 c.rows = ws->rows[o];
                 c.col_begin = ws->col_begin[o];
+                c.trip_base = ws->trip_base[o];
+                c.reach = ws->reach[o];
                 if (pt->flags & TC_PATTERN_FREQUENCY) {
                     for (uint32_t t = 0; t < pt->n_trips; t++) {
                         if (rev) scan_frequency(&c, pt, t, first, 1);
@@ -1396,9 +1494,18 @@ static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_se
     }
 }
 
+/* A new run or range step: the trips ridden so far no longer count (see already_ridden). */
+static void new_reach_stamp(raptor_ws *ws) {
+    if (++ws->reach_stamp) return;
+    for (int o = 0; o < N_OFFSETS; o++)
+        if (ws->reach[o]) memset(ws->reach[o], 0, (ws->v->n_trips + 1) * sizeof(raptor_reach));
+    ws->reach_stamp = 1;
+}
+
 int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
                const tc_stop_seconds *targets, uint32_t n_targets) {
     reset_labels(ws);
+    new_reach_stamp(ws);
     ws->lean = 0;
     ws->stats.runs++;
     ws->rev = p->arrive_by ? 1 : 0;
@@ -1421,6 +1528,7 @@ void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
 
 int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
     clear_changed(ws);
+    new_reach_stamp(ws);
     ws->lean = p->times_only != 0;
     seed_sources(ws, p, sources, n_sources);
     return run_rounds(ws, p, 0, 1);
