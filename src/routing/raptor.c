@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define DAY_S 86400
 #define N_OFFSETS 5 /* service days D−2 … D+2 */
@@ -148,6 +149,18 @@ struct raptor_ws {
 
 /* ---------------------------------------------------------------- workspace ------------------------------------ */
 
+/* The trip events and columns a query reads at random (MBs per day offset): in 2 MB-aligned blocks the kernel may
+ * back with huge pages (madvise), so a new trip's row rarely costs a page walk as well as a cache miss. */
+static void *big_alloc(size_t bytes) {
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge) return malloc(bytes);
+    void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+#ifdef MADV_HUGEPAGE
+    if (p) madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 static int rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
     if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
     if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
@@ -205,6 +218,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
         ws->pat_span[p].first = UINT32_MAX;
+        ws->pat_span[p].last = 0;
         const tc_net_pattern *pt = &v->patterns[p];
         int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
         if (pt->n_trips && pt->n_stops) {
@@ -539,8 +553,8 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
         for (uint32_t p = 0; p < v->n_patterns; p++)
             if (!(v->patterns[p].flags & TC_PATTERN_FREQUENCY))
                 need += (uint64_t)v->patterns[p].n_trips * v->patterns[p].n_stops;
-        ws->col[o] = malloc((size_t)(need + 1) * sizeof(int32_t));
-        ws->rows[o] = malloc((size_t)(need + 1) * sizeof(raptor_event));
+        ws->col[o] = big_alloc((size_t)(need + 1) * sizeof(int32_t));
+        ws->rows[o] = big_alloc((size_t)(need + 1) * sizeof(raptor_event));
     }
     if (!ws->col_begin[o] || !ws->col[o] || !ws->rows[o] || !ws->trip_base[o] || !ws->reach[o]) {
         free(ws->col[o]);
@@ -658,14 +672,13 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
         earlier = a < ws->arr[i].trip;
         ws->arr[i].trip = a;
         ws->walked[i].trip = walk;
-        raptor_parent *pr = &ws->par_trip[i];
-        pr->ref = trip;
-        pr->shift = shift;
-        pr->board_pos = (uint16_t)board_pos;
-        pr->alight_pos = (uint16_t)alight_pos;
-        pr->kind = RAPTOR_BY_TRIP;
-        pr->board_kind = board_kind;
-        pr->round = (uint16_t)c->k;
+        ws->par_trip[i] = (raptor_parent){.ref = trip,
+                                          .shift = shift,
+                                          .board_pos = (uint16_t)board_pos,
+                                          .alight_pos = (uint16_t)alight_pos,
+                                          .kind = RAPTOR_BY_TRIP,
+                                          .board_kind = board_kind,
+                                          .round = (uint16_t)c->k};
         if (ws->egress[s] != RAPTOR_INF && a + ws->egress[s] < *bound) *bound = a + ws->egress[s];
     }
     ws->stats.labels_improved++;
@@ -904,12 +917,15 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
         }
         lo = h >= step ? h - step + 1 : 0;
     }
-    while (lo < h) {
+    /* the first of col[lo, h) at or after ready (h if none), without branches: which half is a coin toss */
+    uint32_t len = h - lo;
+    while (len > 1) { /* the answer is in [lo, lo + len] */
         ws->stats.trip_probes++;
-        const uint32_t mid = (lo + h) >> 1;
-        if (col[mid] < ready) lo = mid + 1;
-        else h = mid;
+        const uint32_t half = len >> 1;
+        lo = col[lo + half - 1] < ready ? lo + half : lo;
+        len -= half;
     }
+    if (len == 1) lo += col[lo] < ready;
     if (lo == hi) return;
     /* d ≥ ready, so at least one label catches it */
     const int32_t d = col[lo];
@@ -1192,11 +1208,7 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
     const int earlier = a < ws->arr[i].foot;
     ws->arr[i].foot = a;
     ws->walked[i].foot = walk;
-    raptor_parent *pr = &ws->par_walk[i];
-    memset(pr, 0, sizeof *pr);
-    pr->ref = from;
-    pr->kind = kind;
-    pr->round = (uint16_t)k;
+    ws->par_walk[i] = (raptor_parent){.ref = from, .kind = kind, .round = (uint16_t)k};
     touch(ws, to);
     if (earlier) mark(ws, to);
 }
@@ -1255,7 +1267,6 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
         const int32_t a0 = ws->arr[li].trip;
         const int32_t w0 = ws->walked[li].trip;
         if (a0 == RAPTOR_INF) continue;
-        const uint32_t lab_trip = ws->par_trip[li].ref;
         if (tr_secs && !rev && !(ws->flag[s] & F_LINK_RULES)) {
             /* the common case (no transfers.txt link from s): most relaxations fail, so reject them on one load
              * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
@@ -1284,7 +1295,8 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
             int32_t t = w > p->min_transfer_s ? w : p->min_transfer_s;
             improve_walk(ws, p, k, bound, tr->to_stop, a0 + t, w0 + w, s, RAPTOR_BY_WALK);
         }
-        /* transfers.txt links to other stops */
+        /* transfers.txt links to other stops (the label was set this round: its parent is here) */
+        const uint32_t lab_trip = ws->par_trip[li].ref;
         const uint32_t owners[2] = {s, station_of(v, s)};
         if (!rev && (ws->flag[s] & F_LINK_RULES)) {
             for (int o = 0; o < 2; o++) {
@@ -1337,10 +1349,10 @@ static int32_t target_best(const raptor_ws *ws, int k) {
  * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
  * marks many stops early that the target's arrival later makes hopeless. */
 static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
-    ws->n_pat_list = 0;
     const uint32_t *spb = ws->sp_board[rev], *spb_begin = ws->sp_begin[rev];
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
+    uint32_t *list = ws->pat_list, n_list = 0;
     for (uint32_t m = 0; m < ws->n_marked_prev; m++) {
         const uint32_t s = ws->marked_prev[m];
         const int32_t ready = prev[s].trip < prev[s].foot ? prev[s].trip : prev[s].foot;
@@ -1349,7 +1361,7 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
             const uint32_t p = spb[2 * e], idx = spb[2 * e + 1];
             struct pat_span *sp = &span[p];
             if (sp->first == UINT32_MAX) {
-                ws->pat_list[ws->n_pat_list++] = p;
+                list[n_list++] = p;
                 sp->first = sp->last = idx;
             } else {
                 sp->first = idx < sp->first ? idx : sp->first;
@@ -1357,6 +1369,7 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
             }
         }
     }
+    ws->n_pat_list = n_list;
 }
 
 static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, int range) {
@@ -1386,6 +1399,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             const uint32_t pi = ws->pat_list[q];
             const uint32_t first = ws->pat_span[pi].first, last = ws->pat_span[pi].last;
             ws->pat_span[pi].first = UINT32_MAX;
+            ws->pat_span[pi].last = 0;
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
