@@ -9,8 +9,11 @@
  * 07:00–09:00 every minute (120 departures) and reports the time per origin. One workspace, allocated before the
  * clock starts: no allocation inside the timed loop. Prints one JSON line
  *   {"queries":N,"mean_us":…,"median_us":…,"p95_us":…, …}
- * plus the work counters per query, an estimate of the bytes the search touches, and this machine's measured
- * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit.
+ * plus the work counters per query, an estimate of the bytes the search touches, this machine's measured
+ * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit, and the share of queries
+ * pruned with lower bounds to the target (lb_pruned_share: those that reached it, once the workspace built them).
+ * RAPTOR_BENCH_TRACE=1 prints one line per query on stderr: departure, µs, rounds, reached, source, target and
+ * the target's arrival in every round (two builds' traces compare line by line).
  */
 #include "routing/raptor.h"
 
@@ -75,7 +78,7 @@ int main(int argc, char **argv) {
     const char *net_path = NULL;
     long n_queries = 1000, max_transfers = 8;
     int one_to_all = 0, range = 0;
-    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr: time, µs, rounds, reached */
+    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queries") && i + 1 < argc) n_queries = atol(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng = (uint64_t)atoll(argv[++i]) * 2654435761u + 1;
@@ -159,9 +162,13 @@ int main(int argc, char **argv) {
         us[q] = now_us() - t0;
         cus[q] = cpu_us() - c0;
         if (raptor_best_arrival(ws, tgt.stop) != RAPTOR_INF) reached++;
-        if (trace)
-            fprintf(stderr, "%d %.0f %d %d %u %u\n", p.time, us[q], raptor_rounds(ws),
+        if (trace) {
+            /* per round, the arrival at the target (so runs of two builds can be compared line by line) */
+            fprintf(stderr, "%d %.0f %d %d %u %u", p.time, us[q], raptor_rounds(ws),
                     raptor_best_arrival(ws, tgt.stop) != RAPTOR_INF, src.stop, tgt.stop);
+            for (int k = 0; k <= raptor_rounds(ws); k++) fprintf(stderr, " %d", raptor_arrival(ws, k, tgt.stop));
+            fprintf(stderr, "\n");
+        }
     }
     raptor_get_stats(ws, &s1);
     double sum = 0;
@@ -184,6 +191,7 @@ int main(int argc, char **argv) {
     double searches = (double)(s1.trip_searches - s0.trip_searches) / nq;
     double xfers = (double)(s1.transfers_relaxed - s0.transfers_relaxed) / nq;
     double improved = (double)(s1.labels_improved - s0.labels_improved) / nq;
+    double lb_share = (double)(s1.lb_runs - s0.lb_runs) / nq; /* queries pruned by lower bounds (target reached) */
     /* bytes a query reads or writes, at the granularity the loops use them: per scanned position the stop id (4),
      * its flags (1), the ridden trip's stop time (8) and two labels of the previous round (8); per binary-search
      * probe one stop time (8, usually another cache line: counted as 64); per pattern its header (32) and the
@@ -194,9 +202,11 @@ int main(int argc, char **argv) {
     printf("{\"queries\":%ld,\"mean_us\":%.1f,\"median_us\":%.1f,\"p95_us\":%.1f,\"mode\":\"%s\",\"day\":%d,"
            "\"reached\":%ld,\"patterns_per_query\":%.0f,\"positions_per_query\":%.0f,\"trip_searches_per_query\":%.0f,"
            "\"transfers_per_query\":%.0f,\"est_bytes_per_query\":%.0f,\"read_bandwidth_gbs\":%.2f,"
-           "\"bandwidth_bound_us\":%.2f,\"cpu_mean_us\":%.1f,\"cpu_median_us\":%.1f,\"trimmed_mean_us\":%.1f}\n",
+           "\"bandwidth_bound_us\":%.2f,\"cpu_mean_us\":%.1f,\"cpu_median_us\":%.1f,\"trimmed_mean_us\":%.1f,"
+           "\"lb_pruned_share\":%.2f}\n",
            n_queries, sum / nq, median, p95, range ? "range" : one_to_all ? "one-to-all" : "one-to-one", day,
-           range || one_to_all ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq, cus[n_queries / 2], tsum / (double)tn);
+           range || one_to_all ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq,
+           cus[n_queries / 2], tsum / (double)tn, lb_share);
     free(us);
     free(cus);
     free(stops);

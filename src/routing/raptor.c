@@ -9,11 +9,19 @@
  * in an earlier round or minute, so its rides are already in round k's labels; a ride that such a stop could also
  * catch is dropped there (see scan_scheduled). In range-RAPTOR, where most stops keep their labels from one minute
  * to the next, this halves the work of an analysis.
+ * Nearly every pattern is "plain" (monotone times, no transfers.txt rules, no filters): scan_plain reads one packed
+ * sequence of stops and the day's trip rows (times shifted to the query's day, in scan order), seeks a marked stop,
+ * then rides; a trip this run already rode from an earlier stop with no more walking (already_ridden), or a ride
+ * the lower bounds show cannot reach a target in time, goes on as a "ghost" that only looks for an earlier trip.
+ * Labels copied forward keep no parent; label_parent finds it where the label was set.
+ * One-to-one runs of a long-lived workspace prune with lower bounds to the targets (lower_bounds.h, raptor_ws).
  * Reverse (arrive-by) searches negate every time: the same comparisons then mean "latest".
  * A journey is access walk, trip, (transfer walk, trip)*, egress walk: egress never follows a transfer walk, so
  * the forward and the reverse search mean the same journeys (a reverse search cannot walk twice at its start).
  */
 #include "routing/raptor.h"
+
+#include "routing/lower_bounds.h"
 
 #include "common/error.h"
 
@@ -144,8 +152,23 @@ struct raptor_ws {
      * stop can be boarded at (not at the line's end, not trip-less); collecting patterns read the pattern records at
      * random before (~10% of a query) */
     uint32_t *sp_begin[2], *sp_board[2];
+    /* One-to-one runs: lower bounds to the targets (lower_bounds.h). Once a target is reached at tbest (egress
+     * included), a label a at stop s with a + lb[s] > tbest cannot be part of a journey as good as the one found:
+     * it is not set, and boarding, riding on (the ride is "dead" from there), collecting patterns and relaxing
+     * transfers from it are skipped. Strict ">": journeys tying the best keep their labels; since lb never exceeds
+     * the time still needed, every round's best target arrival is what it would be without this. The bounds'
+     * graph and landmarks cost about as much as a few dozen queries, so a workspace builds them only from its
+     * LB_AFTER_RUNS + 1st one-to-one run on: a one-off route command never pays. */
+    lower_bounds *lbs;
+    int lb_state;        /* 0 not built yet, 1 built, -1 not usable on this network */
+    int32_t *lb;         /* per stop: this query's bounds */
+    tc_stop_seconds *lb_targets;
+    int lb_ready;        /* 1: lb holds this query's bounds; 0: not yet; -1: not for this query */
+    int32_t tbest;       /* best target arrival of this run so far, egress included */
+    uint64_t target_runs; /* one-to-one runs of this workspace */
     raptor_stats stats;
 };
+#define LB_AFTER_RUNS 2
 
 /* ---------------------------------------------------------------- workspace ------------------------------------ */
 
@@ -399,6 +422,9 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->rev_rules);
     free(ws->egress);
     free(ws->target_list);
+    lower_bounds_free(ws->lbs);
+    free(ws->lb);
+    free(ws->lb_targets);
     for (int r = 0; r < 2; r++) {
         free(ws->sp_board[r]);
         free(ws->sp_begin[r]);
@@ -519,6 +545,7 @@ static void reset_labels(raptor_ws *ws) {
     ws->min_walk = 0;
     for (uint32_t i = 0; i < ws->n_targets; i++) ws->egress[ws->target_list[i]] = RAPTOR_INF;
     ws->n_targets = 0;
+    ws->lb_ready = 0;
 }
 
 static void update_day_cache(raptor_ws *ws, int32_t day) {
@@ -642,6 +669,8 @@ typedef struct scan_ctx {
     const raptor_params *p;
     int k;           /* round being computed */
     int32_t bound;   /* labels must be < bound (search sense) */
+    int32_t tbest;   /* best target arrival so far, egress included (RAPTOR_INF: none yet) */
+    const int32_t *lb; /* lower bounds to the targets, NULL until computed (see raptor_ws) */
     const uint8_t *active; /* services of this day offset */
     const uint32_t *act_trips, *act_count;
     const int32_t *col;        /* position-major boarding times of this offset, or NULL */
@@ -668,6 +697,7 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
     } else {
         if (a > ws->arr[i].trip || a >= *bound) return;
         if (a == ws->arr[i].trip && walk >= ws->walked[i].trip) return;
+        if (c->lb && a + c->lb[s] > c->tbest) return; /* cannot be part of a journey as good as the best found */
         if (c->p->stop_ok && !c->p->stop_ok[s]) return;
         earlier = a < ws->arr[i].trip;
         ws->arr[i].trip = a;
@@ -679,7 +709,11 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
                                           .kind = RAPTOR_BY_TRIP,
                                           .board_kind = board_kind,
                                           .round = (uint16_t)c->k};
-        if (ws->egress[s] != RAPTOR_INF && a + ws->egress[s] < *bound) *bound = a + ws->egress[s];
+        if (ws->egress[s] != RAPTOR_INF) {
+            const int32_t at_target = a + ws->egress[s];
+            if (at_target < c->tbest) c->tbest = at_target;
+            if (at_target < *bound) *bound = at_target;
+        }
     }
     ws->stats.labels_improved++;
     touch(ws, s);
@@ -901,6 +935,7 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
     const int32_t rt = lt == RAPTOR_INF ? RAPTOR_INF : lt + c->p->min_transfer_s;
     const int32_t ready = lw < rt ? lw : rt;
     if (ready >= bound) return; /* whatever boards here arrives at ≥ ready (plain patterns are monotone) */
+    if (c->lb && ready + c->lb[s] > c->tbest) return; /* nor can it reach a target in time (see raptor_ws) */
     const int32_t *col = colp + (uint64_t)i * nt;
     const uint32_t hi = r->cur != UINT32_MAX ? r->cur : nt;
     uint32_t lo = 0, h = hi;
@@ -955,7 +990,8 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
  * against the label of round k−1; everything rarer (improving, searching, changing trips) is out of line, so the
  * loop's values stay in registers. */
 static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const tc_net_pattern *pt, uint32_t first,
-                                                             uint32_t last, const int rev, const int lean) {
+                                                             uint32_t last, const int rev, const int lean,
+                                                             const int use_lb) {
     raptor_ws *ws = c->ws;
     const tc_network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
@@ -971,6 +1007,11 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     const int32_t floor_s = c->p->min_transfer_s;
     const int32_t min_walk = ws->min_walk;
     int32_t bound = c->bound;
+    /* (use_lb) lower bounds to the targets: a ride whose alighting (or departure from a stop whose labels catch
+     * it) plus the bound exceeds tbest is dead from there, every later stop too (the bounds never exceed a ride's
+     * time between two stops): it goes on as a ghost, looking only for an earlier trip */
+    const int32_t *lb = use_lb ? c->lb : NULL;
+    int32_t tbest = use_lb ? c->tbest : RAPTOR_INF;
     raptor_reach *reach = c->reach + c->trip_base[pidx];
     const uint32_t stamp = ws->reach_stamp;
     raptor_ride r = {.cur = UINT32_MAX};
@@ -1004,6 +1045,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 const int32_t ready = pl.foot < rt ? pl.foot : rt;
                 const int32_t dep = row[i].board;
                 if (ready > dep || ready >= bound) continue;
+                if (use_lb && ready + lb[s] > tbest) continue;
                 if (r.cur > 0 && row[(int64_t)i - (int64_t)n].board >= ready) {
                     plain_board(c, &r, s, i, colp, nt, bound, lean);
                     row = ev + (uint64_t)r.cur * n;
@@ -1032,14 +1074,28 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             const uint32_t e = seq[i], s = e & SEQ_STOP;
             const raptor_event x = row[i];
             /* (a tie is common: the same trip reached again after a transfer; only less walking improves it) */
+            if (use_lb && !(e & SEQ_NO_ALIGHT) && x.alight + lb[s] > tbest) {
+                /* dead from here: go on as a ghost from this very stop (i−− against the i++ below) */
+                ghost = 1;
+                ended = 0;
+                i--;
+                break;
+            }
             if (!(e & SEQ_NO_ALIGHT) && x.alight < bound &&
-                (x.alight < lab[s].trip || (!lean && x.alight == lab[s].trip && r.walk < wlab[s].trip)))
+                (x.alight < lab[s].trip || (!lean && x.alight == lab[s].trip && r.walk < wlab[s].trip))) {
                 bound = plain_alight(c, bound, s, x.alight, &r, pt, nt, i, rev, lean);
+                if (use_lb) tbest = c->tbest;
+            }
             if (e & SEQ_NO_BOARD) continue;
             const raptor_pair pl = prev[s];
             const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
             const int32_t ready = pl.foot < rt ? pl.foot : rt;
             if (ready > x.board) continue;
+            if (use_lb && ready + lb[s] > tbest) { /* our trip leaves here at ≥ ready: dead, and nothing to board */
+                ghost = 1;
+                ended = 0;
+                break;
+            }
             /* the labels here catch our trip: an earlier one too? */
             const int earlier = r.cur > 0 && row[(int64_t)i - (int64_t)n].board >= ready;
             const int marked = (flag[s] & F_MARK_PREV) != 0;
@@ -1204,6 +1260,7 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
     }
     if (a >= *bound || a > ws->arr[i].foot) return;
     if (a == ws->arr[i].foot && walk >= ws->walked[i].foot) return;
+    if (ws->lb_ready == 1 && a + ws->lb[to] > ws->tbest) return; /* see raptor_ws */
     if (p->stop_ok && !p->stop_ok[to]) return;
     const int earlier = a < ws->arr[i].foot;
     ws->arr[i].foot = a;
@@ -1267,6 +1324,8 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
         const int32_t a0 = ws->arr[li].trip;
         const int32_t w0 = ws->walked[li].trip;
         if (a0 == RAPTOR_INF) continue;
+        /* every stop reached from here is hopeless too (the bounds are consistent with the transfers) */
+        if (ws->lb_ready == 1 && a0 + ws->lb[s] > ws->tbest) continue;
         if (tr_secs && !rev && !(ws->flag[s] & F_LINK_RULES)) {
             /* the common case (no transfers.txt link from s): most relaxations fail, so reject them on one load
              * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
@@ -1337,7 +1396,8 @@ static int32_t target_best(const raptor_ws *ws, int k) {
         uint32_t s = ws->target_list[i];
         /* a journey ends by egress after a trip (or at a source): never walk, then walk again */
         int32_t a = ws->arr[base + s].trip;
-        if (ws->arr[base + s].foot < a && label_parent(ws, k, s, 0)->kind == RAPTOR_BY_SOURCE) a = ws->arr[base + s].foot;
+        if (ws->arr[base + s].foot < a && label_parent(ws, k, s, 0)->kind == RAPTOR_BY_SOURCE)
+            a = ws->arr[base + s].foot;
         if (a == RAPTOR_INF) continue;
         a += ws->egress[s];
         if (a < best) best = a;
@@ -1349,6 +1409,7 @@ static int32_t target_best(const raptor_ws *ws, int k) {
  * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
  * marks many stops early that the target's arrival later makes hopeless. */
 static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
+    const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
     const uint32_t *spb = ws->sp_board[rev], *spb_begin = ws->sp_begin[rev];
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
@@ -1357,6 +1418,8 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
         const uint32_t s = ws->marked_prev[m];
         const int32_t ready = prev[s].trip < prev[s].foot ? prev[s].trip : prev[s].foot;
         if (ready >= bound) continue;
+        /* nothing boarded here can help (it still counts as marked where other stops start a scan) */
+        if (lb && (int64_t)ready + lb[s] > ws->tbest) continue;
         for (uint32_t e = spb_begin[s], end = spb_begin[s + 1]; e < end; e++) {
             const uint32_t p = spb[2 * e], idx = spb[2 * e + 1];
             struct pat_span *sp = &span[p];
@@ -1372,6 +1435,27 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
     ws->n_pat_list = n_list;
 }
 
+/* The lower bounds, once a target has been reached (see raptor_ws). */
+__attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_params *p) {
+    if (ws->lb_ready || ws->tbest == RAPTOR_INF) return;
+    ws->lb_ready = -1;
+    if (ws->target_runs <= LB_AFTER_RUNS || ws->lb_state < 0) return;
+    if (ws->lb_state == 0) {
+        ws->lb_state = -1;
+        ws->lb = malloc(((size_t)ws->n_stops + 1) * sizeof(int32_t));
+        ws->lb_targets = malloc(((size_t)ws->n_stops + 1) * sizeof(tc_stop_seconds));
+        if (!ws->lb || !ws->lb_targets || lower_bounds_create(ws->v, &ws->lbs, NULL) != TC_OK) return;
+        ws->lb_state = 1;
+    }
+    for (uint32_t i = 0; i < ws->n_targets; i++)
+        ws->lb_targets[i] = (tc_stop_seconds){ws->target_list[i], ws->egress[ws->target_list[i]]};
+    if (!lower_bounds_compute(ws->lbs, ws->rev, p->walk_speed_mps, p->max_transfer_walk_s, ws->lb_targets,
+                              ws->n_targets, ws->lb))
+        return;
+    ws->lb_ready = 1;
+    ws->stats.lb_runs++;
+}
+
 static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, int range) {
     const tc_network_view *v = ws->v;
     const int rev = ws->rev;
@@ -1381,21 +1465,31 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     /* time window in search sense: labels never worse than lim */
     const int32_t lim = rev ? -p->limit : p->limit;
     int32_t bound = lim == RAPTOR_INF ? RAPTOR_INF : lim + 1;
+    ws->tbest = RAPTOR_INF;
     if (use_targets) {
         int32_t tb = target_best(ws, 0);
         if (tb < bound) bound = tb;
+        ws->tbest = tb;
     }
     /* stored-time window (plain times): which day offsets can matter for a pattern */
     const int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
     int k;
     for (k = 1; k <= max_k; k++) {
         if (ws->n_marked_prev == 0) break;
+        if (use_targets) lb_maybe(ws, p);
         copy_forward(ws, k);
         ws->stats.rounds++;
         collect_patterns(ws, k, bound, rev);
         ws->n_marked_cur = 0;
-        scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound};
+        scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound, .tbest = ws->tbest,
+                      .lb = ws->lb_ready == 1 ? ws->lb : NULL};
         for (uint32_t q = 0; q < ws->n_pat_list; q++) {
+            if (use_targets && !c.lb && c.tbest != RAPTOR_INF && !ws->lb_ready) {
+                /* the first target arrival: the rest of this round's scans are pruned already */
+                ws->tbest = c.tbest;
+                lb_maybe(ws, p);
+                if (ws->lb_ready == 1) c.lb = ws->lb;
+            }
             const uint32_t pi = ws->pat_list[q];
             const uint32_t first = ws->pat_span[pi].first, last = ws->pat_span[pi].last;
             ws->pat_span[pi].first = UINT32_MAX;
@@ -1426,12 +1520,15 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                     }
                 } else if (c.col && ws->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
                     if (ws->lean) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 1);
-                        else scan_plain(&c, pt, first, last, 0, 1);
+                        if (rev) scan_plain(&c, pt, first, last, 1, 1, 0);
+                        else scan_plain(&c, pt, first, last, 0, 1, 0);
+                    } else if (c.lb) {
+                        if (rev) scan_plain(&c, pt, first, last, 1, 0, 1);
+                        else scan_plain(&c, pt, first, last, 0, 0, 1);
                     } else if (rev) {
-                        scan_plain(&c, pt, first, last, 1, 0);
+                        scan_plain(&c, pt, first, last, 1, 0, 0);
                     } else {
-                        scan_plain(&c, pt, first, last, 0, 0);
+                        scan_plain(&c, pt, first, last, 0, 0, 0);
                     }
                 } else if (c.col) {
                     if (ws->lean) {
@@ -1450,6 +1547,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             }
         }
         bound = c.bound;
+        ws->tbest = c.tbest;
+        if (use_targets) lb_maybe(ws, p); /* a target reached in this round prunes its transfers already */
         relax_transfers(ws, p, k, &bound);
         /* the marked stops of this round seed the next */
         for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
@@ -1465,6 +1564,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         if (use_targets) {
             int32_t tb = target_best(ws, k);
             if (tb < bound) bound = tb;
+            if (tb < ws->tbest) ws->tbest = tb;
         }
     }
     for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
@@ -1522,6 +1622,7 @@ int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sou
     new_reach_stamp(ws);
     ws->lean = 0;
     ws->stats.runs++;
+    if (n_targets) ws->target_runs++;
     ws->rev = p->arrive_by ? 1 : 0;
     update_day_cache(ws, p->day);
     for (uint32_t i = 0; i < n_targets; i++) {

@@ -73,7 +73,10 @@ void raptor_ws_free(raptor_ws *ws);
 
 /* One query. Sources: stops with access seconds (forward: reached at time + seconds; reverse: the targets of the
  * journey, left at time − seconds). Targets (may be NULL/0 for one-to-all): stops with egress seconds, used for
- * pruning. Returns the number of rounds run. */
+ * pruning: once a target is reached, labels that cannot lead to a journey as good (by a lower bound on the time
+ * still needed, from landmarks a workspace builds after its first few one-to-one runs) are not set, so only the
+ * labels of journeys at least as good as the best target arrival of each round are complete. Returns the number
+ * of rounds run. */
 int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
                const tc_stop_seconds *targets, uint32_t n_targets);
 
@@ -95,6 +98,7 @@ int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip,
 typedef struct raptor_stats {
     uint64_t runs, rounds, patterns_scanned, positions_scanned, trip_searches, trip_probes, transfers_relaxed,
         labels_improved;
+    uint64_t lb_runs; /* one-to-one runs that pruned with lower bounds to the targets (once a target was reached) */
 } raptor_stats;
 void raptor_get_stats(const raptor_ws *ws, raptor_stats *out);
 
