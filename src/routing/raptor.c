@@ -719,7 +719,14 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
     touch(ws, s);
     /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
      * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
-    if (earlier) mark(ws, s);
+    /* nor when boarding from here gains nothing: the foot label already catches every trip the new one does, with
+     * no more walking (ready = min(foot, trip + floor) is unchanged; a stop under transfers.txt rules depends on
+     * which trip) — a trip often reaches a stop a walk reached in an earlier round */
+    if (earlier) {
+        const int32_t foot = ws->arr[i].foot;
+        if ((ws->flag[s] & F_RULES) || foot > a + c->p->min_transfer_s || (!lean && ws->walked[i].foot > walk))
+            mark(ws, s);
+    }
     if (!(ws->flag[s] & F_TRIP_MARK)) {
         ws->flag[s] |= F_TRIP_MARK;
         ws->trip_marked[ws->n_trip_marked++] = s;
@@ -1255,7 +1262,9 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
         if (p->stop_ok && !p->stop_ok[to]) return;
         ws->arr[i].foot = a;
         touch(ws, to);
-        mark(ws, to);
+        /* (as in improve_trip: no mark when the trip label catches everything this one does) */
+        if ((ws->flag[to] & F_RULES) || ws->arr[i].trip == RAPTOR_INF || ws->arr[i].trip + p->min_transfer_s > a)
+            mark(ws, to);
         return;
     }
     if (a >= *bound || a > ws->arr[i].foot) return;
@@ -1267,7 +1276,9 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
     ws->walked[i].foot = walk;
     ws->par_walk[i] = (raptor_parent){.ref = from, .kind = kind, .round = (uint16_t)k};
     touch(ws, to);
-    if (earlier) mark(ws, to);
+    if (earlier && ((ws->flag[to] & F_RULES) || ws->arr[i].trip == RAPTOR_INF ||
+                    ws->arr[i].trip + p->min_transfer_s > a || ws->walked[i].trip > walk))
+        mark(ws, to);
 }
 
 static inline uint32_t station_of(const tc_network_view *v, uint32_t s) {
