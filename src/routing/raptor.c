@@ -98,7 +98,8 @@ struct raptor_ws {
     uint8_t *pat_plain;
     /* per direction, every pattern's positions in scan order as SEQ_* entries (from the pattern's stops_begin) */
     uint32_t *seq[2];
-    /* per pattern time extents (times as stored, without day shift) */
+    /* per pattern time extents (times as stored, without day shift), and over all patterns */
+    int32_t all_min_time, all_max_time;
     int32_t *pat_min_time, *pat_max_time;
     /* service activity for days D−2 … D+2 */
     int32_t cached_day;
@@ -152,6 +153,9 @@ struct raptor_ws {
      * stop can be boarded at (not at the line's end, not trip-less); collecting patterns read the pattern records at
      * random before (~10% of a query) */
     uint32_t *sp_begin[2], *sp_board[2];
+    /* the same lists for the cached day without the patterns that run on none of its days D−2 … D+2 (a quarter of
+     * the entries on bydgoszcz and hart: weekend patterns on a weekday, and so on) */
+    uint32_t *day_begin[2], *day_board[2];
     /* One-to-one runs: lower bounds to the targets (lower_bounds.h). Once a target is reached at tbest (egress
      * included), a label a at stop s with a + lb[s] > tbest cannot be part of a journey as good as the one found:
      * it is not set, and boarding, riding on (the ride is "dead" from there), collecting patterns and relaxing
@@ -268,6 +272,8 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         }
         ws->pat_min_time[p] = lo;
         ws->pat_max_time[p] = hi;
+        if (p == 0 || lo < ws->all_min_time) ws->all_min_time = lo;
+        if (p == 0 || hi > ws->all_max_time) ws->all_max_time = hi;
     }
     /* transfers.txt: which stops need the slow, rule-aware boarding and link relaxation */
     uint32_t R = v->n_transfer_rules;
@@ -360,7 +366,9 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         for (int r = 0; r < 2; r++) {
             ws->sp_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
             ws->sp_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            if (!ws->sp_board[r] || !ws->sp_begin[r]) {
+            ws->day_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
+            ws->day_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
+            if (!ws->sp_board[r] || !ws->sp_begin[r] || !ws->day_board[r] || !ws->day_begin[r]) {
                 raptor_ws_free(ws);
                 return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
             }
@@ -428,6 +436,8 @@ void raptor_ws_free(raptor_ws *ws) {
     for (int r = 0; r < 2; r++) {
         free(ws->sp_board[r]);
         free(ws->sp_begin[r]);
+        free(ws->day_board[r]);
+        free(ws->day_begin[r]);
     }
     free(ws);
 }
@@ -564,6 +574,22 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
                     if (a[v->trips[pt->trips_begin + t].service]) at[pt->trips_begin + n++] = t;
             ac[p] = n;
         }
+    }
+    for (int r = 0; r < 2; r++) {
+        uint32_t out = 0;
+        for (uint32_t st = 0; st < v->n_stops; st++) {
+            ws->day_begin[r][st] = out;
+            for (uint32_t e = ws->sp_begin[r][st]; e < ws->sp_begin[r][st + 1]; e++) {
+                const uint32_t p = ws->sp_board[r][2 * e];
+                int runs = (v->patterns[p].flags & TC_PATTERN_FREQUENCY) != 0;
+                for (int o = 0; o < N_OFFSETS && !runs; o++) runs = ws->act_count[(size_t)o * (v->n_patterns + 1) + p] > 0;
+                if (!runs) continue;
+                ws->day_board[r][2 * out] = p;
+                ws->day_board[r][2 * out + 1] = ws->sp_board[r][2 * e + 1];
+                out++;
+            }
+        }
+        ws->day_begin[r][v->n_stops] = out;
     }
     ws->cached_day = day;
     ws->cache_valid = 1;
@@ -1421,7 +1447,7 @@ static int32_t target_best(const raptor_ws *ws, int k) {
  * marks many stops early that the target's arrival later makes hopeless. */
 static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
     const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
-    const uint32_t *spb = ws->sp_board[rev], *spb_begin = ws->sp_begin[rev];
+    const uint32_t *spb = ws->day_board[rev], *spb_begin = ws->day_begin[rev];
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
     uint32_t *list = ws->pat_list, n_list = 0;
@@ -1484,6 +1510,10 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     }
     /* stored-time window (plain times): which day offsets can matter for a pattern */
     const int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
+    /* and which day offsets can matter for any pattern (a daytime query: D alone, or D−1 as well) */
+    int o_lo = 0, o_hi = N_OFFSETS - 1;
+    while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
+    while (o_hi > 0 && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
     int k;
     for (k = 1; k <= max_k; k++) {
         if (ws->n_marked_prev == 0) break;
@@ -1508,7 +1538,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
-            for (int o = 0; o < N_OFFSETS; o++) {
+            for (int o = o_lo; o <= o_hi; o++) {
                 const int32_t shift = (o - 2) * DAY_S;
                 if ((int64_t)ws->pat_max_time[pi] + shift < win_lo) continue;
                 if ((int64_t)ws->pat_min_time[pi] + shift > win_hi) break; /* later days start later still */
