@@ -1062,9 +1062,16 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     for (;;) {
         if (r.cur == UINT32_MAX) {
             for (; i <= last; i++) { /* seek a marked stop to board at */
-                const uint32_t e = seq[i];
-                if ((e & SEQ_NO_BOARD) || !(flag[e & SEQ_STOP] & F_MARK_PREV)) continue;
-                plain_board(c, &r, e & SEQ_STOP, i, colp, nt, bound, lean);
+                const uint32_t e = seq[i], s = e & SEQ_STOP;
+                if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
+                /* half the marked stops have nothing to board: too late for the bound, the targets, or the day's
+                 * last trip (ULTRA's RAPTOR skips the last case when collecting) */
+                const raptor_pair pl = prev[s];
+                const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+                const int32_t ready = pl.foot < rt ? pl.foot : rt;
+                if (ready >= bound || (use_lb && ready + lb[s] > tbest) || colp[(uint64_t)i * nt + nt - 1] < ready)
+                    continue;
+                plain_board(c, &r, s, i, colp, nt, bound, lean);
                 if (r.cur != UINT32_MAX) break;
             }
             if (i > last) break;
