@@ -219,6 +219,14 @@ static inline const char *tc_str(const tc_network_view *v, uint32_t off) {
     return off < v->strings_size ? v->strings + off : "";
 }
 
+/* Is transfer rule r a link between two different stops (not the same stop, not a stop and its own station)?
+ * Such a rule is a transfer in its own right, whatever the distance (routing and its lower bounds read it so). */
+static inline int tc_rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
+    if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
+    if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
+    return 1;
+}
+
 static inline int tc_service_active(const tc_network_view *v, uint32_t service, int32_t day) {
     if (day < v->service_start || day >= v->service_start + (int32_t)v->n_days) return 0;
     uint32_t d = (uint32_t)(day - v->service_start);

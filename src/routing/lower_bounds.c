@@ -6,6 +6,8 @@
  */
 #include "routing/lower_bounds.h"
 
+#include "routing/raptor.h" /* raptor_walk_seconds: the bounds walk exactly as the search does */
+
 #include "common/error.h"
 
 #include <stdlib.h>
@@ -35,18 +37,6 @@ struct lower_bounds {
     double lm_speed[2]; /* and the walking speed and limit they were built with */
     int32_t lm_maxw[2];
 };
-
-static int rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
-    if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
-    if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
-    return 1;
-}
-
-static int32_t walk_seconds(uint32_t distance_m, double speed_mps) {
-    double s = (double)distance_m / speed_mps;
-    int32_t i = (int32_t)s;
-    return (double)i < s ? i + 1 : i;
-}
 
 typedef struct lb_raw {
     uint32_t at, to;
@@ -124,7 +114,7 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
         const tc_net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop >= S || r->to_stop >= S) continue;
-        if (!rule_is_link(v, r)) continue;
+        if (!tc_rule_is_link(v, r)) continue;
         n_raw += 2 * (size_t)(1 + child_begin[r->from_stop + 1] - child_begin[r->from_stop]) *
                  (1 + child_begin[r->to_stop + 1] - child_begin[r->to_stop]);
     }
@@ -170,7 +160,7 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
         const tc_net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop >= S || r->to_stop >= S) continue;
-        if (!rule_is_link(v, r)) continue;
+        if (!tc_rule_is_link(v, r)) continue;
         /* a link from a station applies at its children and leads to a station's children: 0 both ways between
          * the two sets covers every use in either search direction */
         const uint32_t fb = child_begin[r->from_stop], fe = child_begin[r->from_stop + 1];
@@ -229,7 +219,8 @@ static int ensure_tr_secs(lower_bounds *lb, double speed_mps) {
     if (lb->tr_speed == speed_mps && (lb->tr_secs || !v->n_transfers)) return 1;
     if (!lb->tr_secs && v->n_transfers) lb->tr_secs = malloc((size_t)v->n_transfers * sizeof(int32_t));
     if (!lb->tr_secs && v->n_transfers) return 0;
-    for (uint32_t e = 0; e < v->n_transfers; e++) lb->tr_secs[e] = walk_seconds(v->transfers[e].distance_m, speed_mps);
+    for (uint32_t e = 0; e < v->n_transfers; e++)
+        lb->tr_secs[e] = raptor_walk_seconds(v->transfers[e].distance_m, speed_mps);
     lb->tr_speed = speed_mps;
     return 1;
 }

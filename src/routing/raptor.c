@@ -188,12 +188,6 @@ static void *big_alloc(size_t bytes) {
     return p;
 }
 
-static int rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
-    if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
-    if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
-    return 1;
-}
-
 tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err) {
     return raptor_ws_create_rounds(v, RAPTOR_DEFAULT_ROUNDS, out, err);
 }
@@ -284,7 +278,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
             continue;
         }
         if (r->from_stop >= S || (r->to_stop != TC_NONE && r->to_stop >= S)) continue;
-        if (rule_is_link(v, r)) {
+        if (tc_rule_is_link(v, r)) {
             ws->flag[r->from_stop] |= F_LINK_RULES;
             ws->flag[r->to_stop] |= F_REV_LINK_RULES;
             ws->rev_rule_begin[r->to_stop + 1]++;
@@ -356,7 +350,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         for (uint32_t i = 0; i < R; i++) {
             const tc_net_transfer_rule *r = &v->transfer_rules[i];
             if (r->from_stop == TC_NONE || r->from_stop >= S || r->to_stop == TC_NONE || r->to_stop >= S) continue;
-            if (!rule_is_link(v, r)) continue;
+            if (!tc_rule_is_link(v, r)) continue;
             ws->rev_rules[ws->rev_rule_begin[r->to_stop] + fill[r->to_stop]++] = i;
         }
         free(fill);
@@ -582,7 +576,8 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
             for (uint32_t e = ws->sp_begin[r][st]; e < ws->sp_begin[r][st + 1]; e++) {
                 const uint32_t p = ws->sp_board[r][2 * e];
                 int runs = (v->patterns[p].flags & TC_PATTERN_FREQUENCY) != 0;
-                for (int o = 0; o < N_OFFSETS && !runs; o++) runs = ws->act_count[(size_t)o * (v->n_patterns + 1) + p] > 0;
+                for (int o = 0; o < N_OFFSETS && !runs; o++)
+                    runs = ws->act_count[(size_t)o * (v->n_patterns + 1) + p] > 0;
                 if (!runs) continue;
                 ws->day_board[r][2 * out] = p;
                 ws->day_board[r][2 * out + 1] = ws->sp_board[r][2 * e + 1];
@@ -1336,7 +1331,7 @@ static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
         if (owners[o] == TC_NONE) continue;
         for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
             const tc_net_transfer_rule *r = &v->transfer_rules[i];
-            if (rule_is_link(v, r) && (r->to_stop == to || (to_station != TC_NONE && r->to_stop == to_station)))
+            if (tc_rule_is_link(v, r) && (r->to_stop == to || (to_station != TC_NONE && r->to_stop == to_station)))
                 return 1;
         }
     }
@@ -1413,7 +1408,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
                 if (owners[o] == TC_NONE) continue;
                 for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
                     const tc_net_transfer_rule *r = &v->transfer_rules[i];
-                    if (!rule_is_link(v, r)) continue;
+                    if (!tc_rule_is_link(v, r)) continue;
                     if (r->from_trip != TC_NONE && r->from_trip != lab_trip) continue;
                     if (r->from_route != TC_NONE && v->trips[lab_trip].route != r->from_route) continue;
                     int32_t t = rule_time(r, p->min_transfer_s);
