@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,6 +538,66 @@ static int cmp_journey(const void *a, const void *b) {
     return (x->departure > y->departure) - (x->departure < y->departure);
 }
 
+/* ---------------------------------------------------------------- workspaces ----------------------------------- */
+
+/* RAPTOR workspaces kept with the network between tc_route calls: a new one allocates its labels, works out the
+ * day's running trips and lays out their rows and columns — most of a server's route request — and only a reused
+ * one gets far enough to build the lower bounds (raptor.h). At most ROUTE_POOL_MAX are kept (one per request being
+ * served at once is what a server needs); one lock for all networks, held only to take or give one back. */
+#define ROUTE_POOL_MAX 8
+typedef struct route_pool {
+    raptor_ws *ws[ROUTE_POOL_MAX];
+    int rounds[ROUTE_POOL_MAX];
+    int n;
+} route_pool;
+
+static pthread_mutex_t route_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void route_pool_free(void *p) {
+    route_pool *pl = p;
+    if (!pl) return;
+    for (int i = 0; i < pl->n; i++) raptor_ws_free(pl->ws[i]);
+    free(pl);
+}
+
+/* A workspace for searches of up to `rounds` trips: a kept one, or a new one. */
+static tc_status route_ws_take(const tc_network *net, int rounds, raptor_ws **out, tc_error *err) {
+    *out = NULL;
+    pthread_mutex_lock(&route_pool_lock);
+    route_pool *pl = net->route_pool;
+    for (int i = 0; pl && i < pl->n; i++)
+        if (pl->rounds[i] >= rounds) {
+            *out = pl->ws[i];
+            pl->ws[i] = pl->ws[pl->n - 1];
+            pl->rounds[i] = pl->rounds[pl->n - 1];
+            pl->n--;
+            break;
+        }
+    pthread_mutex_unlock(&route_pool_lock);
+    if (*out) return TC_OK;
+    return raptor_ws_create_rounds(&net->v, rounds, out, err);
+}
+
+/* Keep ws with the network (the network is not changed for its readers: the pool is the network's own cache). */
+static void route_ws_give(const tc_network *net, raptor_ws *ws, int rounds) {
+    if (!ws) return;
+    tc_network *mut = (tc_network *)net; /* allocated by tc_network_open, never a const object */
+    pthread_mutex_lock(&route_pool_lock);
+    route_pool *pl = mut->route_pool;
+    if (!pl && (pl = calloc(1, sizeof *pl)) != NULL) {
+        mut->route_pool = pl;
+        mut->route_pool_free = route_pool_free;
+    }
+    if (pl && pl->n < ROUTE_POOL_MAX) {
+        pl->ws[pl->n] = ws;
+        pl->rounds[pl->n] = rounds;
+        pl->n++;
+        ws = NULL;
+    }
+    pthread_mutex_unlock(&route_pool_lock);
+    raptor_ws_free(ws);
+}
+
 tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_set **out, tc_error *err) {
     *out = NULL;
     if (!net || !q) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network or query");
@@ -585,7 +646,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
             goto done;
     }
     if ((st = build_masks(v, q, &masks, err)) != TC_OK) goto done;
-    if ((st = raptor_ws_create_rounds(v, q->max_transfers + 1, &ws, err)) != TC_OK) goto done;
+    if ((st = route_ws_take(net, q->max_transfers + 1, &ws, err)) != TC_OK) goto done;
     set = calloc(1, sizeof *set);
     if (!set) {
         st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
@@ -615,7 +676,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     set = NULL;
 done:
     tc_journey_set_free(set);
-    raptor_ws_free(ws);
+    route_ws_give(net, ws, q->max_transfers + 1);
     if (sw) street_workspace_free(sw);
     masks_free(&masks);
     free(from.near);
