@@ -242,7 +242,9 @@ typedef struct tc_journey_set {
 } tc_journey_set;
 
 /* Plan journeys. An empty set (n == 0) when nothing is reachable; errors: unknown stop (TC_ERR_NOT_FOUND), date
- * outside the service range (TC_ERR_NO_SERVICE), point not snappable (TC_ERR_UNREACHABLE), bad option. */
+ * outside the service range (TC_ERR_NO_SERVICE), point not snappable (TC_ERR_UNREACHABLE), bad option. Safe to call
+ * from several threads on one network: the network keeps up to 8 search workspaces between calls (one per call
+ * running at once; tc_network_close frees them), so later calls skip laying out the day's timetable. */
 tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_set **out, tc_error *err);
 /* The `route --json` document (caller frees with tc_free). */
 tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error *err);
