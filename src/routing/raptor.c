@@ -111,10 +111,10 @@ struct raptor_ws {
     uint32_t *act_trips; /* [N_OFFSETS * n_trips] */
     uint32_t *act_count; /* [N_OFFSETS * n_patterns] */
     /* per day offset, the boarding times of the running trips transposed to position-major order (forward:
-     * departures; reverse: negated arrivals), so the binary search for the earliest trip at a position reads one
-     * or two cache lines instead of one line per probe (the trip-major stop_times put a whole trip between two
-     * probes). Built lazily for the offsets and direction a query uses; NULL if memory is short (the search then
-     * reads stop_times). */
+     * departures; reverse: negated arrivals), positions in scan order and the day's shift added, so the search for
+     * the earliest trip at a position reads a few adjacent cache lines (the trip-major stop_times put a whole trip
+     * between two probes). Built lazily for the offsets and direction a query uses; NULL if memory is short (the
+     * search then reads stop_times). */
     int32_t *col[N_OFFSETS];
     /* and the same trips' events trip-major, only the trips running that day: a ride reads its own row and, to see
      * whether the trip before it can be caught, the row just before, both in sequence (the way ULTRA's RAPTOR lays
@@ -694,7 +694,7 @@ typedef struct scan_ctx {
     const int32_t *lb; /* lower bounds to the targets, NULL until computed (see raptor_ws) */
     const uint8_t *active; /* services of this day offset */
     const uint32_t *act_trips, *act_count;
-    const int32_t *col;        /* position-major boarding times of this offset, or NULL */
+    const int32_t *col;        /* position-major boarding times of this offset (scan order, shifted), or NULL */
     const raptor_event *rows;  /* trip-major events of this offset (with col) */
     const uint64_t *col_begin;
     const uint32_t *trip_base; /* (with col) */
