@@ -14,8 +14,11 @@
  * MPI_Abort. A rank that dies (signal) is detected by Open MPI's runtime, which kills the job; rank 0 removes its
  * temporary file on SIGTERM, and in any case renames it only once the last chunk is written and every rank has
  * reached a final barrier.
- * Test hooks (environment): TC_MPI_TEST_DIE_RANK=R makes rank R abort() after sending its first result;
- * TC_MPI_TEST_FAIL_RANK=R makes rank R report a computation error for its first chunk.
+ * Test hooks (environment): TC_MPI_TEST_DIE_RANK=R makes rank R abort() after sending its first result (or, if the
+ * other ranks took every chunk first, when told to stop); TC_MPI_TEST_FAIL_RANK=R makes rank R report a computation
+ * error for its first chunk (rank 0's thread), or in place of asking for one (ranks 1…N-1: so the failure does not
+ * depend on whether the others were quicker — with faster routing they took all the chunks of the test's small run
+ * before rank 1 asked, and it was never told to compute).
  */
 #include "mpi_internal.h"
 
@@ -271,11 +274,20 @@ static int worker_run(tc_mpi_job *job, int rank) {
     char *buf = NULL;
     size_t cap = 0;
     msg_head h = {-1, 0, TC_OK, 0};
+    if (fail) {
+        tc_error err = {0};
+        tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
+        send_error(&err);
+        return 1;
+    }
     MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
     for (int done = 0;; done++) {
         int64_t work[2];
         MPI_Recv(work, 2, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (work[1] <= 0) break;
+        if (work[1] <= 0) {
+            if (die && done == 0) abort();
+            break;
+        }
         const size_t count = (size_t)work[1], bytes = sizeof h + count * job->record_bytes;
         tc_error err = {0};
         if (bytes > cap) {
@@ -288,10 +300,7 @@ static int worker_run(tc_mpi_job *job, int rank) {
             buf = nb;
             cap = bytes;
         }
-        tc_status st = TC_OK;
-        if (fail && done == 0)
-            st = tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
-        if (st == TC_OK) st = tc_mpi_compute(job, &s, (size_t)work[0], count, buf + sizeof h, &err);
+        tc_status st = tc_mpi_compute(job, &s, (size_t)work[0], count, buf + sizeof h, &err);
         if (st != TC_OK) {
             send_error(&err);
             break;
