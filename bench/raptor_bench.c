@@ -193,8 +193,8 @@ int main(int argc, char **argv) {
     double improved = (double)(s1.labels_improved - s0.labels_improved) / nq;
     double lb_share = (double)(s1.lb_runs - s0.lb_runs) / nq; /* queries pruned by lower bounds (target reached) */
     /* bytes a query reads or writes, at the granularity the loops use them: per scanned position the stop id (4),
-     * its flags (1), the ridden trip's stop time (8) and two labels of the previous round (8); per binary-search
-     * probe one stop time (8, usually another cache line: counted as 64); per pattern its header (32) and the
+     * its flags (1), the ridden trip's stop time (8) and two labels of the previous round (8); per trip-search
+     * probe one cache line of a column (64: the search counts the lines it reads); per pattern its header (32) and the
      * cache line it starts in; per transfer 8; per improved label 48 (times, walking, parent) */
     double bytes = pos * 21 + probes * 64 + pats * 96 + xfers * 8 + improved * 48;
     double bw = measure_bandwidth();

@@ -994,7 +994,7 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
     }
     uint32_t below = 0;
     for (uint32_t j = lo; j < end; j++) below += col[j] < ready;
-    ws->stats.trip_probes += end - lo;
+    ws->stats.trip_probes += (end - lo + 15) / 16; /* (counted in the column's cache lines) */
     lo += below;
     if (lo == hi) return;
     /* d ≥ ready, so at least one label catches it */
