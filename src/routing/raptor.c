@@ -239,7 +239,6 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
         ws->pat_span[p].first = UINT32_MAX;
-        ws->pat_span[p].last = 0;
         const tc_net_pattern *pt = &v->patterns[p];
         int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
         if (pt->n_trips && pt->n_stops) {
@@ -1543,7 +1542,6 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             const uint32_t pi = ws->pat_list[q];
             const uint32_t first = ws->pat_span[pi].first, last = ws->pat_span[pi].last;
             ws->pat_span[pi].first = UINT32_MAX;
-            ws->pat_span[pi].last = 0;
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
