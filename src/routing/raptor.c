@@ -96,6 +96,10 @@ struct raptor_ws {
     uint32_t n_pat_list;
     /* per pattern: scheduled, monotone and no transfers.txt rules at its stops (scan_plain can scan it) */
     uint8_t *pat_plain;
+    /* per pattern: it stops at one of this run's targets. Collecting lists such patterns first in a round, so the
+     * round that first reaches a target does so before its other scans, and they are pruned already (in the
+     * marked stops' order, many of that round's scans came before the target was reached) */
+    uint8_t *pat_target;
     /* per direction, every pattern's positions in scan order as SEQ_* entries (from the pattern's stops_begin) */
     uint32_t *seq[2];
     /* per pattern time extents (times as stored, without day shift), and over all patterns */
@@ -146,6 +150,7 @@ struct raptor_ws {
     int max_round_used; /* the highest round written since the last reset */
     int rev;
     int lean; /* this range step keeps arrival times only (raptor_params.times_only) */
+    int fresh; /* a run from reset labels (raptor_run): round k holds nothing before round k is computed */
     /* no label walks less than this (min of 0 and every access seconds seeded since the last reset): a trip ridden
      * with this much walking cannot be re-boarded with less, so the tie-break check is skipped */
     int32_t min_walk;
@@ -217,6 +222,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
     ws->pat_min_time = malloc((P + 1) * sizeof(int32_t));
     ws->pat_plain = calloc(P + 1, 1);
+    ws->pat_target = calloc(P + 1, 1);
     ws->pat_max_time = malloc((P + 1) * sizeof(int32_t));
     ws->active = calloc((size_t)N_OFFSETS * (v->n_services + 1), 1);
     ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
@@ -230,7 +236,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     if (!ws->arr || !ws->walked || !ws->par_trip || !ws->par_walk ||
         !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
         !ws->pat_span || !ws->pat_list || !ws->pat_min_time ||
-        !ws->pat_max_time || !ws->pat_plain || !ws->active || !ws->act_trips || !ws->act_count || 
+        !ws->pat_max_time || !ws->pat_plain || !ws->pat_target || !ws->active || !ws->act_trips || !ws->act_count || 
         !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
@@ -405,6 +411,7 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->pat_min_time);
     free(ws->pat_max_time);
     free(ws->pat_plain);
+    free(ws->pat_target);
     free(ws->seq[0]);
     free(ws->seq[1]);
     free(ws->active);
@@ -532,21 +539,37 @@ static inline void mark(raptor_ws *ws, uint32_t s) {
     }
 }
 
+/* Flag (or unflag) the patterns that stop at target t (see raptor_ws.pat_target). */
+static void set_pat_target(raptor_ws *ws, uint32_t t, uint8_t on) {
+    const tc_network_view *v = ws->v;
+    for (uint32_t e = v->stop_pattern_begin[t]; e < v->stop_pattern_begin[t + 1]; e++)
+        ws->pat_target[v->stop_patterns[e].pattern] = on;
+}
+
 static void reset_labels(raptor_ws *ws) {
     uint32_t S = ws->n_stops;
+    /* most stops touched (a one-to-one query on a city network): filling whole rows is a few vector stores per
+     * cache line, where clearing stop by stop was a scattered store per stop and round */
+    const int rows = (uint64_t)ws->n_touched * 8 > S;
+    if (rows) {
+        const size_t n = ((size_t)ws->max_round_used + 1) * S;
+        for (size_t i = 0; i < n; i++) ws->arr[i] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
+    }
     for (uint32_t i = 0; i < ws->n_touched; i++) {
         uint32_t s = ws->touched[i];
-        for (int k = 0; k <= ws->max_round_used; k++) {
-            ws->arr[(size_t)k * S + s].trip = RAPTOR_INF;
-            ws->arr[(size_t)k * S + s].foot = RAPTOR_INF;
-        }
+        if (!rows)
+            for (int k = 0; k <= ws->max_round_used; k++) ws->arr[(size_t)k * S + s] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
         ws->flag[s] &= (uint8_t)~F_TOUCHED;
     }
     ws->n_touched = 0;
     clear_changed(ws);
     ws->max_round_used = 0;
     ws->min_walk = 0;
-    for (uint32_t i = 0; i < ws->n_targets; i++) ws->egress[ws->target_list[i]] = RAPTOR_INF;
+    for (uint32_t i = 0; i < ws->n_targets; i++) {
+        const uint32_t t = ws->target_list[i];
+        ws->egress[t] = RAPTOR_INF;
+        set_pat_target(ws, t, 0);
+    }
     ws->n_targets = 0;
     ws->lb_ready = 0;
 }
@@ -653,6 +676,21 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
 static void copy_forward(raptor_ws *ws, int k) {
     uint32_t S = ws->n_stops;
     size_t a = (size_t)(k - 1) * S, b = (size_t)k * S;
+    if (ws->fresh && !ws->lean) {
+        /* round k is empty yet: a plain copy, of whole rows when most stops changed (sequential, where the changed
+         * list scatters) — ULTRA's RAPTOR copies the round's whole array too */
+        if ((uint64_t)ws->n_changed * 8 > S) {
+            memcpy(ws->arr + b, ws->arr + a, S * sizeof *ws->arr);
+            memcpy(ws->walked + b, ws->walked + a, S * sizeof *ws->walked);
+        } else {
+            for (uint32_t i = 0; i < ws->n_changed; i++) {
+                const uint32_t s = ws->changed[i];
+                ws->arr[b + s] = ws->arr[a + s];
+                ws->walked[b + s] = ws->walked[a + s];
+            }
+        }
+        return;
+    }
     if (ws->lean) {
         raptor_pair *from = ws->arr + a, *to = ws->arr + b;
         for (uint32_t i = 0; i < ws->n_changed; i++) {
@@ -941,14 +979,35 @@ static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, 
 
 /* Label improvement for scan_plain, kept out of line: most alightings fail the caller's inline test, and the scan
  * loop keeps its few hot values in registers only if this body is not in it. Returns the (maybe lower) bound. */
-static __attribute__((noinline)) int32_t plain_alight(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,
-                                                      const raptor_ride *r, const tc_net_pattern *pt, uint32_t nt,
-                                                      uint32_t i, const int rev, const int lean) {
+static inline __attribute__((always_inline)) int32_t plain_alight_body(scan_ctx *c, int32_t bound, uint32_t s,
+                                                                       int32_t a, const raptor_ride *r,
+                                                                       const tc_net_pattern *pt, uint32_t nt,
+                                                                       uint32_t i, const int rev, const int lean) {
     const uint32_t *act = c->act_trips + pt->trips_begin;
     const uint32_t real = act[rev ? nt - 1 - r->cur : r->cur], n = pt->n_stops;
     const uint32_t j = rev ? n - 1 - i : i, bj = rev ? n - 1 - r->board_i : r->board_i;
     improve_trip(c, &bound, s, a, r->walk, pt->trips_begin + real, c->shift, bj, j, r->board_kind, lean);
     return bound;
+}
+/* one copy per direction and kind of step, so none tests them at run time */
+#define PLAIN_ALIGHT(name, rev, lean)                                                                                \
+    static __attribute__((noinline)) int32_t name(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,               \
+                                                  const raptor_ride *r, const tc_net_pattern *pt, uint32_t nt,     \
+                                                  uint32_t i) {                                                    \
+        return plain_alight_body(c, bound, s, a, r, pt, nt, i, rev, lean);                                         \
+    }
+PLAIN_ALIGHT(plain_alight_fwd, 0, 0)
+PLAIN_ALIGHT(plain_alight_rev, 1, 0)
+PLAIN_ALIGHT(plain_alight_fwd_lean, 0, 1)
+PLAIN_ALIGHT(plain_alight_rev_lean, 1, 1)
+#undef PLAIN_ALIGHT
+static inline __attribute__((always_inline)) int32_t plain_alight(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,
+                                                                  const raptor_ride *r, const tc_net_pattern *pt,
+                                                                  uint32_t nt, uint32_t i, const int rev,
+                                                                  const int lean) {
+    if (lean) return rev ? plain_alight_rev_lean(c, bound, s, a, r, pt, nt, i)
+                         : plain_alight_fwd_lean(c, bound, s, a, r, pt, nt, i);
+    return rev ? plain_alight_rev(c, bound, s, a, r, pt, nt, i) : plain_alight_fwd(c, bound, s, a, r, pt, nt, i);
 }
 
 /* Boarding at a marked stop for scan_plain: the earliest trip before `r->cur` (or any, when riding none) that the
@@ -1362,31 +1421,40 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
         }
     }
     const int32_t *tr_secs = ws->tr_speed == p->walk_speed_mps ? ws->tr_secs : NULL;
-    for (uint32_t m = 0; m < ws->n_trip_marked; m++) {
-        const uint32_t s = ws->trip_marked[m];
-        ws->flag[s] &= (uint8_t)~F_TRIP_MARK;
+    /* (in locals: the loop's stores could alias ws's and p's fields, which it would then reload) */
+    const uint32_t *trip_marked = ws->trip_marked, n_trip_marked = ws->n_trip_marked;
+    uint8_t *const flag = ws->flag;
+    const int32_t *const lb = ws->lb_ready == 1 ? ws->lb : NULL;
+    const int32_t tbest = ws->tbest; /* (walking never reaches a target: see target_best) */
+    const int32_t maxw = p->max_transfer_walk_s, floor_s = p->min_transfer_s;
+    const uint32_t *const tr_begin = v->transfer_begin;
+    const tc_net_transfer *const transfers = v->transfers;
+    const raptor_pair *const aw = ws->arr + (size_t)k * S;
+    const raptor_pair *const ww = ws->walked + (size_t)k * S;
+    uint64_t relaxed = 0;
+    for (uint32_t m = 0; m < n_trip_marked; m++) {
+        const uint32_t s = trip_marked[m];
+        flag[s] &= (uint8_t)~F_TRIP_MARK;
         const size_t li = (size_t)k * S + s;
-        const int32_t a0 = ws->arr[li].trip;
-        const int32_t w0 = ws->walked[li].trip;
+        const int32_t a0 = aw[s].trip;
+        const int32_t w0 = ww[s].trip;
         if (a0 == RAPTOR_INF) continue;
         /* every stop reached from here is hopeless too (the bounds are consistent with the transfers) */
-        if (ws->lb_ready == 1 && a0 + ws->lb[s] > ws->tbest) continue;
-        if (tr_secs && !rev && !(ws->flag[s] & F_LINK_RULES)) {
+        if (lb && a0 + lb[s] > tbest) continue;
+        if (tr_secs && !rev && !(flag[s] & F_LINK_RULES)) {
             /* the common case (no transfers.txt link from s): most relaxations fail, so reject them on one load
              * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
-            const raptor_pair *aw = ws->arr + (size_t)k * S;
-            const int32_t maxw = p->max_transfer_walk_s, floor_s = p->min_transfer_s;
-            uint32_t e = v->transfer_begin[s];
-            const uint32_t begin = e, end = v->transfer_begin[s + 1];
+            uint32_t e = tr_begin[s];
+            const uint32_t begin = e, end = tr_begin[s + 1];
             for (; e < end; e++) {
                 const int32_t w = tr_secs[e];
                 if (w > maxw) break; /* sorted by distance */
-                const uint32_t to = v->transfers[e].to_stop;
+                const uint32_t to = transfers[e].to_stop;
                 const int32_t a = a0 + (w > floor_s ? w : floor_s);
                 if (to >= S || a > aw[to].foot || to == s) continue;
                 improve_walk(ws, p, k, bound, to, a, w0 + w, s, RAPTOR_BY_WALK);
             }
-            ws->stats.transfers_relaxed += e - begin + (e < end);
+            relaxed += e - begin + (e < end);
             continue;
         }
         for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
@@ -1429,6 +1497,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
             }
         }
     }
+    ws->stats.transfers_relaxed += relaxed;
     ws->n_trip_marked = 0;
 }
 
@@ -1458,23 +1527,35 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
     const uint32_t *spb = ws->day_board[rev], *spb_begin = ws->day_begin[rev];
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
-    uint32_t *list = ws->pat_list, n_list = 0;
-    for (uint32_t m = 0; m < ws->n_marked_prev; m++) {
-        const uint32_t s = ws->marked_prev[m];
+    const uint8_t *pat_target = ws->pat_target;
+    uint32_t *list = ws->pat_list, n_list = 0, n_front = 0;
+    /* (in locals: the list's stores could alias ws's fields, which the loop would then reload) */
+    const uint32_t *marked = ws->marked_prev, n_marked = ws->n_marked_prev;
+    const int64_t tbest = ws->tbest;
+    for (uint32_t m = 0; m < n_marked; m++) {
+        const uint32_t s = marked[m];
         const int32_t ready = prev[s].trip < prev[s].foot ? prev[s].trip : prev[s].foot;
         if (ready >= bound) continue;
         /* nothing boarded here can help (it still counts as marked where other stops start a scan) */
-        if (lb && (int64_t)ready + lb[s] > ws->tbest) continue;
-        for (uint32_t e = spb_begin[s], end = spb_begin[s + 1]; e < end; e++) {
-            const uint32_t p = spb[2 * e], idx = spb[2 * e + 1];
-            struct pat_span *sp = &span[p];
-            if (sp->first == UINT32_MAX) {
-                list[n_list++] = p;
-                sp->first = sp->last = idx;
-            } else {
-                sp->first = idx < sp->first ? idx : sp->first;
-                sp->last = idx > sp->last ? idx : sp->last;
+        if (lb && (int64_t)ready + lb[s] > tbest) continue;
+        for (const uint32_t *q = spb + 2 * (size_t)spb_begin[s], *qe = spb + 2 * (size_t)spb_begin[s + 1]; q < qe;
+             q += 2) {
+            const uint32_t p = q[0], idx = q[1];
+            /* field by field: a copy of the whole struct went through vector registers, 20 instructions an entry */
+            const uint32_t f = span[p].first, l = span[p].last;
+            if (f == UINT32_MAX) {
+                if (pat_target[p]) { /* first in the list (see raptor_ws) */
+                    list[n_list++] = list[n_front];
+                    list[n_front++] = p;
+                } else {
+                    list[n_list++] = p;
+                }
+                span[p].first = idx;
+                span[p].last = idx;
+                continue;
             }
+            span[p].first = idx < f ? idx : f;
+            span[p].last = idx > l ? idx : l;
         }
     }
     ws->n_pat_list = n_list;
@@ -1669,6 +1750,7 @@ int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sou
     reset_labels(ws);
     new_reach_stamp(ws);
     ws->lean = 0;
+    ws->fresh = 1;
     ws->stats.runs++;
     if (n_targets) ws->target_runs++;
     ws->rev = p->arrive_by ? 1 : 0;
@@ -1676,7 +1758,10 @@ int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sou
     for (uint32_t i = 0; i < n_targets; i++) {
         uint32_t s = targets[i].stop;
         if (s >= ws->n_stops) continue;
-        if (ws->egress[s] == RAPTOR_INF) ws->target_list[ws->n_targets++] = s;
+        if (ws->egress[s] == RAPTOR_INF) {
+            ws->target_list[ws->n_targets++] = s;
+            set_pat_target(ws, s, 1);
+        }
         if (targets[i].seconds < ws->egress[s]) ws->egress[s] = targets[i].seconds;
     }
     seed_sources(ws, p, sources, n_sources);
@@ -1693,6 +1778,7 @@ int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_secon
     clear_changed(ws);
     new_reach_stamp(ws);
     ws->lean = p->times_only != 0;
+    ws->fresh = 0;
     seed_sources(ws, p, sources, n_sources);
     return run_rounds(ws, p, 0, 1);
 }

@@ -780,15 +780,19 @@ static void test_one_to_one_matches_one_to_all(void **state) {
                 want_at[k] = raptor_arrival(ws, k, tg[0].stop);
             }
             const int r_one = raptor_run(ws, &p, src, ns, tg, nt);
-            assert_true(r_one <= r_all);
-            for (int k = 0; k <= r_all; k++) {
+            /* Usually r_one <= r_all, but not always: under a minimum transfer time, a foot label the pruned run did
+             * not set can let a trip label there mark its stop, where the one-to-all run's foot label made that trip
+             * gain nothing. Rounds past a run's last are its last round, so compare up to the larger. */
+            const int r_max = r_one > r_all ? r_one : r_all;
+            for (int k = 0; k <= r_max; k++) {
+                const int ka = k <= r_all ? k : r_all;
                 const int32_t got = target_value(ws, k <= r_one ? k : r_one, tg, nt);
-                if (got != want[k]) {
+                if (got != want[ka]) {
                     fprintf(stderr, "net %d query %d (rev %d) round %d: one-to-one %d, one-to-all %d\n", net, q, rev, k,
-                            got, want[k]);
+                            got, want[ka]);
                 }
-                assert_int_equal(got, want[k]);
-                if (nt == 1 && k <= r_one) assert_int_equal(raptor_arrival(ws, k, tg[0].stop), want_at[k]);
+                assert_int_equal(got, want[ka]);
+                if (nt == 1 && k <= r_one) assert_int_equal(raptor_arrival(ws, k, tg[0].stop), want_at[ka]);
             }
             checked++;
             reached += want[r_all] != INF;
