@@ -1613,6 +1613,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         ws->n_marked_cur = 0;
         scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound, .tbest = ws->tbest,
                       .lb = ws->lb_ready == 1 ? ws->lb : NULL};
+        int cur_o = -1; /* the day offset c is set up for (a daytime query scans one) */
         for (uint32_t q = 0; q < ws->n_pat_list; q++) {
             if (use_targets && !c.lb && c.tbest != RAPTOR_INF && !ws->lb_ready) {
                 /* the first target arrival: the rest of this round's scans are pruned already */
@@ -1626,22 +1627,26 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
+            const int64_t pmin = ws->pat_min_time[pi], pmax = ws->pat_max_time[pi];
             for (int o = o_lo; o <= o_hi; o++) {
                 const int32_t shift = (o - 2) * DAY_S;
-                if ((int64_t)ws->pat_max_time[pi] + shift < win_lo) continue;
-                if ((int64_t)ws->pat_min_time[pi] + shift > win_hi) break; /* later days start later still */
-                c.shift = shift;
+                if (pmax + shift < win_lo) continue;
+                if (pmin + shift > win_hi) break; /* later days start later still */
+                if (o != cur_o) {
+                    cur_o = o;
+                    c.shift = shift;
+                    c.active = ws->active + (size_t)o * (v->n_services + 1);
+                    c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
+                    c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
+                    if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
+                    c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
+                    c.rows = ws->rows[o];
+                    c.col_begin = ws->col_begin[o];
+                    c.trip_base = ws->trip_base[o];
+                    c.reach = ws->reach[o];
+                }
                 ws->stats.patterns_scanned++;
-                c.active = ws->active + (size_t)o * (v->n_services + 1);
-                c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
-                c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
                 if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
-                if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
-                c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
-                c.rows = ws->rows[o];
-                c.col_begin = ws->col_begin[o];
-                c.trip_base = ws->trip_base[o];
-                c.reach = ws->reach[o];
                 if (pt->flags & TC_PATTERN_FREQUENCY) {
                     for (uint32_t t = 0; t < pt->n_trips; t++) {
                         if (rev) scan_frequency(&c, pt, t, first, 1);
