@@ -131,6 +131,8 @@ struct raptor_ws {
     uint32_t *trip_base[N_OFFSETS];
     raptor_reach *reach[N_OFFSETS];
     uint32_t reach_stamp;
+    /* walking transfers by their end stop (CSR): {start stop, index in v->transfers} */
+    uint32_t *tin_begin, *tin;
     /* transfers.txt */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
     /* a link rule may name stations (location_type 1): trips stop at their child stops, so a rule from a station
@@ -228,6 +230,8 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
     ws->act_count = calloc((size_t)N_OFFSETS * (P + 1), sizeof(uint32_t));
     ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
+    ws->tin_begin = calloc(S + 2, sizeof(uint32_t));
+    ws->tin = malloc(((size_t)v->n_transfers + 1) * 2 * sizeof(uint32_t));
     ws->child_begin = calloc(S + 2, sizeof(uint32_t));
     ws->children = malloc((S + 1) * sizeof(uint32_t));
     ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
@@ -237,11 +241,23 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
         !ws->pat_span || !ws->pat_list || !ws->pat_min_time ||
         !ws->pat_max_time || !ws->pat_plain || !ws->pat_target || !ws->active || !ws->act_trips || !ws->act_count || 
-        !ws->rev_rule_begin || !ws->rev_rules || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
+        !ws->rev_rule_begin || !ws->rev_rules || !ws->tin_begin || !ws->tin || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
     for (size_t i = 0; i < cells; i++) ws->arr[i].trip = ws->arr[i].foot = RAPTOR_INF;
+    for (uint32_t x = 0; x < S; x++)
+        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++)
+            if (v->transfers[e].to_stop < S) ws->tin_begin[v->transfers[e].to_stop + 2]++;
+    for (uint32_t y = 0; y < S; y++) ws->tin_begin[y + 2] += ws->tin_begin[y + 1];
+    for (uint32_t x = 0; x < S; x++)
+        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
+            const uint32_t y = v->transfers[e].to_stop;
+            if (y >= S) continue;
+            const uint32_t at = ws->tin_begin[y + 1]++;
+            ws->tin[2 * at] = x;
+            ws->tin[2 * at + 1] = e;
+        }
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
         ws->pat_span[p].first = UINT32_MAX;
@@ -425,6 +441,8 @@ void raptor_ws_free(raptor_ws *ws) {
         free(ws->reach[o]);
     }
     free(ws->rev_rule_begin);
+    free(ws->tin_begin);
+    free(ws->tin);
     free(ws->child_begin);
     free(ws->children);
     free(ws->rev_rules);
@@ -1519,6 +1537,61 @@ static int32_t target_best(const raptor_ws *ws, int k) {
     return best;
 }
 
+/* The latest time (search sense) a trip running on day offsets o_lo … o_hi alights at stop t (INT64_MIN: none),
+ * or INT64_MAX when that gives no bound (a frequency-based pattern serves t). Drop-off flags are ignored: a later
+ * time still bounds. Trips may overtake one another, so each running trip is looked at. */
+static int64_t last_alight_at(const raptor_ws *ws, uint32_t t, int o_lo, int o_hi, int rev) {
+    const tc_network_view *v = ws->v;
+    int64_t best = INT64_MIN;
+    for (uint32_t e = v->stop_pattern_begin[t]; e < v->stop_pattern_begin[t + 1]; e++) {
+        const uint32_t p = v->stop_patterns[e].pattern, j = v->stop_patterns[e].position;
+        const tc_net_pattern *pt = &v->patterns[p];
+        if (!pt->n_trips) continue;
+        if (pt->flags & TC_PATTERN_FREQUENCY) return INT64_MAX;
+        for (int o = o_lo; o <= o_hi; o++) {
+            const uint32_t nt = ws->act_count[(size_t)o * (v->n_patterns + 1) + p];
+            const uint32_t *act = ws->act_trips + (size_t)o * (v->n_trips + 1) + pt->trips_begin;
+            const int64_t shift = (int64_t)(o - 2) * DAY_S;
+            for (uint32_t vt = 0; vt < nt; vt++) {
+                const tc_net_stop_time *x = &v->stop_times[pt->times_begin + (uint64_t)act[vt] * pt->n_stops + j];
+                const int64_t a = rev ? -(x->departure + shift) : x->arrival + shift;
+                if (a > best) best = a;
+            }
+        }
+    }
+    return best;
+}
+
+/* A bound on every useful label of a one-to-one run: each journey ends at a target on a trip, or on a trip to a
+ * stop one walking transfer away and that walk (the target's foot label, which raptor_arrival reports), so no label
+ * it needs is later than the last such trip's alighting (plus the walk). An evening query to a stop whose last bus
+ * has gone stops at once, and one whose last bus is near explores only what can still catch it: a fifth of random
+ * bydgoszcz queries reach no target, and they were a tenth of the benchmark's time. RAPTOR_INF: no bound
+ * (transfers.txt links, which also end at targets, or a frequency-based pattern). */
+static int32_t target_last_arrival(const raptor_ws *ws, const raptor_params *p, int o_lo, int o_hi, int rev) {
+    const tc_network_view *v = ws->v;
+    if (v->n_transfer_rules) return RAPTOR_INF;
+    int64_t best = INT64_MIN;
+    for (uint32_t i = 0; i < ws->n_targets; i++) {
+        const uint32_t t = ws->target_list[i];
+        int64_t a = last_alight_at(ws, t, o_lo, o_hi, rev);
+        if (a == INT64_MAX) return RAPTOR_INF;
+        if (a > best) best = a;
+        /* walking into t from u (a search in either direction walks a transfer's start to its end) */
+        for (uint32_t q = ws->tin_begin[t]; q < ws->tin_begin[t + 1]; q++) {
+            const uint32_t u = ws->tin[2 * q], e = ws->tin[2 * q + 1];
+            a = last_alight_at(ws, u, o_lo, o_hi, rev);
+            if (a == INT64_MAX) return RAPTOR_INF;
+            if (a == INT64_MIN) continue;
+            const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
+            a += w > p->min_transfer_s ? w : p->min_transfer_s;
+            if (a > best) best = a;
+        }
+    }
+    if (best == INT64_MIN) return -RAPTOR_INF; /* nothing reaches a target: no label is useful */
+    return best >= RAPTOR_INF ? RAPTOR_INF : (int32_t)best;
+}
+
 /* The patterns serving the stops marked in round k−1, with the span of marked positions. A marked stop whose label
  * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
  * marks many stops early that the target's arrival later makes hopeless. */
@@ -1603,6 +1676,10 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     int o_lo = 0, o_hi = N_OFFSETS - 1;
     while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
     while (o_hi > 0 && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+    if (use_targets) {
+        const int32_t last = target_last_arrival(ws, p, o_lo, o_hi, rev);
+        if (last < bound - 1) bound = last + 1; /* labels must be < bound */
+    }
     int k;
     for (k = 1; k <= max_k; k++) {
         if (ws->n_marked_prev == 0) break;
