@@ -1566,17 +1566,21 @@ static int64_t last_alight_at(const raptor_ws *ws, uint32_t t, int o_lo, int o_h
  * stop one walking transfer away and that walk (the target's foot label, which raptor_arrival reports), so no label
  * it needs is later than the last such trip's alighting (plus the walk). An evening query to a stop whose last bus
  * has gone stops at once, and one whose last bus is near explores only what can still catch it: a fifth of random
- * bydgoszcz queries reach no target, and they were a tenth of the benchmark's time. RAPTOR_INF: no bound
- * (transfers.txt links, which also end at targets, or a frequency-based pattern). */
-static int32_t target_last_arrival(const raptor_ws *ws, const raptor_params *p, int o_lo, int o_hi, int rev) {
+ * bydgoszcz queries reach no target, and they were a tenth of the benchmark's time. Returns that label bound;
+ * *with_egress gets the same for the arrival, egress included. RAPTOR_INF: no bound (transfers.txt links, which also
+ * end at targets, or a frequency-based pattern); -RAPTOR_INF: nothing reaches a target. */
+static int32_t target_last_arrival(const raptor_ws *ws, const raptor_params *p, int o_lo, int o_hi, int rev,
+                                   int32_t *with_egress) {
     const tc_network_view *v = ws->v;
+    *with_egress = RAPTOR_INF;
     if (v->n_transfer_rules) return RAPTOR_INF;
-    int64_t best = INT64_MIN;
+    int64_t best = INT64_MIN, best_e = INT64_MIN;
     for (uint32_t i = 0; i < ws->n_targets; i++) {
         const uint32_t t = ws->target_list[i];
         int64_t a = last_alight_at(ws, t, o_lo, o_hi, rev);
         if (a == INT64_MAX) return RAPTOR_INF;
         if (a > best) best = a;
+        if (a != INT64_MIN && a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         /* walking into t from u (a search in either direction walks a transfer's start to its end) */
         for (uint32_t q = ws->tin_begin[t]; q < ws->tin_begin[t + 1]; q++) {
             const uint32_t u = ws->tin[2 * q], e = ws->tin[2 * q + 1];
@@ -1586,9 +1590,11 @@ static int32_t target_last_arrival(const raptor_ws *ws, const raptor_params *p, 
             const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
             a += w > p->min_transfer_s ? w : p->min_transfer_s;
             if (a > best) best = a;
+            if (a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         }
     }
     if (best == INT64_MIN) return -RAPTOR_INF; /* nothing reaches a target: no label is useful */
+    *with_egress = best_e >= RAPTOR_INF ? RAPTOR_INF : (int32_t)best_e;
     return best >= RAPTOR_INF ? RAPTOR_INF : (int32_t)best;
 }
 
@@ -1677,8 +1683,12 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
     while (o_hi > 0 && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
     if (use_targets) {
-        const int32_t last = target_last_arrival(ws, p, o_lo, o_hi, rev);
+        int32_t last_e;
+        const int32_t last = target_last_arrival(ws, p, o_lo, o_hi, rev, &last_e);
         if (last < bound - 1) bound = last + 1; /* labels must be < bound */
+        /* and when that ends the search window early (an evening query), label + lower bound to the targets
+         * (egress included) cannot exceed it either: the bounds prune from the first round (see raptor_ws) */
+        if (last_e < lim && last_e < ws->tbest) ws->tbest = last_e;
     }
     int k;
     for (k = 1; k <= max_k; k++) {
