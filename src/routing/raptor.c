@@ -170,6 +170,10 @@ struct raptor_ws {
     /* the same lists for the cached day without the patterns that run on none of its days D−2 … D+2 (a quarter of
      * the entries on bydgoszcz and hart: weekend patterns on a weekday, and so on) */
     uint32_t *day_begin[2], *day_board[2];
+    /* and without those that do not run on D itself, for a run that scans D alone (a daytime query: most of them):
+     * the others, listed and then skipped for want of a trip that day, were a third of the patterns collected */
+    uint32_t *d_begin[2], *d_board[2];
+    int use_d; /* this run scans day offset D alone */
     /* One-to-one runs: lower bounds to the targets (lower_bounds.h). Once a target is reached at tbest (egress
      * included), a label a at stop s with a + lb[s] > tbest cannot be part of a journey as good as the one found:
      * it is not set, and boarding, riding on (the ride is "dead" from there), collecting patterns and relaxing
@@ -390,7 +394,10 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
             ws->sp_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
             ws->day_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
             ws->day_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            if (!ws->sp_board[r] || !ws->sp_begin[r] || !ws->day_board[r] || !ws->day_begin[r]) {
+            ws->d_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
+            ws->d_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
+            if (!ws->sp_board[r] || !ws->sp_begin[r] || !ws->day_board[r] || !ws->day_begin[r] || !ws->d_board[r] ||
+                !ws->d_begin[r]) {
                 raptor_ws_free(ws);
                 return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
             }
@@ -464,6 +471,8 @@ void raptor_ws_free(raptor_ws *ws) {
         free(ws->sp_begin[r]);
         free(ws->day_board[r]);
         free(ws->day_begin[r]);
+        free(ws->d_board[r]);
+        free(ws->d_begin[r]);
     }
     free(ws);
 }
@@ -618,21 +627,29 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
         }
     }
     for (int r = 0; r < 2; r++) {
-        uint32_t out = 0;
+        uint32_t out = 0, out_d = 0;
         for (uint32_t st = 0; st < v->n_stops; st++) {
             ws->day_begin[r][st] = out;
+            ws->d_begin[r][st] = out_d;
             for (uint32_t e = ws->sp_begin[r][st]; e < ws->sp_begin[r][st + 1]; e++) {
                 const uint32_t p = ws->sp_board[r][2 * e];
-                int runs = (v->patterns[p].flags & TC_PATTERN_FREQUENCY) != 0;
+                const int freq = (v->patterns[p].flags & TC_PATTERN_FREQUENCY) != 0;
+                const int runs_d = freq || ws->act_count[(size_t)2 * (v->n_patterns + 1) + p] > 0;
+                int runs = runs_d;
                 for (int o = 0; o < N_OFFSETS && !runs; o++)
                     runs = ws->act_count[(size_t)o * (v->n_patterns + 1) + p] > 0;
                 if (!runs) continue;
                 ws->day_board[r][2 * out] = p;
                 ws->day_board[r][2 * out + 1] = ws->sp_board[r][2 * e + 1];
                 out++;
+                if (!runs_d) continue;
+                ws->d_board[r][2 * out_d] = p;
+                ws->d_board[r][2 * out_d + 1] = ws->sp_board[r][2 * e + 1];
+                out_d++;
             }
         }
         ws->day_begin[r][v->n_stops] = out;
+        ws->d_begin[r][v->n_stops] = out_d;
     }
     ws->cached_day = day;
     ws->cache_valid = 1;
@@ -1640,7 +1657,8 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
  * marks many stops early that the target's arrival later makes hopeless. */
 static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
     const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
-    const uint32_t *spb = ws->day_board[rev], *spb_begin = ws->day_begin[rev];
+    const uint32_t *spb = ws->use_d ? ws->d_board[rev] : ws->day_board[rev];
+    const uint32_t *spb_begin = ws->use_d ? ws->d_begin[rev] : ws->day_begin[rev];
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
     const uint8_t *pat_target = ws->pat_target;
@@ -1719,6 +1737,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     int o_lo = 0, o_hi = N_OFFSETS - 1;
     while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
     while (o_hi > 0 && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+    ws->use_d = o_lo == 2 && o_hi == 2;
     if (use_targets) {
         int32_t last_e;
         const int32_t last = target_last_arrival(ws, p, o_lo, o_hi, rev, &last_e);
