@@ -779,6 +779,9 @@ typedef struct scan_ctx {
     const uint64_t *col_begin;
     const uint32_t *trip_base; /* (with col) */
     raptor_reach *reach;
+    const raptor_reach *pat_reach; /* (scan_plain) the scanned pattern's entries of reach, and its trips' events */
+    const raptor_event *pat_ev;
+    uint32_t pat_n;
     int32_t shift;
 } scan_ctx;
 
@@ -1098,6 +1101,9 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
     ws->stats.trip_probes += (end - lo + 15) / 16; /* (counted in the column's cache lines) */
     lo += below;
     if (lo == hi) return;
+    /* the caller reads the trip's entry of reach and its events from here on next: both are likely misses */
+    __builtin_prefetch(c->pat_reach + lo);
+    __builtin_prefetch(c->pat_ev + (uint64_t)lo * c->pat_n + i);
     /* d ≥ ready, so at least one label catches it */
     const int32_t d = col[lo];
     int32_t best_w = 0;
@@ -1149,6 +1155,9 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     const int32_t *lb = use_lb ? c->lb : NULL;
     int32_t tbest = use_lb ? c->tbest : RAPTOR_INF;
     raptor_reach *reach = c->reach + c->trip_base[pidx];
+    c->pat_reach = reach;
+    c->pat_ev = ev;
+    c->pat_n = n;
     const uint32_t stamp = ws->reach_stamp;
     raptor_ride r = {.cur = UINT32_MAX};
     ws->stats.positions_scanned += n - first;
