@@ -1484,6 +1484,11 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
     const raptor_pair *const aw = ws->arr + (size_t)k * S;
     const raptor_pair *const ww = ws->walked + (size_t)k * S;
     uint64_t relaxed = 0;
+    /* (fast: a full step with no stop filter: the inline improvement below) */
+    const int fast = !ws->lean && !p->stop_ok;
+    raptor_pair *const awm = ws->arr + (size_t)k * S, *const wwm = ws->walked + (size_t)k * S;
+    raptor_parent *const pw = ws->par_walk + (size_t)k * S;
+    const int32_t bnd = *bound; /* (walking never lowers the bound: see target_best) */
     for (uint32_t m = 0; m < n_trip_marked; m++) {
         const uint32_t s = trip_marked[m];
         flag[s] &= (uint8_t)~F_TRIP_MARK;
@@ -1498,13 +1503,34 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
              * before anything else; ~2.5 M relaxations per analysis origin on Porto Alegre */
             uint32_t e = tr_begin[s];
             const uint32_t begin = e, end = tr_begin[s + 1];
-            for (; e < end; e++) {
-                const int32_t w = tr_secs[e];
-                if (w > maxw) break; /* sorted by distance */
-                const uint32_t to = transfers[e].to_stop;
-                const int32_t a = a0 + (w > floor_s ? w : floor_s);
-                if (to >= S || a > aw[to].foot || to == s) continue;
-                improve_walk(ws, p, k, bound, to, a, w0 + w, s, RAPTOR_BY_WALK);
+            if (fast) {
+                /* improve_walk with what it reads from ws and p in locals (its stores could alias them) */
+                for (; e < end; e++) {
+                    const int32_t w = tr_secs[e];
+                    if (w > maxw) break; /* sorted by distance */
+                    const uint32_t to = transfers[e].to_stop;
+                    const int32_t a = a0 + (w > floor_s ? w : floor_s), walk = w0 + w;
+                    if (to >= S || a > aw[to].foot || to == s || a >= bnd) continue;
+                    if (a == aw[to].foot && walk >= ww[to].foot) continue;
+                    if (lb && a + lb[to] > tbest) continue;
+                    const int earlier = a < aw[to].foot;
+                    awm[to].foot = a;
+                    wwm[to].foot = walk;
+                    pw[to] = (raptor_parent){.ref = s, .kind = RAPTOR_BY_WALK, .round = (uint16_t)k};
+                    touch(ws, to);
+                    if (earlier && ((flag[to] & F_RULES) || aw[to].trip == RAPTOR_INF || aw[to].trip + floor_s > a ||
+                                    ww[to].trip > walk))
+                        mark(ws, to);
+                }
+            } else {
+                for (; e < end; e++) {
+                    const int32_t w = tr_secs[e];
+                    if (w > maxw) break; /* sorted by distance */
+                    const uint32_t to = transfers[e].to_stop;
+                    const int32_t a = a0 + (w > floor_s ? w : floor_s);
+                    if (to >= S || a > aw[to].foot || to == s) continue;
+                    improve_walk(ws, p, k, bound, to, a, w0 + w, s, RAPTOR_BY_WALK);
+                }
             }
             relaxed += e - begin + (e < end);
             continue;
