@@ -820,21 +820,28 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
         }
     }
     ws->stats.labels_improved++;
-    touch(ws, s);
+    /* touch, mark and trip-mark on one copy of the stop's flags, stored once (the lists' stores could alias them) */
+    uint8_t f = ws->flag[s];
+    if (!(f & F_TOUCHED)) ws->touched[ws->n_touched++] = s;
+    if (!(f & F_CHANGED)) ws->changed[ws->n_changed++] = s;
+    f |= F_TOUCHED | F_CHANGED;
     /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
      * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
     /* nor when boarding from here gains nothing: the foot label already catches every trip the new one does, with
      * no more walking (ready = min(foot, trip + floor) is unchanged; a stop under transfers.txt rules depends on
      * which trip) — a trip often reaches a stop a walk reached in an earlier round */
-    if (earlier) {
+    if (earlier && !(f & F_MARK)) {
         const int32_t foot = ws->arr[i].foot;
-        if ((ws->flag[s] & F_RULES) || foot > a + c->p->min_transfer_s || (!lean && ws->walked[i].foot > walk))
-            mark(ws, s);
+        if ((f & F_RULES) || foot > a + c->p->min_transfer_s || (!lean && ws->walked[i].foot > walk)) {
+            f |= F_MARK;
+            ws->marked_cur[ws->n_marked_cur++] = s;
+        }
     }
-    if (!(ws->flag[s] & F_TRIP_MARK)) {
-        ws->flag[s] |= F_TRIP_MARK;
+    if (!(f & F_TRIP_MARK)) {
+        f |= F_TRIP_MARK;
         ws->trip_marked[ws->n_trip_marked++] = s;
     }
+    ws->flag[s] = f;
 }
 
 #define TRIP_USABLE(c, trip) ((c)->active[(c)->ws->v->trips[trip].service] && (!(c)->p->trip_ok || (c)->p->trip_ok[trip]))
