@@ -1066,15 +1066,14 @@ static inline __attribute__((always_inline)) int32_t plain_alight(scan_ctx *c, i
 /* Boarding at a marked stop for scan_plain: the earliest trip before `r->cur` (or any, when riding none) that the
  * labels of round k−1 at s can catch, preferring less walking between the two labels. */
 static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, uint32_t s, uint32_t i,
-                                                  const int32_t *colp, uint32_t nt, int32_t bound, const int lean) {
+                                                  const int32_t *colp, uint32_t nt, raptor_pair pl, const int lean) {
+    /* pl: the labels of round k−1 at s; every caller has checked already that they are before the bound and can
+     * reach a target in time */
     raptor_ws *ws = c->ws;
     const size_t li = (size_t)(c->k - 1) * ws->n_stops + s;
-    const raptor_pair pl = ws->arr[li];
     const int32_t lt = pl.trip, lw = pl.foot;
     const int32_t rt = lt == RAPTOR_INF ? RAPTOR_INF : lt + c->p->min_transfer_s;
     const int32_t ready = lw < rt ? lw : rt;
-    if (ready >= bound) return; /* whatever boards here arrives at ≥ ready (plain patterns are monotone) */
-    if (c->lb && ready + c->lb[s] > c->tbest) return; /* nor can it reach a target in time (see raptor_ws) */
     const int32_t *col = colp + (uint64_t)i * nt;
     const uint32_t hi = r->cur != UINT32_MAX ? r->cur : nt;
     uint32_t lo = 0, h = hi;
@@ -1183,7 +1182,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 const int32_t ready = pl.foot < rt ? pl.foot : rt;
                 if (ready >= bound || (use_lb && ready + lb[s] > tbest) || colp[(uint64_t)i * nt + nt - 1] < ready)
                     continue;
-                plain_board(c, &r, s, i, colp, nt, bound, lean);
+                plain_board(c, &r, s, i, colp, nt, pl, lean);
                 if (r.cur != UINT32_MAX) break;
             }
             if (i > last) break;
@@ -1206,7 +1205,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 if (ready > dep || ready >= bound) continue;
                 if (use_lb && ready + lb[s] > tbest) continue;
                 if (r.cur > 0 && row[(int64_t)i - (int64_t)n].board >= ready) {
-                    plain_board(c, &r, s, i, colp, nt, bound, lean);
+                    plain_board(c, &r, s, i, colp, nt, pl, lean);
                     row = ev + (uint64_t)r.cur * n;
                     __builtin_prefetch(row + i + 8);
                 } else {
@@ -1289,7 +1288,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 break;
             }
             if (ready >= bound) continue; /* (plain patterns are monotone) */
-            plain_board(c, &r, s, i, colp, nt, bound, lean);
+            plain_board(c, &r, s, i, colp, nt, pl, lean);
             row = ev + (uint64_t)r.cur * n;
             __builtin_prefetch(row + i + 8);
             if (already_ridden(&reach[r.cur], stamp, i, r.walk)) {
