@@ -15,6 +15,9 @@
  * the lower bounds show cannot reach a target in time, goes on as a "ghost" that only looks for an earlier trip.
  * Labels copied forward keep no parent; label_parent finds it where the label was set.
  * One-to-one runs of a long-lived workspace prune with lower bounds to the targets (lower_bounds.h, raptor_ws).
+ * One-to-one runs also bound every label by the last trip that can still reach a target (target_last_arrival), and
+ * scan the patterns serving a target first in each round, so the round that first reaches a target prunes the rest
+ * of its scans already (raptor_ws.pat_target).
  * Reverse (arrive-by) searches negate every time: the same comparisons then mean "latest".
  * A journey is access walk, trip, (transfer walk, trip)*, egress walk: egress never follows a transfer walk, so
  * the forward and the reverse search mean the same journeys (a reverse search cannot walk twice at its start).
@@ -171,7 +174,9 @@ struct raptor_ws {
      * the entries on bydgoszcz and hart: weekend patterns on a weekday, and so on) */
     uint32_t *day_begin[2], *day_board[2];
     /* and without those that do not run on D itself, for a run that scans D alone (a daytime query: most of them):
-     * the others, listed and then skipped for want of a trip that day, were a third of the patterns collected */
+     * the others, listed and then skipped for want of a trip that day, were a third of the patterns collected.
+     * Entries {pattern, boarding index, the last boarding time there on D in search sense}: a stop whose label is
+     * later than that boards nothing there, and is not collected for it (INT32_MAX: not plain, never skipped). */
     uint32_t *d_begin[2], *d_board[2];
     int use_d; /* this run scans day offset D alone */
     /* One-to-one runs: lower bounds to the targets (lower_bounds.h). Once a target is reached at tbest (egress
@@ -394,7 +399,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
             ws->sp_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
             ws->day_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
             ws->day_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            ws->d_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
+            ws->d_board[r] = malloc(((size_t)n_sp + 1) * 3 * sizeof(uint32_t));
             ws->d_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
             if (!ws->sp_board[r] || !ws->sp_begin[r] || !ws->day_board[r] || !ws->day_begin[r] || !ws->d_board[r] ||
                 !ws->d_begin[r]) {
@@ -626,6 +631,28 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
             ac[p] = n;
         }
     }
+    /* per pattern position (stored order), the last running trip's departure on D, and the latest "boarding" of a
+     * reverse search (the negated first arrival), for the d-lists */
+    uint64_t n_pos = 0;
+    for (uint32_t p = 0; p < v->n_patterns; p++)
+        if ((uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops > n_pos)
+            n_pos = (uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops;
+    int32_t *last_b[2] = {malloc((n_pos + 1) * sizeof(int32_t)), malloc((n_pos + 1) * sizeof(int32_t))};
+    if (last_b[0] && last_b[1]) {
+        const uint32_t *at = ws->act_trips + (size_t)2 * (v->n_trips + 1);
+        const uint32_t *ac = ws->act_count + (size_t)2 * (v->n_patterns + 1);
+        for (uint32_t p = 0; p < v->n_patterns; p++) {
+            const tc_net_pattern *pt = &v->patterns[p];
+            for (uint32_t j = 0; j < pt->n_stops; j++) last_b[0][pt->stops_begin + j] = last_b[1][pt->stops_begin + j] = INT32_MIN;
+            for (uint32_t vt = 0; vt < ac[p]; vt++) {
+                const tc_net_stop_time *x = v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * pt->n_stops;
+                for (uint32_t j = 0; j < pt->n_stops; j++) {
+                    if (x[j].departure > last_b[0][pt->stops_begin + j]) last_b[0][pt->stops_begin + j] = x[j].departure;
+                    if (-x[j].arrival > last_b[1][pt->stops_begin + j]) last_b[1][pt->stops_begin + j] = -x[j].arrival;
+                }
+            }
+        }
+    }
     for (int r = 0; r < 2; r++) {
         uint32_t out = 0, out_d = 0;
         for (uint32_t st = 0; st < v->n_stops; st++) {
@@ -643,14 +670,21 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
                 ws->day_board[r][2 * out + 1] = ws->sp_board[r][2 * e + 1];
                 out++;
                 if (!runs_d) continue;
-                ws->d_board[r][2 * out_d] = p;
-                ws->d_board[r][2 * out_d + 1] = ws->sp_board[r][2 * e + 1];
+                const uint32_t idx = ws->sp_board[r][2 * e + 1];
+                const tc_net_pattern *pt = &v->patterns[p];
+                int32_t last = INT32_MAX;
+                if (ws->pat_plain[p] && last_b[r]) last = last_b[r][pt->stops_begin + (r ? pt->n_stops - 1 - idx : idx)];
+                ws->d_board[r][3 * out_d] = p;
+                ws->d_board[r][3 * out_d + 1] = idx;
+                ws->d_board[r][3 * out_d + 2] = (uint32_t)last;
                 out_d++;
             }
         }
         ws->day_begin[r][v->n_stops] = out;
         ws->d_begin[r][v->n_stops] = out_d;
     }
+    free(last_b[0]);
+    free(last_b[1]);
     ws->cached_day = day;
     ws->cache_valid = 1;
     for (int o = 0; o < N_OFFSETS; o++) ws->col_state[o] = ws->ext_state[o] = 0;
@@ -1696,10 +1730,12 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
 /* The patterns serving the stops marked in round k−1, with the span of marked positions. A marked stop whose label
  * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
  * marks many stops early that the target's arrival later makes hopeless. */
-static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
+static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, int k, int32_t bound, const int rev,
+                                                               const int use_d) {
     const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
-    const uint32_t *spb = ws->use_d ? ws->d_board[rev] : ws->day_board[rev];
-    const uint32_t *spb_begin = ws->use_d ? ws->d_begin[rev] : ws->day_begin[rev];
+    const uint32_t *spb = use_d ? ws->d_board[rev] : ws->day_board[rev];
+    const uint32_t *spb_begin = use_d ? ws->d_begin[rev] : ws->day_begin[rev];
+    const size_t stride = use_d ? 3 : 2;
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
     const uint8_t *pat_target = ws->pat_target;
@@ -1713,9 +1749,10 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
         if (ready >= bound) continue;
         /* nothing boarded here can help (it still counts as marked where other stops start a scan) */
         if (lb && (int64_t)ready + lb[s] > tbest) continue;
-        for (const uint32_t *q = spb + 2 * (size_t)spb_begin[s], *qe = spb + 2 * (size_t)spb_begin[s + 1]; q < qe;
-             q += 2) {
+        for (const uint32_t *q = spb + stride * spb_begin[s], *qe = spb + stride * spb_begin[s + 1]; q < qe;
+             q += stride) {
             const uint32_t p = q[0], idx = q[1];
+            if (use_d && ready > (int32_t)q[2]) continue; /* every trip has left (see raptor_ws.d_board) */
             /* field by field: a copy of the whole struct went through vector registers, 20 instructions an entry */
             const uint32_t f = span[p].first, l = span[p].last;
             if (f == UINT32_MAX) {
@@ -1734,6 +1771,17 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
         }
     }
     ws->n_pat_list = n_list;
+}
+
+static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
+    if (ws->use_d) {
+        if (rev) collect_body(ws, k, bound, 1, 1);
+        else collect_body(ws, k, bound, 0, 1);
+    } else if (rev) {
+        collect_body(ws, k, bound, 1, 0);
+    } else {
+        collect_body(ws, k, bound, 0, 0);
+    }
 }
 
 /* The lower bounds, once a target has been reached (see raptor_ws). */
