@@ -1173,7 +1173,8 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
  * loop's values stay in registers. */
 static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const tc_net_pattern *pt, uint32_t first,
                                                              uint32_t last, const int rev, const int lean,
-                                                             const int use_lb) {
+                                                             const int use_lb,
+                                                             const int no_floor) {
     raptor_ws *ws = c->ws;
     const tc_network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
@@ -1186,7 +1187,8 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     const raptor_pair *lab = ws->arr + (size_t)c->k * S;
     const raptor_pair *wprev = ws->walked + (size_t)(c->k - 1) * S, *wlab = wprev + S;
     const uint8_t *flag = ws->flag;
-    const int32_t floor_s = c->p->min_transfer_s;
+    /* (no_floor: no minimum transfer time, the usual case: a trip label boards as it is, and INF stays INF) */
+    const int32_t floor_s = no_floor ? 0 : c->p->min_transfer_s;
     const int32_t min_walk = ws->min_walk;
     int32_t bound = c->bound;
     /* (use_lb) lower bounds to the targets: a ride whose alighting (or departure from a stop whose labels catch
@@ -1212,7 +1214,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 /* half the marked stops have nothing to board: too late for the bound, the targets, or the day's
                  * last trip (ULTRA's RAPTOR skips the last case when collecting) */
                 const raptor_pair pl = prev[s];
-                const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+                const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
                 const int32_t ready = pl.foot < rt ? pl.foot : rt;
                 if (ready >= bound || (use_lb && ready + lb[s] > tbest) || colp[(uint64_t)i * nt + nt - 1] < ready)
                     continue;
@@ -1233,7 +1235,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 const uint32_t e = seq[i], s = e & SEQ_STOP;
                 if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
                 const raptor_pair pl = prev[s];
-                const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+                const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
                 const int32_t ready = pl.foot < rt ? pl.foot : rt;
                 const int32_t dep = row[i].board;
                 if (ready > dep || ready >= bound) continue;
@@ -1280,7 +1282,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             }
             if (e & SEQ_NO_BOARD) continue;
             const raptor_pair pl = prev[s];
-            const int32_t rt = pl.trip == RAPTOR_INF ? RAPTOR_INF : pl.trip + floor_s;
+            const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
             const int32_t ready = pl.foot < rt ? pl.foot : rt;
             if (ready > x.board) continue;
             if (use_lb && ready + lb[s] > tbest) { /* our trip leaves here at ≥ ready: dead, and nothing to board */
@@ -1886,15 +1888,18 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                     }
                 } else if (c.col && ws->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
                     if (ws->lean) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 1, 0);
-                        else scan_plain(&c, pt, first, last, 0, 1, 0);
+                        if (rev) scan_plain(&c, pt, first, last, 1, 1, 0, 0);
+                        else scan_plain(&c, pt, first, last, 0, 1, 0, 0);
+                    } else if (p->min_transfer_s) {
+                        if (rev) scan_plain(&c, pt, first, last, 1, 0, c.lb != NULL, 0);
+                        else scan_plain(&c, pt, first, last, 0, 0, c.lb != NULL, 0);
                     } else if (c.lb) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 0, 1);
-                        else scan_plain(&c, pt, first, last, 0, 0, 1);
+                        if (rev) scan_plain(&c, pt, first, last, 1, 0, 1, 1);
+                        else scan_plain(&c, pt, first, last, 0, 0, 1, 1);
                     } else if (rev) {
-                        scan_plain(&c, pt, first, last, 1, 0, 0);
+                        scan_plain(&c, pt, first, last, 1, 0, 0, 1);
                     } else {
-                        scan_plain(&c, pt, first, last, 0, 0, 0);
+                        scan_plain(&c, pt, first, last, 0, 0, 0, 1);
                     }
                 } else if (c.col) {
                     if (ws->lean) {
