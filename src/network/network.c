@@ -398,6 +398,35 @@ tc_status tc_net_find_route(const tc_network_view *v, const char *id, uint32_t *
     return find_id(v, 1, id, route_out, err);
 }
 
+tc_status tc_net_transfers_by_end(const tc_network_view *v, uint32_t **begin_out, uint32_t **pairs_out) {
+    const uint32_t S = v->n_stops;
+    uint32_t *begin = calloc((size_t)S + 2, sizeof(uint32_t));
+    uint32_t *pairs = malloc(((size_t)v->n_transfers + 1) * 2 * sizeof(uint32_t));
+    *begin_out = *pairs_out = NULL;
+    if (!begin || !pairs) {
+        free(begin);
+        free(pairs);
+        return TC_ERR_NO_MEMORY;
+    }
+    for (uint32_t x = 0; x < S; x++)
+        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
+            const uint32_t y = v->transfers[e].to_stop;
+            if (y < S && y != x) begin[y + 2]++;
+        }
+    for (uint32_t y = 0; y < S; y++) begin[y + 2] += begin[y + 1];
+    for (uint32_t x = 0; x < S; x++)
+        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
+            const uint32_t y = v->transfers[e].to_stop;
+            if (y >= S || y == x) continue;
+            const uint32_t at = begin[y + 1]++;
+            pairs[2 * at] = x;
+            pairs[2 * at + 1] = e;
+        }
+    *begin_out = begin;
+    *pairs_out = pairs;
+    return TC_OK;
+}
+
 tc_status tc_net_find_trip(const tc_network_view *v, const char *id, uint32_t *trip_out, tc_error *err) {
     return find_id(v, 2, id, trip_out, err);
 }

@@ -19,7 +19,7 @@
 
 typedef struct lb_edge {
     uint32_t to;
-    int32_t w; /* seconds (ride and link edges); in `tin`, the transfer's index in v->transfers */
+    int32_t w; /* seconds */
 } lb_edge;
 
 struct lower_bounds {
@@ -27,8 +27,7 @@ struct lower_bounds {
     uint32_t S;
     uint32_t *g_begin[2]; /* [0] for forward searches, [1] for reverse ones */
     lb_edge *g_edge[2];
-    uint32_t *tin_begin; /* walking transfers by their end stop (CSR); .to = the stop the transfer starts at */
-    lb_edge *tin;
+    uint32_t *tin_begin, *tin; /* walking transfers by their end stop (tc_net_transfers_by_end) */
     uint64_t *heap; /* (distance << 32 | stop), lazy deletion */
     int32_t *tr_secs; /* walking seconds of every transfer at tr_speed */
     double tr_speed;
@@ -189,21 +188,9 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     free(raw);
     /* walking transfers by their end stop */
     const uint32_t T = v->n_transfers;
-    lb->tin_begin = calloc((size_t)S + 2, sizeof(uint32_t));
-    lb->tin = malloc(((size_t)T + 1) * sizeof(lb_edge));
+    if (ok) tc_net_transfers_by_end(v, &lb->tin_begin, &lb->tin);
     lb->heap = malloc(((m0 > m1 ? m0 : m1) + (size_t)T + S + 1) * sizeof(uint64_t));
     if (!ok || !lb->tin_begin || !lb->tin || !lb->heap) goto no_memory;
-    for (uint32_t x = 0; x < S; x++)
-        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
-            const uint32_t y = v->transfers[e].to_stop;
-            if (y < S && y != x) lb->tin_begin[y + 2]++;
-        }
-    for (uint32_t y = 0; y < S; y++) lb->tin_begin[y + 2] += lb->tin_begin[y + 1];
-    for (uint32_t x = 0; x < S; x++)
-        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
-            const uint32_t y = v->transfers[e].to_stop;
-            if (y < S && y != x) lb->tin[lb->tin_begin[y + 1]++] = (lb_edge){x, (int32_t)e};
-        }
     *out = lb;
     return TC_OK;
 no_memory:
@@ -280,8 +267,10 @@ static void lb_dijkstra(lower_bounds *lb, int g, int in_walk, int32_t max_walk_s
         if (d > dist[x]) continue; /* a stale entry */
         for (uint32_t e = begin[x]; e < begin[x + 1]; e++) LB_RELAX(edge[e].to, d + edge[e].w);
         if (in_walk) {
-            for (uint32_t e = lb->tin_begin[x]; e < lb->tin_begin[x + 1]; e++)
-                if (tr_secs[lb->tin[e].w] <= max_walk_s) LB_RELAX(lb->tin[e].to, d + tr_secs[lb->tin[e].w]);
+            for (uint32_t q = lb->tin_begin[x]; q < lb->tin_begin[x + 1]; q++) {
+                const int32_t w = tr_secs[lb->tin[2 * q + 1]];
+                if (w <= max_walk_s) LB_RELAX(lb->tin[2 * q], d + w);
+            }
         } else {
             for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
                 const uint32_t y = v->transfers[e].to_stop;

@@ -141,7 +141,7 @@ struct raptor_ws {
     uint32_t *trip_base[N_OFFSETS];
     raptor_reach *reach[N_OFFSETS];
     uint32_t reach_stamp;
-    /* walking transfers by their end stop (CSR): {start stop, index in v->transfers} */
+    /* walking transfers by their end stop (tc_net_transfers_by_end) */
     uint32_t *tin_begin, *tin;
     /* transfers.txt */
     uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
@@ -246,8 +246,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
     ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
     ws->act_count = calloc((size_t)N_OFFSETS * (P + 1), sizeof(uint32_t));
     ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
-    ws->tin_begin = calloc(S + 2, sizeof(uint32_t));
-    ws->tin = malloc(((size_t)v->n_transfers + 1) * 2 * sizeof(uint32_t));
+    tc_net_transfers_by_end(v, &ws->tin_begin, &ws->tin);
     ws->child_begin = calloc(S + 2, sizeof(uint32_t));
     ws->children = malloc((S + 1) * sizeof(uint32_t));
     ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
@@ -262,18 +261,6 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
     for (size_t i = 0; i < cells; i++) ws->arr[i].trip = ws->arr[i].foot = RAPTOR_INF;
-    for (uint32_t x = 0; x < S; x++)
-        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++)
-            if (v->transfers[e].to_stop < S) ws->tin_begin[v->transfers[e].to_stop + 2]++;
-    for (uint32_t y = 0; y < S; y++) ws->tin_begin[y + 2] += ws->tin_begin[y + 1];
-    for (uint32_t x = 0; x < S; x++)
-        for (uint32_t e = v->transfer_begin[x]; e < v->transfer_begin[x + 1]; e++) {
-            const uint32_t y = v->transfers[e].to_stop;
-            if (y >= S) continue;
-            const uint32_t at = ws->tin_begin[y + 1]++;
-            ws->tin[2 * at] = x;
-            ws->tin[2 * at + 1] = e;
-        }
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
     for (uint32_t p = 0; p < P; p++) {
         ws->pat_span[p].first = UINT32_MAX;
