@@ -221,7 +221,8 @@ size_t tc_net_format_id(const tc_network_view *v, uint16_t feed, uint32_t id_str
 
 /* The walking transfers by their end stop (CSR over the n_stops stops): for end y, entries begin[y] … begin[y+1]−1
  * of pairs, each {start stop, index in v->transfers}; a transfer from a stop to itself is left out. Routing and its
- * lower bounds walk transfers backwards with it. *begin and *pairs are malloc'ed (NULL on failure: TC_ERR_NO_MEMORY). */
+ * lower bounds walk transfers backwards with it. *begin and *pairs are malloc'ed (both NULL and TC_ERR_NO_MEMORY
+ * on failure). */
 tc_status tc_net_transfers_by_end(const tc_network_view *v, uint32_t **begin, uint32_t **pairs);
 
 static inline const char *tc_str(const tc_network_view *v, uint32_t off) {

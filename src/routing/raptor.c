@@ -110,6 +110,7 @@ struct raptor_ws {
     uint8_t *pat_target;
     /* per direction, every pattern's positions in scan order as SEQ_* entries (from the pattern's stops_begin) */
     uint32_t *seq[2];
+    uint64_t n_pos; /* entries of seq: every pattern's stops_begin + n_stops fits */
     /* per pattern time extents (times as stored, without day shift), and over all patterns */
     int32_t all_min_time, all_max_time;
     int32_t *pat_min_time, *pat_max_time;
@@ -256,7 +257,8 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
         !ws->pat_span || !ws->pat_list || !ws->pat_min_time ||
         !ws->pat_max_time || !ws->pat_plain || !ws->pat_target || !ws->active || !ws->act_trips || !ws->act_count || 
-        !ws->rev_rule_begin || !ws->rev_rules || !ws->tin_begin || !ws->tin || !ws->child_begin || !ws->children || !ws->egress || !ws->target_list) {
+        !ws->rev_rule_begin || !ws->rev_rules || !ws->tin_begin || !ws->tin || !ws->child_begin || !ws->children ||
+        !ws->egress || !ws->target_list) {
         raptor_ws_free(ws);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
@@ -332,6 +334,7 @@ tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, rapto
         for (uint32_t p = 0; p < P; p++)
             if ((uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops > n_pos)
                 n_pos = (uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops;
+        ws->n_pos = n_pos;
         for (int r = 0; r < 2; r++) {
             ws->seq[r] = malloc(((size_t)n_pos + 1) * sizeof(uint32_t));
             if (!ws->seq[r]) {
@@ -585,7 +588,8 @@ static void reset_labels(raptor_ws *ws) {
     for (uint32_t i = 0; i < ws->n_touched; i++) {
         uint32_t s = ws->touched[i];
         if (!rows)
-            for (int k = 0; k <= ws->max_round_used; k++) ws->arr[(size_t)k * S + s] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
+            for (int k = 0; k <= ws->max_round_used; k++)
+                ws->arr[(size_t)k * S + s] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
         ws->flag[s] &= (uint8_t)~F_TOUCHED;
     }
     ws->n_touched = 0;
@@ -599,6 +603,35 @@ static void reset_labels(raptor_ws *ws) {
     }
     ws->n_targets = 0;
     ws->lb_ready = 0;
+}
+
+/* Per pattern position (stored order), the last running trip's departure on D, and the latest "boarding" of a
+ * reverse search (the negated first arrival), for the d-lists. Both NULL if out of memory (no entry is skipped). */
+static void last_boardings(const raptor_ws *ws, int32_t *last_b[2]) {
+    const tc_network_view *v = ws->v;
+    last_b[0] = malloc((ws->n_pos + 1) * sizeof(int32_t));
+    last_b[1] = malloc((ws->n_pos + 1) * sizeof(int32_t));
+    if (!last_b[0] || !last_b[1]) {
+        free(last_b[0]);
+        free(last_b[1]);
+        last_b[0] = last_b[1] = NULL;
+        return;
+    }
+    const uint32_t *at = ws->act_trips + (size_t)2 * (v->n_trips + 1);
+    const uint32_t *ac = ws->act_count + (size_t)2 * (v->n_patterns + 1);
+    for (uint32_t p = 0; p < v->n_patterns; p++) {
+        const tc_net_pattern *pt = &v->patterns[p];
+        int32_t *fwd = last_b[0] + pt->stops_begin, *rev = last_b[1] + pt->stops_begin;
+        for (uint32_t j = 0; j < pt->n_stops; j++) fwd[j] = rev[j] = INT32_MIN;
+        for (uint32_t vt = 0; vt < ac[p]; vt++) {
+            const tc_net_stop_time *x =
+                v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * pt->n_stops;
+            for (uint32_t j = 0; j < pt->n_stops; j++) {
+                if (x[j].departure > fwd[j]) fwd[j] = x[j].departure;
+                if (-x[j].arrival > rev[j]) rev[j] = -x[j].arrival;
+            }
+        }
+    }
 }
 
 static void update_day_cache(raptor_ws *ws, int32_t day) {
@@ -618,28 +651,8 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
             ac[p] = n;
         }
     }
-    /* per pattern position (stored order), the last running trip's departure on D, and the latest "boarding" of a
-     * reverse search (the negated first arrival), for the d-lists */
-    uint64_t n_pos = 0;
-    for (uint32_t p = 0; p < v->n_patterns; p++)
-        if ((uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops > n_pos)
-            n_pos = (uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops;
-    int32_t *last_b[2] = {malloc((n_pos + 1) * sizeof(int32_t)), malloc((n_pos + 1) * sizeof(int32_t))};
-    if (last_b[0] && last_b[1]) {
-        const uint32_t *at = ws->act_trips + (size_t)2 * (v->n_trips + 1);
-        const uint32_t *ac = ws->act_count + (size_t)2 * (v->n_patterns + 1);
-        for (uint32_t p = 0; p < v->n_patterns; p++) {
-            const tc_net_pattern *pt = &v->patterns[p];
-            for (uint32_t j = 0; j < pt->n_stops; j++) last_b[0][pt->stops_begin + j] = last_b[1][pt->stops_begin + j] = INT32_MIN;
-            for (uint32_t vt = 0; vt < ac[p]; vt++) {
-                const tc_net_stop_time *x = v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * pt->n_stops;
-                for (uint32_t j = 0; j < pt->n_stops; j++) {
-                    if (x[j].departure > last_b[0][pt->stops_begin + j]) last_b[0][pt->stops_begin + j] = x[j].departure;
-                    if (-x[j].arrival > last_b[1][pt->stops_begin + j]) last_b[1][pt->stops_begin + j] = -x[j].arrival;
-                }
-            }
-        }
-    }
+    int32_t *last_b[2];
+    last_boardings(ws, last_b);
     for (int r = 0; r < 2; r++) {
         uint32_t out = 0, out_d = 0;
         for (uint32_t st = 0; st < v->n_stops; st++) {
@@ -660,7 +673,8 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
                 const uint32_t idx = ws->sp_board[r][2 * e + 1];
                 const tc_net_pattern *pt = &v->patterns[p];
                 int32_t last = INT32_MAX;
-                if (ws->pat_plain[p] && last_b[r]) last = last_b[r][pt->stops_begin + (r ? pt->n_stops - 1 - idx : idx)];
+                if (ws->pat_plain[p] && last_b[r])
+                    last = last_b[r][pt->stops_begin + (r ? pt->n_stops - 1 - idx : idx)];
                 ws->d_board[r][3 * out_d] = p;
                 ws->d_board[r][3 * out_d + 1] = idx;
                 ws->d_board[r][3 * out_d + 2] = (uint32_t)last;
