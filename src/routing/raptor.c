@@ -44,12 +44,14 @@ typedef struct raptor_pair {
     int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
 } raptor_pair;
 
-/* A trip already ridden in this run or range step: from which scan position, with how much walking (see
- * already_ridden). */
+/* A trip already ridden in this run or range step: from which scan position, in which round, with how much walking
+ * (see already_ridden). */
 typedef struct raptor_reach {
-    uint32_t stamp, pos;
+    uint32_t stamp;
+    uint32_t pos : 24, round : 8; /* (12 bytes: a boarding reads one at random) */
     int32_t walk;
 } raptor_reach;
+_Static_assert(RAPTOR_MAX_ROUNDS <= 256, "raptor_reach.round holds a round in 8 bits");
 
 /* One stop event of a running trip, in search sense (reverse: negated, roles swapped), without the day shift. */
 typedef struct raptor_event {
@@ -820,6 +822,14 @@ typedef struct scan_ctx {
     int32_t shift;
 } scan_ctx;
 
+/* Was label i = (k, s) (by trip, or on foot) set in round k itself, not copied from round k − 1? (A label of round k
+ * that ties the time of round k − 1 walks less.) */
+static inline int set_this_round(const raptor_ws *ws, size_t i, int foot) {
+    const size_t pi = i - ws->n_stops;
+    return foot ? ws->arr[i].foot < ws->arr[pi].foot || ws->walked[i].foot < ws->walked[pi].foot
+                : ws->arr[i].trip < ws->arr[pi].trip || ws->walked[i].trip < ws->walked[pi].trip;
+}
+
 /* Try to improve the trip label of (k, s). */
 static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int32_t *bound, uint32_t s, int32_t a,
                                                                int32_t walk, uint32_t trip, int32_t shift,
@@ -835,7 +845,13 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
         if (ws->flag[s] & F_ANY_RULES) ws->par_trip[i].ref = trip;
     } else {
         if (a > ws->arr[i].trip || a >= *bound) return;
-        if (a == ws->arr[i].trip && walk >= ws->walked[i].trip) return;
+        /* a tie walks less; in a fresh run only against a label of this round: against an older one (fewer trips),
+         * a journey through it has one with fewer trips at the same times (see the marks below) — except where
+         * transfers.txt rules make the trip arrived on matter */
+        if (a == ws->arr[i].trip &&
+            (walk >= ws->walked[i].trip ||
+             (ws->fresh && !(ws->flag[s] & F_ANY_RULES) && !set_this_round(ws, i, 0))))
+            return;
         if (c->lb && a + c->lb[s] > c->tbest) return; /* cannot be part of a journey as good as the best found */
         if (c->p->stop_ok && !c->p->stop_ok[s]) return;
         earlier = a < ws->arr[i].trip;
@@ -862,12 +878,19 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
     f |= F_TOUCHED | F_CHANGED;
     /* less walking at the same time is kept, but rescanning the stop's patterns for it would cost ~10% of a
      * query (measured on bydgoszcz) for a tie-break only; patterns scanned anyway see the better label */
-    /* nor when boarding from here gains nothing: the foot label already catches every trip the new one does, with
-     * no more walking (ready = min(foot, trip + floor) is unchanged; a stop under transfers.txt rules depends on
-     * which trip) — a trip often reaches a stop a walk reached in an earlier round */
+    /* nor when boarding from here gains nothing: the foot label already catches every trip the new one does
+     * (ready = min(foot, trip + floor) is unchanged; a stop under transfers.txt rules depends on which trip) — a
+     * trip often reaches a stop a walk reached in an earlier round.
+     * Even when the new label walks less: in a fresh run the foot label is from an earlier round (this round's
+     * walks come after its scans), so every ride boarded with the new label is one the foot label boards with
+     * fewer trips, arriving at the same times. A journey through such a ride arrives no earlier than one with
+     * fewer trips, so it is never one of the Pareto set's journeys: rescanning for it was 8% of the positions of a
+     * bydgoszcz query. In a range step the foot label may be from a later minute with as many trips, so there the
+     * stop is marked for the walking too. */
     if (earlier && !(f & F_MARK)) {
         const int32_t foot = ws->arr[i].foot;
-        if ((f & F_RULES) || foot > a + c->p->min_transfer_s || (!lean && ws->walked[i].foot > walk)) {
+        if ((f & F_RULES) || foot > a + c->p->min_transfer_s ||
+            (!lean && !ws->fresh && ws->walked[i].foot > walk)) {
             f |= F_MARK;
             ws->marked_cur[ws->n_marked_cur++] = s;
         }
@@ -1054,12 +1077,16 @@ typedef struct raptor_ride {
  * most k trips" and only improve, and a ride cut short by the bound or an unmarked stop left its arrivals to be no
  * better than what the labels hold), so riding it again can improve nothing: in a one-to-one query about a third
  * of the boardings are such — a stop improved by a trip in round k−1 is marked, and its pattern is scanned again
- * in round k. Otherwise the entry records this ride when it dominates the one recorded. */
-static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk) {
-    if (e->stamp == stamp && e->pos <= pos && e->walk <= walk) return 1;
+ * in round k. In a fresh run (fresh: see raptor_ws) a ride of an earlier round counts whatever it walked: the new
+ * ride, with more trips, could only tie its arrivals, and a tie with a label of an earlier round is no improvement
+ * there (improve_trip); that made a fifth of the boardings rides again for less walking. Otherwise the entry
+ * records this ride when it dominates the one recorded. */
+static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk, int k, int fresh) {
+    if (e->stamp == stamp && e->pos <= pos && (e->walk <= walk || (fresh && (int)e->round < k))) return 1;
     if (e->stamp != stamp || (pos <= e->pos && walk <= e->walk)) {
         e->stamp = stamp;
-        e->pos = pos;
+        e->pos = pos & 0xffffffu;
+        e->round = (uint32_t)k & 0xffu;
         e->walk = walk;
     }
     return 0;
@@ -1202,6 +1229,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     c->pat_ev = ev;
     c->pat_n = n;
     const uint32_t stamp = ws->reach_stamp;
+    const int k = c->k, fresh = ws->fresh;
     raptor_ride r = {.cur = UINT32_MAX};
     ws->stats.positions_scanned += n - first;
     uint32_t i = first;            /* the next position to look at */
@@ -1226,7 +1254,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             row = ev + (uint64_t)r.cur * n;
             /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
             __builtin_prefetch(row + i + 8);
-            ghost = already_ridden(&reach[r.cur], stamp, i, r.walk);
+            ghost = already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh);
             i++;
         }
         if (ghost) {
@@ -1256,7 +1284,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                     r.walk = w;
                     r.board_i = i;
                 }
-                if (!already_ridden(&reach[r.cur], stamp, i, r.walk)) {
+                if (!already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh)) {
                     ghost = 0;
                     break;
                 }
@@ -1328,7 +1356,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             plain_board(c, &r, s, i, colp, nt, pl, lean);
             row = ev + (uint64_t)r.cur * n;
             __builtin_prefetch(row + i + 8);
-            if (already_ridden(&reach[r.cur], stamp, i, r.walk)) {
+            if (already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh)) {
                 ghost = 1;
                 ended = 0;
                 break;
@@ -1456,7 +1484,9 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
         return;
     }
     if (a >= *bound || a > ws->arr[i].foot) return;
-    if (a == ws->arr[i].foot && walk >= ws->walked[i].foot) return;
+    if (a == ws->arr[i].foot &&
+        (walk >= ws->walked[i].foot || (ws->fresh && !(ws->flag[to] & F_ANY_RULES) && !set_this_round(ws, i, 1))))
+        return;
     if (ws->lb_ready == 1 && a + ws->lb[to] > ws->tbest) return; /* see raptor_ws */
     if (p->stop_ok && !p->stop_ok[to]) return;
     const int earlier = a < ws->arr[i].foot;
@@ -1464,8 +1494,9 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
     ws->walked[i].foot = walk;
     ws->par_walk[i] = (raptor_parent){.ref = from, .kind = kind, .round = (uint16_t)k};
     touch(ws, to);
+    /* (for less walking only outside fresh runs: see improve_trip) */
     if (earlier && ((ws->flag[to] & F_RULES) || ws->arr[i].trip == RAPTOR_INF ||
-                    ws->arr[i].trip + p->min_transfer_s > a || ws->walked[i].trip > walk))
+                    ws->arr[i].trip + p->min_transfer_s > a || (!ws->fresh && ws->walked[i].trip > walk)))
         mark(ws, to);
 }
 
@@ -1532,6 +1563,8 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
     raptor_pair *const awm = ws->arr + (size_t)k * S, *const wwm = ws->walked + (size_t)k * S;
     raptor_parent *const pw = ws->par_walk + (size_t)k * S;
     const int32_t bnd = *bound; /* (walking never lowers the bound: see target_best) */
+    const int fresh = ws->fresh;
+    const raptor_pair *const pa = aw - S, *const pwk = ww - S; /* round k − 1 (k ≥ 1 here) */
     for (uint32_t m = 0; m < n_trip_marked; m++) {
         const uint32_t s = trip_marked[m];
         flag[s] &= (uint8_t)~F_TRIP_MARK;
@@ -1554,7 +1587,9 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
                     const uint32_t to = transfers[e].to_stop;
                     const int32_t a = a0 + (w > floor_s ? w : floor_s), walk = w0 + w;
                     if (to >= S || a > aw[to].foot || to == s || a >= bnd) continue;
-                    if (a == aw[to].foot && walk >= ww[to].foot) continue;
+                    if (a == aw[to].foot && (walk >= ww[to].foot || (fresh && !(flag[to] & F_ANY_RULES) &&
+                                                                     a == pa[to].foot && ww[to].foot >= pwk[to].foot)))
+                        continue; /* (a tie: see improve_walk) */
                     if (lb && a + lb[to] > tbest) continue;
                     const int earlier = a < aw[to].foot;
                     awm[to].foot = a;
@@ -1562,7 +1597,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
                     pw[to] = (raptor_parent){.ref = s, .kind = RAPTOR_BY_WALK, .round = (uint16_t)k};
                     touch(ws, to);
                     if (earlier && ((flag[to] & F_RULES) || aw[to].trip == RAPTOR_INF || aw[to].trip + floor_s > a ||
-                                    ww[to].trip > walk))
+                                    (!fresh && ww[to].trip > walk)))
                         mark(ws, to);
                 }
             } else {
