@@ -48,14 +48,14 @@ typedef struct raptor_pair {
     int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
 } raptor_pair;
 
-/* A trip already ridden in this run or range step: from which scan position, in which round, with how much walking
- * (see already_ridden). */
+/* A trip already ridden in this run or range step: from which scan position, with how much walking (see
+ * already_ridden). The stamp is the run's (raptor_ws.reach_stamp, a multiple of REACH_ROUNDS) plus the round. */
 typedef struct raptor_reach {
-    uint32_t stamp;
-    uint32_t pos : 24, round : 8; /* (12 bytes: a boarding reads one at random) */
+    uint32_t stamp, pos;
     int32_t walk;
 } raptor_reach;
-_Static_assert(RAPTOR_MAX_ROUNDS <= 256, "raptor_reach.round holds a round in 8 bits");
+#define REACH_ROUNDS 64u
+_Static_assert(RAPTOR_MAX_ROUNDS <= REACH_ROUNDS, "a run's reach stamps hold its rounds");
 
 /* One stop event of a running trip, in search sense (reverse: negated, roles swapped), without the day shift. */
 typedef struct raptor_event {
@@ -1086,11 +1086,12 @@ typedef struct raptor_ride {
  * there (improve_trip); that made a fifth of the boardings rides again for less walking. Otherwise the entry
  * records this ride when it dominates the one recorded. */
 static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk, int k, int fresh) {
-    if (e->stamp == stamp && e->pos <= pos && (e->walk <= walk || (fresh && (int)e->round < k))) return 1;
-    if (e->stamp != stamp || (pos <= e->pos && walk <= e->walk)) {
-        e->stamp = stamp;
-        e->pos = pos & 0xffffffu;
-        e->round = (uint32_t)k & 0xffu;
+    const int same = (e->stamp & ~(REACH_ROUNDS - 1)) == stamp;
+    if (same && e->pos <= pos && (e->walk <= walk || (fresh && (e->stamp & (REACH_ROUNDS - 1)) < (uint32_t)k)))
+        return 1;
+    if (!same || (pos <= e->pos && walk <= e->walk)) {
+        e->stamp = stamp | (uint32_t)k;
+        e->pos = pos;
         e->walk = walk;
     }
     return 0;
@@ -2021,10 +2022,11 @@ static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_se
 
 /* A new run or range step: the trips ridden so far no longer count (see already_ridden). */
 static void new_reach_stamp(raptor_ws *ws) {
-    if (++ws->reach_stamp) return;
+    ws->reach_stamp += REACH_ROUNDS;
+    if (ws->reach_stamp) return;
     for (int o = 0; o < N_OFFSETS; o++)
         if (ws->reach[o]) memset(ws->reach[o], 0, (ws->v->n_trips + 1) * sizeof(raptor_reach));
-    ws->reach_stamp = 1;
+    ws->reach_stamp = REACH_ROUNDS;
 }
 
 int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
