@@ -1085,12 +1085,14 @@ typedef struct raptor_ride {
  * ride, with more trips, could only tie its arrivals, and a tie with a label of an earlier round is no improvement
  * there (improve_trip); that made a fifth of the boardings rides again for less walking. Otherwise the entry
  * records this ride when it dominates the one recorded. */
-static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk, int k, int fresh) {
-    const int same = (e->stamp & ~(REACH_ROUNDS - 1)) == stamp;
+static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, int32_t walk, int k, int fresh,
+                                 const int lean) {
+    /* (a lean step is never fresh, and its entries keep round 0: the plain comparison of before) */
+    const int same = lean ? e->stamp == stamp : (e->stamp & ~(REACH_ROUNDS - 1)) == stamp;
     if (same && e->pos <= pos && (e->walk <= walk || (fresh && (e->stamp & (REACH_ROUNDS - 1)) < (uint32_t)k)))
         return 1;
     if (!same || (pos <= e->pos && walk <= e->walk)) {
-        e->stamp = stamp | (uint32_t)k;
+        e->stamp = lean ? stamp : stamp | (uint32_t)k;
         e->pos = pos;
         e->walk = walk;
     }
@@ -1259,7 +1261,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             row = ev + (uint64_t)r.cur * n;
             /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
             __builtin_prefetch(row + i + 8);
-            ghost = already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh);
+            ghost = already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh, lean);
             i++;
         }
         if (ghost) {
@@ -1289,7 +1291,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                     r.walk = w;
                     r.board_i = i;
                 }
-                if (!already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh)) {
+                if (!already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh, lean)) {
                     ghost = 0;
                     break;
                 }
@@ -1361,7 +1363,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             plain_board(c, &r, s, i, colp, nt, pl, lean);
             row = ev + (uint64_t)r.cur * n;
             __builtin_prefetch(row + i + 8);
-            if (already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh)) {
+            if (already_ridden(&reach[r.cur], stamp, i, r.walk, k, fresh, lean)) {
                 ghost = 1;
                 ended = 0;
                 break;
