@@ -631,6 +631,12 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
                 b->stop_off = stop_off[f];
                 b->shift = nfeeds[f].tz_shift_s;
                 b->n = gt->st_begin + (uint64_t)gt->st_count <= fd->n_stop_times ? gt->st_count : 0;
+                if (b->n > TC_MAX_TRIP_STOPS) {
+                    st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                                 "feed %s: stop_times.txt: trip %s has %u stops; expected at most %u", fd->name,
+                                 gt->id, b->n, TC_MAX_TRIP_STOPS);
+                    goto done;
+                }
                 b->st = fd->stop_times + (b->n ? gt->st_begin : 0);
                 while (k < nfr && frefs[k].trip_g < g) k++;
                 b->freq_begin = (uint32_t)k;

@@ -31,6 +31,9 @@
 #include <stdint.h>
 
 #define TC_NONE UINT32_MAX
+/* The most stops one trip may have: journeys keep a trip's boarding and alighting positions in 16 bits
+ * (raptor_parent). The builder rejects a longer trip. */
+#define TC_MAX_TRIP_STOPS 65535u
 
 /* pattern_stop_flags bits */
 #define TC_NO_PICKUP 0x1u  /* pickup_type 1: cannot board here */

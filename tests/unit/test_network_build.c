@@ -372,6 +372,65 @@ static void test_monotone_flag(void **state) {
     tf_free(f);
 }
 
+/* Trip `id` of n stops alternating between stops a and b, a second apart from 05:00. Its stop_times are one
+ * allocation: tf_trip grows the array an element at a time, which tens of thousands make slow under ASan. */
+static void alternating_trip(gtfs_feed *f, const char *id, int32_t route, int32_t service, uint32_t n, int32_t a,
+                             int32_t b) {
+    gtfs_trip *t = TF_GROW(f->trips, f->n_trips);
+    t->id = strdup(id);
+    t->headsign = strdup("");
+    t->route = route;
+    t->service = service;
+    t->direction_id = -1;
+    t->st_begin = (uint32_t)f->n_stop_times;
+    t->st_count = n;
+    f->stop_times = realloc(f->stop_times, (f->n_stop_times + n) * sizeof *f->stop_times);
+    assert_non_null(f->stop_times);
+    for (uint32_t j = 0; j < n; j++) {
+        gtfs_stop_time *x = &f->stop_times[f->n_stop_times + j];
+        memset(x, 0, sizeof *x);
+        x->stop = j % 2 ? b : a;
+        x->arrival = x->departure = HMS(5, 0, 0) + (int32_t)j;
+        x->stop_sequence = j + 1;
+        x->timepoint = 1;
+        x->shape_dist_traveled = NAN;
+    }
+    f->n_stop_times += n;
+    f->counts.trips++;
+    f->counts.stop_times += n;
+}
+
+/* A trip of TC_MAX_TRIP_STOPS stops builds into one pattern of that many; one stop more is refused, naming the feed
+ * and the trip, and no network file is left behind. */
+static void test_trip_length_limit(void **state) {
+    (void)state;
+    for (uint32_t extra = 0; extra < 2; extra++) {
+        gtfs_feed *f = tf_new("long", "Europe/Warsaw", tc_days_from_civil(2024, 1, 1), 7);
+        const int32_t A = tf_stop(f, "A", 53.10, 18.00), B = tf_stop(f, "B", 53.11, 18.01);
+        alternating_trip(f, "loop", tf_route(f, "r", 3), tf_service(f, "daily", "1111111"), TC_MAX_TRIP_STOPS + extra,
+                         A, B);
+        gtfs_feed *feeds[] = {f};
+        if (!extra) {
+            tc_network *net = build_and_open(feeds, 1, 0);
+            const tc_network_view *v = &net->v;
+            assert_int_equal(v->n_patterns, 1);
+            assert_int_equal(v->patterns[0].n_stops, TC_MAX_TRIP_STOPS);
+            tc_network_close(net);
+            unlink(net_path);
+        } else {
+            tc_build_options o;
+            tc_build_options_init(&o);
+            tc_error err;
+            tc_error_clear(&err);
+            tc_diag diag = {0};
+            assert_int_equal(tc_build_from_feeds(feeds, 1, &o, &diag, net_path, &err), TC_ERR_INVALID_ARGUMENT);
+            assert_non_null(strstr(err.message, "feed long: stop_times.txt: trip loop has 65536 stops"));
+            assert_int_equal(access(net_path, F_OK), -1);
+        }
+        tf_free(f);
+    }
+}
+
 static int cmp_u64(const void *x, const void *y) {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return a < b ? -1 : a > b;
@@ -435,6 +494,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_services_across_feeds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frequency_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monotone_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trip_length_limit, setup, teardown),
         cmocka_unit_test(test_straight_line_transfers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
