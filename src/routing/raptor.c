@@ -1571,7 +1571,6 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
     raptor_parent *const pw = ws->par_walk + (size_t)k * S;
     const int32_t bnd = *bound; /* (walking never lowers the bound: see target_best) */
     const int fresh = ws->fresh;
-    const raptor_pair *const pa = aw - S, *const pwk = ww - S; /* round k − 1 (k ≥ 1 here) */
     for (uint32_t m = 0; m < n_trip_marked; m++) {
         const uint32_t s = trip_marked[m];
         flag[s] &= (uint8_t)~F_TRIP_MARK;
@@ -1594,8 +1593,9 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
                     const uint32_t to = transfers[e].to_stop;
                     const int32_t a = a0 + (w > floor_s ? w : floor_s), walk = w0 + w;
                     if (to >= S || a > aw[to].foot || to == s || a >= bnd) continue;
-                    if (a == aw[to].foot && (walk >= ww[to].foot || (fresh && !(flag[to] & F_ANY_RULES) &&
-                                                                     a == pa[to].foot && ww[to].foot >= pwk[to].foot)))
+                    if (a == aw[to].foot &&
+                        (walk >= ww[to].foot ||
+                         (fresh && !(flag[to] & F_ANY_RULES) && !set_this_round(ws, (size_t)k * S + to, 1))))
                         continue; /* (a tie: see improve_walk) */
                     if (lb && a + lb[to] > tbest) continue;
                     const int earlier = a < aw[to].foot;
