@@ -264,8 +264,8 @@ int cmd_circle(int argc, char **argv) {
             places_path = pbuf;
         }
         if (n_scen == 0 && !no_scenarios) {
-            static const char *shipped[] = {"intercity_like_a_bus.json", "faster_changsha_xiangtan.json",
-                                            "hsr_intercity_hub.json"};
+            static const char *shipped[] = {"intercity_like_a_bus.json", "hsr_intercity_hub.json",
+                                            "metro_extensions.json", "ring_expressway.json"};
             for (size_t k = 0; k < sizeof shipped / sizeof *shipped; k++) {
                 char *s = malloc(strlen(data_dir) + 64);
                 if (!s) goto oom;
