@@ -502,6 +502,125 @@ for a, b, lid, nm in [("长沙", "株洲", "rail_changsha_zhuzhou", "京广铁�
         "source": "rail_calls_2020.csv (Dec 2020 timetable, K/T/Z trains calling at both stations)",
         "stations": sts, "trips": rename(trips, {s: CONV_STOP[s]["id"] for s in (a, b)})})
 
+# ------------------------------------------------------------------------------------------------------ buses
+# Bus corridors linking every county seat / place of the plan to its city's rail, and feeder lines in the Zhuzhou
+# and Xiangtan cores. One real line is in the public record with its ends and hours: 长株潭201路 (湘潭汽车西站 ⇄ 长沙
+# 侯家塘, first bus 06:00 from 湘潭 / 07:00 from 长沙, last 17:10 from 湘潭; hunan.voc.com.cn 2026-01-22); its headway
+# is not. Zhuzhou's T3路 runs 株洲站 – 人民路 – 田心 05:40–22:30 (iuu7.com, 2021-10-28), the axis of the first Zhuzhou
+# feeder. Everything else here — routes, stops, speeds, headways — is a stated assumption (README.md).
+BUS_URBAN = {"speed_kmh": 20, "detour": 1.3}     # assumed: urban bus incl. stops
+BUS_EXPRESS = {"speed_kmh": 40, "detour": 1.25}  # assumed: county express bus on national roads / expressways
+metro_pts = [(float(r["lat"]), float(r["lon"]), "m_" + slug(r["station_pinyin"]), r["station_zh"]) for r in rows]
+
+
+def nearest_metro(lat, lon):
+    return min(metro_pts, key=lambda m: dist_km((lat, lon), (m[0], m[1])))
+
+
+def bus_periods(peak, off, span=("06:00", "22:00")):
+    return [{"from": span[0], "to": "07:00", "headway_min": off}, {"from": "07:00", "to": "09:00", "headway_min": peak},
+            {"from": "09:00", "to": "17:00", "headway_min": off}, {"from": "17:00", "to": "19:00", "headway_min": peak},
+            {"from": "19:00", "to": span[1], "headway_min": off}]
+
+
+def place_stop(pid, name, lat, lon):
+    return {"id": "bus_" + pid, "name": name + " 客运站/公交站", "lat": lat, "lon": lon, "assumed": True,
+            "source": "the place's point in places.csv (FACTS.md, ±3 km)"}
+
+
+def bus_line(lid, short, name, agency, stations, run, periods, src, via_km=0):
+    """stations: stops (dicts) in order; via_km > 0 adds intermediate stops every via_km along straight lines."""
+    if via_km > 0:
+        out = [stations[0]]
+        for a, b in zip(stations, stations[1:]):
+            pa = (a["lat"], a["lon"]) if "lat" in a else STOP_POS[a["stop"]]
+            pb = (b["lat"], b["lon"]) if "lat" in b else STOP_POS[b["stop"]]
+            n = int(dist_km(pa, pb) // via_km)
+            for k in range(1, n + 1):
+                f = k / (n + 1)
+                out.append({"id": "%s_%d" % (lid, len(out)), "name": "%s %d" % (name.split(" ")[0], len(out)),
+                            "lat": round(pa[0] + (pb[0] - pa[0]) * f, 5), "lon": round(pa[1] + (pb[1] - pa[1]) * f, 5),
+                            "assumed": True, "source": "intermediate stop placed on the straight line (assumed)"})
+            out.append(b)
+        stations = out
+    # every bus line has assumed service (the real 201's headway and speed too)
+    return {"id": lid, "short_name": short, "name": name, "route_type": 3, "agency": agency, "color": "2E8B57",
+            "source": src, "assumed": True, "run": run, "dwell_s": 20, "headways": periods, "stations": stations}
+
+
+STOP_POS = {}
+for r in rows:
+    STOP_POS["m_" + slug(r["station_pinyin"])] = (float(r["lat"]), float(r["lon"]))
+for n, v in CZT.items():
+    STOP_POS[v[0]] = (v[1], v[2])
+STOP_POS.update({"hsr_zhuzhou_west": (27.79414, 113.06214), "hsr_xiangtan_north": (27.96667, 112.93778),
+                 "hsr_shaoshan_south": (27.8950, 112.5400), "hsr_liling_east": (27.6650, 113.5400),
+                 "bus_zhuzhou": (27.83, 113.13), "bus_xiangtan": (27.83, 112.92)})
+ASSUMED_BUS = "route, stops, speed and headway assumed (no public timetable found); README.md"
+PLACE = {"changsha_county": ("长沙县 星沙", 28.25, 113.08), "wangcheng": ("望城", 28.36, 112.82),
+         "ningxiang": ("宁乡", 28.28, 112.55), "liuyang": ("浏阳", 28.15, 113.63), "liling": ("醴陵", 27.65, 113.50),
+         "lukou": ("渌口", 27.70, 113.15), "xiangtan_county": ("湘潭县 易俗河", 27.78, 112.95),
+         "shaoshan": ("韶山", 27.92, 112.52), "xiangxiang": ("湘乡", 27.73, 112.53),
+         "zhuzhou": ("株洲 中心", 27.83, 113.13), "xiangtan": ("湘潭 中心", 27.83, 112.92)}
+
+
+def pstop(pid):
+    n, la, lo = PLACE[pid]
+    return place_stop(pid, n, la, lo)
+
+
+def mstop(pid):
+    n, la, lo = PLACE[pid]
+    m = nearest_metro(la, lo)
+    return {"stop": m[2]}
+
+
+urban = bus_periods(8, 15)
+county = bus_periods(15, 30, ("06:30", "20:00"))
+bus_lines = [
+    # Changsha: county seats to the nearest metro station
+    bus_line("bus_xingsha", "星沙", "星沙—地铁 Xingsha feeder", "cs_bus", [pstop("changsha_county"), mstop("changsha_county")],
+             BUS_URBAN, urban, ASSUMED_BUS, via_km=2),
+    bus_line("bus_wangcheng", "望城", "望城—地铁 Wangcheng feeder", "cs_bus", [pstop("wangcheng"), mstop("wangcheng")],
+             BUS_URBAN, urban, ASSUMED_BUS, via_km=2.5),
+    bus_line("bus_ningxiang", "宁乡快线", "宁乡—谢家桥 Ningxiang express bus", "cs_bus",
+             [pstop("ningxiang"), {"stop": "m_xiejia_qiao"}], BUS_EXPRESS, county, ASSUMED_BUS, via_km=8),
+    bus_line("bus_liuyang", "浏阳快线", "浏阳—黄花机场 Liuyang express bus", "cs_bus",
+             [pstop("liuyang"), {"stop": "m_huanghua_jichang_t1t2"}], BUS_EXPRESS, county, ASSUMED_BUS, via_km=10),
+    # Changsha – Xiangtan: the real 长株潭201路 (ends and hours cited; headway 20 min and speed assumed)
+    bus_line("bus_czt201", "201", "长株潭201路 湘潭汽车西站—长沙侯家塘", "czt_bus",
+             [{"id": "bus_xiangtan_west_bus_station", "name": "湘潭汽车西站", "lat": 27.8700, "lon": 112.8900,
+               "assumed": True, "source": "estimated (±2 km)"}, {"stop": "m_houjiatang"}],
+             BUS_EXPRESS, [{"from": "06:00", "to": "17:20", "headway_min": 20}],
+             "hunan.voc.com.cn/news/202601/31410359.html (ends, first bus 06:00 from 湘潭, last 17:10); headway 20 "
+             "min and speed assumed", via_km=6),
+    # Zhuzhou: core feeders and the county seats
+    bus_line("bus_zz_t3", "T3", "株洲T3路轴线 株洲中心—株洲站—大丰—田心东 Zhuzhou feeder", "zz_bus",
+             [pstop("zhuzhou"), {"stop": "czt_zhuzhou"}, {"stop": "czt_dafeng"}, {"stop": "czt_tianxindong"}],
+             BUS_URBAN, urban, "axis of 株洲T3路 (株洲站–人民路–田心, 05:40–22:30; iuu7.com 2021-10-28); stops, speed "
+             "and headway assumed", via_km=2),
+    bus_line("bus_zz_west", "株洲西", "株洲西站—株洲中心—株洲南 Zhuzhou feeder", "zz_bus",
+             [{"stop": "hsr_zhuzhou_west"}, pstop("zhuzhou"), {"stop": "czt_zhuzhou_south"}],
+             BUS_URBAN, urban, ASSUMED_BUS, via_km=2),
+    bus_line("bus_lukou", "渌口", "渌口—株洲南—株洲中心 Lukou bus", "zz_bus",
+             [pstop("lukou"), {"stop": "czt_zhuzhou_south"}, {"stop": "bus_zhuzhou"}], BUS_EXPRESS, county,
+             ASSUMED_BUS, via_km=4),
+    bus_line("bus_liling", "醴陵", "醴陵—醴陵东站—株洲中心 Liling express bus", "zz_bus",
+             [pstop("liling"), {"stop": "hsr_liling_east"}, {"stop": "bus_zhuzhou"}], BUS_EXPRESS, county,
+             ASSUMED_BUS, via_km=8),
+    # Xiangtan: core feeder and the county seats
+    bus_line("bus_xt_north", "湘潭北", "湘潭中心—湘潭站—板塘—湘潭北站 Xiangtan feeder", "xt_bus",
+             [pstop("xiangtan"), {"stop": "czt_xiangtan"}, {"stop": "czt_bantang"}, {"stop": "hsr_xiangtan_north"}],
+             BUS_URBAN, urban, ASSUMED_BUS, via_km=2),
+    bus_line("bus_yisuhe", "易俗河", "易俗河—湘潭中心 Xiangtan County bus", "xt_bus",
+             [pstop("xiangtan_county"), {"stop": "bus_xiangtan"}], BUS_URBAN, urban, ASSUMED_BUS, via_km=2),
+    bus_line("bus_shaoshan", "韶山", "韶山—韶山南站—湘潭中心 Shaoshan bus", "xt_bus",
+             [pstop("shaoshan"), {"stop": "hsr_shaoshan_south"}, {"stop": "bus_xiangtan"}], BUS_EXPRESS, county,
+             ASSUMED_BUS, via_km=8),
+    bus_line("bus_xiangxiang", "湘乡", "湘乡—湘潭中心 Xiangxiang bus", "xt_bus",
+             [pstop("xiangxiang"), {"stop": "bus_xiangtan"}], BUS_EXPRESS, county, ASSUMED_BUS, via_km=8),
+]
+
 # The hubs: parent stations whose platforms (child stops) are linked by a stated transfer time (assumed).
 hubs = [
     {"id": "hub_changsha_station", "name": "长沙站 Changsha station", "lat": 28.19697, "lon": 113.00533,
@@ -540,11 +659,19 @@ sketch = {
          "url": "https://www.12306.cn", "timezone": "Asia/Shanghai"},
         {"id": "china_railway", "name": "中国铁路 China Railway (high-speed)", "url": "https://www.12306.cn",
          "timezone": "Asia/Shanghai"},
+        {"id": "cs_bus", "name": "长沙公交 Changsha buses (corridors assumed)", "url": "https://tongcheng.invalid/",
+         "timezone": "Asia/Shanghai"},
+        {"id": "czt_bus", "name": "长株潭城际公交 Chang-Zhu-Tan intercity buses", "url": "https://tongcheng.invalid/",
+         "timezone": "Asia/Shanghai"},
+        {"id": "zz_bus", "name": "株洲公交 Zhuzhou buses (corridors assumed)", "url": "https://tongcheng.invalid/",
+         "timezone": "Asia/Shanghai"},
+        {"id": "xt_bus", "name": "湘潭公交 Xiangtan buses (corridors assumed)", "url": "https://tongcheng.invalid/",
+         "timezone": "Asia/Shanghai"},
     ],
     "calendars": [{"id": "daily", "start": "2026-01-01", "end": "2027-12-31", "days": "1111111",
                    "assumed": True, "note": "every day alike: no weekday/holiday differences are modelled"}],
     "stations": hubs,
-    "lines": sketch_lines,
+    "lines": sketch_lines + bus_lines,
 }
 
 def dump(v, indent=0):
@@ -686,3 +813,91 @@ write_scenario("metro_extensions.json", {
         extension("metro_6_liuyang", "浏阳延伸", "m_huanghua_jichang_t1t2", (28.19411, 113.21228),
                   (28.1500, 113.6250), "浏阳", "m_liuyang"),
     ]})
+
+# ------------------------------------------------------------------------------------------------ population
+# Residents by district and county, 7th census (2020-11-01), as weighted points around each unit's seat (±3 km). The three cities' totals are the provincial bulletin's
+# (FACTS.md); a unit whose own figure was not found is the city total minus the others (marked residual).
+CITY_TOTAL = {"长沙市": 10047914, "株洲市": 3902738, "湘潭市": 2726181}
+S_CS = "census bulletin of the district (via %s)"
+POP = [  # city, id, name, lat, lon, residents or None (residual), source
+    ("长沙市", "cs_kaifu", "开福区", 28.2550, 112.9850, 820790, "wikiwand.com/zh/articles/开福区 (census)"),
+    ("长沙市", "cs_yuhua", "雨花区", 28.1350, 113.0350, 1264895, "雨花区第七次全国人口普查公报 (via yopinpei.com)"),
+    ("长沙市", "cs_liuyang", "浏阳市", 28.1600, 113.6400, 1429384, "长沙市第七次全国人口普查公报 (via hongheiku.com)"),
+    ("长沙市", "cs_ningxiang", "宁乡市", 28.3261, 112.5577, 1263332, "宁乡市第七次全国人口普查公报 (2021-06-16)"),
+    ("长沙市", "cs_wangcheng", "望城区", 28.3553, 112.8116, 890214, "zh.wikipedia.org 望城区 (census)"),
+    ("长沙市", "cs_tianxin", "天心区", 28.1135, 112.9895, 836157, "天心区第七次全国人口普查公报 (tjgb.hongheiku.com/12847.html)"),
+    ("长沙市", "cs_yuelu", "岳麓区", 28.2348, 112.9312, 1528600,
+     "derived: 岳麓区 2021 bulletin, 1,579,800 at end-2021 less the year's 51,200 increase (approximate)"),
+    ("长沙市", "cs_furong", "芙蓉区", 28.1930, 113.0320, "furong", "residual, split assumed 30:70 with 长沙县"),
+    ("长沙市", "cs_changsha_county", "长沙县", 28.2500, 113.0800, "county", "residual, split assumed 30:70 with 芙蓉区"),
+    ("株洲市", "zz_liling", "醴陵市", 27.6500, 113.5000, 886000, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_youxian", "攸县", 27.0000, 113.3500, 630400, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_chaling", "茶陵县", 26.7900, 113.5400, 481800, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_tianyuan", "天元区", 27.8260, 113.0820, 478300, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_hetang", "荷塘区", 27.8550, 113.1730, 348900, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_lusong", "芦淞区", 27.7850, 113.1550, 307000, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_lukou", "渌口区", 27.7000, 113.1500, 260534, "株洲市第七次全国人口普查公报 (via psic.org.cn)"),
+    ("株洲市", "zz_shifeng", "石峰区", 27.8720, 113.1180, 223600, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_yanling", "炎陵县", 26.4900, 113.7700, 160300, "株洲 census by county (tcmap.com.cn, 10,000s)"),
+    ("株洲市", "zz_yunlong", "云龙示范区", 27.9000, 113.1700, None, "residual of the city total"),
+    ("湘潭市", "xt_xiangtan_county", "湘潭县", 27.7826, 112.9455, 792829, "zh.wikipedia.org 湘潭县 (census)"),
+    ("湘潭市", "xt_yuhu", "雨湖区", 27.8600, 112.9100, 618300, "Hunan statistical yearbook 2020 (via maigoo.com)"),
+    ("湘潭市", "xt_yuetang", "岳塘区", 27.8700, 112.9500, 484500, "Hunan statistical yearbook 2020 (via maigoo.com)"),
+    ("湘潭市", "xt_shaoshan", "韶山市", 27.9200, 112.5200, 103300, "Hunan statistical yearbook 2020 (via maigoo.com)"),
+    ("湘潭市", "xt_xiangxiang", "湘乡市", 27.7300, 112.5300, None, "residual of the city total"),
+]
+rows_out = []
+for city in CITY_TOTAL:
+    known = sum(r[5] for r in POP if r[0] == city and isinstance(r[5], int))
+    rest = CITY_TOTAL[city] - known
+    for r in POP:
+        if r[0] != city:
+            continue
+        v = r[5]
+        if v is None:
+            v = rest
+        elif v == "furong":
+            v = round(rest * 0.3)
+        elif v == "county":
+            v = rest - round(rest * 0.3)
+        rows_out.append((r[1], r[2], r[3], r[4], v, city, r[6]))
+assert sum(r[4] for r in rows_out) == sum(CITY_TOTAL.values()) == 16676833
+# Each unit's residents spread over 7 points (assumed): the seat and six around it — urban districts 2.5 km out,
+# one seventh each; counties and county-level cities 10 km out, 40% at the seat and 10% on each of the six.
+URBAN = {"cs_kaifu", "cs_yuhua", "cs_tianxin", "cs_yuelu", "cs_furong", "zz_tianyuan", "zz_hetang", "zz_lusong",
+         "zz_shifeng", "zz_yunlong", "xt_yuhu", "xt_yuetang"}
+with open(os.path.join(HERE, "population.csv"), "w", encoding="utf-8", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["id", "name", "lat", "lon", "population", "city", "source"])
+    for pid, name, lat, lon, v, city, src in rows_out:
+        urban = pid in URBAN
+        r_km = 2.5 if urban else 10.0
+        shares = [1 / 7.0] * 7 if urban else [0.4] + [0.1] * 6
+        parts = [round(v * x) for x in shares]
+        parts[0] += v - sum(parts)  # the seat takes the rounding
+        for k in range(7):
+            if k == 0:
+                la, lo = lat, lon
+            else:
+                ang = math.radians(60 * (k - 1))
+                la = lat + r_km * math.cos(ang) / 111.2
+                lo = lon + r_km * math.sin(ang) / (111.2 * math.cos(math.radians(lat)))
+            w.writerow(["%s_%d" % (pid, k), name, round(la, 5), round(lo, 5), parts[k], city, src])
+
+# ---------------------------------------------------------------------------------------------- assumptions
+# The assumptions the report names (one line each; README.md gives the detail).
+with open(os.path.join(HERE, "assumptions.txt"), "w", encoding="utf-8") as f:
+    f.write("# The assumptions that remain in the built-in default, one per line, listed by `tongcheng circle`.\n")
+    for line in [
+        "metro and maglev headways, speeds and dwells (FACTS.md approximations)",
+        "intercity: times at stations not in the Dec 2020 timetable spread by distance; 36/35 Zhuzhou-branch trains "
+        "added to reach the 2022 level, placed in the largest gaps; express stops not modelled",
+        "韶山南 and 醴陵东 high-speed trains hourly (not in the timetable source)",
+        "buses: all corridors, stops, speeds (urban 20 km/h, express 40 km/h) and headways assumed; 长株潭201路 "
+        "ends and hours from the public record, its headway (20 min) assumed",
+        "coordinates of 18 intercity stations, 株洲站, 湘潭站, 韶山南, 醴陵东 and the county seats estimated (±3 km)",
+        "population: each district or county spread over 7 points around its seat (2.5 km / 10 km out); 芙蓉区/长沙县 "
+        "split 30:70 of their residual",
+        "hub transfer times (4-8 min) and every day alike (no weekday/holiday timetables)",
+    ]:
+        f.write(line + "\n")

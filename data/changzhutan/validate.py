@@ -184,9 +184,16 @@ def main(argv):
 
     if circle:
         car = {}
+        reached = {}
         for r in csv.DictReader(open(circle, encoding="utf-8")):
-            if r["scenario"] == "baseline" and r["car_min"]:
+            if r["scenario"] != "baseline":
+                continue
+            if r["car_min"]:
                 car[(r["place"], r["core"])] = float(r["car_min"])
+            reached[r["place"]] = reached.get(r["place"], False) or r["transit_p50_min"] != ""
+        row("transit to every place", "places of the plan with a transit time to at least one core",
+            "all %d places (issue)" % len(reached), "places.csv", sum(reached.values()), len(reached), len(reached),
+            "%d")
         for place, core, pub, lo, hi, src in DRIVING:
             row("driving times", "car %s → %s (min)" % (place, core), pub, src, car.get((place, core)), lo, hi)
 

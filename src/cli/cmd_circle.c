@@ -37,7 +37,8 @@ static const char *circle_usage =
     "  --window HH:MM-HH:MM   departure window (default 07:00-09:00)\n"
     "  --cutoff MIN           the circle's radius in minutes (default 60)\n"
     "  --access MODE          access to transit and egress from it: walk | bike | car (standing for a feeder\n"
-    "                         bus or taxi). Default walk; car for the built-in default, whose sketch has no buses\n"
+    "                         taxi or kiss-and-ride; the report says when it is on). Default walk (the built-in\n"
+    "                         default has buses to every place)\n"
     "  --max-access MIN       at most MIN minutes of access and of egress (default 20)\n"
     "  --car-speed KMH        car speed without a street network (default 40; straight line x detour)\n"
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
@@ -118,13 +119,36 @@ static tc_status build_net(const tc_feed_source *feeds, size_t n_feeds, const ch
     return tc_build(&o, path, err);
 }
 
+/* The non-empty lines of a small text file (the default's list of remaining assumptions); -1 when out of memory.
+ * A file that cannot be read gives no lines: the list is a courtesy of the report, not an input of the numbers. */
+static int read_lines(const char *path, char ***out, size_t *n) {
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char buf[1024];
+    int rc = 0;
+    while (!rc && fgets(buf, sizeof buf, f)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!buf[0] || buf[0] == '#') continue;
+        char **v = realloc(*out, (*n + 1) * sizeof *v);
+        if (!v || !(v[*n] = strdup(buf))) {
+            if (v) *out = v;
+            rc = -1;
+            break;
+        }
+        *out = v;
+        (*n)++;
+    }
+    fclose(f);
+    return rc;
+}
+
 /* The scenario's name and description, read without applying it (for labels). */
 static int scenario_label(const char *path, char *name, size_t nn, char **desc);
 
 int cmd_circle(int argc, char **argv) {
     const char *net_path = NULL, *osm = NULL, *cores_path = NULL, *places_path = NULL, *pop_path = NULL;
     const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL;
-    int quiet = 0, no_scenarios = 0, rc = 0, access_given = 0, sketch_model = 0;
+    int quiet = 0, no_scenarios = 0, rc = 0, sketch_model = 0;
     circle_params prm;
     circle_params_init(&prm);
     tc_feed_source *feeds = calloc((size_t)argc + 2, sizeof *feeds);
@@ -133,6 +157,8 @@ int cmd_circle(int argc, char **argv) {
     char **scen_owned = calloc((size_t)argc + 8, sizeof *scen_owned);
     size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
     circle_places places = {0}, cores = {0};
+    char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
+    size_t n_assumptions = 0;
     circle_population pop = {0};
     circle_result *results = NULL;
     size_t n_results = 0;
@@ -209,7 +235,6 @@ int cmd_circle(int argc, char **argv) {
                     goto out;
                 }
             } else if (!strcmp(a, "--access")) {
-                access_given = 1;
                 if (!strcmp(val, "walk")) prm.access_mode = TC_MODE_WALK;
                 else if (!strcmp(val, "bike")) prm.access_mode = TC_MODE_BIKE;
                 else if (!strcmp(val, "car")) prm.access_mode = TC_MODE_CAR;
@@ -251,9 +276,6 @@ int cmd_circle(int argc, char **argv) {
         feeds[n_feeds++].sketch = 1;
         sketch_model = 1;
         snprintf(label, sizeof label, "%s (built-in default)", p);
-        /* the sketch is the rail backbone without buses: most places are beyond walking distance of a station, so
-         * the built-in report models the feeder trip to the first station as a car trip (stated in the report) */
-        if (!access_given) prm.access_mode = TC_MODE_CAR;
         static char cbuf[PATH_MAX + 32], pbuf[PATH_MAX + 32];
         if (!cores_path) {
             snprintf(cbuf, sizeof cbuf, "%s/cores.csv", data_dir);
@@ -263,6 +285,11 @@ int cmd_circle(int argc, char **argv) {
             snprintf(pbuf, sizeof pbuf, "%s/places.csv", data_dir);
             places_path = pbuf;
         }
+        static char popbuf[PATH_MAX + 32], abuf[PATH_MAX + 32];
+        snprintf(popbuf, sizeof popbuf, "%s/population.csv", data_dir);
+        if (!pop_path && is_file(popbuf)) pop_path = popbuf; /* residents by district and county, 2020 census */
+        snprintf(abuf, sizeof abuf, "%s/assumptions.txt", data_dir);
+        if (is_file(abuf) && read_lines(abuf, &assumptions, &n_assumptions)) goto oom;
         if (n_scen == 0 && !no_scenarios) {
             static const char *shipped[] = {"intercity_like_a_bus.json", "hsr_intercity_hub.json",
                                             "metro_extensions.json", "ring_expressway.json"};
@@ -359,7 +386,8 @@ int cmd_circle(int argc, char **argv) {
         }
         n_results++;
     }
-    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model};
+    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model,
+                         (const char *const *)assumptions, n_assumptions};
     char fpath[PATH_MAX + 64];
     snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
     if (circle_write_csv(&rep, fpath, &err)) goto fail;
@@ -389,6 +417,8 @@ out:
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     if (scen_owned)
         for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
+    for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
+    free(assumptions);
     free(owned);
     free(scen_owned);
     free(scen);

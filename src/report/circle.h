@@ -105,6 +105,9 @@ typedef struct circle_result {
     circle_pair *pairs;       /* [place * n_cores + core] */
     double *core_area_km2;    /* per core; NAN when isochrones were not computed */
     double *core_population;  /* per core; NAN without a population grid */
+    double population_all_cores; /* residents within the cutoff of every core (from each core outbound); NAN
+                                    without a population grid */
+    double population_total;     /* the grid's total (the share's denominator); NAN without a grid */
     double *core_walk_to_stop_min; /* per core: walking minutes to the nearest stop (straight line × detour): more
                                       than the access limit means transit cannot reach the core on foot */
     char **core_isochrones;   /* per core: the GeoJSON FeatureCollection of tc_isochrones, or NULL */
@@ -136,6 +139,8 @@ typedef struct circle_report {
     const circle_params *params;
     const char *network_label; /* e.g. "data/changzhutan/network.sketch.json" */
     int sketch_model;          /* the numbers rest on assumed figures: say "sketch model" */
+    const char *const *assumptions; /* the assumptions that remain, one line each (may be NULL) */
+    size_t n_assumptions;
 } circle_report;
 
 /* circle.csv: scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside (atomically written). */

@@ -31,6 +31,12 @@ TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle -o "$tmp/out" --no-isochrones > "$tm
     || { echo "FAIL: circle with isochrones"; exit 1; }
 grep -q "sketch model\|SKETCH MODEL" "$tmp/stdout" || { echo "FAIL: stdout does not say sketch model"; fail=1; }
 grep -q "^report: .*report.html" "$tmp/stdout" || { echo "FAIL: stdout does not give report.html's path"; fail=1; }
+grep -q "^population within 60 min of all 3 cores: [0-9]* ([0-9.]*% of 16676833)" "$tmp/stdout" \
+    || { echo "FAIL: stdout does not give the population within 60 min of all cores"; fail=1; }
+grep -q "^assumptions that remain:" "$tmp/stdout" || { echo "FAIL: stdout does not name the assumptions"; fail=1; }
+grep -q "car feeder ON" "$tmp/stdout" && { echo "FAIL: the car feeder is on by default"; fail=1; }
+TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle --no-scenarios --no-isochrones --access car --window 07:00-07:10 \
+    -o "$tmp/car" | grep -q "car feeder ON" || { echo "FAIL: --access car is not stated"; fail=1; }
 
 python3 - "$tmp/out" "$tmp/iso" "$data" <<'PY' || fail=1
 import csv, json, sys, re
@@ -104,6 +110,12 @@ check(hp.tags.get("svg", 0) == len(scen_names), f"{hp.tags.get('svg')} maps, exp
 check(hp.tags.get("script", 0) == 0 and hp.tags.get("link", 0) == 0, "not self-contained")
 check(hp.tags.get("polyline", 0) > 0 and hp.tags.get("table", 0) > 0, "no lines or tables")
 check("sketch model" in html.lower(), "the HTML does not say sketch model")
+# every place of the plan has a transit time to at least one core (buses to every place, walk access)
+for pl in places:
+    check(any(p(base, pl, c) is not None for c in cores), f"{pl} has no transit time to any core")
+# population within the cutoff: per core and of all three, as a share of the census total (16,676,833)
+check("Residents within 60 min of all 3 cores" in html and "of 16676833" in html, "no population of all cores")
+check("Assumptions that remain" in html, "the HTML does not name the assumptions that remain")
 for s in scen_names: check(s in html, f"{s} missing from the HTML")
 check("Changsha South" in html and "high-speed &#8594; intercity/rail" in html.split(hub)[-1],
       "no high-speed -> intercity hub row for the zero-transfer scenario")

@@ -477,6 +477,15 @@ static void test_assumptions_marked(void **state) {
         if (!cJSON_GetObjectItem(line, "trips") && !cJSON_GetObjectItem(line, "patterns"))
             assert_true(cJSON_IsTrue(cJSON_GetObjectItem(line, "assumed")));
         if (!strncmp(id, "metro_", 6) || !strcmp(id, "maglev")) continue;
+        if (!strncmp(id, "bus_", 4)) { /* bus corridors: every stop placed here is an estimate */
+            const cJSON *b;
+            cJSON_ArrayForEach(b, cJSON_GetObjectItem(line, "stations")) {
+                if (!cJSON_GetObjectItem(b, "lat")) continue;
+                assert_true(cJSON_IsTrue(cJSON_GetObjectItem(b, "assumed")));
+                assert_true(cJSON_IsString(cJSON_GetObjectItem(b, "source")));
+            }
+            continue;
+        }
         const cJSON *s;
         cJSON_ArrayForEach(s, cJSON_GetObjectItem(line, "stations")) {
             const cJSON *lat = cJSON_GetObjectItem(s, "lat"), *lon = cJSON_GetObjectItem(s, "lon");
