@@ -901,3 +901,101 @@ with open(os.path.join(HERE, "assumptions.txt"), "w", encoding="utf-8") as f:
         "hub transfer times (4-8 min) and every day alike (no weekday/holiday timetables)",
     ]:
         f.write(line + "\n")
+
+# ------------------------------------------------------------------------------------------------ road model
+# roads.json: expressways, national roads and main arterials for car times without OSM (README.md, "The road
+# model"). Alignments are polylines through named nodes (interchanges and town centres, estimated ±3 km); speeds are
+# free-flow assumptions by class, peak_factor the assumed share of it in the peak hour.
+RN = {  # id: (name, lat, lon)
+    "cs_core": ("五一广场 Wuyi Square", 28.19875, 112.97090), "cs_xingsha": ("星沙", 28.2500, 113.0800),
+    "cs_south_station": ("长沙南站", 28.1500, 113.0590), "cs_airport": ("黄花机场", 28.1940, 113.2120),
+    "cs_wangcheng": ("望城", 28.3600, 112.8200), "cs_ningxiang": ("宁乡", 28.2800, 112.5500),
+    "cs_liuyang": ("浏阳", 28.1500, 113.6300),
+    "g4_north": ("京港澳 长沙北", 28.4000, 113.0500), "ring_yangzichong": ("杨梓冲互通 (G4 × 绕城)", 28.3000, 113.0700),
+    "ring_east": ("绕城东 (机场高速、长浏高速)", 28.1900, 113.1000),
+    "ring_lijiatang": ("李家塘互通 (G4 × 绕城)", 28.0900, 113.0300), "ring_pingtang": ("坪塘 (长韶娄)", 28.0700, 112.9500),
+    "ring_hanpu": ("含浦互通 (长潭西)", 28.1000, 112.9000), "ring_jinqiao": ("金桥 (长张高速)", 28.2200, 112.8500),
+    "ring_northwest": ("绕城西北 (望城)", 28.3100, 112.8800), "ring_north": ("绕城北 (霞凝)", 28.3300, 112.9700),
+    "huanghua_jct": ("黄花枢纽 (机场高速 × 长株高速)", 28.1900, 113.1500),
+    "g4_muyun": ("京港澳 暮云", 28.0000, 113.0300), "g4_g60": ("京港澳 × 沪昆 枢纽", 27.9300, 113.0000),
+    "g4_zhuzhou_west": ("京港澳 株洲西", 27.8000, 113.0600), "g4_south": ("京港澳 渌口西", 27.7000, 113.0800),
+    "zz_core": ("株洲中心", 27.8300, 113.1300), "zz_yunlong": ("云龙 (长株高速南端)", 27.9300, 113.1700),
+    "g60_zz_north": ("沪昆 株洲北", 27.9300, 113.1200), "g60_zz_east": ("沪昆 株洲东", 27.9000, 113.2500),
+    "zz_liling": ("醴陵", 27.6500, 113.5000), "zz_lukou": ("渌口", 27.7000, 113.1500),
+    "g60_xt_north": ("沪昆 湘潭北", 27.9500, 112.9000), "xt_core": ("湘潭中心", 27.8300, 112.9200),
+    "xt_yisuhe": ("易俗河", 27.7800, 112.9500), "xt_shaoshan": ("韶山", 27.9200, 112.5200),
+    "xt_xiangxiang": ("湘乡", 27.7300, 112.5300), "s41_xt_north": ("长潭西 湘潭北口", 27.9000, 112.8800),
+    "huaminglou": ("花明楼", 28.0000, 112.6500), "furong_south": ("芙蓉南路 南段", 28.1000, 112.9950),
+    "zhaoshan": ("昭山", 27.9600, 112.9700), "dongjing": ("洞井", 28.0900, 113.0200),
+    "zz_tianyuan": ("天元 (株潭连接)", 27.8200, 113.0500),
+}
+EXPRESS, NATIONAL, ARTERIAL, URBAN_X = 90, 55, 35, 55
+road_list = [
+    # expressways
+    ("G4", "G4 京港澳高速", "expressway", EXPRESS, 0.85,
+     ["g4_north", "ring_yangzichong", "ring_east", "ring_lijiatang", "g4_muyun", "g4_g60", "g4_zhuzhou_west",
+      "g4_south"]),
+    ("G0401", "G0401 长沙绕城高速", "expressway", EXPRESS, 0.8,
+     ["ring_yangzichong", "ring_east", "ring_lijiatang", "ring_pingtang", "ring_hanpu", "ring_jinqiao",
+      "ring_northwest", "ring_north", "ring_yangzichong"]),
+    ("S21", "长株高速", "expressway", EXPRESS, 0.9, ["cs_xingsha", "huanghua_jct", "zz_yunlong"]),
+    ("airport_expressway", "机场高速", "expressway", EXPRESS, 0.85, ["ring_east", "huanghua_jct", "cs_airport"]),
+    ("G60", "G60 沪昆高速", "expressway", EXPRESS, 0.9,
+     ["zz_liling", "g60_zz_east", "g60_zz_north", "g4_g60", "g60_xt_north", "xt_xiangxiang"]),
+    ("S41", "长潭西高速", "expressway", EXPRESS, 0.9, ["ring_hanpu", "s41_xt_north", "xt_core"]),
+    ("changshaoluo", "长韶娄高速", "expressway", EXPRESS, 0.9, ["ring_pingtang", "huaminglou", "xt_shaoshan"]),
+    ("changliu", "长浏高速", "expressway", EXPRESS, 0.9, ["ring_east", "cs_liuyang"]),
+    ("G5513", "长张高速", "expressway", EXPRESS, 0.9, ["ring_jinqiao", "cs_ningxiang"]),
+    # the links between the three cities named in the plan's arterial grid (urban expressways)
+    ("furong_avenue", "芙蓉大道 (长沙—湘潭)", "urban_expressway", URBAN_X, 0.6,
+     ["cs_core", "furong_south", "g4_muyun", "zhaoshan", "xt_core"]),
+    ("dongzhu_road", "洞株路 (长沙—株洲)", "urban_expressway", URBAN_X, 0.7,
+     ["dongjing", "g4_muyun", "g60_zz_north", "zz_core"]),
+    ("tanzhou_avenue", "潭州大道 (长沙—湘潭)", "urban_expressway", URBAN_X, 0.7, ["ring_hanpu", "s41_xt_north"]),
+    # national roads
+    ("G320_zz_xt", "G320 株洲—湘潭", "national", NATIONAL, 0.8, ["zz_core", "zz_tianyuan", "xt_core"]),
+    ("G320_liling", "G320 株洲—醴陵", "national", NATIONAL, 0.9, ["zz_core", "zz_liling"]),
+    ("G107_lukou", "G107 株洲—渌口", "national", 50, 0.9, ["zz_core", "zz_lukou"]),
+    ("G320_xiangxiang", "G320 湘潭—湘乡", "national", NATIONAL, 0.9, ["xt_core", "xt_xiangxiang"]),
+    ("S_shaoshan", "湘潭—韶山公路", "national", NATIONAL, 0.9, ["xt_core", "xt_shaoshan"]),
+    ("xt_yisuhe_road", "湘潭—易俗河", "arterial", ARTERIAL, 0.7, ["xt_core", "xt_yisuhe"]),
+    ("wangcheng_road", "雷锋大道 望城—长沙", "arterial", 50, 0.7, ["cs_wangcheng", "ring_northwest"]),
+    # Changsha's main arterials from the core to the ring and the stations
+    ("cs_wuyi_east", "五一大道—远大路", "arterial", ARTERIAL, 0.6, ["cs_core", "ring_east", "cs_xingsha"]),
+    ("cs_west", "枫林路—岳麓大道", "arterial", ARTERIAL, 0.6, ["cs_core", "ring_jinqiao"]),
+    ("cs_furong_north", "芙蓉北路", "arterial", ARTERIAL, 0.6, ["cs_core", "ring_north"]),
+    ("cs_laodong", "劳动路—长沙南站", "arterial", ARTERIAL, 0.6, ["cs_core", "cs_south_station", "ring_lijiatang"]),
+    ("cs_shaoshan_road", "韶山路—洞井", "arterial", ARTERIAL, 0.6, ["cs_core", "dongjing", "ring_lijiatang"]),
+    ("cs_xingsha_link", "星沙—杨梓冲", "arterial", 50, 0.7, ["cs_xingsha", "ring_yangzichong"]),
+    ("zz_yunlong_link", "云龙—株洲中心", "arterial", 50, 0.7, ["zz_yunlong", "zz_core"]),
+    ("zz_g60_link", "株洲北—株洲中心", "arterial", 50, 0.7, ["g60_zz_north", "zz_core"]),
+    ("zz_west_link", "株洲西—天元", "arterial", 50, 0.7, ["g4_zhuzhou_west", "zz_tianyuan"]),
+    ("xt_g60_link", "湘潭北—湘潭中心", "arterial", 50, 0.7, ["g60_xt_north", "xt_core"]),
+]
+roads_doc = {
+    "road_version": 1, "name": "changzhutan-roads",
+    "description": "Road model of the Chang-Zhu-Tan metropolitan area for car times without OSM: expressways (90 "
+                   "km/h, track = straight line x 1.15), urban expressways linking the cities (55), national roads "
+                   "(50-55) and main arterials (35-50, x 1.25), free-flow speeds and peak-hour factors assumed; node "
+                   "places estimated (±3 km).",
+    "access": {"speed_kmh": 25, "detour": 1.3},
+    "nodes": [{"id": k, "name": v[0], "lat": v[1], "lon": v[2]} for k, v in RN.items()],
+    "roads": [{"id": r[0], "name": r[1], "class": r[2], "speed_kmh": r[3],
+               "detour": 1.15 if r[2] == "expressway" else 1.25, "peak_factor": r[4], "nodes": r[5]}
+              for r in road_list],
+}
+with open(os.path.join(HERE, "roads.json"), "w", encoding="utf-8") as f:
+    f.write(dump(roads_doc) + "\n")
+
+# The plan's metropolitan ring expressway (scenario): an outer ring through the county seats (alignment assumed).
+write_scenario("ring_expressway.json", {
+    "name": "metropolitan-ring-expressway",
+    "description": "Tests the plan's metropolitan ring expressway: an outer ring 宁乡—韶山—易俗河—渌口—醴陵—浏阳—"
+                   "长沙北—望城—宁乡 at 90 km/h (alignment assumed through the county seats); car times only.",
+    "modifications": [
+        {"type": "add_road", "nodes": [{"id": "ring_cs_north", "name": "环线 长沙县北", "lat": 28.4200, "lon": 113.1500}],
+         "roads": [{"id": "metro_ring", "name": "长株潭都市圈环线高速 (scenario)", "class": "expressway",
+                    "speed_kmh": 90, "detour": 1.15, "peak_factor": 0.9,
+                    "nodes": ["cs_ningxiang", "xt_shaoshan", "xt_yisuhe", "zz_lukou", "zz_liling", "cs_liuyang",
+                              "ring_cs_north", "cs_wangcheng", "cs_ningxiang"]}]},
+    ]})

@@ -40,7 +40,11 @@ static const char *circle_usage =
     "                         taxi or kiss-and-ride; the report says when it is on). Default walk (the built-in\n"
     "                         default has buses to every place)\n"
     "  --max-access MIN       at most MIN minutes of access and of egress (default 20)\n"
-    "  --car-speed KMH        car speed without a street network (default 40; straight line x detour)\n"
+    "  --car-speed KMH        car speed without a street network or road model (default 40; straight line\n"
+    "                         x detour)\n"
+    "  --roads FILE           a road model for car times without OSM (the built-in default's roads.json is used\n"
+    "                         unless --osm is given: OSM streets replace it)\n"
+    "  --car-peak             car times with the road model's peak-hour factors (default free-flow)\n"
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
@@ -142,12 +146,37 @@ static int read_lines(const char *path, char ***out, size_t *n) {
     return rc;
 }
 
+/* The road model, with the roads a scenario adds ("add_road" modifications). */
+static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err) {
+    scenario *sc = NULL;
+    if (scenario_path) {
+        tc_status st = scenario_read(scenario_path, NULL, &sc, err);
+        if (st) return st;
+    }
+    size_t n = 0;
+    const cJSON **extra = calloc(sc ? sc->n_mods + 1 : 1, sizeof *extra);
+    const char **files = calloc(sc ? sc->n_mods + 1 : 1, sizeof *files);
+    tc_status st = TC_OK;
+    if (!extra || !files) st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+    for (size_t i = 0; !st && sc && i < sc->n_mods; i++)
+        if (sc->mods[i].kind == SCN_ADD_ROAD) {
+            extra[n] = sc->mods[i].road;
+            files[n++] = scenario_path;
+        }
+    if (!st) st = circle_roads_read(path, extra, files, n, out, err);
+    free(extra);
+    free(files);
+    scenario_free(sc);
+    return st;
+}
+
 /* The scenario's name and description, read without applying it (for labels). */
 static int scenario_label(const char *path, char *name, size_t nn, char **desc);
+static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err);
 
 int cmd_circle(int argc, char **argv) {
     const char *net_path = NULL, *osm = NULL, *cores_path = NULL, *places_path = NULL, *pop_path = NULL;
-    const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL;
+    const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL, *roads_path = NULL;
     int quiet = 0, no_scenarios = 0, rc = 0, sketch_model = 0;
     circle_params prm;
     circle_params_init(&prm);
@@ -157,6 +186,7 @@ int cmd_circle(int argc, char **argv) {
     char **scen_owned = calloc((size_t)argc + 8, sizeof *scen_owned);
     size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
     circle_places places = {0}, cores = {0};
+    circle_roads *base_roads = NULL;
     char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
     size_t n_assumptions = 0;
     circle_population pop = {0};
@@ -182,6 +212,8 @@ int cmd_circle(int argc, char **argv) {
             no_scenarios = 1;
         } else if (!strcmp(a, "--no-isochrones")) {
             prm.isochrones = 0;
+        } else if (!strcmp(a, "--car-peak")) {
+            prm.car_peak = 1;
         } else if (a[0] == '-' && a[1]) {
             if (i + 1 >= argc) {
                 rc = cli_usage(circle_usage, "circle: %s needs a value", a);
@@ -204,6 +236,8 @@ int cmd_circle(int argc, char **argv) {
                 cores_path = val;
             } else if (!strcmp(a, "--places")) {
                 places_path = val;
+            } else if (!strcmp(a, "--roads")) {
+                roads_path = val;
             } else if (!strcmp(a, "--population")) {
                 pop_path = val;
             } else if (!strcmp(a, "--population-column")) {
@@ -288,6 +322,9 @@ int cmd_circle(int argc, char **argv) {
         static char popbuf[PATH_MAX + 32], abuf[PATH_MAX + 32];
         snprintf(popbuf, sizeof popbuf, "%s/population.csv", data_dir);
         if (!pop_path && is_file(popbuf)) pop_path = popbuf; /* residents by district and county, 2020 census */
+        static char rbuf[PATH_MAX + 32];
+        snprintf(rbuf, sizeof rbuf, "%s/roads.json", data_dir);
+        if (!roads_path && is_file(rbuf)) roads_path = rbuf; /* the road model for car times */
         snprintf(abuf, sizeof abuf, "%s/assumptions.txt", data_dir);
         if (is_file(abuf) && read_lines(abuf, &assumptions, &n_assumptions)) goto oom;
         if (n_scen == 0 && !no_scenarios) {
@@ -375,9 +412,20 @@ int cmd_circle(int argc, char **argv) {
         char name[128] = "baseline";
         char *desc = NULL;
         if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
+        circle_roads *roads = NULL;
+        if (roads_path && !osm && load_roads(roads_path, scn, &roads, &err)) { /* OSM streets replace the model */
+            free(desc);
+            tc_network_close(net);
+            rc = cli_fail(&err);
+            goto out;
+        }
+        prm.roads = roads;
         if (progress) fprintf(stderr, "computing %s\n", name);
         tc_status st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], &err);
         free(desc);
+        if (k == 0) base_roads = roads; /* kept for the writers' description of the car model */
+        else circle_roads_free(roads);
+        prm.roads = base_roads;
         tc_network_close(net);
         if (path == tmp_net) unlink(tmp_net);
         if (st) {
@@ -417,6 +465,7 @@ out:
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     if (scen_owned)
         for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
+    circle_roads_free(base_roads);
     for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
     free(assumptions);
     free(owned);

@@ -334,7 +334,11 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
             p->access_mode == TC_MODE_CAR ? "<b>car feeder on</b>: car, standing for a taxi or kiss-and-ride"
                                           : p->access_mode == TC_MODE_BIKE ? "bicycle" : "walking",
             p->max_access_min, " (frequency-based lines: random phase, Monte Carlo draws, as in R5)");
-    if (base->car_straight_line)
+    if (base->car_road_model)
+        fprintf(f, "Car: fastest path over the <b>road model</b> (%zu expressways, national roads and arterials with "
+                   "assumed speeds; %s), local streets to and from it; no OSM street network.",
+                circle_roads_n_roads(p->roads), p->car_peak ? "peak-hour factors applied" : "free-flow");
+    else if (base->car_straight_line)
         fprintf(f, "Car: <b>no street network</b> &#8212; straight-line distance &#215; %.2f at %.0f km/h "
                    "(an assumption).",
                 base->car_detour, base->car_speed_kmh);

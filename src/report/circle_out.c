@@ -127,7 +127,10 @@ void circle_print_table(const circle_report *r, FILE *out) {
     if (p->access_mode == TC_MODE_CAR)
         fprintf(out, "car feeder ON: the trip to the first stop and from the last one is by car (taxi, kiss-and-"
                      "ride), not on foot\n");
-    if (base->car_straight_line)
+    if (base->car_road_model)
+        fprintf(out, "car: fastest path on the road model (%zu roads; %s speeds; no OSM street network)\n",
+                circle_roads_n_roads(p->roads), p->car_peak ? "peak-hour" : "free-flow");
+    else if (base->car_straight_line)
         fprintf(out, "car: straight line x %.2f at %.0f km/h (no street network)\n", base->car_detour,
                 base->car_speed_kmh);
     else

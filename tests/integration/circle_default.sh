@@ -34,6 +34,7 @@ grep -q "^report: .*report.html" "$tmp/stdout" || { echo "FAIL: stdout does not 
 grep -q "^population within 60 min of all 3 cores: [0-9]* ([0-9.]*% of 16676833)" "$tmp/stdout" \
     || { echo "FAIL: stdout does not give the population within 60 min of all cores"; fail=1; }
 grep -q "^assumptions that remain:" "$tmp/stdout" || { echo "FAIL: stdout does not name the assumptions"; fail=1; }
+grep -q "^car: fastest path on the road model" "$tmp/stdout" || { echo "FAIL: car times not on the road model"; fail=1; }
 grep -q "car feeder ON" "$tmp/stdout" && { echo "FAIL: the car feeder is on by default"; fail=1; }
 TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle --no-scenarios --no-isochrones --access car --window 07:00-07:10 \
     -o "$tmp/car" | grep -q "car feeder ON" || { echo "FAIL: --access car is not stated"; fail=1; }
@@ -84,6 +85,16 @@ for a in ("ningxiang", "liuyang"):
     check(b1 is not None and (b0 is None or b1 < b0), f"{metro} does not lower {a}->changsha: {b0} -> {b1}")
 for a in ("zhuzhou", "xiangtan"):
     check(p(metro, a, "changsha") == p(base, a, "changsha"), f"{metro} changes {a}->changsha")
+# the ring expressway: car times between outer places fall (Lukou -> Xiangtan core), transit does not change
+if len(scen_names) > 4:
+    ring = scen_names[4]
+    C = {(r["scenario"], r["place"], r["core"]): float(r["car_min"]) for r in rows}
+    check(C[(ring, "lukou", "xiangtan")] < C[(base, "lukou", "xiangtan")] - 5,
+          f"{ring} does not shorten lukou->xiangtan by car: {C[(base, 'lukou', 'xiangtan')]} -> {C[(ring, 'lukou', 'xiangtan')]}")
+    check(all(T[(ring, a, c)] == T[(base, a, c)] for a in places for c in cores), f"{ring} changes transit times")
+    check(C[(ring, "changsha", "zhuzhou")] == C[(base, "changsha", "zhuzhou")], f"{ring} changes changsha->zhuzhou by car")
+else:
+    check(False, "no ring expressway scenario")
 # the HTML: well-formed, self-contained, maps, sketch model, every scenario named
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source", "track", "embed", "param"}
 class P(HTMLParser):
