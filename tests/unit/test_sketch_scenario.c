@@ -134,6 +134,8 @@ static const bad_case bad_parse[] = {
     {M("{\"type\": \"car_speeds\", \"polygon\": [[1, 2], [3, 4], [5]], \"factor\": 2}"),
      "modifications[0].polygon[2]: expected a point [lon, lat]", 0},
     {M("{\"type\": \"add_line\"}"), "modifications[0].line: missing", 0},
+    {M("{\"type\": \"add_road\"}"), "modifications[0].roads: missing", 0},
+    {M("{\"type\": \"add_road\", \"roads\": []}"), "modifications[0].roads: expected at least 1", 0},
     {M("{\"type\": \"add_line\", \"line\": {\"route_type\": 3}}"), "modifications[0].line.id: missing", 0},
 };
 
@@ -582,6 +584,25 @@ static void test_shipped_hub(void **state) {
     scenario_free(s);
 }
 
+/* The ring expressway: one add_road modification, kept for the road model; applying it leaves the feed alone. */
+static void test_shipped_ring(void **state) {
+    (void)state;
+    gtfs_feed *g = load_sketch("data/changzhutan/network.sketch.json");
+    size_t trips0 = g->n_trips, stops0 = g->n_stops, routes0 = g->n_routes;
+    scenario *s = load_scenario("data/changzhutan/scenarios/ring_expressway.json");
+    assert_int_equal(s->n_mods, 1);
+    assert_int_equal(s->mods[0].kind, SCN_ADD_ROAD);
+    assert_string_equal(scenario_kind_name(SCN_ADD_ROAD), "add_road");
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(s->mods[0].road, "roads")));
+    tc_error err = {0};
+    assert_int_equal(scenario_apply(g, s, NULL, &err), TC_OK);
+    assert_int_equal(g->n_trips, trips0);
+    assert_int_equal(g->n_stops, stops0);
+    assert_int_equal(g->n_routes, routes0);
+    sketch_feed_free(g);
+    scenario_free(s);
+}
+
 int main(void) {
     const char *src = getenv("TC_SRC");
     if (!src) {
@@ -596,6 +617,7 @@ int main(void) {
         cmocka_unit_test(test_apply_to_gtfs_feed),
         cmocka_unit_test(test_shipped_like_a_bus),
         cmocka_unit_test(test_shipped_metro_extensions), cmocka_unit_test(test_shipped_hub),
+        cmocka_unit_test(test_shipped_ring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
