@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""make_sketch.py — writes network.sketch.json, places.csv and cores.csv from ../../../shared/changzhutan.
+"""make_sketch.py — writes the built-in default from ../../../shared/changzhutan and the sources cited in README.md:
+network.sketch.json (metro, the intercity, high-speed and conventional trains of rail_calls_2020.csv, buses),
+places.csv, cores.csv, population.csv, roads.json, assumptions.txt and scenarios/*.json.
 
 The sketch is meant to be read and edited by hand; this script only records how it was first derived from the
-facts (../shared/changzhutan/FACTS.md and metro_stations.csv), so that every figure can be traced. Re-running it
-overwrites hand edits: edit the JSON, or edit this script and re-run, not both.
+facts (../shared/changzhutan/FACTS.md, metro_stations.csv, rail_calls_2020.csv), so that every figure can be traced.
+Re-running it overwrites hand edits: edit the JSON, or edit this script and re-run, not both. It prints the figures
+README.md quotes (the intercity pace, the added trains).
 
 Usage: python3 make_sketch.py [PATH/TO/shared/changzhutan]
 """
