@@ -3,7 +3,8 @@
 # of the stop's parent station apply before the first trip and after the last, as a change between trips would,
 # within the transfer walking limit (raptor_stop_ends). The network is built with walking off (--transfer-radius 0)
 # and queried with no access or egress walking (--max-walk 0,0,10), so only the link and sibling rules can reach
-# a trip that does not leave from the query stop itself. The feed is written here; its answers follow from it:
+# a trip that does not leave from the query stop itself; /v1/route's from_stop / to_stop give the same answers. The
+# feed is written here; its answers follow from it:
 #   PA, PB: platforms of station ST, ~56 m apart (straight line × 1.3 at 1.3 m/s: 56 s)
 #   B1: PB 08:05 → Y 08:20             (from PA: walk to PB, ride)
 #   B2: Y 08:25 → PB 08:35              (to PA: ride to PB, walk)
@@ -115,4 +116,28 @@ check "arrive-by link at the destination" "2024-03-04T08:35:00" \
     "$(route --from-stop f:Z --to-stop f:L4 --arrive-by 08:43 | jq -r '[.journeys[].departure] | max // "none"')"
 # a forbidden link (type 3) is no way out of L1: D1 from Q would arrive at Z by 08:10
 check "forbidden link" "2024-03-04T08:30:00" "$(route --from-stop f:L1 --to-stop f:Z --time 08:00 | arr)"
+
+# /v1/route with from_stop / to_stop: the same ends (the server calls tc_route, which seeds them); the server listens
+# on a free port of 127.0.0.1, printed on stderr, and is stopped here
+"$TC_BIN" serve "$tmp/n.tcn" --host 127.0.0.1 --port 0 --threads 1 --quiet 2> "$tmp/serve.err" &
+spid=$!
+trap 'kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+port=
+for _ in $(seq 200); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/serve.err" | head -1)
+    [ -n "$port" ] && break
+    kill -0 "$spid" 2>/dev/null || break
+    sleep 0.05 # (polling for the start-up line, a state; no timing is assumed)
+done
+if [ -z "$port" ]; then
+    echo "FAIL serve: no start-up line"; cat "$tmp/serve.err"; fail=1
+else
+    api() { curl -s "http://127.0.0.1:$port/v1/route?date=2024-03-04&$1"; }
+    check "/v1/route sibling" "2024-03-04T08:20:00" "$(api 'from_stop=f:PA&to_stop=f:Y&time=08:00' | arr)"
+    check "/v1/route link" "2024-03-04T08:30:00" "$(api 'from_stop=f:L1&to_stop=f:Z&time=08:00' | arr)"
+    check "/v1/route arrive-by link" "2024-03-04T08:35:00" \
+        "$(api 'from_stop=f:Z&to_stop=f:L4&time=08:43&arrive_by=true' | jq -r '[.journeys[].departure] | max // "none"')"
+fi
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
 exit $fail
