@@ -1868,7 +1868,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         ws->tbest = tb;
     }
     /* stored-time window (plain times): which day offsets can matter for a pattern */
-    const int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
+    int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
     /* and which day offsets can matter for any pattern (a daytime query: D alone, or D−1 as well) */
     int o_lo = 0, o_hi = N_OFFSETS - 1;
     while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
@@ -1886,6 +1886,15 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     for (k = 1; k <= max_k; k++) {
         if (ws->n_marked_prev == 0) break;
         if (use_targets) lb_maybe(ws, p);
+        if (use_targets && ws->tbest != RAPTOR_INF && !ws->use_d) {
+            /* a target reached: nothing at or past its arrival helps, so the days whose trips all run later
+             * (reverse: earlier) need no scan, and a run down to day D alone collects from D's own lists */
+            if (!rev && ws->tbest < win_hi) win_hi = ws->tbest;
+            if (rev && -ws->tbest > win_lo) win_lo = -ws->tbest;
+            while (o_lo < o_hi && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
+            while (o_hi > o_lo && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+            ws->use_d = o_lo == 2 && o_hi == 2;
+        }
         copy_forward(ws, k);
         ws->stats.rounds++;
         collect_patterns(ws, k, bound, rev);
