@@ -266,11 +266,11 @@ int main(int argc, char **argv) {
            "\"transfers_per_query\":%.0f,\"est_bytes_per_query\":%.0f,\"read_bandwidth_gbs\":%.2f,"
            "\"bandwidth_bound_us\":%.2f,\"cpu_mean_us\":%.1f,\"cpu_median_us\":%.1f,\"trimmed_mean_us\":%.1f,"
            "\"lb_pruned_share\":%.2f,\"reached_share\":%.3f,\"window\":[%ld,%ld],\"limit_s\":%ld,"
-           "\"stops\":\"%s\"}\n",
+           "\"stops\":\"%s\",\"day_end_s\":%d}\n",
            n_queries, sum / nq, median, p95, range ? "range" : one_to_all ? "one-to-all" : "one-to-one", day,
            range ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq,
            cus[n_queries / 2], tsum / (double)tn, lb_share, range ? -1.0 : (double)reached / nq, win_from, win_to,
-           limit_min < 0 ? -1L : limit_min * 60, all_stops ? "all" : "departures");
+           limit_min < 0 ? -1L : limit_min * 60, all_stops ? "all" : "departures", day_end);
     free(us);
     free(cus);
     free(src_ends);
