@@ -136,7 +136,8 @@ else
     check "/v1/route sibling" "2024-03-04T08:20:00" "$(api 'from_stop=f:PA&to_stop=f:Y&time=08:00' | arr)"
     check "/v1/route link" "2024-03-04T08:30:00" "$(api 'from_stop=f:L1&to_stop=f:Z&time=08:00' | arr)"
     check "/v1/route arrive-by link" "2024-03-04T08:35:00" \
-        "$(api 'from_stop=f:Z&to_stop=f:L4&time=08:43&arrive_by=true' | jq -r '[.journeys[].departure] | max // "none"')"
+        "$(api 'from_stop=f:Z&to_stop=f:L4&time=08:43&arrive_by=true' |
+            jq -r '[.journeys[].departure] | max // "none"')"
 fi
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
