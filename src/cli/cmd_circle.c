@@ -87,6 +87,17 @@ static int find_data_dir(const char *given, char *out, size_t n) {
             return 0;
         }
     }
+#if defined(TC_SOURCE_DATA_DIR) && defined(TC_INSTALL_DATA_DIR)
+    /* A build folder outside the source tree, then an installed program moved away from its prefix. */
+    static const char *const compiled_in[] = {TC_SOURCE_DATA_DIR, TC_INSTALL_DATA_DIR};
+    for (size_t i = 0; i < sizeof compiled_in / sizeof *compiled_in; i++) {
+        snprintf(out, n, "%s/network.sketch.json", compiled_in[i]);
+        if (is_file(out)) {
+            snprintf(out, n, "%s", compiled_in[i]);
+            return 0;
+        }
+    }
+#endif
     return -1;
 }
 
