@@ -1,9 +1,9 @@
 """Loading libtongcheng through cffi (ABI mode: no compiler needed at install time).
 
 The declarations below mirror include/tongcheng.h field for field; cffi lays the structs out as the C compiler
-does, so a mismatch would corrupt memory rather than fail loudly — tests/python/test_tongcheng.py checks the
-layout against the C header's sizes through tc_abi_sizes-free means: every call's results are compared with the
-CLI's.
+does. A drift between the two would corrupt results rather than fail loudly, which is why tests/python compares
+every analysis with the CLI's output byte for byte. The library is looked for in $TONGCHENG_LIBRARY, beside an
+installed package (PREFIX/lib[/MULTIARCH]), in the source tree's build/ folder, then by the system loader.
 """
 import ctypes.util
 import os

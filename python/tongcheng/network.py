@@ -440,14 +440,14 @@ class TransportNetwork:
                     jr = js.journeys[k]
                     for g in range(jr.n_legs):
                         leg = jr.legs[g]
-                        line = [(leg["from"].lon, leg["from"].lat), (leg.to.lon, leg.to.lat)]
+                        line = [(getattr(leg, "from").lon, getattr(leg, "from").lat), (leg.to.lon, leg.to.lat)]
                         if leg.mode == lib.TC_LEG_WALK:
                             line = self._street_line(leg, sopts) or line
                         rows.append({
                             "from_id": oid[i], "to_id": did[j], "option": k, "segment": g,
                             "mode": "walk" if leg.mode == lib.TC_LEG_WALK else _route_type_name(leg.route_type),
                             "route": s(leg.route), "route_name": s(leg.route_name), "trip": s(leg.trip),
-                            "from_stop": s(leg["from"].stop), "to_stop": s(leg.to.stop),
+                            "from_stop": s(getattr(leg, "from").stop), "to_stop": s(leg.to.stop),
                             "departure_time": clock(leg.departure), "arrival_time": clock(leg.arrival),
                             "travel_time": (leg.arrival - leg.departure) / 60.0,
                             "geometry": LineString(line),
@@ -463,14 +463,14 @@ class TransportNetwork:
     def _street_line(self, leg, sopts):
         err = new_error()
         r = ffi.new("tc_street_result *")
-        st = lib.tc_street_route(self._handle(), lib.TC_MODE_WALK, leg["from"].lat, leg["from"].lon, leg.to.lat,
+        st = lib.tc_street_route(self._handle(), lib.TC_MODE_WALK, getattr(leg, "from").lat, getattr(leg, "from").lon, leg.to.lat,
                                  leg.to.lon, sopts, r, err)
         if st != lib.TC_OK:
             return None
         try:
             if r.straight_line or r.n_points < 2:
                 return None
-            pts = [(leg["from"].lon, leg["from"].lat)]
+            pts = [(getattr(leg, "from").lon, getattr(leg, "from").lat)]
             pts += [(r.lon[k], r.lat[k]) for k in range(r.n_points)]
             pts.append((leg.to.lon, leg.to.lat))
             return pts
