@@ -7,10 +7,11 @@
 Data frames in, data frames out, after r5py: see TransportNetwork.
 """
 from ._lib import TongchengError, ffi as _ffi, lib as _lib, path as _path
+from .circle import CircleReport, circle
 from .network import TransportNetwork
 
 __version__ = "0.1.0"
-__all__ = ["TransportNetwork", "TongchengError", "library_path", "__version__"]
+__all__ = ["TransportNetwork", "TongchengError", "CircleReport", "circle", "library_path", "__version__"]
 
 
 def library_path():

@@ -98,6 +98,17 @@ tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, 
 tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_dest, size_t n_percentiles,
                                 const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                                 size_t n_cutoffs, const char *decay, double *out, tc_error *err);
+
+typedef struct tc_circle_options {
+    const char *network_path; const tc_feed_source *feeds; size_t n_feeds; const char *osm_path;
+    const char *const *scenarios; size_t n_scenarios; const char *data_dir; int no_scenarios;
+    const char *cores_path; const char *places_path; const char *population_path; const char *population_column;
+    int32_t date; int32_t window_start, window_end; int cutoff_min; int access_mode; int max_access_min;
+    double car_speed_kmh; int isochrones; const char *network_label; int sketch_model; int progress;
+    tc_finding_fn on_finding; void *finding_user;
+} tc_circle_options;
+void tc_circle_options_init(tc_circle_options *opts);
+tc_status tc_circle_run(const tc_circle_options *opts, const char *out_dir, char **table_out, tc_error *err);
 """)
 
 SONAME = "libtongcheng.so.0.1"

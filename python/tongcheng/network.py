@@ -460,6 +460,14 @@ class TransportNetwork:
         frame.attrs["json"] = texts
         return frame
 
+    def circle(self, cores, places=None, population=None, date=None, window=("07:00", "09:00"), cutoff=60,
+               access=None, output_dir=None, **kwargs):
+        """The one-hour commute circle report on this network (the baseline: scenarios need the inputs, see
+        tongcheng.circle), as `tongcheng circle NET --cores ...`. Returns a CircleReport."""
+        from .circle import run_circle
+        return run_circle(network_path=self.path, cores=cores, places=places, population=population, date=date,
+                          window=window, cutoff=cutoff, access=access, output_dir=output_dir, **kwargs)
+
     def _street_line(self, leg, sopts):
         err = new_error()
         r = ffi.new("tc_street_result *")

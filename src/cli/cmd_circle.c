@@ -1,8 +1,9 @@
 /*
- * cmd_circle.c — `tongcheng circle`: the one-hour commute circle report (src/report/circle.h).
+ * cmd_circle.c — `tongcheng circle`: the one-hour commute circle report. The job is the library's tc_circle_run
+ * (src/report/circle_run.c, shared with the Python package); this file parses the options and finds the built-in
+ * default.
  *
- * Scenarios are evaluated by rebuilding the network from the same inputs + the scenario (the build takes
- * milliseconds for a metropolitan sketch), so a scenario can touch anything a build reads. A prebuilt network
+ * Scenarios are evaluated by rebuilding the network from the same inputs + the scenario. A prebuilt network
  * file does not keep its inputs, so scenarios need the inputs (--sketch / --gtfs / --osm); a NET alone gives the
  * baseline only. With no network and no inputs, the built-in default runs: data/changzhutan/ (found through
  * --data-dir, $TONGCHENG_DATA_DIR, or beside the executable / in the source tree), with its shipped scenarios.
@@ -113,25 +114,6 @@ static void quiet_finding(void *user, const tc_finding *f) {
     if (f->severity == TC_SEV_ERROR) cli_print_finding(user, f);
 }
 
-/* Build a network from the inputs + optional scenario into path. */
-static tc_status build_net(const tc_feed_source *feeds, size_t n_feeds, const char *osm, const char *scenario,
-                           const char *path, tc_error *err) {
-    tc_build_options o;
-    tc_build_options_init(&o);
-    o.feeds = feeds;
-    o.n_feeds = n_feeds;
-    o.osm_path = osm;
-    const char *scns[1] = {scenario};
-    o.scenarios = scns;
-    o.n_scenarios = scenario ? 1 : 0;
-    o.on_finding = quiet_finding;
-    o.finding_user = stderr;
-    return tc_build(&o, path, err);
-}
-
-/* The scenario's name and description, read without applying it (for labels). */
-static int scenario_label(const char *path, char *name, size_t nn, char **desc);
-
 int cmd_circle(int argc, char **argv) {
     const char *net_path = NULL, *osm = NULL, *cores_path = NULL, *places_path = NULL, *pop_path = NULL;
     const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL;
@@ -141,17 +123,11 @@ int cmd_circle(int argc, char **argv) {
     tc_feed_source *feeds = calloc((size_t)argc + 2, sizeof *feeds);
     char **owned = calloc((size_t)argc + 2, sizeof *owned);
     const char **scen = calloc((size_t)argc + 8, sizeof *scen);
-    char **scen_owned = calloc((size_t)argc + 8, sizeof *scen_owned);
-    size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
-    circle_places places = {0}, cores = {0};
-    circle_population pop = {0};
-    circle_result *results = NULL;
-    size_t n_results = 0;
-    char data_dir[PATH_MAX] = "", label[PATH_MAX + 32] = "";
-    char tmp_net[PATH_MAX + 64] = "";
+    size_t n_feeds = 0, n_owned = 0, n_scen = 0;
+    char data_dir[PATH_MAX] = "";
     tc_error err;
     memset(&err, 0, sizeof err);
-    if (!feeds || !owned || !scen || !scen_owned) {
+    if (!feeds || !owned || !scen) {
         fprintf(stderr, "tongcheng: out of memory\n");
         rc = 1;
         goto out;
@@ -254,41 +230,9 @@ int cmd_circle(int argc, char **argv) {
             rc = 1;
             goto out;
         }
-        char *p = malloc(strlen(data_dir) + 32);
-        if (!p) goto oom;
-        sprintf(p, "%s/network.sketch.json", data_dir);
-        owned[n_owned++] = p;
-        feeds[n_feeds].path = p;
-        feeds[n_feeds++].sketch = 1;
-        sketch_model = 1;
-        snprintf(label, sizeof label, "%s (built-in default)", p);
-        /* the sketch is the rail backbone without buses: most places are beyond walking distance of a station, so
-         * the built-in report models the feeder trip to the first station as a car trip (stated in the report) */
-        if (!access_given) prm.access_mode = TC_MODE_CAR;
-        static char cbuf[PATH_MAX + 32], pbuf[PATH_MAX + 32];
-        if (!cores_path) {
-            snprintf(cbuf, sizeof cbuf, "%s/cores.csv", data_dir);
-            cores_path = cbuf;
-        }
-        if (!places_path) {
-            snprintf(pbuf, sizeof pbuf, "%s/places.csv", data_dir);
-            places_path = pbuf;
-        }
-        if (n_scen == 0 && !no_scenarios) {
-            static const char *shipped[] = {"intercity_like_a_bus.json", "faster_changsha_xiangtan.json",
-                                            "hsr_intercity_hub.json"};
-            for (size_t k = 0; k < sizeof shipped / sizeof *shipped; k++) {
-                char *s = malloc(strlen(data_dir) + 64);
-                if (!s) goto oom;
-                sprintf(s, "%s/scenarios/%s", data_dir, shipped[k]);
-                if (!is_file(s)) {
-                    free(s);
-                    continue;
-                }
-                scen_owned[n_scen_owned++] = s;
-                scen[n_scen++] = s;
-            }
-        }
+    } else if (!cores_path) {
+        rc = cli_usage(circle_usage, "circle: --cores CSV is required unless the built-in default is used");
+        goto out;
     }
     if (net_path && n_scen && n_feeds == 0 && !osm) {
         fprintf(stderr, "tongcheng: error: scenarios are evaluated by rebuilding the network from its inputs, and a "
@@ -297,121 +241,46 @@ int cmd_circle(int argc, char **argv) {
         rc = 2;
         goto out;
     }
-    if (!cores_path) {
-        rc = cli_usage(circle_usage, "circle: --cores CSV is required unless the built-in default is used");
-        goto out;
-    }
-    if (!label[0]) {
-        if (net_path) snprintf(label, sizeof label, "%s", net_path);
-        else {
-            size_t used = 0;
-            for (size_t i = 0; i < n_feeds && used < sizeof label - 8; i++)
-                used += (size_t)snprintf(label + used, sizeof label - used, "%s%s", i ? " + " : "", feeds[i].path);
-            if (osm && used < sizeof label - 8) snprintf(label + used, sizeof label - used, " + %s", osm);
-        }
-    }
-    if (circle_places_read(cores_path, &cores, &err) ||
-        circle_places_read(places_path ? places_path : cores_path, &places, &err)) {
+    /* The job itself is the library's (tc_circle_run), shared with the Python package. */
+    tc_circle_options co;
+    tc_circle_options_init(&co);
+    co.network_path = net_path;
+    co.feeds = feeds;
+    co.n_feeds = n_feeds;
+    co.osm_path = osm;
+    co.scenarios = scen;
+    co.n_scenarios = n_scen;
+    co.data_dir = data_dir[0] ? data_dir : NULL;
+    co.no_scenarios = no_scenarios;
+    co.cores_path = cores_path;
+    co.places_path = places_path;
+    co.population_path = pop_path;
+    co.population_column = pop_col;
+    co.date = prm.date;
+    co.window_start = prm.window_start;
+    co.window_end = prm.window_end;
+    co.cutoff_min = prm.cutoff_min;
+    co.access_mode = access_given ? (int)prm.access_mode : -1;
+    co.max_access_min = prm.max_access_min;
+    co.car_speed_kmh = prm.car_speed_kmh;
+    co.isochrones = prm.isochrones;
+    co.sketch_model = sketch_model;
+    co.progress = cli_progress_wanted(quiet);
+    co.on_finding = quiet_finding;
+    co.finding_user = stderr;
+    char *table = NULL;
+    if (tc_circle_run(&co, out_dir, &table, &err) != TC_OK) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (pop_path) {
-        if (circle_population_read(pop_path, pop_col, &pop, &err)) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        prm.population = &pop;
-    }
-    if (mkdir(out_dir, 0777) && errno != EEXIST) {
-        fprintf(stderr, "tongcheng: error: %s: cannot create the output folder: %s\n", out_dir, strerror(errno));
-        rc = 1;
-        goto out;
-    }
-    results = calloc(n_scen + 1, sizeof *results);
-    if (!results) goto oom;
-    snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
-    const int progress = cli_progress_wanted(quiet);
-    for (size_t k = 0; k <= n_scen; k++) {
-        const char *scn = k ? scen[k - 1] : NULL;
-        const char *path = net_path;
-        if (!net_path || k > 0) {
-            if (progress) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
-            if (build_net(feeds, n_feeds, osm, scn, tmp_net, &err)) {
-                rc = cli_fail(&err);
-                goto out;
-            }
-            path = tmp_net;
-        }
-        tc_network *net = NULL;
-        if (tc_network_open(path, &net, &err)) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        if (k == 0 && prm.date == INT32_MIN) { /* a typical weekday, clear of the service's first days */
-            tc_network_info info;
-            if (tc_network_get_info(net, &info, &err) == TC_OK) {
-                int32_t d = info.service_start + 7;
-                if (d > info.service_end) d = info.service_start;
-                while (tc_weekday(d) != 1 && d + 1 <= info.service_end) d++;
-                prm.date = d;
-            }
-        }
-        char name[128] = "baseline";
-        char *desc = NULL;
-        if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
-        if (progress) fprintf(stderr, "computing %s\n", name);
-        tc_status st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], &err);
-        free(desc);
-        tc_network_close(net);
-        if (path == tmp_net) unlink(tmp_net);
-        if (st) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        n_results++;
-    }
-    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model};
-    char fpath[PATH_MAX + 64];
-    snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
-    if (circle_write_csv(&rep, fpath, &err)) goto fail;
-    snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
-    if (circle_write_geojson(&rep, fpath, &err)) goto fail;
-    snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
-    if (circle_write_html(&rep, fpath, &err)) goto fail;
-    {
-        circle_print_table(&rep, stdout);
-        printf("\nreport: %s\n", fpath);
-    }
-    goto out;
-fail:
-    rc = cli_fail(&err);
-    goto out;
-oom:
-    fprintf(stderr, "tongcheng: out of memory\n");
-    rc = 1;
+    fputs(table, stdout);
+    printf("\nreport: %s/report.html\n", out_dir);
+    tc_free(table);
 out:
-    if (tmp_net[0]) unlink(tmp_net);
-    for (size_t k = 0; k < n_results; k++) circle_result_free(&results[k]);
-    free(results);
-    circle_places_free(&places);
-    circle_places_free(&cores);
-    circle_population_free(&pop);
     if (owned)
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
-    if (scen_owned)
-        for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
     free(owned);
-    free(scen_owned);
     free(scen);
     free(feeds);
     return rc;
-}
-
-static int scenario_label(const char *path, char *name, size_t nn, char **desc) {
-    scenario *sc = NULL;
-    if (scenario_read(path, NULL, &sc, NULL) != TC_OK) return -1; /* the build reports the error itself */
-    snprintf(name, nn, "%s", sc->name && *sc->name ? sc->name : "scenario");
-    *desc = strdup(sc->description ? sc->description : "");
-    scenario_free(sc);
-    return 0;
 }

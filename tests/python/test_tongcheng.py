@@ -188,3 +188,32 @@ def test_progress_reaches_a_callback(net, work):
                            progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1] == (36, 36)
     assert all(a[0] < b[0] for a, b in zip(calls, calls[1:]))
+
+
+def test_circle_builtin_default_equals_cli(tmp_path):
+    src = os.environ.get("TC_SRC", "")
+    data = os.path.join(src, "data", "changzhutan")
+    cli("circle", "--data-dir", data, "--no-scenarios", "-o", str(tmp_path / "cli"), "--quiet")
+    rep = tongcheng.circle(data_dir=data, no_scenarios=True, output_dir=str(tmp_path / "py"))
+    for name in ("circle.csv", "isochrones.geojson", "report.html"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    assert set(rep.table["scenario"]) == {"baseline"}
+    assert len(rep.isochrones) > 0 and "Zhuzhou core" in rep.text
+
+
+def test_circle_on_a_network_with_dataframe_cores_equals_cli(work, net, tmp_path):
+    cores = pd.DataFrame({"id": ["five_points", "west_end"], "name": ["Five Points", "West End"],
+                          "lat": [33.7539, 33.7360], "lon": [-84.3915, -84.4130]})
+    cores.to_csv(tmp_path / "cores.csv", index=False, float_format="%r")
+    cli("circle", work["net"], "--cores", str(tmp_path / "cores.csv"), "--places", work["points_csv"], "--date",
+        "2021-09-14", "--window", "08:00-08:30", "--cutoff", "30", "--no-isochrones", "-o", str(tmp_path / "cli"),
+        "--quiet")
+    places = work["points"].assign(name=work["points"]["id"])
+    rep = net.circle(cores, places=places, date="2021-09-14", window=("08:00", "08:30"), cutoff=30,
+                     isochrones=False, output_dir=str(tmp_path / "py"))
+    assert (tmp_path / "py" / "circle.csv").read_bytes() == (tmp_path / "cli" / "circle.csv").read_bytes()
+    assert len(rep.table) == 36 * 2 and rep.table["inside"].sum() > 0
+    again = net.circle(cores, places=places, date="2021-09-14", window=("08:00", "08:30"), cutoff=30,
+                       isochrones=False)
+    assert again.output_dir is None  # written to a temporary folder, read back, removed
+    pd.testing.assert_frame_equal(again.table, rep.table)
