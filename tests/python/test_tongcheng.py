@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -217,3 +218,19 @@ def test_circle_on_a_network_with_dataframe_cores_equals_cli(work, net, tmp_path
                        isochrones=False)
     assert again.output_dir is None  # written to a temporary folder, read back, removed
     pd.testing.assert_frame_equal(again.table, rep.table)
+
+
+def test_porto_alegre_example_writes_its_map(tmp_path):
+    poa = os.path.join(os.environ.get("TC_DATA", ""), "porto-alegre")
+    if not os.path.exists(os.path.join(poa, "poa_osm.pbf")):
+        pytest.skip("no Porto Alegre data")
+    script = os.path.join(os.environ.get("TC_SRC", ""), "examples", "poa_accessibility.py")
+    png = tmp_path / "poa.png"
+    r = subprocess.run([sys.executable, script, poa, str(png)], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+    # 1,227 cells; the median cell reaches some schools and health facilities within the hour
+    words = r.stdout.split()
+    assert "1227" in words
+    assert float(words[words.index("schools") + 3].rstrip(",")) > 0
