@@ -358,7 +358,8 @@ typedef struct tc_circle_options {
 void tc_circle_options_init(tc_circle_options *opts);
 
 /* Run the report and write circle.csv, isochrones.geojson and report.html into out_dir (created if absent; each
- * file written atomically). *table_out (may be NULL): the readable table printed by `tongcheng circle`; tc_free it. */
+ * file written atomically), or, when out_dir ends in ".gpkg", one GeoPackage with layers circle, isochrones, places
+ * and cores. *table_out (may be NULL): the readable table printed by `tongcheng circle`; tc_free it. */
 tc_status tc_circle_run(const tc_circle_options *opts, const char *out_dir, char **table_out, tc_error *err);
 
 #ifdef __cplusplus

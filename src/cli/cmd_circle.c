@@ -9,6 +9,7 @@
  * --data-dir, $TONGCHENG_DATA_DIR, or beside the executable / in the source tree), with its shipped scenarios.
  */
 #include "cli.h"
+#include "analysis/gpkg_out.h"
 #include "common/timeutil.h"
 #include "report/circle.h"
 #include "sketch/scenario.h"
@@ -44,7 +45,8 @@ static const char *circle_usage =
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
-    "                         isochrones.geojson\n"
+    "                         isochrones.geojson; -o FILE.gpkg: one GeoPackage (layers circle, isochrones,\n"
+    "                         places, cores) instead\n"
     "  --quiet                no progress on stderr (shown only on a terminal anyway)\n";
 
 static int is_file(const char *path) {
@@ -274,7 +276,8 @@ int cmd_circle(int argc, char **argv) {
         goto out;
     }
     fputs(table, stdout);
-    printf("\nreport: %s/report.html\n", out_dir);
+    if (tc_gpkg_path(out_dir)) printf("\nreport: %s\n", out_dir);
+    else printf("\nreport: %s/report.html\n", out_dir);
     tc_free(table);
 out:
     if (owned)

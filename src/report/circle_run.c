@@ -8,6 +8,7 @@
  * milliseconds for a metropolitan sketch), so a scenario can touch anything a build reads; a prebuilt network file
  * does not keep its inputs, so it gives the baseline only.
  */
+#include "analysis/gpkg_out.h"
 #include "report/circle.h"
 #include "common/timeutil.h"
 #include "sketch/scenario.h"
@@ -183,13 +184,15 @@ tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **
         if ((st = circle_population_read(o->population_path, o->population_column, &pop, err))) goto out;
         prm.population = &pop;
     }
-    if (mkdir(out_dir, 0777) && errno != EEXIST) {
+    const int gpkg = tc_gpkg_path(out_dir); /* -o report.gpkg: one GeoPackage instead of the folder */
+    if (!gpkg && mkdir(out_dir, 0777) && errno != EEXIST) {
         st = tc_fail(err, TC_ERR_IO, out_dir, 0, 0, "cannot create the output folder: %s", strerror(errno));
         goto out;
     }
     results = calloc(n_scen + 1, sizeof *results);
     if (!results) goto oom;
-    snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
+    if (gpkg) snprintf(tmp_net, sizeof tmp_net, "%s.circle-%ld.net", out_dir, (long)getpid());
+    else snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
     for (size_t k = 0; k <= n_scen; k++) {
         const char *scn = k ? scen[k - 1] : NULL;
         const char *path = o->network_path;
@@ -223,12 +226,17 @@ tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **
     {
         circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model};
         char fpath[PATH_MAX + 64];
+        if (gpkg) {
+            if ((st = circle_write_gpkg(&rep, out_dir, err))) goto out;
+            goto table;
+        }
         snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
         if ((st = circle_write_csv(&rep, fpath, err))) goto out;
         snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
         if ((st = circle_write_geojson(&rep, fpath, err))) goto out;
         snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
         if ((st = circle_write_html(&rep, fpath, err))) goto out;
+    table:
         if (table_out && (st = table_text(&rep, &table, err))) goto out;
     }
     if (table_out) {
