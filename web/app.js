@@ -1,14 +1,17 @@
 /*
  * app.js — the map page: the network (stops, lines) drawn from /v1/stops and /v1/lines; click → isochrones from
  * /v1/isochrone coloured by cutoff with a legend; shift-click → journeys from /v1/route, legs drawn and listed.
- * Base tiles come from the URL in /v1/config; without a tile server (or with --tiles none) the page draws the
- * network on a plain background, so it works offline. No text labels on the map: those need glyph files from a
- * server, and the page must not depend on one.
+ * Its own base map is the streets the network was built with (/streets.geojson for the view, generalised by zoom),
+ * so it stays usable offline; raster tiles from the URL in /v1/config, when reachable, lie beneath. Until the
+ * network is drawn the page says "loading…" and keeps the first click, answering it once ready. Transit legs follow
+ * their line through the stops they pass. No text labels on the map: those need glyph files from a server, and the
+ * page must not depend on one.
  * window.tongcheng.state exposes what the page shows (for the browser test).
  */
 'use strict';
 
-const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0 };
+const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0,
+                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [] };
 window.tongcheng = { state };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -121,12 +124,34 @@ function legLine(leg) {
   return li;
 }
 
+let networkLines = null; /* /v1/lines, kept to draw transit legs along their line */
+
+/* A transit leg's path: the stretch of one of its route's lines from the boarding stop to the alighting stop (the
+ * stops it passes, in order); a straight line when no line of the route passes both in that order. */
+function legPath(leg) {
+  const straight = [[leg.from.lon, leg.from.lat], [leg.to.lon, leg.to.lat]];
+  if (leg.mode !== 'transit' || !networkLines) return straight;
+  const near = (c, p) => Math.abs(c[0] - p.lon) < 2e-4 && Math.abs(c[1] - p.lat) < 2e-4;
+  let best = null;
+  for (const f of networkLines.features) {
+    if (f.properties.route !== leg.route) continue;
+    const cs = f.geometry.coordinates;
+    const i = cs.findIndex((c) => near(c, leg.from));
+    if (i < 0) continue;
+    const j = cs.findIndex((c, k) => k > i && near(c, leg.to));
+    if (j < 0) continue;
+    if (!best || j - i < best.length) best = cs.slice(i, j + 1);
+  }
+  return best || straight;
+}
+
 function drawJourney(map, journey) {
   const features = journey.legs.map((leg) => ({
     type: 'Feature',
     properties: { mode: leg.mode, name: leg.route_name || '' },
-    geometry: { type: 'LineString', coordinates: [[leg.from.lon, leg.from.lat], [leg.to.lon, leg.to.lat]] },
+    geometry: { type: 'LineString', coordinates: legPath(leg) },
   }));
+  state.legPoints = features.map((f) => f.geometry.coordinates.length);
   map.getSource('route').setData({ type: 'FeatureCollection', features });
 }
 
@@ -183,6 +208,7 @@ function setPoint(map, kind, lngLat) {
  * base tile to arrive or fail, which without a tile server can take long, and the page must not wait for it. */
 function mapStyle(config) {
   const sources = {
+    streets: { type: 'geojson', data: EMPTY },
     isochrones: { type: 'geojson', data: EMPTY },
     lines: { type: 'geojson', data: '/v1/lines' },
     stops: { type: 'geojson', data: '/v1/stops' },
@@ -194,6 +220,17 @@ function mapStyle(config) {
     sources.base = { type: 'raster', tiles: [config.tiles], tileSize: 256, maxzoom: 19 };
     layers.push({ id: 'base', type: 'raster', source: 'base', paint: { 'raster-opacity': 0.8 } });
   }
+  /* the page's own base map: streets by class, wider and lighter as they are faster */
+  const width = (z10, z16) => ['interpolate', ['exponential', 1.6], ['zoom'], 10, z10, 16, z16];
+  layers.push(
+    { id: 'streets-path', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'path'],
+      paint: { 'line-color': '#b9b1a3', 'line-width': width(0.3, 1), 'line-dasharray': [2, 1.5] } },
+    { id: 'streets-minor', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'minor'],
+      paint: { 'line-color': '#ffffff', 'line-width': width(0.4, 4) } },
+    { id: 'streets-medium', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'medium'],
+      paint: { 'line-color': '#f1d488', 'line-width': width(0.8, 6) } },
+    { id: 'streets-major', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'major'],
+      paint: { 'line-color': '#e3a94a', 'line-width': width(1.4, 8) } });
   layers.push(
     { id: 'isochrones', type: 'fill', source: 'isochrones', paint: { 'fill-color': PALETTE[0], 'fill-opacity': 0.45 } },
     { id: 'isochrone-edges', type: 'line', source: 'isochrones', paint: { 'line-color': '#3336', 'line-width': 0.8 } },
@@ -213,7 +250,41 @@ function mapStyle(config) {
   return { version: 8, sources, layers };
 }
 
+let streetSeq = 0; /* only the latest view's streets are drawn */
+
+/* The streets of the current view, from the server, generalised for its zoom. */
+async function loadStreets(map) {
+  if (!map.getSource('streets')) { map.once('styledata', () => loadStreets(map)); return; }
+  const seq = ++streetSeq;
+  const b = map.getBounds();
+  const zoom = Math.max(0, Math.min(22, Math.floor(map.getZoom())));
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
+  try {
+    const fc = await api(`/streets.geojson?bbox=${bbox}&zoom=${zoom}`);
+    if (seq !== streetSeq) return;
+    map.getSource('streets').setData(fc);
+    state.streetFeatures = fc.features.length;
+    state.streetZoom = zoom;
+    document.body.dataset.streets = String(fc.features.length);
+  } catch (e) {
+    console.warn(`streets: ${e.message}`);
+  }
+}
+
+/* A map click: an origin (isochrones) or, with shift, a destination (journeys). */
+function handleClick(map, lngLat, shift) {
+  const p = [lngLat.lng, lngLat.lat];
+  if (shift) { loadRoute(map, p); return; }
+  state.origin = p;
+  setPoint(map, 'origin', p);
+  map.getSource('route').setData(EMPTY);
+  $('journeys').hidden = true;
+  loadIsochrones(map);
+}
+
 async function main() {
+  setStatus('loading…');
+  document.body.dataset.ready = 'false';
   let config;
   try {
     config = await api('/v1/config');
@@ -244,23 +315,30 @@ async function main() {
     console.error(e.error || e);
   });
   map.on('click', (e) => {
-    if (!map.isStyleLoaded()) return;
-    const p = [e.lngLat.lng, e.lngLat.lat];
-    if (e.originalEvent.shiftKey) { loadRoute(map, p); return; }
-    state.origin = p;
-    setPoint(map, 'origin', p);
-    map.getSource('route').setData(EMPTY);
-    $('journeys').hidden = true;
-    loadIsochrones(map);
+    if (!state.ready) { /* keep the first click and answer it once the network is drawn */
+      if (!state.queuedClick) state.queuedClick = { lngLat: e.lngLat, shift: e.originalEvent.shiftKey };
+      setStatus('loading… (your click will be answered when the map is ready)');
+      return;
+    }
+    handleClick(map, e.lngLat, e.originalEvent.shiftKey);
   });
+  map.on('moveend', () => loadStreets(map));
+  fetch('/v1/lines').then((r) => r.json()).then((fc) => { networkLines = fc; }).catch(() => {});
   for (const id of ['date', 'time', 'window-end', 'cutoffs', 'modes'])
     $(id).addEventListener('change', () => loadIsochrones(map));
+  /* ready: the style is in and the stops and lines are drawn (not the base tiles, which may never come) */
   const markReady = () => {
-    if (state.ready || !map.getSource('stops')) return;
+    if (state.ready || !map.getSource('stops') || !map.isSourceLoaded('stops') || !map.isSourceLoaded('lines')) return;
     state.ready = true;
     document.body.dataset.ready = 'true';
+    const q = state.queuedClick;
+    state.queuedClick = null;
+    if (q) handleClick(map, q.lngLat, q.shift);
+    else setStatus('');
   };
   map.on('styledata', markReady);
+  map.on('sourcedata', markReady);
+  loadStreets(map);
   markReady();
 }
 

@@ -142,3 +142,100 @@ int32_t srv_default_time(const tc_network *net, int32_t day) {
         if (per_hour[h] > per_hour[best]) best = h;
     return best * 3600;
 }
+
+/* ---------------------------------------------------------------- streets: the page's own base map ------------- */
+/*
+ * The streets the network was built with, for one view (bounding box + zoom), so the map has something to orient by
+ * with no tile server. Generalised by zoom as a base map is: below zoom 12 only fast roads (car speed ≥ 60 km/h:
+ * motorways, trunks, primaries), below 13 also ≥ 40 km/h, below 15 every car street, then footways and cycleways
+ * too; each polyline keeps only points a pixel apart at that zoom. The network's street grid finds the segments in
+ * the box without scanning them all; a bitmap keeps a segment that spans several cells from appearing twice.
+ */
+
+static const char *street_class(const street_graph *g, const street_seg *sg) {
+    unsigned access = g->edges[sg->arc_ab].access | g->edges[sg->arc_ba].access;
+    unsigned kmh = g->edges[sg->arc_ab].car_kmh > g->edges[sg->arc_ba].car_kmh ? g->edges[sg->arc_ab].car_kmh
+                                                                                 : g->edges[sg->arc_ba].car_kmh;
+    if (!(access & STREET_CAR)) return "path";
+    return kmh >= 60 ? "major" : kmh >= 40 ? "medium" : "minor";
+}
+
+static int class_shown(const char *cls, int zoom) {
+    switch (cls[0]) {
+    case 'm': return cls[1] == 'a' ? 1 : cls[1] == 'e' ? zoom >= 12 : zoom >= 13; /* major, medium, minor */
+    default: return zoom >= 15;                                                   /* path */
+    }
+}
+
+tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+                              char **out, tc_error *err) {
+    const street_graph *g = &net->v.streets;
+    if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 &&
+          bbox[3] <= 90))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                       "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
+    if (zoom < 0 || zoom > 22) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
+    cJSON *features = NULL, *root = collection(&features);
+    if (!root) return tc_fail_oom(err);
+    size_t n_out = 0;
+    int truncated = 0;
+    if (g->n_segs && g->meta && !g->meta->lon_wrap) {
+        const street_meta *m = g->meta;
+        long x0 = (long)floor((bbox[0] * 1e7 - m->grid_lon0_e7) / m->cell_lon_e7);
+        long x1 = (long)floor((bbox[2] * 1e7 - m->grid_lon0_e7) / m->cell_lon_e7);
+        long y0 = (long)floor((bbox[1] * 1e7 - m->grid_lat0_e7) / m->cell_lat_e7);
+        long y1 = (long)floor((bbox[3] * 1e7 - m->grid_lat0_e7) / m->cell_lat_e7);
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 >= (long)m->grid_nx) x1 = (long)m->grid_nx - 1;
+        if (y1 >= (long)m->grid_ny) y1 = (long)m->grid_ny - 1;
+        uint8_t *seen = calloc(g->n_segs / 8 + 1, 1);
+        if (!seen) {
+            cJSON_Delete(root);
+            return tc_fail_oom(err);
+        }
+        const double tol_e7 = 360.0 / (256.0 * pow(2.0, zoom)) * 1e7; /* one pixel, in 1e-7 degrees */
+        for (long y = y0; y <= y1 && !truncated; y++)
+            for (long x = x0; x <= x1 && !truncated; x++) {
+                uint32_t c = (uint32_t)(y * (long)m->grid_nx + x);
+                for (uint32_t i = g->grid_begin[c]; i < g->grid_begin[c + 1]; i++) {
+                    uint32_t s = g->grid_items[i];
+                    if (seen[s >> 3] & (1u << (s & 7))) continue;
+                    seen[s >> 3] |= (uint8_t)(1u << (s & 7));
+                    const street_seg *sg = &g->segs[s];
+                    const char *cls = street_class(g, sg);
+                    if (!class_shown(cls, zoom)) continue;
+                    if (n_out == max_features) {
+                        truncated = 1;
+                        break;
+                    }
+                    uint32_t b = sg->geom_begin, e = g->segs[s + 1].geom_begin;
+                    cJSON *f = cJSON_CreateObject();
+                    cJSON_AddItemToArray(features, f);
+                    cJSON_AddStringToObject(f, "type", "Feature");
+                    cJSON *geo = cJSON_AddObjectToObject(f, "geometry");
+                    cJSON_AddStringToObject(geo, "type", "LineString");
+                    cJSON *coords = cJSON_AddArrayToObject(geo, "coordinates");
+                    int32_t last_lat = 0, last_lon = 0;
+                    for (uint32_t k = b; k < e; k++) {
+                        int32_t lat = g->geom[2 * (size_t)k], lon = g->geom[2 * (size_t)k + 1];
+                        if (k > b && k + 1 < e && fabs((double)lat - last_lat) < tol_e7 &&
+                            fabs((double)lon - last_lon) < tol_e7)
+                            continue; /* within a pixel of the last point kept; the end point always stays */
+                        cJSON_AddItemToArray(coords, point_pair(coord(lon), coord(lat)));
+                        last_lat = lat, last_lon = lon;
+                    }
+                    cJSON *p = cJSON_AddObjectToObject(f, "properties");
+                    cJSON_AddStringToObject(p, "class", cls);
+                    n_out++;
+                }
+            }
+        free(seen);
+    }
+    cJSON_AddNumberToObject(root, "zoom", zoom);
+    cJSON_AddBoolToObject(root, "truncated", truncated);
+    char *t = finish(root);
+    if (!t) return tc_fail_oom(err);
+    *out = t;
+    return TC_OK;
+}

@@ -12,6 +12,12 @@ tc_status srv_stops_geojson(const tc_network *net, char **out, tc_error *err);
 /* FeatureCollection of LineStrings through each pattern's stops {route, name, route_type, color, trips}. */
 tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err);
 
+/* The street layer of the page's own base map: a FeatureCollection of LineStrings {class: major | medium | minor |
+ * path} of the network's streets inside bbox (min_lon, min_lat, max_lon, max_lat), generalised for the zoom level
+ * (classes shown and points kept); at most max_features, then "truncated": true. Empty without a street network. */
+tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+                              char **out, tc_error *err);
+
 /* A good default date for the map page: the first day whose active trips reach 90% of the busiest day's. */
 int32_t srv_default_date(const tc_network *net);
 /* The start of the hour (0–23) with the most scheduled trip departures on that day: the page's default time. */

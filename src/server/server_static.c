@@ -5,6 +5,7 @@
  * rules out path traversal without canonicalising paths.
  */
 #include "server/server_static.h"
+#include "server/server_layers.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -91,8 +92,30 @@ static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const 
     return ok;
 }
 
+/* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (server_layers.c). */
+static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    const char *bbox_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bbox");
+    const char *zoom_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "zoom");
+    double bbox[4];
+    char tail;
+    if (!bbox_s || sscanf(bbox_s, "%lf,%lf,%lf,%lf%c", &bbox[0], &bbox[1], &bbox[2], &bbox[3], &tail) != 4)
+        return srv_send_error(c, r, 400, "bad_parameter", "bbox", "bbox must be min_lon,min_lat,max_lon,max_lat");
+    char *end;
+    long zoom = zoom_s ? strtol(zoom_s, &end, 10) : -1;
+    if (!zoom_s || end == zoom_s || *end)
+        return srv_send_error(c, r, 400, "bad_parameter", "zoom", "zoom must be an integer 0…22");
+    char *text = NULL;
+    tc_error err = {0};
+    if (srv_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK)
+        return err.code == TC_ERR_NO_MEMORY ? srv_send_owned(c, r, 500, NULL, "application/json")
+                                            : srv_send_error(c, r, 400, "bad_parameter", zoom < 0 || zoom > 22 ? "zoom" : "bbox",
+                                                             "%s", err.message);
+    return srv_send_owned(c, r, 200, text, "application/geo+json");
+}
+
 enum MHD_Result static_serve(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url) {
     static const char vendor[] = "/vendor/maplibre-gl/";
+    if (!strcmp(url, "/streets.geojson")) return serve_streets(s, c, r);
     char path[4400];
     const char *name = NULL;
     if (!s->web_dir[0] && (!strcmp(url, "/") || !strcmp(url, "/index.html")))

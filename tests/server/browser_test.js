@@ -10,6 +10,9 @@
  * that the rendered isochrone features are those the API returns for the same query, shift-clicks a destination and
  * checks the journeys listed are the API's; saves a screenshot. Every request that is not to 127.0.0.1 is refused
  * and counted: the page must load nothing from elsewhere except the (unreachable) tiles.
+ * Also: the page says "loading…" and, while /v1/stops is held back, keeps a click and answers it (isochrones)
+ * once the network arrives; its own street base map is drawn with no tile server and follows the zoom; transit legs
+ * are drawn along their line through the stops passed, not as a straight line.
  */
 'use strict';
 const path = require('path');
@@ -56,11 +59,36 @@ async function main() {
       foreign.push(u.href);
       return route.abort();
     });
+    /* hold /v1/stops back until a click has been made: the page is then still loading, whatever the machine */
+    let releaseStops;
+    const stopsHeld = new Promise((resolve) => { releaseStops = resolve; });
+    await context.route('**/v1/stops', async (route) => { await stopsHeld; return route.continue(); });
     const page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error' && !/ERR_CONNECTION_REFUSED|tiles-absent/.test(m.text())) console.log(`page console: ${m.text()}`); });
     await page.goto(base + '/', { waitUntil: 'load' });
+    check(/loading…/.test(await (await page.request.get(base + '/')).text()), 'the page says "loading…" from the start');
+    await page.waitForFunction(() => window.tongcheng && window.tongcheng.map && window.tongcheng.map.loaded !== undefined,
+                               null, { timeout: 30000 });
+    const early = await page.evaluate(() => ({ ready: window.tongcheng.state.ready,
+                                               status: document.getElementById('status').textContent }));
+    check(!early.ready && /loading/.test(early.status), `before the network arrives: ${JSON.stringify(early)}`);
+    const box = await page.locator('#map canvas').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => window.tongcheng.state.queuedClick !== null, null, { timeout: 30000 });
+    const queued = await page.evaluate(() => ({ status: document.getElementById('status').textContent,
+                                                iso: document.body.dataset.isochrones || null }));
+    check(/answered when the map is ready/.test(queued.status) && queued.iso === null,
+          `a click while loading is kept, not dropped: ${JSON.stringify(queued)}`);
+    releaseStops();
     await page.waitForFunction(() => window.tongcheng && window.tongcheng.state.ready, null, { timeout: 30000 });
+    await page.waitForFunction(() => /^\d+$|^error$/.test(document.body.dataset.isochrones || ''), null, { timeout: 60000 });
+    const answered = await page.evaluate(() => ({ iso: document.body.dataset.isochrones,
+                                                  origin: window.tongcheng.state.origin }));
+    check(answered.origin !== null && answered.iso !== 'error', `the queued click was answered: ${JSON.stringify(answered)}`);
+
+    // the page's own base map: streets of the view from the server, with no tile server reachable
+    await page.waitForFunction(() => window.tongcheng.state.streetFeatures > 0, null, { timeout: 30000 });
 
     // the network drawn from the network itself
     await page.waitForFunction(() => {
@@ -88,7 +116,22 @@ async function main() {
     }, null);
     const best = nearest([median(coords.map((p) => p[0])), median(coords.map((p) => p[1]))]);
     const destStop = nearest([best.c[0] + 0.028, best.c[1] - 0.01]).c;
+    await page.evaluate((c) => window.tongcheng.map.jumpTo({ center: c, zoom: 15 }), best.c);
+    await page.waitForFunction(() => window.tongcheng.state.streetZoom === 15, null, { timeout: 30000 });
+    await page.waitForFunction(() => window.tongcheng.map.isSourceLoaded('streets') && window.tongcheng.map.areTilesLoaded(),
+                               null, { timeout: 30000 });
+    const z15 = await page.evaluate(() => {
+      const m = window.tongcheng.map;
+      const n = (l) => m.queryRenderedFeatures({ layers: [l] }).length;
+      return { minor: n('streets-minor'), path: n('streets-path'), features: window.tongcheng.state.streetFeatures };
+    });
+    check(z15.minor > 20, `streets drawn at zoom 15 without tiles: ${JSON.stringify(z15)}`);
+    const zoomedOut = await (await page.request.get(`${base}/streets.geojson?bbox=${best.c[0] - 0.1},${best.c[1] - 0.1},` +
+                                                    `${best.c[0] + 0.1},${best.c[1] + 0.1}&zoom=10`)).json();
+    check(zoomedOut.features.length > 0 && zoomedOut.features.every((f) => f.properties.class === 'major'),
+          `zoom 10 keeps only the major roads (${zoomedOut.features.length} features)`);
     await page.evaluate((c) => window.tongcheng.map.jumpTo({ center: c, zoom: 12 }), best.c);
+    await page.waitForFunction(() => window.tongcheng.state.streetZoom === 12, null, { timeout: 30000 });
     await page.fill('#cutoffs', '10,20,30,40');
     await page.fill('#window-end', '');
     const point = await page.evaluate((c) => {
@@ -149,6 +192,10 @@ async function main() {
     if (listed > 0) {
       const legs = await page.evaluate(() => window.tongcheng.map.querySourceFeatures('route').length);
       check(legs >= rapi.journeys[0].legs.length, `route legs drawn: ${legs} of ${rapi.journeys[0].legs.length}`);
+      const points = await page.evaluate(() => window.tongcheng.state.legPoints);
+      const transit = rapi.journeys[0].legs.map((l, i) => (l.mode === 'transit' ? points[i] : null)).filter((n) => n !== null);
+      if (transit.length)
+        check(transit.some((n) => n > 2), `transit legs follow their line through the stops passed: ${points}`);
     }
     check(dd.error === null || dd.error === undefined, `page reported an error: ${dd.error}`);
 
