@@ -4,14 +4,14 @@
  * Its own base map is the streets the network was built with (/streets.geojson for the view, generalised by zoom),
  * so it stays usable offline; raster tiles from the URL in /v1/config, when reachable, lie beneath. Until the
  * network is drawn the page says "loading…" and keeps the first click, answering it once ready. Transit legs follow
- * their line through the stops they pass. No text labels on the map: those need glyph files from a server, and the
+ * their line through the stops they pass, walk legs the streets (/street-path.geojson). No text labels on the map: those need glyph files from a server, and the
  * page must not depend on one.
  * window.tongcheng.state exposes what the page shows (for the browser test).
  */
 'use strict';
 
 const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0,
-                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [] };
+                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [], walkPathsDrawn: false };
 window.tongcheng = { state };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -145,14 +145,35 @@ function legPath(leg) {
   return best || straight;
 }
 
-function drawJourney(map, journey) {
+let journeySeq = 0; /* only the journey selected last is drawn */
+
+/* Walk legs along the streets (/street-path.geojson), transit legs along their line; drawn at once with straight
+ * walk legs, then again as the street paths arrive. */
+async function drawJourney(map, journey) {
+  const seq = ++journeySeq;
   const features = journey.legs.map((leg) => ({
     type: 'Feature',
     properties: { mode: leg.mode, name: leg.route_name || '' },
     geometry: { type: 'LineString', coordinates: legPath(leg) },
   }));
-  state.legPoints = features.map((f) => f.geometry.coordinates.length);
-  map.getSource('route').setData({ type: 'FeatureCollection', features });
+  const show = () => {
+    state.legPoints = features.map((f) => f.geometry.coordinates.length);
+    map.getSource('route').setData({ type: 'FeatureCollection', features: features.slice() });
+  };
+  show();
+  await Promise.all(journey.legs.map(async (leg, i) => {
+    if (leg.mode !== 'walk') return;
+    const p = new URLSearchParams({ from: `${leg.from.lat},${leg.from.lon}`, to: `${leg.to.lat},${leg.to.lon}` });
+    try {
+      const f = await api(`/street-path.geojson?${p}`);
+      features[i] = { ...features[i], geometry: f.geometry };
+    } catch (e) {
+      console.warn(`walk leg ${i}: ${e.message}`); /* keep the straight line */
+    }
+  }));
+  if (seq !== journeySeq) return;
+  show();
+  state.walkPathsDrawn = true;
 }
 
 async function loadRoute(map, dest) {
@@ -179,6 +200,7 @@ async function loadRoute(map, dest) {
       li.addEventListener('click', () => {
         list.querySelectorAll('li.selected').forEach((x) => x.classList.remove('selected'));
         li.classList.add('selected');
+        state.walkPathsDrawn = false;
         drawJourney(map, j);
       });
       if (i === 0) li.classList.add('selected');
@@ -186,6 +208,7 @@ async function loadRoute(map, dest) {
     });
     $('journeys').hidden = false;
     state.journeys = doc.journeys.length;
+    state.walkPathsDrawn = false;
     if (doc.journeys.length) drawJourney(map, doc.journeys[0]);
     else map.getSource('route').setData(EMPTY);
     setStatus(doc.journeys.length ? `${doc.journeys.length} journey(s)` : 'no journey found');

@@ -239,3 +239,34 @@ tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int z
     *out = t;
     return TC_OK;
 }
+
+tc_status srv_street_path_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+                                  double to_lon, char **out, tc_error *err) {
+    tc_street_options o;
+    tc_street_options_init(&o);
+    tc_street_result r;
+    memset(&r, 0, sizeof r);
+    tc_status st = tc_street_route(net, TC_MODE_WALK, from_lat, from_lon, to_lat, to_lon, &o, &r, err);
+    if (st) return st;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *g = root ? cJSON_AddObjectToObject(root, "geometry") : NULL;
+    cJSON *coords = g ? cJSON_AddArrayToObject(g, "coordinates") : NULL;
+    if (coords) {
+        cJSON_AddStringToObject(root, "type", "Feature");
+        cJSON_AddStringToObject(g, "type", "LineString");
+        /* from the given point, along the streets, to the given point */
+        cJSON_AddItemToArray(coords, point_pair(from_lon, from_lat));
+        for (size_t k = 0; !r.straight_line && k < r.n_points; k++)
+            cJSON_AddItemToArray(coords, point_pair(r.lon[k], r.lat[k]));
+        cJSON_AddItemToArray(coords, point_pair(to_lon, to_lat));
+        cJSON *p = cJSON_AddObjectToObject(root, "properties");
+        cJSON_AddNumberToObject(p, "distance_m", round(r.distance_m));
+        cJSON_AddBoolToObject(p, "straight_line", r.straight_line);
+    }
+    tc_street_result_free(&r);
+    char *t = coords ? finish(root) : NULL;
+    if (!coords) cJSON_Delete(root);
+    if (!t) return tc_fail_oom(err);
+    *out = t;
+    return TC_OK;
+}

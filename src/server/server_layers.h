@@ -18,6 +18,11 @@ tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err);
 tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
                               char **out, tc_error *err);
 
+/* The walking path between two points along the streets as a GeoJSON Feature (LineString from one point to the
+ * other, {distance_m, straight_line}): how the page draws walk legs. Errors as tc_street_route's. */
+tc_status srv_street_path_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+                                  double to_lon, char **out, tc_error *err);
+
 /* A good default date for the map page: the first day whose active trips reach 90% of the busiest day's. */
 int32_t srv_default_date(const tc_network *net);
 /* The start of the hour (0–23) with the most scheduled trip departures on that day: the page's default time. */

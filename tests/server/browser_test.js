@@ -12,7 +12,7 @@
  * and counted: the page must load nothing from elsewhere except the (unreachable) tiles.
  * Also: the page says "loading…" and, while /v1/stops is held back, keeps a click and answers it (isochrones)
  * once the network arrives; its own street base map is drawn with no tile server and follows the zoom; transit legs
- * are drawn along their line through the stops passed, not as a straight line.
+ * are drawn along their line through the stops passed and walk legs along the streets, not as straight lines.
  */
 'use strict';
 const path = require('path');
@@ -192,7 +192,11 @@ async function main() {
     if (listed > 0) {
       const legs = await page.evaluate(() => window.tongcheng.map.querySourceFeatures('route').length);
       check(legs >= rapi.journeys[0].legs.length, `route legs drawn: ${legs} of ${rapi.journeys[0].legs.length}`);
+      await page.waitForFunction(() => window.tongcheng.state.walkPathsDrawn, null, { timeout: 30000 });
       const points = await page.evaluate(() => window.tongcheng.state.legPoints);
+      const walks = rapi.journeys[0].legs.map((l, i) => (l.mode === 'walk' ? points[i] : null)).filter((n) => n !== null);
+      if (walks.length)
+        check(walks.some((n) => n > 2), `walk legs follow the streets: ${points}`);
       const transit = rapi.journeys[0].legs.map((l, i) => (l.mode === 'transit' ? points[i] : null)).filter((n) => n !== null);
       if (transit.length)
         check(transit.some((n) => n > 2), `transit legs follow their line through the stops passed: ${points}`);
