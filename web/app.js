@@ -4,14 +4,16 @@
  * Its own base map is the streets the network was built with (/streets.geojson for the view, generalised by zoom),
  * so it stays usable offline; raster tiles from the URL in /v1/config, when reachable, lie beneath. Until the
  * network is drawn the page says "loading…" and keeps the first click, answering it once ready. Transit legs follow
- * their line through the stops they pass, walk legs the streets (/street-path.geojson). No text labels on the map: those need glyph files from a server, and the
+ * their line through the stops they pass, walk legs the streets (/street-path.geojson). A server started with
+ * scenarios offers them in a selector: the scenario's isochrones filled, the baseline's dashed over them. No text labels on the map: those need glyph files from a server, and the
  * page must not depend on one.
  * window.tongcheng.state exposes what the page shows (for the browser test).
  */
 'use strict';
 
 const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0,
-                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [], walkPathsDrawn: false };
+                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [], walkPathsDrawn: false,
+                scenario: 'baseline', baselineFeatures: 0 };
 window.tongcheng = { state };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -82,16 +84,29 @@ async function loadIsochrones(map) {
   p.set('from', `${state.origin[1].toFixed(6)},${state.origin[0].toFixed(6)}`);
   p.set('cutoffs', cutoffs.join(','));
   p.set('modes', $('modes').value);
+  const scenario = $('scenario').value || 'baseline';
   setStatus('computing isochrones…');
   document.body.dataset.isochrones = 'loading';
   try {
     const t0 = performance.now();
-    const fc = await api(`/v1/isochrone?${p}`);
+    /* a scenario: its isochrones filled, the baseline's for the same query outlined beneath */
+    const sp = new URLSearchParams(p);
+    sp.set('scenario', scenario);
+    const [fc, base] = await Promise.all([api(`/v1/isochrone?${scenario === 'baseline' ? p : sp}`),
+                                          scenario === 'baseline' ? EMPTY : api(`/v1/isochrone?${p}`)]);
     if (seq !== isochroneSeq) return;
     /* largest cutoff first, so smaller (nearer) areas are drawn on top */
-    const first = fc.features.length ? fc.features[0].properties.percentile : undefined;
-    const features = fc.features.filter((f) => f.properties.percentile === first)
-      .sort((a, b) => b.properties.cutoff_min - a.properties.cutoff_min);
+    const onePercentile = (c) => {
+      const first = c.features.length ? c.features[0].properties.percentile : undefined;
+      return c.features.filter((f) => f.properties.percentile === first)
+        .sort((a, b) => b.properties.cutoff_min - a.properties.cutoff_min);
+    };
+    const features = onePercentile(fc);
+    const baseline = onePercentile(base);
+    map.getSource('baseline').setData({ type: 'FeatureCollection', features: baseline });
+    state.baselineFeatures = baseline.length;
+    state.scenario = scenario;
+    $('legend-baseline').hidden = scenario === 'baseline';
     const colours = ['match', ['get', 'cutoff_min']];
     cutoffs.forEach((c, i) => colours.push(c, colorFor(i, cutoffs.length)));
     colours.push('#888888');
@@ -99,12 +114,15 @@ async function loadIsochrones(map) {
     map.getSource('isochrones').setData({ type: 'FeatureCollection', features });
     state.isochroneFeatures = features.length;
     renderLegend(cutoffs);
-    setStatus(`${features.length} isochrone${features.length === 1 ? '' : 's'} in ${Math.round(performance.now() - t0)} ms`);
+    setStatus(`${features.length} isochrone${features.length === 1 ? '' : 's'}` +
+              `${scenario === 'baseline' ? '' : ` (${scenario}; baseline dashed)`} in ${Math.round(performance.now() - t0)} ms`);
     document.body.dataset.isochrones = String(features.length);
   } catch (e) {
     if (seq !== isochroneSeq) return;
     state.isochroneFeatures = 0;
+    state.baselineFeatures = 0;
     map.getSource('isochrones').setData(EMPTY);
+    map.getSource('baseline').setData(EMPTY);
     setStatus(e.message, true);
     document.body.dataset.isochrones = 'error';
   }
@@ -233,6 +251,7 @@ function mapStyle(config) {
   const sources = {
     streets: { type: 'geojson', data: EMPTY },
     isochrones: { type: 'geojson', data: EMPTY },
+    baseline: { type: 'geojson', data: EMPTY },
     lines: { type: 'geojson', data: '/v1/lines' },
     stops: { type: 'geojson', data: '/v1/stops' },
     route: { type: 'geojson', data: EMPTY },
@@ -257,6 +276,8 @@ function mapStyle(config) {
   layers.push(
     { id: 'isochrones', type: 'fill', source: 'isochrones', paint: { 'fill-color': PALETTE[0], 'fill-opacity': 0.45 } },
     { id: 'isochrone-edges', type: 'line', source: 'isochrones', paint: { 'line-color': '#3336', 'line-width': 0.8 } },
+    { id: 'baseline-edges', type: 'line', source: 'baseline',
+      paint: { 'line-color': '#222', 'line-width': 1.6, 'line-dasharray': [3, 2] } },
     { id: 'lines', type: 'line', source: 'lines',
       paint: { 'line-color': ['coalesce', ['get', 'color'], '#3b6ea5'], 'line-width': 1.2, 'line-opacity': 0.55 } },
     { id: 'stops', type: 'circle', source: 'stops',
@@ -320,6 +341,9 @@ async function main() {
   $('date').min = config.service_start;
   $('date').max = config.service_end;
   $('attribution').textContent = config.attribution || '';
+  const scenarios = config.scenarios || ['baseline'];
+  for (const name of scenarios) $('scenario').append(new Option(name, name));
+  $('scenario-label').hidden = scenarios.length < 2;
   const b = config.bbox;
   const map = new maplibregl.Map({
     container: 'map', style: mapStyle(config), bounds: [[b[0], b[1]], [b[2], b[3]]],
@@ -347,7 +371,7 @@ async function main() {
   });
   map.on('moveend', () => loadStreets(map));
   fetch('/v1/lines').then((r) => r.json()).then((fc) => { networkLines = fc; }).catch(() => {});
-  for (const id of ['date', 'time', 'window-end', 'cutoffs', 'modes'])
+  for (const id of ['date', 'time', 'window-end', 'cutoffs', 'modes', 'scenario'])
     $(id).addEventListener('change', () => loadIsochrones(map));
   /* ready: the style is in and the stops and lines are drawn (not the base tiles, which may never come) */
   const markReady = () => {

@@ -185,7 +185,8 @@ tc_status tc_gpkg_commit(tc_gpkg *g, tc_error *err) {
     GDALClose(g->ds); /* writes the file out */
     g->ds = NULL;
     if (!st && CPLGetLastErrorType() >= CE_Failure) st = gpkg_fail(g, err, "cannot finish the GeoPackage");
-    if (!st && rename(g->tmp, g->path)) st = tc_fail(err, TC_ERR_IO, g->path, 0, 0, "cannot rename %s into place", g->tmp);
+    if (!st && rename(g->tmp, g->path))
+        st = tc_fail(err, TC_ERR_IO, g->path, 0, 0, "cannot rename %s into place", g->tmp);
     if (st) unlink(g->tmp);
     release(g);
     return st;

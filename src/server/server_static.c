@@ -107,10 +107,10 @@ static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *
         return srv_send_error(c, r, 400, "bad_parameter", "zoom", "zoom must be an integer 0…22");
     char *text = NULL;
     tc_error err = {0};
-    if (srv_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK)
-        return err.code == TC_ERR_NO_MEMORY ? srv_send_owned(c, r, 500, NULL, "application/json")
-                                            : srv_send_error(c, r, 400, "bad_parameter", zoom < 0 || zoom > 22 ? "zoom" : "bbox",
-                                                             "%s", err.message);
+    if (srv_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK) {
+        if (err.code == TC_ERR_NO_MEMORY) return srv_send_owned(c, r, 500, NULL, "application/json");
+        return srv_send_error(c, r, 400, "bad_parameter", zoom < 0 || zoom > 22 ? "zoom" : "bbox", "%s", err.message);
+    }
     return srv_send_owned(c, r, 200, text, "application/geo+json");
 }
 

@@ -12,7 +12,9 @@
  * and counted: the page must load nothing from elsewhere except the (unreachable) tiles.
  * Also: the page says "loading…" and, while /v1/stops is held back, keeps a click and answers it (isochrones)
  * once the network arrives; its own street base map is drawn with no tile server and follows the zoom; transit legs
- * are drawn along their line through the stops passed and walk legs along the streets, not as straight lines.
+ * are drawn along their line through the stops passed and walk legs along the streets, not as straight lines; the
+ * scenario selector (the server has a scenario "buses-only") draws the scenario's isochrones filled and the
+ * baseline's outlined, each the API's answer for that network.
  */
 'use strict';
 const path = require('path');
@@ -202,6 +204,34 @@ async function main() {
         check(transit.some((n) => n > 2), `transit legs follow their line through the stops passed: ${points}`);
     }
     check(dd.error === null || dd.error === undefined, `page reported an error: ${dd.error}`);
+
+    // the scenario selector: the scenario's isochrones filled, the baseline's outlined, each as the API gives them
+    const options = await page.$$eval('#scenario option', (os) => os.map((o) => o.value));
+    check(JSON.stringify(options) === '["baseline","buses-only"]' && await page.isVisible('#scenario'),
+          `scenario selector offers ${options}`);
+    await page.selectOption('#scenario', 'buses-only');
+    await page.waitForFunction(() => window.tongcheng.state.scenario === 'buses-only' &&
+                               /^\d+$|^error$/.test(document.body.dataset.isochrones || ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => window.tongcheng.map.isSourceLoaded('isochrones') &&
+                               window.tongcheng.map.isSourceLoaded('baseline'), null, { timeout: 30000 });
+    const cmp = await page.evaluate(() => {
+      const m = window.tongcheng.map;
+      const areas = (src) => [...new Map(m.querySourceFeatures(src).map((f) => [f.properties.cutoff_min,
+                                                                              f.properties.area_km2])).entries()]
+        .sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+      return { scenario: areas('isochrones'), baseline: areas('baseline'), state: document.body.dataset.isochrones,
+               legend: !document.getElementById('legend-baseline').hidden };
+    });
+    const sq = new URLSearchParams(q);
+    sq.set('scenario', 'buses-only');
+    const sapi = await (await page.request.get(`${base}/v1/isochrone?${sq}`)).json();
+    const apiAreas = (fc) => fc.features.sort((a, b) => a.properties.cutoff_min - b.properties.cutoff_min)
+      .map((f) => f.properties.area_km2);
+    check(JSON.stringify(cmp.scenario) === JSON.stringify(apiAreas(sapi)),
+          `scenario isochrones drawn ${cmp.scenario} = API ${apiAreas(sapi)}`);
+    check(JSON.stringify(cmp.baseline) === JSON.stringify(apiAreas(api)),
+          `baseline outlines drawn ${cmp.baseline} = API ${apiAreas(api)}`);
+    check(cmp.legend, 'the legend explains the dashed baseline');
 
     await page.screenshot({ path: shotPath });
     check(fs.statSync(shotPath).size > 10000, 'screenshot written');
