@@ -29,12 +29,18 @@ def default_data_dir():
 class CircleReport:
     """What tc_circle_run wrote, read back: .table (circle.csv as a DataFrame), .isochrones (isochrones.geojson as a
     GeoDataFrame), .html (report.html's text), .text (the table `tongcheng circle` prints) and .output_dir (None when
-    the files went to a temporary folder, since removed)."""
+    the files went to a temporary folder, since removed). An output_dir ending in .gpkg is one GeoPackage, read
+    back from its layers circle and isochrones (.html is then None)."""
 
     def __init__(self, output_dir, text, keep):
         import geopandas as gpd
         self.text = text
         self.output_dir = output_dir if keep else None
+        if output_dir.lower().endswith(".gpkg"):  # one GeoPackage: layers circle, isochrones, places, cores
+            self.table = pd.DataFrame(gpd.read_file(output_dir, layer="circle").drop(columns="geometry"))
+            self.isochrones = gpd.read_file(output_dir, layer="isochrones")
+            self.isochrones_geojson = self.html = None
+            return
         self.table = pd.read_csv(os.path.join(output_dir, "circle.csv"),
                                  dtype={"scenario": str, "place": str, "core": str})
         with open(os.path.join(output_dir, "isochrones.geojson"), encoding="utf-8") as f:

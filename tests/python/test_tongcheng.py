@@ -214,6 +214,10 @@ def test_circle_on_a_network_with_dataframe_cores_equals_cli(work, net, tmp_path
                      isochrones=False, output_dir=str(tmp_path / "py"))
     assert (tmp_path / "py" / "circle.csv").read_bytes() == (tmp_path / "cli" / "circle.csv").read_bytes()
     assert len(rep.table) == 36 * 2 and rep.table["inside"].sum() > 0
+    g = net.circle(cores, places=places, date="2021-09-14", window=("08:00", "08:30"), cutoff=30, isochrones=False,
+                   output_dir=str(tmp_path / "py.gpkg"))
+    assert len(g.table) == 72
+    assert list(g.table["transit_p50_min"].fillna(-1)) == list(rep.table["transit_p50_min"].fillna(-1))
     again = net.circle(cores, places=places, date="2021-09-14", window=("08:00", "08:30"), cutoff=30,
                        isochrones=False)
     assert again.output_dir is None  # written to a temporary folder, read back, removed
