@@ -6,7 +6,8 @@
 #      the library's version and a status name;
 #   3. CPack's .deb, unpacked with `dpkg -x`, holds the same files; its `tongcheng circle` run from /tmp finds the
 #      built-in default under its own share/tongcheng (not the source tree) and writes the report;
-#   4. `import tongcheng` from the installed Python package loads the installed library (when python3-cffi is
+#   4. the program copied elsewhere (an out-of-tree build) still finds the built-in default (compiled-in path);
+#   5. `import tongcheng` from the installed Python package loads the installed library (when python3-cffi is
 #      present).
 set -uo pipefail
 : "${TC_BUILD:?}" "${TC_SRC:?}"
@@ -78,6 +79,13 @@ grep -q "network $tmp/x/usr/share/tongcheng/changzhutan/network.sketch.json (bui
   || { head -3 "$tmp/circle.out"; fail "circle did not use the installed data"; }
 grep -q '^Zhuzhou core' "$tmp/circle.out" || fail "circle printed no place rows"
 [ -s "$tmp/report/report.html" ] && [ -s "$tmp/report/circle.csv" ] || fail "circle wrote no report"
+
+# The program copied away from both the source tree and any prefix: the source tree's data, compiled in.
+mkdir -p "$tmp/elsewhere" && cp "$TC_BUILD/tongcheng" "$tmp/elsewhere/"
+(cd /tmp && "$tmp/elsewhere/tongcheng" circle --no-scenarios --no-isochrones --quiet -o "$tmp/report2" >"$tmp/circle2.out" 2>&1) \
+  || { cat "$tmp/circle2.out"; fail "tongcheng circle outside the source tree exited non-zero"; }
+grep -q "network $TC_SRC/data/changzhutan/network.sketch.json (built-in default)" "$tmp/circle2.out" \
+  || { head -3 "$tmp/circle2.out"; fail "circle outside the source tree did not find the source tree's data"; }
 
 # The installed Python package on the installed library.
 if python_dir=$(find "$tmp/x/usr" -type d -path '*dist-packages' | head -1) && [ -n "$python_dir" ] \
