@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install_circle.sh — what a fresh machine does with the package, in a scratch folder:
-#   1. `cmake --install` into DESTDIR: programs, libtongcheng.so with its soname, header, pkg-config file, man
-#      page, the Chang-Zhu-Tan data and the map page land where they should;
+#   1. `cmake --install` into DESTDIR: programs, libtongcheng.so with its soname (exporting exactly the header's
+#      functions), header, pkg-config file, man page, the Chang-Zhu-Tan data and the map page land where they should;
 #   2. a program compiled against the installed header and library through pkg-config opens nothing but reports
 #      the library's version and a status name;
 #   3. CPack's .deb, unpacked with `dpkg -x`, holds the same files; its `tongcheng circle` run from /tmp finds the
@@ -38,6 +38,13 @@ if [ -n "$lib" ]; then
   [ -e "$(dirname "$lib")/libtongcheng.so" ] || fail "no libtongcheng.so development link"
 fi
 grep -q '^\.SS circle' "$root/share/man/man1/tongcheng.1" || fail "the man page has no circle section"
+# the library exports exactly the functions the installed header declares
+if [ -n "$lib" ]; then
+  grep -oE '^(const )?[a-z_]+ \**tc_[a-z0-9_]+\(' "$root/include/tongcheng.h" | grep -oE 'tc_[a-z0-9_]+\($' | tr -d '(' | sort >"$tmp/declared"
+  nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort >"$tmp/exported"
+  [ -s "$tmp/declared" ] && cmp -s "$tmp/declared" "$tmp/exported" \
+    || { diff "$tmp/declared" "$tmp/exported" | head -5; fail "libtongcheng.so exports other than the header's functions"; }
+fi
 
 # A program built against the installed files only.
 if [ -n "$pc" ] && [ -n "$lib" ]; then
