@@ -4,7 +4,7 @@
  * Its own base map is the streets the network was built with (/streets.geojson for the view, generalised by zoom),
  * so it stays usable offline; raster tiles from the URL in /v1/config, when reachable, lie beneath. Until the
  * network is drawn the page says "loading…" and keeps the first click, answering it once ready. Transit legs follow
- * their line through the stops they pass, walk legs the streets (/street-path.geojson). A server started with
+ * their line's GTFS shape (or the stops they pass), walk legs the streets (/street-path.geojson). A server started with
  * scenarios offers them in a selector: the scenario's isochrones filled, the baseline's dashed over them. No text labels on the map: those need glyph files from a server, and the
  * page must not depend on one.
  * window.tongcheng.state exposes what the page shows (for the browser test).
@@ -144,23 +144,35 @@ function legLine(leg) {
 
 let networkLines = null; /* /v1/lines, kept to draw transit legs along their line */
 
-/* A transit leg's path: the stretch of one of its route's lines from the boarding stop to the alighting stop (the
- * stops it passes, in order); a straight line when no line of the route passes both in that order. */
+/* A transit leg's path: the stretch of one of its route's lines (its GTFS shape, or its stops in order) between a
+ * point near the boarding stop and a later point near the alighting stop (within ~200 m), the shortest such stretch
+ * over the route's lines — a line that passes a stop twice (a loop) must not send the leg round the loop; a
+ * straight line when no line of the route passes both stops in that order. */
 function legPath(leg) {
   const straight = [[leg.from.lon, leg.from.lat], [leg.to.lon, leg.to.lat]];
   if (leg.mode !== 'transit' || !networkLines) return straight;
-  const near = (c, p) => Math.abs(c[0] - p.lon) < 2e-4 && Math.abs(c[1] - p.lat) < 2e-4;
+  const kx = Math.cos(leg.from.lat * Math.PI / 180);
+  const dist = (a, b) => Math.hypot((a[0] - b[0]) * kx, a[1] - b[1]);
+  const limit = 200 / 111320;
+  const from = straight[0], to = straight[1];
   let best = null;
   for (const f of networkLines.features) {
     if (f.properties.route !== leg.route) continue;
     const cs = f.geometry.coordinates;
-    const i = cs.findIndex((c) => near(c, leg.from));
-    if (i < 0) continue;
-    const j = cs.findIndex((c, k) => k > i && near(c, leg.to));
-    if (j < 0) continue;
-    if (!best || j - i < best.length) best = cs.slice(i, j + 1);
+    const along = [0];
+    for (let k = 1; k < cs.length; k++) along.push(along[k - 1] + dist(cs[k - 1], cs[k]));
+    const near = (p) => cs.map((c, k) => k).filter((k) => dist(cs[k], p) <= limit);
+    const js = near(to);
+    for (const i of near(from))
+      for (const j of js) {
+        if (j <= i) continue;
+        const cost = along[j] - along[i] + dist(cs[i], from) + dist(cs[j], to);
+        if (!best || cost < best.cost) best = { cost, path: cs.slice(i, j + 1) };
+      }
   }
-  return best || straight;
+  if (!best) return straight;
+  /* from the stop itself, along the line, to the stop itself */
+  return [from, ...best.path, to];
 }
 
 let journeySeq = 0; /* only the journey selected last is drawn */
@@ -176,6 +188,7 @@ async function drawJourney(map, journey) {
   }));
   const show = () => {
     state.legPoints = features.map((f) => f.geometry.coordinates.length);
+    state.legPaths = features.map((f) => f.geometry.coordinates);
     map.getSource('route').setData({ type: 'FeatureCollection', features: features.slice() });
   };
   show();

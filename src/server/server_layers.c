@@ -1,6 +1,6 @@
 /*
  * server_layers.c — the network drawn from the network itself: stops as GeoJSON points and each pattern (a stop
- * sequence of a route) as a line through its stops, built once at start-up (they never change while serving) so
+ * sequence of a route) as a line along its GTFS shape (network/pattern_shapes.h), or through its stops without one, built once at start-up (they never change while serving) so
  * GET /v1/stops and /v1/lines cost a memcpy. Reads the compiled network's arrays (network/network.h) because the
  * public API has no "list every stop" call; the file is read-only, so this is safe from any thread.
  */
@@ -85,11 +85,20 @@ tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err) {
         cJSON *g = cJSON_AddObjectToObject(f, "geometry");
         cJSON_AddStringToObject(g, "type", "LineString");
         cJSON *coords = cJSON_AddArrayToObject(g, "coordinates");
-        for (uint32_t j = 0; j < pat->n_stops; j++) {
-            const tc_net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
-            cJSON_AddItemToArray(coords, point_pair(coord(st->lon_e7), coord(st->lat_e7)));
+        /* the GTFS shape when the network has one for the pattern, else straight from stop to stop */
+        const uint32_t shape_n = v->pattern_shape ? v->pattern_shape[2 * (size_t)pi + 1] : 0;
+        if (shape_n >= 2) {
+            const int32_t *pt = v->shape_points + 2 * (size_t)v->pattern_shape[2 * (size_t)pi];
+            for (uint32_t k = 0; k < shape_n; k++)
+                cJSON_AddItemToArray(coords, point_pair(coord(pt[2 * k + 1]), coord(pt[2 * k])));
+        } else {
+            for (uint32_t j = 0; j < pat->n_stops; j++) {
+                const tc_net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
+                cJSON_AddItemToArray(coords, point_pair(coord(st->lon_e7), coord(st->lat_e7)));
+            }
         }
         cJSON *p = cJSON_AddObjectToObject(f, "properties");
+        cJSON_AddBoolToObject(p, "shape", shape_n >= 2);
         tc_net_format_id(v, rt->feed, rt->id_str, id, sizeof id);
         cJSON_AddStringToObject(p, "route", id);
         const char *name = tc_str(v, rt->short_name_str);

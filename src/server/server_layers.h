@@ -9,7 +9,8 @@
 
 /* FeatureCollection of Points {id, name}, one per stop (not stations). Caller frees *out with free. */
 tc_status srv_stops_geojson(const tc_network *net, char **out, tc_error *err);
-/* FeatureCollection of LineStrings through each pattern's stops {route, name, route_type, color, trips}. */
+/* FeatureCollection of LineStrings, each pattern's shape or else through its stops {route, name, route_type, color,
+ * trips, shape}. */
 tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err);
 
 /* The street layer of the page's own base map: a FeatureCollection of LineStrings {class: major | medium | minor |

@@ -202,6 +202,16 @@ async function main() {
       const transit = rapi.journeys[0].legs.map((l, i) => (l.mode === 'transit' ? points[i] : null)).filter((n) => n !== null);
       if (transit.length)
         check(transit.some((n) => n > 2), `transit legs follow their line through the stops passed: ${points}`);
+      // a leg along its line is never a detour round the line's loop: at most 3x the straight distance + 500 m
+      const paths = await page.evaluate(() => window.tongcheng.state.legPaths);
+      const km = (a, b) => Math.hypot((a[0] - b[0]) * 111.32 * Math.cos(a[1] * Math.PI / 180), (a[1] - b[1]) * 111.32);
+      rapi.journeys[0].legs.forEach((l, i) => {
+        if (l.mode !== 'transit') return;
+        const p = paths[i];
+        const along = p.slice(1).reduce((s, c, k) => s + km(p[k], c), 0);
+        const direct = km([l.from.lon, l.from.lat], [l.to.lon, l.to.lat]);
+        check(along <= 3 * direct + 0.5, `transit leg ${i} drawn ${along.toFixed(2)} km for ${direct.toFixed(2)} km direct`);
+      });
     }
     check(dd.error === null || dd.error === undefined, `page reported an error: ${dd.error}`);
 
