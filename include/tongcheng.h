@@ -323,6 +323,48 @@ tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_des
                                 const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                                 size_t n_cutoffs, const char *decay, double *out, tc_error *err);
 
+/* ---------------------------------------------------------------- report (owned by src/report) -------------- */
+
+/* The one-hour commute circle job (`tongcheng circle`). With no network_path, feeds or osm_path, the built-in
+ * default in data_dir runs: its sketch, cores.csv, places.csv and shipped scenarios (unless no_scenarios), with car
+ * access unless access_mode is set. Fill with tc_circle_options_init. */
+typedef struct tc_circle_options {
+    const char *network_path;        /* a prebuilt network: the baseline only (scenarios need the inputs) */
+    const tc_feed_source *feeds;     /* or the inputs to build from, as tc_build */
+    size_t n_feeds;
+    const char *osm_path;
+    const char *const *scenarios;    /* scenario JSON files, each evaluated by rebuilding the inputs + it */
+    size_t n_scenarios;
+    const char *data_dir;            /* the built-in default's folder (network.sketch.json, cores.csv, ...) */
+    int no_scenarios;                /* built-in default: the baseline only */
+    const char *cores_path;          /* CSV id,name,lat,lon; required unless the built-in default runs */
+    const char *places_path;         /* NULL: the cores */
+    const char *population_path;     /* a points CSV with a population column, or NULL */
+    const char *population_column;   /* NULL: "population" */
+    int32_t date;                    /* INT32_MIN: the first Tuesday after the service's first week */
+    int32_t window_start, window_end; /* departures every minute in [start, end); default 07:00-09:00 */
+    int cutoff_min;                  /* default 60 */
+    int access_mode;                 /* a tc_mode, or -1 (default): walk (the built-in default has buses) */
+    int max_access_min;              /* default 20 */
+    double car_speed_kmh;            /* without a street network or road model; default 40 */
+    const char *roads_path;          /* a road model for car times without OSM; NULL: the built-in default's
+                                      * roads.json when it runs; ignored when osm_path is given */
+    int car_peak;                    /* nonzero: car times with the road model's peak-hour factors */
+    int isochrones;                  /* nonzero (default): the cores' isochrones (area, map) */
+    const char *network_label;       /* how the report names the network; NULL: the inputs' paths */
+    int sketch_model;                /* nonzero: say the numbers rest on assumed figures (set for sketch inputs) */
+    int progress;                    /* nonzero: a line per build and computation on stderr */
+    tc_finding_fn on_finding;        /* the builds' warnings and errors; may be NULL */
+    void *finding_user;
+} tc_circle_options;
+
+void tc_circle_options_init(tc_circle_options *opts);
+
+/* Run the report and write circle.csv, isochrones.geojson and report.html into out_dir (created if absent; each
+ * file written atomically), or, when out_dir ends in ".gpkg", one GeoPackage with layers circle, isochrones, places
+ * and cores. *table_out (may be NULL): the readable table printed by `tongcheng circle`; tc_free it. */
+tc_status tc_circle_run(const tc_circle_options *opts, const char *out_dir, char **table_out, tc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

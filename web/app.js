@@ -1,14 +1,19 @@
 /*
  * app.js — the map page: the network (stops, lines) drawn from /v1/stops and /v1/lines; click → isochrones from
  * /v1/isochrone coloured by cutoff with a legend; shift-click → journeys from /v1/route, legs drawn and listed.
- * Base tiles come from the URL in /v1/config; without a tile server (or with --tiles none) the page draws the
- * network on a plain background, so it works offline. No text labels on the map: those need glyph files from a
- * server, and the page must not depend on one.
+ * Its own base map is the streets the network was built with (/streets.geojson for the view, generalised by zoom),
+ * so it stays usable offline; raster tiles from the URL in /v1/config, when reachable, lie beneath. Until the
+ * network is drawn the page says "loading…" and keeps the first click, answering it once ready. Transit legs follow
+ * their line's GTFS shape (or the stops they pass), walk legs the streets (/street-path.geojson). A server started with
+ * scenarios offers them in a selector: the scenario's isochrones filled, the baseline's dashed over them. No text labels on the map: those need glyph files from a server, and the
+ * page must not depend on one.
  * window.tongcheng.state exposes what the page shows (for the browser test).
  */
 'use strict';
 
-const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0 };
+const state = { ready: false, origin: null, isochroneFeatures: 0, legend: [], journeys: 0, error: null, requests: 0,
+                streetFeatures: 0, streetZoom: null, queuedClick: null, legPoints: [], walkPathsDrawn: false,
+                scenario: 'baseline', baselineFeatures: 0 };
 window.tongcheng = { state };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -79,16 +84,29 @@ async function loadIsochrones(map) {
   p.set('from', `${state.origin[1].toFixed(6)},${state.origin[0].toFixed(6)}`);
   p.set('cutoffs', cutoffs.join(','));
   p.set('modes', $('modes').value);
+  const scenario = $('scenario').value || 'baseline';
   setStatus('computing isochrones…');
   document.body.dataset.isochrones = 'loading';
   try {
     const t0 = performance.now();
-    const fc = await api(`/v1/isochrone?${p}`);
+    /* a scenario: its isochrones filled, the baseline's for the same query outlined beneath */
+    const sp = new URLSearchParams(p);
+    sp.set('scenario', scenario);
+    const [fc, base] = await Promise.all([api(`/v1/isochrone?${scenario === 'baseline' ? p : sp}`),
+                                          scenario === 'baseline' ? EMPTY : api(`/v1/isochrone?${p}`)]);
     if (seq !== isochroneSeq) return;
     /* largest cutoff first, so smaller (nearer) areas are drawn on top */
-    const first = fc.features.length ? fc.features[0].properties.percentile : undefined;
-    const features = fc.features.filter((f) => f.properties.percentile === first)
-      .sort((a, b) => b.properties.cutoff_min - a.properties.cutoff_min);
+    const onePercentile = (c) => {
+      const first = c.features.length ? c.features[0].properties.percentile : undefined;
+      return c.features.filter((f) => f.properties.percentile === first)
+        .sort((a, b) => b.properties.cutoff_min - a.properties.cutoff_min);
+    };
+    const features = onePercentile(fc);
+    const baseline = onePercentile(base);
+    map.getSource('baseline').setData({ type: 'FeatureCollection', features: baseline });
+    state.baselineFeatures = baseline.length;
+    state.scenario = scenario;
+    $('legend-baseline').hidden = scenario === 'baseline';
     const colours = ['match', ['get', 'cutoff_min']];
     cutoffs.forEach((c, i) => colours.push(c, colorFor(i, cutoffs.length)));
     colours.push('#888888');
@@ -96,12 +114,15 @@ async function loadIsochrones(map) {
     map.getSource('isochrones').setData({ type: 'FeatureCollection', features });
     state.isochroneFeatures = features.length;
     renderLegend(cutoffs);
-    setStatus(`${features.length} isochrone${features.length === 1 ? '' : 's'} in ${Math.round(performance.now() - t0)} ms`);
+    setStatus(`${features.length} isochrone${features.length === 1 ? '' : 's'}` +
+              `${scenario === 'baseline' ? '' : ` (${scenario}; baseline dashed)`} in ${Math.round(performance.now() - t0)} ms`);
     document.body.dataset.isochrones = String(features.length);
   } catch (e) {
     if (seq !== isochroneSeq) return;
     state.isochroneFeatures = 0;
+    state.baselineFeatures = 0;
     map.getSource('isochrones').setData(EMPTY);
+    map.getSource('baseline').setData(EMPTY);
     setStatus(e.message, true);
     document.body.dataset.isochrones = 'error';
   }
@@ -121,13 +142,69 @@ function legLine(leg) {
   return li;
 }
 
-function drawJourney(map, journey) {
+let networkLines = null; /* /v1/lines, kept to draw transit legs along their line */
+
+/* A transit leg's path: the stretch of one of its route's lines (its GTFS shape, or its stops in order) between a
+ * point near the boarding stop and a later point near the alighting stop (within ~200 m), the shortest such stretch
+ * over the route's lines — a line that passes a stop twice (a loop) must not send the leg round the loop; a
+ * straight line when no line of the route passes both stops in that order. */
+function legPath(leg) {
+  const straight = [[leg.from.lon, leg.from.lat], [leg.to.lon, leg.to.lat]];
+  if (leg.mode !== 'transit' || !networkLines) return straight;
+  const kx = Math.cos(leg.from.lat * Math.PI / 180);
+  const dist = (a, b) => Math.hypot((a[0] - b[0]) * kx, a[1] - b[1]);
+  const limit = 200 / 111320;
+  const from = straight[0], to = straight[1];
+  let best = null;
+  for (const f of networkLines.features) {
+    if (f.properties.route !== leg.route) continue;
+    const cs = f.geometry.coordinates;
+    const along = [0];
+    for (let k = 1; k < cs.length; k++) along.push(along[k - 1] + dist(cs[k - 1], cs[k]));
+    const near = (p) => cs.map((c, k) => k).filter((k) => dist(cs[k], p) <= limit);
+    const js = near(to);
+    for (const i of near(from))
+      for (const j of js) {
+        if (j <= i) continue;
+        const cost = along[j] - along[i] + dist(cs[i], from) + dist(cs[j], to);
+        if (!best || cost < best.cost) best = { cost, path: cs.slice(i, j + 1) };
+      }
+  }
+  if (!best) return straight;
+  /* from the stop itself, along the line, to the stop itself */
+  return [from, ...best.path, to];
+}
+
+let journeySeq = 0; /* only the journey selected last is drawn */
+
+/* Walk legs along the streets (/street-path.geojson), transit legs along their line; drawn at once with straight
+ * walk legs, then again as the street paths arrive. */
+async function drawJourney(map, journey) {
+  const seq = ++journeySeq;
   const features = journey.legs.map((leg) => ({
     type: 'Feature',
     properties: { mode: leg.mode, name: leg.route_name || '' },
-    geometry: { type: 'LineString', coordinates: [[leg.from.lon, leg.from.lat], [leg.to.lon, leg.to.lat]] },
+    geometry: { type: 'LineString', coordinates: legPath(leg) },
   }));
-  map.getSource('route').setData({ type: 'FeatureCollection', features });
+  const show = () => {
+    state.legPoints = features.map((f) => f.geometry.coordinates.length);
+    state.legPaths = features.map((f) => f.geometry.coordinates);
+    map.getSource('route').setData({ type: 'FeatureCollection', features: features.slice() });
+  };
+  show();
+  await Promise.all(journey.legs.map(async (leg, i) => {
+    if (leg.mode !== 'walk') return;
+    const p = new URLSearchParams({ from: `${leg.from.lat},${leg.from.lon}`, to: `${leg.to.lat},${leg.to.lon}` });
+    try {
+      const f = await api(`/street-path.geojson?${p}`);
+      features[i] = { ...features[i], geometry: f.geometry };
+    } catch (e) {
+      console.warn(`walk leg ${i}: ${e.message}`); /* keep the straight line */
+    }
+  }));
+  if (seq !== journeySeq) return;
+  show();
+  state.walkPathsDrawn = true;
 }
 
 async function loadRoute(map, dest) {
@@ -154,6 +231,7 @@ async function loadRoute(map, dest) {
       li.addEventListener('click', () => {
         list.querySelectorAll('li.selected').forEach((x) => x.classList.remove('selected'));
         li.classList.add('selected');
+        state.walkPathsDrawn = false;
         drawJourney(map, j);
       });
       if (i === 0) li.classList.add('selected');
@@ -161,6 +239,7 @@ async function loadRoute(map, dest) {
     });
     $('journeys').hidden = false;
     state.journeys = doc.journeys.length;
+    state.walkPathsDrawn = false;
     if (doc.journeys.length) drawJourney(map, doc.journeys[0]);
     else map.getSource('route').setData(EMPTY);
     setStatus(doc.journeys.length ? `${doc.journeys.length} journey(s)` : 'no journey found');
@@ -183,7 +262,9 @@ function setPoint(map, kind, lngLat) {
  * base tile to arrive or fail, which without a tile server can take long, and the page must not wait for it. */
 function mapStyle(config) {
   const sources = {
+    streets: { type: 'geojson', data: EMPTY },
     isochrones: { type: 'geojson', data: EMPTY },
+    baseline: { type: 'geojson', data: EMPTY },
     lines: { type: 'geojson', data: '/v1/lines' },
     stops: { type: 'geojson', data: '/v1/stops' },
     route: { type: 'geojson', data: EMPTY },
@@ -194,9 +275,22 @@ function mapStyle(config) {
     sources.base = { type: 'raster', tiles: [config.tiles], tileSize: 256, maxzoom: 19 };
     layers.push({ id: 'base', type: 'raster', source: 'base', paint: { 'raster-opacity': 0.8 } });
   }
+  /* the page's own base map: streets by class, wider and lighter as they are faster */
+  const width = (z10, z16) => ['interpolate', ['exponential', 1.6], ['zoom'], 10, z10, 16, z16];
+  layers.push(
+    { id: 'streets-path', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'path'],
+      paint: { 'line-color': '#b9b1a3', 'line-width': width(0.3, 1), 'line-dasharray': [2, 1.5] } },
+    { id: 'streets-minor', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'minor'],
+      paint: { 'line-color': '#ffffff', 'line-width': width(0.4, 4) } },
+    { id: 'streets-medium', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'medium'],
+      paint: { 'line-color': '#f1d488', 'line-width': width(0.8, 6) } },
+    { id: 'streets-major', type: 'line', source: 'streets', filter: ['==', ['get', 'class'], 'major'],
+      paint: { 'line-color': '#e3a94a', 'line-width': width(1.4, 8) } });
   layers.push(
     { id: 'isochrones', type: 'fill', source: 'isochrones', paint: { 'fill-color': PALETTE[0], 'fill-opacity': 0.45 } },
     { id: 'isochrone-edges', type: 'line', source: 'isochrones', paint: { 'line-color': '#3336', 'line-width': 0.8 } },
+    { id: 'baseline-edges', type: 'line', source: 'baseline',
+      paint: { 'line-color': '#222', 'line-width': 1.6, 'line-dasharray': [3, 2] } },
     { id: 'lines', type: 'line', source: 'lines',
       paint: { 'line-color': ['coalesce', ['get', 'color'], '#3b6ea5'], 'line-width': 1.2, 'line-opacity': 0.55 } },
     { id: 'stops', type: 'circle', source: 'stops',
@@ -213,7 +307,41 @@ function mapStyle(config) {
   return { version: 8, sources, layers };
 }
 
+let streetSeq = 0; /* only the latest view's streets are drawn */
+
+/* The streets of the current view, from the server, generalised for its zoom. */
+async function loadStreets(map) {
+  if (!map.getSource('streets')) { map.once('styledata', () => loadStreets(map)); return; }
+  const seq = ++streetSeq;
+  const b = map.getBounds();
+  const zoom = Math.max(0, Math.min(22, Math.floor(map.getZoom())));
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
+  try {
+    const fc = await api(`/streets.geojson?bbox=${bbox}&zoom=${zoom}`);
+    if (seq !== streetSeq) return;
+    map.getSource('streets').setData(fc);
+    state.streetFeatures = fc.features.length;
+    state.streetZoom = zoom;
+    document.body.dataset.streets = String(fc.features.length);
+  } catch (e) {
+    console.warn(`streets: ${e.message}`);
+  }
+}
+
+/* A map click: an origin (isochrones) or, with shift, a destination (journeys). */
+function handleClick(map, lngLat, shift) {
+  const p = [lngLat.lng, lngLat.lat];
+  if (shift) { loadRoute(map, p); return; }
+  state.origin = p;
+  setPoint(map, 'origin', p);
+  map.getSource('route').setData(EMPTY);
+  $('journeys').hidden = true;
+  loadIsochrones(map);
+}
+
 async function main() {
+  setStatus('loading…');
+  document.body.dataset.ready = 'false';
   let config;
   try {
     config = await api('/v1/config');
@@ -226,6 +354,9 @@ async function main() {
   $('date').min = config.service_start;
   $('date').max = config.service_end;
   $('attribution').textContent = config.attribution || '';
+  const scenarios = config.scenarios || ['baseline'];
+  for (const name of scenarios) $('scenario').append(new Option(name, name));
+  $('scenario-label').hidden = scenarios.length < 2;
   const b = config.bbox;
   const map = new maplibregl.Map({
     container: 'map', style: mapStyle(config), bounds: [[b[0], b[1]], [b[2], b[3]]],
@@ -244,23 +375,30 @@ async function main() {
     console.error(e.error || e);
   });
   map.on('click', (e) => {
-    if (!map.isStyleLoaded()) return;
-    const p = [e.lngLat.lng, e.lngLat.lat];
-    if (e.originalEvent.shiftKey) { loadRoute(map, p); return; }
-    state.origin = p;
-    setPoint(map, 'origin', p);
-    map.getSource('route').setData(EMPTY);
-    $('journeys').hidden = true;
-    loadIsochrones(map);
+    if (!state.ready) { /* keep the first click and answer it once the network is drawn */
+      if (!state.queuedClick) state.queuedClick = { lngLat: e.lngLat, shift: e.originalEvent.shiftKey };
+      setStatus('loading… (your click will be answered when the map is ready)');
+      return;
+    }
+    handleClick(map, e.lngLat, e.originalEvent.shiftKey);
   });
-  for (const id of ['date', 'time', 'window-end', 'cutoffs', 'modes'])
+  map.on('moveend', () => loadStreets(map));
+  fetch('/v1/lines').then((r) => r.json()).then((fc) => { networkLines = fc; }).catch(() => {});
+  for (const id of ['date', 'time', 'window-end', 'cutoffs', 'modes', 'scenario'])
     $(id).addEventListener('change', () => loadIsochrones(map));
+  /* ready: the style is in and the stops and lines are drawn (not the base tiles, which may never come) */
   const markReady = () => {
-    if (state.ready || !map.getSource('stops')) return;
+    if (state.ready || !map.getSource('stops') || !map.isSourceLoaded('stops') || !map.isSourceLoaded('lines')) return;
     state.ready = true;
     document.body.dataset.ready = 'true';
+    const q = state.queuedClick;
+    state.queuedClick = null;
+    if (q) handleClick(map, q.lngLat, q.shift);
+    else setStatus('');
   };
   map.on('styledata', markReady);
+  map.on('sourcedata', markReady);
+  loadStreets(map);
   markReady();
 }
 

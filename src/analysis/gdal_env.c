@@ -33,8 +33,9 @@ static void load(void) {
     }
     TC_GDAL_FUNCTIONS(TC_GDAL_RESOLVE)
 #undef TC_GDAL_RESOLVE
-    /* Only the driver the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
+    /* Only the drivers the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
     tc_gdal_fn.GDALRegister_GTiff();
+    tc_gdal_fn.RegisterOGRGeoPackage(); /* the vector output (gpkg_out.c) */
     loaded = 1;
 }
 

@@ -18,7 +18,11 @@
 #include <cpl_error.h>
 #include <gdal.h>
 #include <gdal_frmts.h>
+#include <ogr_api.h>
 #include <ogr_srs_api.h>
+
+/* GDAL's GeoPackage driver registration, declared in its C++ header only (C linkage there). */
+void RegisterOGRGeoPackage(void);
 
 /* The GDAL functions tongcheng calls, resolved from the shared library. */
 #define TC_GDAL_FUNCTIONS(X) \
@@ -42,6 +46,28 @@
     X(OSRDestroySpatialReference) \
     X(OSRImportFromEPSG) \
     X(OSRNewSpatialReference) \
+    X(GDALDatasetCreateLayer) \
+    X(GDALDatasetStartTransaction) \
+    X(GDALDatasetCommitTransaction) \
+    X(OGR_Fld_Create) \
+    X(OGR_Fld_Destroy) \
+    X(OGR_L_CreateField) \
+    X(OGR_L_GetLayerDefn) \
+    X(OGR_L_CreateFeature) \
+    X(OGR_F_Create) \
+    X(OGR_F_Destroy) \
+    X(OGR_F_SetFieldString) \
+    X(OGR_F_SetFieldInteger64) \
+    X(OGR_F_SetFieldDouble) \
+    X(OGR_F_SetFieldNull) \
+    X(OGR_F_SetGeometryDirectly) \
+    X(OGR_G_CreateGeometry) \
+    X(OGR_G_CreateGeometryFromJson) \
+    X(OGR_G_CreateFromWkt) \
+    X(OGR_G_DestroyGeometry) \
+    X(OGR_G_SetPoint_2D) \
+    X(OSRSetAxisMappingStrategy) \
+    X(RegisterOGRGeoPackage) \
 
 typedef struct tc_gdal_api {
 #define TC_GDAL_MEMBER(name) __typeof__(name) *name;
@@ -80,6 +106,28 @@ tc_status tc_gdal_fail(tc_error *err, tc_status code, const char *path, const ch
 #define OSRDestroySpatialReference (tc_gdal_fn.OSRDestroySpatialReference)
 #define OSRImportFromEPSG (tc_gdal_fn.OSRImportFromEPSG)
 #define OSRNewSpatialReference (tc_gdal_fn.OSRNewSpatialReference)
+#define GDALDatasetCreateLayer (tc_gdal_fn.GDALDatasetCreateLayer)
+#define GDALDatasetStartTransaction (tc_gdal_fn.GDALDatasetStartTransaction)
+#define GDALDatasetCommitTransaction (tc_gdal_fn.GDALDatasetCommitTransaction)
+#define OGR_Fld_Create (tc_gdal_fn.OGR_Fld_Create)
+#define OGR_Fld_Destroy (tc_gdal_fn.OGR_Fld_Destroy)
+#define OGR_L_CreateField (tc_gdal_fn.OGR_L_CreateField)
+#define OGR_L_GetLayerDefn (tc_gdal_fn.OGR_L_GetLayerDefn)
+#define OGR_L_CreateFeature (tc_gdal_fn.OGR_L_CreateFeature)
+#define OGR_F_Create (tc_gdal_fn.OGR_F_Create)
+#define OGR_F_Destroy (tc_gdal_fn.OGR_F_Destroy)
+#define OGR_F_SetFieldString (tc_gdal_fn.OGR_F_SetFieldString)
+#define OGR_F_SetFieldInteger64 (tc_gdal_fn.OGR_F_SetFieldInteger64)
+#define OGR_F_SetFieldDouble (tc_gdal_fn.OGR_F_SetFieldDouble)
+#define OGR_F_SetFieldNull (tc_gdal_fn.OGR_F_SetFieldNull)
+#define OGR_F_SetGeometryDirectly (tc_gdal_fn.OGR_F_SetGeometryDirectly)
+#define OGR_G_CreateGeometry (tc_gdal_fn.OGR_G_CreateGeometry)
+#define OGR_G_CreateGeometryFromJson (tc_gdal_fn.OGR_G_CreateGeometryFromJson)
+#define OGR_G_CreateFromWkt (tc_gdal_fn.OGR_G_CreateFromWkt)
+#define OGR_G_DestroyGeometry (tc_gdal_fn.OGR_G_DestroyGeometry)
+#define OGR_G_SetPoint_2D (tc_gdal_fn.OGR_G_SetPoint_2D)
+#define OSRSetAxisMappingStrategy (tc_gdal_fn.OSRSetAxisMappingStrategy)
+#define RegisterOGRGeoPackage (tc_gdal_fn.RegisterOGRGeoPackage)
 #endif
 
 #endif

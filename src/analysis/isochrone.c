@@ -19,6 +19,7 @@
  * spherical formulas, raster.h) and written as GeoJSON text directly, re-oriented as RFC 7946 asks.
  */
 #include "analysis/isochrone.h"
+#include "analysis/gpkg_out.h"
 #include "analysis/travel_times.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -503,7 +504,8 @@ tc_status tc_isochrones_write(const char *path, const tc_grid *grid, const uint1
     char *text = NULL;
     tc_status st = tc_isochrones_geojson(grid, pm, percentiles, n_percentiles, cutoffs, n_cutoffs, &text, err);
     if (st) return st;
-    st = tc_atomic_write_all(path, text, strlen(text), err);
+    if (tc_gpkg_path(path)) st = tc_isochrones_gpkg(path, text, err); /* a GeoPackage when asked for by name */
+    else st = tc_atomic_write_all(path, text, strlen(text), err);
     free(text);
     if (st && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
     return st;

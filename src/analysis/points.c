@@ -153,6 +153,9 @@ void tc_points_free(tc_points *p) {
     free(p->columns);
     free(p->source);
     free(p->id_slots);
+    if (p->wkt)
+        for (size_t i = 0; i < p->n; i++) free(p->wkt[i]);
+    free(p->wkt);
     free(p);
 }
 
@@ -191,6 +194,11 @@ static int grow_points(tc_points *p, size_t *cap) {
     long *lines = realloc(p->lines, nc * sizeof *lines);
     if (!lines) return 0;
     p->lines = lines;
+    if (p->wkt) {
+        char **wkt = realloc(p->wkt, nc * sizeof *wkt);
+        if (!wkt) return 0;
+        p->wkt = wkt;
+    }
     for (size_t c = 0; c < p->n_columns; c++) {
         double *v = realloc(p->columns[c].values, nc * sizeof *v);
         if (!v) return 0;
@@ -204,6 +212,7 @@ static int grow_points(tc_points *p, size_t *cap) {
 
 static const char *const ID_NAMES[] = {"id", NULL};
 static const char *const LAT_NAMES[] = {"lat", "latitude", NULL};
+static const char *const WKT_NAMES[] = {"geometry", "wkt", NULL};
 static const char *const LON_NAMES[] = {"lon", "lng", "longitude", NULL};
 
 /* Parses buf (owned, writable, NUL-terminated after len) into a new tc_points. */
@@ -232,7 +241,7 @@ static tc_status parse_buffer(const char *name, char *buf, size_t len, tc_points
         goto fail;
     }
     size_t n_fields = f.n;
-    long id_field = -1, lat_field = -1, lon_field = -1;
+    long id_field = -1, lat_field = -1, lon_field = -1, wkt_field = -1;
     field_to_column = malloc(n_fields * sizeof *field_to_column);
     p->columns = calloc(n_fields, sizeof *p->columns);
     if (!field_to_column || !p->columns) {
@@ -244,6 +253,14 @@ static tc_status parse_buffer(const char *name, char *buf, size_t len, tc_points
         long *slot = name_is(h, ID_NAMES) ? &id_field : name_is(h, LAT_NAMES) ? &lat_field
                    : name_is(h, LON_NAMES) ? &lon_field : NULL;
         field_to_column[i] = -1;
+        if (wkt_field < 0 && name_is(h, WKT_NAMES)) { /* kept as text: a geometry, not a number */
+            wkt_field = (long)i;
+            if (!(p->wkt = calloc(1, sizeof *p->wkt))) {
+                st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+                goto fail;
+            }
+            continue;
+        }
         if (slot) {
             if (*slot >= 0) {
                 st = tc_fail(err, TC_ERR_PARSE, name, line, (long)i + 1,
@@ -307,6 +324,11 @@ static tc_status parse_buffer(const char *name, char *buf, size_t len, tc_points
         p->lat[i] = lat;
         p->lon[i] = lon;
         p->lines[i] = line;
+        if (wkt_field >= 0 && !(p->wkt[i] = strdup(trim(f.v[wkt_field])))) {
+            free(p->ids[i]);
+            st = tc_fail(err, TC_ERR_NO_MEMORY, name, line, 0, "out of memory");
+            goto fail;
+        }
         p->n++;
         for (size_t k = 0; k < n_fields; k++) {
             if (field_to_column[k] < 0) continue;

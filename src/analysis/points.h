@@ -26,6 +26,8 @@ typedef struct tc_points {
     tc_points_column *columns;
     char *source;         /* the file name used in messages */
     size_t *id_slots;     /* private: open-addressing table of index+1 by id hash (0 = empty) */
+    char **wkt;           /* n geometries as text from a column named "geometry" or "wkt" (e.g. hexagons, for
+                             GeoPackage output), or NULL when there is no such column */
     size_t id_slot_mask;
 } tc_points;
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "analysis/access.h"
+#include "analysis/gpkg_out.h"
 #include "analysis/points.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -16,12 +17,14 @@
 
 static const char *access_usage =
     "usage: tongcheng access NET --origins O.csv --opportunities D.csv --columns jobs,population --cutoffs 30,60\n"
-    "                        --date YYYY-MM-DD --window HH:MM-HH:MM -o A.csv [--decay FUNCTION]\n"
+    "                        --date YYYY-MM-DD --window HH:MM-HH:MM -o A.csv|A.gpkg [--decay FUNCTION]\n"
     "                        [--percentiles 5,50,95] [options]\n"
     "  --columns A,B            opportunity columns of the opportunities CSV (empty / NA count as 0)\n"
     "  --cutoffs MIN,...        travel-time cutoffs\n"
     "  --decay F                step (default), logistic[:SD], exponential[:K], linear[:W] (R5's definitions)\n"
-    "  output rows: id,column,cutoff,percentile,accessibility\n";
+    "  output rows: id,column,cutoff,percentile,accessibility\n"
+    "  -o A.gpkg                a GeoPackage instead: layer accessibility, one feature per origin (its point, or the\n"
+    "                           polygon in WKT of the origins' geometry column) with a column per jobs_c30_p50\n";
 
 #define MAX_COLUMNS 64
 
@@ -86,6 +89,7 @@ int cmd_access(int argc, char **argv) {
     const double *cols[MAX_COLUMNS];
     tc_atomic_file af;
     int open = 0;
+    tc_access_gpkg *gpkg = NULL; /* -o FILE.gpkg */
     tc_diag diag = {0};
     diag.fn = a.quiet ? NULL : cli_print_finding;
     diag.user = stderr;
@@ -108,22 +112,33 @@ int cmd_access(int argc, char **argv) {
         values = malloc((n_cols * n_cutoffs * np + 1) * sizeof *values);
         if (!block || !values) st = tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
-    if (st == TC_OK && (st = tc_atomic_open(&af, a.out, &err)) == TC_OK) open = 1;
-    if (st == TC_OK && tc_access_write_header(af.fp)) st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
+    if (st == TC_OK && tc_gpkg_path(a.out))
+        st = tc_access_gpkg_begin(a.out, (const char *const *)names, n_cols, cutoffs, n_cutoffs, a.opts.percentiles, np,
+                                  orig->wkt != NULL, &gpkg, &err);
+    else if (st == TC_OK && (st = tc_atomic_open(&af, a.out, &err)) == TC_OK) open = 1;
+    if (st == TC_OK && open && tc_access_write_header(af.fp))
+        st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
     for (size_t o0 = 0; st == TC_OK && o0 < orig->n; o0 += nb) {
         size_t n = orig->n - o0 < nb ? orig->n - o0 : nb;
         st = tc_travel_time_matrix(net, d, &a.opts, orig->lat + o0, orig->lon + o0, n, block, &err);
         for (size_t i = 0; st == TC_OK && i < n; i++) {
             st = tc_accessibility(block + i * opp->n * np, (uint32_t)opp->n, np, cols, n_cols, cutoffs, n_cutoffs,
                                   &decay, values, &err);
-            if (st == TC_OK && tc_access_write_rows(af.fp, orig->ids[o0 + i], (const char *const *)names, n_cols,
-                                                    cutoffs, n_cutoffs, a.opts.percentiles, np, values))
+            if (st == TC_OK && gpkg)
+                st = tc_access_gpkg_row(gpkg, orig->ids[o0 + i], orig->lat[o0 + i], orig->lon[o0 + i],
+                                        orig->wkt ? orig->wkt[o0 + i] : NULL, values, &err);
+            else if (st == TC_OK && tc_access_write_rows(af.fp, orig->ids[o0 + i], (const char *const *)names, n_cols,
+                                                         cutoffs, n_cutoffs, a.opts.percentiles, np, values))
                 st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
         }
     }
     if (open) {
         if (st == TC_OK) st = tc_atomic_commit(&af, &err);
         else tc_atomic_abort(&af);
+    }
+    if (gpkg) {
+        if (st == TC_OK) st = tc_access_gpkg_commit(gpkg, &err);
+        else tc_access_gpkg_abort(gpkg);
     }
     free(block);
     free(values);

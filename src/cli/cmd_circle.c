@@ -1,13 +1,15 @@
 /*
- * cmd_circle.c — `tongcheng circle`: the one-hour commute circle report (src/report/circle.h).
+ * cmd_circle.c — `tongcheng circle`: the one-hour commute circle report. The job is the library's tc_circle_run
+ * (src/report/circle_run.c, shared with the Python package); this file parses the options and finds the built-in
+ * default.
  *
- * Scenarios are evaluated by rebuilding the network from the same inputs + the scenario (the build takes
- * milliseconds for a metropolitan sketch), so a scenario can touch anything a build reads. A prebuilt network
+ * Scenarios are evaluated by rebuilding the network from the same inputs + the scenario. A prebuilt network
  * file does not keep its inputs, so scenarios need the inputs (--sketch / --gtfs / --osm); a NET alone gives the
  * baseline only. With no network and no inputs, the built-in default runs: data/changzhutan/ (found through
  * --data-dir, $TONGCHENG_DATA_DIR, or beside the executable / in the source tree), with its shipped scenarios.
  */
 #include "cli.h"
+#include "analysis/gpkg_out.h"
 #include "common/timeutil.h"
 #include "report/circle.h"
 #include "sketch/scenario.h"
@@ -48,7 +50,8 @@ static const char *circle_usage =
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
-    "                         isochrones.geojson\n"
+    "                         isochrones.geojson; -o FILE.gpkg: one GeoPackage (layers circle, isochrones,\n"
+    "                         places, cores) instead\n"
     "  --quiet                no progress on stderr (shown only on a terminal anyway)\n";
 
 static int is_file(const char *path) {
@@ -92,6 +95,17 @@ static int find_data_dir(const char *given, char *out, size_t n) {
             return 0;
         }
     }
+#if defined(TC_SOURCE_DATA_DIR) && defined(TC_INSTALL_DATA_DIR)
+    /* A build folder outside the source tree, then an installed program moved away from its prefix. */
+    static const char *const compiled_in[] = {TC_SOURCE_DATA_DIR, TC_INSTALL_DATA_DIR};
+    for (size_t i = 0; i < sizeof compiled_in / sizeof *compiled_in; i++) {
+        snprintf(out, n, "%s/network.sketch.json", compiled_in[i]);
+        if (is_file(out)) {
+            snprintf(out, n, "%s", compiled_in[i]);
+            return 0;
+        }
+    }
+#endif
     return -1;
 }
 
@@ -107,96 +121,20 @@ static void quiet_finding(void *user, const tc_finding *f) {
     if (f->severity == TC_SEV_ERROR) cli_print_finding(user, f);
 }
 
-/* Build a network from the inputs + optional scenario into path. */
-static tc_status build_net(const tc_feed_source *feeds, size_t n_feeds, const char *osm, const char *scenario,
-                           const char *path, tc_error *err) {
-    tc_build_options o;
-    tc_build_options_init(&o);
-    o.feeds = feeds;
-    o.n_feeds = n_feeds;
-    o.osm_path = osm;
-    const char *scns[1] = {scenario};
-    o.scenarios = scns;
-    o.n_scenarios = scenario ? 1 : 0;
-    o.on_finding = quiet_finding;
-    o.finding_user = stderr;
-    return tc_build(&o, path, err);
-}
-
-/* The non-empty lines of a small text file (the default's list of remaining assumptions); -1 when out of memory.
- * A file that cannot be read gives no lines: the list is a courtesy of the report, not an input of the numbers. */
-static int read_lines(const char *path, char ***out, size_t *n) {
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    char buf[1024];
-    int rc = 0;
-    while (!rc && fgets(buf, sizeof buf, f)) {
-        buf[strcspn(buf, "\r\n")] = '\0';
-        if (!buf[0] || buf[0] == '#') continue;
-        char **v = realloc(*out, (*n + 1) * sizeof *v);
-        if (!v || !(v[*n] = strdup(buf))) {
-            if (v) *out = v;
-            rc = -1;
-            break;
-        }
-        *out = v;
-        (*n)++;
-    }
-    fclose(f);
-    return rc;
-}
-
-/* The road model, with the roads a scenario adds ("add_road" modifications). */
-static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err) {
-    scenario *sc = NULL;
-    if (scenario_path) {
-        tc_status st = scenario_read(scenario_path, NULL, &sc, err);
-        if (st) return st;
-    }
-    size_t n = 0;
-    const cJSON **extra = calloc(sc ? sc->n_mods + 1 : 1, sizeof *extra);
-    const char **files = calloc(sc ? sc->n_mods + 1 : 1, sizeof *files);
-    tc_status st = TC_OK;
-    if (!extra || !files) st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-    for (size_t i = 0; !st && sc && i < sc->n_mods; i++)
-        if (sc->mods[i].kind == SCN_ADD_ROAD) {
-            extra[n] = sc->mods[i].road;
-            files[n++] = scenario_path;
-        }
-    if (!st) st = circle_roads_read(path, extra, files, n, out, err);
-    free(extra);
-    free(files);
-    scenario_free(sc);
-    return st;
-}
-
-/* The scenario's name and description, read without applying it (for labels). */
-static int scenario_label(const char *path, char *name, size_t nn, char **desc);
-static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err);
-
 int cmd_circle(int argc, char **argv) {
     const char *net_path = NULL, *osm = NULL, *cores_path = NULL, *places_path = NULL, *pop_path = NULL;
     const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL, *roads_path = NULL;
-    int quiet = 0, no_scenarios = 0, rc = 0, sketch_model = 0;
+    int car_peak = 0, quiet = 0, no_scenarios = 0, rc = 0, access_given = 0, sketch_model = 0;
     circle_params prm;
     circle_params_init(&prm);
     tc_feed_source *feeds = calloc((size_t)argc + 2, sizeof *feeds);
     char **owned = calloc((size_t)argc + 2, sizeof *owned);
     const char **scen = calloc((size_t)argc + 8, sizeof *scen);
-    char **scen_owned = calloc((size_t)argc + 8, sizeof *scen_owned);
-    size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
-    circle_places places = {0}, cores = {0};
-    circle_roads *base_roads = NULL;
-    char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
-    size_t n_assumptions = 0;
-    circle_population pop = {0};
-    circle_result *results = NULL;
-    size_t n_results = 0;
-    char data_dir[PATH_MAX] = "", label[PATH_MAX + 32] = "";
-    char tmp_net[PATH_MAX + 64] = "";
+    size_t n_feeds = 0, n_owned = 0, n_scen = 0;
+    char data_dir[PATH_MAX] = "";
     tc_error err;
     memset(&err, 0, sizeof err);
-    if (!feeds || !owned || !scen || !scen_owned) {
+    if (!feeds || !owned || !scen) {
         fprintf(stderr, "tongcheng: out of memory\n");
         rc = 1;
         goto out;
@@ -213,7 +151,7 @@ int cmd_circle(int argc, char **argv) {
         } else if (!strcmp(a, "--no-isochrones")) {
             prm.isochrones = 0;
         } else if (!strcmp(a, "--car-peak")) {
-            prm.car_peak = 1;
+            car_peak = 1;
         } else if (a[0] == '-' && a[1]) {
             if (i + 1 >= argc) {
                 rc = cli_usage(circle_usage, "circle: %s needs a value", a);
@@ -269,6 +207,7 @@ int cmd_circle(int argc, char **argv) {
                     goto out;
                 }
             } else if (!strcmp(a, "--access")) {
+                access_given = 1;
                 if (!strcmp(val, "walk")) prm.access_mode = TC_MODE_WALK;
                 else if (!strcmp(val, "bike")) prm.access_mode = TC_MODE_BIKE;
                 else if (!strcmp(val, "car")) prm.access_mode = TC_MODE_CAR;
@@ -302,46 +241,9 @@ int cmd_circle(int argc, char **argv) {
             rc = 1;
             goto out;
         }
-        char *p = malloc(strlen(data_dir) + 32);
-        if (!p) goto oom;
-        sprintf(p, "%s/network.sketch.json", data_dir);
-        owned[n_owned++] = p;
-        feeds[n_feeds].path = p;
-        feeds[n_feeds++].sketch = 1;
-        sketch_model = 1;
-        snprintf(label, sizeof label, "%s (built-in default)", p);
-        static char cbuf[PATH_MAX + 32], pbuf[PATH_MAX + 32];
-        if (!cores_path) {
-            snprintf(cbuf, sizeof cbuf, "%s/cores.csv", data_dir);
-            cores_path = cbuf;
-        }
-        if (!places_path) {
-            snprintf(pbuf, sizeof pbuf, "%s/places.csv", data_dir);
-            places_path = pbuf;
-        }
-        static char popbuf[PATH_MAX + 32], abuf[PATH_MAX + 32];
-        snprintf(popbuf, sizeof popbuf, "%s/population.csv", data_dir);
-        if (!pop_path && is_file(popbuf)) pop_path = popbuf; /* residents by district and county, 2020 census */
-        static char rbuf[PATH_MAX + 32];
-        snprintf(rbuf, sizeof rbuf, "%s/roads.json", data_dir);
-        if (!roads_path && is_file(rbuf)) roads_path = rbuf; /* the road model for car times */
-        snprintf(abuf, sizeof abuf, "%s/assumptions.txt", data_dir);
-        if (is_file(abuf) && read_lines(abuf, &assumptions, &n_assumptions)) goto oom;
-        if (n_scen == 0 && !no_scenarios) {
-            static const char *shipped[] = {"intercity_like_a_bus.json", "hsr_intercity_hub.json",
-                                            "metro_extensions.json", "ring_expressway.json"};
-            for (size_t k = 0; k < sizeof shipped / sizeof *shipped; k++) {
-                char *s = malloc(strlen(data_dir) + 64);
-                if (!s) goto oom;
-                sprintf(s, "%s/scenarios/%s", data_dir, shipped[k]);
-                if (!is_file(s)) {
-                    free(s);
-                    continue;
-                }
-                scen_owned[n_scen_owned++] = s;
-                scen[n_scen++] = s;
-            }
-        }
+    } else if (!cores_path) {
+        rc = cli_usage(circle_usage, "circle: --cores CSV is required unless the built-in default is used");
+        goto out;
     }
     if (net_path && n_scen && n_feeds == 0 && !osm) {
         fprintf(stderr, "tongcheng: error: scenarios are evaluated by rebuilding the network from its inputs, and a "
@@ -350,136 +252,49 @@ int cmd_circle(int argc, char **argv) {
         rc = 2;
         goto out;
     }
-    if (!cores_path) {
-        rc = cli_usage(circle_usage, "circle: --cores CSV is required unless the built-in default is used");
-        goto out;
-    }
-    if (!label[0]) {
-        if (net_path) snprintf(label, sizeof label, "%s", net_path);
-        else {
-            size_t used = 0;
-            for (size_t i = 0; i < n_feeds && used < sizeof label - 8; i++)
-                used += (size_t)snprintf(label + used, sizeof label - used, "%s%s", i ? " + " : "", feeds[i].path);
-            if (osm && used < sizeof label - 8) snprintf(label + used, sizeof label - used, " + %s", osm);
-        }
-    }
-    if (circle_places_read(cores_path, &cores, &err) ||
-        circle_places_read(places_path ? places_path : cores_path, &places, &err)) {
+    /* The job itself is the library's (tc_circle_run), shared with the Python package. */
+    tc_circle_options co;
+    tc_circle_options_init(&co);
+    co.network_path = net_path;
+    co.feeds = feeds;
+    co.n_feeds = n_feeds;
+    co.osm_path = osm;
+    co.scenarios = scen;
+    co.n_scenarios = n_scen;
+    co.data_dir = data_dir[0] ? data_dir : NULL;
+    co.no_scenarios = no_scenarios;
+    co.cores_path = cores_path;
+    co.places_path = places_path;
+    co.population_path = pop_path;
+    co.population_column = pop_col;
+    co.date = prm.date;
+    co.window_start = prm.window_start;
+    co.window_end = prm.window_end;
+    co.cutoff_min = prm.cutoff_min;
+    co.access_mode = access_given ? (int)prm.access_mode : -1;
+    co.max_access_min = prm.max_access_min;
+    co.car_speed_kmh = prm.car_speed_kmh;
+    co.roads_path = roads_path;
+    co.car_peak = car_peak;
+    co.isochrones = prm.isochrones;
+    co.sketch_model = sketch_model;
+    co.progress = cli_progress_wanted(quiet);
+    co.on_finding = quiet_finding;
+    co.finding_user = stderr;
+    char *table = NULL;
+    if (tc_circle_run(&co, out_dir, &table, &err) != TC_OK) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (pop_path) {
-        if (circle_population_read(pop_path, pop_col, &pop, &err)) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        prm.population = &pop;
-    }
-    if (mkdir(out_dir, 0777) && errno != EEXIST) {
-        fprintf(stderr, "tongcheng: error: %s: cannot create the output folder: %s\n", out_dir, strerror(errno));
-        rc = 1;
-        goto out;
-    }
-    results = calloc(n_scen + 1, sizeof *results);
-    if (!results) goto oom;
-    snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
-    const int progress = cli_progress_wanted(quiet);
-    for (size_t k = 0; k <= n_scen; k++) {
-        const char *scn = k ? scen[k - 1] : NULL;
-        const char *path = net_path;
-        if (!net_path || k > 0) {
-            if (progress) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
-            if (build_net(feeds, n_feeds, osm, scn, tmp_net, &err)) {
-                rc = cli_fail(&err);
-                goto out;
-            }
-            path = tmp_net;
-        }
-        tc_network *net = NULL;
-        if (tc_network_open(path, &net, &err)) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        if (k == 0 && prm.date == INT32_MIN) { /* a typical weekday, clear of the service's first days */
-            tc_network_info info;
-            if (tc_network_get_info(net, &info, &err) == TC_OK) {
-                int32_t d = info.service_start + 7;
-                if (d > info.service_end) d = info.service_start;
-                while (tc_weekday(d) != 1 && d + 1 <= info.service_end) d++;
-                prm.date = d;
-            }
-        }
-        char name[128] = "baseline";
-        char *desc = NULL;
-        if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
-        circle_roads *roads = NULL;
-        if (roads_path && !osm && load_roads(roads_path, scn, &roads, &err)) { /* OSM streets replace the model */
-            free(desc);
-            tc_network_close(net);
-            rc = cli_fail(&err);
-            goto out;
-        }
-        prm.roads = roads;
-        if (progress) fprintf(stderr, "computing %s\n", name);
-        tc_status st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], &err);
-        free(desc);
-        if (k == 0) base_roads = roads; /* kept for the writers' description of the car model */
-        else circle_roads_free(roads);
-        prm.roads = base_roads;
-        tc_network_close(net);
-        if (path == tmp_net) unlink(tmp_net);
-        if (st) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        n_results++;
-    }
-    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model,
-                         (const char *const *)assumptions, n_assumptions};
-    char fpath[PATH_MAX + 64];
-    snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
-    if (circle_write_csv(&rep, fpath, &err)) goto fail;
-    snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
-    if (circle_write_geojson(&rep, fpath, &err)) goto fail;
-    snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
-    if (circle_write_html(&rep, fpath, &err)) goto fail;
-    {
-        circle_print_table(&rep, stdout);
-        printf("\nreport: %s\n", fpath);
-    }
-    goto out;
-fail:
-    rc = cli_fail(&err);
-    goto out;
-oom:
-    fprintf(stderr, "tongcheng: out of memory\n");
-    rc = 1;
+    fputs(table, stdout);
+    if (tc_gpkg_path(out_dir)) printf("\nreport: %s\n", out_dir);
+    else printf("\nreport: %s/report.html\n", out_dir);
+    tc_free(table);
 out:
-    if (tmp_net[0]) unlink(tmp_net);
-    for (size_t k = 0; k < n_results; k++) circle_result_free(&results[k]);
-    free(results);
-    circle_places_free(&places);
-    circle_places_free(&cores);
-    circle_population_free(&pop);
     if (owned)
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
-    if (scen_owned)
-        for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
-    circle_roads_free(base_roads);
-    for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
-    free(assumptions);
     free(owned);
-    free(scen_owned);
     free(scen);
     free(feeds);
     return rc;
-}
-
-static int scenario_label(const char *path, char *name, size_t nn, char **desc) {
-    scenario *sc = NULL;
-    if (scenario_read(path, NULL, &sc, NULL) != TC_OK) return -1; /* the build reports the error itself */
-    snprintf(name, nn, "%s", sc->name && *sc->name ? sc->name : "scenario");
-    *desc = strdup(sc->description ? sc->description : "");
-    scenario_free(sc);
-    return 0;
 }

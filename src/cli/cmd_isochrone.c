@@ -15,7 +15,7 @@
 
 static const char *iso_usage =
     "usage: tongcheng isochrone NET --from LAT,LON --date YYYY-MM-DD (--time HH:MM | --window HH:MM-HH:MM)\n"
-    "                           --cutoffs 15,30,45,60 -o FILE.geojson [--resolution M] [options]\n"
+    "                           --cutoffs 15,30,45,60 -o FILE.geojson|FILE.gpkg [--resolution M] [options]\n"
     "  --cutoffs MIN,...        travel-time limits, one polygon per cutoff and percentile\n"
     "  --time HH:MM             a single departure minute (same as --window HH:MM-HH:MM+1)\n"
     "  --resolution M           grid cell side in metres the surface is contoured from (default: ~200 cells across)\n";

@@ -22,6 +22,8 @@ static const char *serve_usage =
     "  --max-body BYTES   request body limit (default 1048576; more: 413)\n"
     "  --timeout S        close connections idle for S seconds (default 30)\n"
     "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
+    "  --scenario NAME=NET  another network of the region (e.g. built with --scenario): /v1/isochrone?scenario=NAME,\n"
+    "                     and the map page's scenario selector compares it with the baseline (repeatable)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
     "           /v1/config, /health; the map page at /\n";
 
@@ -37,13 +39,15 @@ int cmd_serve(int argc, char **argv) {
     tc_server_options o;
     tc_server_options_init(&o);
     const char *net_path = NULL;
+    const char *scen_names[8], *scen_paths[8];
+    size_t n_scen = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
         int takes = !strcmp(a, "--host") || !strcmp(a, "--port") || !strcmp(a, "--threads") ||
                     !strcmp(a, "--web-dir") || !strcmp(a, "--max-matrix") || !strcmp(a, "--max-body") ||
-                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles");
+                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles") || !strcmp(a, "--scenario");
         if (takes && !val) return cli_usage(serve_usage, "serve: %s needs a value", a);
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(serve_usage, stdout);
@@ -69,6 +73,12 @@ int cmd_serve(int argc, char **argv) {
             o.timeout_s = (unsigned)n;
         } else if (!strcmp(a, "--tiles")) {
             o.tiles_url = val;
+        } else if (!strcmp(a, "--scenario")) {
+            const char *eq = strchr(val, '=');
+            if (!eq || eq == val || !eq[1] || n_scen == sizeof scen_names / sizeof *scen_names)
+                return cli_usage(serve_usage, "serve: --scenario expects NAME=NET (at most 8)");
+            scen_names[n_scen] = val;
+            scen_paths[n_scen++] = eq + 1;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (a[0] == '-') {
@@ -85,8 +95,24 @@ int cmd_serve(int argc, char **argv) {
     tc_error err = {0};
     tc_network *net = NULL;
     if (tc_network_open(net_path, &net, &err) != TC_OK) return cli_fail(&err);
-    int rc = tc_serve(net, &o, &err);
-    if (rc) cli_fail(&err);
+    /* scenarios: NAME=NET, each its own network; the names are the part before '=' */
+    char names[8][64];
+    tc_network *scen_nets[8] = {0};
+    const char *name_ptrs[8];
+    int rc = 0;
+    for (size_t k = 0; k < n_scen && !rc; k++) {
+        snprintf(names[k], sizeof names[k], "%.*s", (int)(scen_paths[k] - 1 - scen_names[k]), scen_names[k]);
+        name_ptrs[k] = names[k];
+        if (tc_network_open(scen_paths[k], &scen_nets[k], &err) != TC_OK) rc = cli_fail(&err);
+    }
+    o.scenario_names = name_ptrs;
+    o.scenario_nets = (const tc_network *const *)scen_nets;
+    o.n_scenarios = n_scen;
+    if (!rc) {
+        rc = tc_serve(net, &o, &err);
+        if (rc) cli_fail(&err);
+    }
+    for (size_t k = 0; k < n_scen; k++) tc_network_close(scen_nets[k]);
     tc_network_close(net);
     return rc;
 }

@@ -20,6 +20,7 @@
  * hour for the days in between otherwise — a limit stated here and in the feed record (tz_shift_s).
  */
 #include "network/builder.h"
+#include "network/pattern_shapes.h"
 #include "network/netfile.h"
 #include "network/network.h"
 #include "common/geo.h"
@@ -409,6 +410,9 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     tc_net_stop *stops = NULL;
     tc_net_route *routes = NULL;
     tc_net_pattern *patterns = NULL;
+    uint64_t *first_trip = NULL;
+    pattern_shapes shapes;
+    memset(&shapes, 0, sizeof shapes);
     uint32_t *pattern_stops = NULL, *new_trip_index = NULL, *order = NULL, *sub_of = NULL, *sub_last = NULL;
     uint8_t *pattern_flags = NULL, *served = NULL, *svc_empty = NULL;
     tc_net_stop_time *times = NULL;
@@ -687,6 +691,7 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     qsort_r(order, n_sched, sizeof *order, trip_order_cmp, bt);
 
     patterns = calloc(n_sched + 1, sizeof *patterns);
+    first_trip = calloc(n_sched + 1, sizeof *first_trip); /* for the patterns' shapes */
     pattern_stops = malloc((n_st + 1) * sizeof *pattern_stops);
     pattern_flags = malloc(n_st + 1);
     times = malloc((n_st + 1) * sizeof *times);
@@ -694,7 +699,8 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     freqs = calloc(nfr + 1, sizeof *freqs);
     sub_of = malloc((n_sched + 1) * sizeof *sub_of);
     sub_last = malloc((n_sched + 1) * sizeof *sub_last);
-    if (!patterns || !pattern_stops || !pattern_flags || !times || !trips || !freqs || !sub_of || !sub_last) {
+    if (!patterns || !first_trip || !pattern_stops || !pattern_flags || !times || !trips || !freqs || !sub_of ||
+        !sub_last) {
         st = OOM("patterns");
         goto done;
     }
@@ -722,6 +728,7 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
                 const btrip *t = &bt[g];
                 if (!t0) {
                     t0 = t;
+                    first_trip[n_patterns] = (uint64_t)t->feed << 32 | t->local;
                     p->route = t->route;
                     p->n_stops = t->n;
                     p->stops_begin = n_ps;
@@ -988,6 +995,16 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
         st = tc_netfile_add(w, secs[k].id, secs[k].data, secs[k].len, err);
         if (st) goto done;
     }
+    st = pattern_shapes_build((const gtfs_feed *const *)feeds, n_feeds, patterns, n_patterns, first_trip,
+                              pattern_stops, stops, &shapes, err);
+    if (!st && shapes.n_points) {
+        st = tc_netfile_add(w, TC_SEC_SHAPES, shapes.points, (uint64_t)shapes.n_points * 2 * sizeof(int32_t), err);
+        if (!st) st = tc_netfile_add(w, TC_SEC_PATTERN_SHAPE, shapes.pattern_shape,
+                                     (uint64_t)n_patterns * 2 * sizeof(uint32_t), err);
+        if (!st) st = tc_netfile_add(w, TC_SEC_PATTERN_STOP_SHAPE, shapes.stop_point,
+                                     (uint64_t)n_ps * sizeof(uint32_t), err);
+    }
+    if (st) goto done;
     if (have_links && link_node && link_m) {
         st = tc_netfile_add(w, TC_SEC_STOP_STREET_LINK, link_node, n_stops * sizeof *link_node, err);
         if (!st) st = tc_netfile_add(w, TC_SEC_STOP_STREET_LINK_M, link_m, n_stops * sizeof *link_m, err);
@@ -1011,6 +1028,8 @@ done:
     free(rule_begin), free(stop_patterns), free(rules), free(svc_bits), free(stop_idx), free(route_idx);
     free(trip_idx), free(lat), free(lon), free(stop_off), free(route_off), free(agency_off), free(trip_off);
     free(svc_off);
+    free(first_trip);
+    pattern_shapes_free(&shapes);
     return st;
 }
 

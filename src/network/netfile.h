@@ -50,6 +50,8 @@ enum {
     TC_SEC_SHAPES = 23,
     TC_SEC_STOP_STREET_LINK = 24,
     TC_SEC_STOP_STREET_LINK_M = 25,
+    TC_SEC_PATTERN_SHAPE = 26,      /* optional (pattern_shapes.h): per pattern {first point, count} in TC_SEC_SHAPES */
+    TC_SEC_PATTERN_STOP_SHAPE = 27, /* optional: per pattern stop, its point's index within the pattern's shape */
     TC_SEC_STREETS_FIRST = 64,
     TC_SEC_STREETS_LAST = 95,
 };

@@ -189,6 +189,18 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
     ARR(TC_SEC_STOP_ID_INDEX, stop_id_index, v->n_stops);
     ARR(TC_SEC_ROUTE_ID_INDEX, route_id_index, v->n_routes);
     ARR(TC_SEC_TRIP_ID_INDEX, trip_id_index, v->n_trips);
+    if (!st) { /* optional: the patterns' shapes (for drawing) */
+        st = tc_netfile_get(&nf, TC_SEC_SHAPES, 0, &p, &len, err);
+        if (!st && p && len % (2 * sizeof(int32_t)) == 0) {
+            v->n_shape_points = len / (2 * sizeof(int32_t));
+            v->shape_points = p;
+            ARR(TC_SEC_PATTERN_SHAPE, pattern_shape, (uint64_t)v->n_patterns * 2);
+            ARR(TC_SEC_PATTERN_STOP_SHAPE, pattern_stop_shape, v->n_pattern_stops);
+            for (uint32_t q = 0; !st && q < v->n_patterns; q++)
+                if ((uint64_t)v->pattern_shape[2 * q] + v->pattern_shape[2 * q + 1] > v->n_shape_points)
+                    st = tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "pattern %u's shape lies outside the shape points", q);
+        }
+    }
     if (!st) {
         st = tc_netfile_get(&nf, TC_SEC_STOP_STREET_LINK, 0, &p, &len, err);
         if (!st && p) {

@@ -201,6 +201,12 @@ typedef struct tc_network_view {
     street_graph streets;
     const uint32_t *stop_street_link; /* n_stops entries: the street-graph node a stop is linked to, TC_NONE */
     const uint32_t *stop_street_link_m; /* distance from the stop to that node, metres */
+
+    /* patterns' paths from shapes.txt, for drawing (network/pattern_shapes.h); NULL when no feed had shapes */
+    const int32_t *shape_points;        /* n_shape_points × {lat_e7, lon_e7} */
+    uint64_t n_shape_points;
+    const uint32_t *pattern_shape;      /* n_patterns × {first point, count (0: none)} */
+    const uint32_t *pattern_stop_shape; /* n_pattern_stops: the stop's point index within its pattern's shape */
 } tc_network_view;
 
 struct tc_network {

@@ -165,6 +165,8 @@ typedef struct circle_report {
 tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *err);
 /* isochrones.geojson: every core's isochrone of every result, with properties scenario and core added. */
 tc_status circle_write_geojson(const circle_report *r, const char *path, tc_error *err);
+/* One GeoPackage (layers circle, isochrones, places, cores; circle_gpkg.c), instead of the folder's files. */
+tc_status circle_write_gpkg(const circle_report *r, const char *path, tc_error *err);
 /* report.html: one self-contained file (inline CSS, SVG maps, the tables). */
 tc_status circle_write_html(const circle_report *r, const char *path, tc_error *err);
 /* The readable table for stdout. */

@@ -14,6 +14,7 @@
 #include "analysis/surface.h"
 #include "server/server_http.h"
 #include "server/server_layers.h"
+#include "server/server_scenarios.h"
 #include "server/server_static.h"
 
 #include <arpa/inet.h>
@@ -77,7 +78,7 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
     }
     if (!strcmp(url, "/health")) return srv_send_static(c, r, 200, "{\"status\":\"ok\"}", "application/json");
     if (!strcmp(url, "/v1/route")) return api_route(s, c, r);
-    if (!strcmp(url, "/v1/isochrone")) return api_isochrone(s, c, r);
+    if (!strcmp(url, "/v1/isochrone")) return srv_scenario_isochrone(s, c, r);
     if (!strcmp(url, "/v1/matrix")) return api_matrix(s, c, r);
     if (!strcmp(url, "/v1/network")) return srv_send_static(c, r, 200, s->network_json, "application/json");
     if (!strcmp(url, "/v1/stops")) return srv_send_static(c, r, 200, s->stops_geojson, "application/geo+json");
@@ -204,6 +205,7 @@ static void server_free(tc_server *s) {
     free(s->lines_geojson);
     free(s->config_json);
     tc_isochrone_cache_free(s->iso_cache);
+    srv_scenarios_free(s);
 }
 
 int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
@@ -218,7 +220,7 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
     if (tc_network_get_info(net, &s.info, err) != TC_OK || tc_network_info_json(net, &s.network_json, err) != TC_OK ||
         srv_stops_geojson(net, &s.stops_geojson, err) != TC_OK ||
         srv_lines_geojson(net, &s.lines_geojson, err) != TC_OK || make_config(&s, err) != TC_OK ||
-        tc_isochrone_cache_create(net, &s.iso_cache, err) != TC_OK) {
+        tc_isochrone_cache_create(net, &s.iso_cache, err) != TC_OK || srv_scenarios_open(&s, err) != TC_OK) {
         server_free(&s);
         return 1;
     }

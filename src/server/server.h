@@ -29,6 +29,11 @@ typedef struct tc_server_options {
     size_t max_body;        /* request body limit in bytes; default 1 MiB */
     unsigned timeout_s;     /* idle connection timeout; default 30 */
     const char *tiles_url;  /* base map tiles ({z}/{x}/{y}); default OpenStreetMap's; "" or "none": no base map */
+    /* scenarios (server_scenarios.c): other networks of the region, e.g. built with `build --scenario S.json`;
+     * GET /v1/isochrone?scenario=NAME answers on one, and the map page compares it with the baseline */
+    const char *const *scenario_names;
+    const tc_network *const *scenario_nets;
+    size_t n_scenarios;
 } tc_server_options;
 
 void tc_server_options_init(tc_server_options *o);

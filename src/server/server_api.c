@@ -221,13 +221,13 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
 
 enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "date", "time", "window", "cutoffs", "modes", "percentiles",
-                                          "resolution", NULL};
+                                          "resolution", "scenario", NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, date, time, window, cutoffs, modes, percentiles, "
-                              "resolution)", unknown);
+                              "resolution, scenario)", unknown);
     double lat, lon;
     if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
     int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};

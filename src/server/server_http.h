@@ -23,6 +23,9 @@ typedef struct tc_server {
     char *config_json;       /* GET /v1/config: what the page needs (tiles URL, bbox, service dates) */
     char web_dir[4096];      /* "" when no map page was found */
     struct tc_isochrone_cache *iso_cache; /* GET /v1/isochrone: linked grids and workspaces kept between requests */
+    struct tc_server *scenarios; /* one per --scenario, sharing everything but net, info and iso_cache */
+    size_t n_scenarios;
+    const char *scenario_name;   /* NULL for the baseline */
 } tc_server;
 
 /* One request: allocated on the first call of the access handler, freed when MHD reports it completed. */

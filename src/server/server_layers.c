@@ -1,6 +1,6 @@
 /*
  * server_layers.c — the network drawn from the network itself: stops as GeoJSON points and each pattern (a stop
- * sequence of a route) as a line through its stops, built once at start-up (they never change while serving) so
+ * sequence of a route) as a line along its GTFS shape (network/pattern_shapes.h), or through its stops without one, built once at start-up (they never change while serving) so
  * GET /v1/stops and /v1/lines cost a memcpy. Reads the compiled network's arrays (network/network.h) because the
  * public API has no "list every stop" call; the file is read-only, so this is safe from any thread.
  */
@@ -85,11 +85,20 @@ tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err) {
         cJSON *g = cJSON_AddObjectToObject(f, "geometry");
         cJSON_AddStringToObject(g, "type", "LineString");
         cJSON *coords = cJSON_AddArrayToObject(g, "coordinates");
-        for (uint32_t j = 0; j < pat->n_stops; j++) {
-            const tc_net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
-            cJSON_AddItemToArray(coords, point_pair(coord(st->lon_e7), coord(st->lat_e7)));
+        /* the GTFS shape when the network has one for the pattern, else straight from stop to stop */
+        const uint32_t shape_n = v->pattern_shape ? v->pattern_shape[2 * (size_t)pi + 1] : 0;
+        if (shape_n >= 2) {
+            const int32_t *pt = v->shape_points + 2 * (size_t)v->pattern_shape[2 * (size_t)pi];
+            for (uint32_t k = 0; k < shape_n; k++)
+                cJSON_AddItemToArray(coords, point_pair(coord(pt[2 * k + 1]), coord(pt[2 * k])));
+        } else {
+            for (uint32_t j = 0; j < pat->n_stops; j++) {
+                const tc_net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
+                cJSON_AddItemToArray(coords, point_pair(coord(st->lon_e7), coord(st->lat_e7)));
+            }
         }
         cJSON *p = cJSON_AddObjectToObject(f, "properties");
+        cJSON_AddBoolToObject(p, "shape", shape_n >= 2);
         tc_net_format_id(v, rt->feed, rt->id_str, id, sizeof id);
         cJSON_AddStringToObject(p, "route", id);
         const char *name = tc_str(v, rt->short_name_str);
@@ -141,4 +150,132 @@ int32_t srv_default_time(const tc_network *net, int32_t day) {
     for (int h = 0; h < 24; h++)
         if (per_hour[h] > per_hour[best]) best = h;
     return best * 3600;
+}
+
+/* ---------------------------------------------------------------- streets: the page's own base map ------------- */
+/*
+ * The streets the network was built with, for one view (bounding box + zoom), so the map has something to orient by
+ * with no tile server. Generalised by zoom as a base map is: below zoom 12 only fast roads (car speed ≥ 60 km/h:
+ * motorways, trunks, primaries), below 13 also ≥ 40 km/h, below 15 every car street, then footways and cycleways
+ * too; each polyline keeps only points a pixel apart at that zoom. The network's street grid finds the segments in
+ * the box without scanning them all; a bitmap keeps a segment that spans several cells from appearing twice.
+ */
+
+static const char *street_class(const street_graph *g, const street_seg *sg) {
+    unsigned access = g->edges[sg->arc_ab].access | g->edges[sg->arc_ba].access;
+    unsigned kmh = g->edges[sg->arc_ab].car_kmh > g->edges[sg->arc_ba].car_kmh ? g->edges[sg->arc_ab].car_kmh
+                                                                                 : g->edges[sg->arc_ba].car_kmh;
+    if (!(access & STREET_CAR)) return "path";
+    return kmh >= 60 ? "major" : kmh >= 40 ? "medium" : "minor";
+}
+
+static int class_shown(const char *cls, int zoom) {
+    switch (cls[0]) {
+    case 'm': return cls[1] == 'a' ? 1 : cls[1] == 'e' ? zoom >= 12 : zoom >= 13; /* major, medium, minor */
+    default: return zoom >= 15;                                                   /* path */
+    }
+}
+
+tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+                              char **out, tc_error *err) {
+    const street_graph *g = &net->v.streets;
+    if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 &&
+          bbox[3] <= 90))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                       "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
+    if (zoom < 0 || zoom > 22) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
+    cJSON *features = NULL, *root = collection(&features);
+    if (!root) return tc_fail_oom(err);
+    size_t n_out = 0;
+    int truncated = 0;
+    if (g->n_segs && g->meta && !g->meta->lon_wrap) {
+        const street_meta *m = g->meta;
+        long x0 = (long)floor((bbox[0] * 1e7 - m->grid_lon0_e7) / m->cell_lon_e7);
+        long x1 = (long)floor((bbox[2] * 1e7 - m->grid_lon0_e7) / m->cell_lon_e7);
+        long y0 = (long)floor((bbox[1] * 1e7 - m->grid_lat0_e7) / m->cell_lat_e7);
+        long y1 = (long)floor((bbox[3] * 1e7 - m->grid_lat0_e7) / m->cell_lat_e7);
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 >= (long)m->grid_nx) x1 = (long)m->grid_nx - 1;
+        if (y1 >= (long)m->grid_ny) y1 = (long)m->grid_ny - 1;
+        uint8_t *seen = calloc(g->n_segs / 8 + 1, 1);
+        if (!seen) {
+            cJSON_Delete(root);
+            return tc_fail_oom(err);
+        }
+        const double tol_e7 = 360.0 / (256.0 * pow(2.0, zoom)) * 1e7; /* one pixel, in 1e-7 degrees */
+        for (long y = y0; y <= y1 && !truncated; y++)
+            for (long x = x0; x <= x1 && !truncated; x++) {
+                uint32_t c = (uint32_t)(y * (long)m->grid_nx + x);
+                for (uint32_t i = g->grid_begin[c]; i < g->grid_begin[c + 1]; i++) {
+                    uint32_t s = g->grid_items[i];
+                    if (seen[s >> 3] & (1u << (s & 7))) continue;
+                    seen[s >> 3] |= (uint8_t)(1u << (s & 7));
+                    const street_seg *sg = &g->segs[s];
+                    const char *cls = street_class(g, sg);
+                    if (!class_shown(cls, zoom)) continue;
+                    if (n_out == max_features) {
+                        truncated = 1;
+                        break;
+                    }
+                    uint32_t b = sg->geom_begin, e = g->segs[s + 1].geom_begin;
+                    cJSON *f = cJSON_CreateObject();
+                    cJSON_AddItemToArray(features, f);
+                    cJSON_AddStringToObject(f, "type", "Feature");
+                    cJSON *geo = cJSON_AddObjectToObject(f, "geometry");
+                    cJSON_AddStringToObject(geo, "type", "LineString");
+                    cJSON *coords = cJSON_AddArrayToObject(geo, "coordinates");
+                    int32_t last_lat = 0, last_lon = 0;
+                    for (uint32_t k = b; k < e; k++) {
+                        int32_t lat = g->geom[2 * (size_t)k], lon = g->geom[2 * (size_t)k + 1];
+                        if (k > b && k + 1 < e && fabs((double)lat - last_lat) < tol_e7 &&
+                            fabs((double)lon - last_lon) < tol_e7)
+                            continue; /* within a pixel of the last point kept; the end point always stays */
+                        cJSON_AddItemToArray(coords, point_pair(coord(lon), coord(lat)));
+                        last_lat = lat, last_lon = lon;
+                    }
+                    cJSON *p = cJSON_AddObjectToObject(f, "properties");
+                    cJSON_AddStringToObject(p, "class", cls);
+                    n_out++;
+                }
+            }
+        free(seen);
+    }
+    cJSON_AddNumberToObject(root, "zoom", zoom);
+    cJSON_AddBoolToObject(root, "truncated", truncated);
+    char *t = finish(root);
+    if (!t) return tc_fail_oom(err);
+    *out = t;
+    return TC_OK;
+}
+
+tc_status srv_street_path_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+                                  double to_lon, char **out, tc_error *err) {
+    tc_street_options o;
+    tc_street_options_init(&o);
+    tc_street_result r;
+    memset(&r, 0, sizeof r);
+    tc_status st = tc_street_route(net, TC_MODE_WALK, from_lat, from_lon, to_lat, to_lon, &o, &r, err);
+    if (st) return st;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *g = root ? cJSON_AddObjectToObject(root, "geometry") : NULL;
+    cJSON *coords = g ? cJSON_AddArrayToObject(g, "coordinates") : NULL;
+    if (coords) {
+        cJSON_AddStringToObject(root, "type", "Feature");
+        cJSON_AddStringToObject(g, "type", "LineString");
+        /* from the given point, along the streets, to the given point */
+        cJSON_AddItemToArray(coords, point_pair(from_lon, from_lat));
+        for (size_t k = 0; !r.straight_line && k < r.n_points; k++)
+            cJSON_AddItemToArray(coords, point_pair(r.lon[k], r.lat[k]));
+        cJSON_AddItemToArray(coords, point_pair(to_lon, to_lat));
+        cJSON *p = cJSON_AddObjectToObject(root, "properties");
+        cJSON_AddNumberToObject(p, "distance_m", round(r.distance_m));
+        cJSON_AddBoolToObject(p, "straight_line", r.straight_line);
+    }
+    tc_street_result_free(&r);
+    char *t = coords ? finish(root) : NULL;
+    if (!coords) cJSON_Delete(root);
+    if (!t) return tc_fail_oom(err);
+    *out = t;
+    return TC_OK;
 }

@@ -2,9 +2,11 @@
  * server_static.c — the map page: web/index.html, app.js, style.css, and MapLibre GL JS from
  * web/node_modules/maplibre-gl/dist (installed by `npm ci --prefix web` at setup) under /vendor/maplibre-gl/, so
  * the page needs no CDN. Only plain file names are served (letters, digits, '.', '-', '_', no leading dot), which
- * rules out path traversal without canonicalising paths.
+ * rules out path traversal without canonicalising paths. Two generated layers are served here too, for the page:
+ * /streets.geojson (its own street base map) and /street-path.geojson (walk legs along the streets).
  */
 #include "server/server_static.h"
+#include "server/server_layers.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -91,8 +93,50 @@ static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const 
     return ok;
 }
 
+/* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (server_layers.c). */
+static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    const char *bbox_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bbox");
+    const char *zoom_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "zoom");
+    double bbox[4];
+    char tail;
+    if (!bbox_s || sscanf(bbox_s, "%lf,%lf,%lf,%lf%c", &bbox[0], &bbox[1], &bbox[2], &bbox[3], &tail) != 4)
+        return srv_send_error(c, r, 400, "bad_parameter", "bbox", "bbox must be min_lon,min_lat,max_lon,max_lat");
+    char *end;
+    long zoom = zoom_s ? strtol(zoom_s, &end, 10) : -1;
+    if (!zoom_s || end == zoom_s || *end)
+        return srv_send_error(c, r, 400, "bad_parameter", "zoom", "zoom must be an integer 0…22");
+    char *text = NULL;
+    tc_error err = {0};
+    if (srv_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK) {
+        if (err.code == TC_ERR_NO_MEMORY) return srv_send_owned(c, r, 500, NULL, "application/json");
+        return srv_send_error(c, r, 400, "bad_parameter", zoom < 0 || zoom > 22 ? "zoom" : "bbox", "%s", err.message);
+    }
+    return srv_send_owned(c, r, 200, text, "application/geo+json");
+}
+
+/* GET /street-path.geojson?from=LAT,LON&to=LAT,LON: a walk leg along the streets (server_layers.c). */
+static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    double p[4];
+    char tail;
+    const char *names[2] = {"from", "to"};
+    for (int k = 0; k < 2; k++) {
+        const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[k]);
+        if (!v || sscanf(v, "%lf,%lf%c", &p[2 * k], &p[2 * k + 1], &tail) != 2)
+            return srv_send_error(c, r, 400, "bad_parameter", names[k], "%s must be LAT,LON", names[k]);
+    }
+    char *text = NULL;
+    tc_error err = {0};
+    tc_status st = srv_street_path_geojson(s->net, p[0], p[1], p[2], p[3], &text, &err);
+    if (st == TC_ERR_NO_MEMORY) return srv_send_owned(c, r, 500, NULL, "application/json");
+    if (st == TC_ERR_UNREACHABLE) return srv_send_error(c, r, 422, "unreachable", NULL, "%s", err.message);
+    if (st) return srv_send_error(c, r, 400, "bad_parameter", NULL, "%s", err.message);
+    return srv_send_owned(c, r, 200, text, "application/geo+json");
+}
+
 enum MHD_Result static_serve(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url) {
     static const char vendor[] = "/vendor/maplibre-gl/";
+    if (!strcmp(url, "/streets.geojson")) return serve_streets(s, c, r);
+    if (!strcmp(url, "/street-path.geojson")) return serve_street_path(s, c, r);
     char path[4400];
     const char *name = NULL;
     if (!s->web_dir[0] && (!strcmp(url, "/") || !strcmp(url, "/index.html")))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # server_browser.sh — the map page in Debian's headless chromium driven by playwright-core (tests/server/
 # browser_test.js): page loads with no tile server, network drawn, click → isochrone layer + legend, shift-click →
-# journeys; screenshot saved as $TC_BUILD/server_browser.png. Missing chromium / node / web/node_modules is a
+# journeys; the scenario selector (the server gets a scenario network: the buses alone, without the metro);
+# screenshot saved as $TC_BUILD/server_browser.png. Missing chromium / node / web/node_modules is a
 # failure (they are installed by scripts/setup), only missing shared data skips.
 set -uo pipefail
 : "${TC_DATA:?}" "${TC_BIN:?}" "${TC_SRC:?}" "${TC_BUILD:?}"
@@ -25,9 +26,12 @@ cleanup() {
 trap cleanup EXIT
 "$TC_BIN" build --gtfs "$poa/poa_eptc.zip" --gtfs "$poa/poa_trensurb.zip" --osm "$poa/poa_osm.pbf" \
     -o "$tmp/poa.tcn" --quiet || { echo "FAIL: build"; exit 1; }
+"$TC_BIN" build --gtfs "$poa/poa_eptc.zip" --osm "$poa/poa_osm.pbf" -o "$tmp/buses.tcn" --quiet \
+    || { echo "FAIL: build of the scenario network"; exit 1; }
 # a loopback port nothing listens on: the page's tile server is absent, as offline
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$TC_BIN" serve "$tmp/poa.tcn" --host 127.0.0.1 --port 0 --threads 2 --web-dir "$TC_SRC/web" \
+    --scenario "buses-only=$tmp/buses.tcn" \
     --tiles "http://127.0.0.1:$closed/tiles-absent/{z}/{x}/{y}.png" 2> "$tmp/serve.log" &
 server=$!
 port=

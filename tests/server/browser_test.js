@@ -10,6 +10,11 @@
  * that the rendered isochrone features are those the API returns for the same query, shift-clicks a destination and
  * checks the journeys listed are the API's; saves a screenshot. Every request that is not to 127.0.0.1 is refused
  * and counted: the page must load nothing from elsewhere except the (unreachable) tiles.
+ * Also: the page says "loading…" and, while /v1/stops is held back, keeps a click and answers it (isochrones)
+ * once the network arrives; its own street base map is drawn with no tile server and follows the zoom; transit legs
+ * are drawn along their line through the stops passed and walk legs along the streets, not as straight lines; the
+ * scenario selector (the server has a scenario "buses-only") draws the scenario's isochrones filled and the
+ * baseline's outlined, each the API's answer for that network.
  */
 'use strict';
 const path = require('path');
@@ -56,11 +61,36 @@ async function main() {
       foreign.push(u.href);
       return route.abort();
     });
+    /* hold /v1/stops back until a click has been made: the page is then still loading, whatever the machine */
+    let releaseStops;
+    const stopsHeld = new Promise((resolve) => { releaseStops = resolve; });
+    await context.route('**/v1/stops', async (route) => { await stopsHeld; return route.continue(); });
     const page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error' && !/ERR_CONNECTION_REFUSED|tiles-absent/.test(m.text())) console.log(`page console: ${m.text()}`); });
     await page.goto(base + '/', { waitUntil: 'load' });
+    check(/loading…/.test(await (await page.request.get(base + '/')).text()), 'the page says "loading…" from the start');
+    await page.waitForFunction(() => window.tongcheng && window.tongcheng.map && window.tongcheng.map.loaded !== undefined,
+                               null, { timeout: 30000 });
+    const early = await page.evaluate(() => ({ ready: window.tongcheng.state.ready,
+                                               status: document.getElementById('status').textContent }));
+    check(!early.ready && /loading/.test(early.status), `before the network arrives: ${JSON.stringify(early)}`);
+    const box = await page.locator('#map canvas').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => window.tongcheng.state.queuedClick !== null, null, { timeout: 30000 });
+    const queued = await page.evaluate(() => ({ status: document.getElementById('status').textContent,
+                                                iso: document.body.dataset.isochrones || null }));
+    check(/answered when the map is ready/.test(queued.status) && queued.iso === null,
+          `a click while loading is kept, not dropped: ${JSON.stringify(queued)}`);
+    releaseStops();
     await page.waitForFunction(() => window.tongcheng && window.tongcheng.state.ready, null, { timeout: 30000 });
+    await page.waitForFunction(() => /^\d+$|^error$/.test(document.body.dataset.isochrones || ''), null, { timeout: 60000 });
+    const answered = await page.evaluate(() => ({ iso: document.body.dataset.isochrones,
+                                                  origin: window.tongcheng.state.origin }));
+    check(answered.origin !== null && answered.iso !== 'error', `the queued click was answered: ${JSON.stringify(answered)}`);
+
+    // the page's own base map: streets of the view from the server, with no tile server reachable
+    await page.waitForFunction(() => window.tongcheng.state.streetFeatures > 0, null, { timeout: 30000 });
 
     // the network drawn from the network itself
     await page.waitForFunction(() => {
@@ -88,7 +118,22 @@ async function main() {
     }, null);
     const best = nearest([median(coords.map((p) => p[0])), median(coords.map((p) => p[1]))]);
     const destStop = nearest([best.c[0] + 0.028, best.c[1] - 0.01]).c;
+    await page.evaluate((c) => window.tongcheng.map.jumpTo({ center: c, zoom: 15 }), best.c);
+    await page.waitForFunction(() => window.tongcheng.state.streetZoom === 15, null, { timeout: 30000 });
+    await page.waitForFunction(() => window.tongcheng.map.isSourceLoaded('streets') && window.tongcheng.map.areTilesLoaded(),
+                               null, { timeout: 30000 });
+    const z15 = await page.evaluate(() => {
+      const m = window.tongcheng.map;
+      const n = (l) => m.queryRenderedFeatures({ layers: [l] }).length;
+      return { minor: n('streets-minor'), path: n('streets-path'), features: window.tongcheng.state.streetFeatures };
+    });
+    check(z15.minor > 20, `streets drawn at zoom 15 without tiles: ${JSON.stringify(z15)}`);
+    const zoomedOut = await (await page.request.get(`${base}/streets.geojson?bbox=${best.c[0] - 0.1},${best.c[1] - 0.1},` +
+                                                    `${best.c[0] + 0.1},${best.c[1] + 0.1}&zoom=10`)).json();
+    check(zoomedOut.features.length > 0 && zoomedOut.features.every((f) => f.properties.class === 'major'),
+          `zoom 10 keeps only the major roads (${zoomedOut.features.length} features)`);
     await page.evaluate((c) => window.tongcheng.map.jumpTo({ center: c, zoom: 12 }), best.c);
+    await page.waitForFunction(() => window.tongcheng.state.streetZoom === 12, null, { timeout: 30000 });
     await page.fill('#cutoffs', '10,20,30,40');
     await page.fill('#window-end', '');
     const point = await page.evaluate((c) => {
@@ -149,8 +194,54 @@ async function main() {
     if (listed > 0) {
       const legs = await page.evaluate(() => window.tongcheng.map.querySourceFeatures('route').length);
       check(legs >= rapi.journeys[0].legs.length, `route legs drawn: ${legs} of ${rapi.journeys[0].legs.length}`);
+      await page.waitForFunction(() => window.tongcheng.state.walkPathsDrawn, null, { timeout: 30000 });
+      const points = await page.evaluate(() => window.tongcheng.state.legPoints);
+      const walks = rapi.journeys[0].legs.map((l, i) => (l.mode === 'walk' ? points[i] : null)).filter((n) => n !== null);
+      if (walks.length)
+        check(walks.some((n) => n > 2), `walk legs follow the streets: ${points}`);
+      const transit = rapi.journeys[0].legs.map((l, i) => (l.mode === 'transit' ? points[i] : null)).filter((n) => n !== null);
+      if (transit.length)
+        check(transit.some((n) => n > 2), `transit legs follow their line through the stops passed: ${points}`);
+      // a leg along its line is never a detour round the line's loop: at most 3x the straight distance + 500 m
+      const paths = await page.evaluate(() => window.tongcheng.state.legPaths);
+      const km = (a, b) => Math.hypot((a[0] - b[0]) * 111.32 * Math.cos(a[1] * Math.PI / 180), (a[1] - b[1]) * 111.32);
+      rapi.journeys[0].legs.forEach((l, i) => {
+        if (l.mode !== 'transit') return;
+        const p = paths[i];
+        const along = p.slice(1).reduce((s, c, k) => s + km(p[k], c), 0);
+        const direct = km([l.from.lon, l.from.lat], [l.to.lon, l.to.lat]);
+        check(along <= 3 * direct + 0.5, `transit leg ${i} drawn ${along.toFixed(2)} km for ${direct.toFixed(2)} km direct`);
+      });
     }
     check(dd.error === null || dd.error === undefined, `page reported an error: ${dd.error}`);
+
+    // the scenario selector: the scenario's isochrones filled, the baseline's outlined, each as the API gives them
+    const options = await page.$$eval('#scenario option', (os) => os.map((o) => o.value));
+    check(JSON.stringify(options) === '["baseline","buses-only"]' && await page.isVisible('#scenario'),
+          `scenario selector offers ${options}`);
+    await page.selectOption('#scenario', 'buses-only');
+    await page.waitForFunction(() => window.tongcheng.state.scenario === 'buses-only' &&
+                               /^\d+$|^error$/.test(document.body.dataset.isochrones || ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => window.tongcheng.map.isSourceLoaded('isochrones') &&
+                               window.tongcheng.map.isSourceLoaded('baseline'), null, { timeout: 30000 });
+    const cmp = await page.evaluate(() => {
+      const m = window.tongcheng.map;
+      const areas = (src) => [...new Map(m.querySourceFeatures(src).map((f) => [f.properties.cutoff_min,
+                                                                              f.properties.area_km2])).entries()]
+        .sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+      return { scenario: areas('isochrones'), baseline: areas('baseline'), state: document.body.dataset.isochrones,
+               legend: !document.getElementById('legend-baseline').hidden };
+    });
+    const sq = new URLSearchParams(q);
+    sq.set('scenario', 'buses-only');
+    const sapi = await (await page.request.get(`${base}/v1/isochrone?${sq}`)).json();
+    const apiAreas = (fc) => fc.features.sort((a, b) => a.properties.cutoff_min - b.properties.cutoff_min)
+      .map((f) => f.properties.area_km2);
+    check(JSON.stringify(cmp.scenario) === JSON.stringify(apiAreas(sapi)),
+          `scenario isochrones drawn ${cmp.scenario} = API ${apiAreas(sapi)}`);
+    check(JSON.stringify(cmp.baseline) === JSON.stringify(apiAreas(api)),
+          `baseline outlines drawn ${cmp.baseline} = API ${apiAreas(api)}`);
+    check(cmp.legend, 'the legend explains the dashed baseline');
 
     await page.screenshot({ path: shotPath });
     check(fs.statSync(shotPath).size > 10000, 'screenshot written');

@@ -1,0 +1,42 @@
+# manpage.cmake — writes the tongcheng(1) man page from the program's own --help texts, so the page never drifts
+# from the program. Run at build time: cmake -DTC_BIN=... -DOUT=... -DVERSION=... -P manpage.cmake
+# Each subcommand's --help becomes one subsection, kept verbatim (.nf) because the help texts are aligned columns.
+execute_process(COMMAND ${TC_BIN} --help OUTPUT_VARIABLE top RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "manpage: ${TC_BIN} --help failed")
+endif()
+# The command names are the indented first words of the "commands:" list.
+string(REGEX MATCHALL "\n  [a-z][a-z-]+ " cmd_lines "${top}")
+set(commands "")
+foreach(l ${cmd_lines})
+  string(STRIP "${l}" c)
+  list(APPEND commands ${c})
+endforeach()
+
+# roff treats a leading '.' or '\'' as a request and '\' as an escape: protect both.
+function(roff_escape in outvar)
+  string(REPLACE "\\" "\\e" s "${in}")
+  string(REGEX REPLACE "\n([.'])" "\n\\\\&\\1" s "\n${s}")
+  string(SUBSTRING "${s}" 1 -1 s)
+  set(${outvar} "${s}" PARENT_SCOPE)
+endfunction()
+
+roff_escape("${top}" top_e)
+string(TIMESTAMP today "%Y-%m-%d" UTC)
+set(page ".TH TONGCHENG 1 \"${today}\" \"tongcheng ${VERSION}\" \"User Commands\"\n")
+string(APPEND page ".SH NAME\ntongcheng \\- how well a metro area's transport network ties it together\n")
+string(APPEND page ".SH SYNOPSIS\n.B tongcheng\n.I COMMAND\n[options]\n")
+string(APPEND page ".SH DESCRIPTION\n.nf\n${top_e}.fi\n.SH COMMANDS\n")
+foreach(c ${commands})
+  execute_process(COMMAND ${TC_BIN} ${c} --help OUTPUT_VARIABLE h RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "manpage: ${TC_BIN} ${c} --help failed")
+  endif()
+  roff_escape("${h}" h_e)
+  string(APPEND page ".SS ${c}\n.nf\n${h_e}.fi\n")
+endforeach()
+string(APPEND page ".SH FILES\n.TP\n.I share/tongcheng/changzhutan\nthe built-in Chang-Zhu-Tan sketch network and scenarios (tongcheng circle with no arguments)\n")
+string(APPEND page ".TP\n.I share/tongcheng/web\nthe map page of tongcheng serve\n")
+string(APPEND page ".SH ENVIRONMENT\n.TP\n.B TONGCHENG_DATA_DIR\nwhere the built-in default lives\n")
+string(APPEND page ".SH EXIT STATUS\n0 success, 1 the work failed (bad input, unreachable, ...), 2 bad command-line use.\n")
+file(WRITE ${OUT} "${page}")
