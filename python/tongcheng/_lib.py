@@ -104,7 +104,7 @@ typedef struct tc_circle_options {
     const char *const *scenarios; size_t n_scenarios; const char *data_dir; int no_scenarios;
     const char *cores_path; const char *places_path; const char *population_path; const char *population_column;
     int32_t date; int32_t window_start, window_end; int cutoff_min; int access_mode; int max_access_min;
-    double car_speed_kmh; int isochrones; const char *network_label; int sketch_model; int progress;
+    double car_speed_kmh; const char *roads_path; int car_peak; int isochrones; const char *network_label; int sketch_model; int progress;
     tc_finding_fn on_finding; void *finding_user;
 } tc_circle_options;
 void tc_circle_options_init(tc_circle_options *opts);

@@ -70,8 +70,8 @@ def _places_csv(value, tmpdir, name):
 
 def run_circle(network_path=None, osm=None, gtfs=(), sketch=(), scenarios=(), cores=None, places=None,
                population=None, population_column=None, date=None, window=("07:00", "09:00"), cutoff=60, access=None,
-               max_access=20, car_speed=40, isochrones=True, no_scenarios=False, data_dir=None, output_dir=None,
-               progress=False):
+               max_access=20, car_speed=40, roads=None, car_peak=False, isochrones=True, no_scenarios=False,
+               data_dir=None, output_dir=None, progress=False):
     keep = []
 
     def c(s):
@@ -123,6 +123,8 @@ def run_circle(network_path=None, osm=None, gtfs=(), sketch=(), scenarios=(), co
             o.access_mode = {"walk": lib.TC_MODE_WALK, "bike": lib.TC_MODE_BIKE, "car": lib.TC_MODE_CAR}[access]
         o.max_access_min = int(max_access)
         o.car_speed_kmh = float(car_speed)
+        o.roads_path = c(roads)
+        o.car_peak = 1 if car_peak else 0
         o.isochrones = 1 if isochrones else 0
         o.sketch_model = 1 if sketch else 0
         o.progress = 1 if progress else 0
