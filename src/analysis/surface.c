@@ -72,11 +72,11 @@ void tc_analysis_options_init(tc_analysis_options *opts) {
 
 static double walk_speed(const tc_network_view *v, const tc_analysis_options *o) {
     if (o->walk_speed_mps > 0) return o->walk_speed_mps;
-    return v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+    return v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
 }
 
 static double mode_speed(const tc_network_view *v, const tc_analysis_options *o, tc_mode mode) {
-    if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : 4.2;
+    if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : TC_DEFAULT_BIKE_SPEED_MPS;
     if (mode == TC_MODE_CAR) return CAR_STRAIGHT_MPS;
     return walk_speed(v, o);
 }
@@ -103,6 +103,9 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
+    if (o->board_slack_s < 0 || o->board_slack_s > 3600)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
+                       (int)o->board_slack_s);
     return tc_percentiles_check(o->percentiles, o->n_percentiles, err);
 }
 
@@ -535,6 +538,10 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
     const double cos_lo = far_lat < 90.0 ? cos(far_lat * 3.14159265358979323846 / 180.0) : 0.0;
     for (size_t i = 0; i < d->n; i++) {
         ws->direct[i] = RAPTOR_INF;
+        if (d->lat[i] == lat && d->lon[i] == lon) { /* the origin itself: 0, whatever its snap (as street-only) */
+            ws->direct[i] = 0;
+            continue;
+        }
         if (fabs(d->lat[i] - lat) > band_deg) continue;
         double dl = fabs(d->lon[i] - lon);
         if (dl > 180) dl = 360 - dl;
@@ -643,7 +650,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         /* no streets: the access mode's straight-line leg straight to the destination, as for walking */
         direct_legs(ws, d, lat, lon, aspeed, access_s, 0);
     } else {
-        for (size_t i = 0; i < n_dest; i++) ws->direct[i] = RAPTOR_INF;
+        for (size_t i = 0; i < n_dest; i++) ws->direct[i] = d->lat[i] == lat && d->lon[i] == lon ? 0 : RAPTOR_INF;
     }
 
     if (o->max_transfers + 1 > ws->rw_trips) {
@@ -659,6 +666,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     p.walk_speed_mps = wspeed;
     p.max_transfer_walk_s = access_s > 0 ? access_s : 0;
     p.min_transfer_s = 0;
+    p.board_slack_s = o->board_slack_s;
     p.times_only = 1; /* arrival times are all an analysis reads */
     if (d->lazy_grid) { /* a new origin: forget the grid links of the last one */
         ws->grid_len = 0;

@@ -40,6 +40,8 @@ static const char *circle_usage =
     "                         bus or taxi). Default walk; car for the built-in default, whose sketch has no buses\n"
     "  --max-access MIN       at most MIN minutes of access and of egress (default 20)\n"
     "  --car-speed KMH        car speed without a street network (default 40; straight line x detour)\n"
+    "  --walk-speed M/S       walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "); --bike-speed M/S (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
+    "  --board-slack S        minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
@@ -215,6 +217,19 @@ int cmd_circle(int argc, char **argv) {
                 else if (!strcmp(val, "car")) prm.access_mode = TC_MODE_CAR;
                 else {
                     rc = cli_usage(circle_usage, "circle: --access wants walk, bike or car, not \"%s\"", val);
+                    goto out;
+                }
+            } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
+                double mps;
+                if (cli_parse_speed(val, &mps)) {
+                    rc = cli_usage(circle_usage, "circle: %s wants m/s between 0.1 and 30, not \"%s\"", a, val);
+                    goto out;
+                }
+                if (a[2] == 'w') prm.walk_speed_mps = mps;
+                else prm.bike_speed_mps = mps;
+            } else if (!strcmp(a, "--board-slack")) {
+                if (parse_int(val, 0, 3600, &prm.board_slack_s)) {
+                    rc = cli_usage(circle_usage, "circle: --board-slack wants seconds between 0 and 3600, not \"%s\"", val);
                     goto out;
                 }
             } else if (!strcmp(a, "--car-speed")) {

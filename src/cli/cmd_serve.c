@@ -22,6 +22,8 @@ static const char *serve_usage =
     "  --max-body BYTES   request body limit (default 1048576; more: 413)\n"
     "  --timeout S        close connections idle for S seconds (default 30)\n"
     "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
+    "  --walk-speed M/S   --bike-speed M/S   --board-slack S: defaults of requests that give none (walk_speed,\n"
+    "                     bike_speed, board_slack; default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " and " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s, 0 s)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
     "           /v1/config, /health; the map page at /\n";
 
@@ -43,7 +45,8 @@ int cmd_serve(int argc, char **argv) {
         long n;
         int takes = !strcmp(a, "--host") || !strcmp(a, "--port") || !strcmp(a, "--threads") ||
                     !strcmp(a, "--web-dir") || !strcmp(a, "--max-matrix") || !strcmp(a, "--max-body") ||
-                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles");
+                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles") || !strcmp(a, "--walk-speed") ||
+                    !strcmp(a, "--bike-speed") || !strcmp(a, "--board-slack");
         if (takes && !val) return cli_usage(serve_usage, "serve: %s needs a value", a);
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(serve_usage, stdout);
@@ -69,6 +72,14 @@ int cmd_serve(int argc, char **argv) {
             o.timeout_s = (unsigned)n;
         } else if (!strcmp(a, "--tiles")) {
             o.tiles_url = val;
+        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
+            double mps;
+            if (cli_parse_speed(val, &mps)) return cli_usage(serve_usage, "serve: %s expects m/s, 0.1…30", a);
+            if (a[2] == 'w') o.walk_speed_mps = mps;
+            else o.bike_speed_mps = mps;
+        } else if (!strcmp(a, "--board-slack")) {
+            if (parse_count(val, 0, 3600, &n)) return cli_usage(serve_usage, "serve: --board-slack expects 0…3600 s");
+            o.board_slack_s = (int32_t)n;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (a[0] == '-') {

@@ -9,7 +9,8 @@
 static const char USAGE[] =
     "usage: tongcheng street NET --mode walk|bike|car --from LAT,LON --to LAT,LON [--json]\n"
     "                        [--walk-speed M/S] [--bike-speed M/S] [--snap-radius M]\n"
-    "Distance and time of the shortest path over the network's streets (walk 1.3 m/s and bike 4.2 m/s by default,\n"
+    "Distance and time of the shortest path over the network's streets (walk " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " m/s and bike "
+    CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s by default,\n"
     "car at each street's speed). Without a street network: straight line x the network's detour factor.\n";
 
 static int parse_pos(const char *s, double *out) {

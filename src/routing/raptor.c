@@ -141,6 +141,7 @@ struct raptor_ws {
     raptor_event *rows[N_OFFSETS];
     uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rows */
     int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
+    int32_t col_slack[N_OFFSETS];   /* the board slack col and rows were laid out with (raptor_params) */
     raptor_extent *ext[N_OFFSETS];  /* (stop_extents) */
     int ext_state[N_OFFSETS];       /* 0 not built, 1 built, -1 no memory */
     /* per running trip of the offset (pattern's trip_base + virtual index), where the current run or range step
@@ -697,7 +698,7 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
     for (int o = 0; o < N_OFFSETS; o++) ws->col_state[o] = ws->ext_state[o] = 0;
 }
 
-static void build_columns(raptor_ws *ws, int o, int rev) {
+static void build_columns(raptor_ws *ws, int o, int rev, int32_t slack) {
     const tc_network_view *v = ws->v;
     if (!ws->col_begin[o]) ws->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
     if (!ws->trip_base[o]) ws->trip_base[o] = malloc((v->n_patterns + 1) * sizeof(uint32_t));
@@ -745,14 +746,17 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
             const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
             for (uint32_t i = 0; i < n; i++) {
                 const uint32_t j = rev ? n - 1 - i : i;
-                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
-                rows[pos + (uint64_t)vt * n + i].alight = rev ? -(x[j].departure + shift) : x[j].arrival + shift;
-                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
+                /* the board slack moves the forward journey's boardings earlier (raptor_params.board_slack_s) */
+                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
+                rows[pos + (uint64_t)vt * n + i].alight =
+                    rev ? -(x[j].departure + shift) + slack : x[j].arrival + shift;
+                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
             }
         }
         pos += (uint64_t)nt * n;
     }
     ws->col_state[o] = rev ? 2 : 1;
+    ws->col_slack[o] = slack;
 }
 
 /* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). Parents are not
@@ -927,10 +931,11 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
     const int32_t shift = c->shift;
     const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
     const int32_t floor_s = c->p->min_transfer_s;
+    const int32_t slack = c->p->board_slack_s; /* (DEPS_ST and the alighting below: as build_columns lays out) */
     const uint32_t tb = pt->trips_begin;
 
 #define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
-#define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift)
+#define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift - slack)
     /* use_col is a compile-time constant: the usual path (columns built) carries no "which layout" branch */
 #define DEPS(vt, j) (use_col ? colp[(uint64_t)i * nt + (vt)] : DEPS_ST(vt, j)) /* columns: scan order, shifted */
     const int32_t *colp = use_col ? c->col + c->col_begin[pidx] : NULL;
@@ -953,7 +958,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
-            int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
+            int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) + slack : row[j].arrival + shift;
             if (a < bound)
                 improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind, lean);
         }
@@ -1403,7 +1408,7 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (have && !(fl[j] & alight_block)) {
-            int32_t a = rev ? -(run + tt[j].departure) : run + tt[j].arrival;
+            int32_t a = rev ? -(run + tt[j].departure) + c->p->board_slack_s : run + tt[j].arrival;
             if (a < c->bound) improve_trip(c, &c->bound, s, a, cur_walk, trip, run, board_pos, j, board_kind, 0);
         }
         if (fl[j] & board_block) continue;
@@ -1443,7 +1448,7 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
                 const int64_t h = fq[f].headway_s > 0 ? fq[f].headway_s : 1;
                 int64_t r;
                 if (!rev) {
-                    int64_t x = (int64_t)ready - tt[j].departure - base;
+                    int64_t x = (int64_t)ready + c->p->board_slack_s - tt[j].departure - base;
                     r = x <= 0 ? 0 : (x + h - 1) / h;
                     int64_t st = base + r * h;
                     if (st >= end) continue;
@@ -1753,6 +1758,7 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
         const uint32_t t = ws->target_list[i];
         int64_t a = last_alight_at(ws, t, o_lo, o_hi, rev);
         if (a == INT64_MAX) return RAPTOR_INF;
+        if (rev && a != INT64_MIN) a += p->board_slack_s; /* a reverse search alights at boardings (build_columns) */
         if (a > best) best = a;
         if (a != INT64_MIN && a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         /* walking into t from u (a search in either direction walks a transfer's start to its end) */
@@ -1761,6 +1767,7 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
             a = last_alight_at(ws, u, o_lo, o_hi, rev);
             if (a == INT64_MAX) return RAPTOR_INF;
             if (a == INT64_MIN) continue;
+            if (rev) a += p->board_slack_s;
             const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
             a += w > p->min_transfer_s ? w : p->min_transfer_s;
             if (a > best) best = a;
@@ -1915,7 +1922,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                     c.active = ws->active + (size_t)o * (v->n_services + 1);
                     c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
                     c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
-                    if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
+                    if (ws->col_state[o] != (rev ? 2 : 1) || ws->col_slack[o] != p->board_slack_s)
+                        build_columns(ws, o, rev, p->board_slack_s);
                     c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
                     c.rows = ws->rows[o];
                     c.col_begin = ws->col_begin[o];

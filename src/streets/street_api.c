@@ -16,8 +16,8 @@
 #include <string.h>
 
 void tc_street_options_init(tc_street_options *o) {
-    o->walk_speed_mps = 1.3;
-    o->bike_speed_mps = 4.2;
+    o->walk_speed_mps = TC_DEFAULT_WALK_SPEED_MPS;
+    o->bike_speed_mps = TC_DEFAULT_BIKE_SPEED_MPS;
     o->car_speed_mps = 40 / 3.6;
     o->snap_radius_m = 500;
 }
