@@ -199,5 +199,10 @@ int osm_way_rules(int n, const char *const *k, const char *const *v, osm_way_acc
     if (kmh > 255) kmh = 255;
     if (kmh < 1) kmh = 1;
     out->car_kmh = (uint8_t)(kmh + 0.5);
+    /* Where a place links to the streets (street_snap.c): not to a way in a tunnel, under a roof or on a motorway,
+     * which a point beside or above it is almost never on (R5 leaves the same ways out of its linking). */
+    const char *tunnel = tag(n, k, v, "tunnel"), *covered = tag(n, k, v, "covered");
+    out->unlinkable = (tunnel && !strcmp(tunnel, "yes")) || (covered && !strcmp(covered, "yes")) ||
+                      !strcmp(hw, "motorway");
     return (out->fwd | out->bwd) != 0;
 }

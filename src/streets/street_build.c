@@ -38,7 +38,7 @@ typedef struct tmp_seg {
     uint32_t n_points;
     uint32_t length_mm;
     uint32_t way;         /* index into osm ways */
-    uint8_t fwd, bwd, kmh;
+    uint8_t fwd, bwd, kmh, unlinkable;
 } tmp_seg;
 
 typedef struct vec {
@@ -698,6 +698,7 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
                 s->fwd = wy->acc.fwd;
                 s->bwd = wy->acc.bwd;
                 s->kmh = wy->acc.car_kmh;
+                s->unlinkable = wy->acc.unlinkable;
                 double len = 0;
                 for (uint32_t q = start; q <= j; q++) {
                     int32_t *pt = vec_push(&geom);
@@ -815,9 +816,10 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         uint32_t ab = fill[o->a]++, ba = fill[o->b]++;
         o->arc_ab = ab;
         o->arc_ba = ba;
-        m->edges[ab] = (street_edge){o->b, o->length_mm, (uint32_t)i, s->fwd, s->kmh ? s->kmh : 1, 0};
+        const uint16_t fl = s->unlinkable ? STREET_EDGE_UNLINKABLE : 0;
+        m->edges[ab] = (street_edge){o->b, o->length_mm, (uint32_t)i, s->fwd, s->kmh ? s->kmh : 1, fl};
         m->edges[ba] = (street_edge){o->a, o->length_mm, (uint32_t)i | STREET_SEG_REVERSED, s->bwd,
-                                     s->kmh ? s->kmh : 1, 0};
+                                     s->kmh ? s->kmh : 1, fl};
     }
     free(skeys);
     /* reverse CSR */

@@ -38,8 +38,10 @@ typedef struct street_edge {
     uint32_t seg;      /* segment index; top bit set when the arc runs from the segment's b to a */
     uint8_t access;    /* STREET_* bits */
     uint8_t car_kmh;   /* car speed, km/h (1…255) */
-    uint16_t reserved;
+    uint16_t flags;    /* STREET_EDGE_* (files written before a flag existed hold 0) */
 } street_edge;
+
+#define STREET_EDGE_UNLINKABLE 0x1u /* points and stops are not linked to this arc's segment (street_snap.c) */
 
 #define STREET_SEG_REVERSED 0x80000000u
 #define STREET_SEG_MASK 0x7fffffffu

@@ -235,6 +235,31 @@ static void test_missing_nodes(void **state) {
     street_mem_free(&m);
 }
 
+/* Linking (street_snap.c): a point 2 m above a driveway in a tunnel, 109 m from the public street, links to the
+ * street; with the street beyond the radius it falls back to the tunnel rather than to nothing. */
+static void test_linking_skips_tunnels(void **state) {
+    (void)state;
+    pw_node nodes[] = {N(1, 0, 0), N(2, 0, 1), N(3, 0, 2), N(4, 1, 0), N(5, 1, 2)};
+    int64_t w1[] = {1, 2, 3}, w2[] = {4, 5}, w3[] = {3, 5};
+    pw_way ways[] = {{1, w1, 3, "highway=residential"},
+                     {2, w2, 2, "highway=service;service=driveway;tunnel=yes;layer=-1"},
+                     {3, w3, 2, "highway=footway"}};
+    const char *f = tmp("tunnel.osm.pbf");
+    assert_int_equal(pw_write(f, nodes, 5, ways, 3, NULL, 0, 1), 0);
+    findings fs = {0};
+    street_mem m = build(f, &fs);
+    street_snap s;
+    tc_error err;
+    const double plat = LAT0 - 0.98 * DLAT, plon = NLON(0) + 0.5 * DLON;
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_WALK, plat, plon, 500, &s, &err), TC_OK);
+    assert_int_equal(m.g.segs[s.seg].way_id, 1);
+    assert_true(fabs(s.dist_m - 0.98 * DLAT * TC_EARTH_RADIUS_M * M_PI / 180) < 0.5);
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_WALK, plat, plon, 50, &s, &err), TC_OK);
+    assert_int_equal(m.g.segs[s.seg].way_id, 2); /* nothing linkable within 50 m */
+    assert_true(s.dist_m < 3);
+    street_mem_free(&m);
+}
+
 static void test_antimeridian(void **state) {
     (void)state;
     /* a street from 179.999 E to 179.999 W at 17 S, one node on each side */
@@ -536,6 +561,7 @@ int main(void) {
         cmocka_unit_test(test_block_routes),       cmocka_unit_test(test_block_bike_and_car),
         cmocka_unit_test(test_big_ids_plain_nodes), cmocka_unit_test(test_missing_nodes),
         cmocka_unit_test(test_antimeridian),        cmocka_unit_test(test_not_pbf),
+        cmocka_unit_test(test_linking_skips_tunnels),
         cmocka_unit_test(test_file_stops_transfers), cmocka_unit_test(test_attach_validates),
         cmocka_unit_test(test_only_restriction),   cmocka_unit_test(test_via_way_restriction),
     };

@@ -62,6 +62,17 @@ static void test_classes(void **state) {
     assert_int_equal(a.fwd, W);
 }
 
+/* ways no point is linked to (street_snap.c): as R5, tunnel=yes, covered=yes and motorways */
+static void test_unlinkable(void **state) {
+    (void)state;
+    assert_true(rules("highway=service;tunnel=yes").unlinkable);
+    assert_true(rules("highway=footway;covered=yes").unlinkable);
+    assert_true(rules("highway=motorway").unlinkable);
+    assert_false(rules("highway=footway;tunnel=building_passage").unlinkable);
+    assert_false(rules("highway=residential;tunnel=no").unlinkable);
+    assert_false(rules("highway=footway").unlinkable);
+}
+
 static void test_access_tags(void **state) {
     (void)state;
     osm_way_access a = rules("highway=service;access=private");
@@ -205,6 +216,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classes),  cmocka_unit_test(test_access_tags), cmocka_unit_test(test_oneway),
         cmocka_unit_test(test_maxspeed), cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_unlinkable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
