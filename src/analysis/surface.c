@@ -536,6 +536,12 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
     const double band_deg = (reach + 1.0) / m_per_deg;
     const double far_lat = fabs(lat) + band_deg;
     const double cos_lo = far_lat < 90.0 ? cos(far_lat * 3.14159265358979323846 / 180.0) : 0.0;
+    /* the origin's and the destination's way to the street are walked too (as for stops: stop_access.c) */
+    double off_o = 0;
+    street_snap os;
+    tc_error e = {0};
+    if (searched && street_snap_point(&v->streets, TC_MODE_WALK, lat, lon, SNAP_RADIUS_M, &os, &e) == TC_OK)
+        off_o = os.dist_m;
     for (size_t i = 0; i < d->n; i++) {
         ws->direct[i] = RAPTOR_INF;
         if (d->lat[i] == lat && d->lon[i] == lon) { /* the origin itself: 0, whatever its snap (as street-only) */
@@ -554,7 +560,7 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
         } else if (searched && d->snapped[i]) {
             uint32_t c = street_cost_to_snap(ws->sw, TC_MODE_WALK, &d->snap[i]);
             if (c == STREET_INF) continue;
-            double secs = street_cost_seconds(TC_MODE_WALK, c, speed);
+            double secs = street_cost_seconds(TC_MODE_WALK, c, speed) + (off_o + d->snap[i].dist_m) / speed;
             if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
         }
     }
@@ -591,7 +597,9 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
         if (!d->snapped[i]) continue;
         uint32_t c = street_cost_to_snap(ws->sw, o->mode, &d->snap[i]);
         if (c == STREET_INF) continue;
-        ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed)), max_s);
+        /* walking and cycling cover the points' own way to the street too (see direct_legs) */
+        double off = o->mode == TC_MODE_CAR ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;
+        ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed) + off), max_s);
     }
     return TC_OK;
 }

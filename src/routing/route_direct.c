@@ -133,7 +133,7 @@ tc_status route_add_direct(const tc_network *net, const tc_route_query *q, tc_jo
     if (st != TC_OK) return st;
     const size_t n_transit = set->n;
     const int64_t base = (int64_t)q->date * DAY_S;
-    int drop_from_walk = 0;
+    int walk_known = 0, walk_offered = 0;
     int64_t walk_dep = 0, walk_arr = 0;
     for (int m = TC_MODE_WALK; m <= TC_MODE_CAR; m++) {
         if (!(q->direct_modes & (1u << m))) continue;
@@ -154,7 +154,10 @@ tc_status route_add_direct(const tc_network *net, const tc_route_query *q, tc_jo
             st = tc_street_route(net, (tc_mode)m, flat, flon, tlat, tlon, &so, &r, &e);
             if (st == TC_ERR_UNREACHABLE) continue; /* no street of this mode near an end, or no path */
             if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
-            double d = r.duration_s;
+            /* walking and cycling cover the ends' own way to the street too, as the analysis does */
+            double d = r.duration_s + (m == TC_MODE_CAR || r.straight_line ? 0 : (r.from_snap_m + r.to_snap_m) /
+                                                                               (m == TC_MODE_WALK ? so.walk_speed_mps
+                                                                                                  : so.bike_speed_mps));
             tc_street_result_free(&r);
             /* walking is bounded as the analysis bounds its direct leg (the access limit); riding by the duration */
             double limit = m == TC_MODE_WALK ? q->max_walk_access_min * 60.0 : q->max_duration_min * 60.0;
@@ -162,17 +165,22 @@ tc_status route_add_direct(const tc_network *net, const tc_route_query *q, tc_jo
             secs = (int32_t)lround(d);
         }
         int64_t dep = base + (q->arrive_by ? q->time - secs : q->time), arr = dep + secs;
+        if (m == TC_MODE_WALK) walk_known = 1, walk_dep = dep, walk_arr = arr;
         int beaten = 0;
         for (size_t i = 0; i < n_transit && !beaten; i++) beaten = beats(q, &set->journeys[i], dep, arr);
         if (beaten) continue;
         if ((st = add_direct(set, (tc_mode)m, q, flat, flon, tlat, tlon, secs, err)) != TC_OK) return st;
-        if (m == TC_MODE_WALK) drop_from_walk = 1, walk_dep = dep, walk_arr = arr;
+        if (m == TC_MODE_WALK) walk_offered = 1;
     }
-    if (drop_from_walk) { /* transit journeys the direct walk beats or ties (see the top of the file) */
+    if (walk_known) {
+        /* journeys the direct walk beats or ties: all of them when it is offered (see the top of the file), else
+         * those that walk from stop to stop without a ride (a detour of the direct walk) */
         size_t out = 0;
         for (size_t i = 0; i < set->n; i++) {
             tc_journey *j = &set->journeys[i];
-            int drop = i < n_transit &&
+            int rides = 0;
+            for (size_t l = 0; l < j->n_legs; l++) rides += j->legs[l].mode == TC_LEG_TRANSIT;
+            int drop = i < n_transit && (walk_offered || !rides) &&
                        (q->arrive_by ? j->departure <= walk_dep : j->arrival >= walk_arr);
             if (drop) free_one(j);
             else set->journeys[out++] = *j;
