@@ -504,10 +504,11 @@ static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
     }
 }
 
-int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
-                           int32_t floor_s) {
+/* The transfers.txt rule that applies to a change at stop from from_trip to to_trip (NULL: none). */
+static const tc_net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t stop, uint32_t from_trip,
+                                               uint32_t to_trip) {
     const tc_network_view *v = ws->v;
-    if (!(ws->flag[stop] & F_RULES)) return floor_s;
+    if (!(ws->flag[stop] & F_RULES)) return NULL;
     uint32_t par = v->stops[stop].parent;
     const tc_net_transfer_rule *best = NULL;
     int best_score = -1;
@@ -534,8 +535,22 @@ int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_tri
             }
         }
     }
-    if (!best) return floor_s;
-    return rule_time(best, floor_s);
+    return best;
+}
+
+int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
+                           int32_t floor_s) {
+    const tc_net_transfer_rule *best = change_rule(ws, stop, from_trip, to_trip);
+    return best ? rule_time(best, floor_s) : floor_s;
+}
+
+/* Ties (raptor_parent.board_kind): a ride boarded from a trip over a transfers.txt type 1 (timed) transfer carries
+ * RAPTOR_BOARD_TIMED, and of two labels equal in time and walking set in the same round the timed one wins — of two
+ * journeys arriving at once with as many transfers, the planner prefers the change the operator guarantees. */
+#define RAPTOR_BOARD_TIMED 0x80u
+static inline uint8_t timed_kind(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip) {
+    const tc_net_transfer_rule *r = change_rule(ws, stop, from_trip, to_trip);
+    return r && r->type == 1 ? RAPTOR_BOARD_TIMED : 0;
 }
 
 /* ---------------------------------------------------------------- labels --------------------------------------- */
@@ -852,12 +867,19 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
         ws->arr[i].trip = a;
         if (ws->flag[s] & F_ANY_RULES) ws->par_trip[i].ref = trip;
     } else {
-        if (a > ws->arr[i].trip || a >= *bound) return;
+        if (a > ws->arr[i].trip) return;
+        /* (a ride over a timed transfer may tie the best target arrival: see RAPTOR_BOARD_TIMED) */
+        if (a >= *bound && !((board_kind & RAPTOR_BOARD_TIMED) && a == *bound && ws->egress[s] != RAPTOR_INF &&
+                             a + ws->egress[s] == c->tbest))
+            return;
         /* a tie walks less; in a fresh run only against a label of this round: against an older one (fewer trips),
          * a journey through it has one with fewer trips at the same times (see the marks below) — except where
          * transfers.txt rules make the trip arrived on matter */
         if (a == ws->arr[i].trip &&
-            (walk >= ws->walked[i].trip ||
+            (walk > ws->walked[i].trip ||
+             (walk == ws->walked[i].trip &&
+              !((board_kind & RAPTOR_BOARD_TIMED) && set_this_round(ws, i, 0) &&
+                !(ws->par_trip[i].board_kind & RAPTOR_BOARD_TIMED))) ||
              (ws->fresh && !(ws->flag[s] & F_ANY_RULES) && !set_this_round(ws, i, 0))))
             return;
         if (c->lb && a + c->lb[s] > c->tbest) return; /* cannot be part of a journey as good as the best found */
@@ -959,7 +981,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
             int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) + slack : row[j].arrival + shift;
-            if (a < bound)
+            if (a < bound || (a == bound && (board_kind & RAPTOR_BOARD_TIMED)))
                 improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind, lean);
         }
         if (fl[j] & board_block) continue;
@@ -1035,16 +1057,19 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
             }
             if (!lean && lt != RAPTOR_INF) {
                 int32_t chg;
+                uint8_t timed = 0;
                 if (complex) {
                     uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
                     chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
                               : raptor_change_time(ws, s, lab_trip, trip, floor_s);
+                    timed = rev ? timed_kind(ws, s, trip, lab_trip) : timed_kind(ws, s, lab_trip, trip);
                 } else {
                     chg = floor_s;
                 }
-                if (chg >= 0 && lt + chg <= d && ws->walked[li].trip < best_w) {
+                if (chg >= 0 && lt + chg <= d &&
+                    (ws->walked[li].trip < best_w || (timed && ws->walked[li].trip == best_w))) {
                     best_w = ws->walked[li].trip;
-                    kind = RAPTOR_BY_TRIP;
+                    kind = (uint8_t)(RAPTOR_BY_TRIP | timed);
                 }
             }
             if (best_w == RAPTOR_INF) continue; /* e.g. forbidden transfer: try the next trip */
@@ -2087,7 +2112,10 @@ int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip,
                      raptor_parent *parent) {
     size_t i = (size_t)round * ws->n_stops + stop;
     if (walk_s) *walk_s = by_trip ? ws->walked[i].trip : ws->walked[i].foot;
-    if (parent) *parent = *label_parent(ws, round, stop, by_trip);
+    if (parent) {
+        *parent = *label_parent(ws, round, stop, by_trip);
+        parent->board_kind &= (uint8_t)~RAPTOR_BOARD_TIMED; /* (internal to the search's ties) */
+    }
     return by_trip ? ws->arr[i].trip : ws->arr[i].foot;
 }
 

@@ -106,5 +106,73 @@ check "origin = destination" "0 walk" \
 check "bike journey when asked" "walk,bike" \
     "$(route slack --from 52.100,21.00 --to 52.105,21.00 --time 09:00 --direct walk,bike | jq -r '[.journeys[].legs[0].mode] | sort | reverse | join(",")')"
 
+# ---- hard bans: H1 P1 08:00 → X 08:05 (passes, neither picks up nor drops off) → P2 08:10; H2 P1 08:00 → P2 08:20
+f=$tmp/ban
+common "$f"
+cat > "$f/stops.txt" <<'EOF'
+stop_id,stop_name,stop_lat,stop_lon
+P1,P1,52.20,21.00
+X,X,52.22,21.00
+P2,P2,52.24,21.00
+EOF
+printf 'route_id,agency_id,route_short_name,route_long_name,route_type\nRH1,A,1,One,3\nRH2,A,2,Two,3\n' > "$f/routes.txt"
+printf 'route_id,service_id,trip_id\nRH1,WK,H1\nRH2,WK,H2\n' > "$f/trips.txt"
+cat > "$f/stop_times.txt" <<'EOF'
+trip_id,arrival_time,departure_time,stop_id,stop_sequence,pickup_type,drop_off_type
+H1,08:00:00,08:00:00,P1,1,0,0
+H1,08:05:00,08:05:00,X,2,1,1
+H1,08:10:00,08:10:00,P2,3,0,0
+H2,08:00:00,08:00:00,P1,1,0,0
+H2,08:20:00,08:20:00,P2,2,0,0
+EOF
+build "$f" ban --transfer-radius 0
+check "no ban" "t:H1" "$(route ban --from-stop t:P1 --to-stop t:P2 --time 07:55 | trips)"
+check "--exclude-stops X: H1 still rides through X" "t:H1" \
+    "$(route ban --from-stop t:P1 --to-stop t:P2 --time 07:55 --exclude-stops t:X | trips)"
+check "--ban-stops-hard X: H1 passes X, so H2" "t:H2" \
+    "$(route ban --from-stop t:P1 --to-stop t:P2 --time 07:55 --ban-stops-hard t:X | trips)"
+check "--ban-stops-hard X: arrival" "2024-03-04T08:20:00" \
+    "$(route ban --from-stop t:P1 --to-stop t:P2 --time 07:55 --ban-stops-hard X | arr)"
+"$TC_BIN" route "$tmp/ban.tcn" --date 2024-03-04 --from-stop t:P1 --to-stop t:P2 --time 07:55 --ban-stops-hard t:NOPE \
+    >/dev/null 2>&1
+check "--ban-stops-hard unknown stop: exit 1" "1" "$?"
+
+# ---- ties: Q1 → Y (U1, 08:00-08:05) → Q2 (U2, 08:10-08:30) and Q1 → Z (V1, 08:00-08:06) → Q2 (V2, 08:10-08:30):
+# both arrive 08:30 with one transfer and no walking; the timed (type 1) transfer decides, wherever it is
+f=$tmp/tie
+common "$f"
+cat > "$f/stops.txt" <<'EOF'
+stop_id,stop_name,stop_lat,stop_lon
+Q1,Q1,52.30,21.00
+Y,Y,52.32,20.98
+Z,Z,52.32,21.02
+Q2,Q2,52.34,21.00
+EOF
+printf 'route_id,agency_id,route_short_name,route_long_name,route_type\nRU1,A,U1,U one,3\nRU2,A,U2,U two,3\nRV1,A,V1,V one,3\nRV2,A,V2,V two,3\n' \
+    > "$f/routes.txt"
+printf 'route_id,service_id,trip_id\nRU1,WK,U1\nRU2,WK,U2\nRV1,WK,V1\nRV2,WK,V2\n' > "$f/trips.txt"
+cat > "$f/stop_times.txt" <<'EOF'
+trip_id,arrival_time,departure_time,stop_id,stop_sequence
+U1,08:00:00,08:00:00,Q1,1
+U1,08:05:00,08:05:00,Y,2
+U2,08:10:00,08:10:00,Y,1
+U2,08:30:00,08:30:00,Q2,2
+V1,08:00:00,08:00:00,Q1,1
+V1,08:06:00,08:06:00,Z,2
+V2,08:10:00,08:10:00,Z,1
+V2,08:30:00,08:30:00,Q2,2
+EOF
+for at in Y Z; do
+    cp -r "$f" "$tmp/tie$at"
+    printf 'from_stop_id,to_stop_id,transfer_type,min_transfer_time\n%s,%s,1,\n' $at $at > "$tmp/tie$at/transfers.txt"
+    build "$tmp/tie$at" "tie$at" --transfer-radius 0
+done
+check "tie: timed transfer at Y" "t:U1,t:U2" "$(route tieY --from-stop t:Q1 --to-stop t:Q2 --time 07:55 | trips)"
+check "tie: timed transfer at Z" "t:V1,t:V2" "$(route tieZ --from-stop t:Q1 --to-stop t:Q2 --time 07:55 | trips)"
+check "tie arrive-by: timed transfer at Y" "t:U1,t:U2" "$(route tieY --from-stop t:Q1 --to-stop t:Q2 --arrive-by 08:30 | trips)"
+check "tie arrive-by: timed transfer at Z" "t:V1,t:V2" "$(route tieZ --from-stop t:Q1 --to-stop t:Q2 --arrive-by 08:30 | trips)"
+check "tie: one journey" "1 2024-03-04T08:30:00" \
+    "$(route tieZ --from-stop t:Q1 --to-stop t:Q2 --time 07:55 | jq -r '[(.journeys | length), .journeys[0].arrival] | join(" ")')"
+
 if [ $fail -ne 0 ]; then exit 1; fi
 echo "all route semantics checks passed"
