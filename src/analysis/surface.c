@@ -537,8 +537,8 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
     const double far_lat = fabs(lat) + band_deg;
     const double cos_lo = far_lat < 90.0 ? cos(far_lat * 3.14159265358979323846 / 180.0) : 0.0;
     /* the origin's and the destination's way to the street are walked too (as for stops: stop_access.c) */
-    double off_o = 0;
-    street_snap os;
+    double off_o = -1; /* < 0: the origin is not on the streets */
+    street_snap os = {0};
     tc_error e = {0};
     if (searched && street_snap_point(&v->streets, TC_MODE_WALK, lat, lon, SNAP_RADIUS_M, &os, &e) == TC_OK)
         off_o = os.dist_m;
@@ -559,8 +559,19 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
             if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
         } else if (searched && d->snapped[i]) {
             uint32_t c = street_cost_to_snap(ws->sw, TC_MODE_WALK, &d->snap[i]);
+            if (off_o >= 0 && d->snap[i].seg == os.seg) { /* on the origin's segment: along it, as tc_street_route */
+                const street_graph *g = &v->streets;
+                const street_seg *sg = &g->segs[os.seg];
+                const street_snap *t = &d->snap[i];
+                if (t->offset_mm >= os.offset_mm && (g->edges[sg->arc_ab].access & STREET_WALK) &&
+                    t->offset_mm - os.offset_mm < c)
+                    c = t->offset_mm - os.offset_mm;
+                if (t->offset_mm <= os.offset_mm && (g->edges[sg->arc_ba].access & STREET_WALK) &&
+                    os.offset_mm - t->offset_mm < c)
+                    c = os.offset_mm - t->offset_mm;
+            }
             if (c == STREET_INF) continue;
-            double secs = street_cost_seconds(TC_MODE_WALK, c, speed) + (off_o + d->snap[i].dist_m) / speed;
+            double secs = street_cost_seconds(TC_MODE_WALK, c, speed) + ((off_o > 0 ? off_o : 0) + d->snap[i].dist_m) / speed;
             if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
         }
     }
@@ -596,6 +607,15 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
         }
         if (!d->snapped[i]) continue;
         uint32_t c = street_cost_to_snap(ws->sw, o->mode, &d->snap[i]);
+        if (o->mode != TC_MODE_CAR && d->snap[i].seg == s.seg) { /* on the origin's segment: along it too */
+            const street_seg *sg = &v->streets.segs[s.seg];
+            const unsigned bit = street_mode_bit(o->mode);
+            const uint32_t to = d->snap[i].offset_mm;
+            if (to >= s.offset_mm && (v->streets.edges[sg->arc_ab].access & bit) && to - s.offset_mm < c)
+                c = to - s.offset_mm;
+            if (to <= s.offset_mm && (v->streets.edges[sg->arc_ba].access & bit) && s.offset_mm - to < c)
+                c = s.offset_mm - to;
+        }
         if (c == STREET_INF) continue;
         /* walking and cycling cover the points' own way to the street too (see direct_legs) */
         double off = o->mode == TC_MODE_CAR ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;

@@ -163,6 +163,25 @@ print(f"travel times: {w2} of {n} within 2 min ({100.0 * w2 / max(n, 1):.0f}%), 
       f"largest difference {max(tt_diffs, default=0):.1f} min")
 print(f"accessibility: {a1} of {len(acc_diffs)} within 1 opportunity, largest difference "
       f"{max(acc_diffs, default=0):.1f}")
+# route and matrix agree wherever walking alone wins: every pair of the points of interest, leaving at 14:00
+poi = [r["id"] for r in csv.DictReader(open(f"{data}/poa_points_of_interest.csv"))]
+row = {"kind": "agree", "time": "14:00", "window_min": "1", "max_walk_min": "20", "max_trip_min": "120"}
+m = matrix(poi, poi, dict(row, kind="p50"), "agree")
+walk_wins = disagree = 0
+for a in poi:
+    for b in poi:
+        pa, pb = points[a], points[b]
+        js = json.loads(run(["route", net, "--from", f"{pa['lat']},{pa['lon']}", "--to", f"{pb['lat']},{pb['lon']}",
+                             "--date", DATE, "--time", "14:00", *R5, "--json"]))["journeys"]
+        if not js or any(l["mode"] != "walk" for l in js[0]["legs"]) or len(js[0]["legs"]) != 1:
+            continue
+        walk_wins += 1
+        if js[0]["duration_s"] // 60 != m.get((a, b)):
+            disagree += 1
+            print(f"route/matrix disagree {a} -> {b}: route {js[0]['duration_s']} s, matrix {m.get((a, b))} min")
+print(f"route and matrix: {walk_wins} of {len(poi) ** 2} pairs won by the direct walk, {disagree} disagreeing")
+bad += disagree
+
 ok = bad == 0 and w2 >= 0.9 * n and w5 == n and a1 == len(acc_diffs)
 print("agreement with r5r:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
