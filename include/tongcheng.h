@@ -87,6 +87,7 @@ typedef struct tc_build_options {
     void *finding_user;
     const char *const *scenarios; /* scenario JSON files applied in order to the feeds before building */
     size_t n_scenarios;
+    const char *lts_overrides;   /* per-way cycling level of traffic stress, R5's CSV form osm_id,lts; NULL = none */
 } tc_build_options;
 
 /* Fill opts with defaults (no feeds, no OSM). */
@@ -168,6 +169,7 @@ typedef struct tc_street_options {
     double bike_speed_mps;  /* <=0: TC_DEFAULT_BIKE_SPEED_MPS */
     double car_speed_mps;   /* used only without a street network (straight line × detour); <=0: 40 km/h */
     double snap_radius_m;   /* <=0: 500 */
+    int max_lts;            /* cycling: streets of a higher level of traffic stress (1…4) are avoided; 0 = any */
 } tc_street_options;
 
 void tc_street_options_init(tc_street_options *opts);
@@ -219,6 +221,7 @@ typedef struct tc_route_query {
                                     there) is not used (OTP's bannedStopsHard); NULL = none */
     double bike_speed_mps;       /* direct cycling journeys; <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
     unsigned direct_modes;       /* street-only journeys offered beside transit: bits 1u << TC_MODE_*; default walk */
+    int max_lts;                 /* a direct bike journey avoids streets above this traffic stress (1…4); 0 = any */
 } tc_route_query;
 
 void tc_route_query_init(tc_route_query *q);
@@ -297,6 +300,7 @@ typedef struct tc_analysis_options {
     int threads;               /* 0 = all cores */
     int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
     int32_t board_slack_s;     /* minimum wait before every boarding (R5's 60 s); default 0 */
+    int max_lts;               /* cycling: streets above this level of traffic stress (1…4) are avoided; 0 = any */
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);

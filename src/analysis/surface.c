@@ -103,6 +103,8 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
+    if (o->max_lts < 0 || o->max_lts > 4)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o->max_lts);
     if (o->board_slack_s < 0 || o->board_slack_s > 3600)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
                        (int)o->board_slack_s);
@@ -271,6 +273,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         const tc_stop_seconds *near = NULL;
         uint32_t nn = 0;
         tc_error e = {0};
+        sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
         tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
                                          opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
@@ -631,6 +634,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
     tc_status st = check_options(o, err);
     if (st != TC_OK) return st;
+    ws->sw->max_lts = (unsigned)o->max_lts; /* cycling access, egress and street-only searches */
     if (!valid_point(lat, lon))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);

@@ -24,6 +24,7 @@ static const char *route_usage =
     "  --bike-speed M/S         cycling speed of a direct bike journey (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
     "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --direct MODES           street-only journeys offered beside transit: walk,bike,car or none (default walk)\n"
+    "  --max-lts N              a direct bike journey avoids streets above traffic stress N, 1-4 (default: any)\n"
     "  --json                   the JSON document instead of text\n";
 
 static int parse_int(const char *s, long lo, long hi, long *out) {
@@ -156,6 +157,10 @@ int cmd_route(int argc, char **argv) {
             NEED_VAL();
             if (parse_int(val, 0, 3600, &n)) return cli_usage(route_usage, "route: --board-slack expects 0…3600 s");
             q.board_slack_s = (int32_t)n;
+        } else if (!strcmp(a, "--max-lts")) {
+            NEED_VAL();
+            if (parse_int(val, 1, 4, &n)) return cli_usage(route_usage, "route: --max-lts expects 1…4");
+            q.max_lts = (int)n;
         } else if (!strcmp(a, "--direct")) {
             NEED_VAL();
             if (cli_parse_modes(val, &q.direct_modes))

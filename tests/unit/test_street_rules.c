@@ -73,6 +73,22 @@ static void test_unlinkable(void **state) {
     assert_false(rules("highway=footway").unlinkable);
 }
 
+/* levels of traffic stress from the tags (osm_rules.c's table) */
+static void test_lts(void **state) {
+    (void)state;
+    assert_int_equal(rules("highway=cycleway").lts, 1);
+    assert_int_equal(rules("highway=primary;cycleway=track").lts, 1);
+    assert_int_equal(rules("highway=residential").lts, 2);
+    assert_int_equal(rules("highway=residential;maxspeed=40").lts, 3);
+    assert_int_equal(rules("highway=tertiary").lts, 3);
+    assert_int_equal(rules("highway=tertiary;cycleway:right=lane").lts, 2);
+    assert_int_equal(rules("highway=secondary;cycleway=lane;maxspeed=50").lts, 3);
+    assert_int_equal(rules("highway=primary").lts, 4);
+    assert_int_equal(rules("highway=residential;maxspeed=60").lts, 4);
+    assert_int_equal(rules("highway=footway").lts, 0); /* no bicycles */
+    assert_int_equal(rules("highway=motorway").lts, 0);
+}
+
 static void test_access_tags(void **state) {
     (void)state;
     osm_way_access a = rules("highway=service;access=private");
@@ -216,7 +232,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classes),  cmocka_unit_test(test_access_tags), cmocka_unit_test(test_oneway),
         cmocka_unit_test(test_maxspeed), cmocka_unit_test(test_fallback),
-        cmocka_unit_test(test_unlinkable),
+        cmocka_unit_test(test_unlinkable), cmocka_unit_test(test_lts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
