@@ -295,12 +295,12 @@ typedef struct tc_analysis_options {
                                   feeder buses may model them as car (see the commute-circle report) */
     double walk_speed_mps;     /* <= 0: the network's build walking speed (TC_DEFAULT_WALK_SPEED_MPS) */
     double bike_speed_mps;     /* <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;     /* minimum wait before every boarding (R5's 60 s); default 0 */
+    int max_lts;               /* cycling: streets above this level of traffic stress (1…4) are avoided; 0 = any */
     int max_access_min;        /* walking to the first stop and from the last; default 20 */
     int max_transfers;         /* default 8 */
     int threads;               /* 0 = all cores */
     int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
-    int32_t board_slack_s;     /* minimum wait before every boarding (R5's 60 s); default 0 */
-    int max_lts;               /* cycling: streets above this level of traffic stress (1…4) are avoided; 0 = any */
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);

@@ -16,15 +16,15 @@ static const char *route_usage =
     "  --max-duration MIN       journeys of at most MIN minutes (default 240)\n"
     "  --max-walk A[,E[,T]]     walking minutes for access, egress, each transfer (default 20,20,10)\n"
     "  --min-transfer-time S    a floor on every transfer, seconds (transfers.txt type 1 excepted)\n"
-    "  --wheelchair             accessible trips and stops only\n"
-    "  --route-types 1,3        allowed GTFS route types\n"
-    "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
     "  --ban-stops-hard IDS     no trip that passes through these stops, even without stopping there\n"
     "  --walk-speed M/S         walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "; r5r: 1.0)\n"
     "  --bike-speed M/S         cycling speed of a direct bike journey (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
     "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --direct MODES           street-only journeys offered beside transit: walk,bike,car or none (default walk)\n"
     "  --max-lts N              a direct bike journey avoids streets above traffic stress N, 1-4 (default: any)\n"
+    "  --wheelchair             accessible trips and stops only\n"
+    "  --route-types 1,3        allowed GTFS route types\n"
+    "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
     "  --json                   the JSON document instead of text\n";
 
 static int parse_int(const char *s, long lo, long hi, long *out) {

@@ -16,14 +16,14 @@ static const char *serve_usage =
     "  --host ADDR        numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
     "  --port N           TCP port (default 8080; 0 = any free port, printed on stderr)\n"
     "  --threads N        worker threads (default: the number of cores)\n"
+    "  --walk-speed M/S   --bike-speed M/S   --board-slack S: defaults of requests that give none (walk_speed,\n"
+    "                     bike_speed, board_slack; default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " and " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s, 0 s)\n"
     "  --quiet            no access log on stderr\n"
     "  --web-dir DIR      the map page (default: web/ beside or above the program, or $TC_WEB_DIR)\n"
     "  --max-matrix N     POST /v1/matrix: at most N origin x destination pairs (default 10000; more: 413)\n"
     "  --max-body BYTES   request body limit (default 1048576; more: 413)\n"
     "  --timeout S        close connections idle for S seconds (default 30)\n"
     "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
-    "  --walk-speed M/S   --bike-speed M/S   --board-slack S: defaults of requests that give none (walk_speed,\n"
-    "                     bike_speed, board_slack; default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " and " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s, 0 s)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
     "           /v1/config, /health; the map page at /\n";
 
@@ -45,8 +45,7 @@ int cmd_serve(int argc, char **argv) {
         long n;
         int takes = !strcmp(a, "--host") || !strcmp(a, "--port") || !strcmp(a, "--threads") ||
                     !strcmp(a, "--web-dir") || !strcmp(a, "--max-matrix") || !strcmp(a, "--max-body") ||
-                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles") || !strcmp(a, "--walk-speed") ||
-                    !strcmp(a, "--bike-speed") || !strcmp(a, "--board-slack");
+                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles");
         if (takes && !val) return cli_usage(serve_usage, "serve: %s needs a value", a);
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(serve_usage, stdout);
@@ -56,6 +55,20 @@ int cmd_serve(int argc, char **argv) {
         } else if (!strcmp(a, "--port")) {
             if (parse_count(val, 0, 65535, &n)) return cli_usage(serve_usage, "serve: --port expects 0…65535");
             o.port = (int)n;
+        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed") || !strcmp(a, "--board-slack")) {
+            if (!val) return cli_usage(serve_usage, "serve: %s needs a value", a);
+            i++; /* (consumed here, not by takes) */
+            double mps;
+            if (a[2] == 'b' && a[3] == 'o') {
+                if (parse_count(val, 0, 3600, &n)) return cli_usage(serve_usage, "serve: --board-slack expects 0…3600 s");
+                o.board_slack_s = (int32_t)n;
+            } else if (cli_parse_speed(val, &mps)) {
+                return cli_usage(serve_usage, "serve: %s expects m/s, 0.1…30", a);
+            } else if (a[2] == 'w') {
+                o.walk_speed_mps = mps;
+            } else {
+                o.bike_speed_mps = mps;
+            }
         } else if (!strcmp(a, "--threads")) {
             if (parse_count(val, 1, 1024, &n)) return cli_usage(serve_usage, "serve: --threads expects 1…1024");
             o.threads = (int)n;
@@ -72,14 +85,6 @@ int cmd_serve(int argc, char **argv) {
             o.timeout_s = (unsigned)n;
         } else if (!strcmp(a, "--tiles")) {
             o.tiles_url = val;
-        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
-            double mps;
-            if (cli_parse_speed(val, &mps)) return cli_usage(serve_usage, "serve: %s expects m/s, 0.1…30", a);
-            if (a[2] == 'w') o.walk_speed_mps = mps;
-            else o.bike_speed_mps = mps;
-        } else if (!strcmp(a, "--board-slack")) {
-            if (parse_count(val, 0, 3600, &n)) return cli_usage(serve_usage, "serve: --board-slack expects 0…3600 s");
-            o.board_slack_s = (int32_t)n;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (a[0] == '-') {
