@@ -1,13 +1,20 @@
 /*
  * raptor_bench.c — timing of the RAPTOR search on a compiled network.
  *
- *   raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K]
+ *   raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] [--window HH:MM-HH:MM]
+ *                [--limit none|MINUTES] [--stops departures|all]
  *
- * Default: N random stop-to-stop earliest-arrival queries (source and target uniform over the stops that have
- * departures, departure uniform over the service day, on the busiest day of the network's first two weeks), with
- * target pruning; --one-to-all drops the target (all stops); --range runs range-RAPTOR from N random stops over
- * 07:00–09:00 every minute (120 departures) and reports the time per origin. One workspace, allocated before the
- * clock starts: no allocation inside the timed loop. Prints one JSON line
+ * Default: N random stop-to-stop earliest-arrival queries (source and target uniform over the query stops,
+ * departure uniform over the window, default 00:00–24:00, on the busiest day of the network's first two weeks),
+ * with target pruning; --one-to-all drops the target (all stops); --range runs range-RAPTOR from N random stops over
+ * 07:00–09:00 every minute (120 departures) and reports the time per origin. A query is what `route --from-stop
+ * --to-stop` asks: its source and target are the stops' places (raptor_stop_ends: walking transfers, transfers.txt
+ * links and sibling platforms within the 10-minute transfer walk), seeded inside the timed region, and the target's
+ * arrival is read through its ends (raptor_ends_arrival). --limit: no arrival after the last arrival of the day's
+ * trips (none, the default: the whole day, as a reference implementation that loads one day searches it) or
+ * MINUTES after the departure. --stops: the query stops are the stops with departures (default) or every stop.
+ * The share of targets reached is printed for stop-to-stop and one-to-all runs (reached / queries). One
+ * workspace, allocated before the clock starts: no allocation inside the timed loop. Prints one JSON line
  *   {"queries":N,"mean_us":…,"median_us":…,"p95_us":…, …}
  * plus the work counters per query, an estimate of the bytes the search touches, this machine's measured
  * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit, and the share of queries
@@ -21,6 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define USAGE                                                                                                        \
+    "usage: raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] "                       \
+    "[--window HH:MM-HH:MM] [--limit none|MINUTES] [--stops departures|all]\n"
 
 static double now_us(void) {
     struct timespec ts;
@@ -77,7 +88,8 @@ static double measure_bandwidth(void) {
 int main(int argc, char **argv) {
     const char *net_path = NULL;
     long n_queries = 1000, max_transfers = 8;
-    int one_to_all = 0, range = 0;
+    int one_to_all = 0, range = 0, all_stops = 0;
+    long win_from = 0, win_to = 86400, limit_min = -1; /* departure window (s); arrival limit (-1: none) */
     const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queries") && i + 1 < argc) n_queries = atol(argv[++i]);
@@ -85,14 +97,37 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--max-transfers") && i + 1 < argc) max_transfers = atol(argv[++i]);
         else if (!strcmp(argv[i], "--one-to-all")) one_to_all = 1;
         else if (!strcmp(argv[i], "--range")) range = 1;
+        else if (!strcmp(argv[i], "--window") && i + 1 < argc) {
+            int h0, m0, h1, m1;
+            if (sscanf(argv[++i], "%d:%d-%d:%d", &h0, &m0, &h1, &m1) != 4 || h0 * 60 + m0 >= h1 * 60 + m1 || h0 < 0 ||
+                m0 < 0 || m1 < 0 || h1 > 48) {
+                fprintf(stderr, "raptor_bench: --window wants HH:MM-HH:MM, the first before the second\n");
+                return 2;
+            }
+            win_from = (h0 * 60L + m0) * 60, win_to = (h1 * 60L + m1) * 60;
+        } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+            ++i;
+            limit_min = strcmp(argv[i], "none") ? atol(argv[i]) : -1;
+            if (strcmp(argv[i], "none") && limit_min <= 0) {
+                fprintf(stderr, "raptor_bench: --limit wants none or minutes after the departure\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--stops") && i + 1 < argc) {
+            ++i;
+            if (strcmp(argv[i], "all") && strcmp(argv[i], "departures")) {
+                fprintf(stderr, "raptor_bench: --stops wants departures or all\n");
+                return 2;
+            }
+            all_stops = !strcmp(argv[i], "all");
+        }
         else if (argv[i][0] != '-' && !net_path) net_path = argv[i];
         else {
-            fprintf(stderr, "usage: raptor_bench NET --queries N --seed S [--one-to-all] [--range]\n");
+            fprintf(stderr, "%s", USAGE);
             return 2;
         }
     }
     if (!net_path || n_queries <= 0) {
-        fprintf(stderr, "usage: raptor_bench NET --queries N --seed S [--one-to-all] [--range]\n");
+        fprintf(stderr, "%s", USAGE);
         return 2;
     }
     if (!rng) rng = 1;
@@ -113,7 +148,20 @@ int main(int argc, char **argv) {
     }
     uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
     for (uint32_t s = 0; s < v->n_stops; s++)
-        if (v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
+        if (all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
+    /* --limit none: the last arrival of a trip running on the day (its frequency runs included) */
+    int32_t day_end = 0;
+    for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
+        const tc_net_trip *tr = &v->trips[t];
+        if (!tc_service_active(v, tr->service, day)) continue;
+        const tc_net_pattern *pt = &v->patterns[tr->pattern];
+        const tc_net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)(t - pt->trips_begin) * pt->n_stops;
+        int32_t end = st[pt->n_stops - 1].arrival;
+        for (uint32_t f = tr->freq_begin; f < tr->freq_begin + tr->freq_count; f++)
+            if (v->frequencies[f].end_time - st[0].departure + end > end)
+                end = v->frequencies[f].end_time - st[0].departure + end;
+        if (end > day_end) day_end = end;
+    }
     if (!n_stops) {
         fprintf(stderr, "raptor_bench: no stop with departures\n");
         return 1;
@@ -128,44 +176,58 @@ int main(int argc, char **argv) {
     p.max_trips = (int)max_transfers + 1;
     p.walk_speed_mps = v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     p.max_transfer_walk_s = 600;
+    /* the ends of a source and a target (raptor_stop_ends), room for the largest */
+    uint32_t max_ends = 1;
+    for (uint32_t s = 0; s < v->n_stops; s++)
+        for (int into = 0; into < 2; into++) {
+            const uint32_t n = raptor_stop_ends(ws, &p, s, into, NULL, 0);
+            if (n > max_ends) max_ends = n;
+        }
+    tc_stop_seconds *src_ends = malloc(max_ends * sizeof *src_ends), *tgt_ends = malloc(max_ends * sizeof *tgt_ends);
     double *us = malloc((size_t)n_queries * sizeof *us);
     double *cus = malloc((size_t)n_queries * sizeof *cus);
     long reached = 0;
     /* warm-up: one query so the first timed one does not pay for page faults of the mapping */
     {
-        tc_stop_seconds src = {stops[0], 0};
         p.time = 8 * 3600;
         p.limit = p.time + 240 * 60;
-        raptor_run(ws, &p, &src, 1, NULL, 0);
+        const uint32_t ns = raptor_stop_ends(ws, &p, stops[0], 0, src_ends, max_ends);
+        raptor_run(ws, &p, src_ends, ns, NULL, 0);
     }
     raptor_stats s0, s1;
     raptor_get_stats(ws, &s0);
     for (long q = 0; q < n_queries; q++) {
         tc_stop_seconds src = {stops[rnd(n_stops)], 0}, tgt = {stops[rnd(n_stops)], 0};
+        uint32_t n_src, n_tgt;
         if (range) {
             p.limit = 9 * 3600 + 240 * 60;
             double t0 = now_us(), c0 = cpu_us();
             p.time = 9 * 3600 - 60;
+            n_src = raptor_stop_ends(ws, &p, src.stop, 0, src_ends, max_ends);
             raptor_range_begin(ws, &p);
             for (int m = 119; m >= 0; m--) {
                 p.time = 7 * 3600 + m * 60;
-                raptor_range_step(ws, &p, &src, 1);
+                raptor_range_step(ws, &p, src_ends, n_src);
             }
             us[q] = now_us() - t0;
             cus[q] = cpu_us() - c0;
             continue;
         }
-        p.time = (int32_t)rnd(86400);
-        p.limit = p.time + 240 * 60;
+        p.time = (int32_t)(win_from + (long)rnd((uint32_t)(win_to - win_from)));
+        p.limit = limit_min < 0 ? (day_end > p.time ? day_end : p.time) : p.time + (int32_t)limit_min * 60;
         double t0 = now_us(), c0 = cpu_us();
-        raptor_run(ws, &p, &src, 1, one_to_all ? NULL : &tgt, one_to_all ? 0 : 1);
+        n_src = raptor_stop_ends(ws, &p, src.stop, 0, src_ends, max_ends);
+        n_tgt = one_to_all ? 0 : raptor_stop_ends(ws, &p, tgt.stop, 1, tgt_ends, max_ends);
+        raptor_run(ws, &p, src_ends, n_src, tgt_ends, n_tgt);
         us[q] = now_us() - t0;
         cus[q] = cpu_us() - c0;
-        if (raptor_best_arrival(ws, tgt.stop) != RAPTOR_INF) reached++;
+        if (one_to_all) n_tgt = raptor_stop_ends(ws, &p, tgt.stop, 1, tgt_ends, max_ends);
+        const int32_t arr = raptor_ends_arrival(ws, tgt_ends, n_tgt);
+        if (arr != RAPTOR_INF) reached++;
         if (trace) {
             /* per round, the arrival at the target (so runs of two builds can be compared line by line) */
-            fprintf(stderr, "%d %.0f %d %d %u %u", p.time, us[q], raptor_rounds(ws),
-                    raptor_best_arrival(ws, tgt.stop) != RAPTOR_INF, src.stop, tgt.stop);
+            fprintf(stderr, "%d %.0f %d %d %u %u %d", p.time, us[q], raptor_rounds(ws), arr != RAPTOR_INF, src.stop,
+                    tgt.stop, arr);
             for (int k = 0; k <= raptor_rounds(ws); k++) fprintf(stderr, " %d", raptor_arrival(ws, k, tgt.stop));
             fprintf(stderr, "\n");
         }
@@ -203,12 +265,16 @@ int main(int argc, char **argv) {
            "\"reached\":%ld,\"patterns_per_query\":%.0f,\"positions_per_query\":%.0f,\"trip_searches_per_query\":%.0f,"
            "\"transfers_per_query\":%.0f,\"est_bytes_per_query\":%.0f,\"read_bandwidth_gbs\":%.2f,"
            "\"bandwidth_bound_us\":%.2f,\"cpu_mean_us\":%.1f,\"cpu_median_us\":%.1f,\"trimmed_mean_us\":%.1f,"
-           "\"lb_pruned_share\":%.2f}\n",
+           "\"lb_pruned_share\":%.2f,\"reached_share\":%.3f,\"window\":[%ld,%ld],\"limit_s\":%ld,"
+           "\"stops\":\"%s\",\"day_end_s\":%d}\n",
            n_queries, sum / nq, median, p95, range ? "range" : one_to_all ? "one-to-all" : "one-to-one", day,
-           range || one_to_all ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq,
-           cus[n_queries / 2], tsum / (double)tn, lb_share);
+           range ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq,
+           cus[n_queries / 2], tsum / (double)tn, lb_share, range ? -1.0 : (double)reached / nq, win_from, win_to,
+           limit_min < 0 ? -1L : limit_min * 60, all_stops ? "all" : "departures", day_end);
     free(us);
     free(cus);
+    free(src_ends);
+    free(tgt_ends);
     free(stops);
     raptor_ws_free(ws);
     tc_network_close(net);

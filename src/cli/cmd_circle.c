@@ -39,9 +39,14 @@ static const char *circle_usage =
     "  --walk-speed M/S       walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "); --bike-speed M/S (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
     "  --board-slack S        minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --access MODE          access to transit and egress from it: walk | bike | car (standing for a feeder\n"
-    "                         bus or taxi). Default walk; car for the built-in default, whose sketch has no buses\n"
+    "                         taxi or kiss-and-ride; the report says when it is on). Default walk (the built-in\n"
+    "                         default has buses to every place)\n"
     "  --max-access MIN       at most MIN minutes of access and of egress (default 20)\n"
-    "  --car-speed KMH        car speed without a street network (default 40; straight line x detour)\n"
+    "  --car-speed KMH        car speed without a street network or road model (default 40; straight line\n"
+    "                         x detour)\n"
+    "  --roads FILE           a road model for car times without OSM (the built-in default's roads.json is used\n"
+    "                         unless --osm is given: OSM streets replace it)\n"
+    "  --car-peak             car times with the road model's peak-hour factors (default free-flow)\n"
     "  --data-dir DIR         where the built-in default lives (default: $TONGCHENG_DATA_DIR, else found\n"
     "                         beside the executable or in the source tree: data/changzhutan)\n"
     "  -o DIR                 output folder (default circle-report): report.html, circle.csv,\n"
@@ -120,13 +125,61 @@ static tc_status build_net(const tc_feed_source *feeds, size_t n_feeds, const ch
     return tc_build(&o, path, err);
 }
 
+/* The non-empty lines of a small text file (the default's list of remaining assumptions); -1 when out of memory.
+ * A file that cannot be read gives no lines: the list is a courtesy of the report, not an input of the numbers. */
+static int read_lines(const char *path, char ***out, size_t *n) {
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char buf[1024];
+    int rc = 0;
+    while (!rc && fgets(buf, sizeof buf, f)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!buf[0] || buf[0] == '#') continue;
+        char **v = realloc(*out, (*n + 1) * sizeof *v);
+        if (!v || !(v[*n] = strdup(buf))) {
+            if (v) *out = v;
+            rc = -1;
+            break;
+        }
+        *out = v;
+        (*n)++;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The road model, with the roads a scenario adds ("add_road" modifications). */
+static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err) {
+    scenario *sc = NULL;
+    if (scenario_path) {
+        tc_status st = scenario_read(scenario_path, NULL, &sc, err);
+        if (st) return st;
+    }
+    size_t n = 0;
+    const cJSON **extra = calloc(sc ? sc->n_mods + 1 : 1, sizeof *extra);
+    const char **files = calloc(sc ? sc->n_mods + 1 : 1, sizeof *files);
+    tc_status st = TC_OK;
+    if (!extra || !files) st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+    for (size_t i = 0; !st && sc && i < sc->n_mods; i++)
+        if (sc->mods[i].kind == SCN_ADD_ROAD) {
+            extra[n] = sc->mods[i].road;
+            files[n++] = scenario_path;
+        }
+    if (!st) st = circle_roads_read(path, extra, files, n, out, err);
+    free(extra);
+    free(files);
+    scenario_free(sc);
+    return st;
+}
+
 /* The scenario's name and description, read without applying it (for labels). */
 static int scenario_label(const char *path, char *name, size_t nn, char **desc);
+static tc_status load_roads(const char *path, const char *scenario_path, circle_roads **out, tc_error *err);
 
 int cmd_circle(int argc, char **argv) {
     const char *net_path = NULL, *osm = NULL, *cores_path = NULL, *places_path = NULL, *pop_path = NULL;
-    const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL;
-    int quiet = 0, no_scenarios = 0, rc = 0, access_given = 0, sketch_model = 0;
+    const char *pop_col = NULL, *out_dir = "circle-report", *data_dir_opt = NULL, *roads_path = NULL;
+    int quiet = 0, no_scenarios = 0, rc = 0, sketch_model = 0;
     circle_params prm;
     circle_params_init(&prm);
     tc_feed_source *feeds = calloc((size_t)argc + 2, sizeof *feeds);
@@ -135,6 +188,9 @@ int cmd_circle(int argc, char **argv) {
     char **scen_owned = calloc((size_t)argc + 8, sizeof *scen_owned);
     size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
     circle_places places = {0}, cores = {0};
+    circle_roads *base_roads = NULL;
+    char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
+    size_t n_assumptions = 0;
     circle_population pop = {0};
     circle_result *results = NULL;
     size_t n_results = 0;
@@ -158,6 +214,8 @@ int cmd_circle(int argc, char **argv) {
             no_scenarios = 1;
         } else if (!strcmp(a, "--no-isochrones")) {
             prm.isochrones = 0;
+        } else if (!strcmp(a, "--car-peak")) {
+            prm.car_peak = 1;
         } else if (a[0] == '-' && a[1]) {
             if (i + 1 >= argc) {
                 rc = cli_usage(circle_usage, "circle: %s needs a value", a);
@@ -180,6 +238,8 @@ int cmd_circle(int argc, char **argv) {
                 cores_path = val;
             } else if (!strcmp(a, "--places")) {
                 places_path = val;
+            } else if (!strcmp(a, "--roads")) {
+                roads_path = val;
             } else if (!strcmp(a, "--population")) {
                 pop_path = val;
             } else if (!strcmp(a, "--population-column")) {
@@ -211,7 +271,6 @@ int cmd_circle(int argc, char **argv) {
                     goto out;
                 }
             } else if (!strcmp(a, "--access")) {
-                access_given = 1;
                 if (!strcmp(val, "walk")) prm.access_mode = TC_MODE_WALK;
                 else if (!strcmp(val, "bike")) prm.access_mode = TC_MODE_BIKE;
                 else if (!strcmp(val, "car")) prm.access_mode = TC_MODE_CAR;
@@ -266,9 +325,6 @@ int cmd_circle(int argc, char **argv) {
         feeds[n_feeds++].sketch = 1;
         sketch_model = 1;
         snprintf(label, sizeof label, "%s (built-in default)", p);
-        /* the sketch is the rail backbone without buses: most places are beyond walking distance of a station, so
-         * the built-in report models the feeder trip to the first station as a car trip (stated in the report) */
-        if (!access_given) prm.access_mode = TC_MODE_CAR;
         static char cbuf[PATH_MAX + 32], pbuf[PATH_MAX + 32];
         if (!cores_path) {
             snprintf(cbuf, sizeof cbuf, "%s/cores.csv", data_dir);
@@ -278,9 +334,17 @@ int cmd_circle(int argc, char **argv) {
             snprintf(pbuf, sizeof pbuf, "%s/places.csv", data_dir);
             places_path = pbuf;
         }
+        static char popbuf[PATH_MAX + 32], abuf[PATH_MAX + 32];
+        snprintf(popbuf, sizeof popbuf, "%s/population.csv", data_dir);
+        if (!pop_path && is_file(popbuf)) pop_path = popbuf; /* residents by district and county, 2020 census */
+        static char rbuf[PATH_MAX + 32];
+        snprintf(rbuf, sizeof rbuf, "%s/roads.json", data_dir);
+        if (!roads_path && is_file(rbuf)) roads_path = rbuf; /* the road model for car times */
+        snprintf(abuf, sizeof abuf, "%s/assumptions.txt", data_dir);
+        if (is_file(abuf) && read_lines(abuf, &assumptions, &n_assumptions)) goto oom;
         if (n_scen == 0 && !no_scenarios) {
-            static const char *shipped[] = {"intercity_like_a_bus.json", "faster_changsha_xiangtan.json",
-                                            "hsr_intercity_hub.json"};
+            static const char *shipped[] = {"intercity_like_a_bus.json", "hsr_intercity_hub.json",
+                                            "metro_extensions.json", "ring_expressway.json"};
             for (size_t k = 0; k < sizeof shipped / sizeof *shipped; k++) {
                 char *s = malloc(strlen(data_dir) + 64);
                 if (!s) goto oom;
@@ -363,9 +427,20 @@ int cmd_circle(int argc, char **argv) {
         char name[128] = "baseline";
         char *desc = NULL;
         if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
+        circle_roads *roads = NULL;
+        if (roads_path && !osm && load_roads(roads_path, scn, &roads, &err)) { /* OSM streets replace the model */
+            free(desc);
+            tc_network_close(net);
+            rc = cli_fail(&err);
+            goto out;
+        }
+        prm.roads = roads;
         if (progress) fprintf(stderr, "computing %s\n", name);
         tc_status st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], &err);
         free(desc);
+        if (k == 0) base_roads = roads; /* kept for the writers' description of the car model */
+        else circle_roads_free(roads);
+        prm.roads = base_roads;
         tc_network_close(net);
         if (path == tmp_net) unlink(tmp_net);
         if (st) {
@@ -374,7 +449,8 @@ int cmd_circle(int argc, char **argv) {
         }
         n_results++;
     }
-    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model};
+    circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model,
+                         (const char *const *)assumptions, n_assumptions};
     char fpath[PATH_MAX + 64];
     snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
     if (circle_write_csv(&rep, fpath, &err)) goto fail;
@@ -404,6 +480,9 @@ out:
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     if (scen_owned)
         for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
+    circle_roads_free(base_roads);
+    for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
+    free(assumptions);
     free(owned);
     free(scen_owned);
     free(scen);

@@ -25,7 +25,9 @@ static const char *route_usage =
     "  --wheelchair             accessible trips and stops only\n"
     "  --route-types 1,3        allowed GTFS route types\n"
     "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
-    "  --json                   the JSON document instead of text\n";
+    "  --json                   the JSON document instead of text\n"
+    "A stop end (--from-stop, --to-stop) is the stop's place: the stop, its walking transfers, transfers.txt links\n"
+    "and the other platforms of its station, within the transfer walking limit (T).\n";
 
 static int parse_int(const char *s, long lo, long hi, long *out) {
     char *end;

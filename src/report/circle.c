@@ -402,7 +402,13 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
             if (tc_street_route(net, TC_MODE_CAR, places->v[i].lat, places->v[i].lon, cores->v[c].lat,
                                 cores->v[c].lon, &so, &sr, &e2) == TC_OK) {
                 pr->car_min = sr.duration_s / 60.0;
-                if (sr.straight_line) r->car_straight_line = 1;
+                if (sr.straight_line && p->roads) { /* no streets: the road model stands in for them */
+                    pr->car_min = circle_roads_car_min(p->roads, places->v[i].lat, places->v[i].lon, cores->v[c].lat,
+                                                       cores->v[c].lon, p->car_peak);
+                    r->car_road_model = 1;
+                } else if (sr.straight_line) {
+                    r->car_straight_line = 1;
+                }
             }
             tc_street_result_free(&sr);
         }

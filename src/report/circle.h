@@ -15,6 +15,7 @@
 #include "tongcheng.h"
 #include "common/error.h"
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +50,20 @@ typedef struct circle_population {
 tc_status circle_population_read(const char *path, const char *column, circle_population *out, tc_error *err);
 void circle_population_free(circle_population *p);
 
+/* A road model for car times without OSM (circle_roads.c; format in data/changzhutan/README.md). */
+typedef struct circle_roads circle_roads;
+
+/* Read the model at path, plus roads (and nodes) added by scenarios: extra[k] are "add_road" modification
+ * objects ({"roads": [...], "nodes": [...]}) from the files extra_file[k] (for messages). Errors name the file and
+ * the JSON path. */
+tc_status circle_roads_read(const char *path, const cJSON *const *extra, const char *const *extra_file,
+                            size_t n_extra, circle_roads **out, tc_error *err);
+void circle_roads_free(circle_roads *r);
+size_t circle_roads_n_roads(const circle_roads *r);
+/* Minutes by car from a to b: local streets to and from the nearest nodes, the fastest path over the roads
+ * between (speeds × peak_factor when peak), or local streets all the way when faster. */
+double circle_roads_car_min(const circle_roads *r, double alat, double alon, double blat, double blon, int peak);
+
 typedef struct circle_params {
     int32_t date;                  /* service day */
     int32_t window_start, window_end; /* departures every minute in [start, end) */
@@ -63,6 +78,8 @@ typedef struct circle_params {
     int max_duration_min;          /* times beyond this are unreached; default 180 */
     const circle_population *population; /* may be NULL */
     int isochrones;                /* nonzero: compute each core's isochrone (area, GeoJSON) */
+    const circle_roads *roads;     /* car times when the network has no street network (may be NULL) */
+    int car_peak;                  /* apply the road model's peak-hour factors */
 } circle_params;
 
 void circle_params_init(circle_params *p);
@@ -108,6 +125,9 @@ typedef struct circle_result {
     circle_pair *pairs;       /* [place * n_cores + core] */
     double *core_area_km2;    /* per core; NAN when isochrones were not computed */
     double *core_population;  /* per core; NAN without a population grid */
+    double population_all_cores; /* residents within the cutoff of every core (from each core outbound); NAN
+                                    without a population grid */
+    double population_total;     /* the grid's total (the share's denominator); NAN without a grid */
     double *core_walk_to_stop_min; /* per core: walking minutes to the nearest stop (straight line × detour): more
                                       than the access limit means transit cannot reach the core on foot */
     char **core_isochrones;   /* per core: the GeoJSON FeatureCollection of tc_isochrones, or NULL */
@@ -117,6 +137,7 @@ typedef struct circle_result {
     circle_line *lines;
     size_t n_lines;
     int car_straight_line;    /* no street network: car = straight line × car_detour at car_speed_kmh */
+    int car_road_model;       /* no street network: car times from the road model (params.roads) */
     double car_detour, car_speed_kmh;
     double bbox[4];           /* min_lon, min_lat, max_lon, max_lat of the network's stops */
 } circle_result;
@@ -139,6 +160,8 @@ typedef struct circle_report {
     const circle_params *params;
     const char *network_label; /* e.g. "data/changzhutan/network.sketch.json" */
     int sketch_model;          /* the numbers rest on assumed figures: say "sketch model" */
+    const char *const *assumptions; /* the assumptions that remain, one line each (may be NULL) */
+    size_t n_assumptions;
 } circle_report;
 
 /* circle.csv: scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside (atomically written). */

@@ -221,8 +221,13 @@ static void core_table(FILE *f, const circle_report *r, const circle_result *res
         if (isfinite(res->core_area_km2[c])) fprintf(f, "%.0f", res->core_area_km2[c]);
         else fputs("not computed", f);
         fprintf(f, "</td><td>");
-        if (isfinite(res->core_population[c])) fprintf(f, "%.0f", res->core_population[c]);
-        else fputs("no population grid (--population)", f);
+        if (isfinite(res->core_population[c])) {
+            fprintf(f, "%.0f", res->core_population[c]);
+            if (res->population_total > 0)
+                fprintf(f, " (%.1f%%)", 100 * res->core_population[c] / res->population_total);
+        } else {
+            fputs("no population grid (--population)", f);
+        }
         fprintf(f, "</td><td>");
         int any = 0;
         for (size_t i = 0; i < res->n_places; i++)
@@ -236,7 +241,7 @@ static void core_table(FILE *f, const circle_report *r, const circle_result *res
             fprintf(f, " <small>(the nearest stop is %.0f min on foot from this core, beyond the %d-min egress "
                        "limit: no transit time to it can be measured in this network%s)</small>",
                     res->core_walk_to_stop_min[c], r->params->max_access_min,
-                    r->sketch_model ? "; the sketch has no buses" : "");
+                    r->sketch_model ? "; the sketch has no bus there" : "");
         fprintf(f, "</td></tr>\n");
     }
     fprintf(f, "</tbody></table>\n<p class=\"three\"><b>Within %d min of all %zu cores:</b> ", r->params->cutoff_min,
@@ -326,16 +331,29 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
                "door-to-door (access to the first stop and egress from the last: %s, at most %d min each), the median (p50) and 90th percentile (p90) over "
                "the departure minutes%s. ",
             date, w0, w1, p->cutoff_min,
-            p->access_mode == TC_MODE_CAR ? "car, standing for a feeder bus or taxi"
+            p->access_mode == TC_MODE_CAR ? "<b>car feeder on</b>: car, standing for a taxi or kiss-and-ride"
                                           : p->access_mode == TC_MODE_BIKE ? "bicycle" : "walking",
             p->max_access_min, " (frequency-based lines: random phase, Monte Carlo draws, as in R5)");
-    if (base->car_straight_line)
+    if (base->car_road_model)
+        fprintf(f, "Car: fastest path over the <b>road model</b> (%zu expressways, national roads and arterials with "
+                   "assumed speeds; %s), local streets to and from it; no OSM street network.",
+                circle_roads_n_roads(p->roads), p->car_peak ? "peak-hour factors applied" : "free-flow");
+    else if (base->car_straight_line)
         fprintf(f, "Car: <b>no street network</b> &#8212; straight-line distance &#215; %.2f at %.0f km/h "
                    "(an assumption).",
                 base->car_detour, base->car_speed_kmh);
     else
         fprintf(f, "Car: fastest path over the OSM street network at free-flow speeds.");
     fprintf(f, " Places reached within the cutoff at the median are green, the others red.</p>\n");
+    if (r->n_assumptions) {
+        fprintf(f, "<h2>Assumptions that remain%s</h2>\n<ul>\n", badge);
+        for (size_t i = 0; i < r->n_assumptions; i++) {
+            fprintf(f, "<li>");
+            esc(f, r->assumptions[i]);
+            fprintf(f, "</li>\n");
+        }
+        fprintf(f, "</ul>\n");
+    }
 
     fprintf(f, "<h2>Maps%s</h2>\n<div class=\"maps\">\n", badge);
     for (size_t k = 0; k < r->n_results; k++) {
@@ -366,6 +384,11 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
         pair_table(f, r, res, k > 0 ? base : NULL);
         fprintf(f, "<h3>Cores</h3>\n");
         core_table(f, r, res);
+        if (isfinite(res->population_all_cores))
+            fprintf(f, "<p>Residents within %d min of all %zu cores: <b>%.0f</b> (%.1f%% of %.0f).</p>\n",
+                    r->params->cutoff_min, res->n_cores, res->population_all_cores,
+                    res->population_total > 0 ? 100 * res->population_all_cores / res->population_total : 0.0,
+                    res->population_total);
         fprintf(f, "<h3>Hub connections (arrivals %s&#8211;%s)%s</h3>\n<p>Wait = time from an arrival to the next "
                    "departure of the other service that the transfer time allows (the plan's \"zero transfer\" "
                    "goal: waits of a few minutes). Headway-based departures are counted at nominal times.</p>\n",

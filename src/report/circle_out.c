@@ -124,11 +124,21 @@ void circle_print_table(const circle_report *r, FILE *out) {
             r->network_label ? r->network_label : "-", weekday_name(p->date), date, w0, w1, p->cutoff_min,
             p->access_mode == TC_MODE_CAR ? "car (feeder bus/taxi)" : p->access_mode == TC_MODE_BIKE ? "bike" : "walk",
             p->max_access_min);
-    if (base->car_straight_line)
+    if (p->access_mode == TC_MODE_CAR)
+        fprintf(out, "car feeder ON: the trip to the first stop and from the last one is by car (taxi, kiss-and-"
+                     "ride), not on foot\n");
+    if (base->car_road_model)
+        fprintf(out, "car: fastest path on the road model (%zu roads; %s speeds; no OSM street network)\n",
+                circle_roads_n_roads(p->roads), p->car_peak ? "peak-hour" : "free-flow");
+    else if (base->car_straight_line)
         fprintf(out, "car: straight line x %.2f at %.0f km/h (no street network)\n", base->car_detour,
                 base->car_speed_kmh);
     else
         fprintf(out, "car: fastest path on the street network (free-flow speeds)\n");
+    if (r->n_assumptions) {
+        fprintf(out, "assumptions that remain:\n");
+        for (size_t i = 0; i < r->n_assumptions; i++) fprintf(out, "  - %s\n", r->assumptions[i]);
+    }
     for (size_t k = 0; k < r->n_results; k++) {
         const circle_result *res = &r->results[k];
         fprintf(out, "\n== %s ==  transit p50/p90 and car minutes, place -> core (* = inside %d min)\n", res->name,
@@ -164,7 +174,12 @@ void circle_print_table(const circle_report *r, FILE *out) {
             if (isfinite(res->core_area_km2[c])) fprintf(out, "%.0f km2 within %d min", res->core_area_km2[c],
                                                          p->cutoff_min);
             else fprintf(out, "area not computed");
-            if (isfinite(res->core_population[c])) fprintf(out, ", population %.0f", res->core_population[c]);
+            if (isfinite(res->core_population[c])) {
+                fprintf(out, ", population %.0f", res->core_population[c]);
+                if (res->population_total > 0)
+                    fprintf(out, " (%.1f%% of %.0f)", 100 * res->core_population[c] / res->population_total,
+                            res->population_total);
+            }
             fprintf(out, "; places inside:");
             int any = 0;
             for (size_t i = 0; i < res->n_places; i++)
@@ -186,6 +201,11 @@ void circle_print_table(const circle_report *r, FILE *out) {
                 any = 1;
             }
         fprintf(out, "%s\n", any ? "" : " none");
+        if (isfinite(res->population_all_cores))
+            fprintf(out, "population within %d min of all %zu cores: %.0f (%.1f%% of %.0f)\n", p->cutoff_min,
+                    res->n_cores, res->population_all_cores,
+                    res->population_total > 0 ? 100 * res->population_all_cores / res->population_total : 0.0,
+                    res->population_total);
         if (k > 0) {
             size_t better = 0, worse = 0;
             for (size_t j = 0; j < res->n_places * res->n_cores; j++) {

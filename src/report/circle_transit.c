@@ -98,6 +98,8 @@ tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, 
         r->core_area_km2[c] = NAN;
         r->core_population[c] = NAN;
     }
+    r->population_all_cores = NAN;
+    r->population_total = NAN;
     if (p->isochrones)
         for (size_t c = 0; c < cores->n; c++) {
             int cut = p->cutoff_min;
@@ -112,7 +114,8 @@ tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, 
     tc_destinations *dest = NULL;
     tc_analysis_workspace *ws = NULL;
     uint16_t *out = malloc((pop->n + 1) * sizeof *out);
-    tc_status st = out ? TC_OK : tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    uint16_t *n_inside = calloc(pop->n + 1, sizeof *n_inside); /* per point: how many cores reach it */
+    tc_status st = out && n_inside ? TC_OK : tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (st == TC_OK) st = tc_destinations_create(net, &o, pop->lat, pop->lon, pop->n, &dest, err);
     if (st == TC_OK) st = tc_analysis_workspace_create(net, &ws, err);
     for (size_t c = 0; c < cores->n && st == TC_OK; c++) {
@@ -120,9 +123,20 @@ tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, 
         if (st) break;
         double sum = 0;
         for (size_t i = 0; i < pop->n; i++)
-            if (out[i] != CIRCLE_UNREACHED && out[i] <= p->cutoff_min) sum += pop->count[i];
+            if (out[i] != CIRCLE_UNREACHED && out[i] <= p->cutoff_min) {
+                sum += pop->count[i];
+                n_inside[i]++;
+            }
         r->core_population[c] = sum;
     }
+    if (st == TC_OK) {
+        double all = 0;
+        for (size_t i = 0; i < pop->n; i++)
+            if (n_inside[i] == cores->n) all += pop->count[i];
+        r->population_all_cores = all;
+        r->population_total = pop->total;
+    }
+    free(n_inside);
     tc_analysis_workspace_free(ws);
     tc_destinations_free(dest);
     free(out);

@@ -31,7 +31,9 @@
 #include "routing/lower_bounds.h"
 
 #include "common/error.h"
+#include "common/geo.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1898,7 +1900,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         ws->tbest = tb;
     }
     /* stored-time window (plain times): which day offsets can matter for a pattern */
-    const int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
+    int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
     /* and which day offsets can matter for any pattern (a daytime query: D alone, or D−1 as well) */
     int o_lo = 0, o_hi = N_OFFSETS - 1;
     while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
@@ -1916,6 +1918,15 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     for (k = 1; k <= max_k; k++) {
         if (ws->n_marked_prev == 0) break;
         if (use_targets) lb_maybe(ws, p);
+        if (use_targets && ws->tbest != RAPTOR_INF && !ws->use_d) {
+            /* a target reached: nothing at or past its arrival helps, so the days whose trips all run later
+             * (reverse: earlier) need no scan, and a run down to day D alone collects from D's own lists */
+            if (!rev && ws->tbest < win_hi) win_hi = ws->tbest;
+            if (rev && -ws->tbest > win_lo) win_lo = -ws->tbest;
+            while (o_lo < o_hi && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
+            while (o_hi > o_lo && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+            ws->use_d = o_lo == 2 && o_hi == 2;
+        }
         copy_forward(ws, k);
         ws->stats.rounds++;
         collect_patterns(ws, k, bound, rev);
@@ -2139,4 +2150,120 @@ const uint32_t *raptor_changed(const raptor_ws *ws, uint32_t *n) {
 const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n) {
     *n = ws->n_touched;
     return ws->touched;
+}
+
+/* ---------------------------------------------------------------- stop queries' ends --------------------------- */
+
+/* Add (stop, seconds) to a list of ends, keeping one entry per stop with its least seconds; returns the new count
+ * (which may pass cap: the caller then asks again with room for it). */
+static uint32_t end_add(tc_stop_seconds *out, uint32_t n, uint32_t cap, uint32_t stop, int32_t seconds) {
+    for (uint32_t i = 0; i < n && i < cap; i++)
+        if (out[i].stop == stop) {
+            if (seconds < out[i].seconds) out[i].seconds = seconds;
+            return n;
+        }
+    if (n < cap) out[n] = (tc_stop_seconds){stop, seconds};
+    return n + 1;
+}
+
+/* A transfers.txt link usable at a journey's end: no trip or route named (no trip arrives at an origin, and the
+ * egress of a destination is not told which trip arrived), and not forbidden. Its time as the rounds read it. */
+static int32_t end_link_time(const tc_network_view *v, const tc_net_transfer_rule *r) {
+    if (!tc_rule_is_link(v, r)) return -1;
+    if (r->from_trip != TC_NONE || r->to_trip != TC_NONE || r->from_route != TC_NONE || r->to_route != TC_NONE)
+        return -1;
+    return rule_time(r, 0);
+}
+
+/* A link's end at a journey's end: the stop, or each child of a station (improve_link_end). */
+static uint32_t end_add_link(const raptor_ws *ws, tc_stop_seconds *out, uint32_t n, uint32_t cap, uint32_t end,
+                             uint32_t stop, int32_t t) {
+    const uint32_t b = ws->child_begin[end], e = ws->child_begin[end + 1];
+    if (b == e) return end != stop ? end_add(out, n, cap, end, t) : n;
+    for (uint32_t c = b; c < e; c++)
+        if (ws->children[c] != stop) n = end_add(out, n, cap, ws->children[c], t);
+    return n;
+}
+
+uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t stop, int into,
+                          tc_stop_seconds *out, uint32_t cap) {
+    const tc_network_view *v = ws->v;
+    if (stop >= ws->n_stops) return 0;
+    const double speed = p->walk_speed_mps > 0 ? p->walk_speed_mps : 1.3;
+    const int32_t maxw = p->max_transfer_walk_s;
+    uint32_t n = end_add(out, 0, cap, stop, 0);
+    /* walking transfers (out of the stop for an origin, into it for a destination), unless a link replaces them */
+    if (!into) {
+        for (uint32_t e = v->transfer_begin[stop]; e < v->transfer_begin[stop + 1]; e++) {
+            const uint32_t to = v->transfers[e].to_stop;
+            const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, speed);
+            if (w > maxw) break; /* sorted by distance */
+            if (to == stop || to >= ws->n_stops || has_link_rule(ws, stop, to)) continue;
+            n = end_add(out, n, cap, to, w);
+        }
+    } else {
+        for (uint32_t q = ws->tin_begin[stop]; q < ws->tin_begin[stop + 1]; q++) {
+            const uint32_t from = ws->tin[2 * q], e = ws->tin[2 * q + 1];
+            const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, speed);
+            if (w > maxw || from >= ws->n_stops || has_link_rule(ws, from, stop)) continue;
+            n = end_add(out, n, cap, from, w);
+        }
+    }
+    /* transfers.txt links from the stop or its station (origin), into the stop or its station (destination) */
+    const uint32_t owners[2] = {stop, station_of(v, stop)};
+    for (int o = 0; o < 2; o++) {
+        const uint32_t w = owners[o];
+        if (w == TC_NONE) continue;
+        if (!into) {
+            for (uint32_t i = v->transfer_rule_begin[w]; i < v->transfer_rule_begin[w + 1]; i++) {
+                const tc_net_transfer_rule *r = &v->transfer_rules[i];
+                const int32_t t = end_link_time(v, r);
+                if (t >= 0 && r->to_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->to_stop, stop, t);
+            }
+        } else {
+            for (uint32_t q = ws->rev_rule_begin[w]; q < ws->rev_rule_begin[w + 1]; q++) {
+                const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
+                const int32_t t = end_link_time(v, r);
+                if (t >= 0 && r->from_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->from_stop, stop, t);
+            }
+        }
+    }
+    /* the other platforms of the stop's station (or a station's own platforms), at their straight-line walking
+     * time: they are the same place, whether or not the network has a walking transfer between them */
+    const uint32_t station = ws->child_begin[stop] < ws->child_begin[stop + 1] ? stop : station_of(v, stop);
+    if (station != TC_NONE) {
+        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+        const double lat = tc_from_e7(v->stops[stop].lat_e7), lon = tc_from_e7(v->stops[stop].lon_e7);
+        for (uint32_t c = ws->child_begin[station]; c < ws->child_begin[station + 1]; c++) {
+            const uint32_t sib = ws->children[c];
+            if (sib == stop) continue;
+            const double d =
+                tc_haversine_m(lat, lon, tc_from_e7(v->stops[sib].lat_e7), tc_from_e7(v->stops[sib].lon_e7));
+            const int32_t w = raptor_walk_seconds((uint32_t)lround(d * detour), speed);
+            if (w <= maxw) n = end_add(out, n, cap, sib, w);
+        }
+    }
+    if (p->stop_ok) { /* an excluded stop is no end (the search would not seed it either) */
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < n && i < cap; i++)
+            if (p->stop_ok[out[i].stop]) out[m++] = out[i];
+        if (n <= cap) n = m;
+    }
+    return n;
+}
+
+int32_t raptor_ends_arrival(const raptor_ws *ws, const tc_stop_seconds *ends, uint32_t n_ends) {
+    int32_t best = RAPTOR_INF;
+    const size_t last = (size_t)ws->rounds_run * ws->n_stops;
+    for (uint32_t i = 0; i < n_ends; i++) {
+        const uint32_t s = ends[i].stop;
+        if (s >= ws->n_stops) continue;
+        /* after a trip (labels are "at most k trips": the last round holds the best), or at a source */
+        int32_t a = ws->arr[last + s].trip;
+        if (ws->arr[s].foot < a && label_parent(ws, 0, s, 0)->kind == RAPTOR_BY_SOURCE) a = ws->arr[s].foot;
+        if (a == RAPTOR_INF) continue;
+        if (a + ends[i].seconds < best) best = a + ends[i].seconds;
+    }
+    if (best == RAPTOR_INF) return ws->rev ? -RAPTOR_INF : RAPTOR_INF;
+    return ws->rev ? -best : best;
 }

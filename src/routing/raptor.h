@@ -125,4 +125,20 @@ static inline int32_t raptor_walk_seconds(uint32_t distance_m, double speed_mps)
     return (double)i < s ? i + 1 : i;
 }
 
+/* A stop query's ends: a journey from (into = 0) or into (into = 1) a stop starts or ends at the stop's place, so
+ * it may leave from (arrive at) any stop one transfer away, as a change between trips could: the stop itself (0 s),
+ * its walking transfers within p->max_transfer_walk_s at p->walk_speed_mps (none where a transfers.txt link between
+ * the two replaces walking, as in the rounds), the transfers.txt links from (into) it or its station that name no
+ * trip or route, at the rule's time, and the other platforms of its parent station (a station's own platforms) at
+ * their straight-line walking time within the same limit. Each stop once, with its least seconds; stops p->stop_ok
+ * excludes are left out. Writes up to cap entries to out and returns how many there are (> cap: call again with
+ * room for them). Pass the origin's ends as sources (forward) or targets (arrive-by), the destination's the other
+ * way round; route, the server and the benchmarks all seed through this. */
+uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t stop, int into,
+                          tc_stop_seconds *out, uint32_t cap);
+/* The best arrival of the last run at a stop query's far end (ends as raptor_stop_ends gave them, for the end the
+ * search runs to): over the ends, a trip's arrival (or a source's, for a journey on foot alone) plus the ends'
+ * seconds; in the search's time sense, as raptor_best_arrival. */
+int32_t raptor_ends_arrival(const raptor_ws *ws, const tc_stop_seconds *ends, uint32_t n_ends);
+
 #endif

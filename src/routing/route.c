@@ -216,26 +216,23 @@ typedef struct endpoint {
     uint32_t n_near;
 } endpoint;
 
-/* A stop endpoint: the stop itself plus stops a walking transfer away (within max_s). */
-static tc_status stop_endpoint(const tc_network_view *v, uint32_t s, double speed, int32_t max_s, endpoint *ep,
-                               tc_error *err) {
+/* A stop endpoint: the stop's place, as raptor_stop_ends defines it (the stop, its walking transfers, transfers.txt
+ * links and sibling platforms, within the transfer walking limit); into = 1 for the destination. */
+static tc_status stop_endpoint(const tc_network_view *v, const raptor_ws *ws, const raptor_params *p, uint32_t s,
+                               int into, endpoint *ep, tc_error *err) {
     ep->is_stop = 1;
     ep->stop = s;
     ep->lat = tc_from_e7(v->stops[s].lat_e7);
     ep->lon = tc_from_e7(v->stops[s].lon_e7);
-    uint32_t n = v->transfer_begin[s + 1] - v->transfer_begin[s];
-    ep->near = malloc((n + 1) * sizeof *ep->near);
-    if (!ep->near) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
-    ep->near[0].stop = s;
-    ep->near[0].seconds = 0;
-    ep->n_near = 1;
-    for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
-        int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, speed);
-        if (w > max_s || v->transfers[e].to_stop == s) continue;
-        ep->near[ep->n_near].stop = v->transfers[e].to_stop;
-        ep->near[ep->n_near].seconds = w;
-        ep->n_near++;
+    uint32_t cap = 16, n;
+    for (;;) {
+        tc_stop_seconds *near = realloc(ep->near, cap * sizeof *near);
+        if (!near) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        ep->near = near;
+        if ((n = raptor_stop_ends(ws, p, s, into, ep->near, cap)) <= cap) break;
+        cap = n;
     }
+    ep->n_near = n;
     return TC_OK;
 }
 
@@ -650,15 +647,9 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     street_workspace *sw = NULL;
     tc_journey_set *set = NULL;
     tc_status st = TC_OK;
-    uint32_t s;
-    if (q->from_stop) {
-        if ((st = tc_network_find_stop(net, q->from_stop, &s, err)) != TC_OK) goto done;
-        if ((st = stop_endpoint(v, s, speed, max_access, &from, err)) != TC_OK) goto done;
-    }
-    if (q->to_stop) {
-        if ((st = tc_network_find_stop(net, q->to_stop, &s, err)) != TC_OK) goto done;
-        if ((st = stop_endpoint(v, s, speed, max_egress, &to, err)) != TC_OK) goto done;
-    }
+    uint32_t from_stop = TC_NONE, to_stop = TC_NONE;
+    if (q->from_stop && (st = tc_network_find_stop(net, q->from_stop, &from_stop, err)) != TC_OK) goto done;
+    if (q->to_stop && (st = tc_network_find_stop(net, q->to_stop, &to_stop, err)) != TC_OK) goto done;
     if (!q->from_stop || !q->to_stop) {
         if ((st = street_workspace_create(v, &sw, err)) != TC_OK) goto done;
         if (!q->from_stop &&
@@ -689,6 +680,9 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     p.stop_ok = masks.stop_ok;
     const int32_t dur = q->max_duration_min * 60;
     p.limit = q->arrive_by ? q->time - dur : q->time + dur;
+    /* stop queries: the stop's place, with the search's own transfer rules (raptor_stop_ends) */
+    if (q->from_stop && (st = stop_endpoint(v, ws, &p, from_stop, 0, &from, err)) != TC_OK) goto done;
+    if (q->to_stop && (st = stop_endpoint(v, ws, &p, to_stop, 1, &to, err)) != TC_OK) goto done;
     if ((st = search_and_collect(ws, v, q, &p, &from, &to, dur, set, err)) != TC_OK) goto done;
     if (set->n == 0) {
         /* nothing within the duration on D: search on over the next (previous) service day */

@@ -89,17 +89,21 @@ static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, co
 
 enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "to", "date", "time", "arrive_by", "max_transfers",
-                                          "walk_speed", "bike_speed", "board_slack", NULL};
+                                          "from_stop", "to_stop", "walk_speed", "bike_speed", "board_slack", NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, to, date, time, arrive_by, max_transfers, "
-                              "walk_speed, bike_speed, board_slack)", unknown);
+                              "from_stop, to_stop, walk_speed, bike_speed, board_slack)",
+                              unknown);
     tc_route_query q;
     tc_route_query_init(&q);
-    if (get_point(s, c, r, "from", &q.from_lat, &q.from_lon, &answer)) return answer;
-    if (get_point(s, c, r, "to", &q.to_lat, &q.to_lon, &answer)) return answer;
+    /* a stop id instead of a point: the journey starts (ends) at the stop's place, as `route --from-stop` */
+    q.from_stop = srv_param(c, "from_stop");
+    q.to_stop = srv_param(c, "to_stop");
+    if (!q.from_stop && get_point(s, c, r, "from", &q.from_lat, &q.from_lon, &answer)) return answer;
+    if (!q.to_stop && get_point(s, c, r, "to", &q.to_lat, &q.to_lon, &answer)) return answer;
     if (check_date(s, c, r, srv_param(c, "date"), &q.date, &answer)) return answer;
     const char *t = srv_param(c, "time");
     tc_error err = {0};

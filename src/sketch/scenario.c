@@ -23,10 +23,10 @@
 #define P 300
 
 static const char *const kind_names[] = {"", "add_line", "set_headways", "remove_route", "remove_stop",
-                                         "change_run_times", "set_transfer", "car_speeds"};
+                                         "change_run_times", "set_transfer", "car_speeds", "add_road"};
 
 const char *scenario_kind_name(scenario_kind k) {
-    return (k >= SCN_ADD_LINE && k <= SCN_CAR_SPEEDS) ? kind_names[k] : "unknown";
+    return (k >= SCN_ADD_LINE && k <= SCN_ADD_ROAD) ? kind_names[k] : "unknown";
 }
 
 /* ------------------------------------------------------------------------------------------ parsing */
@@ -94,12 +94,12 @@ static tc_status parse_mod(skj *j, scenario *s, const cJSON *o, const char *path
     m->detour = 1.0;
     char p[P];
     int k = 0;
-    for (int i = SCN_ADD_LINE; i <= SCN_CAR_SPEEDS; i++)
+    for (int i = SCN_ADD_LINE; i <= SCN_ADD_ROAD; i++)
         if (!strcmp(type, kind_names[i])) k = i;
     if (!k)
         return skj_fail(j, skj_key(p, sizeof p, path, "type"),
                         "unknown modification \"%s\" (expected add_line, set_headways, remove_route, remove_stop, "
-                        "change_run_times, set_transfer or car_speeds)", type);
+                        "change_run_times, set_transfer, car_speeds or add_road)", type);
     m->kind = (scenario_kind)k;
     switch (m->kind) {
     case SCN_ADD_LINE: {
@@ -113,6 +113,15 @@ static tc_status parse_mod(skj *j, scenario *s, const cJSON *o, const char *path
         const char *id = NULL;
         if ((st = skj_string(j, line, p, "id", 1, &id))) return st;
         if (!(m->line = cJSON_Duplicate(line, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+        return TC_OK;
+    }
+    case SCN_ADD_ROAD: {
+        static const char *const keys[] = {"type", "roads", "nodes", NULL};
+        skj_check_keys(j, o, path, keys);
+        const cJSON *roads = NULL, *nodes = NULL;
+        if ((st = skj_array(j, o, path, "roads", 1, 1, &roads)) || (st = skj_array(j, o, path, "nodes", 0, 0, &nodes)))
+            return st;
+        if (!(m->road = cJSON_Duplicate(o, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
         return TC_OK;
     }
     case SCN_SET_HEADWAYS: {
@@ -290,6 +299,7 @@ void scenario_free(scenario *s) {
         scenario_mod *m = &s->mods[i];
         free(m->periods);
         cJSON_Delete(m->line);
+        cJSON_Delete(m->road);
         free(m->way_ids);
         free(m->polygon);
     }
@@ -628,6 +638,8 @@ static tc_status apply_mod(actx *a, const scenario_mod *m) {
     }
     case SCN_CAR_SPEEDS:
         return TC_OK; /* applied by the street builder */
+    case SCN_ADD_ROAD:
+        return TC_OK; /* applied by the report's road model */
     }
     return TC_OK;
 }
@@ -678,6 +690,7 @@ static int32_t target_feed(gtfs_feed **feeds, size_t n, const scenario_mod *m) {
             return 0; /* a line of new stops only: the first feed */
         }
         case SCN_CAR_SPEEDS:
+        case SCN_ADD_ROAD:
             return 0;
         }
     }
@@ -689,7 +702,7 @@ tc_status scenario_apply_feeds(gtfs_feed **feeds, size_t n, scenario *s, tc_diag
     if (n == 0) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, a.j.file, 0, 0, "no feed to apply the scenario to");
     for (size_t i = 0; i < s->n_mods; i++) {
         const scenario_mod *m = &s->mods[i];
-        if (m->kind == SCN_CAR_SPEEDS) continue;
+        if (m->kind == SCN_CAR_SPEEDS || m->kind == SCN_ADD_ROAD) continue;
         int32_t t = target_feed(feeds, n, m);
         if (t == GTFS_NONE) {
             const char *what = m->route ? m->route : m->stop ? m->stop : m->from_stop ? m->from_stop : "?";

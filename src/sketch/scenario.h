@@ -8,7 +8,8 @@
  * Parsing checks everything that can be checked without a network (types, ranges, times, one of factor/speed,
  * polygon shape); applying resolves ids and fails with an error that names the entry
  * ("s.json: modifications[2].route: no route \"X\" in feed \"changzhutan\""). Car-speed changes are parsed here
- * and applied by the street builder (src/streets), which owns OSM ways; scenario_polygon_contains helps it.
+ * and applied by the street builder (src/streets), which owns OSM ways; scenario_polygon_contains helps it. Road
+ * additions ("add_road") are parsed here and applied by the report's road model, which owns roads without OSM.
  */
 #ifndef TC_SKETCH_SCENARIO_H
 #define TC_SKETCH_SCENARIO_H
@@ -26,7 +27,8 @@ typedef enum scenario_kind {
     SCN_REMOVE_STOP,      /* "remove_stop": trips skip it */
     SCN_CHANGE_RUN_TIMES, /* "change_run_times": scale (factor) or set (speed) running times, optionally dwells */
     SCN_SET_TRANSFER,     /* "set_transfer": a minimum time, "timed" (zero-wait, transfer_type 1) or not possible */
-    SCN_CAR_SPEEDS        /* "car_speeds": OSM ways by id or inside a polygon get a speed or a factor */
+    SCN_CAR_SPEEDS,       /* "car_speeds": OSM ways by id or inside a polygon get a speed or a factor */
+    SCN_ADD_ROAD          /* "add_road": roads (and their new nodes) added to a road model (road-model format) */
 } scenario_kind;
 
 typedef struct scenario_period {
@@ -63,6 +65,10 @@ typedef struct scenario_mod {
 
     /* add_line */
     cJSON *line; /* owned; compiled against the feed when applied */
+
+    /* add_road: the modification object itself ({"roads": [...], "nodes": [...]}), owned; read by the report's
+     * road model (src/report/circle_roads.c), which is where car times without OSM come from */
+    cJSON *road;
 
     /* car_speeds: way ids and/or a polygon (lon, lat pairs, closed implicitly), and a speed or a factor. */
     int64_t *way_ids;

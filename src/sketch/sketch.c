@@ -560,8 +560,8 @@ static tc_status parse_timetable(sctx *c, const cJSON *o, const char *path, int 
     const cJSON *hv = cJSON_GetObjectItemCaseSensitive(o, "headways");
     if (dv && hv) return skj_fail(&c->j, path, "give either \"departures\" or \"headways\", not both");
     if (!dv && !hv)
-        return skj_fail(&c->j, path, "no timetable: expected \"headways\" [{from, to, headway_min}] or "
-                                     "\"departures\" [\"06:30\", ...]");
+        return skj_fail(&c->j, path, "no timetable: expected \"headways\" [{from, to, headway_min}], "
+                                     "\"departures\" [\"06:30\", ...] or \"trips\" [{id, calls}]");
     const cJSON *v = dv ? dv : hv;
     const char *key = dv ? "departures" : "headways";
     char p[P], q[P];
@@ -775,6 +775,97 @@ static tc_status emit_pattern(sctx *c, const line_info *L, const char *pat_id, c
     return st;
 }
 
+/* "trips": [{"id": "C6501", "calls": [["长沙站", "06:40"], ["树木岭", "06:45", "06:46"], …]}, …] — timetabled
+ * trips, each with its own calls and times (a published timetable, not a pattern + a headway). A call is [station,
+ * time] (arrival = departure) or [station, arrival, departure]; station is a name, a stop id or an index into the
+ * line's "stations". The calls follow the line's stations in one running order: increasing is direction 0,
+ * decreasing direction 1 (only with "directions": "both"). Times never decrease along a trip. Trip ids are
+ * "LINE.PATTERN.D.ID" so that scenarios select a pattern's trips as they do for generated ones. */
+static tc_status emit_trips(sctx *c, const line_info *L, const char *pat_id, const cJSON *trips, int32_t service,
+                            const char *path) {
+    gtfs_feed *f = c->e.f;
+    gtfs_stop_time *tr = malloc(L->n * sizeof *tr);
+    if (!tr) return OOM(c, path);
+    static const char *const keys[] = {"id", "calls", NULL};
+    char p[P], q[P], r[P], trip_id[512];
+    tc_status st = TC_OK;
+    size_t ti = 0;
+    for (const cJSON *t = trips->child; t && !st; t = t->next, ti++) {
+        skj_idx(p, sizeof p, path, ti);
+        if ((st = skj_object(&c->j, t, p))) break;
+        skj_check_keys(&c->j, t, p, keys);
+        const char *tid = NULL;
+        const cJSON *calls = NULL;
+        if ((st = skj_string(&c->j, t, p, "id", 1, &tid)) || (st = skj_array(&c->j, t, p, "calls", 1, 2, &calls)))
+            break;
+        if (!*tid || strchr(tid, '.')) {
+            st = skj_fail(&c->j, skj_key(q, sizeof q, p, "id"), "expected a non-empty trip id without '.'");
+            break;
+        }
+        skj_key(q, sizeof q, p, "calls");
+        size_t m = 0;
+        int prev = -1, dir = -1;
+        for (const cJSON *x = calls->child; x && !st; x = x->next, m++) {
+            skj_idx(r, sizeof r, q, m);
+            int n_items = cJSON_IsArray(x) ? cJSON_GetArraySize(x) : 0;
+            if (n_items != 2 && n_items != 3) {
+                st = skj_fail(&c->j, r, "expected [station, \"HH:MM\"] or [station, arrival, departure]");
+                break;
+            }
+            if (m >= L->n) {
+                st = skj_fail(&c->j, r, "more calls than the line has stations");
+                break;
+            }
+            const cJSON *ref = cJSON_GetArrayItem(x, 0);
+            int i = find_call(c, L, ref, 0);
+            /* A name may occur twice on a line (never in this format's use, but an id is exact): prefer the
+             * occurrence that keeps the running order. */
+            if (i >= 0 && dir == 0 && i <= prev) i = find_call(c, L, ref, prev + 1);
+            if (i < 0) {
+                st = skj_fail(&c->j, r, "not a station of line \"%s\" (give a stop id, a name or an index)", L->id);
+                break;
+            }
+            if (m == 1) dir = i > prev ? 0 : 1;
+            if (m >= 1 && (dir == 0 ? i <= prev : i >= prev)) {
+                st = skj_fail(&c->j, r, "calls must follow the line's stations in one running order");
+                break;
+            }
+            if (dir == 1 && !L->both) {
+                st = skj_fail(&c->j, r, "runs against the line's order, but \"directions\" is \"forward\"");
+                break;
+            }
+            gtfs_stop_time *s = &tr[m];
+            memset(s, 0, sizeof *s);
+            s->stop = L->st[i].stop;
+            s->timepoint = 1;
+            s->shape_dist_traveled = NAN;
+            char tp[P];
+            if ((st = skj_time_value(&c->j, cJSON_GetArrayItem(x, 1), skj_idx(tp, sizeof tp, r, 1), &s->arrival)))
+                break;
+            s->departure = s->arrival;
+            if (n_items == 3 &&
+                (st = skj_time_value(&c->j, cJSON_GetArrayItem(x, 2), skj_idx(tp, sizeof tp, r, 2), &s->departure)))
+                break;
+            if (s->departure < s->arrival || (m > 0 && s->arrival < tr[m - 1].departure)) {
+                st = skj_fail(&c->j, r, "time goes backwards (times never decrease along a trip)");
+                break;
+            }
+            prev = i;
+        }
+        if (st) break;
+        snprintf(trip_id, sizeof trip_id, "%s.%s.%d.%s", L->id, pat_id, dir, tid);
+        if (fe_find_trip(f, trip_id) != GTFS_NONE) {
+            st = skj_fail(&c->j, skj_key(q, sizeof q, p, "id"), "trip \"%s\" is given twice on line \"%s\"", tid,
+                          L->id);
+            break;
+        }
+        const char *headsign = f->stops[tr[m - 1].stop].name;
+        if (fe_add_trip(&c->e, trip_id, L->route, service, dir, headsign, tr, m) < 0) st = OOM(c, path);
+    }
+    free(tr);
+    return st;
+}
+
 static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const char *path) {
     char p[P], q[P];
     tc_status st = TC_OK;
@@ -782,6 +873,18 @@ static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const c
     if ((st = skj_array(&c->j, line, path, "patterns", 0, 1, &pats))) return st;
     int *calls = malloc(L->n * sizeof *calls);
     if (!calls) return OOM(c, path);
+    const cJSON *line_trips = cJSON_GetObjectItemCaseSensitive(line, "trips");
+    if (line_trips && (pats || cJSON_GetObjectItemCaseSensitive(line, "departures") ||
+                       cJSON_GetObjectItemCaseSensitive(line, "headways"))) {
+        free(calls);
+        return skj_fail(&c->j, path, "give \"trips\" in each pattern when the line has \"patterns\", and not "
+                                     "beside \"departures\" or \"headways\"");
+    }
+    if (line_trips) {
+        free(calls);
+        if (!cJSON_IsArray(line_trips)) return skj_fail(&c->j, skj_key(p, sizeof p, path, "trips"), "expected a list of trips");
+        return emit_trips(c, L, "all", line_trips, L->service, skj_key(p, sizeof p, path, "trips"));
+    }
     if (!pats) {
         for (size_t i = 0; i < L->n; i++) calls[i] = (int)i;
         sk_tt tt;
@@ -799,7 +902,7 @@ static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const c
         return skj_fail(&c->j, path, "a line with \"patterns\" gives its timetable in each pattern");
     }
     static const char *const keys[] = {"id", "name", "calls", "from", "to", "run", "dwell_s", "calendar",
-                                       "departures", "headways", "exact_times", "expand", NULL};
+                                       "departures", "headways", "trips", "exact_times", "expand", NULL};
     size_t pi = 0;
     const char *seen[64];
     size_t n_seen = 0;
@@ -813,6 +916,27 @@ static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const c
             if (!strcmp(seen[k], pid)) st = skj_fail(&c->j, skj_key(q, sizeof q, p, "id"), "pattern id \"%s\" is used twice", pid);
         if (st) break;
         if (n_seen < 64) seen[n_seen++] = pid;
+        const cJSON *ptrips = cJSON_GetObjectItemCaseSensitive(pat, "trips");
+        if (ptrips) {
+            /* Timetabled trips carry their own calls and times: no calls, run times or headways here. */
+            static const char *const other[] = {"calls", "from", "to", "run", "departures", "headways", NULL};
+            for (size_t k = 0; other[k] && !st; k++)
+                if (cJSON_GetObjectItemCaseSensitive(pat, other[k]))
+                    st = skj_fail(&c->j, skj_key(q, sizeof q, p, other[k]),
+                                  "a pattern with \"trips\" takes its calls and times from them");
+            if (st) break;
+            if (!cJSON_IsArray(ptrips)) {
+                st = skj_fail(&c->j, skj_key(q, sizeof q, p, "trips"), "expected a list of trips");
+                break;
+            }
+            int32_t service = L->service;
+            char hint[300];
+            snprintf(hint, sizeof hint, "%s.%s", L->id, pid);
+            if (cJSON_GetObjectItemCaseSensitive(pat, "calendar") && (st = line_service(c, pat, p, hint, &service)))
+                break;
+            st = emit_trips(c, L, pid, ptrips, service, skj_key(q, sizeof q, p, "trips"));
+            continue;
+        }
         /* Calls: a list, or a contiguous range from/to, or every station. */
         size_t m = 0;
         const cJSON *cl = NULL;
@@ -893,7 +1017,7 @@ static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const c
 static tc_status sk_line(sctx *c, const cJSON *line, const char *path) {
     static const char *const keys[] = {"id", "short_name", "name", "route_type", "agency", "color", "text_color",
                                        "calendar", "directions", "dwell_s", "run", "stations", "headways",
-                                       "departures", "patterns", "exact_times", "expand", NULL};
+                                       "departures", "trips", "patterns", "exact_times", "expand", NULL};
     tc_status st = skj_object(&c->j, line, path);
     if (st) return st;
     skj_check_keys(&c->j, line, path, keys);
@@ -1009,7 +1133,8 @@ static tc_status sk_line(sctx *c, const cJSON *line, const char *path) {
         st = skj_fail(&c->j, skj_key(p, sizeof p, path, "run"),
                       "run times are given twice (\"run_min\" on the stations and \"run\")");
     L.station_runs = n_runs > 0;
-    if (!st && !L.station_runs && !L.run.kind && !cJSON_GetObjectItemCaseSensitive(line, "patterns"))
+    if (!st && !L.station_runs && !L.run.kind && !cJSON_GetObjectItemCaseSensitive(line, "patterns") &&
+        !cJSON_GetObjectItemCaseSensitive(line, "trips"))
         st = skj_fail(&c->j, path, "no run times: expected \"run\" {\"speed_kmh\", \"detour\"} or {\"total_min\"}, "
                                    "or \"run_min\" on every station after the first");
     if (!st) {

@@ -7,10 +7,11 @@
  * the line says "exact_times": true), not expanded trips: a sketch does not know when in the headway its trains
  * leave, and frequency-based trips are what R5 and the analysis stage (Monte Carlo over the headway) treat as
  * "unknown phase". A line may ask for "expand": true to get one scheduled trip per headway instead (for timetables
- * that are meant to be coordinated), and explicit "departures" always give scheduled trips (the intercity's 34
- * train pairs).
+ * that are meant to be coordinated), explicit "departures" always give scheduled trips, and "trips" give a
+ * published timetable train by train (each call with its own times; a trip may skip stations) — how the default's
+ * intercity, high-speed and conventional trains are written.
  *
- * Trip ids are "<line id>.<pattern id>.<0|1>.<n>" for scheduled trips and "<line id>.<pattern id>.<0|1>.f" for
+ * Trip ids are "<line id>.<pattern id>.<0|1>.<n>" for scheduled trips ("<n>" is the trip's own id for "trips") and "<line id>.<pattern id>.<0|1>.f" for
  * frequency templates (0 = stations in the order written, 1 = reverse); scenarios select a pattern by this prefix.
  */
 #ifndef TC_SKETCH_SKETCH_H

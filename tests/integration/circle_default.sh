@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # circle_default.sh — `tongcheng circle` on the built-in default and on a tiny network written here.
 #  1. With no network argument it finds data/changzhutan beside the executable / in the source tree, runs the
-#     baseline and the three shipped scenarios, and writes circle.csv with exactly the columns
+#     baseline and the shipped scenarios, and writes circle.csv with exactly the columns
 #     scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside and one row per scenario × place × core
 #     (places.csv × cores.csv, counted here); inside == (p50 <= cutoff); report.html is well-formed (Python's
 #     html.parser: every non-void tag closed in order), self-contained (no src=/href= to the outside, no script),
 #     has SVG maps and says "sketch model"; isochrones.geojson is a FeatureCollection with a polygon per core.
 #  2. Each scenario changes what it should, compared with the baseline of the same run:
-#     intercity every 10 min lowers the median from the Zhuzhou and Xiangtan cores (intercity ends) to Changsha and
-#     changes nothing on metro-only pairs (Changsha County, the airport → Changsha core); the faster
-#     Changsha–Xiangtan link lowers Xiangtan core → Changsha and leaves Zhuzhou core → Changsha alone; the
-#     zero-transfer hub's timed high-speed ↔ intercity connections at Changsha South appear in the hub table.
+#     intercity every 5 min lowers the median from the Zhuzhou and Xiangtan cores (intercity ends) to Changsha and
+#     changes nothing on metro-only pairs (Changsha County, the airport → Changsha core); the metro extensions
+#     lower Ningxiang and Liuyang → Changsha and leave the Zhuzhou and Xiangtan cores alone; the zero-transfer
+#     hub's timed high-speed ↔ intercity connections at Changsha South appear in the hub table.
 #  3. Consistency with `tongcheng route`: on a tiny scheduled network (a sketch written here), the report's p50 over
 #     a one-minute window equals the route's door-to-door time counted from the departure minute (R5's clock), and
 #     car_min equals `tongcheng street --mode car`.
@@ -31,6 +31,14 @@ TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle -o "$tmp/out" --no-isochrones > "$tm
     || { echo "FAIL: circle with isochrones"; exit 1; }
 grep -q "sketch model\|SKETCH MODEL" "$tmp/stdout" || { echo "FAIL: stdout does not say sketch model"; fail=1; }
 grep -q "^report: .*report.html" "$tmp/stdout" || { echo "FAIL: stdout does not give report.html's path"; fail=1; }
+grep -q "^population within 60 min of all 3 cores: [0-9]* ([0-9.]*% of 16676833)" "$tmp/stdout" \
+    || { echo "FAIL: stdout does not give the population within 60 min of all cores"; fail=1; }
+grep -q "^assumptions that remain:" "$tmp/stdout" || { echo "FAIL: stdout does not name the assumptions"; fail=1; }
+grep -q "^car: fastest path on the road model" "$tmp/stdout" || { echo "FAIL: car times not on the road model"; fail=1; }
+grep -q "car feeder ON" "$tmp/stdout" && { echo "FAIL: the car feeder is on by default"; fail=1; }
+TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle --no-scenarios --no-isochrones --access car --window 07:00-07:10 \
+    -o "$tmp/car" > "$tmp/car.stdout" || { echo "FAIL: circle --access car"; fail=1; }
+grep -q "car feeder ON" "$tmp/car.stdout" || { echo "FAIL: --access car is not stated"; fail=1; }
 
 python3 - "$tmp/out" "$tmp/iso" "$data" <<'PY' || fail=1
 import csv, json, sys, re
@@ -42,8 +50,9 @@ def check(cond, msg):
 
 places = [r["id"] for r in csv.DictReader(open(f"{data}/places.csv", encoding="utf-8"))]
 cores = [r["id"] for r in csv.DictReader(open(f"{data}/cores.csv", encoding="utf-8"))]
-scen_names = ["baseline"] + [json.load(open(f"{data}/scenarios/{f}", encoding="utf-8"))["name"] for f in
-              ("intercity_like_a_bus.json", "faster_changsha_xiangtan.json", "hsr_intercity_hub.json")]
+scen_files = [f for f in ("intercity_like_a_bus.json", "hsr_intercity_hub.json", "metro_extensions.json",
+                           "ring_expressway.json") if __import__("os").path.exists(f"{data}/scenarios/{f}")]
+scen_names = ["baseline"] + [json.load(open(f"{data}/scenarios/{f}", encoding="utf-8"))["name"] for f in scen_files]
 lines = open(f"{out}/circle.csv", encoding="utf-8").read().splitlines()
 check(lines[0] == "scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside", f"header: {lines[0]}")
 rows = list(csv.DictReader(lines))
@@ -62,8 +71,8 @@ for r in rows:
     if r["place"] == r["core"]: check(float(r["car_min"]) == 0, f"car to itself: {r}")
 
 def p(s, a, b): return T.get((s, a, b))
-base, bus, fast, hub = scen_names
-# every-10-min intercity: lower along the line, metro-only pairs unchanged
+base, bus, hub, metro = scen_names[:4]
+# intercity every 5 min: lower along the line, metro-only pairs unchanged
 for a in ("zhuzhou", "xiangtan"):
     check(p(base, a, "changsha") is not None and p(bus, a, "changsha") is not None
           and p(bus, a, "changsha") < p(base, a, "changsha"), f"{bus} does not lower {a}->changsha: "
@@ -71,13 +80,22 @@ for a in ("zhuzhou", "xiangtan"):
 for a in ("changsha_county", "airport", "changsha"):
     check(p(base, a, "changsha") is not None and p(bus, a, "changsha") == p(base, a, "changsha"),
           f"{bus} changes metro-only {a}->changsha: {p(base, a, 'changsha')} -> {p(bus, a, 'changsha')}")
-# faster Changsha–Xiangtan: lower from Xiangtan, Zhuzhou branch untouched
-check(p(fast, "xiangtan", "changsha") < p(base, "xiangtan", "changsha"),
-      f"{fast} does not lower xiangtan->changsha: {p(base, 'xiangtan', 'changsha')} -> {p(fast, 'xiangtan', 'changsha')}")
-check(p(fast, "zhuzhou", "changsha") == p(base, "zhuzhou", "changsha"), f"{fast} changes zhuzhou->changsha")
-for a in ("changsha_county", "airport"):
-    check(p(fast, a, "changsha") == p(base, a, "changsha"), f"{fast} changes metro-only {a}")
-
+# metro extensions: Ningxiang and Liuyang -> Changsha faster than in the baseline, Zhuzhou and Xiangtan untouched
+for a in ("ningxiang", "liuyang"):
+    b0, b1 = p(base, a, "changsha"), p(metro, a, "changsha")
+    check(b1 is not None and (b0 is None or b1 < b0), f"{metro} does not lower {a}->changsha: {b0} -> {b1}")
+for a in ("zhuzhou", "xiangtan"):
+    check(p(metro, a, "changsha") == p(base, a, "changsha"), f"{metro} changes {a}->changsha")
+# the ring expressway: car times between outer places fall (Lukou -> Xiangtan core), transit does not change
+if len(scen_names) > 4:
+    ring = scen_names[4]
+    C = {(r["scenario"], r["place"], r["core"]): float(r["car_min"]) for r in rows}
+    check(C[(ring, "lukou", "xiangtan")] < C[(base, "lukou", "xiangtan")] - 5,
+          f"{ring} does not shorten lukou->xiangtan by car: {C[(base, 'lukou', 'xiangtan')]} -> {C[(ring, 'lukou', 'xiangtan')]}")
+    check(all(T[(ring, a, c)] == T[(base, a, c)] for a in places for c in cores), f"{ring} changes transit times")
+    check(C[(ring, "changsha", "zhuzhou")] == C[(base, "changsha", "zhuzhou")], f"{ring} changes changsha->zhuzhou by car")
+else:
+    check(False, "no ring expressway scenario")
 # the HTML: well-formed, self-contained, maps, sketch model, every scenario named
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source", "track", "embed", "param"}
 class P(HTMLParser):
@@ -104,6 +122,12 @@ check(hp.tags.get("svg", 0) == len(scen_names), f"{hp.tags.get('svg')} maps, exp
 check(hp.tags.get("script", 0) == 0 and hp.tags.get("link", 0) == 0, "not self-contained")
 check(hp.tags.get("polyline", 0) > 0 and hp.tags.get("table", 0) > 0, "no lines or tables")
 check("sketch model" in html.lower(), "the HTML does not say sketch model")
+# every place of the plan has a transit time to at least one core (buses to every place, walk access)
+for pl in places:
+    check(any(p(base, pl, c) is not None for c in cores), f"{pl} has no transit time to any core")
+# population within the cutoff: per core and of all three, as a share of the census total (16,676,833)
+check("Residents within 60 min of all 3 cores" in html and "of 16676833" in html, "no population of all cores")
+check("Assumptions that remain" in html, "the HTML does not name the assumptions that remain")
 for s in scen_names: check(s in html, f"{s} missing from the HTML")
 check("Changsha South" in html and "high-speed &#8594; intercity/rail" in html.split(hub)[-1],
       "no high-speed -> intercity hub row for the zero-transfer scenario")

@@ -11,6 +11,11 @@
  *  - every journey returned must be valid against the oracle's own timetable: each transit leg is a real trip
  *    running on the service day its times imply, boarding and alighting where pickup/drop-off allow, at the
  *    scheduled times (or a frequency run's), legs chained at the same stop without travelling back in time.
+ * A stop query means "from (to) the stop's place": with walking off, that is the stop and the other platforms of its
+ * parent station (stops.txt parent_station), reached on foot at their straight-line distance × 1.3 (the engine's
+ * documented detour) at 1.3 m/s (its default walking speed), rounded up to the second, within the 10-minute transfer
+ * walk; so the scan starts from every such platform and ends at any of the destination's, and a journey may begin
+ * or end with that walk (WMATA's stations have several platforms each).
  * Dates include calendar_dates exception days (holidays) and early-morning windows that need the previous day's
  * trips past 24:00. TC_ORACLE_QUERIES sets the number of queries per feed (default 2500; 160 under ASan). Every third reachable
  * query is also asked arrive-by (deadline = the earliest arrival): the latest departure must be ≥ the query time
@@ -19,6 +24,7 @@
  */
 #include "tongcheng.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +295,8 @@ typedef struct feed {
     int32_t *exception_days;
     size_t n_exception_days;
     uint8_t *stop_used;
+    int32_t *parent; /* parent station's index, -1 none */
+    int32_t *lat_e7, *lon_e7;
 } feed;
 
 static int feed_active(const feed *f, uint32_t service, int32_t day) {
@@ -315,17 +323,39 @@ static void load_feed(const char *path, feed *f) {
     csv c;
     /* stops */
     if (!csv_open(z, "stops.txt", &c)) die("no stops.txt in %s", path);
-    int c_id = csv_col(&c, "stop_id");
+    int c_id = csv_col(&c, "stop_id"), c_par = csv_col(&c, "parent_station"), c_lat = csv_col(&c, "stop_lat"),
+        c_lon = csv_col(&c, "stop_lon");
     size_t cap = 1024;
     f->stop_names = xmalloc(cap * sizeof *f->stop_names);
+    char **parent_ids = xmalloc(cap * sizeof *parent_ids);
+    f->lat_e7 = xmalloc(cap * sizeof *f->lat_e7);
+    f->lon_e7 = xmalloc(cap * sizeof *f->lon_e7);
     while (csv_next(&c)) {
         const char *id = csv_get(&c, c_id);
         if (!*id) continue;
-        if (f->n_stops == cap) f->stop_names = xrealloc(f->stop_names, (cap *= 2) * sizeof *f->stop_names);
+        if (f->n_stops == cap) {
+            cap *= 2;
+            f->stop_names = xrealloc(f->stop_names, cap * sizeof *f->stop_names);
+            parent_ids = xrealloc(parent_ids, cap * sizeof *parent_ids);
+            f->lat_e7 = xrealloc(f->lat_e7, cap * sizeof *f->lat_e7);
+            f->lon_e7 = xrealloc(f->lon_e7, cap * sizeof *f->lon_e7);
+        }
         map_put(&f->stop_ids, id, f->n_stops);
+        parent_ids[f->n_stops] = strdup(csv_get(&c, c_par));
+        /* (degrees to 1e-7 units as the engine stores them) */
+        const double la = atof(csv_get(&c, c_lat)), lo = atof(csv_get(&c, c_lon));
+        f->lat_e7[f->n_stops] = (int32_t)(la * 1e7 + (la < 0 ? -0.5 : 0.5));
+        f->lon_e7[f->n_stops] = (int32_t)(lo * 1e7 + (lo < 0 ? -0.5 : 0.5));
         f->stop_names[f->n_stops++] = strdup(id);
     }
     csv_close(&c);
+    f->parent = xmalloc((f->n_stops + 1) * sizeof *f->parent);
+    for (uint32_t i = 0; i < f->n_stops; i++) {
+        uint32_t ps;
+        f->parent[i] = *parent_ids[i] && map_get(&f->stop_ids, parent_ids[i], &ps) ? (int32_t)ps : -1;
+        free(parent_ids[i]);
+    }
+    free(parent_ids);
     /* services: calendar + calendar_dates */
     typedef struct cal {
         uint32_t service;
@@ -488,6 +518,9 @@ static void load_feed(const char *path, feed *f) {
 }
 
 static void free_feed(feed *f) {
+    free(f->parent);
+    free(f->lat_e7);
+    free(f->lon_e7);
     map_free(&f->stop_ids);
     map_free(&f->trip_ids);
     map_free(&f->service_ids);
@@ -575,7 +608,42 @@ static void build_conns(const feed *f, int32_t day, int32_t lo, int32_t hi, conn
     qsort(cs->c, cs->n, sizeof *cs->c, cmp_conn);
 }
 
-/* Earliest arrival at target leaving source at t0 (same-stop transfers, any number of trips). */
+/* A stop's place: the stop and the other children of its parent station (a station's own children), each with the
+ * seconds of walking there, within max_s: straight line (haversine, 6,371,008.8 m) × 1.3, rounded to the metre,
+ * at 1.3 m/s rounded up to the second. */
+typedef struct end {
+    uint32_t stop;
+    int32_t seconds;
+} end;
+
+static double haversine_m(int32_t a_lat, int32_t a_lon, int32_t b_lat, int32_t b_lon) {
+    const double d2r = 3.14159265358979323846 / 180.0;
+    const double la1 = a_lat / 1e7 * d2r, la2 = b_lat / 1e7 * d2r, dla = la2 - la1, dlo = (b_lon - a_lon) / 1e7 * d2r;
+    const double h = sin(dla / 2) * sin(dla / 2) + cos(la1) * cos(la2) * sin(dlo / 2) * sin(dlo / 2);
+    return 2 * 6371008.8 * asin(sqrt(h > 1 ? 1 : h));
+}
+
+static int32_t sibling_seconds(const feed *f, uint32_t a, uint32_t b) {
+    const double m = (double)lround(haversine_m(f->lat_e7[a], f->lon_e7[a], f->lat_e7[b], f->lon_e7[b]) * 1.3);
+    const double x = m / 1.3;
+    const int32_t i = (int32_t)x;
+    return (double)i < x ? i + 1 : i;
+}
+
+static uint32_t place_ends(const feed *f, uint32_t s, int32_t max_s, end *out, uint32_t cap) {
+    uint32_t n = 0;
+    out[n++] = (end){s, 0};
+    const int32_t station = f->parent[s] >= 0 ? f->parent[s] : (int32_t)s;
+    for (uint32_t x = 0; x < f->n_stops && n < cap; x++) {
+        if (x == s || f->parent[x] != station) continue;
+        const int32_t w = sibling_seconds(f, s, x);
+        if (w <= max_s) out[n++] = (end){x, w};
+    }
+    return n;
+}
+
+/* Earliest arrival at the target's place leaving the source's place at t0 (same-stop transfers, any number of
+ * trips): a trip's arrival (or the walk from the source) at one of the target's ends, plus its walk. */
 typedef struct csa_ws {
     int32_t *ea;
     uint32_t *ea_stamp, *inst_stamp;
@@ -585,26 +653,30 @@ typedef struct csa_ws {
 
 /* slack: the minimum wait before every boarding (the engine's --board-slack): a connection is caught only when it
  * leaves at least slack after the traveller reached its stop. */
-static int32_t csa_query(csa_ws *w, const conns *cs, uint32_t n_stops, uint32_t source, uint32_t target, int32_t t0,
-                         int32_t slack) {
-    (void)n_stops;
+static int32_t csa_query(csa_ws *w, const conns *cs, const end *src, uint32_t n_src, const end *tgt, uint32_t n_tgt,
+                         int32_t t0, int32_t slack) {
     if (cs->n_inst > w->inst_cap) {
         w->inst_stamp = xrealloc(w->inst_stamp, cs->n_inst * sizeof *w->inst_stamp);
         memset(w->inst_stamp, 0, cs->n_inst * sizeof *w->inst_stamp);
         w->inst_cap = cs->n_inst;
     }
     uint32_t stamp = ++w->stamp;
-    w->ea[source] = t0;
-    w->ea_stamp[source] = stamp;
-    if (source == target) return t0;
-    /* first connection departing at or after t0 (+ slack) */
+    for (uint32_t i = 0; i < n_src; i++)
+        if (w->ea_stamp[src[i].stop] != stamp || t0 + src[i].seconds < w->ea[src[i].stop]) {
+            w->ea[src[i].stop] = t0 + src[i].seconds;
+            w->ea_stamp[src[i].stop] = stamp;
+        }
+    int32_t best = INT32_MAX;
+    for (uint32_t j = 0; j < n_tgt; j++)
+        if (w->ea_stamp[tgt[j].stop] == stamp && w->ea[tgt[j].stop] + tgt[j].seconds < best)
+            best = w->ea[tgt[j].stop] + tgt[j].seconds;
+    /* first connection departing at or after t0 + slack */
     size_t lo = 0, hi = cs->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (cs->c[mid].dep < t0 + slack) lo = mid + 1;
         else hi = mid;
     }
-    int32_t best = INT32_MAX;
     for (size_t i = lo; i < cs->n; i++) {
         const conn *c = &cs->c[i];
         if (c->dep > best) break;
@@ -615,7 +687,8 @@ static int32_t csa_query(csa_ws *w, const conns *cs, uint32_t n_stops, uint32_t 
         if (c->alight_ok && (w->ea_stamp[c->to] != stamp || c->arr < w->ea[c->to])) {
             w->ea[c->to] = c->arr;
             w->ea_stamp[c->to] = stamp;
-            if (c->to == target) best = c->arr;
+            for (uint32_t j = 0; j < n_tgt; j++)
+                if (tgt[j].stop == c->to && c->arr + tgt[j].seconds < best) best = c->arr + tgt[j].seconds;
         }
     }
     return best;
@@ -674,7 +747,7 @@ static const char *check_leg(const feed *f, const tc_leg *g) {
 static int verbose = 0;
 
 typedef struct stats {
-    long queries, reached, failures, arrive_by;
+    long queries, reached, failures, arrive_by, with_siblings;
 } stats;
 
 static void run_feed(const char *label, const char *zip_path, const char *tmpdir, int n_queries, stats *total) {
@@ -742,8 +815,11 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
         for (int q = 0; q < per_batch; q++) {
             uint32_t a = used[rnd(n_used)], z = used[rnd(n_used)];
             int32_t t0 = lo + (int32_t)rnd(61) * 60;
+            end src[64], tgt[64];
+            const uint32_t n_src = place_ends(&f, a, 600, src, 64), n_tgt = place_ends(&f, z, 600, tgt, 64);
+            if (n_src > 1 || n_tgt > 1) st.with_siblings++;
             const int32_t slack = q % 2 ? 60 : 0; /* every other query waits a minute before each boarding */
-            int32_t ea = csa_query(&w, &cs, f.n_stops, a, z, t0, slack);
+            int32_t ea = csa_query(&w, &cs, src, n_src, tgt, n_tgt, t0, slack);
             int32_t max_dur = (hi - t0) / 60;
             tc_route_query rq;
             tc_route_query_init(&rq);
@@ -784,7 +860,16 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
                         transit++;
                         why = check_leg(&f, g);
                     } else if (strcmp(g->from.stop ? g->from.stop : "", g->to.stop ? g->to.stop : "")) {
-                        why = "walking between stops in a --transfer-radius 0 network";
+                        /* only to a sibling platform, first from the origin or last into the destination */
+                        int32_t gf = stop_of(&f, g->from.stop), gt = stop_of(&f, g->to.stop);
+                        if (gf < 0 || gt < 0 || (l != 0 && l + 1 != j->n_legs) ||
+                            (l == 0 && gf != (int32_t)a) || (l + 1 == j->n_legs && l != 0 && gt != (int32_t)z))
+                            why = "walking between stops in a --transfer-radius 0 network";
+                        else if (!(f.parent[gf] >= 0 && (f.parent[gt] == f.parent[gf] || gt == f.parent[gf])) &&
+                                 !(f.parent[gt] >= 0 && gf == f.parent[gt]))
+                            why = "a walk to a stop that is no sibling platform";
+                        else if (g->arrival - g->departure != sibling_seconds(&f, (uint32_t)gf, (uint32_t)gt))
+                            why = "a walk to a sibling platform, not at its walking time";
                     }
                     t = g->arrival;
                     prev_stop = g->to.stop ? g->to.stop : "";
@@ -843,7 +928,7 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
                 int32_t dep = (int32_t)(latest - (int64_t)day * DAY);
                 int bad = latest == INT64_MIN + 1 || dep < t0;
                 if (!bad) st.arrive_by++;
-                if (!bad && dep + 1 <= hi) bad = csa_query(&w, &cs, f.n_stops, a, z, dep + 1, slack) <= ea;
+                if (!bad && dep + 1 <= hi) bad = csa_query(&w, &cs, src, n_src, tgt, n_tgt, dep + 1, slack) <= ea;
                 if (bad) {
                     st.failures++;
                     fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: latest departure %d (query from %d)\n",
@@ -853,8 +938,10 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
             }
         }
     }
-    printf("%-10s %ld queries, %ld reachable, %ld arrive-by checked, %ld failures (%.1f s)\n", label, st.queries,
-           st.reached, st.arrive_by, st.failures, (double)(clock() - c0) / CLOCKS_PER_SEC);
+    printf("%-10s %ld queries, %ld reachable, %ld arrive-by checked, %ld from or to a platform with siblings, %ld "
+           "failures (%.1f s)\n",
+           label, st.queries, st.reached, st.arrive_by, st.with_siblings, st.failures,
+           (double)(clock() - c0) / CLOCKS_PER_SEC);
     total->queries += st.queries;
     total->reached += st.reached;
     total->failures += st.failures;
@@ -889,6 +976,7 @@ int main(int argc, char **argv) {
         {"hart", "feeds/hart.zip"},
         {"milan", "milan/milano_small_gtfs.zip"},
         {"cdmx", "feeds/cdmx.zip"},
+        {"wmata", "feeds/wmata.zip"},
     };
     char tmpdir[] = "/tmp/tc_oracle_raptor_XXXXXX";
     if (!mkdtemp(tmpdir)) die("%s", "cannot make a temporary folder");

@@ -3,7 +3,8 @@
  * search is tested on its own: same-second boarding, min transfer floor, transfers.txt types, pickup/drop-off,
  * service days (D−1 after midnight, D+1), frequencies, arrive-by, Pareto rounds, and a randomized comparison with
  * a brute-force connection scan written here (forward and reverse, and range-RAPTOR against single queries), and
- * one-to-one runs (target pruning) against one-to-all runs on random networks with transfers.txt rules.
+ * one-to-one runs (target pruning) against one-to-all runs on random networks with transfers.txt rules, and stop
+ * queries' ends (walking, transfers.txt links, sibling platforms) against a scan that reads them on its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "routing/raptor.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,12 +614,10 @@ static void test_random_vs_csa(void **state) {
             raptor_params p = params(DAY0 + 2, t0, 0);
             p.limit = H(23, 0); /* keep to day D's trips, as the scan does */
             p.max_trips = 30;
-            tc_stop_seconds src = {(uint32_t)from, 0};
-            /* walking from the source too, as tc_route expands a stop origin */
-            tc_stop_seconds srcs[8] = {src};
-            uint32_t ns = 1;
-            for (int i = 0; i < ntf; i++)
-                if (tf[i].from == from) srcs[ns++] = (tc_stop_seconds){(uint32_t)tf[i].to, tf[i].dist};
+            /* walking from the source too: the stop's place, as tc_route seeds a stop origin */
+            tc_stop_seconds srcs[8];
+            const uint32_t ns = raptor_stop_ends(ws, &p, (uint32_t)from, 0, srcs, 8);
+            assert_true(ns <= 8);
             raptor_run(ws, &p, srcs, ns, NULL, 0);
             /* every round: the earliest arrival with at most k trips (the journeys' Pareto set) */
             static int ea_k[31 * 32];
@@ -937,6 +937,179 @@ static void test_one_to_one_matches_one_to_all(void **state) {
     assert_true(lb_runs > checked / 8);
 }
 
+/* ---------------------------------------------------------------- stop queries' ends --------------------------- */
+
+/* The oracle's own reading of a stop query's ends (raptor.h, raptor_stop_ends): the stop (0 s); walking links out of
+ * it (into it) within the walk limit unless a transfers.txt rule links the two; rules between different stops that
+ * name no route, are not forbidden (type 3), at min_transfer_time (type 2, or 0 / given for 0) or 0 (type 1); the
+ * other children of its parent station (a station's children), at their straight-line distance × 1.3 walked at
+ * `speed`, rounded up, within the limit. ends[s] = seconds, INF = not an end. */
+static double test_haversine(int32_t lat1_e7, int32_t lon1_e7, int32_t lat2_e7, int32_t lon2_e7) {
+    const double r = 6371008.8, d2r = 3.14159265358979323846 / 180.0;
+    const double la1 = lat1_e7 / 1e7 * d2r, la2 = lat2_e7 / 1e7 * d2r, dla = la2 - la1,
+                 dlo = (lon2_e7 - lon1_e7) / 1e7 * d2r;
+    const double h = sin(dla / 2) * sin(dla / 2) + cos(la1) * cos(la2) * sin(dlo / 2) * sin(dlo / 2);
+    return 2 * r * asin(sqrt(h));
+}
+
+static int oracle_linked(const tc_net_transfer_rule *rules, int nr, int from, int to) {
+    for (int i = 0; i < nr; i++)
+        if ((int)rules[i].from_stop == from && (int)rules[i].to_stop == to) return 1;
+    return 0;
+}
+
+static int oracle_rule_time(const tc_net_transfer_rule *r) {
+    if (r->type == 3) return -1;
+    if (r->type == 1) return 0;
+    return r->min_transfer_time > 0 ? r->min_transfer_time : 0;
+}
+
+static void oracle_ends(const tnet *t, int n_all, const ttransfer *tf, int ntf, const tc_net_transfer_rule *rules,
+                        int nr, int stop, int into, int maxw, int *ends) {
+    for (int s = 0; s < n_all; s++) ends[s] = INF;
+    ends[stop] = 0;
+    for (int i = 0; i < ntf; i++) {
+        const int a = into ? tf[i].to : tf[i].from, b = into ? tf[i].from : tf[i].to;
+        if (a != stop || tf[i].dist > maxw) continue;
+        if (into ? oracle_linked(rules, nr, b, stop) : oracle_linked(rules, nr, stop, b)) continue;
+        if (tf[i].dist < ends[b]) ends[b] = tf[i].dist;
+    }
+    for (int i = 0; i < nr; i++) {
+        const int a = (int)(into ? rules[i].to_stop : rules[i].from_stop), b = (int)(into ? rules[i].from_stop
+                                                                                        : rules[i].to_stop);
+        if (a != stop || rules[i].from_route != TC_NONE) continue;
+        const int x = oracle_rule_time(&rules[i]);
+        if (x >= 0 && x < ends[b]) ends[b] = x;
+    }
+    for (int s = 0; s < n_all; s++) {
+        const uint32_t ps = t->stops[s].parent, pq = t->stops[stop].parent;
+        if (s == stop || !((ps != TC_NONE && ps == pq) || ps == (uint32_t)stop)) continue;
+        const double d = test_haversine(t->stops[stop].lat_e7, t->stops[stop].lon_e7, t->stops[s].lat_e7,
+                                        t->stops[s].lon_e7);
+        const int w = (int)ceil((double)lround(d * 1.3) / 1.0);
+        if (w <= maxw && w < ends[s]) ends[s] = w;
+    }
+}
+
+/* Earliest arrival at `to`'s place leaving `from`'s place at t0: a connection scan seeded with the origin's ends,
+ * which after each trip arrival walks (unless a rule links the two stops) or follows a rule that is not forbidden
+ * and whose route, if named, is the trip's; the answer is the best trip arrival at a destination end (or the seed
+ * of one) plus its seconds. */
+static int oracle_stop_query(const tnet *t, int n_all, const conn *c, int nc, int n_trips, const ttransfer *tf,
+                             int ntf, const tc_net_transfer_rule *rules, int nr, int from, int to, int t0, int maxw) {
+    int src[40], dst[40], ea[40], ea_trip[40];
+    oracle_ends(t, n_all, tf, ntf, rules, nr, from, 0, maxw, src);
+    oracle_ends(t, n_all, tf, ntf, rules, nr, to, 1, maxw, dst);
+    int *reached = calloc((size_t)n_trips, sizeof(int));
+    for (int s = 0; s < n_all; s++) {
+        ea[s] = src[s] == INF ? INF : t0 + src[s];
+        ea_trip[s] = INF;
+    }
+    for (int i = 0; i < nc; i++) {
+        if (!(reached[c[i].trip] || (c[i].board_ok && ea[c[i].from] <= c[i].dep))) continue;
+        reached[c[i].trip] = 1;
+        if (!c[i].alight_ok || c[i].arr >= ea_trip[c[i].to]) continue;
+        const int x = c[i].to, a = c[i].arr;
+        ea_trip[x] = a;
+        if (a < ea[x]) ea[x] = a;
+        for (int k = 0; k < ntf; k++)
+            if (tf[k].from == x && tf[k].dist <= maxw && !oracle_linked(rules, nr, x, tf[k].to) &&
+                a + tf[k].dist < ea[tf[k].to])
+                ea[tf[k].to] = a + tf[k].dist;
+        for (int k = 0; k < nr; k++) {
+            if ((int)rules[k].from_stop != x) continue;
+            if (rules[k].from_route != TC_NONE && rules[k].from_route != t->v.trips[c[i].trip].route) continue;
+            const int w = oracle_rule_time(&rules[k]);
+            if (w >= 0 && a + w < ea[rules[k].to_stop]) ea[rules[k].to_stop] = a + w;
+        }
+    }
+    free(reached);
+    int best = INF;
+    for (int s = 0; s < n_all; s++) {
+        if (dst[s] == INF) continue;
+        const int seed = src[s] == INF ? INF : t0 + src[s];
+        const int a = ea_trip[s] < seed ? ea_trip[s] : seed;
+        if (a != INF && a + dst[s] < best) best = a + dst[s];
+    }
+    return best;
+}
+
+/* raptor_stop_ends + raptor_run + raptor_ends_arrival (what route and the benchmarks do) against the oracle above,
+ * on random networks with walking links, transfers.txt links (some forbidden, some for one route only) and a parent
+ * station over a few stops a few metres apart; queries from and to any stop, the station included, one-to-one and
+ * one-to-all. */
+static void test_stop_ends_vs_oracle(void **state) {
+    (void)state;
+    long checked = 0, reached = 0, via_ends = 0;
+    for (int net = 0; net < 80; net++) {
+        const int n_stops = 6 + (int)rnd(10), station = n_stops, n_all = n_stops + 1;
+        ttrip trips[200];
+        int n_trips, ntf, nc;
+        ttransfer tf[16];
+        tnet t;
+        conn *c;
+        random_network(&t, trips, &n_trips, tf, &ntf, n_stops, 3, 200, &c, &nc);
+        tnet_free(&t);
+        tc_net_transfer_rule rules[8];
+        int nr = 0;
+        for (int i = 0; i < 2 + (int)rnd(5); i++) {
+            const int a = (int)rnd((uint32_t)n_stops), b = (int)rnd((uint32_t)n_stops);
+            if (a == b) continue;
+            tc_net_transfer_rule *r = &rules[nr++];
+            memset(r, 0, sizeof *r);
+            r->from_stop = (uint32_t)a;
+            r->to_stop = (uint32_t)b;
+            r->from_route = rnd(5) == 0 ? rnd(3) : TC_NONE;
+            r->to_route = r->from_trip = r->to_trip = TC_NONE;
+            r->type = rnd(4);
+            r->min_transfer_time = r->type == 2 ? 60 * (int32_t)(1 + rnd(5)) : -1;
+        }
+        uint64_t days[2] = {0x5555555555555555ull, ~0ull};
+        /* (the same trips: the build orders them the same way, so the connections' trip indices still hold) */
+        tnet_build(&t, n_all, trips, n_trips, tf, ntf, rules, nr, days, 2, DAY0);
+        t.stops[station].location_type = 1;
+        for (int i = 0; i < 2 + (int)rnd(2); i++) {
+            const int s = (int)rnd((uint32_t)n_stops);
+            t.stops[s].parent = (uint32_t)station;
+            t.stops[s].lat_e7 = (int32_t)rnd(3000); /* up to ~33 m from the others */
+        }
+        raptor_ws *ws;
+        assert_int_equal(raptor_ws_create_rounds(&t.v, 30, &ws, NULL), TC_OK);
+        for (int q = 0; q < 25; q++) {
+            const int from = (int)rnd((uint32_t)n_all), to = (int)rnd((uint32_t)n_all);
+            const int t0 = H(5, 50) + (int)rnd(3 * 3600);
+            raptor_params p = params(DAY0 + 2, t0, 0);
+            p.limit = H(23, 0); /* day D's trips, as the scan */
+            p.max_trips = 30;
+            p.max_transfer_walk_s = rnd(3) ? 600 : 40;
+            const int want = oracle_stop_query(&t, n_all, c, nc, n_trips, tf, ntf, rules, nr, from, to, t0,
+                                               p.max_transfer_walk_s);
+            tc_stop_seconds src[40], dst[40];
+            const uint32_t ns = raptor_stop_ends(ws, &p, (uint32_t)from, 0, src, 40);
+            const uint32_t nt = raptor_stop_ends(ws, &p, (uint32_t)to, 1, dst, 40);
+            assert_true(ns <= 40 && nt <= 40);
+            for (int one = 0; one < 2; one++) {
+                raptor_run(ws, &p, src, ns, one ? dst : NULL, one ? nt : 0);
+                const int32_t got = raptor_ends_arrival(ws, dst, nt);
+                if (got != want)
+                    fprintf(stderr, "net %d query %d (%s) from %d to %d t0 %d: %d, oracle %d\n", net, q,
+                            one ? "one-to-one" : "one-to-all", from, to, t0, got, want);
+                assert_int_equal(got, want);
+                checked++;
+            }
+            if (want != INF) reached++;
+            if (want != INF && (ns > 1 || nt > 1)) via_ends++;
+        }
+        raptor_ws_free(ws);
+        free(c);
+        tnet_free(&t);
+    }
+    fprintf(stderr, "stop ends vs oracle: %ld runs, %ld queries reached, %ld of them with more than one end\n", checked,
+            reached, via_ends);
+    assert_true(reached > checked / 8);
+    assert_true(via_ends > reached / 4);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_second_and_floor), cmocka_unit_test(test_transfer_rules),
@@ -944,6 +1117,7 @@ int main(void) {
         cmocka_unit_test(test_frequency),             cmocka_unit_test(test_overtaking_and_pareto),
         cmocka_unit_test(test_random_vs_csa),
         cmocka_unit_test(test_rounds_vs_oracle),         cmocka_unit_test(test_one_to_one_matches_one_to_all),
+        cmocka_unit_test(test_stop_ends_vs_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

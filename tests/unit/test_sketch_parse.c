@@ -263,7 +263,59 @@ static const bad_case bad[] = {
     {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 1, " RUN ", \"headways\": {\"forward\": [{\"from\": "
           "\"06:00\", \"to\": \"07:00\", \"headway_min\": 10}]}, " ST2 "}]}",
      "lines[0].headways.backward: missing", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, " ST2 ", \"trips\": [{\"id\": \"t1\", \"calls\": "
+          "[[\"X\", \"06:00\"], [\"Y\", \"05:50\"]]}]}]}",
+     "lines[0].trips[0].calls[1]: time goes backwards", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, " ST2 ", \"trips\": [{\"id\": \"t1\", \"calls\": "
+          "[[\"X\", \"06:00\"], [\"Q\", \"06:10\"]]}]}]}",
+     "lines[0].trips[0].calls[1]: not a station of line \"L\"", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, \"directions\": \"forward\", " ST2 ", \"trips\": "
+          "[{\"id\": \"t1\", \"calls\": [[\"Y\", \"06:00\"], [\"X\", \"06:10\"]]}]}]}",
+     "lines[0].trips[0].calls[1]: runs against the line's order", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, " ST2 ", \"trips\": [{\"id\": \"t1\", \"calls\": "
+          "[[\"X\", \"06:00\"], [\"Y\", \"06:10\"]]}, {\"id\": \"t1\", \"calls\": [[\"X\", \"07:00\"], "
+          "[\"Y\", \"07:10\"]]}]}]}",
+     "lines[0].trips[1].id: trip \"t1\" is given twice", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, " ST2 ", \"trips\": [{\"id\": \"t1\", \"calls\": "
+          "[[\"X\", \"06:00\"], [\"Y\"]]}]}]}",
+     "lines[0].trips[0].calls[1]: expected [station, \"HH:MM\"]", 0, 0},
+    {HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 2, " RUN ", " HW ", " ST2 ", \"trips\": []}]}",
+     "lines[0]: give \"trips\" in each pattern", 0, 0},
 };
+
+/* "trips": a timetable given train by train, in both directions, a line-level list and one inside a pattern. */
+static void test_trips(void **state) {
+    (void)state;
+    const char *json = HEAD "\"lines\": [{\"id\": \"R\", \"route_type\": 2, \"stations\": [{\"id\": \"x\", \"name\": "
+        "\"X\", \"lat\": 28, \"lon\": 113}, {\"name\": \"Y\", \"lat\": 28.1, \"lon\": 113}, {\"name\": \"Z\", \"lat\": "
+        "28.2, \"lon\": 113}], \"trips\": [{\"id\": \"C1\", \"calls\": [[\"X\", \"06:40\"], [\"Y\", \"06:45\", "
+        "\"06:46:30\"], [2, \"06:55\"]]}, {\"id\": \"C2\", \"calls\": [[\"Z\", \"23:50\"], [\"x\", \"24:10\"]]}]}, "
+        "{\"id\": \"P\", \"route_type\": 2, \"stations\": [\"X\", \"Z\"], \"patterns\": [{\"id\": \"fast\", \"trips\": "
+        "[{\"id\": \"E1\", \"calls\": [[\"X\", \"08:00\"], [\"Z\", \"08:07\"]]}]}]}]}";
+    tc_error err = {0};
+    gtfs_feed *f = NULL;
+    tc_status st = sketch_parse(json, strlen(json), "trips.json", NULL, NULL, &f, &err);
+    if (st) fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(st, TC_OK);
+    gtfs_feed *keep = g;
+    g = f;
+    int32_t c1 = T("R.all.0.C1"), c2 = T("R.all.1.C2"), e1 = T("P.fast.0.E1");
+    assert_int_equal(g->trips[c1].st_count, 3);
+    assert_int_equal(ST(c1, 0)->departure, hms(6, 40, 0));
+    assert_int_equal(ST(c1, 1)->arrival, hms(6, 45, 0));
+    assert_int_equal(ST(c1, 1)->departure, hms(6, 46, 30));
+    assert_int_equal(ST(c1, 2)->arrival, hms(6, 55, 0));
+    assert_int_equal(g->trips[c2].direction_id, 1);
+    assert_int_equal(g->trips[c2].st_count, 2); /* a trip may skip stations */
+    assert_int_equal(ST(c2, 0)->stop, S("R_3"));
+    assert_int_equal(ST(c2, 1)->stop, S("x"));
+    assert_int_equal(ST(c2, 1)->arrival, hms(24, 10, 0));
+    assert_string_equal(g->trips[c2].headsign, "X");
+    assert_int_equal(ST(e1, 1)->arrival - ST(e1, 0)->departure, 7 * 60);
+    assert_int_equal(g->n_frequencies, 0);
+    g = keep;
+    sketch_feed_free(f);
+}
 
 static void test_bad_input(void **state) {
     (void)state;
@@ -364,6 +416,7 @@ int main(void) {
         cmocka_unit_test(test_speed_and_departures),
         cmocka_unit_test(test_patterns),
         cmocka_unit_test(test_transfers),
+        cmocka_unit_test(test_trips),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_unknown_key_warning),
         cmocka_unit_test(test_truncated_and_mangled),

@@ -134,6 +134,8 @@ static const bad_case bad_parse[] = {
     {M("{\"type\": \"car_speeds\", \"polygon\": [[1, 2], [3, 4], [5]], \"factor\": 2}"),
      "modifications[0].polygon[2]: expected a point [lon, lat]", 0},
     {M("{\"type\": \"add_line\"}"), "modifications[0].line: missing", 0},
+    {M("{\"type\": \"add_road\"}"), "modifications[0].roads: missing", 0},
+    {M("{\"type\": \"add_road\", \"roads\": []}"), "modifications[0].roads: expected at least 1", 0},
     {M("{\"type\": \"add_line\", \"line\": {\"route_type\": 3}}"), "modifications[0].line.id: missing", 0},
 };
 
@@ -463,8 +465,22 @@ static size_t metro_rows(const gtfs_feed *g, int32_t *sum_headway) {
     return n;
 }
 
+/* Trips of route ri whose id contains pat, and of those the ones leaving inside [from, to). */
+static size_t count_trips(const gtfs_feed *g, int32_t ri, const char *pat, int32_t from, int32_t to, size_t *inside) {
+    size_t n = 0;
+    *inside = 0;
+    for (size_t t = 0; t < g->n_trips; t++) {
+        if (g->trips[t].route != ri || !strstr(g->trips[t].id, pat)) continue;
+        n++;
+        int32_t start = fe_trip_start(g, (int32_t)t);
+        if (start >= from && start < to) (*inside)++;
+    }
+    return n;
+}
+
 static void test_shipped_like_a_bus(void **state) {
     (void)state;
+    gtfs_feed *base = load_sketch("data/changzhutan/network.sketch.json");
     gtfs_feed *g = load_sketch("data/changzhutan/network.sketch.json");
     int32_t hw0;
     size_t metro0 = metro_rows(g, &hw0);
@@ -476,47 +492,62 @@ static void test_shipped_like_a_bus(void **state) {
     assert_int_equal(hw1, hw0);
     const char *routes[2] = {"czt_zhuzhou", "czt_xiangtan"};
     for (int r = 0; r < 2; r++) {
-        int32_t ri = route_of(g, routes[r]);
-        size_t express = 0, allstop_sched = 0, templates = 0;
-        for (size_t t = 0; t < g->n_trips; t++) {
-            if (g->trips[t].route != ri) continue;
-            if (strstr(g->trips[t].id, ".express.")) express++;
-            else if (strstr(g->trips[t].id, ".intercity-every-10-min")) templates++;
-            else allstop_sched++;
-        }
-        assert_int_equal(express, 4);
-        assert_int_equal(templates, 2); /* one per direction */
-        /* the default's all-stop trains all leave within 06:30–22:30: none left */
-        assert_int_equal(allstop_sched, 0);
+        int32_t ri = route_of(g, routes[r]), rb = route_of(base, routes[r]);
+        size_t in0, in1, ex_in;
+        size_t allstop0 = count_trips(base, rb, ".allstop.", hms(6, 30), hms(22, 30), &in0);
+        size_t allstop1 = count_trips(g, ri, ".allstop.", hms(6, 30), hms(22, 30), &in1);
+        assert_true(in0 > 40);                         /* the timetable's all-stop trains inside the period ... */
+        assert_int_equal(in1, 2);                      /* ... are replaced by one template per direction */
+        assert_int_equal(allstop1, allstop0 - in0 + 2); /* those outside it stay */
+        /* through trains from 麓谷 and expresses are kept */
+        assert_int_equal(count_trips(g, ri, ".lugu.", 0, 0, &ex_in), count_trips(base, rb, ".lugu.", 0, 0, &ex_in));
+        assert_int_equal(count_trips(g, ri, ".express.", 0, 0, &ex_in),
+                         count_trips(base, rb, ".express.", 0, 0, &ex_in));
+        size_t rows = 0;
         for (size_t i = 0; i < g->n_frequencies; i++)
             if (g->trips[g->frequencies[i].trip].route == ri) {
-                assert_int_equal(g->frequencies[i].headway_secs, 600);
+                rows++;
+                assert_int_equal(g->frequencies[i].headway_secs, 300);
                 assert_int_equal(g->frequencies[i].start_time, hms(6, 30));
                 assert_int_equal(g->frequencies[i].end_time, hms(22, 30));
             }
+        assert_int_equal(rows, 2);
     }
     sketch_feed_free(g);
+    sketch_feed_free(base);
     scenario_free(s);
 }
 
-static void test_shipped_faster_link(void **state) {
+/* Metro toward Ningxiang and Liuyang: two new lines from Line 6's termini, ending within 1 km of the county seats
+ * of places.csv, at a suburban pace (faster than the city metro's 35 km/h, slower than 60 km/h end to end). */
+static void test_shipped_metro_extensions(void **state) {
     (void)state;
-    gtfs_feed *base = load_sketch("data/changzhutan/network.sketch.json");
     gtfs_feed *g = load_sketch("data/changzhutan/network.sketch.json");
-    scenario *s = load_scenario("data/changzhutan/scenarios/faster_changsha_xiangtan.json");
+    size_t routes0 = g->n_routes;
+    scenario *s = load_scenario("data/changzhutan/scenarios/metro_extensions.json");
     tc_error err = {0};
-    assert_int_equal(scenario_apply(g, s, NULL, &err), TC_OK);
-    int32_t cs = stop_of(g, "czt_changsha"), xt = stop_of(g, "czt_xiangtan"), zz = stop_of(g, "czt_zhuzhou_south");
-    int32_t t = trip_of(g, "czt_xiangtan.allstop.0.1"), tb = trip_of(base, "czt_xiangtan.allstop.0.1");
-    int32_t before = ride(base, tb, cs, xt), after = ride(g, t, cs, xt);
-    assert_true(before >= 45 * 60);
-    assert_true(after < before - 10 * 60); /* at least 10 minutes faster */
-    assert_true(after > 25 * 60);          /* dwells (10 × 1 min) kept, 110 km/h is not teleporting */
-    /* the Zhuzhou branch is untouched */
-    int32_t z = trip_of(g, "czt_zhuzhou.allstop.0.1"), zb = trip_of(base, "czt_zhuzhou.allstop.0.1");
-    assert_int_equal(ride(g, z, cs, zz), ride(base, zb, cs, zz));
+    tc_status st = scenario_apply(g, s, NULL, &err);
+    if (st) fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(st, TC_OK);
+    assert_int_equal(g->n_routes, routes0 + 2);
+    static const struct {
+        const char *route, *from, *to;
+        double lat, lon;
+    } ext[] = {{"metro_6_ningxiang", "m_xiejia_qiao", "m_ningxiang", 28.28, 112.55},
+               {"metro_6_liuyang", "m_huanghua_jichang_t1t2", "m_liuyang", 28.15, 113.63}};
+    for (size_t k = 0; k < 2; k++) {
+        int32_t a = stop_of(g, ext[k].from), b = stop_of(g, ext[k].to);
+        assert_true(a >= 0 && b >= 0 && route_of(g, ext[k].route) >= 0);
+        assert_true(tc_haversine_m(g->stops[b].lat, g->stops[b].lon, ext[k].lat, ext[k].lon) < 1000);
+        char id[64];
+        snprintf(id, sizeof id, "%s.all.0.f", ext[k].route);
+        int32_t t = trip_of(g, id);
+        assert_true(t >= 0);
+        double km = tc_haversine_m(g->stops[a].lat, g->stops[a].lon, g->stops[b].lat, g->stops[b].lon) / 1000;
+        double h = ride(g, t, a, b) / 3600.0;
+        assert_true(km / h > 35 && km / h < 60);
+    }
     sketch_feed_free(g);
-    sketch_feed_free(base);
     scenario_free(s);
 }
 
@@ -553,6 +584,25 @@ static void test_shipped_hub(void **state) {
     scenario_free(s);
 }
 
+/* The ring expressway: one add_road modification, kept for the road model; applying it leaves the feed alone. */
+static void test_shipped_ring(void **state) {
+    (void)state;
+    gtfs_feed *g = load_sketch("data/changzhutan/network.sketch.json");
+    size_t trips0 = g->n_trips, stops0 = g->n_stops, routes0 = g->n_routes;
+    scenario *s = load_scenario("data/changzhutan/scenarios/ring_expressway.json");
+    assert_int_equal(s->n_mods, 1);
+    assert_int_equal(s->mods[0].kind, SCN_ADD_ROAD);
+    assert_string_equal(scenario_kind_name(SCN_ADD_ROAD), "add_road");
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(s->mods[0].road, "roads")));
+    tc_error err = {0};
+    assert_int_equal(scenario_apply(g, s, NULL, &err), TC_OK);
+    assert_int_equal(g->n_trips, trips0);
+    assert_int_equal(g->n_stops, stops0);
+    assert_int_equal(g->n_routes, routes0);
+    sketch_feed_free(g);
+    scenario_free(s);
+}
+
 int main(void) {
     const char *src = getenv("TC_SRC");
     if (!src) {
@@ -566,7 +616,8 @@ int main(void) {
         cmocka_unit_test(test_apply_unknown_ids),     cmocka_unit_test(test_apply_several_feeds),
         cmocka_unit_test(test_apply_to_gtfs_feed),
         cmocka_unit_test(test_shipped_like_a_bus),
-        cmocka_unit_test(test_shipped_faster_link),   cmocka_unit_test(test_shipped_hub),
+        cmocka_unit_test(test_shipped_metro_extensions), cmocka_unit_test(test_shipped_hub),
+        cmocka_unit_test(test_shipped_ring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
