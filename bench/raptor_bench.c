@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
     raptor_params p = {0};
     p.day = day;
     p.max_trips = (int)max_transfers + 1;
-    p.walk_speed_mps = v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+    p.walk_speed_mps = v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     p.max_transfer_walk_s = 600;
     /* the ends of a source and a target (raptor_stop_ends), room for the largest */
     uint32_t max_ends = 1;

@@ -79,7 +79,7 @@ typedef struct tc_build_options {
     size_t n_feeds;
     const char *osm_path;        /* OSM PBF or NULL */
     double transfer_radius_m;    /* walking transfers between stops within this walking distance; <0 = default 1000 */
-    double walk_speed_mps;       /* <=0 = default 1.3 */
+    double walk_speed_mps;       /* <=0 = TC_DEFAULT_WALK_SPEED_MPS */
     double straight_line_detour; /* walking distance factor when there is no street network; <=0 = default 1.3 */
     double snap_radius_m;        /* <=0 = default 500 */
     int progress;                /* nonzero: show progress on stderr (the caller decides whether it is a terminal) */
@@ -87,6 +87,7 @@ typedef struct tc_build_options {
     void *finding_user;
     const char *const *scenarios; /* scenario JSON files applied in order to the feeds before building */
     size_t n_scenarios;
+    const char *lts_overrides;   /* per-way cycling level of traffic stress, R5's CSV form osm_id,lts; NULL = none */
 } tc_build_options;
 
 /* Fill opts with defaults (no feeds, no OSM). */
@@ -156,13 +157,19 @@ tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err);
 
 typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2 } tc_mode;
 
+/* The one default walking and cycling speed of every command, the server and the library (m/s). R5/r5r walk at
+ * 3.6 km/h (1.0 m/s) and cycle at 12 km/h (3.33 m/s); pass those to compare with them (docs/semantics.md). */
+#define TC_DEFAULT_WALK_SPEED_MPS 1.3
+#define TC_DEFAULT_BIKE_SPEED_MPS 4.2
+
 /* ---- streets API: declarations added by the streets module below this line ---- */
 
 typedef struct tc_street_options {
-    double walk_speed_mps;  /* <=0: 1.3 */
-    double bike_speed_mps;  /* <=0: 4.2 */
+    double walk_speed_mps;  /* <=0: TC_DEFAULT_WALK_SPEED_MPS */
+    double bike_speed_mps;  /* <=0: TC_DEFAULT_BIKE_SPEED_MPS */
     double car_speed_mps;   /* used only without a street network (straight line × detour); <=0: 40 km/h */
     double snap_radius_m;   /* <=0: 500 */
+    int max_lts;            /* cycling: streets of a higher level of traffic stress (1…4) are avoided; 0 = any */
 } tc_street_options;
 
 void tc_street_options_init(tc_street_options *opts);
@@ -209,11 +216,22 @@ typedef struct tc_route_query {
     const char *exclude_routes;  /* comma-separated "FEED:id" or bare ids; NULL = none */
     const char *exclude_trips;
     const char *exclude_stops;
+    int32_t board_slack_s;       /* minimum wait before every boarding (R5's 60 s, OTP's board slack); default 0 */
+    const char *ban_stops_hard;  /* comma-separated stops: a trip that passes through one (even without stopping
+                                    there) is not used (OTP's bannedStopsHard); NULL = none */
+    double bike_speed_mps;       /* direct cycling journeys; <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    unsigned direct_modes;       /* street-only journeys offered beside transit: bits 1u << TC_MODE_*; default walk */
+    int max_lts;                 /* a direct bike journey avoids streets above this traffic stress (1…4); 0 = any */
 } tc_route_query;
 
 void tc_route_query_init(tc_route_query *q);
 
-typedef enum tc_leg_mode { TC_LEG_WALK = 0, TC_LEG_TRANSIT = 1 } tc_leg_mode;
+typedef enum tc_leg_mode {
+    TC_LEG_WALK = 0,
+    TC_LEG_TRANSIT = 1,
+    TC_LEG_BIKE = 2, /* a direct bike journey (tc_route_query.direct_modes) */
+    TC_LEG_CAR = 3   /* a direct car journey */
+} tc_leg_mode;
 
 typedef struct tc_place {
     char *stop;  /* "feed:stop_id", NULL for a coordinate */
@@ -275,8 +293,10 @@ typedef struct tc_analysis_options {
     tc_mode mode;              /* access (and street-only) mode; default walk */
     tc_mode egress_mode;       /* from the last stop to the destination; default walk. A sketch network without
                                   feeder buses may model them as car (see the commute-circle report) */
-    double walk_speed_mps;     /* <= 0: network default (1.3) */
-    double bike_speed_mps;     /* <= 0: 4.2 */
+    double walk_speed_mps;     /* <= 0: the network's build walking speed (TC_DEFAULT_WALK_SPEED_MPS) */
+    double bike_speed_mps;     /* <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;     /* minimum wait before every boarding (R5's 60 s); default 0 */
+    int max_lts;               /* cycling: streets above this level of traffic stress (1…4) are avoided; 0 = any */
     int max_access_min;        /* walking to the first stop and from the last; default 20 */
     int max_transfers;         /* default 8 */
     int threads;               /* 0 = all cores */

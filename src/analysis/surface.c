@@ -72,11 +72,11 @@ void tc_analysis_options_init(tc_analysis_options *opts) {
 
 static double walk_speed(const tc_network_view *v, const tc_analysis_options *o) {
     if (o->walk_speed_mps > 0) return o->walk_speed_mps;
-    return v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+    return v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
 }
 
 static double mode_speed(const tc_network_view *v, const tc_analysis_options *o, tc_mode mode) {
-    if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : 4.2;
+    if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : TC_DEFAULT_BIKE_SPEED_MPS;
     if (mode == TC_MODE_CAR) return CAR_STRAIGHT_MPS;
     return walk_speed(v, o);
 }
@@ -103,6 +103,11 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
+    if (o->max_lts < 0 || o->max_lts > 4)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o->max_lts);
+    if (o->board_slack_s < 0 || o->board_slack_s > 3600)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
+                       (int)o->board_slack_s);
     return tc_percentiles_check(o->percentiles, o->n_percentiles, err);
 }
 
@@ -268,6 +273,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         const tc_stop_seconds *near = NULL;
         uint32_t nn = 0;
         tc_error e = {0};
+        sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
         tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
                                          opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
@@ -533,8 +539,18 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
     const double band_deg = (reach + 1.0) / m_per_deg;
     const double far_lat = fabs(lat) + band_deg;
     const double cos_lo = far_lat < 90.0 ? cos(far_lat * 3.14159265358979323846 / 180.0) : 0.0;
+    /* the origin's and the destination's way to the street are walked too (as for stops: stop_access.c) */
+    double off_o = -1; /* < 0: the origin is not on the streets */
+    street_snap os = {0};
+    tc_error e = {0};
+    if (searched && street_snap_point(&v->streets, TC_MODE_WALK, lat, lon, SNAP_RADIUS_M, &os, &e) == TC_OK)
+        off_o = os.dist_m;
     for (size_t i = 0; i < d->n; i++) {
         ws->direct[i] = RAPTOR_INF;
+        if (d->lat[i] == lat && d->lon[i] == lon) { /* the origin itself: 0, whatever its snap (as street-only) */
+            ws->direct[i] = 0;
+            continue;
+        }
         if (fabs(d->lat[i] - lat) > band_deg) continue;
         double dl = fabs(d->lon[i] - lon);
         if (dl > 180) dl = 360 - dl;
@@ -546,8 +562,19 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
             if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
         } else if (searched && d->snapped[i]) {
             uint32_t c = street_cost_to_snap(ws->sw, TC_MODE_WALK, &d->snap[i]);
+            if (off_o >= 0 && d->snap[i].seg == os.seg) { /* on the origin's segment: along it, as tc_street_route */
+                const street_graph *g = &v->streets;
+                const street_seg *sg = &g->segs[os.seg];
+                const street_snap *t = &d->snap[i];
+                if (t->offset_mm >= os.offset_mm && (g->edges[sg->arc_ab].access & STREET_WALK) &&
+                    t->offset_mm - os.offset_mm < c)
+                    c = t->offset_mm - os.offset_mm;
+                if (t->offset_mm <= os.offset_mm && (g->edges[sg->arc_ba].access & STREET_WALK) &&
+                    os.offset_mm - t->offset_mm < c)
+                    c = os.offset_mm - t->offset_mm;
+            }
             if (c == STREET_INF) continue;
-            double secs = street_cost_seconds(TC_MODE_WALK, c, speed);
+            double secs = street_cost_seconds(TC_MODE_WALK, c, speed) + ((off_o > 0 ? off_o : 0) + d->snap[i].dist_m) / speed;
             if (secs <= limit_s) ws->direct[i] = (int32_t)lround(secs);
         }
     }
@@ -583,8 +610,19 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
         }
         if (!d->snapped[i]) continue;
         uint32_t c = street_cost_to_snap(ws->sw, o->mode, &d->snap[i]);
+        if (o->mode != TC_MODE_CAR && d->snap[i].seg == s.seg) { /* on the origin's segment: along it too */
+            const street_seg *sg = &v->streets.segs[s.seg];
+            const unsigned bit = street_mode_bit(o->mode);
+            const uint32_t to = d->snap[i].offset_mm;
+            if (to >= s.offset_mm && (v->streets.edges[sg->arc_ab].access & bit) && to - s.offset_mm < c)
+                c = to - s.offset_mm;
+            if (to <= s.offset_mm && (v->streets.edges[sg->arc_ba].access & bit) && s.offset_mm - to < c)
+                c = s.offset_mm - to;
+        }
         if (c == STREET_INF) continue;
-        ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed)), max_s);
+        /* walking and cycling cover the points' own way to the street too (see direct_legs) */
+        double off = o->mode == TC_MODE_CAR ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;
+        ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed) + off), max_s);
     }
     return TC_OK;
 }
@@ -596,6 +634,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
     tc_status st = check_options(o, err);
     if (st != TC_OK) return st;
+    ws->sw->max_lts = (unsigned)o->max_lts; /* cycling access, egress and street-only searches */
     if (!valid_point(lat, lon))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);
@@ -643,7 +682,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         /* no streets: the access mode's straight-line leg straight to the destination, as for walking */
         direct_legs(ws, d, lat, lon, aspeed, access_s, 0);
     } else {
-        for (size_t i = 0; i < n_dest; i++) ws->direct[i] = RAPTOR_INF;
+        for (size_t i = 0; i < n_dest; i++) ws->direct[i] = d->lat[i] == lat && d->lon[i] == lon ? 0 : RAPTOR_INF;
     }
 
     if (o->max_transfers + 1 > ws->rw_trips) {
@@ -659,6 +698,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     p.walk_speed_mps = wspeed;
     p.max_transfer_walk_s = access_s > 0 ? access_s : 0;
     p.min_transfer_s = 0;
+    p.board_slack_s = o->board_slack_s;
     p.times_only = 1; /* arrival times are all an analysis reads */
     if (d->lazy_grid) { /* a new origin: forget the grid links of the last one */
         ws->grid_len = 0;

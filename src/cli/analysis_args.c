@@ -23,6 +23,11 @@ const char *cli_analysis_common_usage =
     "  --modes walk|bike|car    street only (default: transit with walking access and egress)\n"
     "  --max-walk MIN           walking to the first stop and from the last (default 20)\n"
     "  --max-transfers N        (default 8)\n"
+    "  --walk-speed M/S         walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "; r5r: 1.0, i.e. 3.6 km/h)\n"
+    "  --bike-speed M/S         cycling speed (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) "; r5r: 3.33, i.e. 12 km/h)\n"
+    "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
+    "  --max-lts N              cycling avoids streets above level of traffic stress N, 1-4 (default: any;\n"
+    "                           r5r: 2)\n"
     "  --draws N                Monte Carlo draws per minute for frequency-based trips (default 20)\n"
     "  --seed N                 random seed for those draws (default fixed: runs are reproducible)\n"
     "  --threads N              worker threads (default: all cores)\n"
@@ -47,7 +52,8 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
     long n;
     static const char *const with_value[] = {"--date", "--window", "--time", "--percentiles", "--max-duration",
                                              "--modes", "--mode", "--max-walk", "--max-transfers", "--draws",
-                                             "--seed", "--threads", "-o", "--output"};
+                                             "--seed", "--threads", "-o", "--output",
+                                             "--walk-speed", "--bike-speed", "--board-slack", "--max-lts"};
     int takes = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
         if (!strcmp(arg, with_value[k])) takes = 1;
@@ -89,6 +95,17 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
     } else if (!strcmp(arg, "--threads")) {
         if (parse_long(val, 0, 256, &n)) return cli_usage(usage, "--threads expects 0…256 (0 = all cores)");
         a->opts.threads = (int)n;
+    } else if (!strcmp(arg, "--walk-speed") || !strcmp(arg, "--bike-speed")) {
+        double mps;
+        if (cli_parse_speed(val, &mps)) return cli_usage(usage, "%s expects metres per second, 0.1…30", arg);
+        if (arg[2] == 'w') a->opts.walk_speed_mps = mps;
+        else a->opts.bike_speed_mps = mps;
+    } else if (!strcmp(arg, "--max-lts")) {
+        if (parse_long(val, 1, 4, &n)) return cli_usage(usage, "--max-lts expects 1…4");
+        a->opts.max_lts = (int)n;
+    } else if (!strcmp(arg, "--board-slack")) {
+        if (parse_long(val, 0, 3600, &n)) return cli_usage(usage, "--board-slack expects 0…3600 seconds");
+        a->opts.board_slack_s = (int32_t)n;
     } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
         a->quiet = 1;
     } else if (arg[0] == '-' && arg[1]) {

@@ -19,6 +19,8 @@ static const char *build_usage =
     "  --scenario S.json      apply a scenario's modifications to the feeds before building (repeatable, in order)\n"
     "  --osm FILE             OpenStreetMap PBF for walking, cycling and driving (without it walking is\n"
     "                         straight-line distance x 1.3)\n"
+    "  --lts-overrides CSV    per-way cycling level of traffic stress 1-4 (R5's form: osm_id,lts), replacing\n"
+    "                         what the OSM tags give (docs/semantics.md); needs --osm\n"
     "  --transfer-radius M    walking transfers between stops within M metres of walking (default 1000;\n"
     "                         0 = transfers only at the same stop)\n"
     "  --quiet                no progress and no warnings on stderr\n";
@@ -58,7 +60,7 @@ static void summarize_findings(const finding_filter *ff) {
 }
 
 int cmd_build(int argc, char **argv) {
-    const char *out = NULL, *osm = NULL;
+    const char *out = NULL, *osm = NULL, *lts_overrides = NULL;
     double radius = -1;
     int quiet = 0;
     tc_feed_source *feeds = calloc((size_t)argc + 1, sizeof *feeds);
@@ -79,7 +81,8 @@ int cmd_build(int argc, char **argv) {
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--gtfs") || !strcmp(a, "--osm") ||
-                   !strcmp(a, "--transfer-radius") || !strcmp(a, "--sketch") || !strcmp(a, "--scenario")) {
+                   !strcmp(a, "--transfer-radius") || !strcmp(a, "--sketch") || !strcmp(a, "--scenario") ||
+                   !strcmp(a, "--lts-overrides")) {
             if (i + 1 >= argc) {
                 rc = cli_usage(build_usage, "build: %s needs a value", a);
                 goto out;
@@ -89,6 +92,8 @@ int cmd_build(int argc, char **argv) {
                 out = val;
             } else if (!strcmp(a, "--osm")) {
                 osm = val;
+            } else if (!strcmp(a, "--lts-overrides")) {
+                lts_overrides = val;
             } else if (!strcmp(a, "--scenario")) {
                 scenarios[n_scenarios++] = val;
             } else if (!strcmp(a, "--transfer-radius")) {
@@ -116,6 +121,10 @@ int cmd_build(int argc, char **argv) {
         rc = cli_usage(build_usage, "build: -o NET is required");
         goto out;
     }
+    if (lts_overrides && !osm) {
+        rc = cli_usage(build_usage, "build: --lts-overrides needs --osm");
+        goto out;
+    }
     if (!n_feeds && !osm) {
         rc = cli_usage(build_usage, "build: give at least one --gtfs feed, --sketch or --osm file");
         goto out;
@@ -125,6 +134,7 @@ int cmd_build(int argc, char **argv) {
     opts.feeds = feeds;
     opts.n_feeds = n_feeds;
     opts.osm_path = osm;
+    opts.lts_overrides = lts_overrides;
     opts.scenarios = scenarios;
     opts.n_scenarios = n_scenarios;
     opts.transfer_radius_m = radius;

@@ -38,6 +38,8 @@ static const char *circle_usage =
     "  --date YYYY-MM-DD      service day (default: the first Tuesday after the service's first week)\n"
     "  --window HH:MM-HH:MM   departure window (default 07:00-09:00)\n"
     "  --cutoff MIN           the circle's radius in minutes (default 60)\n"
+    "  --walk-speed M/S       walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "); --bike-speed M/S (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
+    "  --board-slack S        minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --access MODE          access to transit and egress from it: walk | bike | car (standing for a feeder\n"
     "                         taxi or kiss-and-ride; the report says when it is on). Default walk (the built-in\n"
     "                         default has buses to every place)\n"
@@ -213,6 +215,19 @@ int cmd_circle(int argc, char **argv) {
                 else if (!strcmp(val, "car")) prm.access_mode = TC_MODE_CAR;
                 else {
                     rc = cli_usage(circle_usage, "circle: --access wants walk, bike or car, not \"%s\"", val);
+                    goto out;
+                }
+            } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
+                double mps;
+                if (cli_parse_speed(val, &mps)) {
+                    rc = cli_usage(circle_usage, "circle: %s wants m/s between 0.1 and 30, not \"%s\"", a, val);
+                    goto out;
+                }
+                if (a[2] == 'w') prm.walk_speed_mps = mps;
+                else prm.bike_speed_mps = mps;
+            } else if (!strcmp(a, "--board-slack")) {
+                if (parse_int(val, 0, 3600, &prm.board_slack_s)) {
+                    rc = cli_usage(circle_usage, "circle: --board-slack wants seconds between 0 and 3600, not \"%s\"", val);
                     goto out;
                 }
             } else if (!strcmp(a, "--car-speed")) {

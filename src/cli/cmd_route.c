@@ -16,6 +16,12 @@ static const char *route_usage =
     "  --max-duration MIN       journeys of at most MIN minutes (default 240)\n"
     "  --max-walk A[,E[,T]]     walking minutes for access, egress, each transfer (default 20,20,10)\n"
     "  --min-transfer-time S    a floor on every transfer, seconds (transfers.txt type 1 excepted)\n"
+    "  --ban-stops-hard IDS     no trip that passes through these stops, even without stopping there\n"
+    "  --walk-speed M/S         walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "; r5r: 1.0)\n"
+    "  --bike-speed M/S         cycling speed of a direct bike journey (default " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) ")\n"
+    "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
+    "  --direct MODES           street-only journeys offered beside transit: walk,bike,car or none (default walk)\n"
+    "  --max-lts N              a direct bike journey avoids streets above traffic stress N, 1-4 (default: any)\n"
     "  --wheelchair             accessible trips and stops only\n"
     "  --route-types 1,3        allowed GTFS route types\n"
     "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
@@ -51,7 +57,8 @@ static void print_text(const tc_journey_set *set) {
                 printf("  %s  %-5s %s → %s  %s (%s)  [%s]\n", a + 11, g->route_name && *g->route_name ? g->route_name : "?",
                        g->from.name, g->to.name, b + 11, g->route, g->trip);
             else
-                printf("  %s  walk  %s → %s  %s (%ld s)\n", a + 11, g->from.name, g->to.name, b + 11,
+                printf("  %s  %-5s %s → %s  %s (%ld s)\n", a + 11,
+                       g->mode == TC_LEG_BIKE ? "bike" : g->mode == TC_LEG_CAR ? "car" : "walk", g->from.name, g->to.name, b + 11,
                        (long)(g->arrival - g->departure));
         }
         if (i + 1 < set->n) printf("\n");
@@ -139,6 +146,27 @@ int cmd_route(int argc, char **argv) {
         } else if (!strcmp(a, "--exclude-stops")) {
             NEED_VAL();
             q.exclude_stops = val;
+        } else if (!strcmp(a, "--ban-stops-hard")) {
+            NEED_VAL();
+            q.ban_stops_hard = val;
+        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
+            NEED_VAL();
+            double mps;
+            if (cli_parse_speed(val, &mps)) return cli_usage(route_usage, "route: %s expects m/s, 0.1…30", a);
+            if (a[2] == 'w') q.walk_speed_mps = mps;
+            else q.bike_speed_mps = mps;
+        } else if (!strcmp(a, "--board-slack")) {
+            NEED_VAL();
+            if (parse_int(val, 0, 3600, &n)) return cli_usage(route_usage, "route: --board-slack expects 0…3600 s");
+            q.board_slack_s = (int32_t)n;
+        } else if (!strcmp(a, "--max-lts")) {
+            NEED_VAL();
+            if (parse_int(val, 1, 4, &n)) return cli_usage(route_usage, "route: --max-lts expects 1…4");
+            q.max_lts = (int)n;
+        } else if (!strcmp(a, "--direct")) {
+            NEED_VAL();
+            if (cli_parse_modes(val, &q.direct_modes))
+                return cli_usage(route_usage, "route: --direct expects walk, bike, car (comma-separated) or none");
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else if (a[0] == '-') {

@@ -16,6 +16,8 @@ static const char *serve_usage =
     "  --host ADDR        numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
     "  --port N           TCP port (default 8080; 0 = any free port, printed on stderr)\n"
     "  --threads N        worker threads (default: the number of cores)\n"
+    "  --walk-speed M/S   --bike-speed M/S   --board-slack S: defaults of requests that give none (walk_speed,\n"
+    "                     bike_speed, board_slack; default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " and " CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s, 0 s)\n"
     "  --quiet            no access log on stderr\n"
     "  --web-dir DIR      the map page (default: web/ beside or above the program, or $TC_WEB_DIR)\n"
     "  --max-matrix N     POST /v1/matrix: at most N origin x destination pairs (default 10000; more: 413)\n"
@@ -57,6 +59,20 @@ int cmd_serve(int argc, char **argv) {
         } else if (!strcmp(a, "--port")) {
             if (parse_count(val, 0, 65535, &n)) return cli_usage(serve_usage, "serve: --port expects 0…65535");
             o.port = (int)n;
+        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed") || !strcmp(a, "--board-slack")) {
+            if (!val) return cli_usage(serve_usage, "serve: %s needs a value", a);
+            i++; /* (consumed here, not by takes) */
+            double mps;
+            if (a[2] == 'b' && a[3] == 'o') {
+                if (parse_count(val, 0, 3600, &n)) return cli_usage(serve_usage, "serve: --board-slack expects 0…3600 s");
+                o.board_slack_s = (int32_t)n;
+            } else if (cli_parse_speed(val, &mps)) {
+                return cli_usage(serve_usage, "serve: %s expects m/s, 0.1…30", a);
+            } else if (a[2] == 'w') {
+                o.walk_speed_mps = mps;
+            } else {
+                o.bike_speed_mps = mps;
+            }
         } else if (!strcmp(a, "--threads")) {
             if (parse_count(val, 1, 1024, &n)) return cli_usage(serve_usage, "serve: --threads expects 1…1024");
             o.threads = (int)n;

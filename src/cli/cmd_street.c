@@ -8,8 +8,9 @@
 
 static const char USAGE[] =
     "usage: tongcheng street NET --mode walk|bike|car --from LAT,LON --to LAT,LON [--json]\n"
-    "                        [--walk-speed M/S] [--bike-speed M/S] [--snap-radius M]\n"
-    "Distance and time of the shortest path over the network's streets (walk 1.3 m/s and bike 4.2 m/s by default,\n"
+    "                        [--walk-speed M/S] [--bike-speed M/S] [--snap-radius M] [--max-lts 1-4]\n"
+    "Distance and time of the shortest path over the network's streets (walk " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " m/s and bike "
+    CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s by default,\n"
     "car at each street's speed). Without a street network: straight line x the network's detour factor.\n";
 
 static int parse_pos(const char *s, double *out) {
@@ -43,6 +44,10 @@ int cmd_street(int argc, char **argv) {
             if (parse_pos(argv[++i], &opts.walk_speed_mps)) return cli_usage(USAGE, "street: bad --walk-speed");
         } else if (!strcmp(a, "--bike-speed") && has) {
             if (parse_pos(argv[++i], &opts.bike_speed_mps)) return cli_usage(USAGE, "street: bad --bike-speed");
+        } else if (!strcmp(a, "--max-lts") && has) {
+            const char *v = argv[++i];
+            if (strlen(v) != 1 || v[0] < '1' || v[0] > '4') return cli_usage(USAGE, "street: --max-lts expects 1…4");
+            opts.max_lts = v[0] - '0';
         } else if (!strcmp(a, "--snap-radius") && has) {
             if (parse_pos(argv[++i], &opts.snap_radius_m)) return cli_usage(USAGE, "street: bad --snap-radius");
         } else if (a[0] == '-') {

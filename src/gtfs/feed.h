@@ -133,6 +133,10 @@ void gtfs_feed_free(gtfs_feed *feed);
  * and then ".gtfs" ("data/bydgoszcz.gtfs.zip" → "bydgoszcz"). Writes at most n bytes including the NUL. */
 void gtfs_default_feed_name(const char *path, char *buf, size_t n);
 
+/* Warnings about a feed that reads correctly but looks unintended (unused stops, routes whose short and long names
+ * are the same, trips with a stop sequence unusual for their route): feed_lint.c. `validate` runs them. */
+void gtfs_feed_lint(const gtfs_feed *feed, tc_diag *diag);
+
 /* 1 if service s is active on day (days since 1970-01-01). */
 static inline int gtfs_service_active(const gtfs_feed *f, int32_t s, int32_t day) {
     if (s < 0 || day < f->first_day || day >= f->first_day + (int32_t)f->n_days) return 0;

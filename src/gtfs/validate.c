@@ -76,6 +76,7 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
         gtfs_feed *feed = NULL;
         tc_error e = {0};
         tc_status rc = gtfs_feed_read(feeds[i].path, names[i], &diag, &feed, &e);
+        if (rc == TC_OK) gtfs_feed_lint(feed, &diag); /* what the reference validators warn about too */
         if (rc != TC_OK) {
             usable = 0;
             const char *file = e.file[0] ? e.file : feeds[i].path;

@@ -397,7 +397,7 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     if (n_feeds > 65535) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many feeds");
     const double radius = opts->transfer_radius_m < 0 ? 1000.0 : opts->transfer_radius_m;
     const double detour = opts->straight_line_detour > 0 ? opts->straight_line_detour : 1.3;
-    const double walk_speed = opts->walk_speed_mps > 0 ? opts->walk_speed_mps : 1.3;
+    const double walk_speed = opts->walk_speed_mps > 0 ? opts->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     const double snap = opts->snap_radius_m > 0 ? opts->snap_radius_m : 500.0;
     const int with_osm = opts->osm_path && *opts->osm_path;
     tc_progress prog;
@@ -888,8 +888,8 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     w_open = 1;
     uint32_t n_xfers = 0;
     if (with_osm) {
-        st = streets_build_sections(w, opts->osm_path, lat, lon, (uint32_t)n_stops, radius, snap, diag,
-                                    opts->progress, &links, err);
+        st = streets_build_sections_lts(w, opts->osm_path, opts->lts_overrides, lat, lon, (uint32_t)n_stops, radius,
+                                        snap, diag, opts->progress, &links, err);
         if (st) goto done;
         have_links = 1;
         xfer_begin = links.transfer_begin;

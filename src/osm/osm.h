@@ -19,6 +19,8 @@
 typedef struct osm_way_access {
     uint8_t fwd, bwd; /* STREET_WALK | STREET_BIKE | STREET_CAR allowed along / against the way's node order */
     uint8_t car_kmh;  /* 1…255 */
+    uint8_t unlinkable; /* nonzero: no point or stop is linked to this way (tunnels, covered ways, motorways) */
+    uint8_t lts;        /* cycling level of traffic stress 1…4 (osm_rules.c); 0 where bicycles may not go */
 } osm_way_access;
 
 /* Apply the documented access rules (osm_rules.c) to a way's tags. Returns nonzero when some mode may use it. */

@@ -128,6 +128,35 @@ static const char *first_tag(int n, const char *const *k, const char *const *v, 
 
 static int denies(const char *v, const char *const *deny) { return v && in_list(v, deny); }
 
+/* Cycling level of traffic stress (LTS, after Mekuria, Furth and Nixon's four levels, which R5 also uses) from the
+ * tags alone:
+ *   1  no motor traffic beside the cyclist: ways cars may not use (cycleway, path, track, pedestrian), or a
+ *      separated track (cycleway*=track);
+ *   2  quiet streets: residential, living_street, service and unclassified ways at most 30 km/h or without a
+ *      speed, and any street up to tertiary with a painted lane (cycleway*=lane) at most 50 km/h;
+ *   3  tertiary streets and lesser ones above 30 km/h, and secondary or larger streets with a painted lane at
+ *      most 50 km/h;
+ *   4  secondary, primary and trunk streets otherwise, and anything above 50 km/h.
+ * A per-way override (R5's CSV form osm_id,lts: `build --lts-overrides`) replaces the result. */
+static int traffic_stress(int n, const char *const *k, const char *const *v, const char *hw, int car, double kmh) {
+    if (!car) return 1;
+    static const char *const CW[] = {"cycleway", "cycleway:left", "cycleway:right", "cycleway:both", NULL};
+    int track = 0, lane = 0;
+    for (const char *const *c = CW; *c; c++) {
+        const char *cw = tag(n, k, v, *c);
+        if (cw && !strcmp(cw, "track")) track = 1;
+        if (cw && !strcmp(cw, "lane")) lane = 1;
+    }
+    if (track) return 1;
+    static const char *const QUIET[] = {"residential", "living_street", "service", "unclassified", "road", NULL};
+    static const char *const MINOR[] = {"tertiary", "tertiary_link", NULL};
+    const int has_speed = osm_parse_maxspeed(tag(n, k, v, "maxspeed")) > 0;
+    if (kmh > 50) return 4;
+    if (in_list(hw, QUIET)) return !has_speed || kmh <= 30 || lane ? 2 : 3;
+    if (in_list(hw, MINOR)) return lane ? 2 : 3;
+    return lane ? 3 : 4;
+}
+
 int osm_way_rules(int n, const char *const *k, const char *const *v, osm_way_access *out) {
     memset(out, 0, sizeof *out);
     const char *hw = tag(n, k, v, "highway");
@@ -199,5 +228,11 @@ int osm_way_rules(int n, const char *const *k, const char *const *v, osm_way_acc
     if (kmh > 255) kmh = 255;
     if (kmh < 1) kmh = 1;
     out->car_kmh = (uint8_t)(kmh + 0.5);
+    /* Where a place links to the streets (street_snap.c): not to a way in a tunnel, under a roof or on a motorway,
+     * which a point beside or above it is almost never on (R5 leaves the same ways out of its linking). */
+    out->lts = (out->fwd | out->bwd) & STREET_BIKE ? (uint8_t)traffic_stress(n, k, v, hw, car, kmh) : 0;
+    const char *tunnel = tag(n, k, v, "tunnel"), *covered = tag(n, k, v, "covered");
+    out->unlinkable = (tunnel && !strcmp(tunnel, "yes")) || (covered && !strcmp(covered, "yes")) ||
+                      !strcmp(hw, "motorway");
     return (out->fwd | out->bwd) != 0;
 }

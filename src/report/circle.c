@@ -213,7 +213,7 @@ static int32_t transfer_time(const tc_network_view *v, uint32_t a, uint32_t ra, 
     }
     if (best != -2) return best;
     if (a == b) return 0;
-    double speed = v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+    double speed = v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     for (uint32_t k = v->transfer_begin[a]; k < v->transfer_begin[a + 1]; k++)
         if (v->transfers[k].to_stop == b) return (int32_t)ceil(v->transfers[k].distance_m / speed);
     return -1;
@@ -371,7 +371,9 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
     r->car_detour = info.straight_line_detour > 0 ? info.straight_line_detour : 1.3;
 
     const tc_network_view *v = &net->v;
-    double walk = v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3;
+    double walk = p->walk_speed_mps > 0   ? p->walk_speed_mps
+                  : v->walk_speed_mps > 0 ? v->walk_speed_mps
+                                          : TC_DEFAULT_WALK_SPEED_MPS;
     for (size_t c = 0; c < nc; c++) {
         double best = INFINITY;
         for (uint32_t s = 0; s < v->n_stops; s++) {

@@ -70,6 +70,9 @@ typedef struct circle_params {
     int cutoff_min;                /* default 60 */
     tc_mode access_mode;           /* access/egress to transit: walk (default) or car (feeder bus / taxi) */
     int max_access_min;            /* default 20 */
+    double walk_speed_mps;         /* <= 0: the network's walking speed */
+    double bike_speed_mps;         /* <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;         /* minimum wait before every boarding (tc_analysis_options) */
     int draws;                     /* Monte Carlo draws per minute for frequency-based trips (analysis default) */
     double car_speed_kmh;          /* car speed without a street network (straight line × the network's detour) */
     int max_duration_min;          /* times beyond this are unreached; default 180 */

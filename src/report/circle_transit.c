@@ -33,6 +33,9 @@ static void analysis_options(const circle_params *p, tc_analysis_options *o) {
     o->egress_mode = p->access_mode; /* the feeder (walk, bike, or car for bus/taxi) serves both ends alike */
     o->max_access_min = p->max_access_min;
     o->threads = 0;
+    o->walk_speed_mps = p->walk_speed_mps;
+    o->bike_speed_mps = p->bike_speed_mps;
+    o->board_slack_s = p->board_slack_s;
 }
 
 tc_status circle_transit_times(const tc_network *net, const circle_params *p, const circle_places *places,

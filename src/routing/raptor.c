@@ -143,6 +143,7 @@ struct raptor_ws {
     raptor_event *rows[N_OFFSETS];
     uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rows */
     int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
+    int32_t col_slack[N_OFFSETS];   /* the board slack col and rows were laid out with (raptor_params) */
     raptor_extent *ext[N_OFFSETS];  /* (stop_extents) */
     int ext_state[N_OFFSETS];       /* 0 not built, 1 built, -1 no memory */
     /* per running trip of the offset (pattern's trip_base + virtual index), where the current run or range step
@@ -505,10 +506,11 @@ static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
     }
 }
 
-int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
-                           int32_t floor_s) {
+/* The transfers.txt rule that applies to a change at stop from from_trip to to_trip (NULL: none). */
+static const tc_net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t stop, uint32_t from_trip,
+                                               uint32_t to_trip) {
     const tc_network_view *v = ws->v;
-    if (!(ws->flag[stop] & F_RULES)) return floor_s;
+    if (!(ws->flag[stop] & F_RULES)) return NULL;
     uint32_t par = v->stops[stop].parent;
     const tc_net_transfer_rule *best = NULL;
     int best_score = -1;
@@ -535,8 +537,22 @@ int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_tri
             }
         }
     }
-    if (!best) return floor_s;
-    return rule_time(best, floor_s);
+    return best;
+}
+
+int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
+                           int32_t floor_s) {
+    const tc_net_transfer_rule *best = change_rule(ws, stop, from_trip, to_trip);
+    return best ? rule_time(best, floor_s) : floor_s;
+}
+
+/* Ties (raptor_parent.board_kind): a ride boarded from a trip over a transfers.txt type 1 (timed) transfer carries
+ * RAPTOR_BOARD_TIMED, and of two labels equal in time and walking set in the same round the timed one wins — of two
+ * journeys arriving at once with as many transfers, the planner prefers the change the operator guarantees. */
+#define RAPTOR_BOARD_TIMED 0x80u
+static inline uint8_t timed_kind(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip) {
+    const tc_net_transfer_rule *r = change_rule(ws, stop, from_trip, to_trip);
+    return r && r->type == 1 ? RAPTOR_BOARD_TIMED : 0;
 }
 
 /* ---------------------------------------------------------------- labels --------------------------------------- */
@@ -699,7 +715,7 @@ static void update_day_cache(raptor_ws *ws, int32_t day) {
     for (int o = 0; o < N_OFFSETS; o++) ws->col_state[o] = ws->ext_state[o] = 0;
 }
 
-static void build_columns(raptor_ws *ws, int o, int rev) {
+static void build_columns(raptor_ws *ws, int o, int rev, int32_t slack) {
     const tc_network_view *v = ws->v;
     if (!ws->col_begin[o]) ws->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
     if (!ws->trip_base[o]) ws->trip_base[o] = malloc((v->n_patterns + 1) * sizeof(uint32_t));
@@ -747,14 +763,17 @@ static void build_columns(raptor_ws *ws, int o, int rev) {
             const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
             for (uint32_t i = 0; i < n; i++) {
                 const uint32_t j = rev ? n - 1 - i : i;
-                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
-                rows[pos + (uint64_t)vt * n + i].alight = rev ? -(x[j].departure + shift) : x[j].arrival + shift;
-                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift;
+                /* the board slack moves the forward journey's boardings earlier (raptor_params.board_slack_s) */
+                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
+                rows[pos + (uint64_t)vt * n + i].alight =
+                    rev ? -(x[j].departure + shift) + slack : x[j].arrival + shift;
+                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
             }
         }
         pos += (uint64_t)nt * n;
     }
     ws->col_state[o] = rev ? 2 : 1;
+    ws->col_slack[o] = slack;
 }
 
 /* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). Parents are not
@@ -850,12 +869,19 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
         ws->arr[i].trip = a;
         if (ws->flag[s] & F_ANY_RULES) ws->par_trip[i].ref = trip;
     } else {
-        if (a > ws->arr[i].trip || a >= *bound) return;
+        if (a > ws->arr[i].trip) return;
+        /* (a ride over a timed transfer may tie the best target arrival: see RAPTOR_BOARD_TIMED) */
+        if (a >= *bound && !((board_kind & RAPTOR_BOARD_TIMED) && a == *bound && ws->egress[s] != RAPTOR_INF &&
+                             a + ws->egress[s] == c->tbest))
+            return;
         /* a tie walks less; in a fresh run only against a label of this round: against an older one (fewer trips),
          * a journey through it has one with fewer trips at the same times (see the marks below) — except where
          * transfers.txt rules make the trip arrived on matter */
         if (a == ws->arr[i].trip &&
-            (walk >= ws->walked[i].trip ||
+            (walk > ws->walked[i].trip ||
+             (walk == ws->walked[i].trip &&
+              !((board_kind & RAPTOR_BOARD_TIMED) && set_this_round(ws, i, 0) &&
+                !(ws->par_trip[i].board_kind & RAPTOR_BOARD_TIMED))) ||
              (ws->fresh && !(ws->flag[s] & F_ANY_RULES) && !set_this_round(ws, i, 0))))
             return;
         if (c->lb && a + c->lb[s] > c->tbest) return; /* cannot be part of a journey as good as the best found */
@@ -929,10 +955,11 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
     const int32_t shift = c->shift;
     const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
     const int32_t floor_s = c->p->min_transfer_s;
+    const int32_t slack = c->p->board_slack_s; /* (DEPS_ST and the alighting below: as build_columns lays out) */
     const uint32_t tb = pt->trips_begin;
 
 #define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
-#define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift)
+#define DEPS_ST(vt, j) (rev ? -(st[(uint64_t)REAL(vt) * n + (j)].arrival + shift) : st[(uint64_t)REAL(vt) * n + (j)].departure + shift - slack)
     /* use_col is a compile-time constant: the usual path (columns built) carries no "which layout" branch */
 #define DEPS(vt, j) (use_col ? colp[(uint64_t)i * nt + (vt)] : DEPS_ST(vt, j)) /* columns: scan order, shifted */
     const int32_t *colp = use_col ? c->col + c->col_begin[pidx] : NULL;
@@ -955,8 +982,8 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (cur != UINT32_MAX && !(fl[j] & alight_block)) {
-            int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) : row[j].arrival + shift;
-            if (a < bound)
+            int32_t a = use_col ? arow[i].alight : rev ? -(row[j].departure + shift) + slack : row[j].arrival + shift;
+            if (a < bound || (a == bound && (board_kind & RAPTOR_BOARD_TIMED)))
                 improve_trip(c, &bound, s, a, cur_walk, tb + REAL(cur), shift, board_pos, j, board_kind, lean);
         }
         if (fl[j] & board_block) continue;
@@ -1032,16 +1059,19 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
             }
             if (!lean && lt != RAPTOR_INF) {
                 int32_t chg;
+                uint8_t timed = 0;
                 if (complex) {
                     uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
                     chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
                               : raptor_change_time(ws, s, lab_trip, trip, floor_s);
+                    timed = rev ? timed_kind(ws, s, trip, lab_trip) : timed_kind(ws, s, lab_trip, trip);
                 } else {
                     chg = floor_s;
                 }
-                if (chg >= 0 && lt + chg <= d && ws->walked[li].trip < best_w) {
+                if (chg >= 0 && lt + chg <= d &&
+                    (ws->walked[li].trip < best_w || (timed && ws->walked[li].trip == best_w))) {
                     best_w = ws->walked[li].trip;
-                    kind = RAPTOR_BY_TRIP;
+                    kind = (uint8_t)(RAPTOR_BY_TRIP | timed);
                 }
             }
             if (best_w == RAPTOR_INF) continue; /* e.g. forbidden transfer: try the next trip */
@@ -1405,7 +1435,7 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
         const uint32_t j = rev ? n - 1 - i : i;
         const uint32_t s = stops[j];
         if (have && !(fl[j] & alight_block)) {
-            int32_t a = rev ? -(run + tt[j].departure) : run + tt[j].arrival;
+            int32_t a = rev ? -(run + tt[j].departure) + c->p->board_slack_s : run + tt[j].arrival;
             if (a < c->bound) improve_trip(c, &c->bound, s, a, cur_walk, trip, run, board_pos, j, board_kind, 0);
         }
         if (fl[j] & board_block) continue;
@@ -1445,7 +1475,7 @@ static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_
                 const int64_t h = fq[f].headway_s > 0 ? fq[f].headway_s : 1;
                 int64_t r;
                 if (!rev) {
-                    int64_t x = (int64_t)ready - tt[j].departure - base;
+                    int64_t x = (int64_t)ready + c->p->board_slack_s - tt[j].departure - base;
                     r = x <= 0 ? 0 : (x + h - 1) / h;
                     int64_t st = base + r * h;
                     if (st >= end) continue;
@@ -1755,6 +1785,7 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
         const uint32_t t = ws->target_list[i];
         int64_t a = last_alight_at(ws, t, o_lo, o_hi, rev);
         if (a == INT64_MAX) return RAPTOR_INF;
+        if (rev && a != INT64_MIN) a += p->board_slack_s; /* a reverse search alights at boardings (build_columns) */
         if (a > best) best = a;
         if (a != INT64_MIN && a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         /* walking into t from u (a search in either direction walks a transfer's start to its end) */
@@ -1763,6 +1794,7 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
             a = last_alight_at(ws, u, o_lo, o_hi, rev);
             if (a == INT64_MAX) return RAPTOR_INF;
             if (a == INT64_MIN) continue;
+            if (rev) a += p->board_slack_s;
             const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
             a += w > p->min_transfer_s ? w : p->min_transfer_s;
             if (a > best) best = a;
@@ -1926,7 +1958,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                     c.active = ws->active + (size_t)o * (v->n_services + 1);
                     c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
                     c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
-                    if (ws->col_state[o] != (rev ? 2 : 1)) build_columns(ws, o, rev);
+                    if (ws->col_state[o] != (rev ? 2 : 1) || ws->col_slack[o] != p->board_slack_s)
+                        build_columns(ws, o, rev, p->board_slack_s);
                     c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
                     c.rows = ws->rows[o];
                     c.col_begin = ws->col_begin[o];
@@ -2090,7 +2123,10 @@ int32_t raptor_label(const raptor_ws *ws, int round, uint32_t stop, int by_trip,
                      raptor_parent *parent) {
     size_t i = (size_t)round * ws->n_stops + stop;
     if (walk_s) *walk_s = by_trip ? ws->walked[i].trip : ws->walked[i].foot;
-    if (parent) *parent = *label_parent(ws, round, stop, by_trip);
+    if (parent) {
+        *parent = *label_parent(ws, round, stop, by_trip);
+        parent->board_kind &= (uint8_t)~RAPTOR_BOARD_TIMED; /* (internal to the search's ties) */
+    }
     return by_trip ? ws->arr[i].trip : ws->arr[i].foot;
 }
 

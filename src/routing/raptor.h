@@ -49,6 +49,11 @@ typedef struct raptor_params {
      * and no journey parents (only the trip where transfers.txt rules need it): raptor_label's walk_s and parent
      * are then meaningless. The same for every step of one range run. */
     int times_only;
+    /* Minimum wait before every boarding (R5's MINIMUM_BOARD_WAIT_SEC, OTP's board slack), seconds >= 0: a trip is
+     * caught only when it leaves at least this long after the traveller reaches the stop. The search applies it by
+     * moving every boarding event earlier by the slack (forward: departures; reverse: the forward boardings the
+     * search alights at), so the scans compare as without it; journeys keep the timetable's own times. */
+    int32_t board_slack_s;
 } raptor_params;
 
 /* How a label was reached (for journey reconstruction). */

@@ -9,6 +9,7 @@
  * (arrival, transfers); walking breaks ties inside the search.
  */
 #include "routing/raptor.h"
+#include "routing/route_direct.h"
 
 #include "common/error.h"
 #include "common/geo.h"
@@ -31,6 +32,7 @@ void tc_route_query_init(tc_route_query *q) {
     q->max_walk_access_min = 20;
     q->max_walk_egress_min = 20;
     q->max_walk_transfer_min = 10;
+    q->direct_modes = 1u << TC_MODE_WALK;
 }
 
 void tc_format_local_time(int64_t t, char *buf) {
@@ -126,10 +128,29 @@ static int stop_inaccessible(const tc_network_view *v, uint32_t s) {
     return w == 2;
 }
 
+/* --ban-stops-hard (OTP's bannedStopsHard): no pattern that lists a banned stop (or a stop of a banned station) is
+ * used, even where it neither picks up nor drops off there: the vehicle passes through the stop. */
+static tc_status ban_stops_hard(const tc_network_view *v, const char *list, uint8_t *pattern_ok, tc_error *err) {
+    if (!list) return TC_OK;
+    uint8_t *banned = malloc(v->n_stops + 1);
+    if (!banned) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    memset(banned, 1, v->n_stops + 1);
+    tc_status st = apply_exclusions(v, list, ID_STOP, banned, err); /* banned[s] == 0: named */
+    for (uint32_t s = 0; st == TC_OK && s < v->n_stops; s++) {
+        uint32_t parent = v->stops[s].parent;
+        int ban = !banned[s] || (parent != TC_NONE && parent < v->n_stops && !banned[parent]);
+        if (!ban) continue;
+        for (uint32_t e = v->stop_pattern_begin[s]; e < v->stop_pattern_begin[s + 1]; e++)
+            pattern_ok[v->stop_patterns[e].pattern] = 0;
+    }
+    free(banned);
+    return st;
+}
+
 static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, route_masks *m, tc_error *err) {
     memset(m, 0, sizeof *m);
     tc_status st = TC_OK;
-    if (q->n_route_types || q->exclude_routes) {
+    if (q->n_route_types || q->exclude_routes || q->ban_stops_hard) {
         uint8_t *route_ok = malloc(v->n_routes + 1);
         m->pattern_ok = malloc(v->n_patterns + 1);
         if (!route_ok || !m->pattern_ok) {
@@ -150,6 +171,7 @@ static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, 
         for (uint32_t p = 0; p < v->n_patterns; p++)
             m->pattern_ok[p] = v->patterns[p].route < v->n_routes ? route_ok[v->patterns[p].route] : 1;
         free(route_ok);
+        if (st == TC_OK) st = ban_stops_hard(v, q->ban_stops_hard, m->pattern_ok, err);
         if (st != TC_OK) {
             masks_free(m);
             return st;
@@ -386,7 +408,7 @@ static int trace(const raptor_ws *ws, const tc_network_view *v, int k, uint32_t 
 /* Lay out a journey from steps in forward order. */
 static int make_journey(const tc_network_view *v, int32_t day, const endpoint *from, const endpoint *to,
                         step *steps, int n, int32_t access_s, uint32_t first_stop, int32_t egress_s,
-                        uint32_t last_stop, int32_t query_time, tc_journey *j) {
+                        uint32_t last_stop, int32_t query_time, int32_t board_slack_s, tc_journey *j) {
     memset(j, 0, sizeof *j);
     int max_legs = n + 2;
     j->legs = calloc((size_t)max_legs, sizeof *j->legs);
@@ -403,7 +425,7 @@ static int make_journey(const tc_network_view *v, int32_t day, const endpoint *f
     if (first_transit >= 0) {
         int32_t walk_before = access_s;
         for (int i = 0; i < first_transit; i++) walk_before += steps[i].walk_s;
-        t = steps[first_transit].dep - walk_before;
+        t = steps[first_transit].dep - walk_before - board_slack_s; /* at the stop the board slack early */
     }
     j->departure = base + t;
     size_t L = 0;
@@ -514,7 +536,8 @@ static tc_status search_and_collect(raptor_ws *ws, const tc_network_view *v, con
             if (!nj) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             set->journeys = nj;
         }
-        if (!make_journey(v, p->day, from, to, steps, n, access_s, first_stop, egress_s, last_stop, qtime, &j)) {
+        if (!make_journey(v, p->day, from, to, steps, n, access_s, first_stop, egress_s, last_stop, qtime,
+                          p->board_slack_s, &j)) {
             journey_free(&j);
             return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
@@ -605,7 +628,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     if (q->max_duration_min <= 0 || q->max_duration_min > 48 * 60)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration must be 1…2880 minutes");
     if (q->max_walk_access_min < 0 || q->max_walk_egress_min < 0 || q->max_walk_transfer_min < 0 ||
-        q->min_transfer_time_s < 0)
+        q->min_transfer_time_s < 0 || q->board_slack_s < 0)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "walking limits and transfer times must be >= 0");
     if (q->date < v->service_start || q->date >= v->service_start + (int32_t)v->n_days) {
         char a[16], b[16], d[16];
@@ -615,7 +638,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
         return tc_fail(err, TC_ERR_NO_SERVICE, NULL, 0, 0, "date %s is outside the network's service range %s…%s",
                        d, a, b);
     }
-    double speed = q->walk_speed_mps > 0 ? q->walk_speed_mps : (v->walk_speed_mps > 0 ? v->walk_speed_mps : 1.3);
+    double speed = q->walk_speed_mps > 0 ? q->walk_speed_mps : (v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS);
     int32_t max_access = (int32_t)lround(q->max_walk_access_min * 60);
     int32_t max_egress = (int32_t)lround(q->max_walk_egress_min * 60);
     endpoint from = {0}, to = {0};
@@ -651,6 +674,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     p.walk_speed_mps = speed;
     p.max_transfer_walk_s = (int32_t)lround(q->max_walk_transfer_min * 60);
     p.min_transfer_s = q->min_transfer_time_s;
+    p.board_slack_s = q->board_slack_s;
     p.pattern_ok = masks.pattern_ok;
     p.trip_ok = masks.trip_ok;
     p.stop_ok = masks.stop_ok;
@@ -665,6 +689,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
         p.limit = q->arrive_by ? q->time - DAY_S - dur : q->time + DAY_S + dur;
         if ((st = search_and_collect(ws, v, q, &p, &from, &to, dur, set, err)) != TC_OK) goto done;
     }
+    if ((st = route_add_direct(net, q, set, err)) != TC_OK) goto done; /* street-only journeys (route_direct.c) */
     if (set->n > 1) qsort(set->journeys, set->n, sizeof *set->journeys, cmp_journey);
     *out = set;
     set = NULL;
@@ -675,6 +700,8 @@ done:
     masks_free(&masks);
     free(from.near);
     free(to.near);
+    /* no stop within walking of an end: the street-only journeys may still connect the two (route_direct.c) */
+    if (st == TC_ERR_UNREACHABLE && !*out && route_direct_only(net, q, out) == TC_OK) st = TC_OK;
     return st;
 }
 
@@ -716,7 +743,10 @@ tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error 
             const tc_leg *g = &j->legs[l];
             cJSON *lo = cJSON_CreateObject();
             cJSON_AddItemToArray(legs, lo);
-            cJSON_AddStringToObject(lo, "mode", g->mode == TC_LEG_TRANSIT ? "transit" : "walk");
+            cJSON_AddStringToObject(lo, "mode", g->mode == TC_LEG_TRANSIT ? "transit"
+                                                : g->mode == TC_LEG_BIKE  ? "bike"
+                                                : g->mode == TC_LEG_CAR   ? "car"
+                                                                          : "walk");
             cJSON_AddItemToObject(lo, "from", place_json(&g->from));
             cJSON_AddItemToObject(lo, "to", place_json(&g->to));
             tc_format_local_time(g->departure, buf);

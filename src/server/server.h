@@ -23,6 +23,9 @@ typedef struct tc_server_options {
     int port;               /* default 8080; 0 = any free port (printed on stderr) */
     int threads;            /* worker threads; <= 0: the number of cores */
     int quiet;              /* no access log */
+    double walk_speed_mps;  /* requests without walk_speed; <= 0: the network's (TC_DEFAULT_WALK_SPEED_MPS) */
+    double bike_speed_mps;  /* requests without bike_speed; <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;  /* requests without board_slack; default 0 */
     const char *web_dir;    /* the map page (index.html, app.js, node_modules/maplibre-gl); NULL: found near the
                                program or in ./web */
     size_t max_matrix;      /* POST /v1/matrix: at most this many origin × destination pairs; default 10000 */

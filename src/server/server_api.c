@@ -89,13 +89,13 @@ static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, co
 
 enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "to", "date", "time", "arrive_by", "max_transfers",
-                                          "from_stop", "to_stop", NULL};
+                                          "from_stop", "to_stop", "walk_speed", "bike_speed", "board_slack", NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, to, date, time, arrive_by, max_transfers, "
-                              "from_stop, to_stop)",
+                              "from_stop, to_stop, walk_speed, bike_speed, board_slack)",
                               unknown);
     tc_route_query q;
     tc_route_query_init(&q);
@@ -123,6 +123,8 @@ enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_reque
             return srv_send_error(c, r, 400, "bad_parameter", "max_transfers", "max_transfers expects 0…8");
         q.max_transfers = (int)n;
     }
+    if (srv_speed_params(s, c, r, NULL, &q.walk_speed_mps, &q.bike_speed_mps, &q.board_slack_s, &answer))
+        return answer;
     tc_journey_set *set = NULL;
     if (tc_route(s->net, &q, &set, &err) != TC_OK) {
         const char *param = NULL;
@@ -221,13 +223,14 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
 
 enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "date", "time", "window", "cutoffs", "modes", "percentiles",
-                                          "resolution", "scenario", NULL};
+                                          "resolution", "scenario", "walk_speed", "bike_speed", "board_slack",
+                                          NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, date, time, window, cutoffs, modes, percentiles, "
-                              "resolution, scenario)", unknown);
+                              "resolution, scenario, walk_speed, bike_speed, board_slack)", unknown);
     double lat, lon;
     if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
     int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};
@@ -245,6 +248,8 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
                          srv_param(c, "percentiles")};
     tc_analysis_options o;
     if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
+    if (srv_speed_params(s, c, r, NULL, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s, &answer))
+        return answer;
     o.max_duration_min = cutoffs[n_cutoffs - 1];
     char *geojson = NULL;
     tc_error err = {0};
@@ -331,7 +336,8 @@ static int body_string(struct MHD_Connection *c, tc_request *r, const cJSON *bod
 
 static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
     static const char *const allowed[] = {"origins", "destinations", "date", "time", "window", "percentiles",
-                                          "modes", "max_duration_min", NULL};
+                                          "modes", "max_duration_min", "walk_speed", "bike_speed", "board_slack",
+                                          NULL};
     enum MHD_Result answer = MHD_NO;
     if (!cJSON_IsObject(body)) return srv_send_error(c, r, 400, "bad_body", NULL, "the body must be a JSON object");
     const cJSON *item;
@@ -374,6 +380,8 @@ static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *
     }
     tc_analysis_options o;
     if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
+    if (srv_speed_params(s, c, r, body, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s, &answer))
+        return answer;
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(body, "max_duration_min");
     if (md && !cJSON_IsNull(md)) {
         if (!cJSON_IsNumber(md) || md->valuedouble < 1 || md->valuedouble > MAX_CUTOFF_MIN ||

@@ -213,7 +213,8 @@ tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc
         double base = street_cost_seconds(mode, c, speed_mps);
         for (uint32_t k = ws->node_stop_begin[v]; k < ws->node_stop_begin[v + 1]; k++) {
             uint32_t stop = ws->node_stops[k];
-            double secs = base + net->stop_street_link_m[stop] / speed_mps;
+            /* the point's own way to the street is walked too, as the stop's link is (R5 counts both) */
+            double secs = base + (net->stop_street_link_m[stop] + s.dist_m) / speed_mps;
             if (secs > max_seconds) continue;
             int32_t si = (int32_t)lround(secs);
             if (ws->stop_best[stop] == INT32_MAX) ws->result[n++] = (tc_stop_seconds){stop, si};

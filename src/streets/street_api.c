@@ -16,10 +16,11 @@
 #include <string.h>
 
 void tc_street_options_init(tc_street_options *o) {
-    o->walk_speed_mps = 1.3;
-    o->bike_speed_mps = 4.2;
+    o->walk_speed_mps = TC_DEFAULT_WALK_SPEED_MPS;
+    o->bike_speed_mps = TC_DEFAULT_BIKE_SPEED_MPS;
     o->car_speed_mps = 40 / 3.6;
     o->snap_radius_m = 500;
+    o->max_lts = 0;
 }
 
 void tc_street_result_free(tc_street_result *r) {
@@ -39,7 +40,10 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         if (opts->bike_speed_mps > 0) o.bike_speed_mps = opts->bike_speed_mps;
         if (opts->car_speed_mps > 0) o.car_speed_mps = opts->car_speed_mps;
         if (opts->snap_radius_m > 0) o.snap_radius_m = opts->snap_radius_m;
+        o.max_lts = opts->max_lts;
     }
+    if (o.max_lts < 0 || o.max_lts > 4)
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o.max_lts);
     if (mode != TC_MODE_WALK && mode != TC_MODE_BIKE && mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown street mode %d", (int)mode);
     if (!(from_lat >= -90 && from_lat <= 90 && from_lon >= -180 && from_lon <= 180))
@@ -73,6 +77,7 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
     if (st != TC_OK) return st;
     street_workspace ws = {0};
     st = street_workspace_init_graph(&ws, &v->streets, err);
+    ws.max_lts = (unsigned)o.max_lts;
     street_path p = {0};
     if (st == TC_OK) st = street_route_snapped(&ws, mode, &a, &b, &p, err);
     street_workspace_release_graph(&ws);

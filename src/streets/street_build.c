@@ -38,7 +38,7 @@ typedef struct tmp_seg {
     uint32_t n_points;
     uint32_t length_mm;
     uint32_t way;         /* index into osm ways */
-    uint8_t fwd, bwd, kmh;
+    uint8_t fwd, bwd, kmh, unlinkable, lts;
 } tmp_seg;
 
 typedef struct vec {
@@ -698,6 +698,8 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
                 s->fwd = wy->acc.fwd;
                 s->bwd = wy->acc.bwd;
                 s->kmh = wy->acc.car_kmh;
+                s->unlinkable = wy->acc.unlinkable;
+                s->lts = wy->acc.lts;
                 double len = 0;
                 for (uint32_t q = start; q <= j; q++) {
                     int32_t *pt = vec_push(&geom);
@@ -815,9 +817,11 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         uint32_t ab = fill[o->a]++, ba = fill[o->b]++;
         o->arc_ab = ab;
         o->arc_ba = ba;
-        m->edges[ab] = (street_edge){o->b, o->length_mm, (uint32_t)i, s->fwd, s->kmh ? s->kmh : 1, 0};
+        const uint16_t fl = (uint16_t)((s->unlinkable ? STREET_EDGE_UNLINKABLE : 0) |
+                                       ((unsigned)(s->lts & 7u) << STREET_EDGE_LTS_SHIFT));
+        m->edges[ab] = (street_edge){o->b, o->length_mm, (uint32_t)i, s->fwd, s->kmh ? s->kmh : 1, fl};
         m->edges[ba] = (street_edge){o->a, o->length_mm, (uint32_t)i | STREET_SEG_REVERSED, s->bwd,
-                                     s->kmh ? s->kmh : 1, 0};
+                                     s->kmh ? s->kmh : 1, fl};
     }
     free(skeys);
     /* reverse CSR */
@@ -1087,10 +1091,22 @@ tc_status streets_build_sections(tc_netfile_writer *w, const char *osm_path, con
                                  const double *stop_lon, uint32_t n_stops, double transfer_radius_m,
                                  double snap_radius_m, tc_diag *diag, int progress, streets_stop_links *out,
                                  tc_error *err) {
+    return streets_build_sections_lts(w, osm_path, NULL, stop_lat, stop_lon, n_stops, transfer_radius_m,
+                                      snap_radius_m, diag, progress, out, err);
+}
+
+tc_status streets_build_sections_lts(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+                                     const double *stop_lat, const double *stop_lon, uint32_t n_stops,
+                                     double transfer_radius_m, double snap_radius_m, tc_diag *diag, int progress,
+                                     streets_stop_links *out, tc_error *err) {
     if (snap_radius_m <= 0) snap_radius_m = 500;
     street_mem m;
     tc_status st = street_mem_build(osm_path, diag, progress, &m, err);
     if (st != TC_OK) return st;
+    if (lts_csv && (st = street_mem_apply_lts(&m, lts_csv, diag, err)) != TC_OK) {
+        street_mem_free(&m);
+        return st;
+    }
     st = street_mem_write(&m, w, err);
     if (st == TC_OK && out)
         st = link_stops(&m, stop_lat, stop_lon, n_stops, transfer_radius_m, snap_radius_m, diag, osm_path, out, err);

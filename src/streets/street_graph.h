@@ -38,8 +38,14 @@ typedef struct street_edge {
     uint32_t seg;      /* segment index; top bit set when the arc runs from the segment's b to a */
     uint8_t access;    /* STREET_* bits */
     uint8_t car_kmh;   /* car speed, km/h (1…255) */
-    uint16_t reserved;
+    uint16_t flags;    /* STREET_EDGE_* (files written before a flag existed hold 0) */
 } street_edge;
+
+#define STREET_EDGE_UNLINKABLE 0x1u /* points and stops are not linked to this arc's segment (street_snap.c) */
+/* bits 1–3: the way's cycling level of traffic stress 1…4 (osm_rules.c, or a --lts-overrides row); 0 = none */
+#define STREET_EDGE_LTS_SHIFT 1
+#define STREET_EDGE_LTS_MASK (0x7u << STREET_EDGE_LTS_SHIFT)
+static inline unsigned street_edge_lts(uint16_t flags) { return (flags & STREET_EDGE_LTS_MASK) >> STREET_EDGE_LTS_SHIFT; }
 
 #define STREET_SEG_REVERSED 0x80000000u
 #define STREET_SEG_MASK 0x7fffffffu

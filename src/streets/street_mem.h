@@ -30,6 +30,8 @@ typedef struct street_mem {
 /* Read osm_path and build the graph (largest component per mode, grid, turn restrictions). */
 tc_status street_mem_build(const char *osm_path, tc_diag *diag, int progress, street_mem *out, tc_error *err);
 void street_mem_free(street_mem *m);
+/* Per-way cycling level of traffic stress overrides (`osm_id,lts` CSV, R5's form) onto m's arcs (street_lts.c). */
+tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err);
 /* Append the street sections to w. */
 tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *err);
 

@@ -136,6 +136,9 @@ typedef struct route_target {
 static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit, route_target *t) {
     const street_graph *g = ws->g;
     unsigned bit = street_mode_bit(mode);
+    /* cycling avoids arcs above the workspace's level of traffic stress (--max-lts); the segments of the two ends
+     * are always usable: a cyclist may wheel the bike along them to the door */
+    const unsigned lts_cap = mode == TC_MODE_BIKE && ws->max_lts ? ws->max_lts : 7u;
     while (ws->n_heap) {
         uint64_t top = heap_pop(ws);
         uint32_t d = (uint32_t)(top >> 32), id = (uint32_t)top;
@@ -158,12 +161,14 @@ static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit,
             if (!reverse) {
                 for (uint32_t a = g->edge_begin[v], e = g->edge_begin[v + 1]; a < e; a++) {
                     const street_edge *ed = &g->edges[a];
-                    if (ed->access & bit) relax(ws, ed->target, d + ed->length_mm, a);
+                    if ((ed->access & bit) && street_edge_lts(ed->flags) <= lts_cap)
+                        relax(ws, ed->target, d + ed->length_mm, a);
                 }
             } else {
                 for (uint32_t r = g->rev_begin[v], e = g->rev_begin[v + 1]; r < e; r++) {
                     const street_edge *ed = &g->edges[g->rev[r].arc];
-                    if (ed->access & bit) relax(ws, g->rev[r].source, d + ed->length_mm, g->rev[r].arc);
+                    if ((ed->access & bit) && street_edge_lts(ed->flags) <= lts_cap)
+                        relax(ws, g->rev[r].source, d + ed->length_mm, g->rev[r].arc);
                 }
             }
         } else {

@@ -53,6 +53,7 @@ struct street_workspace {
     uint64_t *heap;       /* (cost << 32) | id, lazy deletion */
     uint32_t n_heap, heap_cap;
     int oom;              /* the heap could not grow: the last search is incomplete */
+    unsigned max_lts;     /* cycling: arcs of a higher level of traffic stress are not used; 0 = no limit */
     /* access / egress to stops */
     uint32_t n_stops;
     uint32_t *node_stop_begin; /* n_nodes + 1: stops linked to each node (CSR) */

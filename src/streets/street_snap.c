@@ -8,6 +8,14 @@
  * geometries allocated) every time a network is opened — in every server worker and MPI rank. Streets are spread
  * evenly enough at city scale (cells of ~200 m hold a few dozen segments) that a ring search over the grid touches
  * a handful of cells for a typical query; see bench/street_bench.c for the measured snap time.
+ *
+ * Which segment a point links to: the nearest one usable by the mode among the linkable ones — not a way in a
+ * tunnel, under a roof (covered=yes) or a motorway (STREET_EDGE_UNLINKABLE, from the OSM tags: osm_rules.c). A
+ * place inside a large block, such as a shopping centre above its underground driveways, is otherwise linked to a
+ * tunnel 2 m below it that the public streets reach only the long way round, where a traveller walks out to the
+ * street at its door (R5 leaves the same ways out of its linking). Only when no linkable segment lies within the
+ * radius is the nearest of the others taken, so a point is never left unlinked because of this. The largest
+ * connected component per mode is all the graph keeps (street_build.c), so a point cannot land on an island.
  */
 #include "streets/street_search.h"
 #include "common/error.h"
@@ -98,6 +106,7 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
     double best = INFINITY;
     street_snap bs = {0};
     double kx = cos(lat * M_PI / 180.0) * DEG_M;
+    for (int pass = 0; pass < 2 && !(best <= radius_m); pass++) /* linkable segments first, then any */
     for (long r = 0; r <= max_ring; r++) {
         for (long y = cy - r; y <= cy + r; y++) {
             if (y < 0 || y >= ny) continue;
@@ -109,6 +118,7 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
                     uint32_t s = g->grid_items[i];
                     const street_seg *sg = &g->segs[s];
                     if (!((g->edges[sg->arc_ab].access | g->edges[sg->arc_ba].access) & bit)) continue;
+                    if (pass == 0 && (g->edges[sg->arc_ab].flags & STREET_EDGE_UNLINKABLE)) continue;
                     uint32_t off;
                     double plat = 0, plon = 0;
                     double d = project_on_seg(g, s, lat, lon, kx, 0, &off, &plat, &plon);

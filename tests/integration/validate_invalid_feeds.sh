@@ -64,6 +64,9 @@ declare -A EXPECT=(
     [flex-edge-cases/stops-bad-columns]="1 stops.txt:1:0: error: missing_required_column"
     [flex-edge-cases/stops-header-only]="1 error: unusable_feed: stops.txt has no usable stop"
     [gtfs-flex-badref]="1 warning: flex_not_supported"
+    [transitfeed/unused_stop]="0 stops.txt:0:0: warning: unused_stop: stop \"BOGUS\""
+    [transitfeed/same_short_long_name]="0 routes.txt:0:0: warning: same_short_long_name: route \"CITY\""
+    [transitfeed/filter_unusual_trips]="0 trips.txt:0:0: warning: unusual_trip: trip \"CITY12\" of route \"CITY\""
 )
 
 entries=()

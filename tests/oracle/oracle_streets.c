@@ -10,7 +10,9 @@
  * pieces with a local equirectangular formula and rounds each segment to the millimetre, the oracle uses haversine.
  *
  * The pairs are drawn from nodes whose coordinates are unique among walkable nodes (two unconnected OSM nodes at
- * one position would make "the node under this point" ambiguous for any snapping engine).
+ * one position would make "the node under this point" ambiguous for any snapping engine) and that lie on a way a
+ * point may be linked to (the documented linking rule of street_snap.c: not tunnel=yes, covered=yes or a
+ * motorway; a point on such a way alone links to the nearest other street instead).
  */
 #include "tongcheng.h"
 
@@ -78,6 +80,17 @@ static int on_node(const void *u, const readosm_node *n) {
     return READOSM_OK;
 }
 
+/* the linking rule of street_snap.c, from its comment */
+static int linkable(const readosm_way *w) {
+    for (int i = 0; i < w->tag_count; i++) {
+        const char *k = w->tags[i].key, *v = w->tags[i].value;
+        if (!k || !v) continue;
+        if ((!strcmp(k, "tunnel") || !strcmp(k, "covered")) && !strcmp(v, "yes")) return 0;
+        if (!strcmp(k, "highway") && !strcmp(v, "motorway")) return 0;
+    }
+    return 1;
+}
+
 static int on_way(const void *u, const readosm_way *w) {
     (void)u;
     if (w->node_ref_count < 2 || !walkable(w)) return READOSM_OK;
@@ -87,7 +100,7 @@ static int on_way(const void *u, const readosm_way *w) {
         if (!way_refs) return READOSM_ABORT;
     }
     for (int i = 0; i < w->node_ref_count; i++) way_refs[n_refs++] = w->node_refs[i];
-    way_refs[n_refs++] = 0;
+    way_refs[n_refs++] = linkable(w) ? 0 : -1; /* the way's end, and whether points may link to it */
     return READOSM_OK;
 }
 
@@ -204,7 +217,7 @@ int main(void) {
     oedge *edges = NULL;
     size_t n_edges = 0, cap_edges = 0;
     for (size_t i = 0; i + 1 < n_refs; i++) {
-        if (!way_refs[i] || !way_refs[i + 1]) continue;
+        if (way_refs[i] <= 0 || way_refs[i + 1] <= 0) continue;
         long a = find(way_refs[i]), b = find(way_refs[i + 1]);
         if (a < 0 || b < 0 || a == b) continue;
         double len = haversine(nodes[a].lat, nodes[a].lon, nodes[b].lat, nodes[b].lon);
@@ -246,7 +259,18 @@ int main(void) {
         if (best_size > n / 2) break;
     }
     dijkstra(best_root, n);
-    /* candidates: in the component, position unique among walkable nodes */
+    /* nodes on a way points may link to */
+    uint8_t *on_linkable = calloc(n, 1);
+    for (size_t i = 0, start = 0; i < n_refs; i++) {
+        if (way_refs[i] > 0) continue;
+        if (way_refs[i] == 0)
+            for (size_t j = start; j < i; j++) {
+                long a = find(way_refs[j]);
+                if (a >= 0) on_linkable[a] = 1;
+            }
+        start = i + 1;
+    }
+    /* candidates: in the component, position unique among walkable nodes, on a linkable way */
     onode *by_coord = malloc(n * sizeof *by_coord);
     uint32_t nw = 0;
     for (uint32_t v = 0; v < n; v++)
@@ -257,7 +281,7 @@ int main(void) {
         int dup = (i > 0 && !cmp_coord(&by_coord[i], &by_coord[i - 1])) ||
                   (i + 1 < nw && !cmp_coord(&by_coord[i], &by_coord[i + 1]));
         uint32_t v = (uint32_t)by_coord[i].id;
-        if (!dup && dist[v] < INFINITY) cand[n_cand++] = v;
+        if (!dup && dist[v] < INFINITY && on_linkable[v]) cand[n_cand++] = v;
     }
     printf("oracle: %zu nodes, %zu walkable arcs, largest walk component %u nodes, %u candidate points\n", n_nodes,
            n_edges, best_size, n_cand);
@@ -341,6 +365,7 @@ int main(void) {
     free(pos);
     free(seen);
     free(by_coord);
+    free(on_linkable);
     free(cand);
     return failures ? 1 : 0;
 }

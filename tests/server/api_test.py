@@ -232,11 +232,15 @@ def run_all(srv, info, bbox):
             extra["arrive_by"] = "true"
         if i % 4 == 2:
             extra["max_transfers"] = str(rnd.randrange(3))
+        if i % 4 == 3:  # r5r's walking speed and R5's minimum wait: the same answer as the CLI's options
+            extra["walk_speed"], extra["board_slack"] = "1.0", "60"
         path = "/v1/route?" + q(**{"from": "%s,%s" % a, "to": "%s,%s" % b, "date": date, "time": t}, **extra)
         args = ["route", NET, "--from", "%s,%s" % a, "--to", "%s,%s" % b, "--date", date, "--json"]
         args += ["--arrive-by", t] if extra.get("arrive_by") else ["--time", t]
         if "max_transfers" in extra:
             args += ["--max-transfers", extra["max_transfers"]]
+        if "walk_speed" in extra:
+            args += ["--walk-speed", extra["walk_speed"], "--board-slack", extra["board_slack"]]
         rc, out, err = cli(*args)
         st, ct, data = srv.request("GET", path)
         answers[path] = (st, data)
@@ -352,6 +356,8 @@ def run_all(srv, info, bbox):
         (without(good, "time"), "time", "bad_parameter"), (dict(good, time="8h"), "time", "bad_parameter"),
         (dict(good, arrive_by="maybe"), "arrive_by", "bad_parameter"),
         (dict(good, max_transfers="99"), "max_transfers", "bad_parameter"), (dict(good, colour="red"), "colour", "bad_parameter"),
+        (dict(good, walk_speed="0"), "walk_speed", "bad_parameter"), (dict(good, bike_speed="fast"), "bike_speed", "bad_parameter"),
+        (dict(good, board_slack="-1"), "board_slack", "bad_parameter"), (dict(good, board_slack="1.5"), "board_slack", "bad_parameter"),
     ]:
         check_error(srv, "GET", "/v1/route?" + q(**params), 400, code, param)
     iq = {"from": good["from"], "date": date, "time": "08:00"}

@@ -235,6 +235,84 @@ static void test_missing_nodes(void **state) {
     street_mem_free(&m);
 }
 
+/* Linking (street_snap.c): a point 2 m above a driveway in a tunnel, 109 m from the public street, links to the
+ * street; with the street beyond the radius it falls back to the tunnel rather than to nothing. */
+static void test_linking_skips_tunnels(void **state) {
+    (void)state;
+    pw_node nodes[] = {N(1, 0, 0), N(2, 0, 1), N(3, 0, 2), N(4, 1, 0), N(5, 1, 2)};
+    int64_t w1[] = {1, 2, 3}, w2[] = {4, 5}, w3[] = {3, 5};
+    pw_way ways[] = {{1, w1, 3, "highway=residential"},
+                     {2, w2, 2, "highway=service;service=driveway;tunnel=yes;layer=-1"},
+                     {3, w3, 2, "highway=footway"}};
+    const char *f = tmp("tunnel.osm.pbf");
+    assert_int_equal(pw_write(f, nodes, 5, ways, 3, NULL, 0, 1), 0);
+    findings fs = {0};
+    street_mem m = build(f, &fs);
+    street_snap s;
+    tc_error err;
+    const double plat = LAT0 - 0.98 * DLAT, plon = NLON(0) + 0.5 * DLON;
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_WALK, plat, plon, 500, &s, &err), TC_OK);
+    assert_int_equal(m.g.segs[s.seg].way_id, 1);
+    assert_true(fabs(s.dist_m - 0.98 * DLAT * TC_EARTH_RADIUS_M * M_PI / 180) < 0.5);
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_WALK, plat, plon, 50, &s, &err), TC_OK);
+    assert_int_equal(m.g.segs[s.seg].way_id, 2); /* nothing linkable within 50 m */
+    assert_true(s.dist_m < 3);
+    street_mem_free(&m);
+}
+
+/* Cycling stress: a primary street (LTS 4, nodes 1-2-3-6 along row 0) is the short way from node 1 to node 6; a
+ * residential detour through row 1 (LTS 2) the long one (the ends' own segments are always usable, so the primary
+ * has a middle segment). --max-lts 2 takes the detour; an override (osm_id,lts) making the primary LTS 2 makes
+ * the short way usable again; a malformed row names its line and column. */
+static void test_lts_limit_and_overrides(void **state) {
+    (void)state;
+    pw_node nodes[] = {N(1, 0, 0), N(2, 0, 1), N(3, 0, 2), N(6, 0, 3), N(4, 1, 0), N(5, 1, 3), N(7, -1, 1),
+                       N(8, -1, 2)};
+    int64_t w1[] = {1, 2, 3, 6}, w2[] = {1, 4, 5, 6}, w3[] = {2, 7, 8, 3}; /* w3: nodes 2 and 3 are junctions */
+    pw_way ways[] = {{71, w1, 4, "highway=primary"}, {72, w2, 4, "highway=residential"},
+                     {73, w3, 4, "highway=footway"}};
+    const char *f = tmp("lts.osm.pbf");
+    assert_int_equal(pw_write(f, nodes, 8, ways, 3, NULL, 0, 1), 0);
+    findings fs = {0};
+    street_mem m = build(f, &fs);
+    tc_error err;
+    street_snap a, b;
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_BIKE, NLAT(0), NLON(0), 50, &a, &err), TC_OK);
+    assert_int_equal(street_snap_point(&m.g, TC_MODE_BIKE, NLAT(0), NLON(3), 50, &b, &err), TC_OK);
+    const double direct = tc_haversine_m(NLAT(0), NLON(0), NLAT(0), NLON(3));
+    const double detour = 2 * tc_haversine_m(NLAT(0), NLON(0), NLAT(1), NLON(0)) + direct;
+    street_workspace ws = {0};
+    assert_int_equal(street_workspace_init_graph(&ws, &m.g, &err), TC_OK);
+    street_path p = {0};
+    unsigned caps[] = {0, 4, 2};
+    double want[] = {direct, direct, detour};
+    for (int i = 0; i < 3; i++) {
+        ws.max_lts = caps[i];
+        assert_int_equal(street_route_snapped(&ws, TC_MODE_BIKE, &a, &b, &p, &err), TC_OK);
+        if (!(fabs(p.distance_m - want[i]) < 1.0)) fail_msg("cap %u: %.1f m, expected %.1f", caps[i], p.distance_m, want[i]);
+        street_path_free(&p);
+    }
+    FILE *o = fopen(tmp("lts.csv"), "w");
+    fputs("osm_id,lts\n71,2\n999,1\n", o);
+    fclose(o);
+    findings fo = {0};
+    tc_diag diag = {.fn = collect, .user = &fo};
+    assert_int_equal(street_mem_apply_lts(&m, tmp("lts.csv"), &diag, &err), TC_OK);
+    assert_true(has_code(&fo, "lts_way_not_found")); /* way 999 */
+    ws.max_lts = 2;
+    assert_int_equal(street_route_snapped(&ws, TC_MODE_BIKE, &a, &b, &p, &err), TC_OK);
+    assert_true(fabs(p.distance_m - direct) < 1.0);
+    street_path_free(&p);
+    o = fopen(tmp("lts.csv"), "w");
+    fputs("osm_id,lts\n71,2\n72,5\n", o);
+    fclose(o);
+    assert_int_equal(street_mem_apply_lts(&m, tmp("lts.csv"), NULL, &err), TC_ERR_PARSE);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 2);
+    street_workspace_release_graph(&ws);
+    street_mem_free(&m);
+}
+
 static void test_antimeridian(void **state) {
     (void)state;
     /* a street from 179.999 E to 179.999 W at 17 S, one node on each side */
@@ -536,6 +614,7 @@ int main(void) {
         cmocka_unit_test(test_block_routes),       cmocka_unit_test(test_block_bike_and_car),
         cmocka_unit_test(test_big_ids_plain_nodes), cmocka_unit_test(test_missing_nodes),
         cmocka_unit_test(test_antimeridian),        cmocka_unit_test(test_not_pbf),
+        cmocka_unit_test(test_linking_skips_tunnels), cmocka_unit_test(test_lts_limit_and_overrides),
         cmocka_unit_test(test_file_stops_transfers), cmocka_unit_test(test_attach_validates),
         cmocka_unit_test(test_only_restriction),   cmocka_unit_test(test_via_way_restriction),
     };

@@ -62,6 +62,33 @@ static void test_classes(void **state) {
     assert_int_equal(a.fwd, W);
 }
 
+/* ways no point is linked to (street_snap.c): as R5, tunnel=yes, covered=yes and motorways */
+static void test_unlinkable(void **state) {
+    (void)state;
+    assert_true(rules("highway=service;tunnel=yes").unlinkable);
+    assert_true(rules("highway=footway;covered=yes").unlinkable);
+    assert_true(rules("highway=motorway").unlinkable);
+    assert_false(rules("highway=footway;tunnel=building_passage").unlinkable);
+    assert_false(rules("highway=residential;tunnel=no").unlinkable);
+    assert_false(rules("highway=footway").unlinkable);
+}
+
+/* levels of traffic stress from the tags (osm_rules.c's table) */
+static void test_lts(void **state) {
+    (void)state;
+    assert_int_equal(rules("highway=cycleway").lts, 1);
+    assert_int_equal(rules("highway=primary;cycleway=track").lts, 1);
+    assert_int_equal(rules("highway=residential").lts, 2);
+    assert_int_equal(rules("highway=residential;maxspeed=40").lts, 3);
+    assert_int_equal(rules("highway=tertiary").lts, 3);
+    assert_int_equal(rules("highway=tertiary;cycleway:right=lane").lts, 2);
+    assert_int_equal(rules("highway=secondary;cycleway=lane;maxspeed=50").lts, 3);
+    assert_int_equal(rules("highway=primary").lts, 4);
+    assert_int_equal(rules("highway=residential;maxspeed=60").lts, 4);
+    assert_int_equal(rules("highway=footway").lts, 0); /* no bicycles */
+    assert_int_equal(rules("highway=motorway").lts, 0);
+}
+
 static void test_access_tags(void **state) {
     (void)state;
     osm_way_access a = rules("highway=service;access=private");
@@ -205,6 +232,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classes),  cmocka_unit_test(test_access_tags), cmocka_unit_test(test_oneway),
         cmocka_unit_test(test_maxspeed), cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_unlinkable), cmocka_unit_test(test_lts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
