@@ -154,7 +154,24 @@ tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err);
 
 /* ---------------------------------------------------------------- streets (owned by src/streets) ------------- */
 
-typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2 } tc_mode;
+typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2, TC_MODE_TRUCK = 3 } tc_mode;
+
+/* The goods vehicle of a TC_MODE_TRUCK query and when it departs (heavy-vehicle rules: src/osm/osm_truck.c).
+ * tc_truck_init gives the documented default vehicle: a two-axle rigid delivery truck of 18 t — 4.0 m high, 2.55 m
+ * wide, 10 m long, 11.5 t on the heaviest axle (the EU drive-axle limit), no dangerous goods, making deliveries (so
+ * ways open for deliveries only are open to it), at most 80 km/h, departing Tuesday 08:00 (a working day inside
+ * the usual daytime delivery bans, so a time-window ban is met unless the query says otherwise).
+ * Vehicles over 3.5 t follow hgv=*, lighter ones goods=*. */
+typedef struct tc_truck {
+    double height_m, width_m, length_m, weight_t, axle_load_t;
+    double max_kmh;   /* the vehicle's own top speed on any road */
+    int hazmat;       /* nonzero: carries dangerous goods (hazmat=no ways are closed) */
+    int delivery;     /* nonzero: delivering (access=delivery ways are open) */
+    int weekday;      /* of the departure: 0 Monday … 6 Sunday */
+    int32_t time_s;   /* departure, seconds after midnight: decides the time-window restrictions */
+} tc_truck;
+
+void tc_truck_init(tc_truck *truck);
 
 /* ---- streets API: declarations added by the streets module below this line ---- */
 
@@ -163,6 +180,7 @@ typedef struct tc_street_options {
     double bike_speed_mps;  /* <=0: 4.2 */
     double car_speed_mps;   /* used only without a street network (straight line × detour); <=0: 40 km/h */
     double snap_radius_m;   /* <=0: 500 */
+    tc_truck truck;         /* TC_MODE_TRUCK: the vehicle and its departure (tc_street_options_init: tc_truck_init) */
 } tc_street_options;
 
 void tc_street_options_init(tc_street_options *opts);

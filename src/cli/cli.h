@@ -64,5 +64,11 @@ const char *cli_feed_arg(const char *option, const char *value, tc_feed_source *
 int cli_parse_window(const char *text, int32_t *start, int32_t *end);
 /* Parse "LAT,LON"; returns 0 on success. */
 int cli_parse_latlon(const char *s, double *lat, double *lon);
+/* A truck option (--truck-height M, --truck-width M, --truck-length M, --truck-weight T, --truck-axle-load T,
+ * --truck-max-speed KMH, --hazmat, --no-delivery, --depart [DAY ]HH:MM with DAY Mo…Su) at argv[*i] into *t
+ * (cli_truck.c): 1 consumed (*i advanced past its value), 0 not a truck option, -1 malformed (message in why). */
+int cli_truck_option(int argc, char **argv, int *i, tc_truck *t, const char **why);
+/* The usage lines of those options. */
+extern const char CLI_TRUCK_USAGE[];
 
 #endif
