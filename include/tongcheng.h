@@ -299,6 +299,9 @@ typedef struct tc_analysis_options {
     int max_transfers;         /* default 8 */
     int threads;               /* 0 = all cores */
     int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
+    tc_truck truck;            /* street-only TC_MODE_TRUCK: the vehicle (default tc_truck_init); its departure for
+                                  the time-window restrictions is the window's start on date, not truck.weekday and
+                                  truck.time_s */
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);
