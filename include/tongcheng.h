@@ -344,6 +344,53 @@ tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_des
                                 const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                                 size_t n_cutoffs, const char *decay, double *out, tc_error *err);
 
+/* ---- freight: hub catchments (src/analysis/hubs.c) ---- */
+
+/* A freight hub: a row of a hubs CSV (id,name,lat,lon,type). */
+typedef struct tc_hub {
+    char id[64], name[160], type[48];
+    double lat, lon;
+} tc_hub;
+
+/* Read a hubs CSV (header naming id, lat, lon and type; name optional). Bad rows: TC_ERR_PARSE with line/column. */
+tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_error *err);
+
+typedef struct tc_hub_query {
+    tc_analysis_options analysis; /* street_only with mode TC_MODE_TRUCK (or car) for a truck catchment */
+    const int *cutoffs_min;       /* catchments within each cutoff: travel time < cutoff, as `access` counts */
+    size_t n_cutoffs;
+    const double *cell_lat, *cell_lon; /* origin cells (a population grid); may be 0 cells */
+    const double *population, *jobs;   /* per cell, NULL = none */
+    size_t n_cells;
+    /* tier check: each hub of tier_type[0] within tier_minutes[0] of one of tier_type[1], each of tier_type[1]
+     * within tier_minutes[1] of one of tier_type[2] (from the higher tier to the lower: goods flow outwards);
+     * tier_type[0] NULL = no check */
+    const char *tier_type[3];
+    int tier_minutes[2];
+} tc_hub_query;
+
+typedef struct tc_hub_result {
+    size_t n_hubs, n_cells, n_cutoffs, n_types;
+    char (*types)[48];          /* distinct hub types, in order of first appearance */
+    uint16_t *hub_cell_min;     /* [h * n_cells + c]: truck minutes from hub h to cell c (TC_UNREACHED_MIN) */
+    uint16_t *hub_hub_min;      /* [a * n_hubs + b]: from hub a to hub b */
+    double *pop, *jobs;         /* [h * n_cutoffs + k]: covered by hub h within cutoff k */
+    uint32_t *cells;            /* [h * n_cutoffs + k]: cells covered */
+    double *pop_any, *jobs_any; /* [k]: covered by at least one hub */
+    double *pop_type;           /* [t * n_cutoffs + k]: covered by a hub of type t */
+    double *overlap_pop;        /* [(a * n_hubs + b) * n_cutoffs + k]: covered by both a and b */
+    uint16_t *nearest_min;      /* [c * n_types + t]: minutes from the nearest hub of type t to cell c */
+    uint16_t *tier_min;         /* [h]: minutes from the nearest hub of the next tier up; UINT16_MAX when h is of no
+                                   checked tier or none reaches it */
+    int8_t *tier_ok;            /* [h]: 1 within the limit, 0 not, -1 not checked */
+    double total_pop, total_jobs;
+} tc_hub_result;
+
+/* Catchments of every hub (one street search per hub, over the truck's view of the streets). */
+tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_hubs, const tc_hub_query *q,
+                            tc_hub_result **out, tc_error *err);
+void tc_hub_result_free(tc_hub_result *r);
+
 #ifdef __cplusplus
 }
 #endif

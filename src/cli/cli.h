@@ -20,6 +20,7 @@ int cmd_surface(int argc, char **argv);
 int cmd_isochrone(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_access(int argc, char **argv);
+int cmd_hubs(int argc, char **argv);
 
 /* Options shared by the analysis commands (surface, isochrone, matrix, access; parsed in cmd_surface.c). */
 typedef struct cli_analysis {
