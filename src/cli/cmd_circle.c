@@ -187,6 +187,7 @@ int cmd_circle(int argc, char **argv) {
     size_t n_feeds = 0, n_owned = 0, n_scen = 0, n_scen_owned = 0;
     circle_places places = {0}, cores = {0};
     circle_roads *base_roads = NULL;
+    circle_freight *freight = NULL;
     char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
     size_t n_assumptions = 0;
     circle_population pop = {0};
@@ -435,8 +436,16 @@ int cmd_circle(int argc, char **argv) {
         n_results++;
     }
     circle_report rep = {results, n_results, &places, &cores, &prm, label, sketch_model,
-                         (const char *const *)assumptions, n_assumptions};
+                         (const char *const *)assumptions, n_assumptions, NULL};
     char fpath[PATH_MAX + 64];
+    /* freight section: the data folder's hubs.csv on the road model, with a population grid */
+    snprintf(fpath, sizeof fpath, "%s/hubs.csv", data_dir);
+    if (data_dir[0] && base_roads && pop.n && is_file(fpath)) {
+        if (circle_freight_compute(base_roads, fpath, &pop, 10 * 3600, &freight, &err)) goto fail;
+        rep.freight = freight;
+        snprintf(fpath, sizeof fpath, "%s/freight.csv", out_dir);
+        if (circle_freight_write_csv(freight, fpath, &err)) goto fail;
+    }
     snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
     if (circle_write_csv(&rep, fpath, &err)) goto fail;
     snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
@@ -445,6 +454,7 @@ int cmd_circle(int argc, char **argv) {
     if (circle_write_html(&rep, fpath, &err)) goto fail;
     {
         circle_print_table(&rep, stdout);
+        if (freight) circle_freight_print(freight, stdout);
         printf("\nreport: %s\n", fpath);
     }
     goto out;
@@ -465,6 +475,7 @@ out:
         for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     if (scen_owned)
         for (size_t i = 0; i < n_scen_owned; i++) free(scen_owned[i]);
+    circle_freight_free(freight);
     circle_roads_free(base_roads);
     for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
     free(assumptions);
