@@ -55,6 +55,10 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
     double speed = mode == TC_MODE_WALK ? o.walk_speed_mps : mode == TC_MODE_BIKE ? o.bike_speed_mps : o.car_speed_mps;
     if (mode == TC_MODE_TRUCK && o.car_speed_mps * 3.6 > o.truck.max_kmh) speed = o.truck.max_kmh / 3.6;
     memset(out, 0, sizeof *out);
+    if (mode == TC_MODE_TRUCK) {
+        tc_status vst = street_truck_check(&o.truck, err);
+        if (vst != TC_OK) return vst;
+    }
     if (v->streets.n_nodes == 0) {
         double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
         out->straight_line = 1;
