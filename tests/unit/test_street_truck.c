@@ -119,6 +119,34 @@ static void check_rule(const char *rule, void (*fits)(tc_truck *), void (*blocke
         if (fabs(ok - direct) > 0.5) fail_msg("%s: fitting truck %.1f m, expected the direct %.1f m", rule, ok, direct);
     }
     street_mem_free(&m);
+    /* the same through the public API on a built network file (what `tongcheng street --mode truck` calls) */
+    char net[4200];
+    snprintf(net, sizeof net, "%s/t.net", dir);
+    tc_build_options bo;
+    tc_build_options_init(&bo);
+    bo.osm_path = path_buf;
+    tc_error err;
+    if (tc_build(&bo, net, &err) != TC_OK) fail_msg("%s: build: %s", rule, err.message);
+    tc_network *n;
+    assert_int_equal(tc_network_open(net, &n, &err), TC_OK);
+    tc_street_options so;
+    tc_street_options_init(&so);
+    if (blocked) blocked(&so.truck);
+    tc_street_result r;
+    assert_int_equal(tc_street_route(n, TC_MODE_CAR, klat(1), klon(1), klat(3), klon(3), &so, &r, &err), TC_OK);
+    assert_true(fabs(r.distance_m - direct) < 0.5);
+    tc_street_result_free(&r);
+    assert_int_equal(tc_street_route(n, TC_MODE_TRUCK, klat(1), klon(1), klat(3), klon(3), &so, &r, &err), TC_OK);
+    if (!(r.distance_m > direct + 100)) fail_msg("%s: API truck %.1f m, expected the detour", rule, r.distance_m);
+    tc_street_result_free(&r);
+    if (fits) {
+        tc_truck_init(&so.truck);
+        fits(&so.truck);
+        assert_int_equal(tc_street_route(n, TC_MODE_TRUCK, klat(1), klon(1), klat(3), klon(3), &so, &r, &err), TC_OK);
+        if (fabs(r.distance_m - direct) > 0.5) fail_msg("%s: API fitting truck %.1f m", rule, r.distance_m);
+        tc_street_result_free(&r);
+    }
+    tc_network_close(n);
 }
 
 static void low(tc_truck *v) { v->height_m = 3.4; }
