@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PAIRS 60
+#define PAIRS 30
 
 static const char *data_dir;
 
