@@ -155,7 +155,24 @@ tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err);
 
 /* ---------------------------------------------------------------- streets (owned by src/streets) ------------- */
 
-typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2 } tc_mode;
+typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2, TC_MODE_TRUCK = 3 } tc_mode;
+
+/* The goods vehicle of a TC_MODE_TRUCK query and when it departs (heavy-vehicle rules: src/osm/osm_truck.c).
+ * tc_truck_init gives the documented default vehicle: a two-axle rigid delivery truck of 18 t — 4.0 m high, 2.55 m
+ * wide, 10 m long, 11.5 t on the heaviest axle (the EU drive-axle limit), no dangerous goods, making deliveries (so
+ * ways open for deliveries only are open to it), at most 80 km/h, departing Tuesday 08:00 (a working day inside
+ * the usual daytime delivery bans, so a time-window ban is met unless the query says otherwise).
+ * Vehicles over 3.5 t follow hgv=*, lighter ones goods=*. */
+typedef struct tc_truck {
+    double height_m, width_m, length_m, weight_t, axle_load_t;
+    double max_kmh;   /* the vehicle's own top speed on any road */
+    int hazmat;       /* nonzero: carries dangerous goods (hazmat=no ways are closed) */
+    int delivery;     /* nonzero: delivering (access=delivery ways are open) */
+    int weekday;      /* of the departure: 0 Monday … 6 Sunday */
+    int32_t time_s;   /* departure, seconds after midnight: decides the time-window restrictions */
+} tc_truck;
+
+void tc_truck_init(tc_truck *truck);
 
 /* The one default walking and cycling speed of every command, the server and the library (m/s). R5/r5r walk at
  * 3.6 km/h (1.0 m/s) and cycle at 12 km/h (3.33 m/s); pass those to compare with them (docs/semantics.md). */
@@ -170,6 +187,7 @@ typedef struct tc_street_options {
     double car_speed_mps;   /* used only without a street network (straight line × detour); <=0: 40 km/h */
     double snap_radius_m;   /* <=0: 500 */
     int max_lts;            /* cycling: streets of a higher level of traffic stress (1…4) are avoided; 0 = any */
+    tc_truck truck;         /* TC_MODE_TRUCK: the vehicle and its departure (tc_street_options_init: tc_truck_init) */
 } tc_street_options;
 
 void tc_street_options_init(tc_street_options *opts);
@@ -301,6 +319,9 @@ typedef struct tc_analysis_options {
     int max_transfers;         /* default 8 */
     int threads;               /* 0 = all cores */
     int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
+    tc_truck truck;            /* street-only TC_MODE_TRUCK: the vehicle (default tc_truck_init); its departure for
+                                  the time-window restrictions is the window's start on date, not truck.weekday and
+                                  truck.time_s */
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);
@@ -384,6 +405,53 @@ void tc_circle_options_init(tc_circle_options *opts);
  * file written atomically), or, when out_dir ends in ".gpkg", one GeoPackage with layers circle, isochrones, places
  * and cores. *table_out (may be NULL): the readable table printed by `tongcheng circle`; tc_free it. */
 tc_status tc_circle_run(const tc_circle_options *opts, const char *out_dir, char **table_out, tc_error *err);
+
+/* ---- freight: hub catchments (src/analysis/hubs.c) ---- */
+
+/* A freight hub: a row of a hubs CSV (id,name,lat,lon,type). */
+typedef struct tc_hub {
+    char id[64], name[160], type[48];
+    double lat, lon;
+} tc_hub;
+
+/* Read a hubs CSV (header naming id, lat, lon and type; name optional). Bad rows: TC_ERR_PARSE with line/column. */
+tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_error *err);
+
+typedef struct tc_hub_query {
+    tc_analysis_options analysis; /* street_only with mode TC_MODE_TRUCK (or car) for a truck catchment */
+    const int *cutoffs_min;       /* catchments within each cutoff: travel time < cutoff, as `access` counts */
+    size_t n_cutoffs;
+    const double *cell_lat, *cell_lon; /* origin cells (a population grid); may be 0 cells */
+    const double *population, *jobs;   /* per cell, NULL = none */
+    size_t n_cells;
+    /* tier check: each hub of tier_type[0] within tier_minutes[0] of one of tier_type[1], each of tier_type[1]
+     * within tier_minutes[1] of one of tier_type[2] (from the higher tier to the lower: goods flow outwards);
+     * tier_type[0] NULL = no check */
+    const char *tier_type[3];
+    int tier_minutes[2];
+} tc_hub_query;
+
+typedef struct tc_hub_result {
+    size_t n_hubs, n_cells, n_cutoffs, n_types;
+    char (*types)[48];          /* distinct hub types, in order of first appearance */
+    uint16_t *hub_cell_min;     /* [h * n_cells + c]: truck minutes from hub h to cell c (TC_UNREACHED_MIN) */
+    uint16_t *hub_hub_min;      /* [a * n_hubs + b]: from hub a to hub b */
+    double *pop, *jobs;         /* [h * n_cutoffs + k]: covered by hub h within cutoff k */
+    uint32_t *cells;            /* [h * n_cutoffs + k]: cells covered */
+    double *pop_any, *jobs_any; /* [k]: covered by at least one hub */
+    double *pop_type;           /* [t * n_cutoffs + k]: covered by a hub of type t */
+    double *overlap_pop;        /* [(a * n_hubs + b) * n_cutoffs + k]: covered by both a and b */
+    uint16_t *nearest_min;      /* [c * n_types + t]: minutes from the nearest hub of type t to cell c */
+    uint16_t *tier_min;         /* [h]: minutes from the nearest hub of the next tier up; UINT16_MAX when h is of no
+                                   checked tier or none reaches it */
+    int8_t *tier_ok;            /* [h]: 1 within the limit, 0 not, -1 not checked */
+    double total_pop, total_jobs;
+} tc_hub_result;
+
+/* Catchments of every hub (one street search per hub, over the truck's view of the streets). */
+tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_hubs, const tc_hub_query *q,
+                            tc_hub_result **out, tc_error *err);
+void tc_hub_result_free(tc_hub_result *r);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,8 @@
 #include "routing/raptor.h"
 #include "streets/stop_access.h"
 #include "streets/street_search.h"
+#include "streets/street_truck.h"
+#include "common/timeutil.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -66,6 +68,7 @@ void tc_analysis_options_init(tc_analysis_options *opts) {
     opts->egress_mode = TC_MODE_WALK;
     opts->max_access_min = 20;
     opts->max_transfers = 8;
+    tc_truck_init(&opts->truck);
 }
 
 /* ---------------------------------------------------------------- options -------------------------------------- */
@@ -78,6 +81,7 @@ static double walk_speed(const tc_network_view *v, const tc_analysis_options *o)
 static double mode_speed(const tc_network_view *v, const tc_analysis_options *o, tc_mode mode) {
     if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : TC_DEFAULT_BIKE_SPEED_MPS;
     if (mode == TC_MODE_CAR) return CAR_STRAIGHT_MPS;
+    if (mode == TC_MODE_TRUCK) return fmin(CAR_STRAIGHT_MPS, o->truck.max_kmh / 3.6);
     return walk_speed(v, o);
 }
 
@@ -99,8 +103,10 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
     if (o->max_transfers < 0 || o->max_transfers > RAPTOR_MAX_ROUNDS - 2)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers %d is not within 0…%d",
                        o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
-    if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d", (int)o->mode);
+    if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR &&
+        !(o->mode == TC_MODE_TRUCK && o->street_only))
+        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d (a truck is a street-only mode)",
+                       (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
     if (o->max_lts < 0 || o->max_lts > 4)
@@ -137,6 +143,9 @@ struct tc_destinations {
     int lazy_grid;          /* a grid linked per stop on its first arrival, in the workspace (grid_stop_links) */
     tc_grid grid;
     double grid_detour, grid_max_s, grid_radius;
+    const street_graph *streets; /* the network's streets, or the truck's view of them (street_truck.c) */
+    street_graph truck_view;
+    street_edge *truck_edges;
 };
 
 void tc_destinations_free(tc_destinations *d) {
@@ -145,6 +154,7 @@ void tc_destinations_free(tc_destinations *d) {
     free(d->lon);
     free(d->snap);
     free(d->snapped);
+    free(d->truck_edges);
     free(d->stop_begin);
     free(d->links);
     free(d);
@@ -235,7 +245,7 @@ static tc_status snap_all(tc_destinations *d, tc_mode mode, tc_error *err) {
     if (!d->snap || !d->snapped) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
     for (size_t i = 0; i < d->n; i++) {
         tc_error e = {0};
-        tc_status st = street_snap_point(&v->streets, mode, d->lat[i], d->lon[i], SNAP_RADIUS_M, &d->snap[i], &e);
+        tc_status st = street_snap_point(d->streets, mode, d->lat[i], d->lon[i], SNAP_RADIUS_M, &d->snap[i], &e);
         if (st == TC_OK) d->snapped[i] = 1;
         else if (st != TC_ERR_UNREACHABLE) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
     }
@@ -257,6 +267,16 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
     tc_destinations *d = dest_alloc(net, opts, lat, lon, n, err);
     if (!d) return TC_ERR_NO_MEMORY;
     const tc_network_view *v = &net->v;
+    d->streets = &v->streets;
+    if (opts->street_only && opts->mode == TC_MODE_TRUCK) {
+        /* the truck departs at the window's start on the service day */
+        tc_truck t = opts->truck;
+        t.weekday = tc_weekday(opts->date);
+        t.time_s = opts->window_start;
+        st = street_truck_view(&v->streets, &t, &d->truck_view, &d->truck_edges, err);
+        if (st != TC_OK) goto fail;
+        d->streets = &d->truck_view;
+    }
     if (opts->street_only) {
         st = snap_all(d, opts->mode, err);
         if (st != TC_OK) goto fail;
@@ -596,13 +616,18 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     }
     street_snap s;
     tc_error e = {0};
-    tc_status st = street_snap_point(&v->streets, o->mode, lat, lon, SNAP_RADIUS_M, &s, &e);
+    tc_status st = street_snap_point(d->streets, o->mode, lat, lon, SNAP_RADIUS_M, &s, &e);
     if (st == TC_ERR_UNREACHABLE) return TC_OK; /* nothing reachable from a point off the streets */
     if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
-    double limit = o->mode == TC_MODE_CAR ? max_s * 1000.0 : max_s * speed * 1000.0;
+    double limit = street_mode_timed(o->mode) ? max_s * 1000.0 : max_s * speed * 1000.0;
     if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;
+    const street_graph *own = ws->sw->g;
+    ws->sw->g = d->streets; /* the truck's view has the network's shape: the workspace fits it */
     street_search_from_snap(ws->sw, o->mode, &s, 0, (uint32_t)limit);
-    if (ws->sw->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+    if (ws->sw->oom) {
+        ws->sw->g = own;
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+    }
     for (size_t i = 0; i < d->n; i++) {
         if (d->lat[i] == lat && d->lon[i] == lon) {
             ws->samples[i] = 0; /* the origin itself (a car on a one-way street would go round the block) */
@@ -620,10 +645,11 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
                 c = s.offset_mm - to;
         }
         if (c == STREET_INF) continue;
-        /* walking and cycling cover the points' own way to the street too (see direct_legs) */
-        double off = o->mode == TC_MODE_CAR ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;
+        /* walking and cycling cover the points' own way to the street too (see direct_legs); motor vehicles do not */
+        double off = o->mode == TC_MODE_CAR || o->mode == TC_MODE_TRUCK ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;
         ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed) + off), max_s);
     }
+    ws->sw->g = own;
     return TC_OK;
 }
 
@@ -902,6 +928,8 @@ typedef struct linked_grid {
     int street_only, max_access_min;
     tc_mode mode, egress_mode;
     double mode_speed, egress_speed;
+    tc_truck truck;       /* street-only truck: the vehicle, and the day and start its restrictions were met at */
+    int32_t truck_date, truck_start;
     tc_destinations *d;
     int refs; /* the cache's own reference (while in a slot) + requests reading it */
     uint64_t used;
@@ -950,13 +978,20 @@ static void linked_grid_key(linked_grid *k, const tc_network *net, const tc_anal
     k->egress_mode = o->egress_mode;
     k->mode_speed = mode_speed(&net->v, o, o->mode);
     k->egress_speed = mode_speed(&net->v, o, o->egress_mode);
+    if (o->street_only && o->mode == TC_MODE_TRUCK) {
+        k->truck = o->truck;
+        k->truck_date = o->date;
+        k->truck_start = o->window_start;
+    }
 }
 
 static int linked_grid_same(const linked_grid *a, const linked_grid *b) {
     return a->g.min_x == b->g.min_x && a->g.max_y == b->g.max_y && a->g.cell == b->g.cell &&
            a->g.width == b->g.width && a->g.height == b->g.height && a->g.resolution_m == b->g.resolution_m &&
            a->street_only == b->street_only && a->max_access_min == b->max_access_min && a->mode == b->mode &&
-           a->egress_mode == b->egress_mode && a->mode_speed == b->mode_speed && a->egress_speed == b->egress_speed;
+           a->egress_mode == b->egress_mode && a->mode_speed == b->mode_speed && a->egress_speed == b->egress_speed &&
+           !memcmp(&a->truck, &b->truck, sizeof a->truck) && a->truck_date == b->truck_date &&
+           a->truck_start == b->truck_start;
 }
 
 static void linked_grid_unref_locked(linked_grid *lg) {
@@ -1056,7 +1091,7 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
     const tc_network_view *v = &net->v;
     tc_analysis_options o = *opts;
     if (o.max_duration_min > max_cut) o.max_duration_min = max_cut; /* nothing beyond the cutoffs is drawn */
-    double speed = o.street_only ? (o.mode == TC_MODE_CAR ? ISO_CAR_MPS : mode_speed(v, &o, o.mode)) : ISO_TRANSIT_MPS;
+    double speed = o.street_only ? (street_mode_timed(o.mode) ? ISO_CAR_MPS : mode_speed(v, &o, o.mode)) : ISO_TRANSIT_MPS;
     double radius = o.max_duration_min * 60.0 * speed;
     const double mlat = 111320.0, mlon = 111320.0 * fmax(cos(lat * M_PI / 180.0), 0.01);
     double min_lat = lat - radius / mlat, max_lat = lat + radius / mlat;

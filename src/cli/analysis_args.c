@@ -20,7 +20,10 @@ const char *cli_analysis_common_usage =
     "  --window HH:MM-HH:MM     departure window, every minute, end excluded\n"
     "  --percentiles 5,50,95    up to 5 percentiles of the per-minute travel times (default 50)\n"
     "  --max-duration MIN       longer trips count as unreachable (default 120)\n"
-    "  --modes walk|bike|car    street only (default: transit with walking access and egress)\n"
+    "  --modes walk|bike|car|truck  street only (default: transit with walking access and egress); a truck departs\n"
+    "                           at the window's start on --date, its vehicle set by --truck-height, --truck-weight,\n"
+    "                           --truck-width, --truck-length, --truck-axle-load, --truck-max-speed, --hazmat,\n"
+    "                           --no-delivery (default: an 18 t rigid truck, 4.0 m high, 80 km/h)\n"
     "  --max-walk MIN           walking to the first stop and from the last (default 20)\n"
     "  --max-transfers N        (default 8)\n"
     "  --walk-speed M/S         walking speed (default " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) "; r5r: 1.0, i.e. 3.6 km/h)\n"
@@ -54,6 +57,10 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
                                              "--modes", "--mode", "--max-walk", "--max-transfers", "--draws",
                                              "--seed", "--threads", "-o", "--output",
                                              "--walk-speed", "--bike-speed", "--board-slack", "--max-lts"};
+    const char *why = NULL;
+    int truck = cli_truck_option(argc, argv, i, &a->opts.truck, &why); /* --truck-height … (cli_truck.c) */
+    if (truck < 0) return cli_usage(usage, "%s %s", arg, why);
+    if (truck > 0) return 0;
     int takes = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
         if (!strcmp(arg, with_value[k])) takes = 1;
@@ -77,7 +84,8 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
         else if (!strcasecmp(val, "walk")) a->opts.street_only = 1, a->opts.mode = TC_MODE_WALK;
         else if (!strcasecmp(val, "bike")) a->opts.street_only = 1, a->opts.mode = TC_MODE_BIKE;
         else if (!strcasecmp(val, "car")) a->opts.street_only = 1, a->opts.mode = TC_MODE_CAR;
-        else return cli_usage(usage, "--modes expects walk, bike, car or transit, got \"%s\"", val);
+        else if (!strcasecmp(val, "truck")) a->opts.street_only = 1, a->opts.mode = TC_MODE_TRUCK;
+        else return cli_usage(usage, "--modes expects walk, bike, car, truck or transit, got \"%s\"", val);
     } else if (!strcmp(arg, "--max-walk")) {
         if (parse_long(val, 0, 240, &n)) return cli_usage(usage, "--max-walk expects 0…240 minutes");
         a->opts.max_access_min = (int)n;

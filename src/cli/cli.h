@@ -20,6 +20,7 @@ int cmd_surface(int argc, char **argv);
 int cmd_isochrone(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_access(int argc, char **argv);
+int cmd_hubs(int argc, char **argv);
 
 /* Options shared by the analysis commands (surface, isochrone, matrix, access; parsed in cmd_surface.c). */
 typedef struct cli_analysis {
@@ -72,5 +73,11 @@ int cli_parse_modes(const char *s, unsigned *modes);
 
 /* Parse "LAT,LON"; returns 0 on success. */
 int cli_parse_latlon(const char *s, double *lat, double *lon);
+/* A truck option (--truck-height M, --truck-width M, --truck-length M, --truck-weight T, --truck-axle-load T,
+ * --truck-max-speed KMH, --hazmat, --no-delivery, --depart [DAY ]HH:MM with DAY Mo…Su) at argv[*i] into *t
+ * (cli_truck.c): 1 consumed (*i advanced past its value), 0 not a truck option, -1 malformed (message in why). */
+int cli_truck_option(int argc, char **argv, int *i, tc_truck *t, const char **why);
+/* The usage lines of those options. */
+extern const char CLI_TRUCK_USAGE[];
 
 #endif

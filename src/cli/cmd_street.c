@@ -1,4 +1,4 @@
-/* cmd_street.c — `tongcheng street NET --mode walk|bike|car --from LAT,LON --to LAT,LON [--json]`: the shortest
+/* cmd_street.c — `tongcheng street NET --mode walk|bike|car|truck --from LAT,LON --to LAT,LON [--json]`: the shortest
  * street path between two points (a thin layer over tc_street_route). Unreachable or unsnappable points: exit 1. */
 #include "cli.h"
 
@@ -7,11 +7,12 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "usage: tongcheng street NET --mode walk|bike|car --from LAT,LON --to LAT,LON [--json]\n"
+    "usage: tongcheng street NET --mode walk|bike|car|truck --from LAT,LON --to LAT,LON [--json]\n"
     "                        [--walk-speed M/S] [--bike-speed M/S] [--snap-radius M] [--max-lts 1-4]\n"
     "Distance and time of the shortest path over the network's streets (walk " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " m/s and bike "
     CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s by default,\n"
-    "car at each street's speed). Without a street network: straight line x the network's detour factor.\n";
+    "car at each street's speed). Without a street network: straight line x the network's detour factor.\n"
+    "A truck keeps to the ways its size, weight and load may use at its departure time, at truck speeds.\n";
 
 static int parse_pos(const char *s, double *out) {
     char *end;
@@ -29,8 +30,13 @@ int cmd_street(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
+        const char *why = NULL;
+        int tr = cli_truck_option(argc, argv, &i, &opts.truck, &why);
+        if (tr < 0) return cli_usage(USAGE, "street: %s %s", a, why);
+        if (tr > 0) continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
+            fputs(CLI_TRUCK_USAGE, stdout);
             return 0;
         } else if (!strcmp(a, "--json")) {
             json = 1;
@@ -64,7 +70,8 @@ int cmd_street(int argc, char **argv) {
     if (!strcmp(mode_s, "walk")) mode = TC_MODE_WALK;
     else if (!strcmp(mode_s, "bike")) mode = TC_MODE_BIKE;
     else if (!strcmp(mode_s, "car")) mode = TC_MODE_CAR;
-    else return cli_usage(USAGE, "street: --mode must be walk, bike or car (got '%s')", mode_s);
+    else if (!strcmp(mode_s, "truck")) mode = TC_MODE_TRUCK;
+    else return cli_usage(USAGE, "street: --mode must be walk, bike, car or truck (got '%s')", mode_s);
     double flat, flon, tlat, tlon;
     if (cli_parse_latlon(from_s, &flat, &flon))
         return cli_usage(USAGE, "street: --from must be LAT,LON in degrees (got '%s')", from_s);

@@ -20,6 +20,7 @@ static const struct {
     {"isochrone", cmd_isochrone, "isochrone polygons (GeoJSON)"},
     {"matrix", cmd_matrix, "travel-time matrix between two point sets (CSV)"},
     {"access", cmd_access, "accessibility to opportunities per origin (CSV)"},
+    {"hubs", cmd_hubs, "freight hub truck catchments, coverage, overlap and distribution tiers"},
     {"serve", cmd_serve, "HTTP JSON API and map page over a network"},
 };
 

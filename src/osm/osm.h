@@ -11,6 +11,7 @@
 
 #include "tongcheng.h"
 #include "common/error.h"
+#include "streets/street_graph.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,20 @@ typedef struct osm_way_access {
     uint8_t unlinkable; /* nonzero: no point or stop is linked to this way (tunnels, covered ways, motorways) */
     uint8_t lts;        /* cycling level of traffic stress 1…4 (osm_rules.c); 0 where bicycles may not go */
 } osm_way_access;
+
+/* Heavy-vehicle rules (osm_truck.c). osm_truck_way: may some goods vehicle use a way of this class at all (hgv,
+ * goods, motor_vehicle, vehicle, access; the query's vehicle then meets the limits of osm_truck_limits). */
+int osm_truck_way(int n_tags, const char *const *keys, const char *const *values, int vehicle_class);
+/* Fill out with the way's limits (street_graph.h). Every value of a tag read here that is not understood is passed
+ * to on_unknown(user, key, value, why) and that tag is left out — never guessed. */
+typedef void (*osm_unknown_fn)(void *user, const char *key, const char *value, const char *why);
+void osm_truck_limits(int n_tags, const char *const *keys, const char *const *values, street_truck_limit *out,
+                      osm_unknown_fn on_unknown, void *user);
+/* OSM length / weight values as the wiki documents them: metres ("3.5", "3.5 m"), feet and inches (12'6", "12 ft"),
+ * tonnes ("7.5", "7.5 t"), "kg", "lbs", short tons "st", long tons "lt". Return 1 with *out (m or t) when
+ * understood, 0 for "none" / "default" (no limit), -1 when not understood. */
+int osm_parse_length_m(const char *value, double *out);
+int osm_parse_weight_t(const char *value, double *out);
 
 /* Apply the documented access rules (osm_rules.c) to a way's tags. Returns nonzero when some mode may use it. */
 int osm_way_rules(int n_tags, const char *const *keys, const char *const *values, osm_way_access *out);
@@ -35,6 +50,7 @@ typedef struct osm_way {
     uint64_t ref_begin; /* into refs[] */
     uint32_t n_refs;
     osm_way_access acc;
+    street_truck_limit truck;
 } osm_way;
 
 typedef struct osm_restriction {
@@ -58,6 +74,9 @@ typedef struct osm_data {
     size_t n_restrictions_via_way; /* restrictions via several ways: not applied (counted and reported) */
     size_t n_restrictions_bad;     /* restriction relations missing a from, via or to member */
     int oom;
+    int64_t current_way;        /* the way being read, for messages */
+    size_t n_truck_unknown;     /* heavy-vehicle tag values not understood (the first few reported by osm_read) */
+    char truck_unknown[8][160];
 } osm_data;
 
 /* Read an OSM PBF file (readosm). A file that is not PBF (e.g. OSM XML, or anything else) is refused with a clear

@@ -66,6 +66,15 @@ static int on_node(const void *user, const readosm_node *n) {
     return READOSM_OK;
 }
 
+/* a heavy-vehicle tag value osm_truck.c does not understand: counted, the first few kept for the report */
+static void truck_unknown(void *user, const char *key, const char *value, const char *why) {
+    osm_data *d = user;
+    if (d->n_truck_unknown < sizeof d->truck_unknown / sizeof *d->truck_unknown)
+        snprintf(d->truck_unknown[d->n_truck_unknown], sizeof d->truck_unknown[0], "way %lld: %s=%s: %s",
+                 (long long)d->current_way, key, value, why);
+    d->n_truck_unknown++;
+}
+
 static int on_way(const void *user, const readosm_way *w) {
     osm_data *d = (osm_data *)user;
     d->n_ways_seen++;
@@ -81,7 +90,11 @@ static int on_way(const void *user, const readosm_way *w) {
     if (grow((void **)&d->ways, &d->cap_ways, d->n_ways + 1, sizeof *d->ways)) goto oom;
     if (grow((void **)&d->refs, &d->cap_refs, d->n_refs + (size_t)w->node_ref_count, sizeof *d->refs)) goto oom;
     memcpy(d->refs + d->n_refs, w->node_refs, (size_t)w->node_ref_count * sizeof *d->refs);
-    d->ways[d->n_ways++] = (osm_way){w->id, d->n_refs, (uint32_t)w->node_ref_count, acc};
+    d->ways[d->n_ways++] = (osm_way){w->id, d->n_refs, (uint32_t)w->node_ref_count, acc, {0}};
+    if ((acc.fwd | acc.bwd) & STREET_TRUCK) {
+        d->current_way = w->id;
+        osm_truck_limits(n, keys, vals, &d->ways[d->n_ways - 1].truck, truck_unknown, d);
+    }
     d->n_refs += (size_t)w->node_ref_count;
     return READOSM_OK;
 oom:
@@ -290,6 +303,11 @@ tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err
         tc_report(diag, TC_SEV_WARNING, "osm_via_way_restriction", path, 0, 0,
                   "%zu turn restrictions via several ways are not applied (via a node or one way are)",
                   out->n_restrictions_via_way);
+    for (size_t i = 0; i < out->n_truck_unknown && i < sizeof out->truck_unknown / sizeof *out->truck_unknown; i++)
+        tc_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0, "%s", out->truck_unknown[i]);
+    if (out->n_truck_unknown > sizeof out->truck_unknown / sizeof *out->truck_unknown)
+        tc_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0,
+                  "%zu heavy-vehicle tag values in all are not understood and not applied", out->n_truck_unknown);
     if (out->n_restrictions_bad)
         tc_report(diag, TC_SEV_WARNING, "osm_bad_restriction", path, 0, 0,
                   "%zu turn restriction relations lack exactly one from, via and to member; ignored",

@@ -25,6 +25,7 @@
  *   Direction as for the bike (without the bicycle exceptions).
  *   Speed: maxspeed as a number (km/h), "N mph", "none" (130), "walk" (7), a country code "XX:urban|rural|motorway|
  *   trunk|living_street|zoneNN" (national defaults below), else the class default.
+ * TRUCK — the car's classes and direction; access and limits as osm_truck.c documents them.
  * Areas (area=yes) keep their outline as a way: a pedestrian square is walked around its edge (and a highway area
  *   never carries cars or bikes unless explicitly tagged so).
  */
@@ -221,6 +222,12 @@ int osm_way_rules(int n, const char *const *k, const char *const *v, osm_way_acc
     if (car && dir != 2) {
         if (dir >= 0) out->fwd |= STREET_CAR;
         if (dir <= 0) out->bwd |= STREET_CAR;
+    }
+    /* trucks: the car's classes and direction, their own access keys and limits (osm_truck.c) */
+    if (osm_truck_way(n, k, v, car_class && (!is_area || tag(n, k, v, "hgv") || tag(n, k, v, "motor_vehicle"))) &&
+        dir != 2) {
+        if (dir >= 0) out->fwd |= STREET_TRUCK;
+        if (dir <= 0) out->bwd |= STREET_TRUCK;
     }
     double kmh = osm_parse_maxspeed(tag(n, k, v, "maxspeed"));
     if (kmh <= 0) kmh = osm_default_car_kmh(hw);

@@ -63,6 +63,20 @@ size_t circle_roads_n_roads(const circle_roads *r);
 /* Minutes by car from a to b: local streets to and from the nearest nodes, the fastest path over the roads
  * between (speeds × peak_factor when peak), or local streets all the way when faster. */
 double circle_roads_car_min(const circle_roads *r, double alat, double alon, double blat, double blon, int peak);
+/* A delivery truck on the road model: capped at the model's truck max_kmh (default 80), and kept out of the
+ * city-centre zones ("truck" in roads.json) during their ban unless it holds that city's permit. */
+typedef struct circle_truck {
+    const char *permit_city;  /* the city whose delivery permit it holds (its hub's), or NULL */
+    int all_permits;          /* mutual recognition: every city's permit */
+    int32_t depart_s;         /* seconds after midnight: decides the ban windows */
+    int peak;
+} circle_truck;
+/* Minutes from a to each of n points (one search); INFINITY where an end lies in a zone closed to the truck. */
+tc_status circle_roads_truck_from(const circle_roads *r, double alat, double alon, const circle_truck *t,
+                                  const double *blat, const double *blon, size_t n, double *out_min);
+size_t circle_roads_n_truck_zones(const circle_roads *r);
+/* The city of the zone nearest to a point (a hub's home city), NULL without zones. */
+const char *circle_roads_zone_city(const circle_roads *r, double lat, double lon);
 
 typedef struct circle_params {
     int32_t date;                  /* service day */
@@ -152,6 +166,27 @@ void circle_result_free(circle_result *r);
 tc_status circle_hub_waits(const tc_network *net, const circle_params *p, circle_hub_stat **out, size_t *n_out,
                            tc_error *err);
 
+/* The freight section (circle_freight.c): named logistics sites and the people their delivery trucks reach, today and
+ * with mutual recognition of delivery permits. */
+#define CIRCLE_FREIGHT_CUTOFFS 3
+typedef struct circle_freight {
+    tc_hub *hubs;
+    size_t n_hubs, n_zones;
+    const char **home;          /* per hub: the city whose permit it holds (nearest zone's), pointing into roads */
+    int cutoffs[CIRCLE_FREIGHT_CUTOFFS];
+    int32_t depart_s;
+    double *pop;                /* [(mutual * n_hubs + h) * CUTOFFS + k] */
+    double *pop_any;            /* [mutual * CUTOFFS + k]: reached from at least one site */
+    double total_pop;
+} circle_freight;
+tc_status circle_freight_compute(const circle_roads *roads, const char *hubs_path, const circle_population *pop,
+                                 int32_t depart_s, circle_freight **out, tc_error *err);
+void circle_freight_free(circle_freight *f);
+/* freight.csv: hub_id,name,type,home_city,cutoff_min,population_today,population_mutual_recognition,change */
+tc_status circle_freight_write_csv(const circle_freight *f, const char *path, tc_error *err);
+void circle_freight_print(const circle_freight *f, FILE *out);
+void circle_freight_html(const circle_freight *f, FILE *out);
+
 /* What the writers need besides the results. */
 typedef struct circle_report {
     const circle_result *results; /* [0] baseline, then the scenarios */
@@ -162,6 +197,7 @@ typedef struct circle_report {
     int sketch_model;          /* the numbers rest on assumed figures: say "sketch model" */
     const char *const *assumptions; /* the assumptions that remain, one line each (may be NULL) */
     size_t n_assumptions;
+    const circle_freight *freight; /* the freight section, or NULL */
 } circle_report;
 
 /* circle.csv: scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside (atomically written). */

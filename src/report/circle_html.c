@@ -395,6 +395,7 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
                 w0, w1, badge);
         hub_table(f, res);
     }
+    if (r->freight) circle_freight_html(r->freight, f);
     fprintf(f, "<p><small>tongcheng %s &#8212; circle report.</small></p>\n</body>\n</html>\n", TC_VERSION_STRING);
     if (ferror(f)) {
         tc_atomic_abort(&af);

@@ -123,6 +123,7 @@ static tc_status table_text(const circle_report *rep, char **out, tc_error *err)
     FILE *fp = open_memstream(&buf, &len);
     if (!fp) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     circle_print_table(rep, fp);
+    if (rep->freight) circle_freight_print(rep->freight, fp);
     if (fclose(fp)) {
         free(buf);
         return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
@@ -154,6 +155,7 @@ tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **
     const char *cores_path = o->cores_path, *places_path = o->places_path;
     const char *pop_path = o->population_path, *roads_path = o->roads_path;
     circle_roads *base_roads = NULL;
+    circle_freight *freight = NULL;
     char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
     size_t n_assumptions = 0;
     const char **scen = calloc(o->n_scenarios + sizeof shipped_scenarios / sizeof *shipped_scenarios + 1,
@@ -292,8 +294,18 @@ tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **
     {
         circle_report rep = {results,      n_results,    &places,
                              &cores,       &prm,         label,
-                             sketch_model, (const char *const *)assumptions, n_assumptions};
+                             sketch_model, (const char *const *)assumptions, n_assumptions, NULL};
         char fpath[PATH_MAX + 64];
+        /* the freight section: the default's hubs.csv on the road model, with its population */
+        if (builtin && base_roads && pop.n &&
+            snprintf(fpath, sizeof fpath, "%s/hubs.csv", o->data_dir) > 0 && is_file(fpath)) {
+            if ((st = circle_freight_compute(base_roads, fpath, &pop, 10 * 3600, &freight, err))) goto out;
+            rep.freight = freight;
+            if (!gpkg) {
+                snprintf(fpath, sizeof fpath, "%s/freight.csv", out_dir);
+                if ((st = circle_freight_write_csv(freight, fpath, err))) goto out;
+            }
+        }
         if (gpkg) {
             if ((st = circle_write_gpkg(&rep, out_dir, err))) goto out;
             goto table;
@@ -322,6 +334,7 @@ out:
     circle_places_free(&places);
     circle_places_free(&cores);
     circle_population_free(&pop);
+    circle_freight_free(freight);
     circle_roads_free(base_roads);
     for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
     free(assumptions);

@@ -196,11 +196,12 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
             else if (!strcmp(tok, "walk")) street++, mode = TC_MODE_WALK;
             else if (!strcmp(tok, "bike")) street++, mode = TC_MODE_BIKE;
             else if (!strcmp(tok, "car")) street++, mode = TC_MODE_CAR;
+            else if (!strcmp(tok, "truck")) street++, mode = TC_MODE_TRUCK; /* the default vehicle (tc_truck_init) */
             else street = 99;
         }
-        if (street > 1 || (transit && mode == TC_MODE_CAR) || (!transit && !street)) {
+        if (street > 1 || (transit && (mode == TC_MODE_CAR || mode == TC_MODE_TRUCK)) || (!transit && !street)) {
             *answer = srv_send_error(c, r, 400, "bad_parameter", "modes",
-                                     "modes expects transit[,walk|bike] or one of walk, bike, car; got \"%.40s\"",
+                                     "modes expects transit[,walk|bike] or one of walk, bike, car, truck; got \"%.40s\"",
                                      p->modes);
             return -1;
         }

@@ -201,7 +201,7 @@ tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc
     street_snap s;
     tc_status st = street_snap_point(&net->streets, mode, lat, lon, snap_radius_m > 0 ? snap_radius_m : 500, &s, err);
     if (st != TC_OK) return st;
-    double limit = mode == TC_MODE_CAR ? max_seconds * 1000.0 : max_seconds * speed_mps * 1000.0;
+    double limit = street_mode_timed(mode) ? max_seconds * 1000.0 : max_seconds * speed_mps * 1000.0;
     if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;
     street_search_from_snap(ws, mode, &s, reverse, (uint32_t)limit);
     if (ws->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");

@@ -7,6 +7,7 @@
  * callers (and the JSON) can say what it rests on.
  */
 #include "streets/street_search.h"
+#include "streets/street_truck.h"
 #include "network/network.h"
 #include "common/error.h"
 #include "common/geo.h"
@@ -21,6 +22,7 @@ void tc_street_options_init(tc_street_options *o) {
     o->car_speed_mps = 40 / 3.6;
     o->snap_radius_m = 500;
     o->max_lts = 0;
+    tc_truck_init(&o->truck);
 }
 
 void tc_street_result_free(tc_street_result *r) {
@@ -41,10 +43,11 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         if (opts->car_speed_mps > 0) o.car_speed_mps = opts->car_speed_mps;
         if (opts->snap_radius_m > 0) o.snap_radius_m = opts->snap_radius_m;
         o.max_lts = opts->max_lts;
+        o.truck = opts->truck;
     }
     if (o.max_lts < 0 || o.max_lts > 4)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o.max_lts);
-    if (mode != TC_MODE_WALK && mode != TC_MODE_BIKE && mode != TC_MODE_CAR)
+    if (mode != TC_MODE_WALK && mode != TC_MODE_BIKE && mode != TC_MODE_CAR && mode != TC_MODE_TRUCK)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown street mode %d", (int)mode);
     if (!(from_lat >= -90 && from_lat <= 90 && from_lon >= -180 && from_lon <= 180))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate",
@@ -54,7 +57,12 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
                        to_lat, to_lon);
     const tc_network_view *v = &net->v;
     double speed = mode == TC_MODE_WALK ? o.walk_speed_mps : mode == TC_MODE_BIKE ? o.bike_speed_mps : o.car_speed_mps;
+    if (mode == TC_MODE_TRUCK && o.car_speed_mps * 3.6 > o.truck.max_kmh) speed = o.truck.max_kmh / 3.6;
     memset(out, 0, sizeof *out);
+    if (mode == TC_MODE_TRUCK) {
+        tc_status vst = street_truck_check(&o.truck, err);
+        if (vst != TC_OK) return vst;
+    }
     if (v->streets.n_nodes == 0) {
         double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
         out->straight_line = 1;
@@ -70,17 +78,24 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         out->n_points = 2;
         return TC_OK;
     }
+    const street_graph *g = &v->streets;
+    street_graph truck_view;
+    street_edge *truck_edges = NULL;
+    if (mode == TC_MODE_TRUCK) {
+        tc_status st = street_truck_view(g, &o.truck, &truck_view, &truck_edges, err);
+        if (st != TC_OK) return st;
+        g = &truck_view;
+    }
     street_snap a, b;
-    tc_status st = street_snap_point(&v->streets, mode, from_lat, from_lon, o.snap_radius_m, &a, err);
-    if (st != TC_OK) return st;
-    st = street_snap_point(&v->streets, mode, to_lat, to_lon, o.snap_radius_m, &b, err);
-    if (st != TC_OK) return st;
+    tc_status st = street_snap_point(g, mode, from_lat, from_lon, o.snap_radius_m, &a, err);
+    if (st == TC_OK) st = street_snap_point(g, mode, to_lat, to_lon, o.snap_radius_m, &b, err);
     street_workspace ws = {0};
-    st = street_workspace_init_graph(&ws, &v->streets, err);
+    if (st == TC_OK) st = street_workspace_init_graph(&ws, g, err);
     ws.max_lts = (unsigned)o.max_lts;
     street_path p = {0};
     if (st == TC_OK) st = street_route_snapped(&ws, mode, &a, &b, &p, err);
     street_workspace_release_graph(&ws);
+    free(truck_edges);
     if (st != TC_OK) return st;
     out->distance_m = p.distance_m;
     out->duration_s = street_cost_seconds(mode, p.cost, speed);

@@ -66,6 +66,14 @@ tc_status street_graph_attach(street_graph *g, const tc_netfile *nf, tc_error *e
     t.grid_items = q;
     if ((st = get(nf, STREET_SEC_TURNS, sizeof(street_turn), m->n_turns, &q, err))) return st;
     t.turns = q;
+    if ((st = get(nf, STREET_SEC_SEG_TRUCK, 2, m->n_segs, &q, err))) return st;
+    t.seg_truck = q;
+    if (m->n_truck_limits == 0) return BAD("street network: no truck limit records");
+    if ((st = get(nf, STREET_SEC_TRUCK_LIMITS, sizeof(street_truck_limit), m->n_truck_limits, &q, err))) return st;
+    t.truck_limits = q;
+    t.n_truck_limits = m->n_truck_limits;
+    for (uint32_t s = 0; s < m->n_segs; s++)
+        if (t.seg_truck[s] >= m->n_truck_limits) return BAD("street network: segment %u has no truck record", s);
 
     /* indices */
     if (m->n_edges < 2u * m->n_segs) return BAD("street network: %u arcs for %u segments", m->n_edges, m->n_segs);

@@ -39,6 +39,7 @@ typedef struct tmp_seg {
     uint32_t length_mm;
     uint32_t way;         /* index into osm ways */
     uint8_t fwd, bwd, kmh, unlinkable, lts;
+    uint16_t truck;       /* truck limit record */
 } tmp_seg;
 
 typedef struct vec {
@@ -179,11 +180,61 @@ void street_mem_free(street_mem *m) {
     free(m->segs);
     free(m->geom);
     free(m->turns);
+    free(m->seg_truck);
+    free(m->truck_limits);
     free(m->meta_copy);
     memset(m, 0, sizeof *m);
 }
 
-static const char *MODE_NAMES[3] = {"walk", "bike", "car"};
+static const char *MODE_NAMES[4] = {"walk", "bike", "car", "truck"};
+
+/* Deduplicated truck limit records (street_graph.h): open addressing on the record's bytes. */
+typedef struct truck_table {
+    street_truck_limit *rec;
+    uint32_t n, cap;
+    uint32_t *slot; /* hash slots: record index + 1, 0 = empty */
+    uint32_t n_slots;
+} truck_table;
+
+static uint64_t truck_hash(const street_truck_limit *r) {
+    const unsigned char *p = (const unsigned char *)r;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof *r; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* index of r in t (added when new); UINT32_MAX when out of memory or past the uint16 index */
+static uint32_t truck_index(truck_table *t, const street_truck_limit *r) {
+    if ((t->n + 1) * 2 > t->n_slots) {
+        uint32_t ns = t->n_slots ? t->n_slots * 2 : 1024;
+        uint32_t *sl = calloc(ns, sizeof *sl);
+        if (!sl) return UINT32_MAX;
+        for (uint32_t i = 0; i < t->n; i++) {
+            uint32_t h = (uint32_t)(truck_hash(&t->rec[i]) & (ns - 1));
+            while (sl[h]) h = (h + 1) & (ns - 1);
+            sl[h] = i + 1;
+        }
+        free(t->slot);
+        t->slot = sl;
+        t->n_slots = ns;
+    }
+    uint32_t h = (uint32_t)(truck_hash(r) & (t->n_slots - 1));
+    while (t->slot[h]) {
+        if (!memcmp(&t->rec[t->slot[h] - 1], r, sizeof *r)) return t->slot[h] - 1;
+        h = (h + 1) & (t->n_slots - 1);
+    }
+    if (t->n > UINT16_MAX) return UINT32_MAX;
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 256;
+        street_truck_limit *q = realloc(t->rec, nc * sizeof *q);
+        if (!q) return UINT32_MAX;
+        t->rec = q;
+        t->cap = nc;
+    }
+    t->rec[t->n] = *r;
+    t->slot[h] = t->n + 1;
+    return t->n++;
+}
 
 /* Step 4: clear the mode bits outside each mode's largest component. */
 static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, const char *path, tc_diag *diag,
@@ -197,13 +248,13 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
         st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
         goto done;
     }
-    for (int mode = 0; mode < 3; mode++) {
-        uint8_t bit = (uint8_t)(1u << mode);
+    for (int mode = 0; mode < 4; mode++) {
+        uint8_t bit = (uint8_t)(1u << mode); /* STREET_WALK, _BIKE, _CAR, _TRUCK */
         memset(has, 0, n_nodes);
         for (size_t s = 0; s < n_segs; s++)
             if ((segs[s].fwd | segs[s].bwd) & bit) has[segs[s].a] = has[segs[s].b] = 1;
         uint32_t ncomp = 0, best = NONE, best_size = 0, total = 0;
-        if (mode != 2) {
+        if (mode < 2) {
             for (uint32_t v = 0; v < n_nodes; v++) par[v] = v;
             for (size_t s = 0; s < n_segs; s++)
                 if ((segs[s].fwd | segs[s].bwd) & bit) {
@@ -254,12 +305,13 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
                 segs[s].bwd &= (uint8_t)~bit;
             }
         }
-        m->meta.islands_dropped[mode] = ncomp ? ncomp - 1 : 0;
+        if (mode < 3) m->meta.islands_dropped[mode] = ncomp ? ncomp - 1 : 0;
+        else m->meta.truck_islands_dropped = ncomp ? ncomp - 1 : 0;
         m->nodes_dropped[mode] = total - best_size;
         if (ncomp > 1)
             tc_report(diag, TC_SEV_WARNING, "street_islands", path, 0, 0,
                       "%s network: kept the largest %s component (%u nodes), dropped %u islands (%u nodes)",
-                      MODE_NAMES[mode], mode == 2 ? "strongly connected" : "connected", best_size, ncomp - 1,
+                      MODE_NAMES[mode], mode >= 2 ? "strongly connected" : "connected", best_size, ncomp - 1,
                       total - best_size);
     }
 done:
@@ -508,7 +560,7 @@ static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns
     for (uint32_t c = 0; c < n_copies; c++) {
         copy_new[c] = fill[copy_src[c]]++;
         ne[copy_new[c]] = m->edges[copy_orig[c]];
-        ne[copy_new[c]].access = STREET_CAR;
+        ne[copy_new[c]].access = (uint8_t)(STREET_CAR | (m->edges[copy_orig[c]].access & STREET_TRUCK));
     }
     for (uint32_t s = 0; s < m->meta.n_segs; s++) {
         m->segs[s].arc_ab = old2new[m->segs[s].arc_ab];
@@ -594,6 +646,8 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     uint32_t *ridx = NULL, *gnode = NULL;
     uint8_t *use = NULL;
     vec segs = {.elem = sizeof(tmp_seg)}, geom = {.elem = 2 * sizeof(int32_t)};
+    truck_table trucks = {0};
+    static const street_truck_limit NO_LIMITS = {0};
     uint32_t *newid = NULL;
     key_idx *keys = NULL;
     uint32_t *fill = NULL;
@@ -603,6 +657,8 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory building the street graph");                 \
         goto out;                                                                                                     \
     } while (0)
+
+    if (truck_index(&trucks, &NO_LIMITS) != 0) OOM(); /* record 0 = no limits */
 
     /* 1. resolve references */
     ridx = malloc((d.n_refs + 1) * sizeof *ridx);
@@ -700,6 +756,15 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
                 s->kmh = wy->acc.car_kmh;
                 s->unlinkable = wy->acc.unlinkable;
                 s->lts = wy->acc.lts;
+                uint32_t ti = truck_index(&trucks, (wy->acc.fwd | wy->acc.bwd) & STREET_TRUCK ? &wy->truck : &NO_LIMITS);
+                if (ti == UINT32_MAX) {
+                    st = trucks.n > UINT16_MAX
+                             ? tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+                                       "more than 65536 distinct heavy-vehicle limit combinations")
+                             : tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+                    goto out;
+                }
+                s->truck = (uint16_t)ti;
                 double len = 0;
                 for (uint32_t q = start; q <= j; q++) {
                     int32_t *pt = vec_push(&geom);
@@ -781,13 +846,14 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     uint64_t n_geom = 0;
     for (size_t i = 0; i < n_segs; i++) n_geom += ts[skeys[i].idx].n_points;
     m->segs = malloc((n_segs + 1) * sizeof *m->segs);
+    m->seg_truck = malloc((n_segs + 1) * sizeof *m->seg_truck);
     m->geom = malloc((n_geom + 1) * 2 * sizeof *m->geom);
     m->edge_begin = calloc((size_t)n_keep + 1, sizeof *m->edge_begin);
     m->rev_begin = calloc((size_t)n_keep + 1, sizeof *m->rev_begin);
     m->edges = malloc((2 * n_segs + 1) * sizeof *m->edges);
     m->rev = malloc((2 * n_segs + 1) * sizeof *m->rev);
     fill = malloc(((size_t)n_keep + 1) * sizeof *fill);
-    if (!m->segs || !m->geom || !m->edge_begin || !m->rev_begin || !m->edges || !m->rev || !fill) {
+    if (!m->segs || !m->seg_truck || !m->geom || !m->edge_begin || !m->rev_begin || !m->edges || !m->rev || !fill) {
         free(skeys);
         OOM();
     }
@@ -801,6 +867,7 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         o->geom_begin = gpos;
         o->length_mm = s->length_mm;
         o->way_id = d.ways[s->way].id;
+        m->seg_truck[i] = s->truck;
         memcpy(m->geom + 2 * (size_t)gpos, (const int32_t *)geom.p + 2 * (size_t)s->geom_begin,
                (size_t)s->n_points * 2 * sizeof(int32_t));
         gpos += s->n_points;
@@ -837,6 +904,9 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     m->meta.n_edges = (uint32_t)(2 * n_segs);
     m->meta.n_segs = (uint32_t)n_segs;
     m->meta.n_geom = gpos;
+    m->truck_limits = trucks.rec;
+    m->meta.n_truck_limits = trucks.n;
+    trucks.rec = NULL;
 
     /* 6a. turn restrictions: via one way (arc copies, see add_via_way_copies), then via a node */
     {
@@ -914,6 +984,9 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     g->grid_begin = m->grid_begin;
     g->grid_items = m->grid_items;
     g->turns = m->turns;
+    g->n_truck_limits = m->meta.n_truck_limits;
+    g->seg_truck = m->seg_truck;
+    g->truck_limits = m->truck_limits;
     if (n_keep == 0)
         tc_report(diag, TC_SEV_WARNING, "osm_no_streets", path, 0, 0,
                   "the file holds no street usable by walk, bike or car");
@@ -927,6 +1000,8 @@ out:
     free(newid);
     free(keys);
     free(fill);
+    free(trucks.rec);
+    free(trucks.slot);
     osm_data_free(&d);
     if (st != TC_OK) street_mem_free(m);
     return st;
@@ -951,6 +1026,8 @@ tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *
         {STREET_SEC_GRID_BEGIN, m->grid_begin, ((uint64_t)ncell + 1) * 4},
         {STREET_SEC_GRID_ITEMS, m->grid_items, (uint64_t)mt->n_grid_items * 4},
         {STREET_SEC_TURNS, m->turns, (uint64_t)mt->n_turns * sizeof(street_turn)},
+        {STREET_SEC_SEG_TRUCK, m->seg_truck, (uint64_t)mt->n_segs * sizeof(uint16_t)},
+        {STREET_SEC_TRUCK_LIMITS, m->truck_limits, (uint64_t)mt->n_truck_limits * sizeof(street_truck_limit)},
     };
     for (size_t i = 0; i < sizeof sec / sizeof *sec; i++) {
         tc_status st = tc_netfile_add(w, sec[i].id, sec[i].len ? sec[i].p : NULL, sec[i].len, err);

@@ -29,8 +29,9 @@
 #define STREET_WALK 0x1u
 #define STREET_BIKE 0x2u
 #define STREET_CAR 0x4u
+#define STREET_TRUCK 0x8u /* some goods vehicle may use the arc; its limits are in street_truck_limit (below) */
 
-#define STREET_FORMAT_VERSION 1u
+#define STREET_FORMAT_VERSION 2u /* 2: truck access bit, truck limits per segment */
 
 typedef struct street_edge {
     uint32_t target;
@@ -77,8 +78,38 @@ typedef struct street_meta {
     int32_t cell_lat_e7, cell_lon_e7;   /* cell size */
     int32_t bbox_e7[4];                 /* min_lon, min_lat, max_lon, max_lat of the nodes */
     uint32_t islands_dropped[3];        /* per mode: components dropped at build time */
-    uint32_t reserved[5];
+    uint32_t truck_islands_dropped;     /* likewise for trucks */
+    uint32_t n_truck_limits;            /* records in STREET_SEC_TRUCK_LIMITS (≥ 1) */
+    uint32_t reserved[3];
 } street_meta;
+
+/* Heavy-vehicle rules of a segment (osm_truck.c parses them): one deduplicated record per distinct combination,
+ * indexed by a uint16 per segment (index 0 = no limits), so the arcs stay 16 bytes and a city needs a few hundred
+ * records. A zero limit means none. Units chosen so uint16 holds every real value: cm for dimensions (655 m), 10 kg
+ * for weights (655 t). The time window is in local minutes of the day; end < start wraps past midnight. */
+#define TRUCK_HGV_NO 0x01u      /* hgv forbids (vehicles over 3.5 t) */
+#define TRUCK_HGV_YES 0x02u     /* hgv explicitly allows, over a general motor-vehicle ban */
+#define TRUCK_GOODS_NO 0x04u    /* goods forbids (goods vehicles up to 3.5 t) */
+#define TRUCK_GOODS_YES 0x08u
+#define TRUCK_DELIVERY 0x10u    /* open to trucks only for deliveries (access/hgv/goods=delivery) */
+#define TRUCK_HAZMAT_NO 0x20u   /* hazmat=no */
+#define TRUCK_BASE_NO 0x40u     /* motor_vehicle / vehicle / access forbid, unless hgv / goods allow */
+#define TRUCK_WIN_CLOSED 1u     /* win_kind: closed to the vehicles of win_who inside the window */
+#define TRUCK_WIN_OPEN 2u       /* win_kind: open to them only inside the window */
+#define TRUCK_WHO_HGV 1u
+#define TRUCK_WHO_GOODS 2u
+typedef struct street_truck_limit {
+    uint16_t max_height_cm, max_width_cm, max_length_cm;
+    uint16_t max_weight_10kg, max_axle_10kg;
+    uint8_t flags;       /* TRUCK_* */
+    uint8_t hgv_kmh;     /* maxspeed:hgv, 0 = none given */
+    uint8_t win_days;    /* bit 0 Monday … bit 6 Sunday; 0 = no time window */
+    uint8_t win_kind;    /* TRUCK_WIN_* */
+    uint8_t win_who;     /* TRUCK_WHO_* bits */
+    uint8_t reserved;
+    uint16_t win_start_min, win_end_min;   /* first time range */
+    uint16_t win2_start_min, win2_end_min; /* second time range, or both 0 */
+} street_truck_limit;
 
 typedef struct street_graph {
     uint32_t n_nodes, n_edges;
@@ -94,6 +125,9 @@ typedef struct street_graph {
     const uint32_t *grid_begin;   /* grid_nx × grid_ny + 1 */
     const uint32_t *grid_items;   /* segment indices */
     const street_turn *turns;     /* n_turns, sorted by from_arc */
+    uint32_t n_truck_limits;
+    const uint16_t *seg_truck;    /* n_segs: index into truck_limits */
+    const street_truck_limit *truck_limits; /* n_truck_limits, [0] = no limits */
 } street_graph;
 
 #endif

@@ -21,8 +21,10 @@ typedef struct street_mem {
     street_seg *segs;
     int32_t *geom;
     street_turn *turns;
+    uint16_t *seg_truck;
+    street_truck_limit *truck_limits;
     /* build report */
-    uint32_t nodes_dropped[3];
+    uint32_t nodes_dropped[4]; /* walk, bike, car, truck */
     uint64_t missing_refs;
     uint32_t turns_unmatched;
 } street_mem;

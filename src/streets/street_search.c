@@ -121,7 +121,7 @@ static int turn_allowed(const street_graph *g, uint32_t from, uint32_t to) {
 }
 
 uint32_t street_node_of_id(const street_graph *g, tc_mode mode, int reverse, uint32_t id) {
-    if (mode != TC_MODE_CAR) return id;
+    if (!street_mode_timed(mode)) return id;
     return reverse ? arc_source(g, id) : g->edges[id].target;
 }
 
@@ -145,7 +145,7 @@ static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit,
         if (d > ws->dist[id]) continue; /* stale */
         if (d > limit) break;
         if (t && d >= t->best) break;
-        if (mode != TC_MODE_CAR) {
+        if (!street_mode_timed(mode)) {
             uint32_t v = id;
             if (t) {
                 const street_seg *ts = &g->segs[t->snap->seg];
@@ -212,7 +212,7 @@ static void seed(street_workspace *ws, tc_mode mode, const street_snap *s, int r
     const street_seg *sg = &g->segs[s->seg];
     const street_edge *ab = &g->edges[sg->arc_ab], *ba = &g->edges[sg->arc_ba];
     uint32_t to_b = sg->length_mm - s->offset_mm, to_a = s->offset_mm;
-    if (mode != TC_MODE_CAR) {
+    if (!street_mode_timed(mode)) {
         if (!reverse) {
             if (ab->access & bit) relax(ws, sg->b, to_b, STREET_INF);
             if (ba->access & bit) relax(ws, sg->a, to_a, STREET_INF);
@@ -243,7 +243,7 @@ void street_search_from_nodes(street_workspace *ws, tc_mode mode, const uint32_t
 }
 
 static uint32_t node_cost(const street_workspace *ws, tc_mode mode, uint32_t v) {
-    if (mode != TC_MODE_CAR) return ws->dist[v];
+    if (!street_mode_timed(mode)) return ws->dist[v];
     const street_graph *g = ws->g;
     uint32_t best = STREET_INF;
     for (uint32_t r = g->rev_begin[v]; r < g->rev_begin[v + 1]; r++)
@@ -393,7 +393,7 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     if (!fail && t.best_id != STREET_INF) {
         uint32_t id = t.best_id;
         for (;;) {
-            uint32_t arc = mode == TC_MODE_CAR ? id : ws->parent[id];
+            uint32_t arc = street_mode_timed(mode) ? id : ws->parent[id];
             if (arc == STREET_INF) { src_node = id; break; }
             if (n_arcs == cap) {
                 cap *= 2;
@@ -402,7 +402,7 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
                 arcs = na;
             }
             arcs[n_arcs++] = arc;
-            if (mode == TC_MODE_CAR) {
+            if (street_mode_timed(mode)) {
                 if (ws->parent[id] == STREET_INF) break;
                 id = ws->parent[id];
             } else {
@@ -417,7 +417,7 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     } else if (!fail) {
         /* first stretch: from the point along its segment to the first node */
         uint32_t i_start = n_arcs, end_off;
-        if (mode == TC_MODE_CAR) {
+        if (street_mode_timed(mode)) {
             /* the last arc collected is the source segment's own arc, travelled from the point */
             end_off = arcs[n_arcs - 1] == fs->arc_ab ? fs->length_mm : 0;
             i_start = n_arcs - 1;

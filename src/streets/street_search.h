@@ -27,8 +27,13 @@ typedef struct street_snap {
 } street_snap;
 
 static inline unsigned street_mode_bit(tc_mode mode) {
-    return mode == TC_MODE_CAR ? STREET_CAR : mode == TC_MODE_BIKE ? STREET_BIKE : STREET_WALK;
+    return mode == TC_MODE_TRUCK ? STREET_TRUCK
+           : mode == TC_MODE_CAR ? STREET_CAR
+           : mode == TC_MODE_BIKE ? STREET_BIKE
+                                  : STREET_WALK;
 }
+/* Car and truck search on time over arcs (the truck over a street_truck_view whose car_kmh are truck speeds). */
+static inline int street_mode_timed(tc_mode mode) { return mode == TC_MODE_CAR || mode == TC_MODE_TRUCK; }
 const char *street_mode_name(tc_mode mode);
 
 /* Nearest segment usable by mode (in at least one direction) within radius_m; TC_ERR_UNREACHABLE naming the point
@@ -38,7 +43,7 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
 
 /* Cost of travelling `mm` millimetres along arc e in mode (mm for walk/bike, ms for car). */
 static inline uint32_t street_cost(const street_edge *e, tc_mode mode, uint32_t mm) {
-    if (mode != TC_MODE_CAR) return mm;
+    if (!street_mode_timed(mode)) return mm;
     return (uint32_t)(((uint64_t)mm * 18u + (uint64_t)e->car_kmh * 5u / 2u) / ((uint64_t)e->car_kmh * 5u));
 }
 
@@ -96,7 +101,7 @@ void street_path_free(street_path *p);
 
 /* Seconds for a cost in mode at speed (walk/bike); car costs are already times. */
 static inline double street_cost_seconds(tc_mode mode, uint32_t cost, double speed_mps) {
-    return mode == TC_MODE_CAR ? cost / 1000.0 : cost / 1000.0 / speed_mps;
+    return street_mode_timed(mode) ? cost / 1000.0 : cost / 1000.0 / speed_mps;
 }
 
 #endif

@@ -18,8 +18,10 @@ enum {
     STREET_SEC_GRID_BEGIN,                  /* uint32 × (nx·ny + 1) */
     STREET_SEC_GRID_ITEMS,                  /* uint32 segment ids */
     STREET_SEC_TURNS,                       /* street_turn × n_turns */
+    STREET_SEC_SEG_TRUCK = TC_SEC_STREETS_FIRST + 24, /* uint16 × n_segs: truck limit record of each segment */
+    STREET_SEC_TRUCK_LIMITS,                /* street_truck_limit records */
 };
 
-_Static_assert((int)STREET_SEC_TURNS <= (int)TC_SEC_STREETS_LAST, "street sections must stay in their id range");
+_Static_assert((int)STREET_SEC_TRUCK_LIMITS <= (int)TC_SEC_STREETS_LAST, "street sections must stay in their id range");
 
 #endif

@@ -24,7 +24,7 @@
 #include <math.h>
 
 const char *street_mode_name(tc_mode mode) {
-    return mode == TC_MODE_CAR ? "car" : mode == TC_MODE_BIKE ? "bike" : "walk";
+    return mode == TC_MODE_TRUCK ? "truck" : mode == TC_MODE_CAR ? "car" : mode == TC_MODE_BIKE ? "bike" : "walk";
 }
 
 #define DEG_M (TC_EARTH_RADIUS_M * M_PI / 180.0)

@@ -191,7 +191,7 @@ static void test_write_csv(void **state) {
     res[1].pairs = scn_pairs;
     circle_params prm;
     circle_params_init(&prm);
-    circle_report rep = {res, 2, &places, &cores, &prm, "test", 0, NULL, 0};
+    circle_report rep = {res, 2, &places, &cores, &prm, "test", 0, NULL, 0, NULL};
     char path[64];
     snprintf(path, sizeof path, "/tmp/test_report_circle.%ld.csv", (long)getpid());
     tc_error err = {0};

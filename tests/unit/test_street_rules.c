@@ -33,6 +33,8 @@ static osm_way_access rules(const char *tags) {
     osm_way_access a;
     osm_way_rules(n, k, v, &a);
     for (int i = 0; i < n; i++) free((void *)k[i]), free((void *)v[i]);
+    a.fwd &= (uint8_t)~STREET_TRUCK; /* the truck bit has its own tests (test_street_truck.c) */
+    a.bwd &= (uint8_t)~STREET_TRUCK;
     return a;
 }
 
