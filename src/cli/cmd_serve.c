@@ -23,7 +23,8 @@ static const char *serve_usage =
     "  --timeout S        close connections idle for S seconds (default 30)\n"
     "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
-    "           /v1/config, /health; the map page at /\n";
+    "           /v1/config, /health ({\"status\":\"ok\",\"in_flight\":N}: N other requests in progress);\n"
+    "           the map page at /\n";
 
 static int parse_count(const char *s, long lo, long hi, long *out) {
     char *end;

@@ -75,7 +75,13 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
         return srv_send_error(c, r, 405, "method_not_allowed", NULL, "%s is not allowed on %s (use %s)", r->method,
                               r->path, r->allow);
     }
-    if (!strcmp(url, "/health")) return srv_send_static(c, r, 200, "{\"status\":\"ok\"}", "application/json");
+    if (!strcmp(url, "/health")) {
+        /* in_flight: the other requests received and not yet answered (this one excluded), for operators and for
+         * tests that must know a request is being worked on before they act */
+        char *t = malloc(64);
+        if (t) snprintf(t, 64, "{\"status\":\"ok\",\"in_flight\":%ld}", atomic_load(&in_flight) - 1);
+        return srv_send_json(c, r, 200, t);
+    }
     if (!strcmp(url, "/v1/route")) return api_route(s, c, r);
     if (!strcmp(url, "/v1/isochrone")) return api_isochrone(s, c, r);
     if (!strcmp(url, "/v1/matrix")) return api_matrix(s, c, r);

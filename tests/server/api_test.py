@@ -127,7 +127,7 @@ def main():
     srv = Server("--threads", "2", "--max-matrix", "400", "--max-body", "65536", "--timeout", "3",
                  "--tiles", "none")
     try:
-        run_all(srv, info, bbox)
+        good_points, date = run_all(srv, info, bbox)
     finally:
         rc = srv.stop()
     check(rc == 0, "SIGTERM: exit status %r" % rc)
@@ -140,6 +140,7 @@ def main():
     check(any(l.startswith("POST /v1/matrix 413 ") for l in access), "access log has the 413 matrix answer")
     check(any(l.startswith("GET /v1/nope 404 ") for l in access), "access log has the 404")
     check(len(access) >= 100, "access log: %d lines for well over 100 requests" % len(access))
+    sigterm_drain(date, good_points)
 
     # --quiet: no access log; SIGINT also stops cleanly with exit 0
     quiet = Server("--quiet", "--threads", "1")
@@ -183,7 +184,7 @@ def run_all(srv, info, bbox):
 
     # ---- health, network, config, stops, lines
     st, ct, body = srv.get_json("/health")
-    check(st == 200 and body == {"status": "ok"}, "/health: %s %s" % (st, body))
+    check(st == 200 and body == {"status": "ok", "in_flight": 0}, "/health: %s %s" % (st, body))
     st, ct, body = srv.get_json("/v1/network")
     check(st == 200 and body == info, "/v1/network equals `info --json`")
     st, ct, cfg = srv.get_json("/v1/config")
@@ -429,29 +430,78 @@ def run_all(srv, info, bbox):
     check(closed == len(slow) and time.time() - t0 < 9, "slow clients timed out: %d of %d in %.1f s" %
           (closed, len(slow), time.time() - t0))
 
-    # ---- SIGTERM with a request in flight: its answer is still delivered (srv.stop() in main checks exit 0)
+    return good_points, date
+
+
+def wait_in_flight(srv, n, limit_s=60):
+    """Poll /health until it reports at least n other requests in progress; True when it did. A poll gives up after
+    1 s and the next one opens a new connection: a connection accepted by the thread that is busy with the long
+    request waits for it, and the next one goes to an idle thread."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        try:
+            st, _, body = srv.get_json("/health", timeout=1)
+        except socket.timeout:
+            continue
+        if st == 200 and body.get("in_flight", 0) >= n:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def long_matrix_body(srv, date, pts, seconds):
+    """A matrix request that keeps one worker busy for about `seconds` on this machine: origins × 1 destination over a
+    2-hour window with 5 percentiles, the number of origins scaled from the measured cost of 4 and 16 origins."""
+    def body(n):
+        orig = [{"id": i, "lat": pts[i % len(pts)][0], "lon": pts[i % len(pts)][1]} for i in range(n)]
+        return json.dumps({"origins": orig, "destinations": orig[:1], "date": date, "window": "12:00-14:00",
+                           "percentiles": [5, 25, 50, 75, 95], "max_duration_min": 240})
+
+    took = {}
+    for n in (4, 16):
+        t0 = time.time()
+        st, _, data = srv.request("POST", "/v1/matrix", body=body(n), headers={"Content-Type": "application/json"})
+        took[n] = time.time() - t0
+        check(st == 200, "sizing matrix of %d origins: %d %r" % (n, st, data[:200]))
+    per_origin = max((took[16] - took[4]) / 12, took[16] / 16 / 4, 1e-4)
+    n = int(seconds / per_origin) + 16
+    return body(n), n, per_origin
+
+
+def sigterm_drain(date, good_points):
+    """SIGTERM while a request is known to be in progress (the server's /health says so) and known to be long (sized
+    from a measured rate to last ~6 s): the request is answered in full after the signal and the exit status is 0."""
+    srv = Server("--threads", "2", "--max-matrix", "10000000", "--max-body", "67108864", "--tiles", "none")
     result = {}
-    long_path = "/v1/isochrone?" + q(**{"from": "%s,%s" % origin, "date": date, "window": "11:00-13:00",
-                                        "cutoffs": "30,60,90", "resolution": "100"})  # ~1 s of work
+    try:
+        long_body, n, per_origin = long_matrix_body(srv, date, good_points, 6.0)
 
-    def long_request():
-        result["answer"] = srv.request("GET", long_path)
-        result["done"] = time.time()
+        def long_request():
+            result["answer"] = srv.request("POST", "/v1/matrix", body=long_body,
+                                           headers={"Content-Type": "application/json"})
+            result["done"] = time.time()
 
-    t = threading.Thread(target=long_request)
-    t.start()
-    time.sleep(0.2)
-    signalled = time.time()
-    srv.proc.send_signal(signal.SIGTERM)
-    t.join(60)
-    check(result.get("done", 0) > signalled, "the long request was still in flight when SIGTERM was sent")
+        t = threading.Thread(target=long_request)
+        t.start()
+        in_flight = wait_in_flight(srv, 1)
+        check(in_flight, "/health never reported the long request in flight")
+        signalled = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        t.join(120)
+    finally:
+        rc = srv.stop()
+    check(rc == 0, "SIGTERM during a request: exit status %r" % rc)
+    check(result.get("done", 0) > signalled,
+          "the long request (%d origins, %.1f ms each) was answered after SIGTERM" % (n, per_origin * 1e3))
     st, ct, data = result.get("answer", (0, "", b""))
     ok = st == 200
     try:
-        ok = ok and len(json.loads(data)["features"]) == 3
+        ok = ok and len(json.loads(data)["travel_time_min"]) == n
     except ValueError:
         ok = False
     check(ok, "request in flight at SIGTERM answered in full: %d %r" % (st, data[:100]))
+    check(sum(l.startswith("POST /v1/matrix 200 ") for l in srv.text().splitlines()) == 3,
+          "access log: the two sizing requests and the drained one logged with 200:\n" + srv.text()[-500:])
 
 
 def recv_all(s):
