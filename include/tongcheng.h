@@ -37,7 +37,8 @@ typedef enum tc_status {
     TC_ERR_NOT_FOUND = 6,        /* a named stop / route / trip does not exist */
     TC_ERR_NO_SERVICE = 7,       /* the feed has no usable service, or a date lies outside the service range */
     TC_ERR_UNREACHABLE = 8,      /* a point cannot be snapped, or a destination cannot be reached */
-    TC_ERR_INTERNAL = 9
+    TC_ERR_INTERNAL = 9,
+    TC_ERR_CANCELLED = 10        /* the caller's cancellation callback asked the computation to stop */
 } tc_status;
 
 typedef struct tc_error {
@@ -281,6 +282,10 @@ typedef struct tc_analysis_options {
     int max_transfers;         /* default 8 */
     int threads;               /* 0 = all cores */
     int progress;              /* nonzero: origins done / total, rate and ETA on stderr */
+    /* NULL, or asked between departure minutes of every origin: nonzero stops the computation with
+     * TC_ERR_CANCELLED (a server's shutdown or per-request deadline); must be cheap and thread-safe */
+    int (*cancelled)(void *cancel_ctx);
+    void *cancel_ctx;
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);

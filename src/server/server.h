@@ -29,12 +29,20 @@ typedef struct tc_server_options {
     size_t max_body;        /* request body limit in bytes; default 1 MiB */
     unsigned timeout_s;     /* idle connection timeout; default 30 */
     const char *tiles_url;  /* base map tiles ({z}/{x}/{y}); default OpenStreetMap's; "" or "none": no base map */
+    int analysis_threads;   /* the separate pool for isochrones and matrices; <= 0: half the threads, at least 1 */
+    double max_cost;        /* a request estimated above this many searches is refused (422); default 60000 */
+    double request_timeout_s; /* isochrone / matrix work still running this long after arrival: 503; default 60 */
+    double drain_timeout_s; /* after SIGTERM/SIGINT, wait at most this long for requests in flight; default 10 */
+    unsigned per_client_connections; /* connections one client address may hold; default 32 */
+    double header_timeout_s; /* a request's headers must all arrive within this, however they trickle; default 10 */
+    double body_timeout_s;  /* and its body within this after the headers; default 30 */
 } tc_server_options;
 
 void tc_server_options_init(tc_server_options *o);
 
-/* Serve net until SIGINT or SIGTERM, then finish the requests in flight and return 0; 1 when the server could not
- * start (err says why). */
+/* Serve net until SIGINT or SIGTERM, then finish the requests in flight (cancelling what still runs near the end of
+ * drain_timeout_s: 503) and return 0; 1 when the server could not start (err says why). A second signal during the
+ * drain ends the process at once (exit status 1). */
 int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err);
 
 #endif

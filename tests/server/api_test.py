@@ -8,6 +8,10 @@ Checks: every endpoint answers what the library answers through the CLI (/v1/rou
 status with the JSON error shape and the right code and param; concurrent clients get the same answers as serial
 ones; slow and malformed clients do not block others, and idle ones are timed out; SIGTERM with a request in flight
 delivers that answer and exits 0, SIGINT exits 0; the access log has one line per request, and --quiet has none.
+Bounds: --drain-timeout cancels what still runs (503) and exits in time, a second SIGTERM exits at once,
+--request-timeout answers 503, --max-cost refuses with 422 naming the budget, and costly matrices leave /health,
+/v1/route and the map page answering within 2 s. Requests that must be long are sized from a measured rate, and the
+test waits for /health to report them in progress before acting.
 """
 import csv
 import http.client
@@ -139,8 +143,14 @@ def main():
           "access log has a 'GET /v1/route 200 … ms' line")
     check(any(l.startswith("POST /v1/matrix 413 ") for l in access), "access log has the 413 matrix answer")
     check(any(l.startswith("GET /v1/nope 404 ") for l in access), "access log has the 404")
+    check(not any(l.startswith("GET /admin") for l in access) and
+          any(l.startswith("GET /x\\x0aGET /admin 200 0.1 ms 404 ") for l in access),
+          "access log: a newline in the path is escaped, not a forged line")
     check(len(access) >= 100, "access log: %d lines for well over 100 requests" % len(access))
     sigterm_drain(date, good_points)
+    shutdown_bounds(date, good_points)
+    cost_admission(date, good_points, {"from": "%s,%s" % good_points[0], "to": "%s,%s" % good_points[1],
+                                       "date": date, "time": "08:00"})
 
     # --quiet: no access log; SIGINT also stops cleanly with exit 0
     quiet = Server("--quiet", "--threads", "1")
@@ -386,6 +396,27 @@ def run_all(srv, info, bbox):
         check_error(srv, "POST", "/v1/matrix", status, code, param, body=body, headers=js)
     check_error(srv, "POST", "/v1/matrix", 415, "unsupported_media_type", None, body=json.dumps(mreq),
                 headers={"Content-Type": "text/plain"})
+    # lenient parsing refused: blanks and signs before numbers, repeated and over-long parameters, cut lists, media
+    # types that only begin like JSON, repeated JSON keys
+    base = "/v1/isochrone?" + q(**iq)
+    for extra, param in [("&cutoffs=%2010", "cutoffs"), ("&cutoffs=%2B10", "cutoffs"), ("&cutoffs=15,%2030", "cutoffs"),
+                         ("&resolution=%20200", "resolution"), ("&from=" + good["from"], "from"),
+                         ("&modes=walk" + "," * 59 + "xyz", "modes"), ("&modes=" + "walk," * 20 + "walk", "modes"),
+                         ("&x" + "y" * 100 + "=1", "x" + "y" * 63), ("&percentiles=" + "5" * 3000, "percentiles")]:
+        check_error(srv, "GET", base + extra, 400, "bad_parameter", param)
+    check_error(srv, "GET", "/v1/route?" + q(**dict(good, **{"from": " " + good["from"]})), 400, "bad_parameter", "from")
+    check_error(srv, "POST", "/v1/matrix", 415, "unsupported_media_type", None, body=json.dumps(mreq),
+                headers={"Content-Type": "application/jsonx"})
+    st, _, _ = srv.request("POST", "/v1/matrix", body=json.dumps(mreq),
+                           headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    check(st == 200, "application/json with a charset parameter accepted: %d" % st)
+    dup = json.dumps(mreq)[:-1] + ', "date": "%s"}' % date
+    check_error(srv, "POST", "/v1/matrix", 400, "bad_body", "date", body=dup, headers=js)
+    dup = json.dumps(dict(mreq, origins=[dict(origins[0])]))
+    dup = dup.replace('"lat": ', '"lon": 0, "lat": ', 1)
+    check_error(srv, "POST", "/v1/matrix", 400, "bad_body", "lon", body=dup, headers=js)
+    # a forged access log line: the newline reaches the log escaped
+    check_error(srv, "GET", "/x%0aGET%20/admin%20200%200.1%20ms", 404, "not_found", None)
     check_error(srv, "GET", "/v1/matrix", 405, "method_not_allowed", None)
     check_error(srv, "POST", "/v1/route", 405, "method_not_allowed", None, body="x", headers=js)
     check_error(srv, "DELETE", "/health", 405, "method_not_allowed", None)
@@ -434,9 +465,8 @@ def run_all(srv, info, bbox):
 
 
 def wait_in_flight(srv, n, limit_s=60):
-    """Poll /health until it reports at least n other requests in progress; True when it did. A poll gives up after
-    1 s and the next one opens a new connection: a connection accepted by the thread that is busy with the long
-    request waits for it, and the next one goes to an idle thread."""
+    """Poll /health until it reports at least n other requests in progress; True when it did. A poll without an
+    answer in 1 s is retried on a new connection (whether /health stays responsive is checked by cost_admission)."""
     deadline = time.time() + limit_s
     while time.time() < deadline:
         try:
@@ -449,51 +479,90 @@ def wait_in_flight(srv, n, limit_s=60):
     return False
 
 
-def long_matrix_body(srv, date, pts, seconds):
-    """A matrix request that keeps one worker busy for about `seconds` on this machine: origins × 1 destination over a
-    2-hour window with 5 percentiles, the number of origins scaled from the measured cost of 4 and 16 origins."""
-    def body(n):
-        orig = [{"id": i, "lat": pts[i % len(pts)][0], "lon": pts[i % len(pts)][1]} for i in range(n)]
-        return json.dumps({"origins": orig, "destinations": orig[:1], "date": date, "window": "12:00-14:00",
-                           "percentiles": [5, 25, 50, 75, 95], "max_duration_min": 240})
+RATE = {}  # seconds per origin of the long matrix request, measured once
 
-    took = {}
-    for n in (4, 16):
-        t0 = time.time()
-        st, _, data = srv.request("POST", "/v1/matrix", body=body(n), headers={"Content-Type": "application/json"})
-        took[n] = time.time() - t0
-        check(st == 200, "sizing matrix of %d origins: %d %r" % (n, st, data[:200]))
-    per_origin = max((took[16] - took[4]) / 12, took[16] / 16 / 4, 1e-4)
-    n = int(seconds / per_origin) + 16
-    return body(n), n, per_origin
+
+def matrix_body(date, pts, n):
+    """n origins × 1 destination over a 2-hour window with 5 percentiles: work grows with n, the answer stays small."""
+    orig = [{"id": i, "lat": pts[i % len(pts)][0], "lon": pts[i % len(pts)][1]} for i in range(n)]
+    return json.dumps({"origins": orig, "destinations": orig[:1], "date": date, "window": "12:00-14:00",
+                       "percentiles": [5, 25, 50, 75, 95], "max_duration_min": 240})
+
+
+def long_matrix_body(srv, date, pts, seconds):
+    """A matrix request that keeps one analysis thread busy for about `seconds` on this machine: the number of origins
+    is scaled from the measured cost of 4 and 16 origins (measured once, on the first server asked)."""
+    if not RATE:
+        took = {}
+        for n in (4, 16):
+            t0 = time.time()
+            st, _, data = srv.request("POST", "/v1/matrix", body=matrix_body(date, pts, n),
+                                      headers={"Content-Type": "application/json"})
+            took[n] = time.time() - t0
+            check(st == 200, "sizing matrix of %d origins: %d %r" % (n, st, data[:200]))
+        RATE["per_origin"] = max((took[16] - took[4]) / 12, took[16] / 16 / 4, 1e-4)
+    n = int(seconds / RATE["per_origin"]) + 16
+    return matrix_body(date, pts, n), n, RATE["per_origin"]
+
+
+class Background:
+    """One request on its own thread; .answer is (status, content type, body) once .done is set."""
+
+    def __init__(self, srv, method, path, body=None):
+        self.answer, self.done = (0, "", b""), None
+
+        def run():
+            try:
+                self.answer = srv.request(method, path, body=body, headers={"Content-Type": "application/json"})
+            except OSError as e:
+                self.answer = (0, "", repr(e).encode())
+            self.done = time.time()
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+
+    def join(self, timeout=120):
+        self.thread.join(timeout)
+        return self.answer
+
+
+def json_error(answer):
+    try:
+        return json.loads(answer[2])["error"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def wait_log(srv, text, limit_s=30):
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        if text in srv.text():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+BIG = ("--max-matrix", "10000000", "--max-body", "67108864", "--max-cost", "1000000000000", "--tiles", "none")
 
 
 def sigterm_drain(date, good_points):
     """SIGTERM while a request is known to be in progress (the server's /health says so) and known to be long (sized
     from a measured rate to last ~6 s): the request is answered in full after the signal and the exit status is 0."""
-    srv = Server("--threads", "2", "--max-matrix", "10000000", "--max-body", "67108864", "--tiles", "none")
-    result = {}
+    srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
     try:
         long_body, n, per_origin = long_matrix_body(srv, date, good_points, 6.0)
-
-        def long_request():
-            result["answer"] = srv.request("POST", "/v1/matrix", body=long_body,
-                                           headers={"Content-Type": "application/json"})
-            result["done"] = time.time()
-
-        t = threading.Thread(target=long_request)
-        t.start()
-        in_flight = wait_in_flight(srv, 1)
-        check(in_flight, "/health never reported the long request in flight")
+        req = Background(srv, "POST", "/v1/matrix", long_body)
+        check(wait_in_flight(srv, 1), "/health never reported the long request in flight")
         signalled = time.time()
         srv.proc.send_signal(signal.SIGTERM)
-        t.join(120)
+        req.join()
+        rc = srv.proc.wait(60)  # a second signal (srv.stop) would exit at once: wait for the first one's exit
     finally:
-        rc = srv.stop()
+        srv.stop()
     check(rc == 0, "SIGTERM during a request: exit status %r" % rc)
-    check(result.get("done", 0) > signalled,
+    check((req.done or 0) > signalled,
           "the long request (%d origins, %.1f ms each) was answered after SIGTERM" % (n, per_origin * 1e3))
-    st, ct, data = result.get("answer", (0, "", b""))
+    st, ct, data = req.answer
     ok = st == 200
     try:
         ok = ok and len(json.loads(data)["travel_time_min"]) == n
@@ -502,6 +571,97 @@ def sigterm_drain(date, good_points):
     check(ok, "request in flight at SIGTERM answered in full: %d %r" % (st, data[:100]))
     check(sum(l.startswith("POST /v1/matrix 200 ") for l in srv.text().splitlines()) == 3,
           "access log: the two sizing requests and the drained one logged with 200:\n" + srv.text()[-500:])
+
+
+def shutdown_bounds(date, pts):
+    """--drain-timeout bounds the shutdown: a request sized to last ~60 s is cancelled with a 503 JSON answer and the
+    process exits within the drain time (+1 s); a second SIGTERM during a drain exits at once; --request-timeout
+    cancels a long request with 503 naming the limit. The access log says what each client received."""
+    # drain timeout 2 s
+    srv = Server("--threads", "2", "--drain-timeout", "2", *BIG)
+    try:
+        body, n, _ = long_matrix_body(srv, date, pts, 60.0)
+        req = Background(srv, "POST", "/v1/matrix", body)
+        check(wait_in_flight(srv, 1), "drain: the long request never showed in /health")
+        t0 = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        rc = srv.proc.wait(30)
+        took = time.time() - t0
+        req.join()
+    finally:
+        srv.stop()
+    check(rc == 0 and took < 3.0, "--drain-timeout 2: exit %r after %.1f s" % (rc, took))
+    e = json_error(req.answer)
+    check(req.answer[0] == 503 and e.get("code") == "shutting_down" and e.get("status") == 503,
+          "--drain-timeout 2: the cancelled request got %d %r" % (req.answer[0], req.answer[2][:200]))
+    check(any(l.startswith("POST /v1/matrix 503 ") for l in srv.text().splitlines()),
+          "--drain-timeout 2: access log has the 503:\n" + srv.text()[-400:])
+    # a second signal
+    srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
+    try:
+        req = Background(srv, "POST", "/v1/matrix", body)
+        check(wait_in_flight(srv, 1), "second signal: the long request never showed in /health")
+        srv.proc.send_signal(signal.SIGTERM)
+        check(wait_log(srv, "SIGTERM received, draining 1 request"), "second signal: the drain never started")
+        t0 = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        rc = srv.proc.wait(30)
+        took = time.time() - t0
+        req.join()
+    finally:
+        srv.stop()
+    check(rc == 1 and took < 1.0 and "second SIGTERM: exiting at once, 1 request unanswered" in srv.text(),
+          "second SIGTERM: exit %r after %.1f s\n%s" % (rc, took, srv.text()[-300:]))
+    check(req.answer[0] == 0, "second SIGTERM: the unanswered client got %r" % (req.answer,))
+    # per-request deadline
+    srv = Server("--threads", "2", "--request-timeout", "1", *BIG)
+    try:
+        t0 = time.time()
+        ans = Background(srv, "POST", "/v1/matrix", body).join()
+        took = time.time() - t0
+        st, _, health = srv.get_json("/health")
+    finally:
+        rc = srv.stop()
+    e = json_error(ans)
+    check(ans[0] == 503 and e.get("code") == "deadline_exceeded" and e.get("request_timeout_s") == 1 and took < 10,
+          "--request-timeout 1: %d %r after %.1f s" % (ans[0], ans[2][:200], took))
+    check(st == 200 and health["in_flight"] == 0 and rc == 0, "after a cancelled request: %s, exit %r" % (health, rc))
+
+
+def cost_admission(date, pts, good):
+    """A matrix over the cost budget is refused at once with 422 naming the budget; two costly matrices within it run
+    on the analysis pool while /health, /v1/route and the map page answer within 2 s."""
+    srv = Server("--threads", "2", "--analysis-threads", "1", "--max-matrix", "10000000", "--max-body", "67108864",
+                 "--max-cost", "100000")
+    try:
+        over = json.loads(matrix_body(date, pts, 2000))  # 2,000 origins × 120 minutes = 240,000 searches
+        t0 = time.time()
+        ans = srv.request("POST", "/v1/matrix", body=json.dumps(over), headers={"Content-Type": "application/json"})
+        e = json_error(ans)
+        check(ans[0] == 422 and e.get("code") == "over_budget" and e.get("budget") == 100000 and
+              e.get("estimated_cost", 0) > 100000 and "--max-cost" in e.get("message", "") and time.time() - t0 < 2,
+              "over-budget matrix: %d %r" % (ans[0], ans[2][:300]))
+        body, n, per_origin = long_matrix_body(srv, date, pts, 3.0)
+        n = min(n, 800)  # within the budget (800 × 120 = 96,000)
+        body = matrix_body(date, pts, n)
+        reqs = [Background(srv, "POST", "/v1/matrix", body) for _ in range(2)]
+        check(wait_in_flight(srv, 2), "costly matrices never showed in /health")
+        worst = 0.0
+        for i in range(5):
+            for path in ("/health", "/v1/route?" + q(**good), "/"):
+                t0 = time.time()
+                st, _, _ = srv.request("GET", path, timeout=10)
+                worst = max(worst, time.time() - t0)
+                check(st == 200, "%s beside costly matrices: %d" % (path, st))
+        st, _, health = srv.get_json("/health")
+        busy = health.get("in_flight", 0) >= 2
+        check(worst < 2.0, "/health, /v1/route and / beside two costly matrices: slowest %.2f s" % worst)
+        check(busy, "the costly matrices ended before the checks did (%d origins, %.1f ms each): nothing was tested"
+              % (n, per_origin * 1e3))
+        answers = [r.join() for r in reqs]
+        check(all(a[0] == 200 for a in answers), "costly matrices: %s" % [a[0] for a in answers])
+    finally:
+        srv.stop()
 
 
 def recv_all(s):
