@@ -25,6 +25,7 @@
 #include "server/server_static.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <malloc.h>
@@ -185,6 +186,107 @@ void tc_server_options_init(tc_server_options *o) {
     o->body_timeout_s = 30;
 }
 
+/* ---------------------------------------------------------------- connection deadlines -------------------------- */
+
+/* libmicrohttpd's connection timeout is an idle timeout: a client that trickles one byte every few seconds resets it
+ * for ever, and 1,000 such clients hold every connection slot. So each connection's headers must be complete within
+ * --header-timeout of its start (or of the end of its previous request), and its body within --body-timeout after
+ * the headers, however the bytes trickle. A reaper thread enforces this by shutting the socket down (MHD then sees
+ * the end of the stream and closes the connection itself; the fd stays MHD's). Connections are registered from
+ * MHD's connection notifications, and removed before MHD closes the fd, under the same mutex the reaper holds. */
+
+enum { CONN_HEADERS, CONN_BODY, CONN_ANSWERING };
+
+typedef struct conn_entry {
+    int fd;
+    int phase;
+    int cut; /* the reaper shut it down: the access log says so */
+    double phase_start;
+    struct conn_entry *prev, *next;
+} conn_entry;
+
+static struct {
+    pthread_mutex_t mu;
+    conn_entry *head;
+    int stop;
+    pthread_t tid;
+    int started;
+    double header_s, body_s;
+} conns = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_entry *e = ci ? calloc(1, sizeof *e) : NULL;
+        *socket_context = e;
+        if (!e) return; /* not watched: the idle timeout still applies */
+        e->fd = ci->connect_fd;
+        e->phase = CONN_HEADERS;
+        e->phase_start = srv_now();
+        pthread_mutex_lock(&conns.mu);
+        e->next = conns.head;
+        if (conns.head) conns.head->prev = e;
+        conns.head = e;
+        pthread_mutex_unlock(&conns.mu);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_entry *e = *socket_context;
+        if (!e) return;
+        pthread_mutex_lock(&conns.mu);
+        if (e->prev) e->prev->next = e->next;
+        else conns.head = e->next;
+        if (e->next) e->next->prev = e->prev;
+        pthread_mutex_unlock(&conns.mu);
+        free(e);
+        *socket_context = NULL;
+    }
+}
+
+static conn_entry *conn_of(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void conn_phase(struct MHD_Connection *c, int phase) {
+    conn_entry *e = conn_of(c);
+    if (!e) return;
+    pthread_mutex_lock(&conns.mu);
+    e->phase = phase;
+    e->phase_start = srv_now();
+    pthread_mutex_unlock(&conns.mu);
+}
+
+static void *reaper_main(void *arg) {
+    (void)arg;
+    struct timespec tick = {0, 100 * 1000 * 1000};
+    for (;;) {
+        nanosleep(&tick, NULL);
+        pthread_mutex_lock(&conns.mu);
+        if (conns.stop) {
+            pthread_mutex_unlock(&conns.mu);
+            return NULL;
+        }
+        double now = srv_now();
+        for (conn_entry *e = conns.head; e; e = e->next) {
+            double limit = e->phase == CONN_HEADERS ? conns.header_s : e->phase == CONN_BODY ? conns.body_s : 0;
+            if (!e->cut && limit > 0 && now - e->phase_start > limit) {
+                shutdown(e->fd, SHUT_RDWR);
+                e->cut = 1;
+            }
+        }
+        pthread_mutex_unlock(&conns.mu);
+    }
+}
+
+static void reaper_stop(void) {
+    pthread_mutex_lock(&conns.mu);
+    conns.stop = 1;
+    pthread_mutex_unlock(&conns.mu);
+    if (conns.started) pthread_join(conns.tid, NULL);
+    conns.started = 0;
+}
+
 /* ---------------------------------------------------------------- dispatch ------------------------------------- */
 
 static int is_get(const char *m) { return !strcmp(m, MHD_HTTP_METHOD_GET) || !strcmp(m, MHD_HTTP_METHOD_HEAD); }
@@ -253,6 +355,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         snprintf(r->content_type, sizeof r->content_type, "%s", ct ? ct : "");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        conn_phase(c, CONN_BODY); /* the headers are in: the body's deadline starts */
         if (cl && strtoull(cl, NULL, 10) > s->opt.max_body) {
             /* refused before reading the body; MHD then closes the connection rather than read it */
             return srv_send_error(c, r, 413, "too_large", NULL,
@@ -289,6 +392,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->body[r->body_len] = 0;
         return MHD_YES;
     }
+    conn_phase(c, CONN_ANSWERING);
     srv_current = r;
     enum MHD_Result a = dispatch(s, c, r, url, method);
     srv_current = NULL;
@@ -315,7 +419,6 @@ static const char *termination_reason(enum MHD_RequestTerminationCode why) {
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why) {
-    (void)c;
     const tc_server *s = cls;
     tc_request *r = *con_cls;
     if (!r) return;
@@ -333,14 +436,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
             log_escaped(m, r->path);
             int ok = why == MHD_REQUEST_TERMINATED_COMPLETED_OK;
             fprintf(m, " %u %.1f ms", ok ? r->status : 0u, ms);
-            if (!ok && r->status) fprintf(m, " (%s; the %u answer was not delivered)", termination_reason(why), r->status);
-            else if (!ok) fprintf(m, " (%s)", termination_reason(why));
+            conn_entry *e = c ? conn_of(c) : NULL;
+            const char *reason = e && e->cut ? "body deadline passed" : termination_reason(why);
+            if (!ok && r->status) fprintf(m, " (%s; the %u answer was not delivered)", reason, r->status);
+            else if (!ok) fprintf(m, " (%s)", reason);
             fclose(m);
             snprintf(line, sizeof line, "%s", buf ? buf : "");
             free(buf);
             fprintf(stderr, "%s\n", line);
         }
     }
+    if (c) conn_phase(c, CONN_HEADERS); /* a kept-alive connection: the next request's headers are timed */
     if (r->response) MHD_destroy_response(r->response);
     for (size_t i = 0; i < r->n_args; i++) {
         free(r->args[i].key);
@@ -465,6 +571,9 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     keep_freed_memory();
+    conns.header_s = s.opt.header_timeout_s;
+    conns.body_s = s.opt.body_timeout_s;
+    conns.started = pthread_create(&conns.tid, NULL, reaper_main, NULL) == 0;
     int n_analysis = s.opt.analysis_threads > 0 ? s.opt.analysis_threads : (s.opt.threads + 1) / 2;
     if (pool_start(&s, n_analysis, err)) {
         pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
@@ -477,12 +586,14 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
         MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s.opt.threads, MHD_OPTION_CONNECTION_TIMEOUT, s.opt.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, s.opt.per_client_connections,
         MHD_OPTION_END);
     if (!d) {
         tc_fail(err, TC_ERR_IO, NULL, 0, 0, "cannot listen on %s port %d: %s", o->host, o->port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         pool_stop();
+        reaper_stop();
         pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
         server_free(&s);
         return 1;
@@ -527,6 +638,7 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
     }
     MHD_stop_daemon(d);
     pool_stop();
+    reaper_stop();
     if (!o->quiet)
         fprintf(stderr, "tongcheng serve: %s received, stopped after %.1f s\n", name, srv_now() - t0);
     /* SIGINT/SIGTERM stay blocked: the program exits right after */

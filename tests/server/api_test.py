@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import subprocess
@@ -87,8 +88,9 @@ class Server:
             self.proc.wait()
             return None
 
-    def request(self, method, path, body=None, headers=None, timeout=120):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=120, source=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                       source_address=(source, 0) if source else None)
         try:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
@@ -147,6 +149,7 @@ def main():
           any(l.startswith("GET /x\\x0aGET /admin 200 0.1 ms 404 ") for l in access),
           "access log: a newline in the path is escaped, not a forged line")
     check(len(access) >= 100, "access log: %d lines for well over 100 requests" % len(access))
+    slowloris()
     sigterm_drain(date, good_points)
     shutdown_bounds(date, good_points)
     cost_admission(date, good_points, {"from": "%s,%s" % good_points[0], "to": "%s,%s" % good_points[1],
@@ -662,6 +665,71 @@ def cost_admission(date, pts, good):
         check(all(a[0] == 200 for a in answers), "costly matrices: %s" % [a[0] for a in answers])
     finally:
         srv.stop()
+
+
+def slowloris():
+    """1,050 connections from one client address, each sending a byte of a request line and then a byte every 0.5 s:
+    the per-client limit refuses most of them, /health from another client address (127.0.0.2) answers within 2 s
+    throughout, and the header deadline (3 s here) closes every trickling connection although bytes keep coming."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(hard, 1200), 4096) if hard != resource.RLIM_INFINITY
+                                                    else 4096, hard))
+    srv = Server("--threads", "2", "--header-timeout", "3", "--per-client-connections", "32", "--tiles", "none")
+    socks = []
+    try:
+        for _ in range(1050):
+            try:
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=2)
+                s.setblocking(False)
+                socks.append(s)
+                s.send(b"G")
+            except OSError:
+                pass
+        opened = time.time()
+        alive = list(socks)
+        worst = 0.0
+        checks_done = 0
+        # bounded: the header deadline is 3 s, so everything is over well within 20 s
+        while alive and time.time() - opened < 20:
+            t0 = time.time()
+            try:
+                st, _, body = srv.get_json("/health", timeout=5, source="127.0.0.2")
+            except OSError:
+                st = 0  # no answer within 5 s: the slots are held
+            worst = max(worst, time.time() - t0)
+            check(st == 200, "/health during the slowloris: %d" % st)
+            checks_done += 1
+            still = []
+            for s in alive:
+                try:
+                    try:
+                        if s.recv(100) == b"":
+                            continue  # closed by the server
+                    except BlockingIOError:
+                        pass  # open, nothing to read
+                    s.send(b"E")
+                    still.append(s)
+                except OSError:
+                    continue  # reset by the server
+            alive = still
+            time.sleep(0.5)  # the trickle's pace, not a wait for a state
+        took = time.time() - opened
+        check(checks_done >= 3 and worst < 2.0,
+              "/health from another client during a 1,050-connection slowloris: %d answers, slowest %.2f s"
+              % (checks_done, worst))
+        check(not alive and took < 8, "trickling connections closed by the header deadline: %d still open after %.1f s"
+              % (len(alive), took))
+        try:
+            st = srv.get_json("/health", timeout=5)[0]
+        except OSError:
+            st = 0
+        check(st == 200, "/health from the attacker's address once its connections are closed: %d" % st)
+    finally:
+        for s in socks:
+            s.close()
+        rc = srv.stop()
+    check(rc == 0, "slowloris server exit %r" % rc)
 
 
 def recv_all(s):
