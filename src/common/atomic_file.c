@@ -7,16 +7,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *tc_special_file_kind(unsigned mode) {
+    return S_ISREG(mode)    ? NULL
+           : S_ISDIR(mode)  ? "a directory"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
 tc_status tc_output_path_check(const char *path, tc_error *err) {
     struct stat sb;
     if (stat(path, &sb) != 0) return TC_OK; /* absent (or unreadable: the open then says why) */
-    const char *what = S_ISREG(sb.st_mode)    ? NULL
-                       : S_ISDIR(sb.st_mode)  ? "a directory"
-                       : S_ISCHR(sb.st_mode)  ? "a character device"
-                       : S_ISBLK(sb.st_mode)  ? "a block device"
-                       : S_ISFIFO(sb.st_mode) ? "a FIFO"
-                       : S_ISSOCK(sb.st_mode) ? "a socket"
-                                              : "not a regular file";
+    const char *what = tc_special_file_kind(sb.st_mode);
     if (!what) return TC_OK;
     return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
                    "the output exists and is %s, not a regular file: refusing to replace it", what);

@@ -21,6 +21,8 @@ typedef struct tc_atomic_file {
 /* TC_OK when path does not exist or is a regular file (a symbolic link is judged by what it points to); otherwise
  * TC_ERR_INVALID_ARGUMENT naming what it is. Every writer of an output path calls it before any work. */
 tc_status tc_output_path_check(const char *path, tc_error *err);
+/* "a directory", "a FIFO", ... for a stat mode that is not a regular file; NULL for a regular file. */
+const char *tc_special_file_kind(unsigned mode);
 
 tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err);
 /* Flush, fsync, close and rename into place. On failure the temporary file is removed. */

@@ -43,6 +43,10 @@
 #define ANALYSIS_QUEUE_PER_THREAD 4 /* waiting analyses per analysis thread before 503 busy */
 
 static atomic_long in_flight;
+/* Bytes held by request bodies being received, over all connections: 200 unfinished 1 MB POSTs would otherwise hold
+ * 200 MB (and glibc keeps freed memory, so RSS stays there). Past the budget a body is dropped and answered 503. */
+#define BODY_MEMORY_BUDGET ((size_t)64 << 20)
+static atomic_size_t body_bytes;
 static atomic_int shutdown_cancel; /* set when the drain time is nearly over: running analyses stop */
 
 int srv_shutting_down(void) { return atomic_load(&shutdown_cancel); }
@@ -336,6 +340,13 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
     return srv_send_static(c, r, 200, s->config_json, "application/json");
 }
 
+static void drop_body(tc_request *r) {
+    atomic_fetch_sub(&body_bytes, r->body_cap);
+    free(r->body);
+    r->body = NULL;
+    r->body_len = r->body_cap = 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
@@ -376,22 +387,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->body_too_big) return MHD_YES;
+        if (r->body_too_big || r->body_no_room) return MHD_YES;
         if (r->body_len + n > s->opt.max_body) { /* chunked bodies have no Content-Length to check up front */
-            free(r->body);
-            r->body = NULL;
-            r->body_len = 0;
+            drop_body(r);
             r->body_too_big = 1;
             return MHD_YES;
         }
-        char *b = realloc(r->body, r->body_len + n + 1);
-        if (!b) return MHD_NO;
-        memcpy(b + r->body_len, upload_data, n);
-        r->body = b;
+        if (r->body_len + n + 1 > r->body_cap) {
+            size_t cap = r->body_cap ? r->body_cap : 4096;
+            while (cap < r->body_len + n + 1) cap *= 2;
+            if (cap > s->opt.max_body + 1) cap = s->opt.max_body + 1;
+            size_t grow = cap - r->body_cap;
+            if (atomic_fetch_add(&body_bytes, grow) + grow > BODY_MEMORY_BUDGET) {
+                atomic_fetch_sub(&body_bytes, grow);
+                drop_body(r);
+                r->body_no_room = 1; /* answered now: MHD then stops reading the body and closes */
+                return srv_send_error(c, r, 503, "busy", NULL,
+                                      "the server is receiving too many request bodies at once; try again shortly");
+            }
+            char *b = realloc(r->body, cap);
+            if (!b) {
+                atomic_fetch_sub(&body_bytes, grow);
+                return MHD_NO;
+            }
+            r->body = b;
+            r->body_cap = cap;
+        }
+        memcpy(r->body + r->body_len, upload_data, n);
         r->body_len += n;
         r->body[r->body_len] = 0;
         return MHD_YES;
     }
+    if (r->body_no_room) return MHD_YES; /* answered when the body was refused */
     conn_phase(c, CONN_ANSWERING);
     srv_current = r;
     enum MHD_Result a = dispatch(s, c, r, url, method);
@@ -453,7 +480,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
         free(r->args[i].value);
     }
     free(r->args);
-    free(r->body);
+    drop_body(r);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);

@@ -41,6 +41,8 @@ typedef struct tc_request {
     char *body;              /* POST body, NUL-terminated */
     size_t body_len;
     int body_too_big;
+    int body_no_room;        /* the server's memory for request bodies was full: answered 503 */
+    size_t body_cap;
     const char *allow;       /* the Allow header of a 405 answer */
     char content_type[128];  /* the Content-Type header, "" when absent */
     srv_arg *args;           /* query arguments in order */
