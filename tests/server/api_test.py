@@ -470,6 +470,22 @@ def run_all(srv, info, bbox):
     return good_points, date
 
 
+def wait_idle(srv, limit_s=60):
+    """Poll /health until no other request is in progress: a request whose answer the client has already read may
+    still count until the server has finished with its connection, so a later count of 1 would not be ours."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        try:
+            st, _, body = srv.get_json("/health", timeout=1)
+        except socket.timeout:
+            continue
+        if st == 200 and body.get("in_flight") == 0:
+            return True
+        time.sleep(0.02)
+    check(False, "/health never reported the server idle")
+    return False
+
+
 def wait_in_flight(srv, n, limit_s=60):
     """Poll /health until it reports at least n other requests in progress; True when it did. A poll without an
     answer in 1 s is retried on a new connection (whether /health stays responsive is checked by cost_admission)."""
@@ -557,6 +573,7 @@ def sigterm_drain(date, good_points):
     srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
     try:
         long_body, n, per_origin = long_matrix_body(srv, date, good_points, 6.0)
+        wait_idle(srv)  # so that the count below is this request's
         req = Background(srv, "POST", "/v1/matrix", long_body)
         check(wait_in_flight(srv, 1), "/health never reported the long request in flight")
         signalled = time.time()
@@ -587,6 +604,7 @@ def shutdown_bounds(date, pts):
     srv = Server("--threads", "2", "--drain-timeout", "2", *BIG)
     try:
         body, n, _ = long_matrix_body(srv, date, pts, 60.0)
+        wait_idle(srv)  # so that the count below is this request's
         req = Background(srv, "POST", "/v1/matrix", body)
         check(wait_in_flight(srv, 1), "drain: the long request never showed in /health")
         t0 = time.time()
@@ -605,6 +623,7 @@ def shutdown_bounds(date, pts):
     # a second signal
     srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
     try:
+        wait_idle(srv)  # so that the count below is this request's
         req = Background(srv, "POST", "/v1/matrix", body)
         check(wait_in_flight(srv, 1), "second signal: the long request never showed in /health")
         srv.proc.send_signal(signal.SIGTERM)
@@ -650,6 +669,7 @@ def cost_admission(date, pts, good):
         body, n, per_origin = long_matrix_body(srv, date, pts, 3.0)
         n = min(n, 800)  # within the budget (800 × 120 = 96,000)
         body = matrix_body(date, pts, n)
+        wait_idle(srv)  # so that the count below is this request's
         reqs = [Background(srv, "POST", "/v1/matrix", body) for _ in range(2)]
         check(wait_in_flight(srv, 2), "costly matrices never showed in /health")
         worst = 0.0
