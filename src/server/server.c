@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#define MAX_URL_PATH 4096
 #define ANALYSIS_QUEUE_PER_THREAD 4 /* waiting analyses per analysis thread before 503 busy */
 
 static atomic_long in_flight;
@@ -297,6 +298,8 @@ static int is_get(const char *m) { return !strcmp(m, MHD_HTTP_METHOD_GET) || !st
 
 static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url,
                                 const char *method) {
+    if (strlen(url) > MAX_URL_PATH)
+        return srv_send_error(c, r, 414, "uri_too_long", NULL, "the path is longer than %d bytes", MAX_URL_PATH);
     static const struct {
         const char *path;
         int post;
@@ -612,7 +615,9 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
         flags, (uint16_t)o->port, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s,
         MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s.opt.threads, MHD_OPTION_CONNECTION_TIMEOUT, s.opt.timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        /* 128 KiB: room for a 64 KiB request line, so that an over-long URL gets this API's JSON 414 rather than
+         * libmicrohttpd's own HTML page (it writes one for whatever exceeds this memory) */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, s.opt.per_client_connections,
         MHD_OPTION_END);

@@ -118,37 +118,40 @@ enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, tc_request *r, un
 
 static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
     (void)kind;
-    tc_request *r = cls;
-    if (r->arg_error[0]) return MHD_NO;
+    return srv_add_arg(cls, key, value) ? MHD_NO : MHD_YES;
+}
+
+int srv_add_arg(tc_request *r, const char *key, const char *value) {
+    if (r->arg_error[0]) return -1;
     size_t kl = strlen(key), vl = value ? strlen(value) : 0;
     if (r->n_args >= MAX_ARGS) {
         snprintf(r->arg_error, sizeof r->arg_error, "more than %d query parameters", MAX_ARGS);
-        return MHD_NO;
+        return -1;
     }
     if (kl > MAX_ARG_KEY || vl > MAX_ARG_VALUE) {
         snprintf(r->arg_error_param, sizeof r->arg_error_param, "%.64s", key);
         snprintf(r->arg_error, sizeof r->arg_error, "query parameter \"%.64s\" is longer than %d bytes", key,
                  kl > MAX_ARG_KEY ? MAX_ARG_KEY : MAX_ARG_VALUE);
-        return MHD_NO;
+        return -1;
     }
     for (size_t i = 0; i < r->n_args; i++)
         if (!strcmp(r->args[i].key, key)) { /* the first value winning silently would hide a client's mistake */
             snprintf(r->arg_error_param, sizeof r->arg_error_param, "%s", key);
             snprintf(r->arg_error, sizeof r->arg_error, "query parameter \"%s\" is given more than once", key);
-            return MHD_NO;
+            return -1;
         }
     srv_arg *a = realloc(r->args, (r->n_args + 1) * sizeof *a);
-    if (!a) return MHD_NO;
+    if (!a) return -1;
     r->args = a;
     a[r->n_args].key = strdup(key);
     a[r->n_args].value = strdup(value ? value : "");
     if (!a[r->n_args].key || !a[r->n_args].value) {
         free(a[r->n_args].key);
         free(a[r->n_args].value);
-        return MHD_NO;
+        return -1;
     }
     r->n_args++;
-    return MHD_YES;
+    return 0;
 }
 
 void srv_copy_args(struct MHD_Connection *c, tc_request *r) {

@@ -87,6 +87,8 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned
 /* Copy the query arguments into r (called when the headers are in); a repeated name, an over-long name or value
  * or too many arguments is recorded in r->arg_error. */
 void srv_copy_args(struct MHD_Connection *c, tc_request *r);
+/* One argument (what srv_copy_args does for each); -1 once r->arg_error is set or out of memory. */
+int srv_add_arg(tc_request *r, const char *key, const char *value);
 /* The body's media type is application/json (parameters such as charset allowed, nothing else); an absent
  * Content-Type counts as JSON. */
 int srv_is_json_media_type(const char *content_type);

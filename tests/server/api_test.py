@@ -421,6 +421,8 @@ def run_all(srv, info, bbox):
     dup = json.dumps(dict(mreq, origins=[dict(origins[0])]))
     dup = dup.replace('"lat": ', '"lon": 0, "lat": ', 1)
     check_error(srv, "POST", "/v1/matrix", 400, "bad_body", "lon", body=dup, headers=js)
+    check_error(srv, "GET", "/" + "a" * 65000, 414, "uri_too_long", None)
+    check_error(srv, "GET", "/v1/route?from=" + "1" * 60000, 400, "bad_parameter", "from")
     # a forged access log line: the newline reaches the log escaped
     check_error(srv, "GET", "/x%0aGET%20/admin%20200%200.1%20ms", 404, "not_found", None)
     check_error(srv, "GET", "/v1/matrix", 405, "method_not_allowed", None)
