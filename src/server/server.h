@@ -4,9 +4,11 @@
  * Shape: libmicrohttpd with a pool of epoll threads. Every thread reads the same memory-mapped network (nothing in
  * it is written after opening), so requests need no locks; what a request allocates is its own, except that
  * isochrones share a cache of linked grids and analysis workspaces (analysis/surface.h; a mutex guards its tables). Slow clients cost
- * an idle connection, never a thread (MHD's event loop does the I/O); the cost of a single request is bounded by
- * limits on the departure window, cutoffs and matrix size, and each connection has a timeout. Network-wide
- * GeoJSON (stops, lines) is built once at start-up and served from memory.
+ * an idle connection, never a thread (MHD's event loop does the I/O), and a client holds at most
+ * per_client_connections, each with header and body deadlines. Isochrones and matrices run on a separate, smaller
+ * pool, so that cheap requests never wait behind them; their estimated cost is checked against max_cost before any
+ * work, and running work is cancelled past request_timeout_s or at shutdown. Network-wide GeoJSON (stops, lines) is
+ * built once at start-up and served from memory.
  *
  * Files: server.c (daemon, dispatch, signals, access log), server_http.c (requests, responses, JSON errors),
  * server_api.c (the /v1 endpoints), server_layers.c (stops / lines GeoJSON), server_static.c (the map page).
