@@ -28,7 +28,7 @@ static const char *serve_usage =
     "  --request-timeout S  stop an isochrone or matrix still running S s after it arrived: 503 (default 60)\n"
     "  --drain-timeout S  after SIGTERM/SIGINT, wait at most S s for requests in flight (default 10); a second\n"
     "                     signal exits at once\n"
-    "  --per-client-connections N  connections one client address may hold (default 32)\n"
+    "  --per-client-connections N  connections one client address may hold (default 64)\n"
     "  --header-timeout S  a request's headers must arrive within S s however slowly they trickle (default 10)\n"
     "  --body-timeout S   and its body within S s after them (default 30)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"

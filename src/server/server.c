@@ -25,7 +25,9 @@
 #include "server/server_static.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <malloc.h>
@@ -41,7 +43,8 @@
 
 #define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #define MAX_URL_PATH 4096
-#define ANALYSIS_QUEUE_PER_THREAD 4 /* waiting analyses per analysis thread before 503 busy */
+#define ANALYSIS_QUEUE_PER_THREAD 32 /* waiting analyses per analysis thread before 503 busy (they also wait at
+                                        * most --request-timeout: past it they are answered 503 when their turn comes) */
 
 static atomic_long in_flight;
 /* Bytes held by request bodies being received, over all connections: 200 unfinished 1 MB POSTs would otherwise hold
@@ -72,6 +75,11 @@ static struct analysis_pool {
 
 static void *analysis_main(void *arg) {
     (void)arg;
+    /* below the MHD threads in the scheduler (Linux: nice applies per thread), so that on a busy machine /health,
+     * /v1/route and the map page get the CPU before batch work; raising one's own nice value needs no privilege */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0) {
+        /* not fatal: the analyses then share the CPU equally */
+    }
     for (;;) {
         pthread_mutex_lock(&pool.mu);
         while (!pool.head && !pool.stop) pthread_cond_wait(&pool.wake, &pool.mu);
@@ -186,7 +194,7 @@ void tc_server_options_init(tc_server_options *o) {
     o->max_cost = 60000;
     o->request_timeout_s = 60;
     o->drain_timeout_s = 10;
-    o->per_client_connections = 32;
+    o->per_client_connections = 64;
     o->header_timeout_s = 10;
     o->body_timeout_s = 30;
 }
@@ -370,6 +378,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         snprintf(r->content_type, sizeof r->content_type, "%s", ct ? ct : "");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         conn_phase(c, CONN_BODY); /* the headers are in: the body's deadline starts */
+        if (cl && strtoull(cl, NULL, 10) <= s->opt.max_body) r->content_length = (size_t)strtoull(cl, NULL, 10);
         if (cl && strtoull(cl, NULL, 10) > s->opt.max_body) {
             /* refused before reading the body; MHD then closes the connection rather than read it */
             return srv_send_error(c, r, 413, "too_large", NULL,
@@ -397,7 +406,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         }
         if (r->body_len + n + 1 > r->body_cap) {
-            size_t cap = r->body_cap ? r->body_cap : 4096;
+            /* the announced length at once (one allocation), else doubling (chunked bodies) */
+            size_t cap = r->body_cap ? r->body_cap : r->content_length ? r->content_length + 1 : 4096;
             while (cap < r->body_len + n + 1) cap *= 2;
             if (cap > s->opt.max_body + 1) cap = s->opt.max_body + 1;
             size_t grow = cap - r->body_cap;

@@ -35,7 +35,7 @@ typedef struct tc_server_options {
     double max_cost;        /* a request estimated above this many searches is refused (422); default 60000 */
     double request_timeout_s; /* isochrone / matrix work still running this long after arrival: 503; default 60 */
     double drain_timeout_s; /* after SIGTERM/SIGINT, wait at most this long for requests in flight; default 10 */
-    unsigned per_client_connections; /* connections one client address may hold; default 32 */
+    unsigned per_client_connections; /* connections one client address may hold; default 64 */
     double header_timeout_s; /* a request's headers must all arrive within this, however they trickle; default 10 */
     double body_timeout_s;  /* and its body within this after the headers; default 30 */
 } tc_server_options;

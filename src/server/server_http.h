@@ -43,6 +43,7 @@ typedef struct tc_request {
     int body_too_big;
     int body_no_room;        /* the server's memory for request bodies was full: answered 503 */
     size_t body_cap;
+    size_t content_length;   /* as announced, when within the body limit; 0 when absent */
     const char *allow;       /* the Allow header of a 405 answer */
     char content_type[128];  /* the Content-Type header, "" when absent */
     srv_arg *args;           /* query arguments in order */
