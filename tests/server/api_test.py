@@ -567,7 +567,9 @@ def wait_log(srv, text, limit_s=30):
     return False
 
 
-BIG = ("--max-matrix", "10000000", "--max-body", "67108864", "--max-cost", "1000000000000", "--tiles", "none")
+# limits out of the way of requests that are long on purpose (a sanitizer build on a loaded machine is slow)
+BIG = ("--max-matrix", "10000000", "--max-body", "67108864", "--max-cost", "1000000000000", "--request-timeout", "3600",
+       "--tiles", "none")
 
 
 def sigterm_drain(date, good_points):
@@ -642,7 +644,7 @@ def shutdown_bounds(date, pts):
           "second SIGTERM: exit %r after %.1f s\n%s" % (rc, took, srv.text()[-300:]))
     check(req.answer[0] == 0, "second SIGTERM: the unanswered client got %r" % (req.answer,))
     # per-request deadline
-    srv = Server("--threads", "2", "--request-timeout", "1", *BIG)
+    srv = Server("--threads", "2", *BIG, "--request-timeout", "1")  # the last --request-timeout counts
     try:
         t0 = time.time()
         ans = Background(srv, "POST", "/v1/matrix", body).join()
@@ -660,7 +662,7 @@ def cost_admission(date, pts, good):
     """A matrix over the cost budget is refused at once with 422 naming the budget; two costly matrices within it run
     on the analysis pool while /health, /v1/route and the map page answer within 2 s."""
     srv = Server("--threads", "2", "--analysis-threads", "1", "--max-matrix", "10000000", "--max-body", "67108864",
-                 "--max-cost", "100000")
+                 "--max-cost", "100000", "--request-timeout", "3600")
     try:
         over = json.loads(matrix_body(date, pts, 2000))  # 2,000 origins × 120 minutes = 240,000 searches
         t0 = time.time()
