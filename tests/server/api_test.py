@@ -516,17 +516,17 @@ def matrix_body(date, pts, n):
 
 def long_matrix_body(srv, date, pts, seconds):
     """A matrix request that keeps one analysis thread busy for about `seconds` on this machine: the number of origins
-    is scaled from the measured cost of 4 and 16 origins (measured once, on the first server asked)."""
+    is scaled from the measured cost of 2 and 6 origins (measured once, on the first server asked)."""
     if not RATE:
         took = {}
-        for n in (4, 16):
+        for n in (2, 6):  # small: a sanitizer build on a loaded machine takes seconds per origin
             t0 = time.time()
             st, _, data = srv.request("POST", "/v1/matrix", body=matrix_body(date, pts, n),
-                                      headers={"Content-Type": "application/json"})
+                                      headers={"Content-Type": "application/json"}, timeout=600)
             took[n] = time.time() - t0
             check(st == 200, "sizing matrix of %d origins: %d %r" % (n, st, data[:200]))
-        RATE["per_origin"] = max((took[16] - took[4]) / 12, took[16] / 16 / 4, 1e-4)
-    n = int(seconds / RATE["per_origin"]) + 16
+        RATE["per_origin"] = max((took[6] - took[2]) / 4, took[6] / 6 / 4, 1e-4)
+    n = int(seconds / RATE["per_origin"]) + 2
     return matrix_body(date, pts, n), n, RATE["per_origin"]
 
 
@@ -538,7 +538,8 @@ class Background:
 
         def run():
             try:
-                self.answer = srv.request(method, path, body=body, headers={"Content-Type": "application/json"})
+                self.answer = srv.request(method, path, body=body, headers={"Content-Type": "application/json"},
+                                          timeout=600)
             except OSError as e:
                 self.answer = (0, "", repr(e).encode())
             self.done = time.time()
@@ -546,7 +547,7 @@ class Background:
         self.thread = threading.Thread(target=run)
         self.thread.start()
 
-    def join(self, timeout=120):
+    def join(self, timeout=600):
         self.thread.join(timeout)
         return self.answer
 
@@ -640,7 +641,7 @@ def shutdown_bounds(date, pts):
         req.join()
     finally:
         srv.stop()
-    check(rc == 1 and took < 1.0 and "second SIGTERM: exiting at once, 1 request unanswered" in srv.text(),
+    check(rc == 1 and took < 3.0 and "second SIGTERM: exiting at once, 1 request unanswered" in srv.text(),  # vs 120 s
           "second SIGTERM: exit %r after %.1f s\n%s" % (rc, took, srv.text()[-300:]))
     check(req.answer[0] == 0, "second SIGTERM: the unanswered client got %r" % (req.answer,))
     # per-request deadline
