@@ -179,6 +179,10 @@ def main():
     rc, _, err = cli("serve", NET, "--port", str(taken.getsockname()[1]))
     taken.close()
     check(rc == 1 and "cannot listen" in err, "serve on a taken port: exit %d %s" % (rc, err.strip()))
+    for other in servers[1:]:  # every server of the test, not only the first
+        text = other.text()
+        check(not any(w in text for w in ("runtime error:", "AddressSanitizer", "LeakSanitizer")),
+              "sanitizer report in a server log:\n" + text[-3000:])
     print("%d checks, %d failed" % (checks, failures))
     return 1 if failures else 0
 
