@@ -6,8 +6,13 @@
 # quote medians). Queries cycle through 64 origin/destination pairs near stops that the server answers with 200
 # (checked first), departures spread over the day.
 #
+# MATRICES=N adds a mixed run: /v1/route under wrk while N clients keep posting a costly matrix (400 origins × 1
+# destination over a 2-hour window, 5 percentiles: ~48,000 searches, inside the default --max-cost) one after the
+# other; it reports the route p99 beside the route-only run and the number of matrices answered.
+#
 # usage: bench/server_load.sh [TONGCHENG] [DURATION_S] [CONNECTIONS]
-#   env: TC_DATA (default /work/shared/data), THREADS (server threads; default: cores), WRK_THREADS (default 2)
+#   env: TC_DATA (default /work/shared/data), THREADS (server threads; default: cores), WRK_THREADS (default 2),
+#        MATRICES (default 0: no mixed run)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tc=${1:-${TC_BIN:-$here/build/tongcheng}}
@@ -91,6 +96,62 @@ for endpoint in route isochrone; do
         "$endpoint" "$rps" "$p50" "$p99" "$total" "${non2xx:-0}" "${sock:-socket errors: none}" "$before" "$after" \
         "$loadavg"
 done
+if [ "${MATRICES:-0}" -gt 0 ]; then
+    python3 - "$base" "$tmp" "$MATRICES" "$duration" > "$tmp/matrices.txt" <<'PY' &
+import json, random, sys, threading, time, urllib.request, urllib.error
+base, tmp, n, duration = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+cfg = json.load(urllib.request.urlopen(base + "/v1/config"))
+stops = [f["geometry"]["coordinates"] for f in json.load(urllib.request.urlopen(base + "/v1/stops"))["features"]]
+rnd = random.Random(7)
+pts = [rnd.choice(stops) for _ in range(400)]
+body = json.dumps({"origins": [{"id": i, "lat": p[1], "lon": p[0]} for i, p in enumerate(pts)],
+                   "destinations": [{"id": 0, "lat": pts[0][1], "lon": pts[0][0]}], "date": cfg["default_date"],
+                   "window": "12:00-14:00", "percentiles": [5, 25, 50, 75, 95], "max_duration_min": 240}).encode()
+done, status = [], []
+end = time.time() + duration + 2  # a little past wrk's run, so matrices run for all of it
+def client():
+    while time.time() < end:
+        t0 = time.time()
+        try:
+            r = urllib.request.urlopen(urllib.request.Request(base + "/v1/matrix", data=body,
+                                       headers={"Content-Type": "application/json"}), timeout=600)
+            r.read()
+            status.append(r.status)
+        except urllib.error.HTTPError as e:
+            status.append(e.code)
+        except OSError as e:  # the connection closed without an answer: counted, and the client goes on
+            status.append(type(e).__name__)
+            continue
+        done.append(time.time() - t0)
+ts = [threading.Thread(target=client) for _ in range(n)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("%d matrices answered (statuses %s), median %.1f s each" % (len(done), sorted(set(map(str, status))),
+      sorted(done)[len(done) // 2] if done else 0))
+PY
+    mpid=$!
+    # wait until the matrices are being computed before measuring
+    for _ in $(seq 200); do
+        inflight=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]+"/health")).get("in_flight",0))' "$base" 2>/dev/null || echo 0)
+        [ "$inflight" -ge "$MATRICES" ] && break
+        sleep 0.05
+    done
+    before=$(rss)
+    loadavg=$(load)
+    PATHS="$tmp/route.txt" wrk -t"${WRK_THREADS:-2}" -c"$conns" -d"${duration}s" --timeout 10s --latency \
+        -s "$tmp/cycle.lua" "$base" > "$tmp/wrk-mixed.txt"
+    after=$(rss)
+    wait "$mpid"
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$tmp/wrk-mixed.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk-mixed.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk-mixed.txt")
+    total=$(awk '/requests in/ {print $1}' "$tmp/wrk-mixed.txt")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/wrk-mixed.txt")
+    sock=$(awk '/Socket errors/ {print $0}' "$tmp/wrk-mixed.txt")
+    printf '/v1/route + %d matrices %8s req/s  p50 %8s  p99 %8s  requests %s  non-2xx %s  %s  RSS %s → %s  load %s; %s\n' \
+        "$MATRICES" "$rps" "$p50" "$p99" "$total" "${non2xx:-0}" "${sock:-socket errors: none}" "$before" "$after" \
+        "$loadavg" "$(cat "$tmp/matrices.txt")"
+fi
 echo "server RSS at end: $(rss)"
 kill -TERM "$server"
 wait "$server" && echo "server stopped cleanly (exit 0)"

@@ -37,7 +37,8 @@ typedef enum tc_status {
     TC_ERR_NOT_FOUND = 6,        /* a named stop / route / trip does not exist */
     TC_ERR_NO_SERVICE = 7,       /* the feed has no usable service, or a date lies outside the service range */
     TC_ERR_UNREACHABLE = 8,      /* a point cannot be snapped, or a destination cannot be reached */
-    TC_ERR_INTERNAL = 9
+    TC_ERR_INTERNAL = 9,
+    TC_ERR_CANCELLED = 10        /* the caller's cancellation callback asked the computation to stop */
 } tc_status;
 
 typedef struct tc_error {
@@ -322,6 +323,10 @@ typedef struct tc_analysis_options {
     tc_truck truck;            /* street-only TC_MODE_TRUCK: the vehicle (default tc_truck_init); its departure for
                                   the time-window restrictions is the window's start on date, not truck.weekday and
                                   truck.time_s */
+    /* NULL, or asked between departure minutes of every origin: nonzero stops the computation with
+     * TC_ERR_CANCELLED (a server's shutdown or per-request deadline); must be cheap and thread-safe */
+    int (*cancelled)(void *cancel_ctx);
+    void *cancel_ctx;
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);

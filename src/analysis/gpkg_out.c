@@ -4,6 +4,7 @@
  * (one SQLite commit instead of one per feature).
  */
 #include "analysis/gpkg_out.h"
+#include "common/atomic_file.h"
 #include "analysis/gdal_env.h"
 #include "common/error.h"
 
@@ -34,6 +35,8 @@ static tc_status gpkg_fail(tc_gpkg *g, tc_error *err, const char *what) {
 }
 
 tc_status tc_gpkg_create(const char *path, tc_gpkg **out, tc_error *err) {
+    tc_status special = tc_output_path_check(path, err); /* a device, FIFO or directory is never replaced */
+    if (special) return special;
     tc_gpkg *g = calloc(1, sizeof *g);
     if (!g) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     snprintf(g->path, sizeof g->path, "%s", path);
@@ -185,6 +188,7 @@ tc_status tc_gpkg_commit(tc_gpkg *g, tc_error *err) {
     GDALClose(g->ds); /* writes the file out */
     g->ds = NULL;
     if (!st && CPLGetLastErrorType() >= CE_Failure) st = gpkg_fail(g, err, "cannot finish the GeoPackage");
+    if (!st) st = tc_output_path_check(g->path, err); /* again: it may have appeared while writing */
     if (!st && rename(g->tmp, g->path))
         st = tc_fail(err, TC_ERR_IO, g->path, 0, 0, "cannot rename %s into place", g->tmp);
     if (st) unlink(g->tmp);

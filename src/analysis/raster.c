@@ -114,6 +114,8 @@ tc_status tc_surface_write_geotiff(const char *path, const tc_grid *grid, const 
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "path too long");
+    tc_status special = tc_output_path_check(path, err);
+    if (special) return special;
     uint16_t *band = malloc(n_cells * sizeof *band);
     if (!band) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
 
@@ -156,6 +158,7 @@ close:
     CPLErrorReset();
     GDALClose(ds); /* returns void in GDAL 3.6: a failed flush shows as the last error */
     if (!st && CPLGetLastErrorType() >= CE_Failure) st = tc_gdal_fail(err, TC_ERR_IO, path, "cannot finish GeoTIFF");
+    if (!st) st = tc_output_path_check(path, err);
     if (!st && rename(tmp, path) != 0) st = tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot rename: %s", strerror(errno));
     if (st) unlink(tmp);
 done:

@@ -733,9 +733,9 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
             ws->gen = 1;
         }
     }
-    int oom = 0;
+    int oom = 0, cancelled = 0;
     const uint64_t stream = origin_stream(o->seed, lat, lon);
-    for (uint32_t draw = 0; draw < n_draws; draw++) {
+    for (uint32_t draw = 0; draw < n_draws && !cancelled; draw++) {
         if (n_draws > 1) {
             for (uint32_t f = 0; f < v->n_frequencies; f++) {
                 int32_t h = v->frequencies[f].headway_s;
@@ -749,6 +749,11 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         p.limit = p.time + max_s;
         raptor_range_begin(ws->rw, &p);
         for (uint32_t m = n_min; m-- > 0;) {
+            /* asked every minute: one origin over a long window can take seconds on a large network */
+            if (o->cancelled && o->cancelled(o->cancel_ctx)) {
+                cancelled = 1; /* the clean-up below still runs: the workspace is reused */
+                break;
+            }
             const int32_t t = o->window_start + (int32_t)m * 60;
             p.time = t;
             p.limit = t + max_s;
@@ -782,6 +787,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         for (uint32_t q = 0; q < nt; q++) ws->stop_seen[touched[q]] = RAPTOR_INF;
     }
     if (oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid linkage)");
+    if (cancelled) return tc_fail(err, TC_ERR_CANCELLED, NULL, 0, 0, "cancelled");
     return TC_OK;
 }
 

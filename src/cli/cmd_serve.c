@@ -26,8 +26,18 @@ static const char *serve_usage =
     "  --tiles URL        base map tiles, {z}/{x}/{y} (default OpenStreetMap's; none = the network alone)\n"
     "  --scenario NAME=NET  another network of the region (e.g. built with --scenario): /v1/isochrone?scenario=NAME,\n"
     "                     and the map page's scenario selector compares it with the baseline (repeatable)\n"
+    "  --analysis-threads N  threads for isochrones and matrices, apart from the others (default: half)\n"
+    "  --max-cost N       refuse an isochrone or matrix estimated above N searches (origins x departure\n"
+    "                     minutes x draws, scaled by its outputs) with 422 (default 60000)\n"
+    "  --request-timeout S  stop an isochrone or matrix still running S s after it arrived: 503 (default 60)\n"
+    "  --drain-timeout S  after SIGTERM/SIGINT, wait at most S s for requests in flight (default 10); a second\n"
+    "                     signal exits at once\n"
+    "  --per-client-connections N  connections one client address may hold (default 64)\n"
+    "  --header-timeout S  a request's headers must arrive within S s however slowly they trickle (default 10)\n"
+    "  --body-timeout S   and its body within S s after them (default 30)\n"
     "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
-    "           /v1/config, /health; the map page at /\n";
+    "           /v1/config, /health ({\"status\":\"ok\",\"in_flight\":N}: N other requests in progress);\n"
+    "           the map page at /\n";
 
 static int parse_count(const char *s, long lo, long hi, long *out) {
     char *end;
@@ -49,7 +59,10 @@ int cmd_serve(int argc, char **argv) {
         long n;
         int takes = !strcmp(a, "--host") || !strcmp(a, "--port") || !strcmp(a, "--threads") ||
                     !strcmp(a, "--web-dir") || !strcmp(a, "--max-matrix") || !strcmp(a, "--max-body") ||
-                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles") || !strcmp(a, "--scenario");
+                    !strcmp(a, "--timeout") || !strcmp(a, "--tiles") || !strcmp(a, "--scenario") ||
+                    !strcmp(a, "--analysis-threads") || !strcmp(a, "--max-cost") || !strcmp(a, "--request-timeout") ||
+                    !strcmp(a, "--drain-timeout") || !strcmp(a, "--per-client-connections") ||
+                    !strcmp(a, "--header-timeout") || !strcmp(a, "--body-timeout");
         if (takes && !val) return cli_usage(serve_usage, "serve: %s needs a value", a);
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(serve_usage, stdout);
@@ -95,6 +108,23 @@ int cmd_serve(int argc, char **argv) {
                 return cli_usage(serve_usage, "serve: --scenario expects NAME=NET (at most 8)");
             scen_names[n_scen] = val;
             scen_paths[n_scen++] = eq + 1;
+        } else if (!strcmp(a, "--analysis-threads")) {
+            if (parse_count(val, 1, 1024, &n)) return cli_usage(serve_usage, "serve: --analysis-threads expects 1…1024");
+            o.analysis_threads = (int)n;
+        } else if (!strcmp(a, "--max-cost")) {
+            if (parse_count(val, 1, 1000000000000L, &n)) return cli_usage(serve_usage, "serve: --max-cost expects 1…1e12");
+            o.max_cost = (double)n;
+        } else if (!strcmp(a, "--request-timeout") || !strcmp(a, "--drain-timeout") ||
+                   !strcmp(a, "--header-timeout") || !strcmp(a, "--body-timeout")) {
+            if (parse_count(val, 1, 3600, &n)) return cli_usage(serve_usage, "serve: %s expects 1…3600 s", a);
+            double *t = !strcmp(a, "--request-timeout") ? &o.request_timeout_s
+                        : !strcmp(a, "--drain-timeout") ? &o.drain_timeout_s
+                        : !strcmp(a, "--header-timeout") ? &o.header_timeout_s : &o.body_timeout_s;
+            *t = (double)n;
+        } else if (!strcmp(a, "--per-client-connections")) {
+            if (parse_count(val, 1, 100000, &n))
+                return cli_usage(serve_usage, "serve: --per-client-connections expects 1…100000");
+            o.per_client_connections = (unsigned)n;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (a[0] == '-') {

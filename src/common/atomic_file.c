@@ -4,11 +4,33 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+const char *tc_special_file_kind(unsigned mode) {
+    return S_ISREG(mode)    ? NULL
+           : S_ISDIR(mode)  ? "a directory"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+tc_status tc_output_path_check(const char *path, tc_error *err) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return TC_OK; /* absent (or unreadable: the open then says why) */
+    const char *what = tc_special_file_kind(sb.st_mode);
+    if (!what) return TC_OK;
+    return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+                   "the output exists and is %s, not a regular file: refusing to replace it", what);
+}
 
 tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err) {
     memset(af, 0, sizeof *af);
     if (strlen(path) >= sizeof af->path) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "path too long");
+    tc_status st = tc_output_path_check(path, err);
+    if (st) return st;
     snprintf(af->path, sizeof af->path, "%s", path);
     snprintf(af->tmp_path, sizeof af->tmp_path, "%s.tmp.%ld", path, (long)getpid());
     af->fp = fopen(af->tmp_path, "wb");
@@ -24,6 +46,11 @@ tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err) {
     if (!bad && fsync(fileno(af->fp)) != 0) { bad = 1; e = errno; }
     if (fclose(af->fp) != 0 && !bad) { bad = 1; e = errno; }
     af->fp = NULL;
+    tc_status special = bad ? TC_OK : tc_output_path_check(af->path, err); /* made special while written */
+    if (special) {
+        unlink(af->tmp_path);
+        return special;
+    }
     if (!bad && rename(af->tmp_path, af->path) != 0) { bad = 1; e = errno; }
     if (bad) {
         unlink(af->tmp_path);

@@ -2,7 +2,9 @@
  * atomic_file.h — write an output file so that readers only ever see the old file or the complete new one.
  *
  * The data goes to "PATH.tmp.PID" in the same folder (same filesystem, so rename(2) is atomic); commit fsyncs and
- * renames it over PATH; abort (or a crash) leaves PATH untouched.
+ * renames it over PATH; abort (or a crash) leaves PATH untouched. An existing PATH that is not a regular file (a
+ * directory, device, FIFO or socket) is refused at open and again at commit: rename(2) would replace a device node
+ * or a FIFO with a regular file (as root, -o /dev/null would replace /dev/null).
  */
 #ifndef TC_COMMON_ATOMIC_FILE_H
 #define TC_COMMON_ATOMIC_FILE_H
@@ -15,6 +17,12 @@ typedef struct tc_atomic_file {
     char path[4096];
     char tmp_path[4096 + 32];
 } tc_atomic_file;
+
+/* TC_OK when path does not exist or is a regular file (a symbolic link is judged by what it points to); otherwise
+ * TC_ERR_INVALID_ARGUMENT naming what it is. Every writer of an output path calls it before any work. */
+tc_status tc_output_path_check(const char *path, tc_error *err);
+/* "a directory", "a FIFO", ... for a stat mode that is not a regular file; NULL for a regular file. */
+const char *tc_special_file_kind(unsigned mode);
 
 tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err);
 /* Flush, fsync, close and rename into place. On failure the temporary file is removed. */

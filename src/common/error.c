@@ -16,6 +16,7 @@ const char *tc_status_name(tc_status status) {
     case TC_ERR_NO_SERVICE: return "no_service";
     case TC_ERR_UNREACHABLE: return "unreachable";
     case TC_ERR_INTERNAL: return "internal";
+    case TC_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
 }

@@ -7,11 +7,15 @@
  * piece and its partner the first of the next). Real feeds break the RFC in known ways, and each is accepted with a
  * warning rather than refused: stray quotes inside cells, text after a closing quote, a missing closing quote,
  * CR-only line ends, NUL bytes, invalid UTF-8 (Latin-1 names), rows with too few or too many cells.
- * Line numbers are physical lines (a quoted newline counts), columns are 1-based cell numbers.
+ * Line numbers are physical lines (a quoted newline counts), columns are 1-based cell numbers. What cannot be a
+ * CSV text is refused rather than scanned to the end: a record, a cell or a row count over the limits of
+ * gtfs_internal.h (a 1 MB zip can hold a 1 GiB line), and binary content (mostly NUL bytes) at the start.
  */
 #include "gtfs/gtfs_internal.h"
 #include "common/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +169,31 @@ static int repair_utf8(gtfs_csv *c) {
     return 0;
 }
 
+static int limit_fail(gtfs_csv *c, long line, long column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int limit_fail(gtfs_csv *c, long line, long column, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->failed, sizeof c->failed, fmt, ap);
+    va_end(ap);
+    c->fatal = 1;
+    c->failed_line = line;
+    c->failed_column = column;
+    return -1;
+}
+
+/* A cell or record over its limit: -1 after recording why (the reading stops there). */
+static int check_lengths(gtfs_csv *c, size_t raw, size_t start) {
+    if (raw > c->max_record)
+        return limit_fail(c, c->row_line, (long)c->n_fields + 1,
+                          "line %ld is longer than the limit of %zu bytes (not a GTFS table, or a missing line end)",
+                          c->row_line, c->max_record);
+    if (c->row_len - start > c->max_field)
+        return limit_fail(c, c->row_line, (long)c->n_fields + 1,
+                          "cell %zu of line %ld is longer than the limit of %zu bytes", c->n_fields + 1, c->row_line,
+                          c->max_field);
+    return 0;
+}
+
 /* Scan one record (possibly empty). Returns 1 when a record was read, 0 at the end of input, -1 on error. */
 static int scan_record(gtfs_csv *c) {
     c->row_len = 0;
@@ -173,11 +202,14 @@ static int scan_record(gtfs_csv *c) {
     if (b == -2) return -1;
     if (b == -1) return 0;
     c->row_line = c->line + 1;
+    if (++c->rows > c->max_rows)
+        return limit_fail(c, c->row_line, 0, "more than the limit of %ld rows", c->max_rows);
     int high = 0, nul_seen = 0, quote_warned = 0, ctrl_seen = 0;
-    size_t start = 0;
+    size_t start = 0, raw = 0; /* raw: bytes of the record read, NULs and quotes included */
     enum { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE } st = FIELD_START;
     for (;; b = next_byte(c)) {
         if (b == -2) return -1;
+        if ((++raw & 1023) == 0 && check_lengths(c, raw, start)) return -1; /* every KiB: cheap, and bounded */
         if (b == -1) {
             if (st == QUOTED)
                 tc_report(c->diag, TC_SEV_WARNING, "csv_unterminated_quote", c->file, c->row_line,
@@ -214,7 +246,7 @@ static int scan_record(gtfs_csv *c) {
             continue;
         }
         if (b == ',') {
-            if (field_end(c, start)) return -1;
+            if (check_lengths(c, raw, start) || field_end(c, start)) return -1;
             start = c->row_len;
             st = FIELD_START;
             continue;
@@ -261,10 +293,12 @@ static int scan_record(gtfs_csv *c) {
                 memcpy(c->row + c->row_len, c->in + c->in_pos, k);
                 c->row_len += k;
                 c->in_pos = i;
+                raw += k;
+                if (check_lengths(c, raw, start)) return -1;
             }
         }
     }
-    if (field_end(c, start)) return -1;
+    if (check_lengths(c, raw, start) || field_end(c, start)) return -1;
     if ((high & 0x80) && repair_utf8(c)) return -1;
     return 1;
 }
@@ -296,6 +330,9 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
     c->err = err;
     c->in = malloc(CSV_IN_CAP);
     if (!c->in) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+    c->max_record = GTFS_CSV_MAX_RECORD;
+    c->max_field = GTFS_CSV_MAX_FIELD;
+    c->max_rows = GTFS_CSV_MAX_ROWS;
     /* byte-order marks: UTF-8's is skipped, UTF-16/32 cannot be read as CSV bytes */
     unsigned char head[4] = {0};
     size_t got = 0;
@@ -311,6 +348,12 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
     if (got >= 2 && ((head[0] == 0 && head[1] != 0) || (head[0] != 0 && head[1] == 0)))
         return tc_fail(err, TC_ERR_PARSE, file, 1, 1,
                        "file looks UTF-16 encoded (NUL in every other byte); GTFS requires UTF-8");
+    if (got >= 2 && head[0] == 0 && head[1] == 0) { /* UTF-32 has no two leading NULs before a BOM: binary */
+        size_t nul = 0;
+        for (size_t i = 0; i < c->in_len; i++) nul += c->in[i] == 0;
+        limit_fail(c, 1, 1, "binary content, not CSV text (%zu of the first %zu bytes are NUL)", nul, c->in_len);
+        return tc_fail(err, TC_ERR_PARSE, file, 1, 1, "%s", c->failed);
+    }
     /* put the bytes back: the 4 bytes were all read from the first buffer fill unless the source gave pieces
      * shorter than 4 bytes, so rewind within in[] when possible, else re-inject through a small copy */
     size_t skip = (got >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) ? 3 : 0;
@@ -330,6 +373,7 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
     do {
         r = scan_record(c);
     } while (r == 1 && row_blank(c));
+    if (r < 0 && c->fatal) return tc_fail(err, TC_ERR_PARSE, file, c->failed_line, c->failed_column, "%s", c->failed);
     if (r < 0) return c->io_failed ? TC_ERR_IO : tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     if (r == 0) return tc_fail(err, TC_ERR_PARSE, file, 1, 0, "empty file: no header row");
     c->header = calloc(c->n_fields, sizeof *c->header);

@@ -165,6 +165,14 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
     if (!t->stream) return r->err ? r->err->code : TC_ERR_IO;
     tc_error e = {0};
     tc_status rc = gtfs_csv_open(&t->csv, file, stream_reader, t->stream, r->diag, &e);
+    if (rc == TC_ERR_PARSE && t->csv.fatal) { /* binary content or a limit passed: the feed cannot be read */
+        tc_report(r->diag, TC_SEV_ERROR, "unreadable_file", file, e.line, e.column, "%s", e.message);
+        if (r->err) *r->err = e;
+        gtfs_csv_close(&t->csv);
+        gtfs_stream_close(t->stream);
+        t->stream = NULL;
+        return rc;
+    }
     if (rc == TC_ERR_PARSE) {
         tc_report(r->diag, e.line ? TC_SEV_ERROR : TC_SEV_WARNING, e.line && e.column ? "unsupported_encoding" : "empty_file",
                   file, e.line, e.column, "%s", e.message);
@@ -234,6 +242,11 @@ static tc_status open_optional(reader *r, table *t, const char *file, const char
 }
 
 static tc_status row_error(reader *r, table *t) {
+    if (t->csv.fatal) {
+        tc_report(r->diag, TC_SEV_ERROR, "limit_exceeded", t->file, t->csv.failed_line, t->csv.failed_column, "%s",
+                  t->csv.failed);
+        return tc_fail(r->err, TC_ERR_PARSE, t->file, t->csv.failed_line, t->csv.failed_column, "%s", t->csv.failed);
+    }
     if (t->csv.io_failed) return r->err ? r->err->code : TC_ERR_IO;
     return tc_fail(r->err, TC_ERR_NO_MEMORY, t->file, t->csv.row_line, 0, "out of memory");
 }
@@ -1271,12 +1284,13 @@ static tc_status read_stop_times(reader *r) {
         trip_of[n_recs] = trip;
         line_of[n_recs++] = (uint32_t)LINE(&t);
     }
+    tc_status row_rc = row < 0 && t.csv.fatal ? row_error(r, &t) : TC_OK; /* before the close forgets why */
     table_close(&t);
     if (row < 0) {
         free(sts);
         free(trip_of);
         free(line_of);
-        return r->err ? r->err->code : TC_ERR_IO;
+        return row_rc ? row_rc : r->err ? r->err->code : TC_ERR_IO;
     }
     rc = group_stop_times(r, sts, trip_of, line_of, n_recs, c_seq, c_arr, c_dep, c_dist);
     free(trip_of);

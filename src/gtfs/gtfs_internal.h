@@ -105,7 +105,20 @@ typedef struct gtfs_csv {
     size_t fix_cap;
     int io_failed;
     int extra_empty_reported;
+    /* limits (set by gtfs_csv_open to the GTFS_CSV_MAX_* defaults; tests lower them): a record longer than
+     * max_record bytes, a cell longer than max_field or more than max_rows records stop the read with a finding
+     * naming the file, line and limit, so a 1 GiB line costs at most max_record bytes of memory */
+    size_t max_record, max_field;
+    long max_rows;
+    long rows;
+    int fatal;            /* a limit was passed or the content is binary: failed[] says which */
+    char failed[240];
+    long failed_line, failed_column;
 } gtfs_csv;
+
+#define GTFS_CSV_MAX_RECORD (1u << 20)    /* 1 MiB: no GTFS row comes near (long shape or fare rows are < 10 KiB) */
+#define GTFS_CSV_MAX_FIELD (256u * 1024u) /* a route description or a note, with room to spare */
+#define GTFS_CSV_MAX_ROWS 500000000L     /* 5× the largest stop_times.txt known (Germany-wide, ~100 M rows) */
 
 /* Read the header. TC_OK, or TC_ERR_PARSE for an unreadable encoding (UTF-16/32) or an empty file with no header
  * (err says which), TC_ERR_IO on a read error. */
@@ -113,7 +126,7 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
 void gtfs_csv_close(gtfs_csv *c);
 /* Column index of a header name, or -1. */
 int gtfs_csv_col(const gtfs_csv *c, const char *name);
-/* Next data row: 1, 0 at the end, -1 on a read error. Blank lines are skipped; rows with fewer or more cells than
+/* Next data row: 1, 0 at the end, -1 on a read error or a passed limit (c->fatal, c->failed). Blank lines are skipped; rows with fewer or more cells than
  * the header are kept (missing cells read as "") and reported. */
 int gtfs_csv_next(gtfs_csv *c);
 /* Cell of column col in the current row, trimmed of surrounding blanks; "" when col < 0 or the row is short. */

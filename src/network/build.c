@@ -11,6 +11,7 @@
  * (streets/street_scenario.h).
  */
 #include "network/builder.h"
+#include "common/atomic_file.h"
 #include "common/progress.h"
 #include "sketch/scenario.h"
 #include "sketch/sketch.h"
@@ -50,6 +51,8 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
     if (opts->n_feeds == 0 && !(opts->osm_path && *opts->osm_path))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "nothing to build: give at least one GTFS feed, sketch or OSM file");
+    tc_status special = tc_output_path_check(out_path, err); /* refused before any work */
+    if (special) return special;
     size_t n = opts->n_feeds, n_scn = opts->scenarios ? opts->n_scenarios : 0;
     char(*names)[256] = calloc(n + 1, sizeof *names);
     gtfs_feed **feeds = calloc(n + 1, sizeof *feeds);
@@ -135,6 +138,7 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
         snprintf(tmp, len, "%s.roads.%ld", out_path, (long)getpid());
         st = tc_build_from_feeds(feeds, n, opts, &diag, tmp, err);
         if (st == TC_OK) st = streets_apply_car_speeds(tmp, scns, n_scn, &diag, NULL, err);
+        if (st == TC_OK) st = tc_output_path_check(out_path, err);
         if (st == TC_OK && rename(tmp, out_path))
             st = tc_fail(err, TC_ERR_IO, out_path, 0, 0, "cannot rename %s into place: %s", tmp, strerror(errno));
         if (st) unlink(tmp);

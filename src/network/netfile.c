@@ -84,13 +84,18 @@ void tc_netfile_abort(tc_netfile_writer *w) { tc_atomic_abort(&w->af); }
 
 tc_status tc_netfile_map(const char *path, tc_netfile *nf, tc_error *err) {
     memset(nf, 0, sizeof *nf);
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO must not block the open: it is refused below */
     if (fd < 0) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open network file: %s", strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
         int e = errno;
         close(fd);
         return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot stat: %s", strerror(e));
+    }
+    const char *kind = tc_special_file_kind(sb.st_mode);
+    if (kind) {
+        close(fd);
+        return tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "not a network file: %s", kind);
     }
     uint64_t size = (uint64_t)sb.st_size;
     if (size < sizeof(tc_netfile_header)) {

@@ -4,9 +4,11 @@
  * Shape: libmicrohttpd with a pool of epoll threads. Every thread reads the same memory-mapped network (nothing in
  * it is written after opening), so requests need no locks; what a request allocates is its own, except that
  * isochrones share a cache of linked grids and analysis workspaces (analysis/surface.h; a mutex guards its tables). Slow clients cost
- * an idle connection, never a thread (MHD's event loop does the I/O); the cost of a single request is bounded by
- * limits on the departure window, cutoffs and matrix size, and each connection has a timeout. Network-wide
- * GeoJSON (stops, lines) is built once at start-up and served from memory.
+ * an idle connection, never a thread (MHD's event loop does the I/O), and a client holds at most
+ * per_client_connections, each with header and body deadlines. Isochrones and matrices run on a separate, smaller
+ * pool, so that cheap requests never wait behind them; their estimated cost is checked against max_cost before any
+ * work, and running work is cancelled past request_timeout_s or at shutdown. Network-wide GeoJSON (stops, lines) is
+ * built once at start-up and served from memory.
  *
  * Files: server.c (daemon, dispatch, signals, access log), server_http.c (requests, responses, JSON errors),
  * server_api.c (the /v1 endpoints), server_layers.c (stops / lines GeoJSON), server_static.c (the map page).
@@ -37,12 +39,20 @@ typedef struct tc_server_options {
     const char *const *scenario_names;
     const tc_network *const *scenario_nets;
     size_t n_scenarios;
+    int analysis_threads;   /* the separate pool for isochrones and matrices; <= 0: half the threads, at least 1 */
+    double max_cost;        /* a request estimated above this many searches is refused (422); default 60000 */
+    double request_timeout_s; /* isochrone / matrix work still running this long after arrival: 503; default 60 */
+    double drain_timeout_s; /* after SIGTERM/SIGINT, wait at most this long for requests in flight; default 10 */
+    unsigned per_client_connections; /* connections one client address may hold; default 64 */
+    double header_timeout_s; /* a request's headers must all arrive within this, however they trickle; default 10 */
+    double body_timeout_s;  /* and its body within this after the headers; default 30 */
 } tc_server_options;
 
 void tc_server_options_init(tc_server_options *o);
 
-/* Serve net until SIGINT or SIGTERM, then finish the requests in flight and return 0; 1 when the server could not
- * start (err says why). */
+/* Serve net until SIGINT or SIGTERM, then finish the requests in flight (cancelling what still runs near the end of
+ * drain_timeout_s: 503) and return 0; 1 when the server could not start (err says why). A second signal during the
+ * drain ends the process at once (exit status 1). */
 int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err);
 
 #endif

@@ -72,6 +72,8 @@ static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *
     return 0;
 }
 
+static double s_request_timeout(const tc_request *r) { return r->deadline_s - r->start_s; }
+
 /* A library failure after the parameters were checked. param: the parameter the failure is most likely about. */
 static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, const tc_error *err,
                                      const char *param) {
@@ -81,6 +83,13 @@ static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, co
     case TC_ERR_NO_SERVICE: return srv_send_error(c, r, 400, "date_out_of_range", "date", "%s", err->message);
     case TC_ERR_UNREACHABLE: return srv_send_error(c, r, 400, "out_of_network", param, "%s", err->message);
     case TC_ERR_NO_MEMORY: return srv_send_error(c, r, 503, "no_memory", NULL, "%s", err->message);
+    case TC_ERR_CANCELLED:
+        if (srv_shutting_down())
+            return srv_send_error(c, r, 503, "shutting_down", NULL,
+                                  "the server is shutting down and stopped this request before it finished");
+        return srv_send_error_extra(c, r, 503, "deadline_exceeded", NULL, "request_timeout_s", s_request_timeout(r),
+                                    NULL, 0, "the request ran longer than this server's limit of %g s",
+                                    s_request_timeout(r));
     default: return srv_send_error(c, r, 500, "internal", NULL, "%s", err->message);
     }
 }
@@ -158,6 +167,8 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
     tc_analysis_options_init(o);
     o->threads = 1; /* the request's worker thread does the work: the pool already uses every core */
     o->progress = 0;
+    o->cancelled = srv_cancelled; /* shutdown and the per-request deadline stop the work between minutes */
+    o->cancel_ctx = r;
     if (check_date(s, c, r, p->date, &o->date, answer)) return -1;
     if (p->time && p->window) {
         *answer = srv_send_error(c, r, 400, "bad_parameter", "window", "give time or window, not both");
@@ -190,6 +201,11 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
         int transit = 0, street = 0;
         tc_mode mode = TC_MODE_WALK;
         char buf[64];
+        if (strlen(p->modes) >= sizeof buf) { /* never cut: a cut list could read as a different, valid one */
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "modes", "modes is longer than %zu bytes",
+                                     sizeof buf - 1);
+            return -1;
+        }
         snprintf(buf, sizeof buf, "%s", p->modes);
         for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             if (!strcmp(tok, "transit")) transit = 1;
@@ -218,6 +234,39 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
         o->n_percentiles = n;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- cost admission ------------------------------- */
+
+/* A request's work in searches: one RAPTOR search per origin, departure minute and draw (draws only where the
+ * network has frequency-based trips), scaled by what each search then fills in (destinations, grid cells). Refused
+ * with 422 naming the budget when over --max-cost, before any work: the pair limit alone let 6,000 origins × 1
+ * destination over a 2-hour window hold a worker for 107 s. */
+static int over_budget(const tc_server *s, struct MHD_Connection *c, tc_request *r, const tc_analysis_options *o,
+                       double origins, double per_search, enum MHD_Result *answer) {
+    double minutes = (double)((o->window_end - o->window_start + 59) / 60);
+    double draws = s->info.frequency_templates > 0 && o->draws > 1 ? (double)o->draws : 1.0;
+    double cost = origins * minutes * draws * per_search;
+    if (cost <= s->opt.max_cost) return 0;
+    *answer = srv_send_error_extra(c, r, 422, "over_budget", NULL, "estimated_cost", ceil(cost), "budget",
+                                   s->opt.max_cost,
+                                   "this request would take about %.0f searches (%.0f origins × %.0f departure minutes "
+                                   "× %.0f draws × %.2f for its outputs); this server's budget (--max-cost) is %.0f: "
+                                   "ask for fewer origins or a shorter window",
+                                   cost, origins, minutes, draws, per_search, s->opt.max_cost);
+    return -1;
+}
+
+/* Grid cells an isochrone fills: the network's extent, or the square a fast ride reaches within the largest
+ * cutoff, whichever is smaller; res 0 means the default of about 200 cells across. */
+static double isochrone_cells(const tc_server *s, double lat, int cutoff_min, double res) {
+    const double *b = s->info.bbox;
+    double w = (b[2] - b[0]) * 111320.0 * fmax(0.05, cos(lat * M_PI / 180.0)), h = (b[3] - b[1]) * 111320.0;
+    double reach = 2.0 * cutoff_min * 60.0 * 15.0; /* 54 km/h */
+    w = fmin(w, reach);
+    h = fmin(h, reach);
+    if (res <= 0) return 200.0 * 200.0;
+    return ceil(w / res) * ceil(h / res);
 }
 
 /* ---------------------------------------------------------------- /v1/isochrone -------------------------------- */
@@ -252,6 +301,9 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
     if (srv_speed_params(s, c, r, NULL, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s, &answer))
         return answer;
     o.max_duration_min = cutoffs[n_cutoffs - 1];
+    if (over_budget(s, c, r, &o, 1.0, 1.0 + isochrone_cells(s, lat, cutoffs[n_cutoffs - 1], (double)res) / 10000.0,
+                    &answer))
+        return answer;
     char *geojson = NULL;
     tc_error err = {0};
     tc_status st = s->iso_cache
@@ -391,6 +443,7 @@ static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *
                                   "max_duration_min expects an integer in 1…%d", MAX_CUTOFF_MIN);
         o.max_duration_min = md->valueint;
     }
+    if (over_budget(s, c, r, &o, (double)n_o, 1.0 + (double)n_d / 1000.0, &answer)) return answer;
     point_list orig = {0}, dest = {0};
     tc_destinations *dset = NULL;
     uint16_t *tt = NULL;
@@ -445,6 +498,33 @@ done:
     return answer;
 }
 
+/* The first key repeated within one object of the body, or NULL: a repeated key would let the first or the last
+ * value win silently, depending on the reader. */
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static const char *json_duplicate_key(const cJSON *j) {
+    if (cJSON_IsObject(j)) { /* sorted names: an object of many keys costs n log n, not n² */
+        size_t n = 0;
+        for (const cJSON *a = j->child; a; a = a->next) n++;
+        const char **names = n > 1 ? malloc(n * sizeof *names) : NULL;
+        const char *dup = NULL;
+        if (names) {
+            size_t k = 0;
+            for (const cJSON *a = j->child; a; a = a->next) names[k++] = a->string ? a->string : "";
+            qsort(names, n, sizeof *names, cmp_name);
+            for (size_t i = 1; i < n && !dup; i++)
+                if (!strcmp(names[i - 1], names[i])) dup = names[i];
+            free(names);
+        }
+        if (dup) return dup;
+    }
+    for (const cJSON *a = j ? j->child : NULL; a; a = a->next) {
+        const char *inner = (cJSON_IsObject(a) || cJSON_IsArray(a)) ? json_duplicate_key(a) : NULL;
+        if (inner) return inner;
+    }
+    return NULL;
+}
+
 enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     if (r->body_too_big)
         return srv_send_error(c, r, 413, "too_large", NULL, "the request body exceeds this server's limit of %zu bytes",
@@ -452,14 +532,20 @@ enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_requ
     if (!r->body || !r->body_len)
         return srv_send_error(c, r, 400, "bad_body", NULL,
                               "POST a JSON object {origins, destinations, date, window, percentiles}");
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (ct && strncmp(ct, "application/json", 16))
-        return srv_send_error(c, r, 415, "unsupported_media_type", NULL, "the body must be application/json");
+    if (!srv_is_json_media_type(r->content_type))
+        return srv_send_error(c, r, 415, "unsupported_media_type", NULL,
+                              "the body must be application/json, got \"%.60s\"", r->content_type);
     const char *where = NULL;
     cJSON *body = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, &where, 1); /* + its NUL */
     if (!body)
         return srv_send_error(c, r, 400, "bad_body", NULL, "the body is not valid JSON (near byte %ld)",
                               where ? (long)(where - r->body) : 0L);
+    const char *dup = json_duplicate_key(body);
+    if (dup) {
+        enum MHD_Result a = srv_send_error(c, r, 400, "bad_body", dup, "the body repeats the key \"%.64s\"", dup);
+        cJSON_Delete(body);
+        return a;
+    }
     enum MHD_Result a = matrix_answer(s, c, r, body);
     cJSON_Delete(body);
     return a;

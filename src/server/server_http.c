@@ -7,11 +7,19 @@
 #include "server/server_http.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+_Thread_local tc_request *srv_current;
+
+#define MAX_ARGS 32
+#define MAX_ARG_KEY 64
+#define MAX_ARG_VALUE 2048
 
 double srv_now(void) {
     struct timespec ts;
@@ -27,6 +35,11 @@ static enum MHD_Result queue(struct MHD_Connection *c, tc_request *r, unsigned s
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r && r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r) r->status = status;
+    if (r && r->deferred) { /* on the analysis pool: queued by the MHD thread once the connection is resumed */
+        if (r->response) MHD_destroy_response(r->response);
+        r->response = resp;
+        return MHD_YES;
+    }
     enum MHD_Result ok = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -63,13 +76,11 @@ static char *dup_cjson_text(cJSON *root) {
     return copy;
 }
 
-enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
-                               const char *param, const char *fmt, ...) {
+static enum MHD_Result send_error_v(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+                                    const char *param, const char *n1, double v1, const char *n2, double v2,
+                                    const char *fmt, va_list ap) {
     char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     cJSON *root = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(root, "error");
     if (e) {
@@ -78,43 +89,113 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned
         if (param) cJSON_AddStringToObject(e, "param", param);
         else cJSON_AddNullToObject(e, "param");
         cJSON_AddStringToObject(e, "message", msg);
+        if (n1) cJSON_AddNumberToObject(e, n1, v1);
+        if (n2) cJSON_AddNumberToObject(e, n2, v2);
     }
     char *text = e ? dup_cjson_text(root) : NULL;
     cJSON_Delete(root);
     return srv_send_json(c, r, status, text);
 }
 
-typedef struct unknown_scan {
-    const char *const *allowed;
-    const char *unknown;
-} unknown_scan;
+enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+                               const char *param, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result a = send_error_v(c, r, status, code, param, NULL, 0, NULL, 0, fmt, ap);
+    va_end(ap);
+    return a;
+}
 
-static enum MHD_Result check_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+                                     const char *param, const char *n1, double v1, const char *n2, double v2,
+                                     const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result a = send_error_v(c, r, status, code, param, n1, v1, n2, v2, fmt, ap);
+    va_end(ap);
+    return a;
+}
+
+static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
     (void)kind;
-    (void)value;
-    unknown_scan *u = cls;
-    for (const char *const *a = u->allowed; *a; a++)
-        if (!strcmp(*a, key)) return MHD_YES;
-    u->unknown = key;
-    return MHD_NO;
+    return srv_add_arg(cls, key, value) ? MHD_NO : MHD_YES;
+}
+
+int srv_add_arg(tc_request *r, const char *key, const char *value) {
+    if (r->arg_error[0]) return -1;
+    size_t kl = strlen(key), vl = value ? strlen(value) : 0;
+    if (r->n_args >= MAX_ARGS) {
+        snprintf(r->arg_error, sizeof r->arg_error, "more than %d query parameters", MAX_ARGS);
+        return -1;
+    }
+    if (kl > MAX_ARG_KEY || vl > MAX_ARG_VALUE) {
+        snprintf(r->arg_error_param, sizeof r->arg_error_param, "%.64s", key);
+        snprintf(r->arg_error, sizeof r->arg_error, "query parameter \"%.64s\" is longer than %d bytes", key,
+                 kl > MAX_ARG_KEY ? MAX_ARG_KEY : MAX_ARG_VALUE);
+        return -1;
+    }
+    for (size_t i = 0; i < r->n_args; i++)
+        if (!strcmp(r->args[i].key, key)) { /* the first value winning silently would hide a client's mistake */
+            snprintf(r->arg_error_param, sizeof r->arg_error_param, "%s", key);
+            snprintf(r->arg_error, sizeof r->arg_error, "query parameter \"%s\" is given more than once", key);
+            return -1;
+        }
+    srv_arg *a = realloc(r->args, (r->n_args + 1) * sizeof *a);
+    if (!a) return -1;
+    r->args = a;
+    a[r->n_args].key = strdup(key);
+    a[r->n_args].value = strdup(value ? value : "");
+    if (!a[r->n_args].key || !a[r->n_args].value) {
+        free(a[r->n_args].key);
+        free(a[r->n_args].value);
+        return -1;
+    }
+    r->n_args++;
+    return 0;
+}
+
+void srv_copy_args(struct MHD_Connection *c, tc_request *r) {
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, copy_arg, r);
+}
+
+int srv_is_json_media_type(const char *ct) {
+    if (!ct || !*ct) return 1;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    if (strncasecmp(ct, "application/json", 16)) return 0;
+    ct += 16;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    return *ct == 0 || *ct == ';';
 }
 
 const char *srv_unknown_param(struct MHD_Connection *c, const char *const *allowed) {
-    unknown_scan u = {allowed, NULL};
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_key, &u);
-    return u.unknown;
+    (void)c;
+    tc_request *r = srv_current;
+    for (size_t i = 0; r && i < r->n_args; i++) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, r->args[i].key)) a++;
+        if (!*a) return r->args[i].key;
+    }
+    return NULL;
 }
 
 const char *srv_param(struct MHD_Connection *c, const char *name) {
-    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    tc_request *r = srv_current;
+    if (!r) return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    for (size_t i = 0; i < r->n_args; i++)
+        if (!strcmp(r->args[i].key, name)) return r->args[i].value;
+    return NULL;
 }
 
+/* strtol and strtod skip leading blanks and take a '+': "cutoffs=%2010" and "%2B10" must not read as 10 */
+static int plain_number_start(const char *p) { return isdigit((unsigned char)*p) || *p == '-' || *p == '.'; }
+
 int srv_parse_latlon(const char *s, double *lat, double *lon) {
-    if (!s || !*s) return -1;
+    if (!s || !plain_number_start(s)) return -1;
     char *end;
     *lat = strtod(s, &end);
     if (end == s || *end != ',') return -1;
     const char *p = end + 1;
+    if (!plain_number_start(p)) return -1;
     *lon = strtod(p, &end);
     if (end == p || *end) return -1;
     if (!(*lat >= -90 && *lat <= 90 && *lon >= -180 && *lon <= 180)) return -1; /* also rejects NaN */
@@ -122,7 +203,7 @@ int srv_parse_latlon(const char *s, double *lat, double *lon) {
 }
 
 int srv_parse_int(const char *s, long lo, long hi, long *out) {
-    if (!s || !*s) return -1;
+    if (!s || !plain_number_start(s)) return -1;
     char *end;
     long v = strtol(s, &end, 10);
     if (end == s || *end || v < lo || v > hi) return -1;
@@ -136,6 +217,7 @@ int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out
     const char *p = s;
     for (;;) {
         char *end;
+        if (!plain_number_start(p)) return -1;
         long v = strtol(p, &end, 10);
         if (end == p || v < lo || v > hi || k >= max || (*end && *end != ',')) return -1;
         if (increasing && k && v <= out[k - 1]) return -1;

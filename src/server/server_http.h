@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 /* The served state: shared by all threads, read-only after start-up. */
-typedef struct tc_server {
+typedef struct tc_server tc_server;
+struct tc_server {
     const tc_network *net;
     tc_server_options opt;
     tc_network_info info;
@@ -26,19 +27,49 @@ typedef struct tc_server {
     struct tc_server *scenarios; /* one per --scenario, sharing everything but net, info and iso_cache */
     size_t n_scenarios;
     const char *scenario_name;   /* NULL for the baseline */
-} tc_server;
+};
+
+/* A query argument, copied when the headers are in (the handler may run on another thread). */
+typedef struct srv_arg {
+    char *key, *value; /* value "" for "?key" */
+} srv_arg;
 
 /* One request: allocated on the first call of the access handler, freed when MHD reports it completed. */
 typedef struct tc_request {
     double start_s;          /* monotonic clock at arrival, for the access log */
+    double deadline_s;       /* monotonic clock after which long work is cancelled (503) */
     char method[16];
     char path[256];
-    unsigned status;
+    unsigned status;         /* the status queued; the access log prints 0 when it was not delivered */
     char *body;              /* POST body, NUL-terminated */
     size_t body_len;
     int body_too_big;
+    int body_no_room;        /* the server's memory for request bodies was full: answered 503 */
+    size_t body_cap;
+    size_t content_length;   /* as announced, when within the body limit; 0 when absent */
     const char *allow;       /* the Allow header of a 405 answer */
+    char content_type[128];  /* the Content-Type header, "" when absent */
+    srv_arg *args;           /* query arguments in order */
+    size_t n_args;
+    char arg_error[200];     /* why the query was refused (repeated, too long, too many), "" when it was not */
+    char arg_error_param[72];
+    /* requests run on the analysis pool (isochrone, matrix): the connection is suspended meanwhile, and the
+     * handler's answer is made there and queued when MHD resumes the connection */
+    int deferred;
+    struct MHD_Response *response;
+    struct MHD_Connection *conn;
+    enum MHD_Result (*handler)(const struct tc_server *, struct MHD_Connection *, struct tc_request *);
+    struct tc_request *next_job;
 } tc_request;
+
+/* The request the calling thread is handling (set around every handler call); srv_param reads its arguments. */
+extern _Thread_local tc_request *srv_current;
+
+/* The cancellation callback of tc_analysis_options for a request (ctx: the tc_request): nonzero once the server is
+ * shutting down past its drain time or the request has passed its deadline. */
+int srv_cancelled(void *ctx);
+/* Nonzero once a shutdown cancels the work in progress (to word the 503). */
+int srv_shutting_down(void);
 
 double srv_now(void);
 
@@ -50,8 +81,21 @@ enum MHD_Result srv_send_json(struct MHD_Connection *c, tc_request *r, unsigned 
 enum MHD_Result srv_send_static(struct MHD_Connection *c, tc_request *r, unsigned status, const char *text,
                                 const char *content_type);
 /* {"error":{...}}; param may be NULL. */
+enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+                                     const char *param, const char *extra_name, double extra_value,
+                                     const char *extra_name2, double extra_value2, const char *fmt, ...)
+    __attribute__((format(printf, 10, 11)));
 enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
                                const char *param, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Copy the query arguments into r (called when the headers are in); a repeated name, an over-long name or value
+ * or too many arguments is recorded in r->arg_error. */
+void srv_copy_args(struct MHD_Connection *c, tc_request *r);
+/* One argument (what srv_copy_args does for each); -1 once r->arg_error is set or out of memory. */
+int srv_add_arg(tc_request *r, const char *key, const char *value);
+/* The body's media type is application/json (parameters such as charset allowed, nothing else); an absent
+ * Content-Type counts as JSON. */
+int srv_is_json_media_type(const char *content_type);
 
 /* Reject any query parameter not in the NULL-terminated list allowed; returns the first unknown name or NULL. */
 const char *srv_unknown_param(struct MHD_Connection *c, const char *const *allowed);

@@ -70,7 +70,7 @@ void srv_scenarios_free(tc_server *s) {
 }
 
 enum MHD_Result srv_scenario_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
-    const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "scenario");
+    const char *name = srv_param(c, "scenario");
     if (!name || !strcmp(name, "baseline")) return api_isochrone(s, c, r);
     for (size_t k = 0; k < s->n_scenarios; k++)
         if (!strcmp(name, s->scenarios[k].scenario_name)) return api_isochrone(&s->scenarios[k], c, r);

@@ -95,8 +95,8 @@ static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const 
 
 /* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (server_layers.c). */
 static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
-    const char *bbox_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bbox");
-    const char *zoom_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "zoom");
+    const char *bbox_s = srv_param(c, "bbox");
+    const char *zoom_s = srv_param(c, "zoom");
     double bbox[4];
     char tail;
     if (!bbox_s || sscanf(bbox_s, "%lf,%lf,%lf,%lf%c", &bbox[0], &bbox[1], &bbox[2], &bbox[3], &tail) != 4)
@@ -120,7 +120,7 @@ static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connecti
     char tail;
     const char *names[2] = {"from", "to"};
     for (int k = 0; k < 2; k++) {
-        const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[k]);
+        const char *v = srv_param(c, names[k]);
         if (!v || sscanf(v, "%lf,%lf%c", &p[2 * k], &p[2 * k + 1], &tail) != 2)
             return srv_send_error(c, r, 400, "bad_parameter", names[k], "%s must be LAT,LON", names[k]);
     }

@@ -8,12 +8,17 @@ Checks: every endpoint answers what the library answers through the CLI (/v1/rou
 status with the JSON error shape and the right code and param; concurrent clients get the same answers as serial
 ones; slow and malformed clients do not block others, and idle ones are timed out; SIGTERM with a request in flight
 delivers that answer and exits 0, SIGINT exits 0; the access log has one line per request, and --quiet has none.
+Bounds: --drain-timeout cancels what still runs (503) and exits in time, a second SIGTERM exits at once,
+--request-timeout answers 503, --max-cost refuses with 422 naming the budget, and costly matrices leave /health,
+/v1/route and the map page answering within 2 s. Requests that must be long are sized from a measured rate, and the
+test waits for /health to report them in progress before acting.
 """
 import csv
 import http.client
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import subprocess
@@ -51,11 +56,12 @@ def check(cond, what):
 class Server:
     """One `tongcheng serve` process on a free port (--port 0; the port is read from its start-up line)."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, env=None):
         self.log_path = os.path.join(WORK, "serve-%d.log" % random.randrange(1 << 30))
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen([TC, "serve", NET, "--host", "127.0.0.1", "--port", "0", *extra],
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
+                                     stdout=subprocess.DEVNULL, stderr=self.log,
+                                     env=dict(os.environ, **env) if env else None)
         servers.append(self)
         deadline = time.time() + 30
         self.port = None
@@ -83,8 +89,9 @@ class Server:
             self.proc.wait()
             return None
 
-    def request(self, method, path, body=None, headers=None, timeout=120):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=120, source=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                       source_address=(source, 0) if source else None)
         try:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
@@ -127,7 +134,7 @@ def main():
     srv = Server("--threads", "2", "--max-matrix", "400", "--max-body", "65536", "--timeout", "3",
                  "--tiles", "none")
     try:
-        run_all(srv, info, bbox)
+        good_points, date = run_all(srv, info, bbox)
     finally:
         rc = srv.stop()
     check(rc == 0, "SIGTERM: exit status %r" % rc)
@@ -139,7 +146,16 @@ def main():
           "access log has a 'GET /v1/route 200 … ms' line")
     check(any(l.startswith("POST /v1/matrix 413 ") for l in access), "access log has the 413 matrix answer")
     check(any(l.startswith("GET /v1/nope 404 ") for l in access), "access log has the 404")
+    check(not any(l.startswith("GET /admin") for l in access) and
+          any(l.startswith("GET /x\\x0aGET /admin 200 0.1 ms 404 ") for l in access),
+          "access log: a newline in the path is escaped, not a forged line")
     check(len(access) >= 100, "access log: %d lines for well over 100 requests" % len(access))
+    slowloris()
+    body_memory()
+    sigterm_drain(date, good_points)
+    shutdown_bounds(date, good_points)
+    cost_admission(date, good_points, {"from": "%s,%s" % good_points[0], "to": "%s,%s" % good_points[1],
+                                       "date": date, "time": "08:00"})
 
     # --quiet: no access log; SIGINT also stops cleanly with exit 0
     quiet = Server("--quiet", "--threads", "1")
@@ -155,12 +171,18 @@ def main():
     check(rc == 2 and "--bogus" in err, "serve --bogus: exit %d" % rc)
     rc, _, err = cli("serve", os.path.join(WORK, "missing.tcn"), "--port", "0")
     check(rc == 1 and "missing.tcn" in err, "serve on a missing network: exit %d %s" % (rc, err.strip()))
+    rc, _, err = cli("info", WORK)
+    check(rc == 1 and "not a network file: a directory" in err, "info on a directory: exit %d %s" % (rc, err.strip()))
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen(1)
     rc, _, err = cli("serve", NET, "--port", str(taken.getsockname()[1]))
     taken.close()
     check(rc == 1 and "cannot listen" in err, "serve on a taken port: exit %d %s" % (rc, err.strip()))
+    for other in servers[1:]:  # every server of the test, not only the first
+        text = other.text()
+        check(not any(w in text for w in ("runtime error:", "AddressSanitizer", "LeakSanitizer")),
+              "sanitizer report in a server log:\n" + text[-3000:])
     print("%d checks, %d failed" % (checks, failures))
     return 1 if failures else 0
 
@@ -183,7 +205,7 @@ def run_all(srv, info, bbox):
 
     # ---- health, network, config, stops, lines
     st, ct, body = srv.get_json("/health")
-    check(st == 200 and body == {"status": "ok"}, "/health: %s %s" % (st, body))
+    check(st == 200 and body == {"status": "ok", "in_flight": 0}, "/health: %s %s" % (st, body))
     st, ct, body = srv.get_json("/v1/network")
     check(st == 200 and body == info, "/v1/network equals `info --json`")
     st, ct, cfg = srv.get_json("/v1/config")
@@ -391,6 +413,29 @@ def run_all(srv, info, bbox):
         check_error(srv, "POST", "/v1/matrix", status, code, param, body=body, headers=js)
     check_error(srv, "POST", "/v1/matrix", 415, "unsupported_media_type", None, body=json.dumps(mreq),
                 headers={"Content-Type": "text/plain"})
+    # lenient parsing refused: blanks and signs before numbers, repeated and over-long parameters, cut lists, media
+    # types that only begin like JSON, repeated JSON keys
+    base = "/v1/isochrone?" + q(**iq)
+    for extra, param in [("&cutoffs=%2010", "cutoffs"), ("&cutoffs=%2B10", "cutoffs"), ("&cutoffs=15,%2030", "cutoffs"),
+                         ("&resolution=%20200", "resolution"), ("&from=" + good["from"], "from"),
+                         ("&modes=walk" + "," * 59 + "xyz", "modes"), ("&modes=" + "walk," * 20 + "walk", "modes"),
+                         ("&x" + "y" * 100 + "=1", "x" + "y" * 63), ("&percentiles=" + "5" * 3000, "percentiles")]:
+        check_error(srv, "GET", base + extra, 400, "bad_parameter", param)
+    check_error(srv, "GET", "/v1/route?" + q(**dict(good, **{"from": " " + good["from"]})), 400, "bad_parameter", "from")
+    check_error(srv, "POST", "/v1/matrix", 415, "unsupported_media_type", None, body=json.dumps(mreq),
+                headers={"Content-Type": "application/jsonx"})
+    st, _, _ = srv.request("POST", "/v1/matrix", body=json.dumps(mreq),
+                           headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    check(st == 200, "application/json with a charset parameter accepted: %d" % st)
+    dup = json.dumps(mreq)[:-1] + ', "date": "%s"}' % date
+    check_error(srv, "POST", "/v1/matrix", 400, "bad_body", "date", body=dup, headers=js)
+    dup = json.dumps(dict(mreq, origins=[dict(origins[0])]))
+    dup = dup.replace('"lat": ', '"lon": 0, "lat": ', 1)
+    check_error(srv, "POST", "/v1/matrix", 400, "bad_body", "lon", body=dup, headers=js)
+    check_error(srv, "GET", "/" + "a" * 65000, 414, "uri_too_long", None)
+    check_error(srv, "GET", "/v1/route?from=" + "1" * 60000, 400, "bad_parameter", "from")
+    # a forged access log line: the newline reaches the log escaped
+    check_error(srv, "GET", "/x%0aGET%20/admin%20200%200.1%20ms", 404, "not_found", None)
     check_error(srv, "GET", "/v1/matrix", 405, "method_not_allowed", None)
     check_error(srv, "POST", "/v1/route", 405, "method_not_allowed", None, body="x", headers=js)
     check_error(srv, "DELETE", "/health", 405, "method_not_allowed", None)
@@ -435,29 +480,356 @@ def run_all(srv, info, bbox):
     check(closed == len(slow) and time.time() - t0 < 9, "slow clients timed out: %d of %d in %.1f s" %
           (closed, len(slow), time.time() - t0))
 
-    # ---- SIGTERM with a request in flight: its answer is still delivered (srv.stop() in main checks exit 0)
-    result = {}
-    long_path = "/v1/isochrone?" + q(**{"from": "%s,%s" % origin, "date": date, "window": "11:00-13:00",
-                                        "cutoffs": "30,60,90", "resolution": "100"})  # ~1 s of work
+    return good_points, date
 
-    def long_request():
-        result["answer"] = srv.request("GET", long_path)
-        result["done"] = time.time()
 
-    t = threading.Thread(target=long_request)
-    t.start()
-    time.sleep(0.2)
-    signalled = time.time()
-    srv.proc.send_signal(signal.SIGTERM)
-    t.join(60)
-    check(result.get("done", 0) > signalled, "the long request was still in flight when SIGTERM was sent")
-    st, ct, data = result.get("answer", (0, "", b""))
+def wait_idle(srv, limit_s=60):
+    """Poll /health until no other request is in progress: a request whose answer the client has already read may
+    still count until the server has finished with its connection, so a later count of 1 would not be ours."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        try:
+            st, _, body = srv.get_json("/health", timeout=1)
+        except socket.timeout:
+            continue
+        if st == 200 and body.get("in_flight") == 0:
+            return True
+        time.sleep(0.02)
+    check(False, "/health never reported the server idle")
+    return False
+
+
+def wait_in_flight(srv, n, limit_s=60):
+    """Poll /health until it reports at least n other requests in progress; True when it did. A poll without an
+    answer in 1 s is retried on a new connection (whether /health stays responsive is checked by cost_admission)."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        try:
+            st, _, body = srv.get_json("/health", timeout=1)
+        except socket.timeout:
+            continue
+        if st == 200 and body.get("in_flight", 0) >= n:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+RATE = {}  # seconds per origin of the long matrix request, measured once
+
+
+def matrix_body(date, pts, n):
+    """n origins × 1 destination over a 2-hour window with 5 percentiles: work grows with n, the answer stays small."""
+    orig = [{"id": i, "lat": pts[i % len(pts)][0], "lon": pts[i % len(pts)][1]} for i in range(n)]
+    return json.dumps({"origins": orig, "destinations": orig[:1], "date": date, "window": "12:00-14:00",
+                       "percentiles": [5, 25, 50, 75, 95], "max_duration_min": 240})
+
+
+def long_matrix_body(srv, date, pts, seconds):
+    """A matrix request that keeps one analysis thread busy for about `seconds` on this machine: the number of origins
+    is scaled from the measured cost of 2 and 6 origins (measured once, on the first server asked)."""
+    if not RATE:
+        took = {}
+        for n in (2, 6):  # small: a sanitizer build on a loaded machine takes seconds per origin
+            t0 = time.time()
+            st, _, data = srv.request("POST", "/v1/matrix", body=matrix_body(date, pts, n),
+                                      headers={"Content-Type": "application/json"}, timeout=600)
+            took[n] = time.time() - t0
+            check(st == 200, "sizing matrix of %d origins: %d %r" % (n, st, data[:200]))
+        RATE["per_origin"] = max((took[6] - took[2]) / 4, took[6] / 6 / 4, 1e-4)
+    n = int(seconds / RATE["per_origin"]) + 2
+    return matrix_body(date, pts, n), n, RATE["per_origin"]
+
+
+class Background:
+    """One request on its own thread; .answer is (status, content type, body) once .done is set."""
+
+    def __init__(self, srv, method, path, body=None):
+        self.answer, self.done = (0, "", b""), None
+
+        def run():
+            try:
+                self.answer = srv.request(method, path, body=body, headers={"Content-Type": "application/json"},
+                                          timeout=600)
+            except OSError as e:
+                self.answer = (0, "", repr(e).encode())
+            self.done = time.time()
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+
+    def join(self, timeout=600):
+        self.thread.join(timeout)
+        return self.answer
+
+
+def json_error(answer):
+    try:
+        return json.loads(answer[2])["error"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def wait_log(srv, text, limit_s=30):
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        if text in srv.text():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+# limits out of the way of requests that are long on purpose (a sanitizer build on a loaded machine is slow)
+BIG = ("--max-matrix", "10000000", "--max-body", "67108864", "--max-cost", "1000000000000", "--request-timeout", "3600",
+       "--tiles", "none")
+
+
+def sigterm_drain(date, good_points):
+    """SIGTERM while a request is known to be in progress (the server's /health says so) and known to be long (sized
+    from a measured rate to last ~6 s): the request is answered in full after the signal and the exit status is 0."""
+    srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
+    try:
+        long_body, n, per_origin = long_matrix_body(srv, date, good_points, 6.0)
+        wait_idle(srv)  # so that the count below is this request's
+        req = Background(srv, "POST", "/v1/matrix", long_body)
+        check(wait_in_flight(srv, 1), "/health never reported the long request in flight")
+        signalled = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        req.join()
+        rc = srv.proc.wait(60)  # a second signal (srv.stop) would exit at once: wait for the first one's exit
+    finally:
+        srv.stop()
+    check(rc == 0, "SIGTERM during a request: exit status %r" % rc)
+    check((req.done or 0) > signalled,
+          "the long request (%d origins, %.1f ms each) was answered after SIGTERM" % (n, per_origin * 1e3))
+    st, ct, data = req.answer
     ok = st == 200
     try:
-        ok = ok and len(json.loads(data)["features"]) == 3
+        ok = ok and len(json.loads(data)["travel_time_min"]) == n
     except ValueError:
         ok = False
     check(ok, "request in flight at SIGTERM answered in full: %d %r" % (st, data[:100]))
+    check(sum(l.startswith("POST /v1/matrix 200 ") for l in srv.text().splitlines()) == 3,
+          "access log: the two sizing requests and the drained one logged with 200:\n" + srv.text()[-500:])
+
+
+def shutdown_bounds(date, pts):
+    """--drain-timeout bounds the shutdown: a request sized to last ~60 s is cancelled with a 503 JSON answer and the
+    process exits within the drain time (+1 s); a second SIGTERM during a drain exits at once; --request-timeout
+    cancels a long request with 503 naming the limit. The access log says what each client received."""
+    # drain timeout 2 s
+    srv = Server("--threads", "2", "--drain-timeout", "2", *BIG)
+    try:
+        body, n, _ = long_matrix_body(srv, date, pts, 60.0)
+        wait_idle(srv)  # so that the count below is this request's
+        req = Background(srv, "POST", "/v1/matrix", body)
+        check(wait_in_flight(srv, 1), "drain: the long request never showed in /health")
+        t0 = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        rc = srv.proc.wait(30)
+        took = time.time() - t0
+        req.join()
+    finally:
+        srv.stop()
+    check(rc == 0 and took < 3.0, "--drain-timeout 2: exit %r after %.1f s" % (rc, took))
+    e = json_error(req.answer)
+    check(req.answer[0] == 503 and e.get("code") == "shutting_down" and e.get("status") == 503,
+          "--drain-timeout 2: the cancelled request got %d %r" % (req.answer[0], req.answer[2][:200]))
+    check(any(l.startswith("POST /v1/matrix 503 ") for l in srv.text().splitlines()),
+          "--drain-timeout 2: access log has the 503:\n" + srv.text()[-400:])
+    # a second signal
+    srv = Server("--threads", "2", "--drain-timeout", "120", *BIG)
+    try:
+        wait_idle(srv)  # so that the count below is this request's
+        req = Background(srv, "POST", "/v1/matrix", body)
+        check(wait_in_flight(srv, 1), "second signal: the long request never showed in /health")
+        srv.proc.send_signal(signal.SIGTERM)
+        check(wait_log(srv, "SIGTERM received, draining 1 request"), "second signal: the drain never started")
+        t0 = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        rc = srv.proc.wait(30)
+        took = time.time() - t0
+        req.join()
+    finally:
+        srv.stop()
+    check(rc == 1 and took < 3.0 and "second SIGTERM: exiting at once, 1 request unanswered" in srv.text(),  # vs 120 s
+          "second SIGTERM: exit %r after %.1f s\n%s" % (rc, took, srv.text()[-300:]))
+    check(req.answer[0] == 0, "second SIGTERM: the unanswered client got %r" % (req.answer,))
+    # per-request deadline
+    srv = Server("--threads", "2", *BIG, "--request-timeout", "1")  # the last --request-timeout counts
+    try:
+        t0 = time.time()
+        ans = Background(srv, "POST", "/v1/matrix", body).join()
+        took = time.time() - t0
+        st, _, health = srv.get_json("/health")
+    finally:
+        rc = srv.stop()
+    e = json_error(ans)
+    check(ans[0] == 503 and e.get("code") == "deadline_exceeded" and e.get("request_timeout_s") == 1 and took < 10,
+          "--request-timeout 1: %d %r after %.1f s" % (ans[0], ans[2][:200], took))
+    check(st == 200 and health["in_flight"] == 0 and rc == 0, "after a cancelled request: %s, exit %r" % (health, rc))
+
+
+def cost_admission(date, pts, good):
+    """A matrix over the cost budget is refused at once with 422 naming the budget; two costly matrices within it run
+    on the analysis pool while /health, /v1/route and the map page answer within 2 s."""
+    srv = Server("--threads", "2", "--analysis-threads", "1", "--max-matrix", "10000000", "--max-body", "67108864",
+                 "--max-cost", "100000", "--request-timeout", "3600")
+    try:
+        over = json.loads(matrix_body(date, pts, 2000))  # 2,000 origins × 120 minutes = 240,000 searches
+        t0 = time.time()
+        ans = srv.request("POST", "/v1/matrix", body=json.dumps(over), headers={"Content-Type": "application/json"})
+        e = json_error(ans)
+        check(ans[0] == 422 and e.get("code") == "over_budget" and e.get("budget") == 100000 and
+              e.get("estimated_cost", 0) > 100000 and "--max-cost" in e.get("message", "") and time.time() - t0 < 2,
+              "over-budget matrix: %d %r" % (ans[0], ans[2][:300]))
+        body, n, per_origin = long_matrix_body(srv, date, pts, 3.0)
+        n = min(n, 800)  # within the budget (800 × 120 = 96,000)
+        body = matrix_body(date, pts, n)
+        wait_idle(srv)  # so that the count below is this request's
+        reqs = [Background(srv, "POST", "/v1/matrix", body) for _ in range(2)]
+        check(wait_in_flight(srv, 2), "costly matrices never showed in /health")
+        worst = 0.0
+        for i in range(5):
+            for path in ("/health", "/v1/route?" + q(**good), "/"):
+                t0 = time.time()
+                st, _, _ = srv.request("GET", path, timeout=10)
+                worst = max(worst, time.time() - t0)
+                check(st == 200, "%s beside costly matrices: %d" % (path, st))
+        st, _, health = srv.get_json("/health")
+        busy = health.get("in_flight", 0) >= 2
+        check(worst < 2.0, "/health, /v1/route and / beside two costly matrices: slowest %.2f s" % worst)
+        check(busy, "the costly matrices ended before the checks did (%d origins, %.1f ms each): nothing was tested"
+              % (n, per_origin * 1e3))
+        answers = [r.join() for r in reqs]
+        check(all(a[0] == 200 for a in answers), "costly matrices: %s" % [a[0] for a in answers])
+    finally:
+        srv.stop()
+
+
+def slowloris():
+    """1,050 connections from one client address, each sending a byte of a request line and then a byte every 0.5 s:
+    the per-client limit refuses most of them, /health from another client address (127.0.0.2) answers within 2 s
+    throughout, and the header deadline (3 s here) closes every trickling connection although bytes keep coming."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(hard, 1200), 4096) if hard != resource.RLIM_INFINITY
+                                                    else 4096, hard))
+    srv = Server("--threads", "2", "--header-timeout", "3", "--per-client-connections", "32", "--tiles", "none")
+    socks = []
+    try:
+        for _ in range(1050):
+            try:
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=2)
+                s.setblocking(False)
+                socks.append(s)
+                s.send(b"G")
+            except OSError:
+                pass
+        opened = time.time()
+        alive = list(socks)
+        worst = 0.0
+        checks_done = 0
+        # bounded: the header deadline is 3 s, so everything is over well within 20 s
+        while alive and time.time() - opened < 20:
+            t0 = time.time()
+            try:
+                st, _, body = srv.get_json("/health", timeout=5, source="127.0.0.2")
+            except OSError:
+                st = 0  # no answer within 5 s: the slots are held
+            worst = max(worst, time.time() - t0)
+            check(st == 200, "/health during the slowloris: %d" % st)
+            checks_done += 1
+            still = []
+            for s in alive:
+                try:
+                    try:
+                        if s.recv(100) == b"":
+                            continue  # closed by the server
+                    except BlockingIOError:
+                        pass  # open, nothing to read
+                    s.send(b"E")
+                    still.append(s)
+                except OSError:
+                    continue  # reset by the server
+            alive = still
+            time.sleep(0.5)  # the trickle's pace, not a wait for a state
+        took = time.time() - opened
+        check(checks_done >= 3 and worst < 2.0,
+              "/health from another client during a 1,050-connection slowloris: %d answers, slowest %.2f s"
+              % (checks_done, worst))
+        check(not alive and took < 8, "trickling connections closed by the header deadline: %d still open after %.1f s"
+              % (len(alive), took))
+        try:
+            st = srv.get_json("/health", timeout=5)[0]
+        except OSError:
+            st = 0
+        check(st == 200, "/health from the attacker's address once its connections are closed: %d" % st)
+    finally:
+        for s in socks:
+            s.close()
+        rc = srv.stop()
+    check(rc == 0, "slowloris server exit %r" % rc)
+
+
+def vm_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def body_memory():
+    """200 unfinished 1 MB POST bodies (one byte short) from one client allowed 1,000 connections: the server holds at
+    most its body budget (64 MiB: ~63 bodies), refuses the others at once (503 busy, then closed), and its peak RSS
+    grows by less than 100 MB."""
+    # under AddressSanitizer, freed blocks are kept in a quarantine (256 MB by default) that would count as growth
+    asan = dict(ASAN_OPTIONS=":".join(filter(None, [os.environ.get("ASAN_OPTIONS"), "quarantine_size_mb=0"])))
+    srv = Server("--threads", "2", "--per-client-connections", "1000", "--max-body", "1048576", "--tiles", "none",
+                 env=asan)
+    socks = []
+    try:
+        base = vm_kib(srv.proc.pid, "VmHWM")
+        size = 1 << 20
+        head = (b"POST /v1/matrix HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % size)
+        body = b"[" + b" " * (size - 2)
+        for _ in range(200):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            socks.append(s)
+            try:
+                s.sendall(head + body)
+            except OSError:
+                pass  # refused with 503 and closed while sending: read below
+        # refused: a 503 busy answer, or the connection closed after it (the rest of the body then resets it, and
+        # the answer may be lost with the reset)
+        refused, answered = set(), 0
+        deadline = time.time() + 30
+        while len(refused) < 130 and time.time() < deadline:
+            for i, s in enumerate(socks):
+                if i in refused:
+                    continue
+                s.setblocking(False)
+                try:
+                    data = s.recv(4096)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                refused.add(i)
+                answered += data.startswith(b"HTTP/1.1 503") and b'"busy"' in data
+            time.sleep(0.05)
+        grown = (vm_kib(srv.proc.pid, "VmHWM") - base) / 1024
+        st = srv.get_json("/health", timeout=5)[0]
+    finally:
+        for s in socks:
+            s.close()
+        rc = srv.stop()
+    check(len(refused) >= 130,
+          "unfinished 1 MB bodies beyond the body budget refused: %d of 200 (%d with the 503 busy answer seen)"
+          % (len(refused), answered))
+    check(grown < 100, "200 unfinished 1 MB bodies: peak RSS grew by %.0f MB" % grown)
+    check(st == 200 and rc == 0, "after the unfinished bodies: /health %d, exit %r" % (st, rc))
 
 
 def recv_all(s):

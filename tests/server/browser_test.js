@@ -159,11 +159,15 @@ async function main() {
     check(iso.count === 4 && api.features.length === 4, `isochrone features: page ${iso.count}, API ${api.features.length}`);
     await page.waitForFunction(() => window.tongcheng.map.isSourceLoaded('isochrones') &&
                                window.tongcheng.map.areTilesLoaded(), null, { timeout: 30000 });
-    await page.waitForTimeout(300);
-    const rendered = await page.evaluate(() => {
+    // the layer is drawn once the map is idle with every cutoff's features in it (waited for, not assumed after a pause)
+    const renderedCutoffs = () => {
       const fs = window.tongcheng.map.querySourceFeatures('isochrones');
       return [...new Set(fs.map((f) => f.properties.cutoff_min))].sort((a, b) => a - b);
-    });
+    };
+    await page.waitForFunction(() => window.tongcheng.map.loaded() && new Set(window.tongcheng.map
+      .querySourceFeatures('isochrones').map((f) => f.properties.cutoff_min)).size >= 4, null, { timeout: 30000 })
+      .catch(() => {}); // a timeout is reported by the check below, with what was drawn
+    const rendered = await page.evaluate(renderedCutoffs);
     check(JSON.stringify(rendered) === '[10,20,30,40]', `isochrone layer holds cutoffs ${rendered}`);
     const legend = await page.$$eval('#legend-items li', (lis) => lis.map((li) => ({
       cutoff: li.dataset.cutoff, text: li.textContent, colour: getComputedStyle(li.querySelector('.swatch')).backgroundColor })));

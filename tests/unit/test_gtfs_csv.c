@@ -181,6 +181,65 @@ static void test_long_row_crosses_buffers(void **state) {
     free(d);
 }
 
+/* One data row read with a limit lowered after the header: -1 and the reason, naming the line. */
+static int read_limited(const char *data, size_t chunk, size_t max_record, size_t max_field, long max_rows,
+                        char *why, size_t cap, long *line) {
+    gtfs_membuf mb = {data, strlen(data), 0, chunk};
+    gtfs_csv c;
+    tc_diag diag = {0};
+    int r = -9;
+    if (gtfs_csv_open(&c, "t.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
+        c.max_record = max_record;
+        c.max_field = max_field;
+        c.max_rows = max_rows;
+        while ((r = gtfs_csv_next(&c)) == 1) {
+        }
+        snprintf(why, cap, "%s", c.fatal ? c.failed : "");
+        *line = c.failed_line;
+    }
+    gtfs_csv_close(&c);
+    return r;
+}
+
+static void test_limits(void **state) {
+    (void)state;
+    char why[256];
+    long line = 0;
+    char *d = malloc(5000);
+    assert_non_null(d);
+    if (!d) return;
+    strcpy(d, "a,b\n1,2\n");
+    memset(d + 8, 'x', 3000);
+    strcpy(d + 3008, "\n3,4\n");
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        assert_int_equal(read_limited(d, chunk, 1000, 100000, 100, why, sizeof why, &line), -1);
+        assert_string_equal(why, "line 3 is longer than the limit of 1000 bytes (not a GTFS table, or a missing line "
+                                 "end)");
+        assert_int_equal(line, 3);
+        assert_int_equal(read_limited(d, chunk, 100000, 2000, 100, why, sizeof why, &line), -1);
+        assert_string_equal(why, "cell 1 of line 3 is longer than the limit of 2000 bytes");
+        assert_int_equal(read_limited("a,b\n1,12345678901\n", chunk, 1000, 10, 100, why, sizeof why, &line), -1);
+        assert_string_equal(why, "cell 2 of line 2 is longer than the limit of 10 bytes");
+        assert_int_equal(read_limited("a\n1\n2\n3\n", chunk, 1000, 10, 3, why, sizeof why, &line), -1);
+        assert_string_equal(why, "more than the limit of 3 rows");
+        assert_int_equal(line, 4);
+        assert_int_equal(read_limited("a\n1\n2\n", chunk, 1000, 10, 3, why, sizeof why, &line), 0); /* at the limit */
+        /* the limits are not reached by what they allow: 1000 bytes exactly */
+        assert_int_equal(read_limited(d + 8 + 3000 - 995, chunk, 1000, 1000, 100, why, sizeof why, &line), 0);
+    }
+    free(d);
+    /* binary content: refused at the header, not scanned to the end */
+    char nul[300] = {0};
+    gtfs_membuf mb = {nul, sizeof nul, 0, 0};
+    gtfs_csv c;
+    tc_diag diag = {0};
+    tc_error err = {0};
+    assert_int_equal(gtfs_csv_open(&c, "stops.txt", gtfs_membuf_read, &mb, &diag, &err), TC_ERR_PARSE);
+    assert_string_equal(err.message, "binary content, not CSV text (300 of the first 300 bytes are NUL)");
+    assert_int_equal(err.line, 1);
+    gtfs_csv_close(&c);
+}
+
 static void test_time_parsing(void **state) {
     (void)state;
     int32_t t;
@@ -223,6 +282,7 @@ static void test_number_parsing(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_lf),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_crlf_cr_and_no_final_newline),
         cmocka_unit_test(test_bom_and_blank_lines),
         cmocka_unit_test(test_quotes),
