@@ -35,7 +35,8 @@ static const char *serve_usage =
     "  --per-client-connections N  connections one client address may hold (default 64)\n"
     "  --header-timeout S  a request's headers must arrive within S s however slowly they trickle (default 10)\n"
     "  --body-timeout S   and its body within S s after them (default 30)\n"
-    "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, GET /v1/network, /v1/stops, /v1/lines,\n"
+    "endpoints: GET /v1/route, GET /v1/isochrone, POST /v1/matrix, POST /v1/hubs (freight hub catchments:\n"
+    "           {hubs, cells, cutoffs, date, time, mode, tiers, tier_minutes}), GET /v1/network, /v1/stops, /v1/lines,\n"
     "           /v1/config, /health ({\"status\":\"ok\",\"in_flight\":N}: N other requests in progress);\n"
     "           the map page at /\n";
 

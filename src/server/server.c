@@ -312,8 +312,9 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
     static const struct {
         const char *path;
         int post;
-    } endpoints[] = {{"/health", 0},     {"/v1/route", 0}, {"/v1/isochrone", 0}, {"/v1/matrix", 1},
-                     {"/v1/network", 0}, {"/v1/stops", 0}, {"/v1/lines", 0},     {"/v1/config", 0}};
+    } endpoints[] = {{"/health", 0},   {"/v1/route", 0},   {"/v1/isochrone", 0}, {"/v1/matrix", 1},
+                     {"/v1/hubs", 1},  {"/v1/network", 0}, {"/v1/stops", 0},     {"/v1/lines", 0},
+                     {"/v1/config", 0}};
     int known = -1;
     for (size_t i = 0; i < sizeof endpoints / sizeof *endpoints; i++)
         if (!strcmp(url, endpoints[i].path)) known = (int)i;
@@ -346,6 +347,7 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
     if (!strcmp(url, "/v1/route")) return api_route(s, c, r);
     if (!strcmp(url, "/v1/isochrone")) return analysis_submit(c, r, srv_scenario_isochrone);
     if (!strcmp(url, "/v1/matrix")) return analysis_submit(c, r, api_matrix);
+    if (!strcmp(url, "/v1/hubs")) return analysis_submit(c, r, api_hubs);
     if (!strcmp(url, "/v1/network")) return srv_send_static(c, r, 200, s->network_json, "application/json");
     if (!strcmp(url, "/v1/stops")) return srv_send_static(c, r, 200, s->stops_geojson, "application/geo+json");
     if (!strcmp(url, "/v1/lines")) return srv_send_static(c, r, 200, s->lines_geojson, "application/geo+json");

@@ -1,5 +1,5 @@
 /*
- * server_api.c — GET /v1/route, GET /v1/isochrone, POST /v1/matrix: parse and check every parameter (a 400 naming
+ * server_api.c — GET /v1/route, GET /v1/isochrone, POST /v1/matrix, POST /v1/hubs: parse and check every parameter (a 400 naming
  * it), call the library, and map its status to an HTTP answer. Checks done here rather than left to the library:
  * unknown parameters (a typo must not silently fall back to a default), points far outside the network's extent
  * (answered before any search), dates outside the service range, and the request-cost limits (departure window,
@@ -17,6 +17,7 @@
 #define MAX_WINDOW_MIN 120   /* longest departure window of one request */
 #define MAX_CUTOFF_MIN 240
 #define MAX_CUTOFFS 12
+#define MAX_HUBS 500 /* hubs of one /v1/hubs request: each is one street search */
 #define OUT_OF_NETWORK_M 2000.0 /* a point this far outside the network's bounding box is refused at once */
 
 /* ---------------------------------------------------------------- shared checks -------------------------------- */
@@ -50,8 +51,9 @@ static int get_point(const tc_server *s, struct MHD_Connection *c, tc_request *r
     return 0;
 }
 
+/* transit: the day must lie in the service range; a street-only question (a day for time-window rules) need not. */
 static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *text, int32_t *day,
-                      enum MHD_Result *answer) {
+                      int transit, enum MHD_Result *answer) {
     tc_error err = {0};
     char a[16], b[16];
     if (!text) {
@@ -62,7 +64,7 @@ static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *
         *answer = srv_send_error(c, r, 400, "bad_parameter", "date", "%s", err.message);
         return -1;
     }
-    if (*day < s->info.service_start || *day > s->info.service_end) {
+    if (transit && (*day < s->info.service_start || *day > s->info.service_end)) {
         tc_format_date(s->info.service_start, a);
         tc_format_date(s->info.service_end, b);
         *answer = srv_send_error(c, r, 400, "date_out_of_range", "date",
@@ -113,7 +115,7 @@ enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_reque
     q.to_stop = srv_param(c, "to_stop");
     if (!q.from_stop && get_point(s, c, r, "from", &q.from_lat, &q.from_lon, &answer)) return answer;
     if (!q.to_stop && get_point(s, c, r, "to", &q.to_lat, &q.to_lon, &answer)) return answer;
-    if (check_date(s, c, r, srv_param(c, "date"), &q.date, &answer)) return answer;
+    if (check_date(s, c, r, srv_param(c, "date"), &q.date, 1, &answer)) return answer;
     const char *t = srv_param(c, "time");
     tc_error err = {0};
     if (!t) return srv_send_error(c, r, 400, "bad_parameter", "time", "time is required (HH:MM)");
@@ -169,7 +171,6 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
     o->progress = 0;
     o->cancelled = srv_cancelled; /* shutdown and the per-request deadline stop the work between minutes */
     o->cancel_ctx = r;
-    if (check_date(s, c, r, p->date, &o->date, answer)) return -1;
     if (p->time && p->window) {
         *answer = srv_send_error(c, r, 400, "bad_parameter", "window", "give time or window, not both");
         return -1;
@@ -224,6 +225,7 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
         o->street_only = !transit;
         o->mode = mode;
     }
+    if (check_date(s, c, r, p->date, &o->date, !o->street_only, answer)) return -1;
     if (p->percentiles) {
         size_t n = 0;
         if (srv_parse_int_list(p->percentiles, 1, 99, 1, o->percentiles, 5, &n)) {
@@ -525,13 +527,14 @@ static const char *json_duplicate_key(const cJSON *j) {
     return NULL;
 }
 
-enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+/* A POSTed JSON object, checked (size, media type, syntax, repeated keys) and handed to answer(). */
+static enum MHD_Result json_post(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *shape,
+                                 enum MHD_Result (*answer)(const tc_server *, struct MHD_Connection *, tc_request *,
+                                                           cJSON *)) {
     if (r->body_too_big)
         return srv_send_error(c, r, 413, "too_large", NULL, "the request body exceeds this server's limit of %zu bytes",
                               s->opt.max_body);
-    if (!r->body || !r->body_len)
-        return srv_send_error(c, r, 400, "bad_body", NULL,
-                              "POST a JSON object {origins, destinations, date, window, percentiles}");
+    if (!r->body || !r->body_len) return srv_send_error(c, r, 400, "bad_body", NULL, "POST a JSON object %s", shape);
     if (!srv_is_json_media_type(r->content_type))
         return srv_send_error(c, r, 415, "unsupported_media_type", NULL,
                               "the body must be application/json, got \"%.60s\"", r->content_type);
@@ -546,7 +549,310 @@ enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_requ
         cJSON_Delete(body);
         return a;
     }
-    enum MHD_Result a = matrix_answer(s, c, r, body);
+    enum MHD_Result a = answer(s, c, r, body);
     cJSON_Delete(body);
     return a;
+}
+
+enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    return json_post(s, c, r, "{origins, destinations, date, window, percentiles}", matrix_answer);
+}
+
+/* ---------------------------------------------------------------- POST /v1/hubs -------------------------------- */
+
+/* Only the fields it names: a typo must not fall back to a default. */
+static int unknown_field(struct MHD_Connection *c, tc_request *r, const cJSON *obj, const char *const *allowed,
+                         const char *where, enum MHD_Result *answer) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj) {
+        int known = 0;
+        for (const char *const *a = allowed; *a; a++) known |= !strcmp(*a, item->string);
+        if (!known) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", item->string, "unknown field \"%.64s\"%s%s",
+                                     item->string, where ? " in " : "", where ? where : "");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A JSON array of up to max increasing integers in lo…hi. */
+static int int_array(struct MHD_Connection *c, tc_request *r, const cJSON *arr, const char *name, int lo, int hi,
+                     int *out, size_t max, size_t *n, enum MHD_Result *answer) {
+    *n = 0;
+    const cJSON *x;
+    int ok = cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0 && (size_t)cJSON_GetArraySize(arr) <= max;
+    cJSON_ArrayForEach(x, arr) {
+        if (!ok || !cJSON_IsNumber(x) || x->valuedouble != (double)(int)x->valuedouble || x->valueint < lo ||
+            x->valueint > hi || (*n && x->valueint <= out[*n - 1])) {
+            ok = 0;
+            break;
+        }
+        out[(*n)++] = x->valueint;
+    }
+    if (!ok)
+        *answer = srv_send_error(c, r, 400, "bad_parameter", name, "%s expects up to %zu increasing integers in %d…%d",
+                                 name, max, lo, hi);
+    return ok ? 0 : -1;
+}
+
+/* The hubs of the body: {"id", "name"?, "lat", "lon", "type"}. */
+static int read_hubs(const tc_server *s, struct MHD_Connection *c, tc_request *r, const cJSON *arr, tc_hub *hubs,
+                     enum MHD_Result *answer) {
+    static const char *const fields[] = {"id", "name", "lat", "lon", "type", NULL};
+    size_t i = 0;
+    char param[32];
+    const cJSON *h;
+    cJSON_ArrayForEach(h, arr) {
+        snprintf(param, sizeof param, "hubs[%zu]", i);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(h, "name");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(h, "type");
+        const cJSON *la = cJSON_GetObjectItemCaseSensitive(h, "lat");
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(h, "lon");
+        if (!cJSON_IsObject(h) || !cJSON_IsString(id) || !*id->valuestring ||
+            strlen(id->valuestring) >= sizeof hubs[i].id || (nm && !cJSON_IsNull(nm) && !cJSON_IsString(nm)) ||
+            (cJSON_IsString(nm) && strlen(nm->valuestring) >= sizeof hubs[i].name) || !cJSON_IsString(ty) ||
+            !*ty->valuestring || strlen(ty->valuestring) >= sizeof hubs[i].type || !cJSON_IsNumber(la) ||
+            !cJSON_IsNumber(lo) || !(la->valuedouble >= -90 && la->valuedouble <= 90) ||
+            !(lo->valuedouble >= -180 && lo->valuedouble <= 180)) {
+            *answer = srv_send_error(c, r, 400, "bad_parameter", param,
+                                     "%s must be {\"id\": string, \"name\": string (optional), \"lat\": degrees, "
+                                     "\"lon\": degrees, \"type\": string}",
+                                     param);
+            return -1;
+        }
+        if (unknown_field(c, r, h, fields, param, answer)) return -1;
+        if (outside_network(s, la->valuedouble, lo->valuedouble)) {
+            *answer = srv_send_error(c, r, 400, "out_of_network", param, "%s (%.6f,%.6f) lies outside the network",
+                                     param, la->valuedouble, lo->valuedouble);
+            return -1;
+        }
+        snprintf(hubs[i].id, sizeof hubs[i].id, "%s", id->valuestring);
+        snprintf(hubs[i].name, sizeof hubs[i].name, "%s", cJSON_IsString(nm) ? nm->valuestring : id->valuestring);
+        snprintf(hubs[i].type, sizeof hubs[i].type, "%s", ty->valuestring);
+        hubs[i].lat = la->valuedouble;
+        hubs[i].lon = lo->valuedouble;
+        i++;
+    }
+    return 0;
+}
+
+/* The population and jobs of the cells, when given: a number each, 0 when absent. */
+static int cell_weights(struct MHD_Connection *c, tc_request *r, const cJSON *arr, const char *name, double *out,
+                        int *any, enum MHD_Result *answer) {
+    size_t i = 0;
+    const cJSON *pt;
+    cJSON_ArrayForEach(pt, arr) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, name);
+        out[i] = 0;
+        if (v && !cJSON_IsNull(v)) {
+            if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0)) {
+                char param[48];
+                snprintf(param, sizeof param, "cells[%zu].%s", i, name);
+                *answer = srv_send_error(c, r, 400, "bad_parameter", param, "%s must be a number >= 0", param);
+                return -1;
+            }
+            out[i] = v->valuedouble;
+            *any = 1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+static cJSON *minutes_json(uint16_t v) { return v == TC_UNREACHED_MIN ? cJSON_CreateNull() : cJSON_CreateNumber(v); }
+
+/* The answer: per hub its catchments and the tier check, the minutes between hubs, the coverage by any hub and by
+ * type, the pairwise overlap, and per cell the nearest hub of each type (all as `tongcheng hubs` writes them). */
+static char *hubs_json(const tc_hub *hubs, const tc_hub_query *q, const tc_hub_result *res, const cJSON *cell_ids) {
+    const size_t H = res->n_hubs, K = res->n_cutoffs, T = res->n_types, C = res->n_cells;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "cutoffs_min", cJSON_CreateIntArray(q->cutoffs_min, (int)K));
+    cJSON *types = cJSON_AddArrayToObject(root, "types");
+    for (size_t t = 0; t < T; t++) cJSON_AddItemToArray(types, cJSON_CreateString(res->types[t]));
+    cJSON *jh = cJSON_AddArrayToObject(root, "hubs");
+    for (size_t h = 0; h < H; h++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(jh, o);
+        cJSON_AddStringToObject(o, "id", hubs[h].id);
+        cJSON_AddStringToObject(o, "name", hubs[h].name);
+        cJSON_AddStringToObject(o, "type", hubs[h].type);
+        cJSON *cs = cJSON_AddArrayToObject(o, "catchments");
+        for (size_t k = 0; k < K; k++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddItemToArray(cs, e);
+            cJSON_AddNumberToObject(e, "cutoff_min", q->cutoffs_min[k]);
+            cJSON_AddNumberToObject(e, "cells", res->cells[h * K + k]);
+            cJSON_AddNumberToObject(e, "population", res->pop[h * K + k]);
+            cJSON_AddNumberToObject(e, "jobs", res->jobs[h * K + k]);
+        }
+        cJSON *row = cJSON_AddArrayToObject(o, "to_hubs_min");
+        for (size_t u = 0; u < H; u++) cJSON_AddItemToArray(row, minutes_json(res->hub_hub_min[h * H + u]));
+        if (res->tier_ok[h] >= 0) {
+            cJSON *t = cJSON_AddObjectToObject(o, "tier");
+            cJSON_AddItemToObject(t, "from_next_tier_min",
+                                  res->tier_min[h] == UINT16_MAX ? cJSON_CreateNull()
+                                                                 : cJSON_CreateNumber(res->tier_min[h]));
+            cJSON_AddBoolToObject(t, "ok", res->tier_ok[h] == 1);
+        } else {
+            cJSON_AddNullToObject(o, "tier");
+        }
+    }
+    cJSON *cov = cJSON_AddArrayToObject(root, "coverage");
+    for (size_t k = 0; k < K; k++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(cov, e);
+        cJSON_AddNumberToObject(e, "cutoff_min", q->cutoffs_min[k]);
+        cJSON_AddNumberToObject(e, "population", res->pop_any[k]);
+        cJSON_AddNumberToObject(e, "jobs", res->jobs_any[k]);
+        cJSON *bt = cJSON_AddObjectToObject(e, "population_by_type");
+        for (size_t t = 0; t < T; t++) cJSON_AddNumberToObject(bt, res->types[t], res->pop_type[t * K + k]);
+    }
+    cJSON_AddNumberToObject(root, "total_population", res->total_pop);
+    cJSON_AddNumberToObject(root, "total_jobs", res->total_jobs);
+    /* overlap_population[a][b][k]: people within cutoff k of both hub a and hub b */
+    cJSON *ov = cJSON_AddArrayToObject(root, "overlap_population");
+    for (size_t a = 0; a < H; a++) {
+        cJSON *ra = cJSON_CreateArray();
+        cJSON_AddItemToArray(ov, ra);
+        for (size_t b = 0; b < H; b++) {
+            cJSON *rb = cJSON_CreateArray();
+            cJSON_AddItemToArray(ra, rb);
+            for (size_t k = 0; k < K; k++)
+                cJSON_AddItemToArray(rb, cJSON_CreateNumber(res->overlap_pop[(a * H + b) * K + k]));
+        }
+    }
+    /* cells[i]: its id and the minutes from the nearest hub of each type (null: none within the duration limit) */
+    cJSON *jc = cJSON_AddArrayToObject(root, "cells");
+    const cJSON *pt = cell_ids ? cell_ids->child : NULL;
+    for (size_t i = 0; i < C; i++, pt = pt ? pt->next : NULL) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(jc, e);
+        const cJSON *id = pt ? cJSON_GetObjectItemCaseSensitive(pt, "id") : NULL;
+        cJSON_AddItemToObject(e, "id", id ? cJSON_Duplicate(id, 0) : cJSON_CreateNumber((double)i));
+        cJSON *nm = cJSON_AddObjectToObject(e, "nearest_min");
+        for (size_t t = 0; t < T; t++) cJSON_AddItemToObject(nm, res->types[t], minutes_json(res->nearest_min[i * T + t]));
+    }
+    char *t = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    char *text = t ? strdup(t) : NULL;
+    cJSON_free(t);
+    return text;
+}
+
+static enum MHD_Result hubs_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
+    static const char *const allowed[] = {"hubs", "cells", "cutoffs", "date", "time", "mode", "tiers",
+                                          "tier_minutes", NULL};
+    enum MHD_Result answer = MHD_NO;
+    if (!cJSON_IsObject(body)) return srv_send_error(c, r, 400, "bad_body", NULL, "the body must be a JSON object");
+    if (unknown_field(c, r, body, allowed, NULL, &answer)) return answer;
+    const cJSON *hn = cJSON_GetObjectItemCaseSensitive(body, "hubs");
+    const cJSON *cn = cJSON_GetObjectItemCaseSensitive(body, "cells");
+    size_t n_h = cJSON_IsArray(hn) ? (size_t)cJSON_GetArraySize(hn) : 0;
+    if (!n_h || n_h > MAX_HUBS)
+        return srv_send_error(c, r, n_h ? 413 : 400, n_h ? "too_large" : "bad_parameter", "hubs",
+                              "hubs must be an array of 1…%d hubs {id, name, lat, lon, type}", MAX_HUBS);
+    if (cn && !cJSON_IsNull(cn) && !cJSON_IsArray(cn))
+        return srv_send_error(c, r, 400, "bad_parameter", "cells", "cells must be an array of {id, lat, lon, "
+                                                                   "population, jobs}");
+    size_t n_c = cJSON_IsArray(cn) ? (size_t)cJSON_GetArraySize(cn) : 0;
+    if (n_h * (n_c + n_h) > s->opt.max_matrix)
+        return srv_send_error(c, r, 413, "too_large", NULL,
+                              "%zu hubs × (%zu cells + %zu hubs) = %zu pairs; this server answers at most %zu", n_h,
+                              n_c, n_h, n_h * (n_c + n_h), s->opt.max_matrix);
+    analysis_params p = {0};
+    const char *mode = NULL;
+    if (body_string(c, r, body, "date", &p.date, &answer) || body_string(c, r, body, "time", &p.time, &answer) ||
+        body_string(c, r, body, "mode", &mode, &answer))
+        return answer;
+    if (mode && strcmp(mode, "truck") && strcmp(mode, "car"))
+        return srv_send_error(c, r, 400, "bad_parameter", "mode", "mode expects truck or car, got \"%.20s\"", mode);
+    p.modes = mode ? mode : "truck";
+    if (!p.time) p.time = "10:00"; /* the departure that decides the trucks' time windows */
+    tc_hub_query q = {0};
+    if (fill_analysis(s, c, r, &p, &q.analysis, &answer)) return answer;
+    q.analysis.draws = 1; /* street only: nothing to draw */
+    int cutoffs[MAX_CUTOFFS] = {30, 60, 90};
+    size_t n_cut = 3;
+    const cJSON *cj = cJSON_GetObjectItemCaseSensitive(body, "cutoffs");
+    if (cj && !cJSON_IsNull(cj) &&
+        int_array(c, r, cj, "cutoffs", 1, MAX_CUTOFF_MIN, cutoffs, MAX_CUTOFFS, &n_cut, &answer))
+        return answer;
+    q.cutoffs_min = cutoffs;
+    q.n_cutoffs = n_cut;
+    q.analysis.max_duration_min = cutoffs[n_cut - 1] > q.analysis.max_duration_min ? cutoffs[n_cut - 1]
+                                                                                     : q.analysis.max_duration_min;
+    const cJSON *tj = cJSON_GetObjectItemCaseSensitive(body, "tiers");
+    const cJSON *tm = cJSON_GetObjectItemCaseSensitive(body, "tier_minutes");
+    int tier_min[2] = {0, 0};
+    if (tj && !cJSON_IsNull(tj)) {
+        size_t n2 = 0;
+        int ok = cJSON_IsArray(tj) && cJSON_GetArraySize(tj) == 3;
+        for (int t = 0; ok && t < 3; t++) {
+            const cJSON *x = cJSON_GetArrayItem(tj, t);
+            ok = cJSON_IsString(x) && *x->valuestring;
+            if (ok) q.tier_type[t] = x->valuestring;
+        }
+        if (!ok)
+            return srv_send_error(c, r, 400, "bad_parameter", "tiers",
+                                  "tiers expects three hub types from the lowest tier up, e.g. "
+                                  "[\"terminal\", \"common\", \"regional\"]");
+        if (!cJSON_IsArray(tm) || cJSON_GetArraySize(tm) != 2)
+            return srv_send_error(c, r, 400, "bad_parameter", "tier_minutes",
+                                  "tier_minutes expects two minute limits with tiers, e.g. [30, 60]");
+        for (int t = 0; t < 2; t++) {
+            const cJSON *x = cJSON_GetArrayItem(tm, t);
+            if (!cJSON_IsNumber(x) || x->valuedouble != (double)(int)x->valuedouble || x->valueint < 1 ||
+                x->valueint > MAX_CUTOFF_MIN)
+                return srv_send_error(c, r, 400, "bad_parameter", "tier_minutes",
+                                      "tier_minutes expects two integers in 1…%d", MAX_CUTOFF_MIN);
+            tier_min[t] = x->valueint;
+            n2++;
+        }
+        q.tier_minutes[0] = tier_min[0];
+        q.tier_minutes[1] = tier_min[1];
+        if (tier_min[0] > q.analysis.max_duration_min) q.analysis.max_duration_min = tier_min[0];
+        if (tier_min[1] > q.analysis.max_duration_min) q.analysis.max_duration_min = tier_min[1];
+    } else if (tm && !cJSON_IsNull(tm)) {
+        return srv_send_error(c, r, 400, "bad_parameter", "tier_minutes", "tier_minutes needs tiers");
+    }
+    /* one street search per hub, filling its cells and the other hubs */
+    if (over_budget(s, c, r, &q.analysis, (double)n_h, 1.0 + (double)(n_c + n_h) / 1000.0, &answer)) return answer;
+    tc_hub *hubs = calloc(n_h, sizeof *hubs);
+    point_list cells = {0};
+    double *pop = n_c ? calloc(n_c, sizeof *pop) : NULL, *jobs = n_c ? calloc(n_c, sizeof *jobs) : NULL;
+    tc_hub_result *res = NULL;
+    tc_error err = {0};
+    int any_pop = 0, any_jobs = 0;
+    if (!hubs || (n_c && (!pop || !jobs))) {
+        answer = srv_send_error(c, r, 503, "no_memory", NULL, "out of memory");
+        goto done;
+    }
+    if (read_hubs(s, c, r, hn, hubs, &answer)) goto done;
+    if (n_c && (read_points(s, c, r, body, "cells", &cells, &answer) ||
+                cell_weights(c, r, cn, "population", pop, &any_pop, &answer) ||
+                cell_weights(c, r, cn, "jobs", jobs, &any_jobs, &answer)))
+        goto done;
+    q.cell_lat = cells.lat;
+    q.cell_lon = cells.lon;
+    q.n_cells = cells.n;
+    q.population = any_pop ? pop : NULL;
+    q.jobs = any_jobs ? jobs : NULL;
+    if (tc_hub_catchments(s->net, hubs, n_h, &q, &res, &err) != TC_OK) {
+        answer = library_error(c, r, &err, NULL);
+        goto done;
+    }
+    answer = srv_send_json(c, r, 200, hubs_json(hubs, &q, res, n_c ? cn : NULL));
+done:
+    tc_hub_result_free(res);
+    point_list_free(&cells);
+    free(pop);
+    free(jobs);
+    free(hubs);
+    return answer;
+}
+
+enum MHD_Result api_hubs(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+    return json_post(s, c, r, "{hubs, cells, cutoffs, date, time, mode, tiers, tier_minutes}", hubs_answer);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # freight_cli.sh — the freight commands on the Porto extract: `street --mode truck` (never faster than the car; the
 # vehicle options and departure are read, bad ones refused), `matrix --modes truck`, and `hubs` (its five outputs,
-# coverage shares within 0…1 and growing with the cutoff, a bad hubs CSV refused with its line and no output left).
+# coverage shares within 0…1 and growing with the cutoff, a bad hubs CSV refused with its line and no output left),
+# and POST /v1/hubs of `tongcheng serve` giving the same catchments, nearest-hub minutes and tiers as `hubs`.
 set -u
-: "${TC_DATA:?}" "${TC_BIN:?}"
+: "${TC_DATA:?}" "${TC_BIN:?}" "${TC_SRC:?}"
 pbf="$TC_DATA/porto-portugal/porto_portugal.osm.pbf"
 [ -f "$pbf" ] || { echo "skipped: $pbf is absent"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -38,6 +39,8 @@ awk -F, 'NR>1 && $1=="*" && $2=="all hubs" {n++; if ($8<0 || $8>1 || $6+0 < prev
   "$tmp/h.catchments.csv" || { echo "FAIL: coverage rows"; fail=1; }
 [ "$(head -1 "$tmp/h.nearest.csv")" = "id,min_to_regional,min_to_common,min_to_terminal" ] || { echo "FAIL: nearest header"; fail=1; }
 grep -q '"type":"FeatureCollection"' "$tmp/h.geojson" && grep -q '"cutoff_min"' "$tmp/h.geojson" || { echo "FAIL: geojson"; fail=1; }
+python3 "$TC_SRC/tests/server/hubs_api_test.py" "$TC_BIN" "$tmp/p.net" "$tmp/hubs.csv" "$tmp/grid.csv" "$tmp/h" "$tmp" \
+  || { echo "FAIL: /v1/hubs against the CLI"; fail=1; }
 printf 'id,name,lat,lon,type\nx,X,41.1,-8.6,common\ny,Y,41.1,abc,common\n' > "$tmp/bad.csv"
 "$TC_BIN" hubs "$tmp/p.net" --hubs "$tmp/bad.csv" --cutoffs 5 --date 2026-12-01 --time 08:00 -o "$tmp/b" 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && grep -q 'bad.csv:3:4' "$tmp/err" || { echo "FAIL: bad hubs CSV (rc $rc): $(cat "$tmp/err")"; fail=1; }
