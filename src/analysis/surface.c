@@ -294,6 +294,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         uint32_t nn = 0;
         tc_error e = {0};
         sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
+        sw->no_elevation = opts->no_elevation;
         tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
                                          opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
@@ -661,6 +662,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     tc_status st = check_options(o, err);
     if (st != TC_OK) return st;
     ws->sw->max_lts = (unsigned)o->max_lts; /* cycling access, egress and street-only searches */
+    ws->sw->no_elevation = o->no_elevation;
     if (!valid_point(lat, lon))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);
