@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# streets_elevation_poa.sh — build --elevation on Porto Alegre (poa_elevation.tif, SRTM-like 1" cells): a walk and a
+# ride up the north face of the hill near -30.078,-51.1855 (about 110 m of climb) take longer than the same trips
+# down it, while a network built without the DEM, and --no-elevation, walk it in the same time both ways; `info`
+# says whether slopes are in the file; a DEM that is no raster fails naming the file and writes nothing.
+set -u
+: "${TC_DATA:?}" "${TC_BIN:?}"
+pbf="$TC_DATA/porto-alegre/poa_osm.pbf"
+dem="$TC_DATA/porto-alegre/poa_elevation.tif"
+[ -f "$pbf" ] && [ -f "$dem" ] || { echo "skipped: $pbf or $dem is absent"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$TC_BIN" build -o "$tmp/elev.net" --osm "$pbf" --elevation "$dem" --quiet || { echo "FAIL: build with DEM"; exit 1; }
+"$TC_BIN" build -o "$tmp/flat.net" --osm "$pbf" --quiet || { echo "FAIL: build without DEM"; exit 1; }
+fail=0
+LOW=-30.0767,-51.1855   # foot of the hill (DEM ~110 m)
+HIGH=-30.0794,-51.1855  # up the slope (DEM ~220 m)
+secs() { "$TC_BIN" street "$1" --json --mode "$2" --from "$3" --to "$4" ${5:-} |
+         python3 -c 'import json,sys; print(json.load(sys.stdin)["duration_s"])'; }
+walk_up=$(secs "$tmp/elev.net" walk $LOW $HIGH) && walk_down=$(secs "$tmp/elev.net" walk $HIGH $LOW) &&
+bike_up=$(secs "$tmp/elev.net" bike $LOW $HIGH) && bike_down=$(secs "$tmp/elev.net" bike $HIGH $LOW) &&
+flat_up=$(secs "$tmp/flat.net" walk $LOW $HIGH) && flat_down=$(secs "$tmp/flat.net" walk $HIGH $LOW) &&
+noel_up=$(secs "$tmp/elev.net" walk $LOW $HIGH --no-elevation) &&
+noel_down=$(secs "$tmp/elev.net" walk $HIGH $LOW --no-elevation) || { echo "FAIL: street queries"; exit 1; }
+echo "walk up $walk_up s, down $walk_down s; bike up $bike_up s, down $bike_down s; flat $flat_up / $flat_down s;" \
+     "--no-elevation $noel_up / $noel_down s"
+python3 - "$walk_up" "$walk_down" "$bike_up" "$bike_down" "$flat_up" "$flat_down" "$noel_up" "$noel_down" <<'PY' || fail=1
+import sys
+wu, wd, bu, bd, fu, fd, nu, nd = map(float, sys.argv[1:])
+bad = []
+if not wu > wd * 1.05: bad.append(f"walking up ({wu} s) is not slower than down ({wd} s)")
+if not bu > bd * 1.2: bad.append(f"cycling up ({bu} s) is not slower than down ({bd} s)")
+if not wu > fu: bad.append(f"walking up ({wu} s) is not slower than on the flat network ({fu} s)")
+if abs(fu - fd) > 1: bad.append(f"without a DEM walking is not symmetric: {fu} vs {fd} s")
+if abs(nu - fu) > 0.5 or abs(nd - fd) > 0.5: bad.append(f"--no-elevation ({nu}/{nd} s) differs from flat ({fu}/{fd} s)")
+for b in bad: print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+"$TC_BIN" info "$tmp/elev.net" | grep -q "^elevation *slope factors" || { echo "FAIL: info does not report the slopes"; fail=1; }
+"$TC_BIN" info "$tmp/flat.net" | grep -q "^elevation *none" || { echo "FAIL: info reports slopes without a DEM"; fail=1; }
+for cmd in matrix access isochrone surface route street; do
+  "$TC_BIN" "$cmd" --help 2>&1 | grep -q -- "--no-elevation" || { echo "FAIL: $cmd --help lacks --no-elevation"; fail=1; }
+done
+# a DEM that is no raster: exit non-zero, the file named, no network written
+if "$TC_BIN" build -o "$tmp/bad.net" --osm "$pbf" --elevation "$pbf" --quiet 2>"$tmp/err"; then
+  echo "FAIL: a PBF accepted as a DEM"; fail=1
+fi
+grep -q "poa_osm.pbf.*not a raster" "$tmp/err" || { echo "FAIL: error does not name the file: $(cat "$tmp/err")"; fail=1; }
+[ -e "$tmp/bad.net" ] && { echo "FAIL: a network was written"; fail=1; }
+[ $fail = 0 ] && echo "ok"
+exit $fail
