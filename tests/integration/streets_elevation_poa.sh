@@ -35,6 +35,16 @@ if abs(nu - fu) > 0.5 or abs(nd - fd) > 0.5: bad.append(f"--no-elevation ({nu}/{
 for b in bad: print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PY
+# the analysis path (matrix, street only) agrees: up slower than down, and --no-elevation symmetric
+printf 'id,lat,lon\nlow,%s\nhigh,%s\n' "$LOW" "$HIGH" >"$tmp/pts.csv"
+for flag in "" --no-elevation; do
+  "$TC_BIN" matrix "$tmp/elev.net" --origins "$tmp/pts.csv" --destinations "$tmp/pts.csv" --date 2019-05-14 \
+    --window 13:00-13:01 --modes walk -o "$tmp/m.csv" --quiet $flag || { echo "FAIL: matrix $flag"; fail=1; continue; }
+  up=$(awk -F, '$1=="low" && $2=="high" {print $3}' "$tmp/m.csv"); down=$(awk -F, '$1=="high" && $2=="low" {print $3}' "$tmp/m.csv")
+  echo "matrix walk $flag: up $up min, down $down min"
+  if [ -z "$flag" ]; then [ "$up" -gt "$down" ] || { echo "FAIL: matrix walk up $up <= down $down min"; fail=1; }
+  else [ "$up" = "$down" ] || { echo "FAIL: matrix --no-elevation up $up != down $down min"; fail=1; }; fi
+done
 "$TC_BIN" info "$tmp/elev.net" | grep -q "^elevation *slope factors" || { echo "FAIL: info does not report the slopes"; fail=1; }
 "$TC_BIN" info "$tmp/flat.net" | grep -q "^elevation *none" || { echo "FAIL: info reports slopes without a DEM"; fail=1; }
 for cmd in matrix access isochrone surface route street; do
