@@ -89,6 +89,7 @@ typedef struct tc_build_options {
     const char *const *scenarios; /* scenario JSON files applied in order to the feeds before building */
     size_t n_scenarios;
     const char *lts_overrides;   /* per-way cycling level of traffic stress, R5's CSV form osm_id,lts; NULL = none */
+    const char *elevation_path;  /* DEM GeoTIFF (lon/lat): walking and cycling slope factors per street; NULL = flat */
 } tc_build_options;
 
 /* Fill opts with defaults (no feeds, no OSM). */
@@ -132,6 +133,7 @@ typedef struct tc_network_info {
     int straight_line_walking;           /* nonzero: no street network, walking = straight line × detour */
     double straight_line_detour;
     double transfer_radius_m;
+    int street_elevation;                /* nonzero: built with --elevation (walking and cycling slope factors) */
 } tc_network_info;
 
 tc_status tc_network_get_info(const tc_network *net, tc_network_info *out, tc_error *err);
@@ -189,6 +191,7 @@ typedef struct tc_street_options {
     double snap_radius_m;   /* <=0: 500 */
     int max_lts;            /* cycling: streets of a higher level of traffic stress (1…4) are avoided; 0 = any */
     tc_truck truck;         /* TC_MODE_TRUCK: the vehicle and its departure (tc_street_options_init: tc_truck_init) */
+    int no_elevation;       /* nonzero: walk and cycle as if flat, ignoring the network's slope factors */
 } tc_street_options;
 
 void tc_street_options_init(tc_street_options *opts);
@@ -241,6 +244,7 @@ typedef struct tc_route_query {
     double bike_speed_mps;       /* direct cycling journeys; <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
     unsigned direct_modes;       /* street-only journeys offered beside transit: bits 1u << TC_MODE_*; default walk */
     int max_lts;                 /* a direct bike journey avoids streets above this traffic stress (1…4); 0 = any */
+    int no_elevation;            /* nonzero: walking and cycling ignore the network's slope factors */
 } tc_route_query;
 
 void tc_route_query_init(tc_route_query *q);
@@ -327,6 +331,7 @@ typedef struct tc_analysis_options {
      * TC_ERR_CANCELLED (a server's shutdown or per-request deadline); must be cheap and thread-safe */
     int (*cancelled)(void *cancel_ctx);
     void *cancel_ctx;
+    int no_elevation;          /* nonzero: walking and cycling ignore the network's slope factors */
 } tc_analysis_options;
 
 void tc_analysis_options_init(tc_analysis_options *opts);

@@ -294,6 +294,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         uint32_t nn = 0;
         tc_error e = {0};
         sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
+        sw->no_elevation = opts->no_elevation;
         tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
                                          opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
@@ -586,12 +587,13 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
                 const street_graph *g = &v->streets;
                 const street_seg *sg = &g->segs[os.seg];
                 const street_snap *t = &d->snap[i];
+                uint32_t along; /* flat-equivalent millimetres (slope factors, when the network has them) */
                 if (t->offset_mm >= os.offset_mm && (g->edges[sg->arc_ab].access & STREET_WALK) &&
-                    t->offset_mm - os.offset_mm < c)
-                    c = t->offset_mm - os.offset_mm;
+                    (along = street_arc_cost(ws->sw, TC_MODE_WALK, sg->arc_ab, t->offset_mm - os.offset_mm)) < c)
+                    c = along;
                 if (t->offset_mm <= os.offset_mm && (g->edges[sg->arc_ba].access & STREET_WALK) &&
-                    os.offset_mm - t->offset_mm < c)
-                    c = os.offset_mm - t->offset_mm;
+                    (along = street_arc_cost(ws->sw, TC_MODE_WALK, sg->arc_ba, os.offset_mm - t->offset_mm)) < c)
+                    c = along;
             }
             if (c == STREET_INF) continue;
             double secs = street_cost_seconds(TC_MODE_WALK, c, speed) + ((off_o > 0 ? off_o : 0) + d->snap[i].dist_m) / speed;
@@ -599,6 +601,13 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
         }
     }
 }
+
+/* Cost along the origin's own segment: walking and cycling in flat-equivalent millimetres (the network's slope
+ * factors, unless no_elevation); a truck keeps the plain length, as before slopes existed. */
+static uint32_t along_segment(const street_workspace *sw, tc_mode mode, uint32_t arc, uint32_t mm) {
+    return street_mode_timed(mode) ? mm : street_arc_cost(sw, mode, arc, mm);
+}
+
 
 /* Street-only: one search, the same time at every sample. */
 static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
@@ -639,10 +648,13 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
             const street_seg *sg = &v->streets.segs[s.seg];
             const unsigned bit = street_mode_bit(o->mode);
             const uint32_t to = d->snap[i].offset_mm;
-            if (to >= s.offset_mm && (v->streets.edges[sg->arc_ab].access & bit) && to - s.offset_mm < c)
-                c = to - s.offset_mm;
-            if (to <= s.offset_mm && (v->streets.edges[sg->arc_ba].access & bit) && s.offset_mm - to < c)
-                c = s.offset_mm - to;
+            uint32_t along; /* flat-equivalent millimetres for walking and cycling (slope factors) */
+            if (to >= s.offset_mm && (v->streets.edges[sg->arc_ab].access & bit) &&
+                (along = along_segment(ws->sw, o->mode, sg->arc_ab, to - s.offset_mm)) < c)
+                c = along;
+            if (to <= s.offset_mm && (v->streets.edges[sg->arc_ba].access & bit) &&
+                (along = along_segment(ws->sw, o->mode, sg->arc_ba, s.offset_mm - to)) < c)
+                c = along;
         }
         if (c == STREET_INF) continue;
         /* walking and cycling cover the points' own way to the street too (see direct_legs); motor vehicles do not */
@@ -661,6 +673,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     tc_status st = check_options(o, err);
     if (st != TC_OK) return st;
     ws->sw->max_lts = (unsigned)o->max_lts; /* cycling access, egress and street-only searches */
+    ws->sw->no_elevation = o->no_elevation;
     if (!valid_point(lat, lon))
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);

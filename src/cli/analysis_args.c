@@ -31,6 +31,7 @@ const char *cli_analysis_common_usage =
     "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --max-lts N              cycling avoids streets above level of traffic stress N, 1-4 (default: any;\n"
     "                           r5r: 2)\n"
+    "  --no-elevation           walk and cycle as if flat, ignoring the network's slope factors (build --elevation)\n"
     "  --draws N                Monte Carlo draws per minute for frequency-based trips (default 20)\n"
     "  --seed N                 random seed for those draws (default fixed: runs are reproducible)\n"
     "  --threads N              worker threads (default: all cores)\n"
@@ -114,6 +115,8 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
     } else if (!strcmp(arg, "--board-slack")) {
         if (parse_long(val, 0, 3600, &n)) return cli_usage(usage, "--board-slack expects 0…3600 seconds");
         a->opts.board_slack_s = (int32_t)n;
+    } else if (!strcmp(arg, "--no-elevation")) {
+        a->opts.no_elevation = 1;
     } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
         a->quiet = 1;
     } else if (arg[0] == '-' && arg[1]) {

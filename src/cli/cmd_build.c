@@ -21,6 +21,9 @@ static const char *build_usage =
     "                         straight-line distance x 1.3)\n"
     "  --lts-overrides CSV    per-way cycling level of traffic stress 1-4 (R5's form: osm_id,lts), replacing\n"
     "                         what the OSM tags give (docs/semantics.md); needs --osm\n"
+    "  --elevation DEM.tif    a digital elevation model (GeoTIFF in longitude/latitude): walking slows on slopes by\n"
+    "                         Tobler's hiking function, cycling on climbs by a power model (docs/semantics.md);\n"
+    "                         queries may ignore it with --no-elevation; needs --osm\n"
     "  --transfer-radius M    walking transfers between stops within M metres of walking (default 1000;\n"
     "                         0 = transfers only at the same stop)\n"
     "  --quiet                no progress and no warnings on stderr\n";
@@ -60,7 +63,7 @@ static void summarize_findings(const finding_filter *ff) {
 }
 
 int cmd_build(int argc, char **argv) {
-    const char *out = NULL, *osm = NULL, *lts_overrides = NULL;
+    const char *out = NULL, *osm = NULL, *lts_overrides = NULL, *elevation = NULL;
     double radius = -1;
     int quiet = 0;
     tc_feed_source *feeds = calloc((size_t)argc + 1, sizeof *feeds);
@@ -82,7 +85,7 @@ int cmd_build(int argc, char **argv) {
             quiet = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--gtfs") || !strcmp(a, "--osm") ||
                    !strcmp(a, "--transfer-radius") || !strcmp(a, "--sketch") || !strcmp(a, "--scenario") ||
-                   !strcmp(a, "--lts-overrides")) {
+                   !strcmp(a, "--lts-overrides") || !strcmp(a, "--elevation")) {
             if (i + 1 >= argc) {
                 rc = cli_usage(build_usage, "build: %s needs a value", a);
                 goto out;
@@ -94,6 +97,8 @@ int cmd_build(int argc, char **argv) {
                 osm = val;
             } else if (!strcmp(a, "--lts-overrides")) {
                 lts_overrides = val;
+            } else if (!strcmp(a, "--elevation")) {
+                elevation = val;
             } else if (!strcmp(a, "--scenario")) {
                 scenarios[n_scenarios++] = val;
             } else if (!strcmp(a, "--transfer-radius")) {
@@ -121,6 +126,10 @@ int cmd_build(int argc, char **argv) {
         rc = cli_usage(build_usage, "build: -o NET is required");
         goto out;
     }
+    if (elevation && !osm) {
+        rc = cli_usage(build_usage, "build: --elevation needs --osm");
+        goto out;
+    }
     if (lts_overrides && !osm) {
         rc = cli_usage(build_usage, "build: --lts-overrides needs --osm");
         goto out;
@@ -135,6 +144,7 @@ int cmd_build(int argc, char **argv) {
     opts.n_feeds = n_feeds;
     opts.osm_path = osm;
     opts.lts_overrides = lts_overrides;
+    opts.elevation_path = elevation;
     opts.scenarios = scenarios;
     opts.n_scenarios = n_scenarios;
     opts.transfer_radius_m = radius;

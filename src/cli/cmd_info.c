@@ -51,6 +51,10 @@ static void print_text(const char *path, const cJSON *o) {
     else
         printf("walking      street network (%.0f nodes, %.0f edges), transfers within %.0f m\n",
                num(o, "street_nodes"), num(o, "street_edges"), num(o, "transfer_radius_m"));
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "straight_line_walking")))
+        printf("elevation    %s\n", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "street_elevation"))
+                                        ? "slope factors for walking and cycling (built with --elevation)"
+                                        : "none (streets are flat)");
     printf("agencies     %.0f\n", num(o, "agencies"));
     const cJSON *feeds = cJSON_GetObjectItemCaseSensitive(o, "feeds");
     printf("feeds        %d\n", cJSON_GetArraySize(feeds));

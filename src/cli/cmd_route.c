@@ -22,6 +22,7 @@ static const char *route_usage =
     "  --board-slack S          minimum wait before every boarding, seconds (default 0; R5: 60)\n"
     "  --direct MODES           street-only journeys offered beside transit: walk,bike,car or none (default walk)\n"
     "  --max-lts N              a direct bike journey avoids streets above traffic stress N, 1-4 (default: any)\n"
+    "  --no-elevation           walking and cycling ignore the network's slopes (built with --elevation)\n"
     "  --wheelchair             accessible trips and stops only\n"
     "  --route-types 1,3        allowed GTFS route types\n"
     "  --exclude-routes IDS     --exclude-trips IDS   --exclude-stops IDS   (comma-separated FEED:id)\n"
@@ -169,6 +170,8 @@ int cmd_route(int argc, char **argv) {
                 return cli_usage(route_usage, "route: --direct expects walk, bike, car (comma-separated) or none");
         } else if (!strcmp(a, "--json")) {
             json = 1;
+        } else if (!strcmp(a, "--no-elevation")) {
+            q.no_elevation = 1;
         } else if (a[0] == '-') {
             return cli_usage(route_usage, "route: unknown option %s", a);
         } else if (!net_path) {

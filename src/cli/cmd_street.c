@@ -9,9 +9,11 @@
 static const char USAGE[] =
     "usage: tongcheng street NET --mode walk|bike|car|truck --from LAT,LON --to LAT,LON [--json]\n"
     "                        [--walk-speed M/S] [--bike-speed M/S] [--snap-radius M] [--max-lts 1-4]\n"
+    "                        [--no-elevation]\n"
     "Distance and time of the shortest path over the network's streets (walk " CLI_XSTR(TC_DEFAULT_WALK_SPEED_MPS) " m/s and bike "
     CLI_XSTR(TC_DEFAULT_BIKE_SPEED_MPS) " m/s by default,\n"
     "car at each street's speed). Without a street network: straight line x the network's detour factor.\n"
+    "With a network built with --elevation, walking and cycling follow its slopes; --no-elevation ignores them.\n"
     "A truck keeps to the ways its size, weight and load may use at its departure time, at truck speeds.\n";
 
 static int parse_pos(const char *s, double *out) {
@@ -40,6 +42,8 @@ int cmd_street(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--json")) {
             json = 1;
+        } else if (!strcmp(a, "--no-elevation")) {
+            opts.no_elevation = 1;
         } else if (!strcmp(a, "--mode") && has) {
             mode_s = argv[++i];
         } else if (!strcmp(a, "--from") && has) {

@@ -888,7 +888,7 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     w_open = 1;
     uint32_t n_xfers = 0;
     if (with_osm) {
-        st = streets_build_sections_lts(w, opts->osm_path, opts->lts_overrides, lat, lon, (uint32_t)n_stops, radius,
+        st = streets_build_sections_dem(w, opts->osm_path, opts->lts_overrides, opts->elevation_path, lat, lon, (uint32_t)n_stops, radius,
                                         snap, diag, opts->progress, &links, err);
         if (st) goto done;
         have_links = 1;

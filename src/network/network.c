@@ -273,6 +273,7 @@ tc_status tc_network_get_info(const tc_network *net, tc_network_info *out, tc_er
     out->straight_line_walking = v->streets.n_nodes == 0;
     out->straight_line_detour = v->straight_line_detour;
     out->transfer_radius_m = v->transfer_radius_m;
+    out->street_elevation = v->streets.seg_elev != NULL;
     return TC_OK;
 }
 
@@ -316,6 +317,7 @@ tc_status tc_network_info_json(const tc_network *net, char **json_out, tc_error 
     cJSON_AddNumberToObject(o, "walk_speed_mps", v->walk_speed_mps);
     cJSON_AddNumberToObject(o, "street_nodes", in.street_nodes);
     cJSON_AddNumberToObject(o, "street_edges", in.street_edges);
+    cJSON_AddBoolToObject(o, "street_elevation", in.street_elevation);
     cJSON *fa = cJSON_AddArrayToObject(o, "feeds");
     for (uint32_t i = 0; i < v->n_feeds; i++) {
         const tc_net_feed *f = &v->feeds[i];

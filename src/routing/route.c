@@ -15,6 +15,7 @@
 #include "common/geo.h"
 #include "common/timeutil.h"
 #include "streets/stop_access.h"
+#include "streets/street_search.h" /* the workspace's query options (no_elevation) */
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -652,6 +653,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     if (q->to_stop && (st = tc_network_find_stop(net, q->to_stop, &to_stop, err)) != TC_OK) goto done;
     if (!q->from_stop || !q->to_stop) {
         if ((st = street_workspace_create(v, &sw, err)) != TC_OK) goto done;
+        sw->no_elevation = q->no_elevation; /* walking to and from the stops */
         if (!q->from_stop &&
             (st = point_endpoint(v, sw, q->from_lat, q->from_lon, speed, max_access, 0, &from, err)) != TC_OK)
             goto done;

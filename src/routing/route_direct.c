@@ -150,6 +150,7 @@ tc_status route_add_direct(const tc_network *net, const tc_route_query *q, tc_jo
             else if (net->v.walk_speed_mps > 0) so.walk_speed_mps = net->v.walk_speed_mps;
             if (q->bike_speed_mps > 0) so.bike_speed_mps = q->bike_speed_mps;
             so.max_lts = q->max_lts;
+            so.no_elevation = q->no_elevation;
             tc_street_result r;
             tc_error e = {0};
             st = tc_street_route(net, (tc_mode)m, flat, flon, tlat, tlon, &so, &r, &e);

@@ -1,7 +1,7 @@
 /*
- * server_api.c — GET /v1/route, GET /v1/isochrone, POST /v1/matrix, POST /v1/hubs: parse and check every parameter (a 400 naming
- * it), call the library, and map its status to an HTTP answer. Checks done here rather than left to the library:
- * unknown parameters (a typo must not silently fall back to a default), points far outside the network's extent
+ * server_api.c — GET /v1/route, GET /v1/isochrone, POST /v1/matrix, POST /v1/hubs: parse and check every parameter
+ * (a 400 naming it), call the library, and map its status to an HTTP answer. Checks done here rather than left to
+ * the library: unknown parameters (a typo must not silently fall back to a default), points far outside the network's extent
  * (answered before any search), dates outside the service range, and the request-cost limits (departure window,
  * cutoffs, matrix size) that keep one request from holding a worker thread for long.
  */
@@ -100,13 +100,14 @@ static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, co
 
 enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "to", "date", "time", "arrive_by", "max_transfers",
-                                          "from_stop", "to_stop", "walk_speed", "bike_speed", "board_slack", NULL};
+                                          "from_stop", "to_stop", "walk_speed", "bike_speed", "board_slack",
+                                          "no_elevation", NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, to, date, time, arrive_by, max_transfers, "
-                              "from_stop, to_stop, walk_speed, bike_speed, board_slack)",
+                              "from_stop, to_stop, walk_speed, bike_speed, board_slack, no_elevation)",
                               unknown);
     tc_route_query q;
     tc_route_query_init(&q);
@@ -134,7 +135,8 @@ enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_reque
             return srv_send_error(c, r, 400, "bad_parameter", "max_transfers", "max_transfers expects 0…8");
         q.max_transfers = (int)n;
     }
-    if (srv_speed_params(s, c, r, NULL, &q.walk_speed_mps, &q.bike_speed_mps, &q.board_slack_s, &answer))
+    if (srv_speed_params(s, c, r, NULL, &q.walk_speed_mps, &q.bike_speed_mps, &q.board_slack_s,
+                         &q.no_elevation, &answer))
         return answer;
     tc_journey_set *set = NULL;
     if (tc_route(s->net, &q, &set, &err) != TC_OK) {
@@ -276,13 +278,14 @@ static double isochrone_cells(const tc_server *s, double lat, int cutoff_min, do
 enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     static const char *const allowed[] = {"from", "date", "time", "window", "cutoffs", "modes", "percentiles",
                                           "resolution", "scenario", "walk_speed", "bike_speed", "board_slack",
+                                          "no_elevation",
                                           NULL};
     enum MHD_Result answer = MHD_NO;
     const char *unknown = srv_unknown_param(c, allowed);
     if (unknown)
         return srv_send_error(c, r, 400, "bad_parameter", unknown,
                               "unknown parameter \"%.64s\" (from, date, time, window, cutoffs, modes, percentiles, "
-                              "resolution, scenario, walk_speed, bike_speed, board_slack)", unknown);
+                              "resolution, scenario, walk_speed, bike_speed, board_slack, no_elevation)", unknown);
     double lat, lon;
     if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
     int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};
@@ -300,7 +303,8 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
                          srv_param(c, "percentiles")};
     tc_analysis_options o;
     if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
-    if (srv_speed_params(s, c, r, NULL, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s, &answer))
+    if (srv_speed_params(s, c, r, NULL, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s,
+                         &o.no_elevation, &answer))
         return answer;
     o.max_duration_min = cutoffs[n_cutoffs - 1];
     if (over_budget(s, c, r, &o, 1.0, 1.0 + isochrone_cells(s, lat, cutoffs[n_cutoffs - 1], (double)res) / 10000.0,
@@ -392,6 +396,7 @@ static int body_string(struct MHD_Connection *c, tc_request *r, const cJSON *bod
 static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
     static const char *const allowed[] = {"origins", "destinations", "date", "time", "window", "percentiles",
                                           "modes", "max_duration_min", "walk_speed", "bike_speed", "board_slack",
+                                          "no_elevation",
                                           NULL};
     enum MHD_Result answer = MHD_NO;
     if (!cJSON_IsObject(body)) return srv_send_error(c, r, 400, "bad_body", NULL, "the body must be a JSON object");
@@ -435,7 +440,8 @@ static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *
     }
     tc_analysis_options o;
     if (fill_analysis(s, c, r, &p, &o, &answer)) return answer;
-    if (srv_speed_params(s, c, r, body, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s, &answer))
+    if (srv_speed_params(s, c, r, body, &o.walk_speed_mps, &o.bike_speed_mps, &o.board_slack_s,
+                         &o.no_elevation, &answer))
         return answer;
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(body, "max_duration_min");
     if (md && !cJSON_IsNull(md)) {
@@ -732,7 +738,8 @@ static char *hubs_json(const tc_hub *hubs, const tc_hub_query *q, const tc_hub_r
         const cJSON *id = pt ? cJSON_GetObjectItemCaseSensitive(pt, "id") : NULL;
         cJSON_AddItemToObject(e, "id", id ? cJSON_Duplicate(id, 0) : cJSON_CreateNumber((double)i));
         cJSON *nm = cJSON_AddObjectToObject(e, "nearest_min");
-        for (size_t t = 0; t < T; t++) cJSON_AddItemToObject(nm, res->types[t], minutes_json(res->nearest_min[i * T + t]));
+        for (size_t t = 0; t < T; t++)
+            cJSON_AddItemToObject(nm, res->types[t], minutes_json(res->nearest_min[i * T + t]));
     }
     char *t = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

@@ -108,10 +108,12 @@ int srv_parse_int(const char *s, long lo, long hi, long *out);
 int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out, size_t max, size_t *n);
 /* "HH:MM-HH:MM" → [start, end) seconds; end > start. */
 int srv_parse_window(const char *s, int32_t *start, int32_t *end);
-/* walk_speed, bike_speed (m/s) and board_slack (s) of a request: from the query string, or from the JSON body when
- * body is not NULL; the server's defaults where absent. 0, or -1 with the 400 answer sent (server_speeds.c). */
+/* walk_speed, bike_speed (m/s), board_slack (s) and no_elevation (0 or 1) of a request: from the query string, or
+ * from the JSON body when body is not NULL; the server's defaults where absent. 0, or -1 with the 400 answer sent
+ * (server_speeds.c). */
 struct cJSON;
 int srv_speed_params(const tc_server *s, struct MHD_Connection *c, tc_request *r, const struct cJSON *body,
-                     double *walk_mps, double *bike_mps, int32_t *board_slack_s, enum MHD_Result *answer);
+                     double *walk_mps, double *bike_mps, int32_t *board_slack_s, int *no_elevation,
+                     enum MHD_Result *answer);
 
 #endif

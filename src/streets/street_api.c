@@ -23,6 +23,7 @@ void tc_street_options_init(tc_street_options *o) {
     o->snap_radius_m = 500;
     o->max_lts = 0;
     tc_truck_init(&o->truck);
+    o->no_elevation = 0;
 }
 
 void tc_street_result_free(tc_street_result *r) {
@@ -44,6 +45,7 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         if (opts->snap_radius_m > 0) o.snap_radius_m = opts->snap_radius_m;
         o.max_lts = opts->max_lts;
         o.truck = opts->truck;
+        o.no_elevation = opts->no_elevation;
     }
     if (o.max_lts < 0 || o.max_lts > 4)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o.max_lts);
@@ -92,6 +94,7 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
     street_workspace ws = {0};
     if (st == TC_OK) st = street_workspace_init_graph(&ws, g, err);
     ws.max_lts = (unsigned)o.max_lts;
+    ws.no_elevation = o.no_elevation;
     street_path p = {0};
     if (st == TC_OK) st = street_route_snapped(&ws, mode, &a, &b, &p, err);
     street_workspace_release_graph(&ws);

@@ -75,6 +75,18 @@ tc_status street_graph_attach(street_graph *g, const tc_netfile *nf, tc_error *e
     for (uint32_t s = 0; s < m->n_segs; s++)
         if (t.seg_truck[s] >= m->n_truck_limits) return BAD("street network: segment %u has no truck record", s);
 
+    /* optional slope factors (build --elevation) */
+    uint64_t elen = 0;
+    if ((st = tc_netfile_get(nf, STREET_SEC_SEG_ELEV, 0, &q, &elen, err))) return st;
+    if (q) {
+        if (elen != (uint64_t)m->n_segs * 4 * sizeof(uint16_t))
+            return BAD("street slope section has %llu bytes for %u segments", (unsigned long long)elen, m->n_segs);
+        t.seg_elev = q;
+        for (uint64_t i = 0; i < (uint64_t)m->n_segs * 4; i++)
+            if (t.seg_elev[i] == 0) return BAD("street network: segment %llu has a zero slope factor",
+                                               (unsigned long long)(i / 4));
+    }
+
     /* indices */
     if (m->n_edges < 2u * m->n_segs) return BAD("street network: %u arcs for %u segments", m->n_edges, m->n_segs);
     if (t.edge_begin[0] != 0 || t.edge_begin[m->n_nodes] != m->n_edges || t.rev_begin[0] != 0 ||

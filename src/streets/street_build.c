@@ -182,6 +182,7 @@ void street_mem_free(street_mem *m) {
     free(m->turns);
     free(m->seg_truck);
     free(m->truck_limits);
+    free(m->seg_elev);
     free(m->meta_copy);
     memset(m, 0, sizeof *m);
 }
@@ -1028,8 +1029,10 @@ tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *
         {STREET_SEC_TURNS, m->turns, (uint64_t)mt->n_turns * sizeof(street_turn)},
         {STREET_SEC_SEG_TRUCK, m->seg_truck, (uint64_t)mt->n_segs * sizeof(uint16_t)},
         {STREET_SEC_TRUCK_LIMITS, m->truck_limits, (uint64_t)mt->n_truck_limits * sizeof(street_truck_limit)},
+        {STREET_SEC_SEG_ELEV, m->seg_elev, m->seg_elev ? (uint64_t)mt->n_segs * 4 * sizeof(uint16_t) : 0},
     };
     for (size_t i = 0; i < sizeof sec / sizeof *sec; i++) {
+        if (sec[i].id == STREET_SEC_SEG_ELEV && !m->seg_elev) continue; /* optional: absent without a DEM */
         tc_status st = tc_netfile_add(w, sec[i].id, sec[i].len ? sec[i].p : NULL, sec[i].len, err);
         if (st != TC_OK) return st;
     }
@@ -1176,11 +1179,24 @@ tc_status streets_build_sections_lts(tc_netfile_writer *w, const char *osm_path,
                                      const double *stop_lat, const double *stop_lon, uint32_t n_stops,
                                      double transfer_radius_m, double snap_radius_m, tc_diag *diag, int progress,
                                      streets_stop_links *out, tc_error *err) {
+    return streets_build_sections_dem(w, osm_path, lts_csv, NULL, stop_lat, stop_lon, n_stops, transfer_radius_m,
+                                      snap_radius_m, diag, progress, out, err);
+}
+
+tc_status streets_build_sections_dem(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+                                     const char *dem_path, const double *stop_lat, const double *stop_lon,
+                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, tc_diag *diag,
+                                     int progress, streets_stop_links *out, tc_error *err) {
     if (snap_radius_m <= 0) snap_radius_m = 500;
     street_mem m;
     tc_status st = street_mem_build(osm_path, diag, progress, &m, err);
     if (st != TC_OK) return st;
     if (lts_csv && (st = street_mem_apply_lts(&m, lts_csv, diag, err)) != TC_OK) {
+        street_mem_free(&m);
+        return st;
+    }
+    /* the slope factors go into the file only: stop-to-stop transfers stay flat walking distances (metres) */
+    if (dem_path && (st = street_mem_apply_elevation(&m, dem_path, diag, err)) != TC_OK) {
         street_mem_free(&m);
         return st;
     }

@@ -37,6 +37,11 @@ tc_status streets_build_sections_lts(tc_netfile_writer *w, const char *osm_path,
                                      const double *stop_lat, const double *stop_lon, uint32_t n_stops,
                                      double transfer_radius_m, double snap_radius_m, tc_diag *diag, int progress,
                                      streets_stop_links *out, tc_error *err);
+/* The same with a DEM (NULL: none) giving walking and cycling slope factors (street_elev.c). */
+tc_status streets_build_sections_dem(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+                                     const char *dem_path, const double *stop_lat, const double *stop_lon,
+                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, tc_diag *diag,
+                                     int progress, streets_stop_links *out, tc_error *err);
 void streets_stop_links_free(streets_stop_links *links);
 
 /* Fill g from the mapped file; a file without street sections gives an empty graph (n_nodes == 0). */

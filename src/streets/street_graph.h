@@ -111,6 +111,9 @@ typedef struct street_truck_limit {
     uint16_t win2_start_min, win2_end_min; /* second time range, or both 0 */
 } street_truck_limit;
 
+/* Slope factors (street_elev.c): travel time over flat time, fixed point with STREET_ELEV_ONE = 1.0. */
+#define STREET_ELEV_ONE 1024u
+
 typedef struct street_graph {
     uint32_t n_nodes, n_edges;
     uint32_t n_segs, n_geom, n_turns;
@@ -128,6 +131,7 @@ typedef struct street_graph {
     uint32_t n_truck_limits;
     const uint16_t *seg_truck;    /* n_segs: index into truck_limits */
     const street_truck_limit *truck_limits; /* n_truck_limits, [0] = no limits */
+    const uint16_t *seg_elev;     /* NULL (no DEM at build), or n_segs × {walk a→b, walk b→a, bike a→b, bike b→a} */
 } street_graph;
 
 #endif

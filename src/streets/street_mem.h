@@ -23,6 +23,7 @@ typedef struct street_mem {
     street_turn *turns;
     uint16_t *seg_truck;
     street_truck_limit *truck_limits;
+    uint16_t *seg_elev; /* NULL, or n_segs × 4 slope factors (street_graph.h); not in g during the build */
     /* build report */
     uint32_t nodes_dropped[4]; /* walk, bike, car, truck */
     uint64_t missing_refs;
@@ -34,6 +35,11 @@ tc_status street_mem_build(const char *osm_path, tc_diag *diag, int progress, st
 void street_mem_free(street_mem *m);
 /* Per-way cycling level of traffic stress overrides (`osm_id,lts` CSV, R5's form) onto m's arcs (street_lts.c). */
 tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err);
+/* Slope factors for walking and cycling from a DEM GeoTIFF in longitude/latitude (street_elev.c). */
+tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_diag *diag, tc_error *err);
+/* Time factor of a piece of street with the given slope (rise over run): Tobler's walking, the cycling model. */
+double street_elev_walk_factor(double slope);
+double street_elev_bike_factor(double slope);
 /* Append the street sections to w. */
 tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *err);
 

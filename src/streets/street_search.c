@@ -150,11 +150,11 @@ static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit,
             if (t) {
                 const street_seg *ts = &g->segs[t->snap->seg];
                 if (v == ts->a && (g->edges[ts->arc_ab].access & bit)) {
-                    uint32_t c = d + t->snap->offset_mm;
+                    uint32_t c = d + street_arc_cost(ws, mode, ts->arc_ab, t->snap->offset_mm);
                     if (c < t->best) { t->best = c; t->best_id = v; t->best_arc = ts->arc_ab; }
                 }
                 if (v == ts->b && (g->edges[ts->arc_ba].access & bit)) {
-                    uint32_t c = d + (ts->length_mm - t->snap->offset_mm);
+                    uint32_t c = d + street_arc_cost(ws, mode, ts->arc_ba, ts->length_mm - t->snap->offset_mm);
                     if (c < t->best) { t->best = c; t->best_id = v; t->best_arc = ts->arc_ba; }
                 }
             }
@@ -162,13 +162,13 @@ static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit,
                 for (uint32_t a = g->edge_begin[v], e = g->edge_begin[v + 1]; a < e; a++) {
                     const street_edge *ed = &g->edges[a];
                     if ((ed->access & bit) && street_edge_lts(ed->flags) <= lts_cap)
-                        relax(ws, ed->target, d + ed->length_mm, a);
+                        relax(ws, ed->target, d + street_arc_cost(ws, mode, a, ed->length_mm), a);
                 }
             } else {
                 for (uint32_t r = g->rev_begin[v], e = g->rev_begin[v + 1]; r < e; r++) {
                     const street_edge *ed = &g->edges[g->rev[r].arc];
                     if ((ed->access & bit) && street_edge_lts(ed->flags) <= lts_cap)
-                        relax(ws, g->rev[r].source, d + ed->length_mm, g->rev[r].arc);
+                        relax(ws, g->rev[r].source, d + street_arc_cost(ws, mode, g->rev[r].arc, ed->length_mm), g->rev[r].arc);
                 }
             }
         } else {
@@ -178,11 +178,11 @@ static void run(street_workspace *ws, tc_mode mode, int reverse, uint32_t limit,
                 if (t) {
                     const street_seg *ts = &g->segs[t->snap->seg];
                     if (v == ts->a && (g->edges[ts->arc_ab].access & bit) && turn_allowed(g, x, ts->arc_ab)) {
-                        uint32_t c = d + street_cost(&g->edges[ts->arc_ab], mode, t->snap->offset_mm);
+                        uint32_t c = d + street_arc_cost(ws, mode, ts->arc_ab, t->snap->offset_mm);
                         if (c < t->best) { t->best = c; t->best_id = x; t->best_arc = ts->arc_ab; }
                     }
                     if (v == ts->b && (g->edges[ts->arc_ba].access & bit) && turn_allowed(g, x, ts->arc_ba)) {
-                        uint32_t c = d + street_cost(&g->edges[ts->arc_ba], mode, ts->length_mm - t->snap->offset_mm);
+                        uint32_t c = d + street_arc_cost(ws, mode, ts->arc_ba, ts->length_mm - t->snap->offset_mm);
                         if (c < t->best) { t->best = c; t->best_id = x; t->best_arc = ts->arc_ba; }
                     }
                 }
@@ -214,11 +214,11 @@ static void seed(street_workspace *ws, tc_mode mode, const street_snap *s, int r
     uint32_t to_b = sg->length_mm - s->offset_mm, to_a = s->offset_mm;
     if (!street_mode_timed(mode)) {
         if (!reverse) {
-            if (ab->access & bit) relax(ws, sg->b, to_b, STREET_INF);
-            if (ba->access & bit) relax(ws, sg->a, to_a, STREET_INF);
+            if (ab->access & bit) relax(ws, sg->b, street_arc_cost(ws, mode, sg->arc_ab, to_b), STREET_INF);
+            if (ba->access & bit) relax(ws, sg->a, street_arc_cost(ws, mode, sg->arc_ba, to_a), STREET_INF);
         } else {
-            if (ab->access & bit) relax(ws, sg->a, to_a, STREET_INF);
-            if (ba->access & bit) relax(ws, sg->b, to_b, STREET_INF);
+            if (ab->access & bit) relax(ws, sg->a, street_arc_cost(ws, mode, sg->arc_ab, to_a), STREET_INF);
+            if (ba->access & bit) relax(ws, sg->b, street_arc_cost(ws, mode, sg->arc_ba, to_b), STREET_INF);
         }
     } else {
         /* forward: label of an arc = cost at its target; reverse: cost from its source */
@@ -260,14 +260,14 @@ uint32_t street_cost_to_snap(const street_workspace *ws, tc_mode mode, const str
     if (g->edges[sg->arc_ab].access & bit) {
         uint32_t c = node_cost(ws, mode, sg->a);
         if (c != STREET_INF) {
-            uint64_t x = (uint64_t)c + street_cost(&g->edges[sg->arc_ab], mode, t->offset_mm);
+            uint64_t x = (uint64_t)c + street_arc_cost(ws, mode, sg->arc_ab, t->offset_mm);
             if (x < best) best = x;
         }
     }
     if (g->edges[sg->arc_ba].access & bit) {
         uint32_t c = node_cost(ws, mode, sg->b);
         if (c != STREET_INF) {
-            uint64_t x = (uint64_t)c + street_cost(&g->edges[sg->arc_ba], mode, sg->length_mm - t->offset_mm);
+            uint64_t x = (uint64_t)c + street_arc_cost(ws, mode, sg->arc_ba, sg->length_mm - t->offset_mm);
             if (x < best) best = x;
         }
     }
@@ -371,9 +371,9 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     if (from->seg == to->seg) {
         const street_seg *sg = &g->segs[from->seg];
         if (to->offset_mm >= from->offset_mm && (g->edges[sg->arc_ab].access & bit))
-            t.best = street_cost(&g->edges[sg->arc_ab], mode, to->offset_mm - from->offset_mm);
+            t.best = street_arc_cost(ws, mode, sg->arc_ab, to->offset_mm - from->offset_mm);
         if (to->offset_mm <= from->offset_mm && (g->edges[sg->arc_ba].access & bit)) {
-            uint32_t c = street_cost(&g->edges[sg->arc_ba], mode, from->offset_mm - to->offset_mm);
+            uint32_t c = street_arc_cost(ws, mode, sg->arc_ba, from->offset_mm - to->offset_mm);
             if (c < t.best) t.best = c;
         }
     }

@@ -59,6 +59,7 @@ struct street_workspace {
     uint32_t n_heap, heap_cap;
     int oom;              /* the heap could not grow: the last search is incomplete */
     unsigned max_lts;     /* cycling: arcs of a higher level of traffic stress are not used; 0 = no limit */
+    int no_elevation;     /* walking / cycling ignore the network's slope factors (query --no-elevation) */
     /* access / egress to stops */
     uint32_t n_stops;
     uint32_t *node_stop_begin; /* n_nodes + 1: stops linked to each node (CSR) */
@@ -70,6 +71,19 @@ struct street_workspace {
     uint32_t sg_nx, sg_ny, sg_wrap;
     uint32_t *sg_begin, *sg_items;
 };
+
+/* Cost of `mm` millimetres along arc `arc` in mode: for walking and cycling, mm × the arc's slope factor when the
+ * network has them (flat-equivalent millimetres, so the speed still converts cost to time); car as street_cost. */
+static inline uint32_t street_arc_cost(const street_workspace *ws, tc_mode mode, uint32_t arc, uint32_t mm) {
+    const street_graph *g = ws->g;
+    if (street_mode_timed(mode)) return street_cost(&g->edges[arc], mode, mm);
+    if (!g->seg_elev || ws->no_elevation) return mm;
+    uint32_t s = g->edges[arc].seg;
+    uint32_t f = g->seg_elev[(size_t)(s & STREET_SEG_MASK) * 4 + (mode == TC_MODE_BIKE ? 2 : 0) +
+                             ((s & STREET_SEG_REVERSED) ? 1 : 0)];
+    uint64_t c = ((uint64_t)mm * f + STREET_ELEV_ONE / 2) / STREET_ELEV_ONE;
+    return c >= STREET_INF / 2 ? STREET_INF / 2 : (uint32_t)c;
+}
 
 tc_status street_workspace_init_graph(street_workspace *ws, const street_graph *g, tc_error *err);
 void street_workspace_release_graph(street_workspace *ws);

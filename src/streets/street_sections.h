@@ -20,8 +20,9 @@ enum {
     STREET_SEC_TURNS,                       /* street_turn × n_turns */
     STREET_SEC_SEG_TRUCK = TC_SEC_STREETS_FIRST + 24, /* uint16 × n_segs: truck limit record of each segment */
     STREET_SEC_TRUCK_LIMITS,                /* street_truck_limit records */
+    STREET_SEC_SEG_ELEV,                    /* optional: uint16 × 4 × n_segs slope factors (street_elev.c) */
 };
 
-_Static_assert((int)STREET_SEC_TRUCK_LIMITS <= (int)TC_SEC_STREETS_LAST, "street sections must stay in their id range");
+_Static_assert((int)STREET_SEC_SEG_ELEV <= (int)TC_SEC_STREETS_LAST, "street sections must stay in their id range");
 
 #endif

@@ -1,6 +1,6 @@
 /* gdal_env.c — loading GDAL on demand, driver registration and quiet error handling (see gdal_env.h). */
 #define TC_GDAL_ENV_IMPLEMENTATION
-#include "analysis/gdal_env.h"
+#include "common/gdal_env.h"
 #include "common/error.h"
 
 #include <dlfcn.h>
@@ -33,7 +33,7 @@ static void load(void) {
     }
     TC_GDAL_FUNCTIONS(TC_GDAL_RESOLVE)
 #undef TC_GDAL_RESOLVE
-    /* Only the drivers the analysis writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
+    /* Only the drivers tongcheng reads (a GeoTIFF DEM) and writes through: GDALAllRegister loads all ~210 (20–100 ms measured). */
     tc_gdal_fn.GDALRegister_GTiff();
     tc_gdal_fn.RegisterOGRGeoPackage(); /* the vector output (gpkg_out.c) */
     loaded = 1;
