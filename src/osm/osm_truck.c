@@ -286,24 +286,23 @@ static void read_conditional(int n, const char *const *k, const char *const *v, 
     }
 }
 
+/* The flags of an access tag of one vehicle class (hgv, goods): no, yes, or delivery (yes for deliveries only). */
+static unsigned class_access(const char *value, const char *key, unsigned no_bit, unsigned yes_bit, osm_unknown_fn bad,
+                             void *user) {
+    int a = access_value(value);
+    if (a < 0) return no_bit;
+    if (a == 1) return yes_bit;
+    if (a == 2) return TRUCK_DELIVERY | yes_bit;
+    bad(user, key, value, "not an access value; ignored");
+    return 0;
+}
+
 void osm_truck_limits(int n, const char *const *k, const char *const *v, street_truck_limit *out,
                       osm_unknown_fn bad, void *user) {
     memset(out, 0, sizeof *out);
     const char *hgv = tag(n, k, v, "hgv"), *goods = tag(n, k, v, "goods"), *b = base_value(n, k, v);
-    if (hgv) {
-        int a = access_value(hgv);
-        if (a < 0) out->flags |= TRUCK_HGV_NO;
-        else if (a == 1) out->flags |= TRUCK_HGV_YES;
-        else if (a == 2) out->flags |= TRUCK_DELIVERY | TRUCK_HGV_YES;
-        else bad(user, "hgv", hgv, "not an access value; ignored");
-    }
-    if (goods) {
-        int a = access_value(goods);
-        if (a < 0) out->flags |= TRUCK_GOODS_NO;
-        else if (a == 1) out->flags |= TRUCK_GOODS_YES;
-        else if (a == 2) out->flags |= TRUCK_DELIVERY | TRUCK_GOODS_YES;
-        else bad(user, "goods", goods, "not an access value; ignored");
-    }
+    if (hgv) out->flags |= class_access(hgv, "hgv", TRUCK_HGV_NO, TRUCK_HGV_YES, bad, user);
+    if (goods) out->flags |= class_access(goods, "goods", TRUCK_GOODS_NO, TRUCK_GOODS_YES, bad, user);
     if (b) {
         int a = access_value(b);
         if (a < 0) out->flags |= TRUCK_BASE_NO;

@@ -9,15 +9,7 @@
 #   --ban-stops-hard: a trip passing a stop without stopping there is not used (while --exclude-stops keeps it);
 #   ties: of two journeys arriving at once with one transfer each, the one changing at a transfers.txt type 1
 #     (timed) transfer is chosen, whichever stop holds the rule.
-set -uo pipefail
-: "${TC_BIN:?}"
-command -v jq >/dev/null || { echo "jq missing: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # NAME EXPECTED ACTUAL
-    if [ "$2" != "$3" ]; then echo "FAIL $1: expected [$2], got [$3]"; fail=1; else echo "ok   $1"; fi
-}
+. "$(dirname "$0")/lib/cli_test_lib.sh"
 common() { # DIR: agency and calendar of every feed here
     mkdir -p "$1"
     printf 'agency_id,agency_name,agency_url,agency_timezone\nA,Tiny,https://example.org,Europe/Warsaw\n' > "$1/agency.txt"

@@ -12,15 +12,7 @@
 #   C1: L2 08:05 → Z 08:30             (from L1: the link, ride; arrive-by 08:30: leave L1 at 08:03)
 #   C2: Z 08:35 → L3 08:40; L3 → L4 type 2, 180 s (to L4: ride, the link: 08:43)
 #   L1 → Q: type 3 (forbidden), D1: Q 08:01 → Z 08:10: never used from L1
-set -uo pipefail
-: "${TC_BIN:?}"
-command -v jq >/dev/null || { echo "jq missing: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # NAME EXPECTED ACTUAL
-    if [ "$2" != "$3" ]; then echo "FAIL $1: expected [$2], got [$3]"; fail=1; else echo "ok   $1"; fi
-}
+. "$(dirname "$0")/lib/cli_test_lib.sh"
 feed=$tmp/f
 mkdir -p "$feed"
 cat > "$feed/agency.txt" <<'EOF'

@@ -5,15 +5,7 @@
 #   trips), a holiday removed by calendar_dates (no service: the search moves on to the next day), frequency trips
 #   (start + k·headway), arrive-by (a trip arriving exactly at the deadline counts), wheelchair / route-type /
 #   exclusion filters, and the one-line errors (unknown stop, date outside the service range, unsnappable point).
-set -uo pipefail
-: "${TC_BIN:?}"
-command -v jq >/dev/null || { echo "jq missing: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # NAME EXPECTED ACTUAL
-    if [ "$2" != "$3" ]; then echo "FAIL $1: expected [$2], got [$3]"; fail=1; else echo "ok   $1"; fi
-}
+. "$(dirname "$0")/lib/cli_test_lib.sh"
 
 feed=$tmp/t
 mkdir -p "$feed"

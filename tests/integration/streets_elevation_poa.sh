@@ -4,7 +4,7 @@
 # down it, while a network built without the DEM, and --no-elevation, walk it in the same time both ways; `info`
 # says whether slopes are in the file; a DEM that is no raster fails naming the file and writes nothing.
 set -u
-: "${TC_DATA:?}" "${TC_BIN:?}"
+: "${TC_DATA:?}" "${TC_BIN:?}" "${TC_SRC:?}"
 pbf="$TC_DATA/porto-alegre/poa_osm.pbf"
 dem="$TC_DATA/porto-alegre/poa_elevation.tif"
 [ -f "$pbf" ] && [ -f "$dem" ] || { echo "skipped: $pbf or $dem is absent"; exit 77; }
@@ -50,18 +50,14 @@ done
   --window 13:00-13:01 --modes walk -o "$tmp/m2.csv" --quiet || fail=1
 up_cli=$(awk -F, '$1=="low" && $2=="high" {print $3}' "$tmp/m2.csv")
 python3 - "$TC_BIN" "$tmp/elev.net" "$tmp" "$LOW" "$HIGH" "$up_cli" <<'PY' || fail=1
-import http.client, json, os, subprocess, sys, time
+import http.client, json, os, sys
+sys.path.insert(0, os.path.join(os.environ["TC_SRC"], "tests", "server"))
+from serve_util import Served
 tc, net, work, low, high, up_cli = sys.argv[1:]
-log = os.path.join(work, "serve.log")
-proc = subprocess.Popen([tc, "serve", net, "--host", "127.0.0.1", "--port", "0", "--tiles", "none"],
-                        stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-port, deadline, bad = None, time.time() + 60, []
+bad = []
+srv = Served(tc, net, work)
+port = srv.port
 try:
-    while port is None and time.time() < deadline and proc.poll() is None:  # wait for the start-up line
-        for line in open(log):
-            if "listening on http://127.0.0.1:" in line:
-                port = int(line.split("127.0.0.1:")[1].split("/")[0])
-        time.sleep(0.05)
     pts = lambda: [{"id": "low", "lat": float(low.split(",")[0]), "lon": float(low.split(",")[1])},
                    {"id": "high", "lat": float(high.split(",")[0]), "lon": float(high.split(",")[1])}]
     def minutes(flat):
@@ -72,12 +68,11 @@ try:
         if r.status != 200: raise SystemExit("FAIL: /v1/matrix no_elevation=%d: %d %s" % (flat, r.status, ans))
         t = ans["travel_time_min"]; return t[0][1][0], t[1][0][0]
     up, down = minutes(0); fup, fdown = minutes(1)
-    if port is None: bad.append("the server did not start")
     if str(up) != up_cli: bad.append("API walk up %s min, CLI %s min" % (up, up_cli))
     if not up > down: bad.append("API walk up %s min not slower than down %s" % (up, down))
     if fup != fdown: bad.append("API no_elevation=1 not symmetric: %s / %s" % (fup, fdown))
 finally:
-    proc.terminate(); proc.wait(60)
+    srv.stop()
 for b in bad: print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PY

@@ -11,10 +11,9 @@ bad bodies get 400 naming the field; more hubs than the limit get 413.
 import csv
 import http.client
 import json
-import os
-import subprocess
 import sys
-import time
+
+from serve_util import Served
 
 TC, NET, HUBS, GRID, PREFIX, WORK = sys.argv[1:7]
 failures = checks = 0
@@ -33,22 +32,9 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
-log_path = os.path.join(WORK, "hubs-serve.log")
-log = open(log_path, "w+")
-proc = subprocess.Popen([TC, "serve", NET, "--host", "127.0.0.1", "--port", "0", "--threads", "2", "--tiles", "none"],
-                        stdout=subprocess.DEVNULL, stderr=log)
+srv = Served(TC, NET, WORK, "--threads", "2", name="hubs-serve")
+port = srv.port
 try:
-    port, deadline = None, time.time() + 60
-    while port is None and time.time() < deadline and proc.poll() is None:  # wait for the start-up line (a state)
-        with open(log_path) as f:
-            for line in f:
-                if "listening on http://127.0.0.1:" in line:
-                    port = int(line.split("127.0.0.1:")[1].split("/")[0])
-        time.sleep(0.05)
-    if port is None:
-        print("FAIL: the server did not start:", open(log_path).read()[-2000:])
-        sys.exit(1)
-
     def post(body):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         try:
@@ -103,14 +89,9 @@ try:
     st, ans = post(dict(body, hubs=hubs * 200))
     check(st == 413, "600 hubs: %d %s" % (st, str(ans)[:200]))
 finally:
-    proc.terminate()
-    try:
-        rc = proc.wait(60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = proc.wait()
+    rc = srv.stop()
     check(rc == 0, "server exit status %r" % rc)
-    text = open(log_path).read()
+    text = srv.log()
     check(not any(w in text for w in ("runtime error:", "AddressSanitizer", "LeakSanitizer")),
           "sanitizer report in the server log:\n" + text[-3000:])
 print("%d checks, %d failed" % (checks, failures))
