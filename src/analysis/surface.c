@@ -658,7 +658,8 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
         }
         if (c == STREET_INF) continue;
         /* walking and cycling cover the points' own way to the street too (see direct_legs); motor vehicles do not */
-        double off = o->mode == TC_MODE_CAR || o->mode == TC_MODE_TRUCK ? 0 : (s.dist_m + d->snap[i].dist_m) / speed;
+        const int on_foot = o->mode == TC_MODE_WALK || o->mode == TC_MODE_BIKE;
+        double off = on_foot ? (s.dist_m + d->snap[i].dist_m) / speed : 0;
         ws->samples[i] = to_minutes(llround(street_cost_seconds(o->mode, c, speed) + off), max_s);
     }
     ws->sw->g = own;
