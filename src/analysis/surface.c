@@ -404,7 +404,6 @@ static uint32_t grid_stop_links(const tc_destinations *d, uint32_t s, const long
 struct tc_analysis_workspace {
     const tc_network *net;
     raptor_ws *rw;
-    int rw_trips;
     street_workspace *sw;
     uint16_t *samples;
     size_t samples_cap;
@@ -427,8 +426,9 @@ tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_worksp
     tc_analysis_workspace *ws = calloc(1, sizeof *ws);
     if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
     ws->net = net;
-    tc_status st = raptor_ws_create(v, &ws->rw, err);
-    ws->rw_trips = RAPTOR_DEFAULT_ROUNDS;
+    raptor_index *ix = NULL;
+    tc_status st = raptor_network_index(net, &ix, err); /* (shared by every workspace of the network) */
+    if (st == TC_OK) st = raptor_ws_create_shared(ix, RAPTOR_DEFAULT_ROUNDS, &ws->rw, err);
     if (st == TC_OK) st = street_workspace_create(v, &ws->sw, err);
     if (st == TC_OK) {
         ws->stop_seen = malloc(((size_t)v->n_stops + 1) * sizeof *ws->stop_seen);
@@ -725,13 +725,8 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         for (size_t i = 0; i < n_dest; i++) ws->direct[i] = d->lat[i] == lat && d->lon[i] == lon ? 0 : RAPTOR_INF;
     }
 
-    if (o->max_transfers + 1 > ws->rw_trips) {
-        raptor_ws *nw = NULL;
-        if ((st = raptor_ws_create_rounds(v, o->max_transfers + 1, &nw, err)) != TC_OK) return st;
-        raptor_ws_free(ws->rw);
-        ws->rw = nw;
-        ws->rw_trips = o->max_transfers + 1;
-    }
+    /* more rounds grow the labels only (the index and the day's timetable are the network's) */
+    if ((st = raptor_ws_reserve(ws->rw, o->max_transfers + 1, err)) != TC_OK) return st;
     raptor_params p = {0};
     p.day = o->date;
     p.max_trips = o->max_transfers + 1;

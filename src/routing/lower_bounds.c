@@ -10,12 +10,25 @@
 
 #include "common/error.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* landmarks per search direction: 2, 3, 4 and 8 measured on bydgoszcz and hart; 8 cost more per query than their
  * sharper bounds saved */
 #define LM_COUNT 4
+
+/* landmark sets kept per direction (walking speeds and limits a network is searched with); a query with another
+ * gets no bounds (it is searched without pruning) */
+#define LM_SETS 4
+
+typedef struct lm_set {
+    double speed;  /* the walking speed and limit the set was built with */
+    int32_t maxw;
+    int n;         /* landmarks in the set */
+    int32_t *rows; /* LM_COUNT rows "to L" then LM_COUNT rows "from L", S each */
+} lm_set;
 
 typedef struct lb_edge {
     uint32_t to;
@@ -31,10 +44,11 @@ struct lower_bounds {
     uint64_t *heap; /* (distance << 32 | stop), lazy deletion */
     int32_t *tr_secs; /* walking seconds of every transfer at tr_speed */
     double tr_speed;
-    int32_t *lm[2];   /* landmark distances per search direction */
-    int lm_n[2];      /* landmarks built (0: none) */
-    double lm_speed[2]; /* and the walking speed and limit they were built with */
-    int32_t lm_maxw[2];
+    /* landmark sets per search direction, each for a walking speed and limit; immutable once published (n_sets,
+     * release), so searches on other threads read them without a lock; mu guards building one (and heap, tr_secs) */
+    lm_set sets[2][LM_SETS];
+    _Atomic int n_sets[2];
+    pthread_mutex_t mu;
 };
 
 typedef struct lb_raw {
@@ -79,8 +93,9 @@ void lower_bounds_free(lower_bounds *lb) {
     for (int d = 0; d < 2; d++) {
         free(lb->g_begin[d]);
         free(lb->g_edge[d]);
-        free(lb->lm[d]);
+        for (int i = 0; i < LM_SETS; i++) free(lb->sets[d][i].rows);
     }
+    pthread_mutex_destroy(&lb->mu);
     free(lb->tin_begin);
     free(lb->tin);
     free(lb->heap);
@@ -95,6 +110,7 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     uint32_t *child_begin = calloc((size_t)S + 2, sizeof(uint32_t));
     uint32_t *children = malloc(((size_t)S + 1) * sizeof(uint32_t));
     if (!lb || !child_begin || !children) goto no_memory;
+    pthread_mutex_init(&lb->mu, NULL);
     lb->v = v;
     lb->S = S;
     /* a link rule may name stations: their child stops, CSR by station */
@@ -284,17 +300,17 @@ static void lb_dijkstra(lower_bounds *lb, int g, int in_walk, int32_t max_walk_s
 /* The landmarks of search direction dir: LM_COUNT stops L spread over the network (each the farthest from those
  * chosen before), with the distances d(x, L) and d(L, x) of every stop x in the direction's graph. Any d(s, t) is
  * then at least d(s, L) − d(t, L) and d(L, t) − d(L, s). 0 if not possible. */
-static int lm_build(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s) {
+static int lm_build(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s, lm_set *set) {
     const tc_network_view *v = lb->v;
     const uint32_t S = lb->S;
     if (!ensure_tr_secs(lb, speed_mps)) return 0;
-    if (!lb->lm[dir]) lb->lm[dir] = malloc((size_t)2 * LM_COUNT * S * sizeof(int32_t));
+    if (!set->rows) set->rows = malloc((size_t)2 * LM_COUNT * S * sizeof(int32_t));
     int32_t *score = malloc((size_t)S * sizeof(int32_t));
-    if (!lb->lm[dir] || !score) {
+    if (!set->rows || !score) {
         free(score);
         return 0;
     }
-    int32_t *rows = lb->lm[dir];
+    int32_t *rows = set->rows;
     uint32_t start = UINT32_MAX;
     for (uint32_t x = 0; x < S && start == UINT32_MAX; x++)
         if (v->stop_pattern_begin[x + 1] > v->stop_pattern_begin[x]) start = x;
@@ -326,10 +342,29 @@ static int lm_build(lower_bounds *lb, int dir, double speed_mps, int32_t max_wal
         lm = next;
     }
     free(score);
-    lb->lm_n[dir] = n;
-    lb->lm_speed[dir] = speed_mps;
-    lb->lm_maxw[dir] = max_walk_s;
+    set->n = n;
+    set->speed = speed_mps;
+    set->maxw = max_walk_s;
     return 1;
+}
+
+/* The landmark set of direction dir for this speed and limit (one built with a larger limit still bounds: more
+ * edges only lower distances), built if there is room; NULL if none. */
+static const lm_set *lm_find(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s) {
+    int n = atomic_load_explicit(&lb->n_sets[dir], memory_order_acquire);
+    for (int i = 0; i < n; i++)
+        if (lb->sets[dir][i].speed == speed_mps && lb->sets[dir][i].maxw >= max_walk_s) return &lb->sets[dir][i];
+    const lm_set *found = NULL;
+    pthread_mutex_lock(&lb->mu);
+    n = atomic_load_explicit(&lb->n_sets[dir], memory_order_relaxed);
+    for (int i = 0; i < n && !found; i++)
+        if (lb->sets[dir][i].speed == speed_mps && lb->sets[dir][i].maxw >= max_walk_s) found = &lb->sets[dir][i];
+    if (!found && n < LM_SETS && lm_build(lb, dir, speed_mps, max_walk_s, &lb->sets[dir][n])) {
+        found = &lb->sets[dir][n];
+        atomic_store_explicit(&lb->n_sets[dir], n + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&lb->mu);
+    return found;
 }
 
 /* For the best target t: d(s, L) − d(t, L) ≤ d(s, t), so lb(s) = max over L of
@@ -339,23 +374,20 @@ int lower_bounds_compute(lower_bounds *lb, int dir, double speed_mps, int32_t ma
                          const tc_stop_seconds *targets, uint32_t n_targets, int32_t *out) {
     const uint32_t S = lb->S;
     dir = dir ? 1 : 0;
-    /* (landmarks built with a limit at least this large still bound: more edges only lower distances) */
-    if (!lb->lm_n[dir] || lb->lm_speed[dir] != speed_mps || lb->lm_maxw[dir] < max_walk_s) {
-        lb->lm_n[dir] = 0;
-        if (!lm_build(lb, dir, speed_mps, max_walk_s)) return 0;
-    }
+    const lm_set *set = lm_find(lb, dir, speed_mps, max_walk_s);
+    if (!set) return 0;
     int32_t min_e = INT32_MAX;
     for (uint32_t i = 0; i < n_targets; i++)
         if (targets[i].stop < S && targets[i].seconds < min_e) min_e = targets[i].seconds;
     if (min_e == INT32_MAX || min_e < -LB_FAR || min_e > LB_FAR) return 0;
     /* per landmark the two offsets; a term that says nothing gets an offset that makes it negative */
-    const int n_lm = lb->lm_n[dir];
+    const int n_lm = set->n;
     int32_t c_to[LM_COUNT], c_from[LM_COUNT];
     const int32_t *to[LM_COUNT], *from[LM_COUNT];
     for (int l = 0; l < LM_COUNT; l++) {
         const int use = l < n_lm;
-        to[l] = lb->lm[dir] + (size_t)(use ? l : 0) * S;
-        from[l] = lb->lm[dir] + (size_t)(LM_COUNT + (use ? l : 0)) * S;
+        to[l] = set->rows + (size_t)(use ? l : 0) * S;
+        from[l] = set->rows + (size_t)(LM_COUNT + (use ? l : 0)) * S;
         int64_t c1 = -(int64_t)LB_FAR * 4, c2 = (int64_t)LB_FAR * 4;
         int to_ok = use;
         for (uint32_t i = 0; i < n_targets; i++) {

@@ -33,8 +33,9 @@ void lower_bounds_free(lower_bounds *lb);
 /* Bounds towards `targets` (stop, egress seconds) for a search in direction dir (0 forward: time to reach a target;
  * 1 reverse: time from a target, the graph walked backwards), at walking speed speed_mps with transfers up to
  * max_walk_s: out[s] ≤ the least time from s to any target plus its egress, for every stop s (n_stops entries; at
- * least the least egress). Builds the landmarks of the direction on first use and when the speed changes or the
- * limit grows. Returns 0 (out untouched) when no bound can be given (out of memory, no target, no landmark). */
+ * least the least egress). Builds the landmarks of the direction, speed and limit on first use (a few sets are
+ * kept; beyond them no bound is given). Safe to call from several threads on one lower_bounds. Returns 0 (out
+ * untouched) when no bound can be given (out of memory, no target, no landmark). */
 int lower_bounds_compute(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s,
                          const tc_stop_seconds *targets, uint32_t n_targets, int32_t *out);
 

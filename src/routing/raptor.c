@@ -29,6 +29,7 @@
 #include "routing/raptor.h"
 
 #include "routing/lower_bounds.h"
+#include "routing/raptor_internal.h"
 
 #include "common/error.h"
 #include "common/geo.h"
@@ -36,15 +37,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#define DAY_S 86400
-#define N_OFFSETS 5 /* service days D−2 … D+2 */
-
-/* ws->seq entries: a pattern position's stop, and whether the search may not board / alight there (search sense) */
-#define SEQ_NO_BOARD 0x80000000u
-#define SEQ_NO_ALIGHT 0x40000000u
-#define SEQ_STOP 0x3fffffffu
 
 typedef struct raptor_pair {
     int32_t trip, foot; /* by a trip; on foot (a walking transfer, a transfers.txt link or the access walk) */
@@ -59,31 +51,24 @@ typedef struct raptor_reach {
 #define REACH_ROUNDS 64u
 _Static_assert(RAPTOR_MAX_ROUNDS <= REACH_ROUNDS, "a run's reach stamps hold its rounds");
 
-/* One stop event of a running trip, in search sense (reverse: negated, roles swapped), without the day shift. */
-typedef struct raptor_event {
-    int32_t alight, board;
-} raptor_event;
-
-/* Per stop and day offset: the latest arrival and the earliest departure there (see stop_extents). */
-typedef struct raptor_extent {
-    int32_t arr, dep;
-} raptor_extent;
-
-/* ws->flag bits: what the current search did to a stop, and (the last three) what transfers.txt says of it */
+/* ws->flag bits: what the current search did to a stop (the upper bits are the index's transfers.txt facts,
+ * F_RULES … in raptor_internal.h, copied in when the workspace is made) */
 enum {
     F_TOUCHED = 1,       /* some label is finite (reset goes through the touched list) */
     F_CHANGED = 2,       /* a label changed in this run / range step */
     F_MARK = 4,          /* improved in the round being computed (its patterns are scanned next round) */
     F_MARK_PREV = 8,     /* improved in the round before: the stops this round's scans start from */
     F_TRIP_MARK = 16,    /* improved by a trip this round (transfers are relaxed from it) */
-    F_RULES = 32,        /* same-stop change rules may apply here */
-    F_LINK_RULES = 64,   /* rules to other stops start here (forward) */
-    F_REV_LINK_RULES = 128, /* rules from other stops end here */
-    F_ANY_RULES = F_RULES | F_LINK_RULES | F_REV_LINK_RULES
 };
+_Static_assert((F_ANY_RULES & 31) == 0, "the query's marks and the index's rule bits share a byte");
 
+/* A search's own state: labels and marks, nothing another thread could share. The index and the day are read
+ * through ix and day (shared, raptor_internal.h). */
 struct raptor_ws {
     const tc_network_view *v;
+    raptor_index *ix;
+    raptor_index *own_ix; /* a private index (raptor_ws_create_rounds), freed with the workspace */
+    raptor_day *day;      /* the current query's day (held: raptor_day_acquire) */
     uint32_t n_stops;
     /* labels, round-major: [round * n_stops + stop]; a stop's two arrivals (by trip, on foot) share 8 bytes because
      * every boarding test reads both, and the walking seconds (tie-break only) live apart so the hot loop does not
@@ -101,8 +86,8 @@ struct raptor_ws {
     /* stops improved in the current / previous round; stops improved by a trip in the current round */
     uint32_t *marked_prev, *marked_cur, *trip_marked;
     uint32_t n_marked_prev, n_marked_cur, n_trip_marked;
-    /* per stop, the F_* bits below: one byte (one cache line for 64 stops) instead of a byte array per flag, since
-     * an improvement tests and sets several of them for the same stop */
+    /* per stop, the F_* bits: one byte (one cache line for 64 stops) instead of a byte array per flag, since an
+     * improvement tests and sets several of them for the same stop */
     uint8_t *flag;
     /* patterns to scan this round, with the first scan index */
     /* per pattern, the first and last marked position in scan order (first = UINT32_MAX: not listed), side by side
@@ -110,62 +95,21 @@ struct raptor_ws {
     struct pat_span { uint32_t first, last; } *pat_span;
     uint32_t *pat_list;
     uint32_t n_pat_list;
-    /* per pattern: scheduled, monotone and no transfers.txt rules at its stops (scan_plain can scan it) */
-    uint8_t *pat_plain;
     /* per pattern: it stops at one of this run's targets. Collecting lists such patterns first in a round, so the
      * round that first reaches a target does so before its other scans, and they are pruned already (in the
      * marked stops' order, many of that round's scans came before the target was reached) */
     uint8_t *pat_target;
-    /* per direction, every pattern's positions in scan order as SEQ_* entries (from the pattern's stops_begin) */
-    uint32_t *seq[2];
-    uint64_t n_pos; /* entries of seq: every pattern's stops_begin + n_stops fits */
-    /* per pattern time extents (times as stored, without day shift), and over all patterns */
-    int32_t all_min_time, all_max_time;
-    int32_t *pat_min_time, *pat_max_time;
-    /* service activity for days D−2 … D+2 */
-    int32_t cached_day;
-    int cache_valid;
-    uint8_t *active; /* [N_OFFSETS * n_services] */
-    /* per day offset, the trips of each scheduled pattern running that day, as indices within the pattern in
-     * departure order (stored from the pattern's trips_begin), and their count: a pattern mixes weekday, Saturday
-     * and Sunday trips, so searching only running trips keeps "the trip before is too early" a one-probe test */
-    uint32_t *act_trips; /* [N_OFFSETS * n_trips] */
-    uint32_t *act_count; /* [N_OFFSETS * n_patterns] */
-    /* per day offset, the boarding times of the running trips transposed to position-major order (forward:
-     * departures; reverse: negated arrivals), positions in scan order and the day's shift added, so the search for
-     * the earliest trip at a position reads a few adjacent cache lines (the trip-major stop_times put a whole trip
-     * between two probes). Built lazily for the offsets and direction a query uses; NULL if memory is short (the
-     * search then reads stop_times). */
-    int32_t *col[N_OFFSETS];
-    /* and the same trips' events trip-major, only the trips running that day: a ride reads its own row and, to see
-     * whether the trip before it can be caught, the row just before, both in sequence (the way ULTRA's RAPTOR lays
-     * out stop events); the stop_times of every trip would spread them over weekday and weekend trips */
-    raptor_event *rows[N_OFFSETS];
-    uint64_t *col_begin[N_OFFSETS]; /* per pattern, into col and rows */
-    int col_state[N_OFFSETS];       /* 0 not built, 1 forward, 2 reverse */
-    int32_t col_slack[N_OFFSETS];   /* the board slack col and rows were laid out with (raptor_params) */
-    raptor_extent *ext[N_OFFSETS];  /* (stop_extents) */
-    int ext_state[N_OFFSETS];       /* 0 not built, 1 built, -1 no memory */
-    /* per running trip of the offset (pattern's trip_base + virtual index), where the current run or range step
+    /* per running trip of a day offset (the day's trip_base + virtual index), where the current run or range step
      * first rode it (entries of older stamps are void) */
-    uint32_t *trip_base[N_OFFSETS];
     raptor_reach *reach[N_OFFSETS];
     uint32_t reach_stamp;
-    /* walking transfers by their end stop (tc_net_transfers_by_end) */
-    uint32_t *tin_begin, *tin;
-    /* transfers.txt */
-    uint32_t *rev_rule_begin, *rev_rules; /* rules between different stops, CSR by to_stop */
-    /* a link rule may name stations (location_type 1): trips stop at their child stops, so a rule from a station
-     * applies at each child and a rule to a station leads to each child; children CSR by station */
-    uint32_t *child_begin, *children;
-    int has_global_rules;
     /* egress of the current targets */
     int32_t *egress;
     uint32_t *target_list;
     uint32_t n_targets;
-    /* walking seconds of every transfer at tr_speed: a division per relaxation was a fifth of a range-RAPTOR
-     * minute (measured on Porto Alegre), and the speed rarely changes between queries */
-    int32_t *tr_secs;
+    /* walking seconds of every transfer at tr_speed: the index's (shared), or own_tr at a speed it keeps no more */
+    const int32_t *tr_secs;
+    int32_t *own_tr;
     double tr_speed;
     int n_rounds; /* label rounds allocated: max trips + 1 */
     int rounds_run;
@@ -176,28 +120,15 @@ struct raptor_ws {
     /* no label walks less than this (min of 0 and every access seconds seeded since the last reset): a trip ridden
      * with this much walking cannot be re-boarded with less, so the tie-break check is skipped */
     int32_t min_walk;
-    /* per direction (0 forward, 1 reverse), CSR by stop: {pattern, boarding index in scan order} of the patterns a
-     * stop can be boarded at (not at the line's end, not trip-less); collecting patterns read the pattern records at
-     * random before (~10% of a query) */
-    uint32_t *sp_begin[2], *sp_board[2];
-    /* the same lists for the cached day without the patterns that run on none of its days D−2 … D+2 (a quarter of
-     * the entries on bydgoszcz and hart: weekend patterns on a weekday, and so on) */
-    uint32_t *day_begin[2], *day_board[2];
-    /* and without those that do not run on D itself, for a run that scans D alone (a daytime query: most of them):
-     * the others, listed and then skipped for want of a trip that day, were a third of the patterns collected.
-     * Entries {pattern, boarding index, the last boarding time there on D in search sense}: a stop whose label is
-     * later than that boards nothing there, and is not collected for it (INT32_MAX: not plain, never skipped). */
-    uint32_t *d_begin[2], *d_board[2];
     int use_d; /* this run scans day offset D alone */
     /* One-to-one runs: lower bounds to the targets (lower_bounds.h). Once a target is reached at tbest (egress
      * included), a label a at stop s with a + lb[s] > tbest cannot be part of a journey as good as the one found:
      * it is not set, and boarding, riding on (the ride is "dead" from there), collecting patterns and relaxing
      * transfers from it are skipped. Strict ">": journeys tying the best keep their labels; since lb never exceeds
      * the time still needed, every round's best target arrival is what it would be without this. The bounds'
-     * graph and landmarks cost about as much as a few dozen queries, so a workspace builds them only from its
-     * LB_AFTER_RUNS + 1st one-to-one run on: a one-off route command never pays. */
-    lower_bounds *lbs;
-    int lb_state;        /* 0 not built yet, 1 built, -1 not usable on this network */
+     * graph and landmarks cost about as much as a few dozen queries, so they are built (once, in the index) only
+     * from a workspace's LB_AFTER_RUNS + 1st one-to-one run on: a one-off route command never pays. */
+    int lb_state;        /* 0 not asked yet, 1 usable, -1 not usable on this network */
     int32_t *lb;         /* per stop: this query's bounds */
     tc_stop_seconds *lb_targets;
     int lb_ready;        /* 1: lb holds this query's bounds; 0: not yet; -1: not for this query */
@@ -209,16 +140,66 @@ struct raptor_ws {
 
 /* ---------------------------------------------------------------- workspace ------------------------------------ */
 
-/* The trip events and columns a query reads at random (MBs per day offset): in 2 MB-aligned blocks the kernel may
- * back with huge pages (madvise), so a new trip's row rarely costs a page walk as well as a cache miss. */
-static void *big_alloc(size_t bytes) {
-    const size_t huge = (size_t)2 << 20;
-    if (bytes < huge) return malloc(bytes);
-    void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
-#ifdef MADV_HUGEPAGE
-    if (p) madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
-#endif
-    return p;
+/* Labels for n_rounds rounds (the rounds added unreached). 0 if out of memory (the labels held stay usable). */
+static int alloc_labels(raptor_ws *ws, int n_rounds) {
+    const size_t S = ws->n_stops ? ws->n_stops : 1;
+    const size_t old = ws->arr ? (size_t)ws->n_rounds * S : 0, cells = (size_t)n_rounds * S;
+    raptor_pair *arr = realloc(ws->arr, cells * sizeof *arr);
+    if (arr) ws->arr = arr;
+    raptor_pair *walked = arr ? realloc(ws->walked, cells * sizeof *walked) : NULL;
+    if (walked) ws->walked = walked;
+    raptor_parent *pt = walked ? realloc(ws->par_trip, cells * sizeof *pt) : NULL;
+    if (pt) ws->par_trip = pt;
+    raptor_parent *pw = pt ? realloc(ws->par_walk, cells * sizeof *pw) : NULL;
+    if (pw) ws->par_walk = pw;
+    if (!pw) return 0;
+    for (size_t i = old; i < cells; i++) ws->arr[i] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
+    memset(ws->walked + old, 0, (cells - old) * sizeof *ws->walked);
+    memset(ws->par_trip + old, 0, (cells - old) * sizeof *ws->par_trip);
+    memset(ws->par_walk + old, 0, (cells - old) * sizeof *ws->par_walk);
+    ws->n_rounds = n_rounds;
+    return 1;
+}
+
+static int clamp_trips(int max_trips) {
+    if (max_trips < 1) return 1;
+    return max_trips > RAPTOR_MAX_ROUNDS - 1 ? RAPTOR_MAX_ROUNDS - 1 : max_trips;
+}
+
+tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **out, tc_error *err) {
+    *out = NULL;
+    max_trips = clamp_trips(max_trips);
+    raptor_ws *ws = calloc(1, sizeof *ws);
+    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    const tc_network_view *v = ix->v;
+    ws->v = v;
+    ws->ix = ix;
+    const uint32_t S = v->n_stops, P = v->n_patterns;
+    ws->n_stops = S;
+    ws->touched = malloc((S + 1) * sizeof(uint32_t));
+    ws->changed = malloc((S + 1) * sizeof(uint32_t));
+    ws->marked_prev = malloc((S + 1) * sizeof(uint32_t));
+    ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
+    ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
+    ws->flag = malloc(S + 1);
+    ws->pat_span = malloc((P + 1) * sizeof *ws->pat_span);
+    ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
+    ws->pat_target = calloc(P + 1, 1);
+    ws->egress = malloc((S + 1) * sizeof(int32_t));
+    ws->target_list = malloc((S + 1) * sizeof(uint32_t));
+    if (!alloc_labels(ws, max_trips + 1) || !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev ||
+        !ws->marked_cur || !ws->trip_marked || !ws->pat_span || !ws->pat_list || !ws->pat_target || !ws->egress ||
+        !ws->target_list) {
+        raptor_ws_free(ws);
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    }
+    memcpy(ws->flag, ix->stop_rules, S + 1);
+    for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
+    for (uint32_t p = 0; p < P; p++) ws->pat_span[p].first = UINT32_MAX;
+    ws->max_round_used = 0;
+    ws->n_touched = 0;
+    *out = ws;
+    return TC_OK;
 }
 
 tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err) {
@@ -227,204 +208,41 @@ tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *
 
 tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err) {
     *out = NULL;
-    if (max_trips < 1) max_trips = 1;
-    if (max_trips > RAPTOR_MAX_ROUNDS - 1) max_trips = RAPTOR_MAX_ROUNDS - 1;
-    raptor_ws *ws = calloc(1, sizeof *ws);
-    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-    ws->v = v;
-    ws->n_rounds = max_trips + 1;
-    uint32_t S = v->n_stops, P = v->n_patterns;
-    ws->n_stops = S;
-    size_t cells = (size_t)ws->n_rounds * (S ? S : 1);
-    ws->arr = malloc(cells * sizeof(raptor_pair));
-    ws->walked = calloc(cells, sizeof(raptor_pair));
-    ws->par_trip = calloc(cells, sizeof(raptor_parent));
-    ws->par_walk = calloc(cells, sizeof(raptor_parent));
-    ws->touched = malloc((S + 1) * sizeof(uint32_t));
-    ws->changed = malloc((S + 1) * sizeof(uint32_t));
-    ws->marked_prev = malloc((S + 1) * sizeof(uint32_t));
-    ws->marked_cur = malloc((S + 1) * sizeof(uint32_t));
-    ws->trip_marked = malloc((S + 1) * sizeof(uint32_t));
-    ws->flag = calloc(S + 1, 1);
-    ws->pat_span = malloc((P + 1) * sizeof *ws->pat_span);
-    ws->pat_list = malloc((P + 1) * sizeof(uint32_t));
-    ws->pat_min_time = malloc((P + 1) * sizeof(int32_t));
-    ws->pat_plain = calloc(P + 1, 1);
-    ws->pat_target = calloc(P + 1, 1);
-    ws->pat_max_time = malloc((P + 1) * sizeof(int32_t));
-    ws->active = calloc((size_t)N_OFFSETS * (v->n_services + 1), 1);
-    ws->act_trips = malloc((size_t)N_OFFSETS * (v->n_trips + 1) * sizeof(uint32_t));
-    ws->act_count = calloc((size_t)N_OFFSETS * (P + 1), sizeof(uint32_t));
-    ws->rev_rule_begin = calloc(S + 2, sizeof(uint32_t));
-    tc_net_transfers_by_end(v, &ws->tin_begin, &ws->tin);
-    ws->child_begin = calloc(S + 2, sizeof(uint32_t));
-    ws->children = malloc((S + 1) * sizeof(uint32_t));
-    ws->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
-    ws->egress = malloc((S + 1) * sizeof(int32_t));
-    ws->target_list = malloc((S + 1) * sizeof(uint32_t));
-    if (!ws->arr || !ws->walked || !ws->par_trip || !ws->par_walk ||
-        !ws->touched || !ws->changed || !ws->flag || !ws->marked_prev || !ws->marked_cur || !ws->trip_marked ||
-        !ws->pat_span || !ws->pat_list || !ws->pat_min_time ||
-        !ws->pat_max_time || !ws->pat_plain || !ws->pat_target || !ws->active || !ws->act_trips || !ws->act_count || 
-        !ws->rev_rule_begin || !ws->rev_rules || !ws->tin_begin || !ws->tin || !ws->child_begin || !ws->children ||
-        !ws->egress || !ws->target_list) {
-        raptor_ws_free(ws);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    raptor_index *ix = NULL;
+    tc_status st = raptor_index_create(v, &ix, err);
+    if (st == TC_OK) st = raptor_ws_create_shared(ix, max_trips, out, err);
+    if (st != TC_OK) {
+        raptor_index_free(ix);
+        return st;
     }
-    for (size_t i = 0; i < cells; i++) ws->arr[i].trip = ws->arr[i].foot = RAPTOR_INF;
-    for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
-    for (uint32_t p = 0; p < P; p++) {
-        ws->pat_span[p].first = UINT32_MAX;
-        const tc_net_pattern *pt = &v->patterns[p];
-        int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
-        if (pt->n_trips && pt->n_stops) {
-            const tc_net_stop_time *st = v->stop_times + pt->times_begin;
-            if (pt->flags & TC_PATTERN_FREQUENCY) {
-                for (uint32_t t = 0; t < pt->n_trips; t++) {
-                    const tc_net_trip *tr = &v->trips[pt->trips_begin + t];
-                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
-                    for (uint32_t f = 0; f < tr->freq_count; f++) {
-                        const tc_net_frequency *fr = &v->frequencies[tr->freq_begin + f];
-                        if (fr->start_time + tt[0].arrival < lo) lo = fr->start_time + tt[0].arrival;
-                        int32_t e = fr->end_time + tt[pt->n_stops - 1].departure;
-                        if (e > hi) hi = e;
-                    }
-                }
-            } else {
-                /* min over all trips of the first stop's time; max of the last stop's (trips may share a start) */
-                for (uint32_t t = 0; t < pt->n_trips; t++) {
-                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
-                    if (tt[0].arrival < lo) lo = tt[0].arrival;
-                    if (tt[pt->n_stops - 1].departure > hi) hi = tt[pt->n_stops - 1].departure;
-                }
-            }
-        }
-        ws->pat_min_time[p] = lo;
-        ws->pat_max_time[p] = hi;
-        if (p == 0 || lo < ws->all_min_time) ws->all_min_time = lo;
-        if (p == 0 || hi > ws->all_max_time) ws->all_max_time = hi;
-    }
-    /* transfers.txt: which stops need the slow, rule-aware boarding and link relaxation */
-    uint32_t R = v->n_transfer_rules;
-    for (uint32_t i = 0; i < R; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
-        if (r->from_stop == TC_NONE) {
-            ws->has_global_rules = 1;
-            continue;
-        }
-        if (r->from_stop >= S || (r->to_stop != TC_NONE && r->to_stop >= S)) continue;
-        if (tc_rule_is_link(v, r)) {
-            ws->flag[r->from_stop] |= F_LINK_RULES;
-            ws->flag[r->to_stop] |= F_REV_LINK_RULES;
-            ws->rev_rule_begin[r->to_stop + 1]++;
-        } else {
-            ws->flag[r->from_stop] |= F_RULES;
-        }
-    }
-    /* a station-level rule covers its child stops */
-    for (uint32_t s = 0; s < S; s++) {
-        uint32_t par = v->stops[s].parent;
-        if (par != TC_NONE && par < S) ws->flag[s] |= ws->flag[par] & (F_RULES | F_LINK_RULES | F_REV_LINK_RULES);
-        if (par != TC_NONE && par < S) ws->child_begin[par + 1]++;
-        if (ws->has_global_rules) ws->flag[s] |= F_RULES;
-    }
-    for (uint32_t s = 0; s < S; s++) ws->child_begin[s + 1] += ws->child_begin[s];
-    for (uint32_t p = 0; p < P; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
-        int plain = !(pt->flags & TC_PATTERN_FREQUENCY) && (pt->flags & TC_PATTERN_MONOTONE);
-        for (uint32_t j = 0; plain && j < pt->n_stops; j++) {
-            const uint32_t st = v->pattern_stops[pt->stops_begin + j];
-            if (st >= S || (ws->flag[st] & F_RULES)) plain = 0;
-        }
-        ws->pat_plain[p] = (uint8_t)(plain && S <= SEQ_STOP);
-    }
-    {
-        uint64_t n_pos = 0; /* (not n_pattern_stops: a hand-made view may leave it unset) */
-        for (uint32_t p = 0; p < P; p++)
-            if ((uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops > n_pos)
-                n_pos = (uint64_t)v->patterns[p].stops_begin + v->patterns[p].n_stops;
-        ws->n_pos = n_pos;
-        for (int r = 0; r < 2; r++) {
-            ws->seq[r] = malloc(((size_t)n_pos + 1) * sizeof(uint32_t));
-            if (!ws->seq[r]) {
-                raptor_ws_free(ws);
-                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-            }
-        }
-        for (uint32_t p = 0; p < P; p++) {
-            const tc_net_pattern *pt = &v->patterns[p];
-            for (uint32_t i = 0; i < pt->n_stops; i++)
-                for (int r = 0; r < 2; r++) {
-                    const uint32_t j = r ? pt->n_stops - 1 - i : i;
-                    const uint8_t f = v->pattern_stop_flags[pt->stops_begin + j];
-                    const uint8_t nb = r ? TC_NO_DROPOFF : TC_NO_PICKUP, na = r ? TC_NO_PICKUP : TC_NO_DROPOFF;
-                    ws->seq[r][pt->stops_begin + i] = (v->pattern_stops[pt->stops_begin + j] & SEQ_STOP) |
-                                                      ((f & nb) ? SEQ_NO_BOARD : 0) | ((f & na) ? SEQ_NO_ALIGHT : 0);
-                }
-        }
-    }
-    {
-        uint32_t *fill = malloc((S + 1) * sizeof(uint32_t));
-        if (!fill) {
-            raptor_ws_free(ws);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-        }
-        memcpy(fill, ws->child_begin, (S + 1) * sizeof(uint32_t));
-        for (uint32_t s = 0; s < S; s++) {
-            uint32_t par = v->stops[s].parent;
-            if (par != TC_NONE && par < S) ws->children[fill[par]++] = s;
-        }
-        free(fill);
-    }
-    for (uint32_t s = 0; s < S; s++) ws->rev_rule_begin[s + 1] += ws->rev_rule_begin[s];
-    {
-        uint32_t *fill = calloc(S + 1, sizeof(uint32_t));
-        if (!fill) {
-            raptor_ws_free(ws);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-        }
-        for (uint32_t i = 0; i < R; i++) {
-            const tc_net_transfer_rule *r = &v->transfer_rules[i];
-            if (r->from_stop == TC_NONE || r->from_stop >= S || r->to_stop == TC_NONE || r->to_stop >= S) continue;
-            if (!tc_rule_is_link(v, r)) continue;
-            ws->rev_rules[ws->rev_rule_begin[r->to_stop] + fill[r->to_stop]++] = i;
-        }
-        free(fill);
-    }
-    {
-        const uint32_t n_sp = v->stop_pattern_begin[S];
-        for (int r = 0; r < 2; r++) {
-            ws->sp_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
-            ws->sp_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            ws->day_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
-            ws->day_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            ws->d_board[r] = malloc(((size_t)n_sp + 1) * 3 * sizeof(uint32_t));
-            ws->d_begin[r] = malloc(((size_t)S + 1) * sizeof(uint32_t));
-            if (!ws->sp_board[r] || !ws->sp_begin[r] || !ws->day_board[r] || !ws->day_begin[r] || !ws->d_board[r] ||
-                !ws->d_begin[r]) {
-                raptor_ws_free(ws);
-                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-            }
-            uint32_t out = 0;
-            for (uint32_t st = 0; st < S; st++) {
-                ws->sp_begin[r][st] = out;
-                for (uint32_t e = v->stop_pattern_begin[st]; e < v->stop_pattern_begin[st + 1]; e++) {
-                    const tc_net_stop_pattern *sp = &v->stop_patterns[e];
-                    const tc_net_pattern *pt = &v->patterns[sp->pattern];
-                    const uint32_t idx = r ? pt->n_stops - 1 - sp->position : sp->position;
-                    if (idx + 1 >= pt->n_stops || !pt->n_trips) continue;
-                    ws->sp_board[r][2 * out] = sp->pattern;
-                    ws->sp_board[r][2 * out + 1] = idx;
-                    out++;
-                }
-            }
-            ws->sp_begin[r][S] = out;
-        }
-    }
-    ws->max_round_used = ws->n_rounds - 1;
-    ws->n_touched = 0;
-    *out = ws;
+    (*out)->own_ix = ix;
     return TC_OK;
+}
+
+static void reset_labels(raptor_ws *ws);
+
+tc_status raptor_ws_reserve(raptor_ws *ws, int max_trips, tc_error *err) {
+    max_trips = clamp_trips(max_trips);
+    if (max_trips + 1 <= ws->n_rounds) return TC_OK;
+    reset_labels(ws); /* (the rounds kept are all unreached again; the new ones start so) */
+    if (!alloc_labels(ws, max_trips + 1))
+        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    return TC_OK;
+}
+
+int raptor_ws_max_trips(const raptor_ws *ws) { return ws->n_rounds - 1; }
+
+size_t raptor_ws_bytes(const raptor_ws *ws) {
+    const size_t S = ws->n_stops + 1, P = ws->v->n_patterns + 1;
+    size_t b = sizeof *ws + (size_t)ws->n_rounds * (S - 1 ? S - 1 : 1) *
+                                (2 * sizeof(raptor_pair) + 2 * sizeof(raptor_parent));
+    b += S * (5 * sizeof(uint32_t) + 1 + sizeof(int32_t) + sizeof(uint32_t)); /* lists, flags, egress, targets */
+    b += P * (sizeof(struct pat_span) + sizeof(uint32_t) + 1);
+    for (int o = 0; o < N_OFFSETS; o++)
+        if (ws->reach[o]) b += ((size_t)ws->v->n_trips + 1) * sizeof(raptor_reach);
+    if (ws->lb) b += S * (sizeof(int32_t) + sizeof(tc_stop_seconds));
+    if (ws->own_tr) b += (size_t)ws->v->n_transfers * sizeof(int32_t);
+    return b;
 }
 
 void raptor_ws_free(raptor_ws *ws) {
@@ -435,49 +253,21 @@ void raptor_ws_free(raptor_ws *ws) {
     free(ws->par_walk);
     free(ws->touched);
     free(ws->changed);
-    free(ws->tr_secs);
+    free(ws->own_tr);
     free(ws->marked_prev);
     free(ws->marked_cur);
     free(ws->trip_marked);
     free(ws->flag);
     free(ws->pat_span);
     free(ws->pat_list);
-    free(ws->pat_min_time);
-    free(ws->pat_max_time);
-    free(ws->pat_plain);
     free(ws->pat_target);
-    free(ws->seq[0]);
-    free(ws->seq[1]);
-    free(ws->active);
-    free(ws->act_trips);
-    free(ws->act_count);
-    for (int o = 0; o < N_OFFSETS; o++) {
-        free(ws->col[o]);
-        free(ws->rows[o]);
-        free(ws->col_begin[o]);
-        free(ws->trip_base[o]);
-        free(ws->reach[o]);
-        free(ws->ext[o]);
-    }
-    free(ws->rev_rule_begin);
-    free(ws->tin_begin);
-    free(ws->tin);
-    free(ws->child_begin);
-    free(ws->children);
-    free(ws->rev_rules);
+    for (int o = 0; o < N_OFFSETS; o++) free(ws->reach[o]);
     free(ws->egress);
     free(ws->target_list);
-    lower_bounds_free(ws->lbs);
     free(ws->lb);
     free(ws->lb_targets);
-    for (int r = 0; r < 2; r++) {
-        free(ws->sp_board[r]);
-        free(ws->sp_begin[r]);
-        free(ws->day_board[r]);
-        free(ws->day_begin[r]);
-        free(ws->d_board[r]);
-        free(ws->d_begin[r]);
-    }
+    if (ws->ix) raptor_day_release(ws->ix, ws->day);
+    raptor_index_free(ws->own_ix);
     free(ws);
 }
 
@@ -629,151 +419,15 @@ static void reset_labels(raptor_ws *ws) {
     ws->lb_ready = 0;
 }
 
-/* Per pattern position (stored order), the last running trip's departure on D, and the latest "boarding" of a
- * reverse search (the negated first arrival), for the d-lists. Both NULL if out of memory (no entry is skipped). */
-static void last_boardings(const raptor_ws *ws, int32_t *last_b[2]) {
-    const tc_network_view *v = ws->v;
-    last_b[0] = malloc((ws->n_pos + 1) * sizeof(int32_t));
-    last_b[1] = malloc((ws->n_pos + 1) * sizeof(int32_t));
-    if (!last_b[0] || !last_b[1]) {
-        free(last_b[0]);
-        free(last_b[1]);
-        last_b[0] = last_b[1] = NULL;
-        return;
-    }
-    const uint32_t *at = ws->act_trips + (size_t)2 * (v->n_trips + 1);
-    const uint32_t *ac = ws->act_count + (size_t)2 * (v->n_patterns + 1);
-    for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
-        int32_t *fwd = last_b[0] + pt->stops_begin, *rev = last_b[1] + pt->stops_begin;
-        for (uint32_t j = 0; j < pt->n_stops; j++) fwd[j] = rev[j] = INT32_MIN;
-        for (uint32_t vt = 0; vt < ac[p]; vt++) {
-            const tc_net_stop_time *x =
-                v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * pt->n_stops;
-            for (uint32_t j = 0; j < pt->n_stops; j++) {
-                if (x[j].departure > fwd[j]) fwd[j] = x[j].departure;
-                if (-x[j].arrival > rev[j]) rev[j] = -x[j].arrival;
-            }
-        }
-    }
-}
-
-static void update_day_cache(raptor_ws *ws, int32_t day) {
-    if (ws->cache_valid && ws->cached_day == day) return;
-    const tc_network_view *v = ws->v;
-    for (int o = 0; o < N_OFFSETS; o++) {
-        uint8_t *a = ws->active + (size_t)o * (v->n_services + 1);
-        for (uint32_t s = 0; s < v->n_services; s++) a[s] = (uint8_t)tc_service_active(v, s, day + o - 2);
-        uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
-        uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
-        for (uint32_t p = 0; p < v->n_patterns; p++) {
-            const tc_net_pattern *pt = &v->patterns[p];
-            uint32_t n = 0;
-            if (!(pt->flags & TC_PATTERN_FREQUENCY))
-                for (uint32_t t = 0; t < pt->n_trips; t++)
-                    if (a[v->trips[pt->trips_begin + t].service]) at[pt->trips_begin + n++] = t;
-            ac[p] = n;
-        }
-    }
-    int32_t *last_b[2];
-    last_boardings(ws, last_b);
-    for (int r = 0; r < 2; r++) {
-        uint32_t out = 0, out_d = 0;
-        for (uint32_t st = 0; st < v->n_stops; st++) {
-            ws->day_begin[r][st] = out;
-            ws->d_begin[r][st] = out_d;
-            for (uint32_t e = ws->sp_begin[r][st]; e < ws->sp_begin[r][st + 1]; e++) {
-                const uint32_t p = ws->sp_board[r][2 * e];
-                const int freq = (v->patterns[p].flags & TC_PATTERN_FREQUENCY) != 0;
-                const int runs_d = freq || ws->act_count[(size_t)2 * (v->n_patterns + 1) + p] > 0;
-                int runs = runs_d;
-                for (int o = 0; o < N_OFFSETS && !runs; o++)
-                    runs = ws->act_count[(size_t)o * (v->n_patterns + 1) + p] > 0;
-                if (!runs) continue;
-                ws->day_board[r][2 * out] = p;
-                ws->day_board[r][2 * out + 1] = ws->sp_board[r][2 * e + 1];
-                out++;
-                if (!runs_d) continue;
-                const uint32_t idx = ws->sp_board[r][2 * e + 1];
-                const tc_net_pattern *pt = &v->patterns[p];
-                int32_t last = INT32_MAX;
-                if (ws->pat_plain[p] && last_b[r])
-                    last = last_b[r][pt->stops_begin + (r ? pt->n_stops - 1 - idx : idx)];
-                ws->d_board[r][3 * out_d] = p;
-                ws->d_board[r][3 * out_d + 1] = idx;
-                ws->d_board[r][3 * out_d + 2] = (uint32_t)last;
-                out_d++;
-            }
-        }
-        ws->day_begin[r][v->n_stops] = out;
-        ws->d_begin[r][v->n_stops] = out_d;
-    }
-    free(last_b[0]);
-    free(last_b[1]);
-    ws->cached_day = day;
-    ws->cache_valid = 1;
-    for (int o = 0; o < N_OFFSETS; o++) ws->col_state[o] = ws->ext_state[o] = 0;
-}
-
-static void build_columns(raptor_ws *ws, int o, int rev, int32_t slack) {
-    const tc_network_view *v = ws->v;
-    if (!ws->col_begin[o]) ws->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
-    if (!ws->trip_base[o]) ws->trip_base[o] = malloc((v->n_patterns + 1) * sizeof(uint32_t));
-    if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
-    if (!ws->col[o]) {
-        uint64_t need = 0; /* every scheduled trip at every position (the most any day can use) */
-        for (uint32_t p = 0; p < v->n_patterns; p++)
-            if (!(v->patterns[p].flags & TC_PATTERN_FREQUENCY))
-                need += (uint64_t)v->patterns[p].n_trips * v->patterns[p].n_stops;
-        ws->col[o] = big_alloc((size_t)(need + 1) * sizeof(int32_t));
-        ws->rows[o] = big_alloc((size_t)(need + 1) * sizeof(raptor_event));
-    }
-    if (!ws->col_begin[o] || !ws->col[o] || !ws->rows[o] || !ws->trip_base[o] || !ws->reach[o]) {
-        free(ws->col[o]);
-        free(ws->rows[o]);
-        free(ws->col_begin[o]);
-        free(ws->trip_base[o]);
-        free(ws->reach[o]);
-        ws->col[o] = NULL;
-        ws->rows[o] = NULL;
-        ws->col_begin[o] = NULL;
-        ws->trip_base[o] = NULL;
-        ws->reach[o] = NULL;
-        return;
-    }
-    raptor_event *rows = ws->rows[o];
-    const uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
-    const uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
-    int32_t *col = ws->col[o];
-    uint64_t pos = 0;
-    uint32_t trips = 0;
-    for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
-        ws->col_begin[o][p] = pos;
-        ws->trip_base[o][p] = trips;
-        const uint32_t nt = ac[p], n = pt->n_stops;
-        trips += nt;
-        if (!nt) continue;
-        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
-        const uint32_t *act = at + pt->trips_begin;
-        /* search sense, in scan order (reverse: last position first), with the day's shift added: a scan then
-         * reads position i of both at index i and adds nothing */
-        const int32_t shift = (o - 2) * DAY_S;
-        for (uint32_t vt = 0; vt < nt; vt++) {
-            const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
-            for (uint32_t i = 0; i < n; i++) {
-                const uint32_t j = rev ? n - 1 - i : i;
-                /* the board slack moves the forward journey's boardings earlier (raptor_params.board_slack_s) */
-                col[pos + (uint64_t)i * nt + vt] = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
-                rows[pos + (uint64_t)vt * n + i].alight =
-                    rev ? -(x[j].departure + shift) + slack : x[j].arrival + shift;
-                rows[pos + (uint64_t)vt * n + i].board = rev ? -(x[j].arrival + shift) : x[j].departure + shift - slack;
-            }
-        }
-        pos += (uint64_t)nt * n;
-    }
-    ws->col_state[o] = rev ? 2 : 1;
-    ws->col_slack[o] = slack;
+/* The query's day (direction and board slack included): the one held, or the index's. 0 if out of memory. */
+static int use_day(raptor_ws *ws, int32_t day, int rev, int32_t slack) {
+    raptor_day *d = ws->day;
+    if (d && d->day == day && d->rev == rev && d->slack == slack) return 1;
+    raptor_day *nd = raptor_day_acquire(ws->ix, day, rev, slack);
+    if (!nd) return 0;
+    raptor_day_release(ws->ix, d);
+    ws->day = nd;
+    return 1;
 }
 
 /* Copy the labels of round k−1 into round k where they are better (labels mean "at most k trips"). Parents are not
@@ -1247,7 +901,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     const uint32_t n = pt->n_stops, S = ws->n_stops;
     const uint32_t pidx = (uint32_t)(pt - v->patterns);
     const uint32_t nt = c->act_count[pidx];
-    const uint32_t *seq = ws->seq[rev] + pt->stops_begin;
+    const uint32_t *seq = ws->ix->seq[rev] + pt->stops_begin;
     const raptor_event *ev = c->rows + c->col_begin[pidx];
     const int32_t *colp = c->col + c->col_begin[pidx];
     const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
@@ -1564,26 +1218,29 @@ static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
 /* A link's end: the stop itself, or every child of a station (except the stop the link starts from). */
 static inline void improve_link_end(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound, uint32_t end,
                                     uint32_t from, int32_t a, int32_t walk) {
-    const uint32_t b = ws->child_begin[end], e = ws->child_begin[end + 1];
+    const uint32_t b = ws->ix->child_begin[end], e = ws->ix->child_begin[end + 1];
     if (b == e) {
         if (end != from) improve_walk(ws, p, k, bound, end, a, walk, from, RAPTOR_BY_LINK);
         return;
     }
     for (uint32_t c = b; c < e; c++)
-        if (ws->children[c] != from) improve_walk(ws, p, k, bound, ws->children[c], a, walk, from, RAPTOR_BY_LINK);
+        if (ws->ix->children[c] != from) improve_walk(ws, p, k, bound, ws->ix->children[c], a, walk, from, RAPTOR_BY_LINK);
 }
 
 static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
     const tc_network_view *v = ws->v;
     const uint32_t S = ws->n_stops;
     const int rev = ws->rev;
-    if (ws->tr_speed != p->walk_speed_mps && v->n_transfers) {
-        if (!ws->tr_secs) ws->tr_secs = malloc((size_t)v->n_transfers * sizeof(int32_t));
-        if (ws->tr_secs) {
-            for (uint32_t e = 0; e < v->n_transfers; e++)
-                ws->tr_secs[e] = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
-            ws->tr_speed = p->walk_speed_mps;
+    if ((ws->tr_speed != p->walk_speed_mps || !ws->tr_secs) && v->n_transfers) {
+        ws->tr_secs = raptor_index_walk_secs(ws->ix, p->walk_speed_mps);
+        if (!ws->tr_secs) { /* the index keeps no more speeds: one of its own */
+            if (!ws->own_tr) ws->own_tr = malloc((size_t)v->n_transfers * sizeof(int32_t));
+            if (ws->own_tr)
+                for (uint32_t e = 0; e < v->n_transfers; e++)
+                    ws->own_tr[e] = raptor_walk_seconds(v->transfers[e].distance_m, p->walk_speed_mps);
+            ws->tr_secs = ws->own_tr;
         }
+        ws->tr_speed = p->walk_speed_mps;
     }
     const int32_t *tr_secs = ws->tr_speed == p->walk_speed_mps ? ws->tr_secs : NULL;
     /* (in locals: the loop's stores could alias ws's and p's fields, which it would then reload) */
@@ -1681,8 +1338,8 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
         } else if (rev && (ws->flag[s] & F_REV_LINK_RULES)) {
             for (int o = 0; o < 2; o++) {
                 if (owners[o] == TC_NONE) continue;
-                for (uint32_t q = ws->rev_rule_begin[owners[o]]; q < ws->rev_rule_begin[owners[o] + 1]; q++) {
-                    const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
+                for (uint32_t q = ws->ix->rev_rule_begin[owners[o]]; q < ws->ix->rev_rule_begin[owners[o] + 1]; q++) {
+                    const tc_net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
                     if (r->to_trip != TC_NONE && r->to_trip != lab_trip) continue;
                     if (r->to_route != TC_NONE && v->trips[lab_trip].route != r->to_route) continue;
                     int32_t t = rule_time(r, p->min_transfer_s);
@@ -1714,51 +1371,13 @@ static int32_t target_best(const raptor_ws *ws, int k) {
     return best;
 }
 
-/* Per stop, the latest arrival and the earliest departure of the trips running on day offset o (stored times, no
- * shift), for target_last_arrival: one pass over the day's stop times, where looking at the targets' trips on every
- * query was 4% of a query. A stop a running frequency-based pattern serves gets arr = INT32_MAX: no bound. */
-static const raptor_extent *stop_extents(raptor_ws *ws, int o) {
-    const tc_network_view *v = ws->v;
-    if (ws->ext_state[o]) return ws->ext_state[o] > 0 ? ws->ext[o] : NULL;
-    ws->ext_state[o] = -1;
-    if (!ws->ext[o]) ws->ext[o] = malloc(((size_t)ws->n_stops + 1) * sizeof(raptor_extent));
-    raptor_extent *x = ws->ext[o];
-    if (!x) return NULL;
-    for (uint32_t s = 0; s <= ws->n_stops; s++) x[s] = (raptor_extent){INT32_MIN, INT32_MAX};
-    const uint8_t *active = ws->active + (size_t)o * (v->n_services + 1);
-    const uint32_t *at = ws->act_trips + (size_t)o * (v->n_trips + 1);
-    const uint32_t *ac = ws->act_count + (size_t)o * (v->n_patterns + 1);
-    for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
-        const uint32_t *stops = v->pattern_stops + pt->stops_begin, n = pt->n_stops;
-        if (pt->flags & TC_PATTERN_FREQUENCY) {
-            int runs = 0;
-            for (uint32_t t = 0; t < pt->n_trips && !runs; t++) runs = active[v->trips[pt->trips_begin + t].service];
-            if (runs)
-                for (uint32_t j = 0; j < n; j++)
-                    if (stops[j] < ws->n_stops) x[stops[j]].arr = INT32_MAX;
-            continue;
-        }
-        for (uint32_t vt = 0; vt < ac[p]; vt++) {
-            const tc_net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * n;
-            for (uint32_t j = 0; j < n; j++) {
-                raptor_extent *e = &x[stops[j] < ws->n_stops ? stops[j] : ws->n_stops];
-                if (e->arr != INT32_MAX && st[j].arrival > e->arr) e->arr = st[j].arrival;
-                if (st[j].departure < e->dep) e->dep = st[j].departure;
-            }
-        }
-    }
-    ws->ext_state[o] = 1;
-    return x;
-}
-
 /* The latest time (search sense) a trip running on day offsets o_lo … o_hi alights at stop t (INT64_MIN: none),
  * or INT64_MAX when that gives no bound (a frequency-based pattern serves t). Drop-off flags are ignored: a later
  * time still bounds. */
 static int64_t last_alight_at(raptor_ws *ws, uint32_t t, int o_lo, int o_hi, int rev) {
     int64_t best = INT64_MIN;
     for (int o = o_lo; o <= o_hi; o++) {
-        const raptor_extent *x = stop_extents(ws, o);
+        const raptor_extent *x = raptor_day_extents(ws->ix, ws->day, o);
         if (!x || x[t].arr == INT32_MAX) return INT64_MAX;
         const int64_t shift = (int64_t)(o - 2) * DAY_S;
         if (x[t].arr == INT32_MIN) continue; /* no trip there that day */
@@ -1789,8 +1408,8 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
         if (a > best) best = a;
         if (a != INT64_MIN && a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         /* walking into t from u (a search in either direction walks a transfer's start to its end) */
-        for (uint32_t q = ws->tin_begin[t]; q < ws->tin_begin[t + 1]; q++) {
-            const uint32_t u = ws->tin[2 * q], e = ws->tin[2 * q + 1];
+        for (uint32_t q = ws->ix->tin_begin[t]; q < ws->ix->tin_begin[t + 1]; q++) {
+            const uint32_t u = ws->ix->tin[2 * q], e = ws->ix->tin[2 * q + 1];
             a = last_alight_at(ws, u, o_lo, o_hi, rev);
             if (a == INT64_MAX) return RAPTOR_INF;
             if (a == INT64_MIN) continue;
@@ -1812,8 +1431,9 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
 static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, int k, int32_t bound, const int rev,
                                                                const int use_d) {
     const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
-    const uint32_t *spb = use_d ? ws->d_board[rev] : ws->day_board[rev];
-    const uint32_t *spb_begin = use_d ? ws->d_begin[rev] : ws->day_begin[rev];
+    const uint32_t *spb = use_d ? ws->day->d_board : ws->day->day_board;
+    const uint32_t *spb_begin = use_d ? ws->day->d_begin : ws->day->day_begin;
+    (void)rev; /* (the day is of the search's direction) */
     const size_t stride = use_d ? 3 : 2;
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
@@ -1872,12 +1492,12 @@ __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_param
         ws->lb_state = -1;
         ws->lb = malloc(((size_t)ws->n_stops + 1) * sizeof(int32_t));
         ws->lb_targets = malloc(((size_t)ws->n_stops + 1) * sizeof(tc_stop_seconds));
-        if (!ws->lb || !ws->lb_targets || lower_bounds_create(ws->v, &ws->lbs, NULL) != TC_OK) return;
+        if (!ws->lb || !ws->lb_targets || !raptor_index_bounds(ws->ix)) return;
         ws->lb_state = 1;
     }
     for (uint32_t i = 0; i < ws->n_targets; i++)
         ws->lb_targets[i] = (tc_stop_seconds){ws->target_list[i], ws->egress[ws->target_list[i]]};
-    if (!lower_bounds_compute(ws->lbs, ws->rev, p->walk_speed_mps, p->max_transfer_walk_s, ws->lb_targets,
+    if (!lower_bounds_compute(raptor_index_bounds(ws->ix), ws->rev, p->walk_speed_mps, p->max_transfer_walk_s, ws->lb_targets,
                               ws->n_targets, ws->lb))
         return;
     ws->lb_ready = 1;
@@ -1887,6 +1507,12 @@ __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_param
 static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, int range) {
     const tc_network_view *v = ws->v;
     const int rev = ws->rev;
+    if (!use_day(ws, p->day, rev, p->board_slack_s)) { /* out of memory: nothing is reached */
+        for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
+        ws->n_marked_prev = 0;
+        ws->rounds_run = 0;
+        return 0;
+    }
     int max_k = p->max_trips;
     if (max_k < 1) max_k = 1;
     if (max_k > ws->n_rounds - 1) max_k = ws->n_rounds - 1;
@@ -1903,8 +1529,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     int32_t win_lo = rev ? p->limit : p->time, win_hi = rev ? p->time : p->limit;
     /* and which day offsets can matter for any pattern (a daytime query: D alone, or D−1 as well) */
     int o_lo = 0, o_hi = N_OFFSETS - 1;
-    while (o_lo < N_OFFSETS - 1 && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
-    while (o_hi > 0 && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+    while (o_lo < N_OFFSETS - 1 && (int64_t)ws->ix->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
+    while (o_hi > 0 && (int64_t)ws->ix->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
     ws->use_d = o_lo == 2 && o_hi == 2;
     if (use_targets) {
         int32_t last_e;
@@ -1923,8 +1549,8 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
              * (reverse: earlier) need no scan, and a run down to day D alone collects from D's own lists */
             if (!rev && ws->tbest < win_hi) win_hi = ws->tbest;
             if (rev && -ws->tbest > win_lo) win_lo = -ws->tbest;
-            while (o_lo < o_hi && (int64_t)ws->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
-            while (o_hi > o_lo && (int64_t)ws->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
+            while (o_lo < o_hi && (int64_t)ws->ix->all_max_time + (o_lo - 2) * DAY_S < win_lo) o_lo++;
+            while (o_hi > o_lo && (int64_t)ws->ix->all_min_time + (o_hi - 2) * DAY_S > win_hi) o_hi--;
             ws->use_d = o_lo == 2 && o_hi == 2;
         }
         copy_forward(ws, k);
@@ -1947,7 +1573,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
             const tc_net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
-            const int64_t pmin = ws->pat_min_time[pi], pmax = ws->pat_max_time[pi];
+            const int64_t pmin = ws->ix->pat_min_time[pi], pmax = ws->ix->pat_max_time[pi];
             for (int o = o_lo; o <= o_hi; o++) {
                 const int32_t shift = (o - 2) * DAY_S;
                 if (pmax + shift < win_lo) continue;
@@ -1955,15 +1581,16 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                 if (o != cur_o) {
                     cur_o = o;
                     c.shift = shift;
-                    c.active = ws->active + (size_t)o * (v->n_services + 1);
-                    c.act_trips = ws->act_trips + (size_t)o * (v->n_trips + 1);
-                    c.act_count = ws->act_count + (size_t)o * (v->n_patterns + 1);
-                    if (ws->col_state[o] != (rev ? 2 : 1) || ws->col_slack[o] != p->board_slack_s)
-                        build_columns(ws, o, rev, p->board_slack_s);
-                    c.col = ws->col_state[o] == (rev ? 2 : 1) ? ws->col[o] : NULL;
-                    c.rows = ws->rows[o];
-                    c.col_begin = ws->col_begin[o];
-                    c.trip_base = ws->trip_base[o];
+                    raptor_day *d = ws->day;
+                    c.active = d->active + (size_t)o * (v->n_services + 1);
+                    c.act_trips = d->act_trips + (size_t)o * (v->n_trips + 1);
+                    c.act_count = d->act_count + (size_t)o * (v->n_patterns + 1);
+                    if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
+                    const int cols = ws->reach[o] && raptor_day_columns(ws->ix, d, o);
+                    c.col = cols ? d->col[o] : NULL;
+                    c.rows = d->rows[o];
+                    c.col_begin = d->col_begin[o];
+                    c.trip_base = d->trip_base[o];
                     c.reach = ws->reach[o];
                 }
                 ws->stats.patterns_scanned++;
@@ -1973,7 +1600,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                         if (rev) scan_frequency(&c, pt, t, first, 1);
                         else scan_frequency(&c, pt, t, first, 0);
                     }
-                } else if (c.col && ws->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
+                } else if (c.col && ws->ix->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
                     if (ws->lean) {
                         if (rev) scan_plain(&c, pt, first, last, 1, 1, 0, 0);
                         else scan_plain(&c, pt, first, last, 0, 1, 0, 0);
@@ -2084,7 +1711,6 @@ int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sou
     ws->stats.runs++;
     if (n_targets) ws->target_runs++;
     ws->rev = p->arrive_by ? 1 : 0;
-    update_day_cache(ws, p->day);
     for (uint32_t i = 0; i < n_targets; i++) {
         uint32_t s = targets[i].stop;
         if (s >= ws->n_stops) continue;
@@ -2101,7 +1727,6 @@ int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sou
 void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
     reset_labels(ws);
     ws->rev = p->arrive_by ? 1 : 0;
-    update_day_cache(ws, p->day);
 }
 
 int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
@@ -2178,10 +1803,10 @@ static int32_t end_link_time(const tc_network_view *v, const tc_net_transfer_rul
 /* A link's end at a journey's end: the stop, or each child of a station (improve_link_end). */
 static uint32_t end_add_link(const raptor_ws *ws, tc_stop_seconds *out, uint32_t n, uint32_t cap, uint32_t end,
                              uint32_t stop, int32_t t) {
-    const uint32_t b = ws->child_begin[end], e = ws->child_begin[end + 1];
+    const uint32_t b = ws->ix->child_begin[end], e = ws->ix->child_begin[end + 1];
     if (b == e) return end != stop ? end_add(out, n, cap, end, t) : n;
     for (uint32_t c = b; c < e; c++)
-        if (ws->children[c] != stop) n = end_add(out, n, cap, ws->children[c], t);
+        if (ws->ix->children[c] != stop) n = end_add(out, n, cap, ws->ix->children[c], t);
     return n;
 }
 
@@ -2202,8 +1827,8 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
             n = end_add(out, n, cap, to, w);
         }
     } else {
-        for (uint32_t q = ws->tin_begin[stop]; q < ws->tin_begin[stop + 1]; q++) {
-            const uint32_t from = ws->tin[2 * q], e = ws->tin[2 * q + 1];
+        for (uint32_t q = ws->ix->tin_begin[stop]; q < ws->ix->tin_begin[stop + 1]; q++) {
+            const uint32_t from = ws->ix->tin[2 * q], e = ws->ix->tin[2 * q + 1];
             const int32_t w = raptor_walk_seconds(v->transfers[e].distance_m, speed);
             if (w > maxw || from >= ws->n_stops || has_link_rule(ws, from, stop)) continue;
             n = end_add(out, n, cap, from, w);
@@ -2221,8 +1846,8 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
                 if (t >= 0 && r->to_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->to_stop, stop, t);
             }
         } else {
-            for (uint32_t q = ws->rev_rule_begin[w]; q < ws->rev_rule_begin[w + 1]; q++) {
-                const tc_net_transfer_rule *r = &v->transfer_rules[ws->rev_rules[q]];
+            for (uint32_t q = ws->ix->rev_rule_begin[w]; q < ws->ix->rev_rule_begin[w + 1]; q++) {
+                const tc_net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
                 const int32_t t = end_link_time(v, r);
                 if (t >= 0 && r->from_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->from_stop, stop, t);
             }
@@ -2230,12 +1855,12 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
     }
     /* the other platforms of the stop's station (or a station's own platforms), at their straight-line walking
      * time: they are the same place, whether or not the network has a walking transfer between them */
-    const uint32_t station = ws->child_begin[stop] < ws->child_begin[stop + 1] ? stop : station_of(v, stop);
+    const uint32_t station = ws->ix->child_begin[stop] < ws->ix->child_begin[stop + 1] ? stop : station_of(v, stop);
     if (station != TC_NONE) {
         const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
         const double lat = tc_from_e7(v->stops[stop].lat_e7), lon = tc_from_e7(v->stops[stop].lon_e7);
-        for (uint32_t c = ws->child_begin[station]; c < ws->child_begin[station + 1]; c++) {
-            const uint32_t sib = ws->children[c];
+        for (uint32_t c = ws->ix->child_begin[station]; c < ws->ix->child_begin[station + 1]; c++) {
+            const uint32_t sib = ws->ix->children[c];
             if (sib == stop) continue;
             const double d =
                 tc_haversine_m(lat, lon, tc_from_e7(v->stops[sib].lat_e7), tc_from_e7(v->stops[sib].lon_e7));

@@ -11,8 +11,9 @@
  *  - a query on day D runs over the trips of days D−2…D+2 shifted by multiples of 86,400 s; each (pattern, day)
  *    pair is scanned on its own, so trips of different days never need to be mutually non-overtaking, and pairs
  *    whose times cannot touch the query window are skipped;
- *  - everything a search writes lives in a raptor_ws allocated once (per thread) and reset through the list of
- *    stops it touched, so a query costs what it visits, not the network's size. Between the minutes of a
+ *  - what outlives a query is shared: one raptor_index per network, and per service day one timetable layout in
+ *    the index's cache (raptor_internal.h); everything a search writes lives in a raptor_ws allocated once (per
+ *    thread) and reset through the list of stops it touched, so a query costs what it visits, not the network's size. Between the minutes of a
  *    range-RAPTOR run the labels are kept (a journey leaving later is still valid earlier), which is what makes
  *    rRAPTOR cheap; the analysis stage drives raptor_range_* with one workspace per thread.
  */
@@ -69,11 +70,33 @@ typedef struct raptor_parent {
 } raptor_parent;
 
 typedef struct raptor_ws raptor_ws;
+typedef struct raptor_index raptor_index;
 
-/* A workspace for searches of up to RAPTOR_DEFAULT_ROUNDS trips (labels cost rounds × stops × 48 bytes, so they
- * are sized to the longest search the caller will run); raptor_run clamps p->max_trips to it. */
+/* The network's routing index: what every search reads and none changes (boarding lists by stop, patterns in scan
+ * order, transfers.txt facts), plus a cache of per-day timetables and, on demand, the lower bounds' landmarks.
+ * One per network, shared by every workspace and thread (its caches lock internally); it must outlive them.
+ * Networks opened with tc_network_open keep one (raptor_network_index, route.c). */
+tc_status raptor_index_create(const tc_network_view *v, raptor_index **out, tc_error *err);
+void raptor_index_free(raptor_index *ix);
+/* Bytes the index holds itself (without its day cache and landmarks): for benchmarks. */
+size_t raptor_index_bytes(const raptor_index *ix);
+/* The index of a network opened with tc_network_open: built on first use (once, whatever the threads), kept and
+ * freed with the network (route.c keeps it in the network's routing cache). */
+tc_status raptor_network_index(const tc_network *net, raptor_index **out, tc_error *err);
+
+/* A workspace: the labels and marks of one search at a time (one per thread), for searches of up to max_trips
+ * trips (labels cost rounds × stops × 48 bytes, so they are sized to the longest search the caller will run);
+ * raptor_run clamps p->max_trips to it. _shared reads the index ix (which must outlive it); the others build a
+ * private index for v (a one-off search, a test's hand-made view). */
+tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **out, tc_error *err);
 tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err);
 tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err);
+/* Room for searches of up to max_trips trips: grows the labels (between searches), never the index. */
+tc_status raptor_ws_reserve(raptor_ws *ws, int max_trips, tc_error *err);
+/* The most trips a search of ws may have (raptor_ws_create_rounds' max_trips). */
+int raptor_ws_max_trips(const raptor_ws *ws);
+/* Bytes the workspace holds (labels and marks; nothing shared): for benchmarks. */
+size_t raptor_ws_bytes(const raptor_ws *ws);
 void raptor_ws_free(raptor_ws *ws);
 
 /* One query. Sources: stops with access seconds (forward: reached at time + seconds; reverse: the targets of the

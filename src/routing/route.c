@@ -561,58 +561,87 @@ static int cmp_journey(const void *a, const void *b) {
 
 /* ---------------------------------------------------------------- workspaces ----------------------------------- */
 
-/* RAPTOR workspaces kept with the network between tc_route calls: a new one allocates its labels, works out the
- * day's running trips and lays out their rows and columns — most of a server's route request — and only a reused
- * one gets far enough to build the lower bounds (raptor.h). At most ROUTE_POOL_MAX are kept (one per request being
- * served at once is what a server needs); one lock for all networks, held only to take or give one back. */
+/* Routing's cache kept with the network (tc_network.route_pool, freed by tc_network_close): the network's RAPTOR
+ * index, shared by every search on it (raptor.h), and the RAPTOR workspaces kept between tc_route calls — a new one
+ * allocates its labels, and only a reused one gets far enough to use the lower bounds (raptor.h). At most
+ * ROUTE_POOL_MAX workspaces are kept (one per request being served at once is what a server needs); one lock for
+ * all networks, held only to take or give one back. */
 #define ROUTE_POOL_MAX 8
 typedef struct route_pool {
     raptor_ws *ws[ROUTE_POOL_MAX];
-    int rounds[ROUTE_POOL_MAX];
     int n;
+    raptor_index *index; /* built on first use (raptor_network_index) */
 } route_pool;
 
 static pthread_mutex_t route_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t route_index_lock = PTHREAD_MUTEX_INITIALIZER; /* (held while an index is built) */
 
 static void route_pool_free(void *p) {
     route_pool *pl = p;
     if (!pl) return;
     for (int i = 0; i < pl->n; i++) raptor_ws_free(pl->ws[i]);
+    raptor_index_free(pl->index);
     free(pl);
 }
 
-/* A workspace for searches of up to `rounds` trips: a kept one, or a new one. */
-static tc_status route_ws_take(const tc_network *net, int rounds, raptor_ws **out, tc_error *err) {
-    *out = NULL;
-    pthread_mutex_lock(&route_pool_lock);
-    route_pool *pl = net->route_pool;
-    for (int i = 0; pl && i < pl->n; i++)
-        if (pl->rounds[i] >= rounds) {
-            *out = pl->ws[i];
-            pl->ws[i] = pl->ws[pl->n - 1];
-            pl->rounds[i] = pl->rounds[pl->n - 1];
-            pl->n--;
-            break;
-        }
-    pthread_mutex_unlock(&route_pool_lock);
-    if (*out) return TC_OK;
-    return raptor_ws_create_rounds(&net->v, rounds, out, err);
-}
-
-/* Keep ws with the network (the network is not changed for its readers: the pool is the network's own cache). */
-static void route_ws_give(const tc_network *net, raptor_ws *ws, int rounds) {
-    if (!ws) return;
+/* The network's cache, made on first use; under route_pool_lock. NULL if out of memory. */
+static route_pool *pool_locked(const tc_network *net) {
     tc_network *mut = (tc_network *)net; /* allocated by tc_network_open, never a const object */
-    pthread_mutex_lock(&route_pool_lock);
     route_pool *pl = mut->route_pool;
     if (!pl && (pl = calloc(1, sizeof *pl)) != NULL) {
         mut->route_pool = pl;
         mut->route_pool_free = route_pool_free;
     }
+    return pl;
+}
+
+tc_status raptor_network_index(const tc_network *net, raptor_index **out, tc_error *err) {
+    *out = NULL;
+    pthread_mutex_lock(&route_pool_lock);
+    route_pool *pl = pool_locked(net);
+    raptor_index *ix = pl ? pl->index : NULL;
+    pthread_mutex_unlock(&route_pool_lock);
+    if (!pl) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
+    if (ix) {
+        *out = ix;
+        return TC_OK;
+    }
+    /* built once: a second caller waits for the first one's index */
+    tc_status st = TC_OK;
+    pthread_mutex_lock(&route_index_lock);
+    pthread_mutex_lock(&route_pool_lock);
+    ix = pl->index;
+    pthread_mutex_unlock(&route_pool_lock);
+    if (!ix && (st = raptor_index_create(&net->v, &ix, err)) == TC_OK) {
+        pthread_mutex_lock(&route_pool_lock);
+        pl->index = ix;
+        pthread_mutex_unlock(&route_pool_lock);
+    }
+    pthread_mutex_unlock(&route_index_lock);
+    *out = ix;
+    return st;
+}
+
+/* A workspace for searches of up to `rounds` trips: a kept one (grown if it holds fewer), or a new one. */
+static tc_status route_ws_take(const tc_network *net, int rounds, raptor_ws **out, tc_error *err) {
+    *out = NULL;
+    pthread_mutex_lock(&route_pool_lock);
+    route_pool *pl = net->route_pool;
+    if (pl && pl->n) *out = pl->ws[--pl->n];
+    pthread_mutex_unlock(&route_pool_lock);
+    if (*out) return raptor_ws_reserve(*out, rounds, err);
+    raptor_index *ix;
+    tc_status st = raptor_network_index(net, &ix, err);
+    return st == TC_OK ? raptor_ws_create_shared(ix, rounds, out, err) : st;
+}
+
+/* Keep ws with the network (the network is not changed for its readers: the pool is the network's own cache). */
+static void route_ws_give(const tc_network *net, raptor_ws *ws) {
+    if (!ws) return;
+    pthread_mutex_lock(&route_pool_lock);
+    route_pool *pl = pool_locked(net);
     if (pl && pl->n < ROUTE_POOL_MAX) {
-        pl->ws[pl->n] = ws;
-        pl->rounds[pl->n] = rounds;
-        pl->n++;
+        pl->ws[pl->n++] = ws;
         ws = NULL;
     }
     pthread_mutex_unlock(&route_pool_lock);
@@ -697,7 +726,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     set = NULL;
 done:
     tc_journey_set_free(set);
-    route_ws_give(net, ws, q->max_transfers + 1);
+    route_ws_give(net, ws);
     if (sw) street_workspace_free(sw);
     masks_free(&masks);
     free(from.near);
