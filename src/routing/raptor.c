@@ -590,6 +590,45 @@ static inline __attribute__((always_inline)) void improve_trip(scan_ctx *c, int3
 
 #define TRIP_USABLE(c, trip) ((c)->active[(c)->ws->v->trips[trip].service] && (!(c)->p->trip_ok || (c)->p->trip_ok[trip]))
 
+/* Which label of round k−1 at s (its labels pl) catches trip `trip` leaving at d, preferring less walking: returns
+ * the walking seconds it carries (lean: 0) and sets *kind (RAPTOR_BY_TRIP, maybe with RAPTOR_BOARD_TIMED, or
+ * RAPTOR_BY_WALK); RAPTOR_INF when none does (e.g. a forbidden transfer). complex: transfers.txt rules apply at s. */
+static inline __attribute__((always_inline)) int32_t catching_label(scan_ctx *c, uint32_t s, raptor_pair pl,
+                                                                    uint32_t trip, int32_t d, int complex,
+                                                                    uint8_t *kind, const int rev, const int lean) {
+    raptor_ws *ws = c->ws;
+    const int32_t lt = pl.trip, lw = pl.foot, floor_s = c->p->min_transfer_s;
+    const size_t li = (size_t)(c->k - 1) * ws->n_stops + s;
+    if (lean) { /* any label that catches it will do */
+        if (lw <= d) return 0;
+        if (lt == RAPTOR_INF) return RAPTOR_INF;
+        const int32_t chg = !complex ? floor_s
+                            : rev    ? raptor_change_time(ws, s, trip, label_parent(ws, c->k - 1, s, 1)->ref, floor_s)
+                                     : raptor_change_time(ws, s, label_parent(ws, c->k - 1, s, 1)->ref, trip, floor_s);
+        return chg >= 0 && lt + chg <= d ? 0 : RAPTOR_INF;
+    }
+    int32_t best_w = RAPTOR_INF;
+    if (lw != RAPTOR_INF && lw <= d) {
+        best_w = ws->walked[li].foot;
+        *kind = RAPTOR_BY_WALK; /* (on foot: a journey reads which kind from the foot label itself) */
+    }
+    if (lt != RAPTOR_INF) {
+        int32_t chg = floor_s;
+        uint8_t timed = 0;
+        if (complex) {
+            uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
+            chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
+                      : raptor_change_time(ws, s, lab_trip, trip, floor_s);
+            timed = rev ? timed_kind(ws, s, trip, lab_trip) : timed_kind(ws, s, lab_trip, trip);
+        }
+        if (chg >= 0 && lt + chg <= d && (ws->walked[li].trip < best_w || (timed && ws->walked[li].trip == best_w))) {
+            best_w = ws->walked[li].trip;
+            *kind = (uint8_t)(RAPTOR_BY_TRIP | timed);
+        }
+    }
+    return best_w;
+}
+
 /* Scheduled pattern pt on one day offset. Virtual trip index vt: forward = real index, reverse = n_trips−1−real,
  * so departures (search sense) never decrease with vt. */
 static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt,
@@ -688,46 +727,11 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
             if (DEPS(mid, j) < ready) lo = mid + 1;
             else h = mid;
         }
-        size_t li = (size_t)(c->k - 1) * S + s;
         for (uint32_t vt = lo; vt < hi; vt++) {
             const uint32_t trip = tb + REAL(vt);
             if (trip_ok && !trip_ok[trip]) continue;
-            const int32_t d = DEPS(vt, j);
-            /* which label can catch this trip, preferring less walking */
-            int32_t best_w = RAPTOR_INF;
             uint8_t kind = 0;
-            if (lean) { /* any label that catches it will do */
-                int ok = lw <= d;
-                if (!ok && lt != RAPTOR_INF) {
-                    const int32_t chg =
-                        !complex ? floor_s
-                        : rev    ? raptor_change_time(ws, s, trip, label_parent(ws, c->k - 1, s, 1)->ref, floor_s)
-                                 : raptor_change_time(ws, s, label_parent(ws, c->k - 1, s, 1)->ref, trip, floor_s);
-                    ok = chg >= 0 && lt + chg <= d;
-                }
-                if (!ok) continue;
-                best_w = 0;
-            } else if (lw != RAPTOR_INF && lw <= d) {
-                best_w = ws->walked[li].foot;
-                kind = RAPTOR_BY_WALK; /* (on foot: a journey reads which kind from the foot label itself) */
-            }
-            if (!lean && lt != RAPTOR_INF) {
-                int32_t chg;
-                uint8_t timed = 0;
-                if (complex) {
-                    uint32_t lab_trip = label_parent(ws, c->k - 1, s, 1)->ref;
-                    chg = rev ? raptor_change_time(ws, s, trip, lab_trip, floor_s)
-                              : raptor_change_time(ws, s, lab_trip, trip, floor_s);
-                    timed = rev ? timed_kind(ws, s, trip, lab_trip) : timed_kind(ws, s, lab_trip, trip);
-                } else {
-                    chg = floor_s;
-                }
-                if (chg >= 0 && lt + chg <= d &&
-                    (ws->walked[li].trip < best_w || (timed && ws->walked[li].trip == best_w))) {
-                    best_w = ws->walked[li].trip;
-                    kind = (uint8_t)(RAPTOR_BY_TRIP | timed);
-                }
-            }
+            const int32_t best_w = catching_label(c, s, pl, trip, DEPS(vt, j), complex, &kind, rev, lean);
             if (best_w == RAPTOR_INF) continue; /* e.g. forbidden transfer: try the next trip */
             if (unmarked) { /* (riding) the ride from here is in the labels: drop ours unless it walks less */
                 if (vt < cur || (vt == cur && best_w <= cur_walk)) cur = UINT32_MAX;
@@ -886,6 +890,51 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
     r->board_kind = kind;
 }
 
+/* When labels pl of round k−1 can board (scan_plain): the foot label, or the trip label after the transfer floor
+ * (*rt; no_floor: none, the usual case: a trip label boards as it is, and INF stays INF). */
+static inline __attribute__((always_inline)) int32_t ready_time(raptor_pair pl, int32_t floor_s, const int no_floor,
+                                                                int32_t *rt) {
+    *rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
+    return pl.foot < *rt ? pl.foot : *rt;
+}
+
+/* The least walking of labels pl (walking wp) that catch a trip leaving at dep (rt: when the trip label is ready),
+ * and whether that is the trip label (*by_trip); RAPTOR_INF when neither does. */
+static inline __attribute__((always_inline)) int32_t catch_walk(raptor_pair pl, int32_t rt, raptor_pair wp,
+                                                                int32_t dep, int *by_trip) {
+    int32_t w = RAPTOR_INF;
+    if (pl.foot <= dep) w = wp.foot;
+    *by_trip = rt <= dep && (pl.foot > dep || wp.trip < wp.foot);
+    if (rt <= dep && wp.trip < w) w = wp.trip;
+    return w;
+}
+
+/* scan_plain, riding nothing: seek a marked stop from position i on to board at. Returns the position of the
+ * boarding (r->cur set), or last + 1. */
+static inline __attribute__((always_inline)) uint32_t plain_seek(scan_ctx *c, raptor_ride *r, uint32_t i,
+                                                                 uint32_t last, const uint32_t *seq,
+                                                                 const raptor_pair *prev, const int32_t *colp,
+                                                                 uint32_t nt, int32_t bound, int32_t tbest,
+                                                                 const int use_lb, const int no_floor,
+                                                                 const int lean) {
+    const uint8_t *flag = c->ws->flag;
+    const int32_t *lb = use_lb ? c->lb : NULL;
+    const int32_t floor_s = no_floor ? 0 : c->p->min_transfer_s;
+    for (; i <= last; i++) {
+        const uint32_t e = seq[i], s = e & SEQ_STOP;
+        if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
+        /* half the marked stops have nothing to board: too late for the bound, the targets, or the day's last trip
+         * (ULTRA's RAPTOR skips the last case when collecting) */
+        const raptor_pair pl = prev[s];
+        int32_t rt;
+        const int32_t ready = ready_time(pl, floor_s, no_floor, &rt);
+        if (ready >= bound || (use_lb && ready + lb[s] > tbest) || colp[(uint64_t)i * nt + nt - 1] < ready) continue;
+        plain_board(c, r, s, i, colp, nt, pl, lean);
+        if (r->cur != UINT32_MAX) break;
+    }
+    return i;
+}
+
 /* scan_scheduled for a plain pattern — monotone, no transfers.txt rules at any of its stops, no stop or trip filter,
  * columns built — which is nearly every pattern of a query: the same boardings and labels, in two tight loops.
  * Seeking, it looks only for a marked stop to board at. Riding, it reads the position's stop (seq) and the trip's
@@ -894,27 +943,23 @@ static __attribute__((noinline)) void plain_board(scan_ctx *c, raptor_ride *r, u
  * loop's values stay in registers. */
 static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const tc_net_pattern *pt, uint32_t first,
                                                              uint32_t last, const int rev, const int lean,
-                                                             const int use_lb,
-                                                             const int no_floor) {
+                                                             const int use_lb, const int no_floor) {
     raptor_ws *ws = c->ws;
-    const tc_network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
-    const uint32_t pidx = (uint32_t)(pt - v->patterns);
+    const uint32_t pidx = (uint32_t)(pt - ws->v->patterns);
     const uint32_t nt = c->act_count[pidx];
     const uint32_t *seq = ws->ix->seq[rev] + pt->stops_begin;
     const raptor_event *ev = c->rows + c->col_begin[pidx];
     const int32_t *colp = c->col + c->col_begin[pidx];
-    const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
-    const raptor_pair *lab = ws->arr + (size_t)c->k * S;
+    const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S, *lab = prev + S;
     const raptor_pair *wprev = ws->walked + (size_t)(c->k - 1) * S, *wlab = wprev + S;
     const uint8_t *flag = ws->flag;
-    /* (no_floor: no minimum transfer time, the usual case: a trip label boards as it is, and INF stays INF) */
-    const int32_t floor_s = no_floor ? 0 : c->p->min_transfer_s;
+    const int32_t floor_s = no_floor ? 0 : c->p->min_transfer_s; /* (see ready_time) */
     const int32_t min_walk = ws->min_walk;
     int32_t bound = c->bound;
-    /* (use_lb) lower bounds to the targets: a ride whose alighting (or departure from a stop whose labels catch
-     * it) plus the bound exceeds tbest is dead from there, every later stop too (the bounds never exceed a ride's
-     * time between two stops): it goes on as a ghost, looking only for an earlier trip */
+    /* (use_lb) lower bounds to the targets: a ride whose alighting (or departure from a stop whose labels catch it)
+     * plus the bound exceeds tbest is dead from there, every later stop too (the bounds never exceed a ride's time
+     * between two stops): it goes on as a ghost, looking only for an earlier trip */
     const int32_t *lb = use_lb ? c->lb : NULL;
     int32_t tbest = use_lb ? c->tbest : RAPTOR_INF;
     raptor_reach *reach = c->reach + c->trip_base[pidx];
@@ -930,19 +975,7 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
     int ghost = 0;                  /* riding a trip already_ridden: only an earlier trip can bring anything */
     for (;;) {
         if (r.cur == UINT32_MAX) {
-            for (; i <= last; i++) { /* seek a marked stop to board at */
-                const uint32_t e = seq[i], s = e & SEQ_STOP;
-                if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
-                /* half the marked stops have nothing to board: too late for the bound, the targets, or the day's
-                 * last trip (ULTRA's RAPTOR skips the last case when collecting) */
-                const raptor_pair pl = prev[s];
-                const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
-                const int32_t ready = pl.foot < rt ? pl.foot : rt;
-                if (ready >= bound || (use_lb && ready + lb[s] > tbest) || colp[(uint64_t)i * nt + nt - 1] < ready)
-                    continue;
-                plain_board(c, &r, s, i, colp, nt, pl, lean);
-                if (r.cur != UINT32_MAX) break;
-            }
+            i = plain_seek(c, &r, i, last, seq, prev, colp, nt, bound, tbest, use_lb, no_floor, lean);
             if (i > last) break;
             row = ev + (uint64_t)r.cur * n;
             /* the new trip's row is cold (the known miss of a RAPTOR scan): fetch ahead of the positions */
@@ -957,8 +990,8 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                 const uint32_t e = seq[i], s = e & SEQ_STOP;
                 if ((e & SEQ_NO_BOARD) || !(flag[s] & F_MARK_PREV)) continue;
                 const raptor_pair pl = prev[s];
-                const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
-                const int32_t ready = pl.foot < rt ? pl.foot : rt;
+                int32_t rt;
+                const int32_t ready = ready_time(pl, floor_s, no_floor, &rt);
                 const int32_t dep = row[i].board;
                 if (ready > dep || ready >= bound) continue;
                 if (use_lb && ready + lb[s] > tbest) continue;
@@ -968,12 +1001,10 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                     __builtin_prefetch(row + i + 8);
                 } else {
                     if (lean || r.walk <= min_walk) continue;
-                    int32_t w = RAPTOR_INF;
-                    if (pl.foot <= dep) w = wprev[s].foot;
-                    if (rt <= dep && wprev[s].trip < w) w = wprev[s].trip;
+                    int by_trip;
+                    const int32_t w = catch_walk(pl, rt, wprev[s], dep, &by_trip);
                     if (w >= r.walk) continue;
-                    r.board_kind = rt <= dep && (pl.foot > dep || wprev[s].trip < wprev[s].foot) ? RAPTOR_BY_TRIP
-                                                                                              : RAPTOR_BY_WALK;
+                    r.board_kind = by_trip ? RAPTOR_BY_TRIP : RAPTOR_BY_WALK;
                     r.walk = w;
                     r.board_i = i;
                 }
@@ -1004,8 +1035,8 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             }
             if (e & SEQ_NO_BOARD) continue;
             const raptor_pair pl = prev[s];
-            const int32_t rt = no_floor || pl.trip == RAPTOR_INF ? pl.trip : pl.trip + floor_s;
-            const int32_t ready = pl.foot < rt ? pl.foot : rt;
+            int32_t rt;
+            const int32_t ready = ready_time(pl, floor_s, no_floor, &rt);
             if (ready > x.board) continue;
             if (use_lb && ready + lb[s] > tbest) { /* our trip leaves here at ≥ ready: dead, and nothing to board */
                 ghost = 1;
@@ -1018,10 +1049,8 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
             if (!earlier) {
                 /* exactly our trip: the walking of the label that catches it decides (ties: less walking) */
                 int32_t w = RAPTOR_INF;
-                if (!lean && (r.walk > min_walk || !marked)) {
-                    if (pl.foot <= x.board) w = wprev[s].foot;
-                    if (rt <= x.board && wprev[s].trip < w) w = wprev[s].trip;
-                }
+                int by_trip = 0;
+                if (!lean && (r.walk > min_walk || !marked)) w = catch_walk(pl, rt, wprev[s], x.board, &by_trip);
                 if (!marked) {
                     /* An unmarked stop (not improved in round k−1) has had its label since its patterns were last
                      * scanned, so what it can catch was ridden from it then and is in round k's labels already:
@@ -1034,7 +1063,6 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
                     continue;
                 }
                 if (w < r.walk && ready < bound) { /* the same trip with less walking: board it here instead */
-                    const int by_trip = rt <= x.board && (pl.foot > x.board || wprev[s].trip < wprev[s].foot);
                     r.board_kind = by_trip ? RAPTOR_BY_TRIP : RAPTOR_BY_WALK;
                     r.walk = w;
                     r.board_i = i;
@@ -1483,6 +1511,81 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
     }
 }
 
+/* Point c at day offset o's trips and columns (laid out on first use; c->col NULL if memory is short). */
+static void scan_offset(scan_ctx *c, int o) {
+    raptor_ws *ws = c->ws;
+    const tc_network_view *v = ws->v;
+    raptor_day *d = ws->day;
+    c->shift = (o - 2) * DAY_S;
+    c->active = d->active + (size_t)o * (v->n_services + 1);
+    c->act_trips = d->act_trips + (size_t)o * (v->n_trips + 1);
+    c->act_count = d->act_count + (size_t)o * (v->n_patterns + 1);
+    if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
+    const int cols = ws->reach[o] && raptor_day_columns(ws->ix, d, o);
+    c->col = cols ? d->col[o] : NULL;
+    c->rows = d->rows[o];
+    c->col_begin = d->col_begin[o];
+    c->trip_base = d->trip_base[o];
+    c->reach = ws->reach[o];
+}
+
+/* Pattern pi (pt) on the day offset c is set to, from its first marked position: the scan its kind needs, each a
+ * copy specialised on direction and flags (compile-time constants), so no scan tests them per position. */
+static inline __attribute__((always_inline)) void scan_pattern(scan_ctx *c, const tc_net_pattern *pt, uint32_t pi,
+                                                               uint32_t first, uint32_t last, const int rev) {
+    const raptor_ws *ws = c->ws;
+    const raptor_params *p = c->p;
+    if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c->act_count[pi]) return;
+    if (pt->flags & TC_PATTERN_FREQUENCY) {
+        for (uint32_t t = 0; t < pt->n_trips; t++) {
+            if (rev) scan_frequency(c, pt, t, first, 1);
+            else scan_frequency(c, pt, t, first, 0);
+        }
+    } else if (c->col && ws->ix->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
+        if (ws->lean) {
+            if (rev) scan_plain(c, pt, first, last, 1, 1, 0, 0);
+            else scan_plain(c, pt, first, last, 0, 1, 0, 0);
+        } else if (p->min_transfer_s) {
+            if (rev) scan_plain(c, pt, first, last, 1, 0, c->lb != NULL, 0);
+            else scan_plain(c, pt, first, last, 0, 0, c->lb != NULL, 0);
+        } else if (c->lb) {
+            if (rev) scan_plain(c, pt, first, last, 1, 0, 1, 1);
+            else scan_plain(c, pt, first, last, 0, 0, 1, 1);
+        } else if (rev) {
+            scan_plain(c, pt, first, last, 1, 0, 0, 1);
+        } else {
+            scan_plain(c, pt, first, last, 0, 0, 0, 1);
+        }
+    } else if (c->col) {
+        if (ws->lean) {
+            if (rev) scan_scheduled(c, pt, first, last, 1, 1, 1);
+            else scan_scheduled(c, pt, first, last, 0, 1, 1);
+        } else if (rev) {
+            scan_scheduled(c, pt, first, last, 1, 1, 0);
+        } else {
+            scan_scheduled(c, pt, first, last, 0, 1, 0);
+        }
+    } else if (rev) {
+        scan_scheduled(c, pt, first, last, 1, 0, 0);
+    } else {
+        scan_scheduled(c, pt, first, last, 0, 0, 0);
+    }
+}
+
+/* The marked stops of this round seed the next. */
+static void next_round_marks(raptor_ws *ws) {
+    for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
+    for (uint32_t m = 0; m < ws->n_marked_cur; m++) {
+        uint8_t *f = &ws->flag[ws->marked_cur[m]];
+        *f = (uint8_t)((*f & ~F_MARK) | F_MARK_PREV);
+    }
+    uint32_t *tmp = ws->marked_prev;
+    ws->marked_prev = ws->marked_cur;
+    ws->n_marked_prev = ws->n_marked_cur;
+    ws->marked_cur = tmp;
+    ws->n_marked_cur = 0;
+}
+
 /* The lower bounds, once a target has been reached (see raptor_ws). */
 __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_params *p) {
     if (ws->lb_ready || ws->tbest == RAPTOR_INF) return;
@@ -1580,72 +1683,17 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
                 if (pmin + shift > win_hi) break; /* later days start later still */
                 if (o != cur_o) {
                     cur_o = o;
-                    c.shift = shift;
-                    raptor_day *d = ws->day;
-                    c.active = d->active + (size_t)o * (v->n_services + 1);
-                    c.act_trips = d->act_trips + (size_t)o * (v->n_trips + 1);
-                    c.act_count = d->act_count + (size_t)o * (v->n_patterns + 1);
-                    if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
-                    const int cols = ws->reach[o] && raptor_day_columns(ws->ix, d, o);
-                    c.col = cols ? d->col[o] : NULL;
-                    c.rows = d->rows[o];
-                    c.col_begin = d->col_begin[o];
-                    c.trip_base = d->trip_base[o];
-                    c.reach = ws->reach[o];
+                    scan_offset(&c, o);
                 }
                 ws->stats.patterns_scanned++;
-                if (!(pt->flags & TC_PATTERN_FREQUENCY) && !c.act_count[pi]) continue;
-                if (pt->flags & TC_PATTERN_FREQUENCY) {
-                    for (uint32_t t = 0; t < pt->n_trips; t++) {
-                        if (rev) scan_frequency(&c, pt, t, first, 1);
-                        else scan_frequency(&c, pt, t, first, 0);
-                    }
-                } else if (c.col && ws->ix->pat_plain[pi] && !p->stop_ok && !p->trip_ok) {
-                    if (ws->lean) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 1, 0, 0);
-                        else scan_plain(&c, pt, first, last, 0, 1, 0, 0);
-                    } else if (p->min_transfer_s) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 0, c.lb != NULL, 0);
-                        else scan_plain(&c, pt, first, last, 0, 0, c.lb != NULL, 0);
-                    } else if (c.lb) {
-                        if (rev) scan_plain(&c, pt, first, last, 1, 0, 1, 1);
-                        else scan_plain(&c, pt, first, last, 0, 0, 1, 1);
-                    } else if (rev) {
-                        scan_plain(&c, pt, first, last, 1, 0, 0, 1);
-                    } else {
-                        scan_plain(&c, pt, first, last, 0, 0, 0, 1);
-                    }
-                } else if (c.col) {
-                    if (ws->lean) {
-                        if (rev) scan_scheduled(&c, pt, first, last, 1, 1, 1);
-                        else scan_scheduled(&c, pt, first, last, 0, 1, 1);
-                    } else if (rev) {
-                        scan_scheduled(&c, pt, first, last, 1, 1, 0);
-                    } else {
-                        scan_scheduled(&c, pt, first, last, 0, 1, 0);
-                    }
-                } else if (rev) {
-                    scan_scheduled(&c, pt, first, last, 1, 0, 0);
-                } else {
-                    scan_scheduled(&c, pt, first, last, 0, 0, 0);
-                }
+                scan_pattern(&c, pt, pi, first, last, rev);
             }
         }
         bound = c.bound;
         ws->tbest = c.tbest;
         if (use_targets) lb_maybe(ws, p); /* a target reached in this round prunes its transfers already */
         relax_transfers(ws, p, k, &bound);
-        /* the marked stops of this round seed the next */
-        for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
-        for (uint32_t m = 0; m < ws->n_marked_cur; m++) {
-            uint8_t *f = &ws->flag[ws->marked_cur[m]];
-            *f = (uint8_t)((*f & ~F_MARK) | F_MARK_PREV);
-        }
-        uint32_t *tmp = ws->marked_prev;
-        ws->marked_prev = ws->marked_cur;
-        ws->n_marked_prev = ws->n_marked_cur;
-        ws->marked_cur = tmp;
-        ws->n_marked_cur = 0;
+        next_round_marks(ws);
         if (use_targets) {
             int32_t tb = target_best(ws, k);
             if (tb < bound) bound = tb;
