@@ -18,7 +18,9 @@
  *   {"queries":N,"mean_us":…,"median_us":…,"p95_us":…, …}
  * plus the work counters per query, an estimate of the bytes the search touches, this machine's measured
  * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit, and the share of queries
- * pruned with lower bounds to the target (lb_pruned_share: those that reached it, once the workspace built them).
+ * pruned with lower bounds to the target (lb_pruned_share: those that reached it, once the workspace built them),
+ * and the bytes of the workspace (ws_bytes: labels and marks, what each further thread costs) and of the network's
+ * routing index (index_bytes: shared, without its day cache).
  * RAPTOR_BENCH_TRACE=1 prints one line per query on stderr: departure, µs, rounds, reached, source, target and
  * the target's arrival in every round (two builds' traces compare line by line).
  */
@@ -167,7 +169,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     raptor_ws *ws;
-    if (raptor_ws_create_rounds(v, (int)max_transfers + 1, &ws, &err) != TC_OK) {
+    raptor_index *ix; /* the network's, as route and the analyses use it */
+    if (raptor_network_index(net, &ix, &err) != TC_OK ||
+        raptor_ws_create_shared(ix, (int)max_transfers + 1, &ws, &err) != TC_OK) {
         fprintf(stderr, "raptor_bench: %s\n", err.message);
         return 1;
     }
@@ -266,11 +270,12 @@ int main(int argc, char **argv) {
            "\"transfers_per_query\":%.0f,\"est_bytes_per_query\":%.0f,\"read_bandwidth_gbs\":%.2f,"
            "\"bandwidth_bound_us\":%.2f,\"cpu_mean_us\":%.1f,\"cpu_median_us\":%.1f,\"trimmed_mean_us\":%.1f,"
            "\"lb_pruned_share\":%.2f,\"reached_share\":%.3f,\"window\":[%ld,%ld],\"limit_s\":%ld,"
-           "\"stops\":\"%s\",\"day_end_s\":%d}\n",
+           "\"stops\":\"%s\",\"day_end_s\":%d,\"ws_bytes\":%zu,\"index_bytes\":%zu}\n",
            n_queries, sum / nq, median, p95, range ? "range" : one_to_all ? "one-to-all" : "one-to-one", day,
            range ? -1 : reached, pats, pos, searches, xfers, bytes, bw, bw_us, csum / nq,
            cus[n_queries / 2], tsum / (double)tn, lb_share, range ? -1.0 : (double)reached / nq, win_from, win_to,
-           limit_min < 0 ? -1L : limit_min * 60, all_stops ? "all" : "departures", day_end);
+           limit_min < 0 ? -1L : limit_min * 60, all_stops ? "all" : "departures", day_end, raptor_ws_bytes(ws),
+           raptor_index_bytes(ix));
     free(us);
     free(cus);
     free(src_ends);

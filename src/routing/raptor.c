@@ -144,19 +144,27 @@ struct raptor_ws {
 static int alloc_labels(raptor_ws *ws, int n_rounds) {
     const size_t S = ws->n_stops ? ws->n_stops : 1;
     const size_t old = ws->arr ? (size_t)ws->n_rounds * S : 0, cells = (size_t)n_rounds * S;
-    raptor_pair *arr = realloc(ws->arr, cells * sizeof *arr);
-    if (arr) ws->arr = arr;
-    raptor_pair *walked = arr ? realloc(ws->walked, cells * sizeof *walked) : NULL;
-    if (walked) ws->walked = walked;
-    raptor_parent *pt = walked ? realloc(ws->par_trip, cells * sizeof *pt) : NULL;
-    if (pt) ws->par_trip = pt;
-    raptor_parent *pw = pt ? realloc(ws->par_walk, cells * sizeof *pw) : NULL;
-    if (pw) ws->par_walk = pw;
-    if (!pw) return 0;
+    if (!old) { /* zeroed pages: those of rounds a search never reaches are never made resident */
+        ws->walked = calloc(cells, sizeof *ws->walked);
+        ws->par_trip = calloc(cells, sizeof *ws->par_trip);
+        ws->par_walk = calloc(cells, sizeof *ws->par_walk);
+        ws->arr = malloc(cells * sizeof *ws->arr);
+        if (!ws->walked || !ws->par_trip || !ws->par_walk || !ws->arr) return 0;
+    } else {
+        raptor_pair *arr = realloc(ws->arr, cells * sizeof *arr);
+        if (arr) ws->arr = arr;
+        raptor_pair *walked = arr ? realloc(ws->walked, cells * sizeof *walked) : NULL;
+        if (walked) ws->walked = walked;
+        raptor_parent *pt = walked ? realloc(ws->par_trip, cells * sizeof *pt) : NULL;
+        if (pt) ws->par_trip = pt;
+        raptor_parent *pw = pt ? realloc(ws->par_walk, cells * sizeof *pw) : NULL;
+        if (pw) ws->par_walk = pw;
+        if (!pw) return 0;
+        memset(ws->walked + old, 0, (cells - old) * sizeof *ws->walked);
+        memset(ws->par_trip + old, 0, (cells - old) * sizeof *ws->par_trip);
+        memset(ws->par_walk + old, 0, (cells - old) * sizeof *ws->par_walk);
+    }
     for (size_t i = old; i < cells; i++) ws->arr[i] = (raptor_pair){RAPTOR_INF, RAPTOR_INF};
-    memset(ws->walked + old, 0, (cells - old) * sizeof *ws->walked);
-    memset(ws->par_trip + old, 0, (cells - old) * sizeof *ws->par_trip);
-    memset(ws->par_walk + old, 0, (cells - old) * sizeof *ws->par_walk);
     ws->n_rounds = n_rounds;
     return 1;
 }
@@ -1522,10 +1530,10 @@ static void scan_offset(scan_ctx *c, int o) {
     c->act_count = d->act_count + (size_t)o * (v->n_patterns + 1);
     if (!ws->reach[o]) ws->reach[o] = calloc(v->n_trips + 1, sizeof(raptor_reach));
     const int cols = ws->reach[o] && raptor_day_columns(ws->ix, d, o);
-    c->col = cols ? d->col[o] : NULL;
-    c->rows = d->rows[o];
-    c->col_begin = d->col_begin[o];
-    c->trip_base = d->trip_base[o];
+    c->col = cols ? d->col[o] : NULL; /* (the rest is read only when col is set) */
+    c->rows = cols ? d->rows[o] : NULL;
+    c->col_begin = cols ? d->col_begin[o] : NULL;
+    c->trip_base = cols ? d->trip_base[o] : NULL;
     c->reach = ws->reach[o];
 }
 

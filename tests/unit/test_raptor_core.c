@@ -14,6 +14,7 @@
 #include "routing/raptor.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1110,12 +1111,87 @@ static void test_stop_ends_vs_oracle(void **state) {
     assert_true(via_ends > reached / 4);
 }
 
+/* One index shared by several threads, each with its own workspace (made small and grown in place), over days,
+ * directions and board slacks that pass the day cache's bound: every answer as a private workspace's, one-to-all
+ * and one-to-one (the latter also with lower bounds, built once in the index). */
+#define SHARED_THREADS 4
+#define SHARED_QUERIES 48
+typedef struct shared_job {
+    raptor_index *ix;
+    const raptor_params *qp;
+    const tc_stop_seconds *src, *tgt;
+    const int32_t *want; /* [SHARED_QUERIES][MAXN + 4] */
+    int n_stops, bad;
+} shared_job;
+
+static void *shared_worker(void *arg) {
+    shared_job *j = arg;
+    raptor_ws *ws;
+    if (raptor_ws_create_shared(j->ix, 1, &ws, NULL) != TC_OK) {
+        j->bad = 1;
+        return NULL;
+    }
+    for (int rep = 0; rep < 3; rep++)
+        for (int q = 0; q < SHARED_QUERIES; q++) {
+            if (raptor_ws_reserve(ws, j->qp[q].max_trips, NULL) != TC_OK) j->bad = 1;
+            raptor_run(ws, &j->qp[q], &j->src[q], 1, q % 2 ? &j->tgt[q] : NULL, q % 2 ? 1 : 0);
+            const uint32_t s = j->tgt[q].stop;
+            if (raptor_best_arrival(ws, s) != j->want[q * (MAXN + 4) + (int)s]) j->bad = 1;
+        }
+    raptor_ws_free(ws);
+    return NULL;
+}
+
+static void test_shared_index_threads(void **state) {
+    (void)state;
+    for (int round = 0; round < 6; round++) {
+        int n_stops = 6 + (int)rnd(10);
+        ttrip trips[200];
+        int n_trips, ntf, nc;
+        ttransfer tf[16];
+        tnet t;
+        conn *c;
+        random_network(&t, trips, &n_trips, tf, &ntf, n_stops, 4, 200, &c, &nc);
+        raptor_params qp[SHARED_QUERIES];
+        tc_stop_seconds src[SHARED_QUERIES], tgt[SHARED_QUERIES];
+        static int32_t want[SHARED_QUERIES * (MAXN + 4)];
+        raptor_ws *ref;
+        assert_int_equal(raptor_ws_create_rounds(&t.v, 30, &ref, NULL), TC_OK);
+        for (int q = 0; q < SHARED_QUERIES; q++) {
+            const int rev = (int)rnd(2);
+            qp[q] = params(DAY0 + (int32_t)rnd(8), H(5, 0) + (int32_t)rnd(15 * 3600), rev);
+            qp[q].max_trips = 1 + (int)rnd(12);
+            qp[q].board_slack_s = (int32_t)rnd(2) * 60;
+            src[q] = (tc_stop_seconds){rnd((uint32_t)n_stops), 0};
+            tgt[q] = (tc_stop_seconds){rnd((uint32_t)n_stops), 0};
+            raptor_run(ref, &qp[q], &src[q], 1, q % 2 ? &tgt[q] : NULL, q % 2 ? 1 : 0);
+            for (int s = 0; s < n_stops; s++) want[q * (MAXN + 4) + s] = raptor_best_arrival(ref, (uint32_t)s);
+        }
+        raptor_ws_free(ref);
+        raptor_index *ix;
+        assert_int_equal(raptor_index_create(&t.v, &ix, NULL), TC_OK);
+        shared_job job[SHARED_THREADS];
+        pthread_t tid[SHARED_THREADS];
+        for (int i = 0; i < SHARED_THREADS; i++) {
+            job[i] = (shared_job){ix, qp, src, tgt, want, n_stops, 0};
+            assert_int_equal(pthread_create(&tid[i], NULL, shared_worker, &job[i]), 0);
+        }
+        for (int i = 0; i < SHARED_THREADS; i++) {
+            pthread_join(tid[i], NULL);
+            assert_int_equal(job[i].bad, 0);
+        }
+        raptor_index_free(ix);
+        free(c);
+        tnet_free(&t);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_second_and_floor), cmocka_unit_test(test_transfer_rules),
         cmocka_unit_test(test_pickup_dropoff),        cmocka_unit_test(test_service_days),
         cmocka_unit_test(test_frequency),             cmocka_unit_test(test_overtaking_and_pareto),
-        cmocka_unit_test(test_random_vs_csa),
+        cmocka_unit_test(test_random_vs_csa),         cmocka_unit_test(test_shared_index_threads),
         cmocka_unit_test(test_rounds_vs_oracle),         cmocka_unit_test(test_one_to_one_matches_one_to_all),
         cmocka_unit_test(test_stop_ends_vs_oracle),
     };
