@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # server_rss.sh — the server's memory against its thread count (not a test): starts `tongcheng serve NET` with
 # --threads N --analysis-threads N for each N, sends a fixed warm-up that reaches every thread — ROUNDS rounds of N
-# isochrone requests (one-hour window, the analysis threads) and N route requests (the request threads), all N of
-# each kind in flight at once — and prints the resident set (VmRSS) after the warm-up and its peak (VmHWM), in kB,
+# isochrone requests (one-hour window, all from one stop's place, so the server's cache of grid linkages holds one
+# and what grows with N is the threads' own memory: the analysis threads) and N stop-to-stop route requests between
+# different stops (the request threads), all N of each kind in flight at once — and prints the resident set (VmRSS) after the warm-up and its peak (VmHWM), in kB,
 # then per extra thread: (RSS at the largest N − RSS at the smallest) / (largest − smallest).
 # The requests are the same for every N and every build: origins at the network's stops picked with a fixed seed.
 #
 # usage: bench/server_rss.sh NET [TONGCHENG] [THREAD_COUNTS]   (default build/tongcheng, "1 2 8 16")
-#   env: ROUNDS (default 3), DATE (default: the server's default_date), TIME (default 08:00)
+#   env: ROUNDS (default 3), DATE (default: the server's default_date), TIME (default 08:00),
+#        KINDS (default isochrone,route; one of them alone measures that kind's threads)
 # prints one line per N: {"threads":N,"rss_kb":…,"hwm_kb":…,"requests":…,"failed":…}, then the per-thread figures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,12 +38,15 @@ for n in $counts; do
         sleep 0.1
     done
     [ -n "$port" ] || { echo "server did not start" >&2; cat "$tmp/serve.log" >&2; exit 1; }
-    python3 - "http://127.0.0.1:$port" "$n" "${ROUNDS:-3}" "${DATE:-}" "${TIME:-08:00}" >"$tmp/warm.json" <<'PY'
-import json, random, sys, threading, urllib.error, urllib.request
+    python3 - "http://127.0.0.1:$port" "$n" "${ROUNDS:-3}" "${DATE:-}" "${TIME:-08:00}" "${KINDS:-isochrone,route}" \
+        >"$tmp/warm.json" <<'PY'
+import json, random, sys, threading, urllib.error, urllib.parse, urllib.request
 base, n, rounds, date, time = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+kinds = sys.argv[6].split(",")
 cfg = json.load(urllib.request.urlopen(base + "/v1/config"))
 date = date or cfg["default_date"]
-stops = [f["geometry"]["coordinates"] for f in json.load(urllib.request.urlopen(base + "/v1/stops"))["features"]]
+stops = [(f["geometry"]["coordinates"], f["properties"]["id"])
+         for f in json.load(urllib.request.urlopen(base + "/v1/stops"))["features"]]
 rnd = random.Random(19)
 picks = [(rnd.choice(stops), rnd.choice(stops)) for _ in range(16 * rounds)]  # the same for every N
 done = {"requests": 0, "failed": 0}
@@ -57,18 +62,21 @@ def get(path):
 for r in range(rounds):
     threads = []
     for i in range(n):
-        a, b = picks[(r * 16 + i) % len(picks)]
-        fr, to = "%.6f,%.6f" % (a[1], a[0]), "%.6f,%.6f" % (b[1], b[0])
+        (a, a_id), (b, b_id) = picks[(r * 16 + i) % len(picks)]
+        fr = "%.6f,%.6f" % (picks[0][0][0][1], picks[0][0][0][0])  # one place: one grid linkage, cached once
+        q = urllib.parse.urlencode({"from_stop": a_id, "to_stop": b_id, "date": date, "time": time})
         h, m = map(int, time.split(":"))
         window = "%02d:%02d-%02d:%02d" % (h, m, h + 1, m)
-        threads.append(threading.Thread(target=get, args=(
-            "/v1/isochrone?from=%s&date=%s&window=%s&cutoffs=15,30,45,60" % (fr, date, window),)))
-        threads.append(threading.Thread(target=get, args=(
-            "/v1/route?from=%s&to=%s&date=%s&time=%s" % (fr, to, date, time),)))
+        if "isochrone" in kinds:
+            threads.append(threading.Thread(target=get, args=(
+                "/v1/isochrone?from=%s&date=%s&window=%s&cutoffs=15,30,45,60" % (fr, date, window),)))
+        if "route" in kinds:
+            threads.append(threading.Thread(target=get, args=("/v1/route?" + q,)))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+done["isochrone_from"] = "%.6f,%.6f" % (picks[0][0][0][1], picks[0][0][0][0])
 print(json.dumps(done))
 PY
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
