@@ -87,18 +87,21 @@ static double measure_bandwidth(void) {
     return best;
 }
 
-int main(int argc, char **argv) {
-    const char *net_path = NULL;
-    long n_queries = 1000, max_transfers = 8;
-    int one_to_all = 0, range = 0, all_stops = 0;
-    long win_from = 0, win_to = 86400, limit_min = -1; /* departure window (s); arrival limit (-1: none) */
-    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
+typedef struct bench_opts {
+    const char *net_path;
+    long n_queries, max_transfers;
+    int one_to_all, range, all_stops;
+    long win_from, win_to, limit_min; /* departure window (s); arrival limit (-1: none) */
+} bench_opts;
+
+/* The command line into o (defaults already there; --seed sets rng). 0, or the exit status (usage printed). */
+static int parse_args(int argc, char **argv, bench_opts *o) {
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--queries") && i + 1 < argc) n_queries = atol(argv[++i]);
+        if (!strcmp(argv[i], "--queries") && i + 1 < argc) o->n_queries = atol(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng = (uint64_t)atoll(argv[++i]) * 2654435761u + 1;
-        else if (!strcmp(argv[i], "--max-transfers") && i + 1 < argc) max_transfers = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--one-to-all")) one_to_all = 1;
-        else if (!strcmp(argv[i], "--range")) range = 1;
+        else if (!strcmp(argv[i], "--max-transfers") && i + 1 < argc) o->max_transfers = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--one-to-all")) o->one_to_all = 1;
+        else if (!strcmp(argv[i], "--range")) o->range = 1;
         else if (!strcmp(argv[i], "--window") && i + 1 < argc) {
             int h0, m0, h1, m1;
             if (sscanf(argv[++i], "%d:%d-%d:%d", &h0, &m0, &h1, &m1) != 4 || h0 * 60 + m0 >= h1 * 60 + m1 || h0 < 0 ||
@@ -106,11 +109,11 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "raptor_bench: --window wants HH:MM-HH:MM, the first before the second\n");
                 return 2;
             }
-            win_from = (h0 * 60L + m0) * 60, win_to = (h1 * 60L + m1) * 60;
+            o->win_from = (h0 * 60L + m0) * 60, o->win_to = (h1 * 60L + m1) * 60;
         } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
             ++i;
-            limit_min = strcmp(argv[i], "none") ? atol(argv[i]) : -1;
-            if (strcmp(argv[i], "none") && limit_min <= 0) {
+            o->limit_min = strcmp(argv[i], "none") ? atol(argv[i]) : -1;
+            if (strcmp(argv[i], "none") && o->limit_min <= 0) {
                 fprintf(stderr, "raptor_bench: --limit wants none or minutes after the departure\n");
                 return 2;
             }
@@ -120,27 +123,23 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "raptor_bench: --stops wants departures or all\n");
                 return 2;
             }
-            all_stops = !strcmp(argv[i], "all");
+            o->all_stops = !strcmp(argv[i], "all");
         }
-        else if (argv[i][0] != '-' && !net_path) net_path = argv[i];
+        else if (argv[i][0] != '-' && !o->net_path) o->net_path = argv[i];
         else {
             fprintf(stderr, "%s", USAGE);
             return 2;
         }
     }
-    if (!net_path || n_queries <= 0) {
+    if (!o->net_path || o->n_queries <= 0) {
         fprintf(stderr, "%s", USAGE);
         return 2;
     }
-    if (!rng) rng = 1;
-    tc_error err = {0};
-    tc_network *net = NULL;
-    if (tc_network_open(net_path, &net, &err) != TC_OK) {
-        fprintf(stderr, "raptor_bench: %s\n", err.message);
-        return 1;
-    }
-    const tc_network_view *v = &net->v;
-    /* the busiest day among the first 14 */
+    return 0;
+}
+
+/* The busiest day among the network's first 14. */
+static int32_t busiest_day(const tc_network_view *v) {
     int32_t day = v->service_start;
     long best_trips = -1;
     for (int32_t d = v->service_start; d < v->service_start + 14 && d < v->service_start + (int32_t)v->n_days; d++) {
@@ -148,10 +147,11 @@ int main(int argc, char **argv) {
         for (uint32_t t = 0; t < v->n_trips; t++) n += tc_service_active(v, v->trips[t].service, d);
         if (n > best_trips) best_trips = n, day = d;
     }
-    uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
-    for (uint32_t s = 0; s < v->n_stops; s++)
-        if (all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
-    /* --limit none: the last arrival of a trip running on the day (its frequency runs included) */
+    return day;
+}
+
+/* --limit none: the last arrival of a trip running on the day (its frequency runs included) */
+static int32_t day_last_arrival(const tc_network_view *v, int32_t day) {
     int32_t day_end = 0;
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
         const tc_net_trip *tr = &v->trips[t];
@@ -164,6 +164,31 @@ int main(int argc, char **argv) {
                 end = v->frequencies[f].end_time - st[0].departure + end;
         if (end > day_end) day_end = end;
     }
+    return day_end;
+}
+
+int main(int argc, char **argv) {
+    bench_opts o = {.n_queries = 1000, .max_transfers = 8, .win_to = 86400, .limit_min = -1};
+    const int rc = parse_args(argc, argv, &o);
+    if (rc) return rc;
+    const char *net_path = o.net_path;
+    const long n_queries = o.n_queries, max_transfers = o.max_transfers, win_from = o.win_from, win_to = o.win_to,
+               limit_min = o.limit_min;
+    const int one_to_all = o.one_to_all, range = o.range, all_stops = o.all_stops;
+    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
+    if (!rng) rng = 1;
+    tc_error err = {0};
+    tc_network *net = NULL;
+    if (tc_network_open(net_path, &net, &err) != TC_OK) {
+        fprintf(stderr, "raptor_bench: %s\n", err.message);
+        return 1;
+    }
+    const tc_network_view *v = &net->v;
+    const int32_t day = busiest_day(v);
+    uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
+    for (uint32_t s = 0; s < v->n_stops; s++)
+        if (all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
+    const int32_t day_end = day_last_arrival(v, day);
     if (!n_stops) {
         fprintf(stderr, "raptor_bench: no stop with departures\n");
         return 1;

@@ -1464,12 +1464,11 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
 /* The patterns serving the stops marked in round k−1, with the span of marked positions. A marked stop whose label
  * (before any change time) is already no better than the bound cannot board anything useful: a one-to-one search
  * marks many stops early that the target's arrival later makes hopeless. */
-static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, int k, int32_t bound, const int rev,
+static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, int k, int32_t bound,
                                                                const int use_d) {
     const int32_t *lb = ws->lb_ready == 1 ? ws->lb : NULL;
     const uint32_t *spb = use_d ? ws->day->d_board : ws->day->day_board;
     const uint32_t *spb_begin = use_d ? ws->day->d_begin : ws->day->day_begin;
-    (void)rev; /* (the day is of the search's direction) */
     const size_t stride = use_d ? 3 : 2;
     const raptor_pair *prev = ws->arr + (size_t)(k - 1) * ws->n_stops;
     struct pat_span *span = ws->pat_span;
@@ -1508,15 +1507,10 @@ static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, in
     ws->n_pat_list = n_list;
 }
 
-static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound, const int rev) {
-    if (ws->use_d) {
-        if (rev) collect_body(ws, k, bound, 1, 1);
-        else collect_body(ws, k, bound, 0, 1);
-    } else if (rev) {
-        collect_body(ws, k, bound, 1, 0);
-    } else {
-        collect_body(ws, k, bound, 0, 0);
-    }
+/* (the day's lists are of the search's direction already: only use_d needs a copy of its own) */
+static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int32_t bound) {
+    if (ws->use_d) collect_body(ws, k, bound, 1);
+    else collect_body(ws, k, bound, 0);
 }
 
 /* Point c at day offset o's trips and columns (laid out on first use; c->col NULL if memory is short). */
@@ -1666,7 +1660,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
         }
         copy_forward(ws, k);
         ws->stats.rounds++;
-        collect_patterns(ws, k, bound, rev);
+        collect_patterns(ws, k, bound);
         ws->n_marked_cur = 0;
         scan_ctx c = {.ws = ws, .p = p, .k = k, .bound = bound, .tbest = ws->tbest,
                       .lb = ws->lb_ready == 1 ? ws->lb : NULL};
