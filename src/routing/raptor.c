@@ -656,7 +656,8 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
     const int32_t shift = c->shift;
     const raptor_pair *prev = ws->arr + (size_t)(c->k - 1) * S;
     const int32_t floor_s = c->p->min_transfer_s;
-    const int32_t slack = c->p->board_slack_s; /* (DEPS_ST and the alighting below: as build_columns lays out) */
+    /* (DEPS_ST and the alighting below: as raptor_index.c lays out the columns) */
+    const int32_t slack = c->p->board_slack_s;
     const uint32_t tb = pt->trips_begin;
 
 #define REAL(vt) (act[rev ? nt - 1 - (vt) : (vt)])
@@ -1260,7 +1261,8 @@ static inline void improve_link_end(raptor_ws *ws, const raptor_params *p, int k
         return;
     }
     for (uint32_t c = b; c < e; c++)
-        if (ws->ix->children[c] != from) improve_walk(ws, p, k, bound, ws->ix->children[c], a, walk, from, RAPTOR_BY_LINK);
+        if (ws->ix->children[c] != from)
+            improve_walk(ws, p, k, bound, ws->ix->children[c], a, walk, from, RAPTOR_BY_LINK);
 }
 
 static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
@@ -1440,7 +1442,7 @@ static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_
         const uint32_t t = ws->target_list[i];
         int64_t a = last_alight_at(ws, t, o_lo, o_hi, rev);
         if (a == INT64_MAX) return RAPTOR_INF;
-        if (rev && a != INT64_MIN) a += p->board_slack_s; /* a reverse search alights at boardings (build_columns) */
+        if (rev && a != INT64_MIN) a += p->board_slack_s; /* a reverse search alights at boardings (raptor_day) */
         if (a > best) best = a;
         if (a != INT64_MIN && a + ws->egress[t] > best_e) best_e = a + ws->egress[t];
         /* walking into t from u (a search in either direction walks a transfer's start to its end) */
@@ -1486,7 +1488,7 @@ static inline __attribute__((always_inline)) void collect_body(raptor_ws *ws, in
         for (const uint32_t *q = spb + stride * spb_begin[s], *qe = spb + stride * spb_begin[s + 1]; q < qe;
              q += stride) {
             const uint32_t p = q[0], idx = q[1];
-            if (use_d && ready > (int32_t)q[2]) continue; /* every trip has left (see raptor_ws.d_board) */
+            if (use_d && ready > (int32_t)q[2]) continue; /* every trip has left (see raptor_day.d_board) */
             /* field by field: a copy of the whole struct went through vector registers, 20 instructions an entry */
             const uint32_t f = span[p].first, l = span[p].last;
             if (f == UINT32_MAX) {
@@ -1602,8 +1604,8 @@ __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_param
     }
     for (uint32_t i = 0; i < ws->n_targets; i++)
         ws->lb_targets[i] = (tc_stop_seconds){ws->target_list[i], ws->egress[ws->target_list[i]]};
-    if (!lower_bounds_compute(raptor_index_bounds(ws->ix), ws->rev, p->walk_speed_mps, p->max_transfer_walk_s, ws->lb_targets,
-                              ws->n_targets, ws->lb))
+    if (!lower_bounds_compute(raptor_index_bounds(ws->ix), ws->rev, p->walk_speed_mps, p->max_transfer_walk_s,
+                              ws->lb_targets, ws->n_targets, ws->lb))
         return;
     ws->lb_ready = 1;
     ws->stats.lb_runs++;
