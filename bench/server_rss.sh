@@ -27,19 +27,27 @@ cleanup() {
 }
 trap cleanup EXIT
 results=$tmp/results
+warm_failed() {
+    echo "warm-up failed; server log:" >&2
+    cat "$log" >&2
+    kill -0 "$server" 2>/dev/null || echo "(the server has exited)" >&2
+    exit 1
+}
 for n in $counts; do
-    "$tc" serve "$net" --host 127.0.0.1 --port 0 --quiet --threads "$n" --analysis-threads "$n" 2>"$tmp/serve.log" &
+    # (a log of its own: the shell may read it before the new server has truncated a shared one)
+    log=$tmp/serve-$n.log
+    "$tc" serve "$net" --host 127.0.0.1 --port 0 --quiet --threads "$n" --analysis-threads "$n" 2>"$log" &
     server=$!
     port=
     for _ in $(seq 300); do # wait for the listening line (the server prints it once the network is loaded)
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log")
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null)
         [ -n "$port" ] && break
         kill -0 "$server" 2>/dev/null || break
         sleep 0.1
     done
-    [ -n "$port" ] || { echo "server did not start" >&2; cat "$tmp/serve.log" >&2; exit 1; }
+    [ -n "$port" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
     python3 - "http://127.0.0.1:$port" "$n" "${ROUNDS:-3}" "${DATE:-}" "${TIME:-08:00}" "${KINDS:-isochrone,route}" \
-        >"$tmp/warm.json" <<'PY'
+        >"$tmp/warm.json" <<'PY' || warm_failed
 import json, random, sys, threading, urllib.error, urllib.parse, urllib.request
 base, n, rounds, date, time = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 kinds = sys.argv[6].split(",")
