@@ -40,7 +40,7 @@ for n in $counts; do
     server=$!
     port=
     for _ in $(seq 300); do # wait for the listening line (the server prints it once the network is loaded)
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null)
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null || true)
         [ -n "$port" ] && break
         kill -0 "$server" 2>/dev/null || break
         sleep 0.1
