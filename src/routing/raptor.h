@@ -13,8 +13,8 @@
  *    whose times cannot touch the query window are skipped;
  *  - what outlives a query is shared: one raptor_index per network, and per service day one timetable layout in
  *    the index's cache (raptor_internal.h); everything a search writes lives in a raptor_ws allocated once (per
- *    thread) and reset through the list of stops it touched, so a query costs what it visits, not the network's size. Between the minutes of a
- *    range-RAPTOR run the labels are kept (a journey leaving later is still valid earlier), which is what makes
+ *    thread) and reset through the list of stops it touched, so a query costs what it visits, not the network's
+ *    size. Between the minutes of a range-RAPTOR run the labels are kept (a journey leaving later is still valid earlier), which is what makes
  *    rRAPTOR cheap; the analysis stage drives raptor_range_* with one workspace per thread.
  */
 #ifndef TC_ROUTING_RAPTOR_H
@@ -104,7 +104,7 @@ void raptor_ws_free(raptor_ws *ws);
  * pruning: once a target is reached, labels that cannot lead to a journey as good (by a lower bound on the time
  * still needed, from landmarks a workspace builds after its first few one-to-one runs) are not set, so only the
  * labels of journeys at least as good as the best target arrival of each round are complete. Returns the number
- * of rounds run. */
+ * of rounds run (0, nothing reached, when the day's timetable cannot be laid out for want of memory). */
 int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
                const tc_stop_seconds *targets, uint32_t n_targets);
 
