@@ -3,9 +3,10 @@
 # --threads N --analysis-threads N for each N, sends a fixed warm-up that reaches every thread — ROUNDS rounds of N
 # isochrone requests (one-hour window, all from one stop's place, so the server's cache of grid linkages holds one
 # and what grows with N is the threads' own memory: the analysis threads) and N stop-to-stop route requests between
-# different stops (the request threads), all N of each kind in flight at once — and prints the resident set (VmRSS) after the warm-up and its peak (VmHWM), in kB,
-# then per extra thread: (RSS at the largest N − RSS at the smallest) / (largest − smallest).
-# The requests are the same for every N and every build: origins at the network's stops picked with a fixed seed.
+# different stops (the request threads), all N of each kind in flight at once — and prints the resident set
+# (VmRSS) after the warm-up and its peak (VmHWM), in kB, then per extra thread: (RSS at the largest N − RSS at the
+# smallest) / (largest − smallest). The requests are the same for every N and every build: stops picked with a
+# fixed seed. The machine may be shared and single runs vary (allocator arenas): alternate builds, quote medians.
 #
 # usage: bench/server_rss.sh NET [TONGCHENG] [THREAD_COUNTS]   (default build/tongcheng, "1 2 8 16")
 #   env: ROUNDS (default 3), DATE (default: the server's default_date), TIME (default 08:00),

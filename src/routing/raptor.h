@@ -14,8 +14,9 @@
  *  - what outlives a query is shared: one raptor_index per network, and per service day one timetable layout in
  *    the index's cache (raptor_internal.h); everything a search writes lives in a raptor_ws allocated once (per
  *    thread) and reset through the list of stops it touched, so a query costs what it visits, not the network's
- *    size. Between the minutes of a range-RAPTOR run the labels are kept (a journey leaving later is still valid earlier), which is what makes
- *    rRAPTOR cheap; the analysis stage drives raptor_range_* with one workspace per thread.
+ *    size. Between the minutes of a range-RAPTOR run the labels are kept (a journey leaving later is still valid
+ *    earlier), which is what makes rRAPTOR cheap; the analysis stage drives raptor_range_* with one workspace per
+ *    thread.
  */
 #ifndef TC_ROUTING_RAPTOR_H
 #define TC_ROUTING_RAPTOR_H
