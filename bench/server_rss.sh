@@ -11,7 +11,8 @@
 # usage: bench/server_rss.sh NET [TONGCHENG] [THREAD_COUNTS]   (default build/tongcheng, "1 2 8 16")
 #   env: ROUNDS (default 3), DATE (default: the server's default_date), TIME (default 08:00),
 #        KINDS (default isochrone,route; one of them alone measures that kind's threads)
-# prints one line per N: {"threads":N,"rss_kb":…,"hwm_kb":…,"requests":…,"failed":…}, then the per-thread figures.
+# prints one line per N: {"threads":N,"rss_kb":…,"hwm_kb":…,"requests":…,"failed":…, …}, then the per-thread
+# figures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 NET [TONGCHENG] [THREAD_COUNTS]" >&2; exit 2; }
