@@ -20,7 +20,8 @@
  * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit, and the share of queries
  * pruned with lower bounds to the target (lb_pruned_share: those that reached it, once the workspace built them).
  * RAPTOR_BENCH_TRACE=1 prints one line per query on stderr: departure, µs, rounds, reached, source, target and
- * the target's arrival in every round (two builds' traces compare line by line).
+ * the target's arrival in every round (two builds' traces compare line by line); RAPTOR_BENCH_TRACE=cpu gives the
+ * thread's CPU µs instead of the wall µs (bench/scale.sh picks queries by their stops on a loaded machine).
  */
 #include "routing/raptor.h"
 
@@ -90,7 +91,9 @@ int main(int argc, char **argv) {
     long n_queries = 1000, max_transfers = 8;
     int one_to_all = 0, range = 0, all_stops = 0;
     long win_from = 0, win_to = 86400, limit_min = -1; /* departure window (s); arrival limit (-1: none) */
-    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
+    /* one line per query on stderr (see the top): 1 with wall µs, 2 with CPU µs */
+    const char *trace_env = getenv("RAPTOR_BENCH_TRACE");
+    const int trace = !trace_env ? 0 : strcmp(trace_env, "cpu") ? 1 : 2;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queries") && i + 1 < argc) n_queries = atol(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng = (uint64_t)atoll(argv[++i]) * 2654435761u + 1;
@@ -226,8 +229,8 @@ int main(int argc, char **argv) {
         if (arr != RAPTOR_INF) reached++;
         if (trace) {
             /* per round, the arrival at the target (so runs of two builds can be compared line by line) */
-            fprintf(stderr, "%d %.0f %d %d %u %u %d", p.time, us[q], raptor_rounds(ws), arr != RAPTOR_INF, src.stop,
-                    tgt.stop, arr);
+            fprintf(stderr, "%d %.0f %d %d %u %u %d", p.time, trace == 2 ? cus[q] : us[q], raptor_rounds(ws),
+                    arr != RAPTOR_INF, src.stop, tgt.stop, arr);
             for (int k = 0; k <= raptor_rounds(ws); k++) fprintf(stderr, " %d", raptor_arrival(ws, k, tgt.stop));
             fprintf(stderr, "\n");
         }

@@ -6,9 +6,9 @@
 #   - load: bench/load_bench (tc_network_open: mmap, checksums, validation), median of 21 opens;
 #   - RAPTOR, bench/raptor_bench pinned to one CPU, on the busiest day, departures uniform over 06:00–20:00, no
 #     arrival limit before the day's last arrival (the RAPTOR section's query definition):
-#       stop to stop within one copy: 250 × copies² random pairs, the median wall time of those whose source and
-#         target are in the same copy (RAPTOR_BENCH_TRACE; ≈ 250 queries per copy), apart for copy 0 and for the
-#         others: the lower bounds' landmarks (routing/lower_bounds.c) are chosen in the component of the network's
+#       stop to stop within one copy: 100 × copies² random pairs, the median CPU time of those whose source and
+#         target are in the same copy (RAPTOR_BENCH_TRACE=cpu; ≈ 100 queries per copy), apart for copy 0 and for
+#         the others: the lower bounds' landmarks (routing/lower_bounds.c) are chosen in the component of the network's
 #         first served stop, i.e. in copy 0, and give no bound in a copy that is not linked to it;
 #       one to all: 1,000 queries, the median CPU time (each explores its own copy: the copies are not linked);
 #   - matrix: bench/analysis_bench, 200 stops of copy 0 to the same 200, 07:00–09:00 every minute, max 120 min,
@@ -62,7 +62,7 @@ per_copy=$(json stops_per_copy <<<"$meta")
 day=2020-04-16 # bydgoszcz's busiest day among its first 14 (raptor_bench picks the same)
 
 printf '| copies | stops | stop_times | build wall s | build CPU s | build peak RSS MB | file MB | load ms |'
-printf ' RAPTOR stop to stop, copy 0, µs | same, other copies, µs | RAPTOR one to all µs CPU | matrix origins/s | origins per CPU-s | matrix peak RSS MB |\n'
+printf ' RAPTOR stop to stop, copy 0, µs CPU | same, other copies, µs CPU | RAPTOR one to all, µs CPU | matrix origins/s | origins per CPU-s | matrix peak RSS MB |\n'
 printf '|%s\n' "$(printf -- '---:|%.0s' $(seq 14))"
 : >"$tmp/rows"
 for n in $(tr ',' ' ' <<<"$sizes"); do
@@ -82,10 +82,10 @@ for n in $(tr ',' ' ' <<<"$sizes"); do
     bytes=$(stat -c %s "$net")
     progress "$n copies: load"
     load=$("$build/bench/load_bench" "$net" --runs 21 | json median_ms)
-    progress "$n copies: RAPTOR stop to stop ($((250 * n * n)) queries)"
-    RAPTOR_BENCH_TRACE=1 taskset -c "$cpu" "$build/bench/raptor_bench" "$net" --queries $((250 * n * n)) --seed 1 \
+    progress "$n copies: RAPTOR stop to stop ($((100 * n * n)) queries)"
+    RAPTOR_BENCH_TRACE=cpu taskset -c "$cpu" "$build/bench/raptor_bench" "$net" --queries $((100 * n * n)) --seed 1 \
         --window 06:00-20:00 2>"$tmp/trace" >/dev/null
-    # trace fields: departure, wall µs, rounds, reached, source stop, target stop, … (raptor_bench.c)
+    # trace fields: departure, CPU µs, rounds, reached, source stop, target stop, … (raptor_bench.c)
     s2s0=$(awk -v per="$per_copy" 'int($5 / per) == 0 && int($6 / per) == 0 {print $2}' "$tmp/trace" | median)
     s2sk=$(awk -v per="$per_copy" 'int($5 / per) > 0 && int($5 / per) == int($6 / per) {print $2}' "$tmp/trace" |
         median)
