@@ -2,7 +2,7 @@
  * raptor_bench.c — timing of the RAPTOR search on a compiled network.
  *
  *   raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] [--window HH:MM-HH:MM]
- *                [--limit none|MINUTES] [--stops departures|all]
+ *                [--limit none|MINUTES] [--stops departures|all] [--stop-range FIRST-END]
  *
  * Default: N random stop-to-stop earliest-arrival queries (source and target uniform over the query stops,
  * departure uniform over the window, default 00:00–24:00, on the busiest day of the network's first two weeks),
@@ -13,6 +13,8 @@
  * arrival is read through its ends (raptor_ends_arrival). --limit: no arrival after the last arrival of the day's
  * trips (none, the default: the whole day, as a reference implementation that loads one day searches it) or
  * MINUTES after the departure. --stops: the query stops are the stops with departures (default) or every stop.
+ * --stop-range FIRST-END: only stops FIRST … END−1 (network order) are query stops, so the same queries can be
+ * run on a network that holds more (bench/scale.sh: one copy of a feed among several).
  * The share of targets reached is printed for stop-to-stop and one-to-all runs (reached / queries). One
  * workspace, allocated before the clock starts: no allocation inside the timed loop. Prints one JSON line
  *   {"queries":N,"mean_us":…,"median_us":…,"p95_us":…, …}
@@ -20,8 +22,7 @@
  * streaming-read bandwidth, so the time can be set against the memory-bandwidth limit, and the share of queries
  * pruned with lower bounds to the target (lb_pruned_share: those that reached it, once the workspace built them).
  * RAPTOR_BENCH_TRACE=1 prints one line per query on stderr: departure, µs, rounds, reached, source, target and
- * the target's arrival in every round (two builds' traces compare line by line); RAPTOR_BENCH_TRACE=cpu gives the
- * thread's CPU µs instead of the wall µs (bench/scale.sh picks queries by their stops on a loaded machine).
+ * the target's arrival in every round (two builds' traces compare line by line).
  */
 #include "routing/raptor.h"
 
@@ -32,7 +33,7 @@
 
 #define USAGE                                                                                                        \
     "usage: raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] "                       \
-    "[--window HH:MM-HH:MM] [--limit none|MINUTES] [--stops departures|all]\n"
+    "[--window HH:MM-HH:MM] [--limit none|MINUTES] [--stops departures|all] [--stop-range FIRST-END]\n"
 
 static double now_us(void) {
     struct timespec ts;
@@ -90,10 +91,9 @@ int main(int argc, char **argv) {
     const char *net_path = NULL;
     long n_queries = 1000, max_transfers = 8;
     int one_to_all = 0, range = 0, all_stops = 0;
+    unsigned long range_first = 0, range_end = UINT32_MAX; /* --stop-range */
     long win_from = 0, win_to = 86400, limit_min = -1; /* departure window (s); arrival limit (-1: none) */
-    /* one line per query on stderr (see the top): 1 with wall µs, 2 with CPU µs */
-    const char *trace_env = getenv("RAPTOR_BENCH_TRACE");
-    const int trace = !trace_env ? 0 : strcmp(trace_env, "cpu") ? 1 : 2;
+    const int trace = getenv("RAPTOR_BENCH_TRACE") != NULL; /* one line per query on stderr (see the top) */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queries") && i + 1 < argc) n_queries = atol(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng = (uint64_t)atoll(argv[++i]) * 2654435761u + 1;
@@ -122,6 +122,11 @@ int main(int argc, char **argv) {
                 return 2;
             }
             all_stops = !strcmp(argv[i], "all");
+        } else if (!strcmp(argv[i], "--stop-range") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%lu-%lu", &range_first, &range_end) != 2 || range_first >= range_end) {
+                fprintf(stderr, "raptor_bench: --stop-range wants FIRST-END, FIRST below END\n");
+                return 2;
+            }
         }
         else if (argv[i][0] != '-' && !net_path) net_path = argv[i];
         else {
@@ -151,7 +156,9 @@ int main(int argc, char **argv) {
     }
     uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
     for (uint32_t s = 0; s < v->n_stops; s++)
-        if (all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
+        if ((all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) && s >= range_first &&
+            s < range_end)
+            stops[n_stops++] = s;
     /* --limit none: the last arrival of a trip running on the day (its frequency runs included) */
     int32_t day_end = 0;
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
@@ -166,7 +173,7 @@ int main(int argc, char **argv) {
         if (end > day_end) day_end = end;
     }
     if (!n_stops) {
-        fprintf(stderr, "raptor_bench: no stop with departures\n");
+        fprintf(stderr, "raptor_bench: no query stop (none with departures, or none in --stop-range)\n");
         return 1;
     }
     raptor_ws *ws;
@@ -229,8 +236,8 @@ int main(int argc, char **argv) {
         if (arr != RAPTOR_INF) reached++;
         if (trace) {
             /* per round, the arrival at the target (so runs of two builds can be compared line by line) */
-            fprintf(stderr, "%d %.0f %d %d %u %u %d", p.time, trace == 2 ? cus[q] : us[q], raptor_rounds(ws),
-                    arr != RAPTOR_INF, src.stop, tgt.stop, arr);
+            fprintf(stderr, "%d %.0f %d %d %u %u %d", p.time, us[q], raptor_rounds(ws), arr != RAPTOR_INF, src.stop,
+                    tgt.stop, arr);
             for (int k = 0; k <= raptor_rounds(ws); k++) fprintf(stderr, " %d", raptor_arrival(ws, k, tgt.stop));
             fprintf(stderr, "\n");
         }

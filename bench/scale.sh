@@ -5,12 +5,12 @@
 #   - build: wall and CPU time, peak RSS (/usr/bin/time), median of RUNS builds; the network file's size;
 #   - load: bench/load_bench (tc_network_open: mmap, checksums, validation), median of 21 opens;
 #   - RAPTOR, bench/raptor_bench pinned to one CPU, on the busiest day, departures uniform over 06:00–20:00, no
-#     arrival limit before the day's last arrival (the RAPTOR section's query definition):
-#       stop to stop within one copy: 100 × copies² random pairs, the median CPU time of those whose source and
-#         target are in the same copy (RAPTOR_BENCH_TRACE=cpu; ≈ 100 queries per copy), apart for copy 0 and for
-#         the others: the lower bounds' landmarks (routing/lower_bounds.c) are chosen in the component of the network's
-#         first served stop, i.e. in copy 0, and give no bound in a copy that is not linked to it;
-#       one to all: 1,000 queries, the median CPU time (each explores its own copy: the copies are not linked);
+#     arrival limit before the day's last arrival (the RAPTOR section's query definition), the median CPU time of
+#     1,000 queries whose stops are those of one copy (--stop-range): the same queries at every size.
+#       stop to stop in copy 0, and the same in the last copy: the lower bounds' landmarks (routing/lower_bounds.c)
+#         are chosen in the component of the network's first served stop, i.e. in copy 0, and give no bound in a
+#         copy that is not linked to it;
+#       one to all from copy 0's stops (it explores copy 0 alone: the copies are not linked);
 #   - matrix: bench/analysis_bench, 200 stops of copy 0 to the same 200, 07:00–09:00 every minute, max 120 min,
 #     p50, 1 thread pinned: origins per second of wall and of CPU time, the process's peak RSS; median of RUNS.
 # The query definitions are the same at every size, so what grows is what the size costs, not a larger search.
@@ -62,7 +62,7 @@ per_copy=$(json stops_per_copy <<<"$meta")
 day=2020-04-16 # bydgoszcz's busiest day among its first 14 (raptor_bench picks the same)
 
 printf '| copies | stops | stop_times | build wall s | build CPU s | build peak RSS MB | file MB | load ms |'
-printf ' RAPTOR stop to stop, copy 0, µs CPU | same, other copies, µs CPU | RAPTOR one to all, µs CPU | matrix origins/s | origins per CPU-s | matrix peak RSS MB |\n'
+printf ' RAPTOR stop to stop, copy 0, µs CPU | same, last copy, µs CPU | RAPTOR one to all, µs CPU | matrix origins/s | origins per CPU-s | matrix peak RSS MB |\n'
 printf '|%s\n' "$(printf -- '---:|%.0s' $(seq 14))"
 : >"$tmp/rows"
 for n in $(tr ',' ' ' <<<"$sizes"); do
@@ -82,16 +82,13 @@ for n in $(tr ',' ' ' <<<"$sizes"); do
     bytes=$(stat -c %s "$net")
     progress "$n copies: load"
     load=$("$build/bench/load_bench" "$net" --runs 21 | json median_ms)
-    progress "$n copies: RAPTOR stop to stop ($((100 * n * n)) queries)"
-    RAPTOR_BENCH_TRACE=cpu taskset -c "$cpu" "$build/bench/raptor_bench" "$net" --queries $((100 * n * n)) --seed 1 \
-        --window 06:00-20:00 2>"$tmp/trace" >/dev/null
-    # trace fields: departure, CPU µs, rounds, reached, source stop, target stop, … (raptor_bench.c)
-    s2s0=$(awk -v per="$per_copy" 'int($5 / per) == 0 && int($6 / per) == 0 {print $2}' "$tmp/trace" | median)
-    s2sk=$(awk -v per="$per_copy" 'int($5 / per) > 0 && int($5 / per) == int($6 / per) {print $2}' "$tmp/trace" |
-        median)
-    progress "$n copies: RAPTOR one to all (1000 queries)"
-    o2a=$(taskset -c "$cpu" "$build/bench/raptor_bench" "$net" --queries 1000 --seed 1 --window 06:00-20:00 \
-        --one-to-all | json cpu_median_us)
+    raptor() { taskset -c "$cpu" "$build/bench/raptor_bench" "$net" --queries 1000 --seed 1 --window 06:00-20:00 "$@"; }
+    progress "$n copies: RAPTOR stop to stop"
+    s2s0=$(raptor --stop-range "0-$per_copy" | json cpu_median_us)
+    s2sk=0
+    [ "$n" -gt 1 ] && s2sk=$(raptor --stop-range "$(((n - 1) * per_copy))-$((n * per_copy))" | json cpu_median_us)
+    progress "$n copies: RAPTOR one to all"
+    o2a=$(raptor --stop-range "0-$per_copy" --one-to-all | json cpu_median_us)
     : >"$tmp/ops"; : >"$tmp/opc"; : >"$tmp/mm"
     for ((r = 1; r <= runs; r++)); do
         progress "$n copies: matrix $r/$runs"
@@ -102,7 +99,7 @@ for n in $(tr ',' ' ' <<<"$sizes"); do
         cat "$tmp/time" >>"$tmp/mm"
     done
     row=("$n" "$stops" "$stop_times" "$(median <"$tmp/bw")" "$(median <"$tmp/bc")"
-        "$(echo "$(median <"$tmp/bm") / 1024" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" "$load" "$s2s0" "${s2sk:-0}" "$o2a"
+        "$(echo "$(median <"$tmp/bm") / 1024" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" "$load" "$s2s0" "$s2sk" "$o2a"
         "$(median <"$tmp/ops")" "$(median <"$tmp/opc")" "$(echo "$(median <"$tmp/mm") / 1024" | bc -l)")
     echo "${row[*]}" >>"$tmp/rows"
     printf '| %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %.2f | %.0f | %s | %.0f | %.1f | %.1f | %.0f |\n' \
@@ -112,7 +109,7 @@ done
 
 # growth: the exponent b of y ≈ a·n^b over the sizes run (1: linear; n log n shows as slightly above 1 and rising)
 awk 'BEGIN {
-        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_others o2a matrix_ops matrix_opc matrix_rss", name, " ")
+        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_last o2a matrix_ops matrix_opc matrix_rss", name, " ")
      }
      { n[NR] = log($1); for (c = 4; c <= 14; c++) y[NR, c] = ($c > 0 ? log($c) : 0) }
      END {
