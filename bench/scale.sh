@@ -37,7 +37,10 @@ while [ $# -gt 0 ]; do
     *) build=$1; shift ;;
     esac
 done
-[[ $sizes =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "scale.sh: --sizes wants a comma-separated list of copy counts" >&2; exit 2; }
+if ! [[ $sizes =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]]; then
+    echo "scale.sh: --sizes wants a comma-separated list of copy counts" >&2
+    exit 2
+fi
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "scale.sh: --runs wants a positive integer" >&2; exit 2; }
 data=${TC_DATA:-$(cd .. && pwd)/shared/data}
 feed="$data/bydgoszcz/bydgoszcz.gtfs.zip"
@@ -61,8 +64,9 @@ meta=$(python3 bench/scale_feed.py "$feed" "$tmp/feeds" "$max" --points 200)
 per_copy=$(json stops_per_copy <<<"$meta")
 day=2020-04-16 # bydgoszcz's busiest day among its first 14 (raptor_bench picks the same)
 
-printf '| copies | stops | stop_times | build wall s | build CPU s | build peak RSS MB | file MB | load ms |'
-printf ' RAPTOR stop to stop, copy 0, µs CPU | same, last copy, µs CPU | RAPTOR one to all, µs CPU | matrix origins/s | origins per CPU-s | matrix peak RSS MB |\n'
+printf '| copies | stops | stop_times | build wall s | build CPU s | build peak RSS MiB | file MB | load ms |'
+printf ' RAPTOR stop to stop, copy 0, µs CPU | same, last copy, µs CPU | RAPTOR one to all, µs CPU |'
+printf ' matrix origins/s | origins per CPU-s | matrix peak RSS MiB |\n'
 printf '|%s\n' "$(printf -- '---:|%.0s' $(seq 14))"
 : >"$tmp/rows"
 for n in $(tr ',' ' ' <<<"$sizes"); do
@@ -99,7 +103,8 @@ for n in $(tr ',' ' ' <<<"$sizes"); do
         cat "$tmp/time" >>"$tmp/mm"
     done
     row=("$n" "$stops" "$stop_times" "$(median <"$tmp/bw")" "$(median <"$tmp/bc")"
-        "$(echo "$(median <"$tmp/bm") / 1024" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" "$load" "$s2s0" "$s2sk" "$o2a"
+        "$(echo "$(median <"$tmp/bm") / 1024" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" "$load"
+        "$s2s0" "$s2sk" "$o2a"
         "$(median <"$tmp/ops")" "$(median <"$tmp/opc")" "$(echo "$(median <"$tmp/mm") / 1024" | bc -l)")
     echo "${row[*]}" >>"$tmp/rows"
     printf '| %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %.2f | %.0f | %s | %.0f | %.1f | %.1f | %.0f |\n' \
@@ -109,7 +114,8 @@ done
 
 # growth: the exponent b of y ≈ a·n^b over the sizes run (1: linear; n log n shows as slightly above 1 and rising)
 awk 'BEGIN {
-        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_last o2a matrix_ops matrix_opc matrix_rss", name, " ")
+        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_last o2a matrix_ops matrix_opc matrix_rss",
+              name, " ")
      }
      { n[NR] = log($1); for (c = 4; c <= 14; c++) y[NR, c] = ($c > 0 ? log($c) : 0) }
      END {
