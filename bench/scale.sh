@@ -12,7 +12,9 @@
 #         copy that is not linked to it;
 #       one to all from copy 0's stops (it explores copy 0 alone: the copies are not linked);
 #   - matrix: bench/analysis_bench, 200 stops of copy 0 to the same 200, 07:00–09:00 every minute, max 120 min,
-#     p50, 1 thread pinned: origins per second of wall and of CPU time, the process's peak RSS; median of RUNS.
+#     p50, 1 thread pinned: origins per second of wall and of CPU time, the process's peak RSS; median of RUNS;
+#     then once on 2 threads: what the second thread adds to the peak RSS (the mapped file is shared by threads,
+#     each thread's workspace is its own).
 # The query definitions are the same at every size, so what grows is what the size costs, not a larger search.
 # Prints a markdown table on stdout, then the growth exponent of each column (least squares of log y on log n).
 #
@@ -66,8 +68,8 @@ day=2020-04-16 # bydgoszcz's busiest day among its first 14 (raptor_bench picks 
 
 printf '| copies | stops | stop_times | build wall s | build CPU s | build peak RSS MiB | file MB | load ms |'
 printf ' RAPTOR stop to stop, copy 0, µs CPU | same, last copy, µs CPU | RAPTOR one to all, µs CPU |'
-printf ' matrix origins/s | origins per CPU-s | matrix peak RSS MiB |\n'
-printf '|%s\n' "$(printf -- '---:|%.0s' $(seq 14))"
+printf ' matrix origins/s | origins per CPU-s | matrix peak RSS MiB | RSS of a 2nd thread MiB |\n'
+printf '|%s\n' "$(printf -- '---:|%.0s' $(seq 15))"
 : >"$tmp/rows"
 for n in $(tr ',' ' ' <<<"$sizes"); do
     args=()
@@ -102,26 +104,31 @@ for n in $(tr ',' ' ' <<<"$sizes"); do
         json origins_per_s <"$tmp/ab" >>"$tmp/ops"; json origins_per_cpu_s <"$tmp/ab" >>"$tmp/opc"
         cat "$tmp/time" >>"$tmp/mm"
     done
+    progress "$n copies: matrix on 2 threads"
+    /usr/bin/time -f "%M" -o "$tmp/time" "$build/bench/analysis_bench" "$net" "$tmp/feeds/points.csv" --date "$day" \
+        --window 07:00-09:00 --threads 2 --iso-runs 1 --iso-from 53.1235,18.0084 >/dev/null
+    rss1=$(median <"$tmp/mm")
     row=("$n" "$stops" "$stop_times" "$(median <"$tmp/bw")" "$(median <"$tmp/bc")"
         "$(echo "$(median <"$tmp/bm") / 1024" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" "$load"
         "$s2s0" "$s2sk" "$o2a"
-        "$(median <"$tmp/ops")" "$(median <"$tmp/opc")" "$(echo "$(median <"$tmp/mm") / 1024" | bc -l)")
+        "$(median <"$tmp/ops")" "$(median <"$tmp/opc")" "$(echo "$rss1 / 1024" | bc -l)"
+        "$(echo "($(cat "$tmp/time") - $rss1) / 1024" | bc -l)")
     echo "${row[*]}" >>"$tmp/rows"
-    printf '| %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %.2f | %.0f | %s | %.0f | %.1f | %.1f | %.0f |\n' \
+    printf '| %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %.2f | %.0f | %s | %.0f | %.1f | %.1f | %.0f | %.1f |\n' \
         "${row[@]:0:9}" "$([ "${row[9]}" = 0 ] && echo — || printf %.0f "${row[9]}")" "${row[@]:10}"
     rm -f "$net"
 done
 
 # growth: the exponent b of y ≈ a·n^b over the sizes run (1: linear; n log n shows as slightly above 1 and rising)
 awk 'BEGIN {
-        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_last o2a matrix_ops matrix_opc matrix_rss",
-              name, " ")
+        split("build_wall build_cpu build_rss file load s2s_copy0 s2s_last o2a matrix_ops matrix_opc matrix_rss " \
+              "thread_rss", name, " ")
      }
-     { n[NR] = log($1); for (c = 4; c <= 14; c++) y[NR, c] = ($c > 0 ? log($c) : 0) }
+     { n[NR] = log($1); for (c = 4; c <= 15; c++) y[NR, c] = ($c > 0 ? log($c) : 0) }
      END {
         if (NR < 2) exit
         printf "\ngrowth exponent b (y ~ n^b, least squares over %d sizes):", NR
-        for (c = 4; c <= 14; c++) {
+        for (c = 4; c <= 15; c++) {
             sx = sy = sxx = sxy = m = 0
             for (i = 1; i <= NR; i++) {
                 if (c == 10 && y[i, c] == 0) continue # no other copy at 1 copy
