@@ -21,7 +21,7 @@
 # usage: bench/scale.sh [--sizes 1,2,4,8,16] [--runs 3] [--quiet] [BUILD_DIR]   (default BUILD_DIR: build)
 # env:   TC_DATA (default ../shared/data), SCALE_TMP (work folder, default a new mktemp -d, removed at the end)
 # Needs BUILD_DIR/tongcheng and BUILD_DIR/bench/{load_bench,raptor_bench,analysis_bench}, python3, taskset.
-# Progress goes to stderr when it is a terminal (not with --quiet). The full run takes about 10 minutes on 2 cores
+# Progress goes to stderr when it is a terminal (not with --quiet). The full run takes about 4 minutes on 2 cores
 # and needs about 1 GB of memory for the 16-copy build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
