@@ -174,6 +174,8 @@ int main(int argc, char **argv) {
     }
     if (!n_stops) {
         fprintf(stderr, "raptor_bench: no query stop (none with departures, or none in --stop-range)\n");
+        free(stops);
+        tc_network_close(net);
         return 1;
     }
     raptor_ws *ws;
