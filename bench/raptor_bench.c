@@ -2,7 +2,7 @@
  * raptor_bench.c — timing of the RAPTOR search on a compiled network.
  *
  *   raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] [--window HH:MM-HH:MM]
- *                [--limit none|MINUTES] [--stops departures|all]
+ *                [--limit none|MINUTES] [--stops departures|all] [--stop-range FIRST-END]
  *
  * Default: N random stop-to-stop earliest-arrival queries (source and target uniform over the query stops,
  * departure uniform over the window, default 00:00–24:00, on the busiest day of the network's first two weeks),
@@ -13,6 +13,8 @@
  * arrival is read through its ends (raptor_ends_arrival). --limit: no arrival after the last arrival of the day's
  * trips (none, the default: the whole day, as a reference implementation that loads one day searches it) or
  * MINUTES after the departure. --stops: the query stops are the stops with departures (default) or every stop.
+ * --stop-range FIRST-END: only stops FIRST … END−1 (network order) are query stops, so the same queries can be
+ * run on a network that holds more (bench/scale.sh: one copy of a feed among several).
  * The share of targets reached is printed for stop-to-stop and one-to-all runs (reached / queries). One
  * workspace, allocated before the clock starts: no allocation inside the timed loop. Prints one JSON line
  *   {"queries":N,"mean_us":…,"median_us":…,"p95_us":…, …}
@@ -33,7 +35,7 @@
 
 #define USAGE                                                                                                        \
     "usage: raptor_bench NET --queries N --seed S [--one-to-all] [--range] [--max-transfers K] "                       \
-    "[--window HH:MM-HH:MM] [--limit none|MINUTES] [--stops departures|all]\n"
+    "[--window HH:MM-HH:MM] [--limit none|MINUTES] [--stops departures|all] [--stop-range FIRST-END]\n"
 
 static double now_us(void) {
     struct timespec ts;
@@ -92,6 +94,7 @@ typedef struct bench_opts {
     long n_queries, max_transfers;
     int one_to_all, range, all_stops;
     long win_from, win_to, limit_min; /* departure window (s); arrival limit (-1: none) */
+    unsigned long range_first, range_end; /* --stop-range */
 } bench_opts;
 
 /* The command line into o (defaults already there; --seed sets rng). 0, or the exit status (usage printed). */
@@ -124,6 +127,11 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
                 return 2;
             }
             o->all_stops = !strcmp(argv[i], "all");
+        } else if (!strcmp(argv[i], "--stop-range") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%lu-%lu", &o->range_first, &o->range_end) != 2 || o->range_first >= o->range_end) {
+                fprintf(stderr, "raptor_bench: --stop-range wants FIRST-END, FIRST below END\n");
+                return 2;
+            }
         }
         else if (argv[i][0] != '-' && !o->net_path) o->net_path = argv[i];
         else {
@@ -168,7 +176,7 @@ static int32_t day_last_arrival(const tc_network_view *v, int32_t day) {
 }
 
 int main(int argc, char **argv) {
-    bench_opts o = {.n_queries = 1000, .max_transfers = 8, .win_to = 86400, .limit_min = -1};
+    bench_opts o = {.n_queries = 1000, .max_transfers = 8, .win_to = 86400, .limit_min = -1, .range_end = UINT32_MAX};
     const int rc = parse_args(argc, argv, &o);
     if (rc) return rc;
     const char *net_path = o.net_path;
@@ -187,10 +195,14 @@ int main(int argc, char **argv) {
     const int32_t day = busiest_day(v);
     uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
     for (uint32_t s = 0; s < v->n_stops; s++)
-        if (all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) stops[n_stops++] = s;
+        if ((all_stops || v->stop_pattern_begin[s + 1] > v->stop_pattern_begin[s]) && s >= o.range_first &&
+            s < o.range_end)
+            stops[n_stops++] = s;
     const int32_t day_end = day_last_arrival(v, day);
     if (!n_stops) {
-        fprintf(stderr, "raptor_bench: no stop with departures\n");
+        fprintf(stderr, "raptor_bench: no query stop (none with departures, or none in --stop-range)\n");
+        free(stops);
+        tc_network_close(net);
         return 1;
     }
     raptor_ws *ws;
