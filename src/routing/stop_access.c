@@ -9,8 +9,7 @@
  * For the car, speed_mps applies to the stop-link stretch and to the no-street fallback; on streets the car uses
  * each street's speed.
  */
-#include "streets/stop_access.h"
-#include "streets/street_search.h"
+#include "routing/stop_access.h"
 #include "common/error.h"
 #include "common/geo.h"
 
