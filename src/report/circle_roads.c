@@ -12,7 +12,7 @@
  */
 #include "report/circle.h"
 #include "common/geo.h"
-#include "sketch/sk_json.h"
+#include "common/json_file.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * spread by distance) turned into trips and frequencies for each direction.
  */
 #include "sketch/sketch.h"
-#include "sketch/sk_json.h"
+#include "common/json_file.h"
 #include "common/geo.h"
 #include "common/timeutil.h"
 

@@ -29,20 +29,20 @@ static void count_finding(void *user, const tc_finding *f) {
 
 static void fuzz_csv(const uint8_t *data, size_t size) {
     if (!size) return;
-    gtfs_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
+    csv_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
     size_t n = 0;
     tc_diag diag = {.fn = count_finding, .user = &n};
-    gtfs_csv c;
-    if (gtfs_csv_open(&c, "fuzz.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
-        int col = gtfs_csv_col(&c, "stop_id");
-        while (gtfs_csv_next(&c) == 1) {
+    csv_reader c;
+    if (csv_reader_open(&c, "fuzz.txt", csv_membuf_read, &mb, &diag, NULL) == TC_OK) {
+        int col = csv_reader_col(&c, "stop_id");
+        while (csv_reader_next(&c) == 1) {
             size_t len;
-            const char *s = gtfs_csv_get(&c, col, &len);
+            const char *s = csv_reader_get(&c, col, &len);
             int32_t t;
             gtfs_parse_time(s, len, &t);
         }
     }
-    gtfs_csv_close(&c);
+    csv_reader_close(&c);
 }
 
 /* the scratch folder goes when the fuzzer exits normally (max_total_time, -runs) */
