@@ -14,6 +14,7 @@
  */
 #include "common/csv.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,16 @@ long csv_membuf_read(void *ctx, char *buf, size_t cap, tc_error *err) {
     if (m->max_chunk && n > m->max_chunk) n = m->max_chunk;
     memcpy(buf, m->data + m->pos, n);
     m->pos += n;
+    return (long)n;
+}
+
+long csv_file_read(void *ctx, char *buf, size_t cap, tc_error *err) {
+    csv_file *f = ctx;
+    size_t n = fread(buf, 1, cap, f->fp);
+    if (n == 0 && ferror(f->fp)) {
+        tc_fail(err, TC_ERR_IO, f->name, 0, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
     return (long)n;
 }
 
@@ -330,7 +341,7 @@ static void trim(const char **s, size_t *len) {
     *len = n;
 }
 
-static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
                              tc_error *err) {
     memset(c, 0, sizeof *c);
     c->strict = strict;
@@ -407,6 +418,14 @@ static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, 
             }
     }
     return TC_OK;
+}
+
+/* A reader that failed to open holds nothing (closing it again is harmless). */
+static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+                             tc_error *err) {
+    tc_status st = read_header(c, file, read, ctx, strict, diag, err);
+    if (st != TC_OK) csv_reader_close(c);
+    return st;
 }
 
 tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag, tc_error *err) {

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Where the reader gets its bytes: up to cap bytes into buf; bytes read, 0 at the end, -1 on a read error (err
  * filled). */
@@ -67,7 +68,7 @@ typedef struct csv_reader {
 #define CSV_MAX_ROWS 500000000L     /* 5× the largest stop_times.txt known (Germany-wide, ~100 M rows) */
 
 /* Read the header. TC_OK, or TC_ERR_PARSE for an unreadable encoding (UTF-16/32) or an empty file with no header
- * (err says which), TC_ERR_IO on a read error. */
+ * (err says which), TC_ERR_IO on a read error; after a failure c holds no memory. */
 tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag, tc_error *err);
 /* The same in strict mode (see above); the header is kept as written, duplicates included. */
 tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag,
@@ -92,5 +93,12 @@ typedef struct csv_membuf {
     size_t max_chunk; /* 0 = any; tests use 1 to exercise every buffer boundary */
 } csv_membuf;
 long csv_membuf_read(void *ctx, char *buf, size_t cap, tc_error *err);
+
+/* An open file as a csv_read_fn context; name is used in the read error. */
+typedef struct csv_file {
+    FILE *fp;
+    const char *name;
+} csv_file;
+long csv_file_read(void *ctx, char *buf, size_t cap, tc_error *err);
 
 #endif
