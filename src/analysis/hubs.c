@@ -57,34 +57,11 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
     *n_out = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 65536 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
-    }
-    csv_membuf mb = {text, len, 0, 0};
+    csv_file cf = {f, path};
     csv_reader c;
-    tc_status st = csv_reader_open(&c, path, csv_membuf_read, &mb, NULL, err);
+    tc_status st = csv_reader_open(&c, path, csv_file_read, &cf, NULL, err);
     if (st) {
-        free(text);
+        fclose(f);
         return st;
     }
     int c_id = csv_reader_col(&c, "id"), c_name = csv_reader_col(&c, "name"), c_lat = csv_reader_col(&c, "lat"),
@@ -144,7 +121,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
     if (n == 0) st = tc_fail(err, TC_ERR_PARSE, path, 0, 0, "no hubs in the file");
 done:
     csv_reader_close(&c);
-    free(text);
+    fclose(f);
     if (st != TC_OK) {
         free(hubs);
         return st;
