@@ -1345,8 +1345,6 @@ void sketch_feed_free(gtfs_feed *feed) {
     free(sf);
 }
 
-sk_pool *sketch_feed_pool(gtfs_feed *feed) { return &((sketch_feed *)feed)->pool; }
-
 tc_status sketch_add_line(gtfs_feed *feed, sk_pool *pool, const cJSON *line, double merge_radius_m,
                           const char *file, const char *path, tc_diag *diag, tc_error *err) {
     sctx c = {0};
