@@ -149,7 +149,8 @@ static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, t
         h->field_to_column[i] = -1;
         if (h->wkt < 0 && name_is(hd, WKT_NAMES)) { /* kept as text: a geometry, not a number */
             h->wkt = (long)i;
-            if (!(p->wkt = calloc(1, sizeof *p->wkt))) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+            if (!(p->wkt = calloc(1, sizeof *p->wkt)))
+                return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
             continue;
         }
         if (slot) {

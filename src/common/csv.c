@@ -180,7 +180,8 @@ static int repair_utf8(csv_reader *c) {
     return 0;
 }
 
-static int limit_fail(csv_reader *c, long line, long column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int limit_fail(csv_reader *c, long line, long column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int limit_fail(csv_reader *c, long line, long column, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -11,6 +11,6 @@
 #define STREET_WALK 0x1u
 #define STREET_BIKE 0x2u
 #define STREET_CAR 0x4u
-#define STREET_TRUCK 0x8u /* some goods vehicle may use the arc; its limits are in street_truck_limit (osm/osm_truck.h) */
+#define STREET_TRUCK 0x8u /* some goods vehicle may use the arc; its limits: street_truck_limit (osm/osm_truck.h) */
 
 #endif

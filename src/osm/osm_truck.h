@@ -9,10 +9,11 @@
 
 #include <stdint.h>
 
-/* Heavy-vehicle rules of a way (osm_truck.c parses them). The street graph keeps one deduplicated record per distinct
- * combination, indexed by a uint16 per segment (index 0 = no limits), so the arcs stay 16 bytes and a city needs a few hundred
- * records. A zero limit means none. Units chosen so uint16 holds every real value: cm for dimensions (655 m), 10 kg
- * for weights (655 t). The time window is in local minutes of the day; end < start wraps past midnight. */
+/* Heavy-vehicle rules of a way (osm_truck.c parses them). The street graph keeps one deduplicated record per
+ * distinct combination, indexed by a uint16 per segment (index 0 = no limits), so the arcs stay 16 bytes and a city
+ * needs a few hundred records. A zero limit means none. Units chosen so uint16 holds every real value: cm for
+ * dimensions (655 m), 10 kg for weights (655 t). The time window is in local minutes of the day; end < start wraps
+ * past midnight. */
 #define TRUCK_HGV_NO 0x01u      /* hgv forbids (vehicles over 3.5 t) */
 #define TRUCK_HGV_YES 0x02u     /* hgv explicitly allows, over a general motor-vehicle ban */
 #define TRUCK_GOODS_NO 0x04u    /* goods forbids (goods vehicles up to 3.5 t) */
