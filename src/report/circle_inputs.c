@@ -1,6 +1,6 @@
 /*
- * circle_inputs.c — the report's input tables: places / cores CSVs (read with the GTFS reader's RFC 4180 CSV
- * reader, so quoting, BOMs and CRLF behave as everywhere else) and the population grid (the analysis stage's
+ * circle_inputs.c — the report's input tables: places / cores CSVs (read with the common RFC 4180 CSV reader,
+ * common/csv.h, so quoting, BOMs and CRLF behave as everywhere else) and the population grid (the analysis stage's
  * points CSV, the r5r model).
  */
 #include "report/circle.h"
