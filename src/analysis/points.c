@@ -9,7 +9,6 @@
 #include "analysis/points.h"
 #include "common/csv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
