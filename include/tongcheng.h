@@ -180,6 +180,10 @@ void tc_truck_init(tc_truck *truck);
 /* The one default walking and cycling speed of every command, the server and the library (m/s). R5/r5r walk at
  * 3.6 km/h (1.0 m/s) and cycle at 12 km/h (3.33 m/s); pass those to compare with them (docs/semantics.md). */
 #define TC_DEFAULT_WALK_SPEED_MPS 1.3
+/* Without a street network, walking goes the straight line × this detour factor (as R5 and OTP do). */
+#define TC_DEFAULT_STRAIGHT_LINE_DETOUR 1.3
+/* A point or a stop farther than this from every street its mode may use is not linked (metres). */
+#define TC_DEFAULT_SNAP_RADIUS_M 500.0
 #define TC_DEFAULT_BIKE_SPEED_MPS 4.2
 
 /* ---- streets API: declarations added by the streets module below this line ---- */

@@ -144,7 +144,7 @@ tc_status tc_accessibility(const uint16_t *pt, uint32_t n_dest, size_t n_percent
     size_t n_values = (size_t)n_dest * n_percentiles;
     uint16_t max_minute = 0;
     for (size_t i = 0; i < n_values; i++)
-        if (pt[i] != TC_TT_UNREACHED && pt[i] > max_minute) max_minute = pt[i];
+        if (pt[i] != TC_UNREACHED_MIN && pt[i] > max_minute) max_minute = pt[i];
     size_t n_minutes = (size_t)max_minute + 1;
     double *table = malloc(n_cutoffs * n_minutes * sizeof *table);
     if (!table) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
@@ -164,7 +164,7 @@ tc_status tc_accessibility(const uint16_t *pt, uint32_t n_dest, size_t n_percent
             const uint16_t *row = pt + (size_t)d * n_percentiles;
             for (size_t p = 0; p < n_percentiles; p++) {
                 uint16_t m = row[p];
-                if (m == TC_TT_UNREACHED) continue;
+                if (m == TC_UNREACHED_MIN) continue;
                 for (size_t c = 0; c < n_cutoffs; c++) acc[c * n_percentiles + p] += count * table[c * n_minutes + m];
             }
         }

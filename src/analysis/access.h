@@ -52,7 +52,7 @@ int tc_decay_zero_point(const tc_decay *decay, int cutoff_seconds);
 tc_status tc_cutoffs_parse(const char *text, int *out, size_t *n_out, tc_error *err);
 
 /* Accessibility for one origin. percentile_minutes: n_dest × n_percentiles (from tc_travel_time_percentiles;
- * TC_TT_UNREACHED = unreachable). opportunities: n_columns arrays of n_dest counts. out: n_columns × n_cutoffs ×
+ * TC_UNREACHED_MIN = unreachable). opportunities: n_columns arrays of n_dest counts. out: n_columns × n_cutoffs ×
  * n_percentiles values, index ((column · n_cutoffs) + cutoff) · n_percentiles + percentile. */
 tc_status tc_accessibility(const uint16_t *percentile_minutes, uint32_t n_dest, size_t n_percentiles,
                            const double *const *opportunities, size_t n_columns, const int *cutoffs_min,

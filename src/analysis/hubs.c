@@ -10,7 +10,7 @@
  */
 #include "tongcheng.h"
 #include "common/error.h"
-#include "gtfs/gtfs_internal.h"
+#include "common/csv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,9 +35,9 @@ void tc_hub_result_free(tc_hub_result *r) {
     free(r);
 }
 
-static void copy_cell(const gtfs_csv *c, int col, char *buf, size_t n) {
+static void copy_cell(const csv_reader *c, int col, char *buf, size_t n) {
     size_t len = 0;
-    const char *s = gtfs_csv_get(c, col, &len);
+    const char *s = csv_reader_get(c, col, &len);
     if (len >= n) len = n - 1;
     memcpy(buf, s, len);
     buf[len] = 0;
@@ -57,38 +57,15 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
     *n_out = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 65536 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
-    }
-    gtfs_membuf mb = {text, len, 0, 0};
-    gtfs_csv c;
-    tc_status st = gtfs_csv_open(&c, path, gtfs_membuf_read, &mb, NULL, err);
+    csv_file cf = {f, path};
+    csv_reader c;
+    tc_status st = csv_reader_open(&c, path, csv_file_read, &cf, NULL, err);
     if (st) {
-        free(text);
+        fclose(f);
         return st;
     }
-    int c_id = gtfs_csv_col(&c, "id"), c_name = gtfs_csv_col(&c, "name"), c_lat = gtfs_csv_col(&c, "lat"),
-        c_lon = gtfs_csv_col(&c, "lon"), c_type = gtfs_csv_col(&c, "type");
+    int c_id = csv_reader_col(&c, "id"), c_name = csv_reader_col(&c, "name"), c_lat = csv_reader_col(&c, "lat"),
+        c_lon = csv_reader_col(&c, "lon"), c_type = csv_reader_col(&c, "type");
     tc_hub *hubs = NULL;
     size_t n = 0, hcap = 0;
     if (c_id < 0 || c_lat < 0 || c_lon < 0 || c_type < 0) {
@@ -96,7 +73,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
         goto done;
     }
     int r;
-    while ((r = gtfs_csv_next(&c)) == 1) {
+    while ((r = csv_reader_next(&c)) == 1) {
         if (n == hcap) {
             hcap = hcap ? hcap * 2 : 16;
             tc_hub *h = realloc(hubs, hcap * sizeof *h);
@@ -138,13 +115,13 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
         n++;
     }
     if (r < 0) {
-        st = err && err->code ? err->code : tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
+        st = csv_reader_status(&c, err);
         goto done;
     }
     if (n == 0) st = tc_fail(err, TC_ERR_PARSE, path, 0, 0, "no hubs in the file");
 done:
-    gtfs_csv_close(&c);
-    free(text);
+    csv_reader_close(&c);
+    fclose(f);
     if (st != TC_OK) {
         free(hubs);
         return st;

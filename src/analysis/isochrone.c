@@ -447,7 +447,7 @@ static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint
         for (size_t r = r0; r <= r1; r++)
             for (size_t c = c0; c <= c1; c++) {
                 uint16_t v = pm[(r * grid->width + c) * n_percentiles + p];
-                band[(r - r0 + 1) * w + (c - c0) + 1] = v == TC_TT_UNREACHED ? far : (float)v;
+                band[(r - r0 + 1) * w + (c - c0) + 1] = v == TC_UNREACHED_MIN ? far : (float)v;
             }
     }
     for (size_t k = 0; k < n_cutoffs; k++) levels[k] = (float)cutoffs[k] - 0.5f;

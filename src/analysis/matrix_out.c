@@ -16,12 +16,12 @@ int tc_matrix_write_rows(FILE *fp, const char *from_id, const char *const *to_id
         const uint16_t *row = pm + (size_t)d * n_percentiles;
         if (skip_unreachable) {
             size_t p = 0;
-            while (p < n_percentiles && row[p] == TC_TT_UNREACHED) p++;
+            while (p < n_percentiles && row[p] == TC_UNREACHED_MIN) p++;
             if (p == n_percentiles) continue;
         }
         if (tc_csv_put_field(fp, from_id) || putc(',', fp) == EOF || tc_csv_put_field(fp, to_ids[d])) return EOF;
         for (size_t p = 0; p < n_percentiles; p++) {
-            if (row[p] == TC_TT_UNREACHED) {
+            if (row[p] == TC_UNREACHED_MIN) {
                 if (putc(',', fp) == EOF) return EOF;
             } else if (fprintf(fp, ",%u", (unsigned)row[p]) < 0) {
                 return EOF;

@@ -14,7 +14,7 @@
 int tc_matrix_write_header(FILE *fp, const int *percentiles, size_t n_percentiles);
 
 /* The rows of one origin: for each destination d (in order), from_id, to_ids[d], then its n_percentiles values
- * from percentile_minutes (n_dest × n_percentiles, TC_TT_UNREACHED → empty). skip_unreachable: omit destinations
+ * from percentile_minutes (n_dest × n_percentiles, TC_UNREACHED_MIN → empty). skip_unreachable: omit destinations
  * unreachable at every percentile (keeps all-to-all outputs small). Returns 0 or EOF. */
 int tc_matrix_write_rows(FILE *fp, const char *from_id, const char *const *to_ids, uint32_t n_dest,
                          const uint16_t *percentile_minutes, size_t n_percentiles, int skip_unreachable);

@@ -61,10 +61,10 @@ tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *perce
                                      uint16_t max_duration_min, uint16_t *out, tc_error *err) {
     tc_status st = tc_percentiles_check(percentiles, n_percentiles, err);
     if (st) return st;
-    if (max_duration_min == TC_TT_UNREACHED) max_duration_min = TC_TT_UNREACHED - 1;
+    if (max_duration_min == TC_UNREACHED_MIN) max_duration_min = TC_UNREACHED_MIN - 1;
     uint32_t n = tt->n_samples;
     if (n == 0) {
-        for (size_t i = 0; i < (size_t)tt->n_dest * n_percentiles; i++) out[i] = TC_TT_UNREACHED;
+        for (size_t i = 0; i < (size_t)tt->n_dest * n_percentiles; i++) out[i] = TC_UNREACHED_MIN;
         return TC_OK;
     }
     /* ranks in ascending order, remembering where each goes */
@@ -95,7 +95,7 @@ tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *perce
         /* ranks beyond the reached samples fall on +infinity; they are the highest, so fill from the top */
         size_t n_finite = n_percentiles;
         while (n_finite > 0 && rank[order[n_finite - 1]] >= reached) {
-            o[order[n_finite - 1]] = TC_TT_UNREACHED;
+            o[order[n_finite - 1]] = TC_UNREACHED_MIN;
             n_finite--;
         }
         uint32_t cum = 0;

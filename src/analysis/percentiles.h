@@ -26,7 +26,7 @@ tc_status tc_percentiles_parse(const char *text, int *out, size_t *n_out, tc_err
 /* The sorted-array index R5 reads percentile p from among n samples (n ≥ 1). */
 uint32_t tc_percentile_index(uint32_t n_samples, int percentile);
 
-/* For every destination, the requested percentiles of its samples in whole minutes, TC_TT_UNREACHED where
+/* For every destination, the requested percentiles of its samples in whole minutes, TC_UNREACHED_MIN where
  * unreachable or above max_duration_min. out holds n_dest × n_percentiles values, destination-major, percentiles in
  * the order given. A counting pass over minutes (0..max_duration) replaces a sort per destination. */
 tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *percentiles, size_t n_percentiles,

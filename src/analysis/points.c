@@ -1,14 +1,14 @@
 /*
  * points.c — reading a points CSV (see points.h).
  *
- * The file is read whole and parsed in place: quoted fields are unescaped into the same buffer (the unescaped text
- * is never longer than the raw text) and NUL-terminated there, so a record's fields are pointers into the buffer and
- * nothing is copied but the ids. src/gtfs has no reusable CSV reader yet; this one is ~80 lines and RFC 4180 only.
+ * The file is streamed through the common CSV reader (common/csv.h) in strict mode: a points file is written by
+ * hand or by a script for this program, so a broken quote or a row of the wrong length is an error naming its
+ * line and column rather than a guess. Only the ids (and geometries) are copied out of each row.
  * Ids are checked for duplicates with an open-addressing hash table (xxHash), kept afterwards for tc_points_find.
  */
 #include "analysis/points.h"
+#include "common/csv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,108 +27,22 @@ struct tc_points_column {
     char first_bad_text[48];
 };
 
-/* ---------------------------------------------------------------- the CSV tokenizer ------------------------------ */
-
-typedef struct csv_cursor {
-    char *p, *end;
-    long line; /* physical line of *p */
-    const char *name;
-} csv_cursor;
-
-typedef struct field_list {
-    char **v;
-    size_t n, cap;
-} field_list;
-
-/* Parse one record into fields (pointers into the buffer). Returns 1 on a record, 0 at end of input, or an error
- * status (negated) through *st. *rec_line is the line the record starts on. */
-static int csv_next(csv_cursor *c, field_list *f, long *rec_line, tc_status *st, tc_error *err) {
-    *st = TC_OK;
-    if (c->p >= c->end) return 0;
-    f->n = 0;
-    *rec_line = c->line;
-    char *w = c->p;
-    for (;;) {
-        if (f->n == f->cap) {
-            size_t cap = f->cap ? f->cap * 2 : 16;
-            char **v = realloc(f->v, cap * sizeof *v);
-            if (!v) {
-                *st = tc_fail(err, TC_ERR_NO_MEMORY, c->name, c->line, 0, "out of memory");
-                return -1;
-            }
-            f->v = v;
-            f->cap = cap;
-        }
-        char *start = w;
-        char delim = '\n'; /* what ended the field; '\n' also for end of input */
-        if (c->p < c->end && *c->p == '"') {
-            long quote_line = c->line;
-            c->p++;
-            for (;;) {
-                if (c->p >= c->end) {
-                    *st = tc_fail(err, TC_ERR_PARSE, c->name, quote_line, (long)f->n + 1,
-                                  "unterminated quoted field");
-                    return -1;
-                }
-                if (*c->p == '"') {
-                    if (c->p + 1 < c->end && c->p[1] == '"') {
-                        *w++ = '"';
-                        c->p += 2;
-                        continue;
-                    }
-                    c->p++;
-                    break;
-                }
-                if (*c->p == '\n') c->line++;
-                *w++ = *c->p++;
-            }
-            if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
-                *st = tc_fail(err, TC_ERR_PARSE, c->name, c->line, (long)f->n + 1,
-                              "unexpected character '%c' after a closing quote (expected ',' or end of line)", *c->p);
-                return -1;
-            }
-        } else {
-            while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') *w++ = *c->p++;
-        }
-        if (c->p < c->end) {
-            delim = *c->p;
-            c->p++;
-            if (delim == '\r') {
-                if (c->p < c->end && *c->p == '\n') c->p++;
-                delim = '\n';
-            }
-            if (delim == '\n') c->line++;
-        }
-        /* Unescaping never grows text, so w is at most where the delimiter was (already consumed), or at the end
-         * of input, where the buffer has room for a terminator. */
-        *w++ = '\0';
-        f->v[f->n++] = start;
-        if (delim == '\n') break;
-    }
-    return 1;
-}
-
 /* ---------------------------------------------------------------- helpers --------------------------------------- */
 
-static char *trim(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
-    return s;
-}
-
-/* Parse a whole field as a finite number. */
-static int parse_number(const char *s, double *out) {
-    if (!*s) return 0;
+/* Parse a whole cell (len bytes at s, already trimmed) as a finite number. */
+static int parse_number(const char *s, size_t len, double *out) {
+    if (!len) return 0;
     errno = 0;
     char *end;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
+    if (end != s + len || errno == ERANGE || !isfinite(v)) return 0;
     *out = v;
     return 1;
 }
 
-static int is_missing(const char *s) { return !*s || strcasecmp(s, "NA") == 0 || strcasecmp(s, "null") == 0; }
+static int is_missing(const char *s, size_t len) {
+    return !len || (len == 2 && strncasecmp(s, "NA", 2) == 0) || (len == 4 && strncasecmp(s, "null", 4) == 0);
+}
 
 static int name_is(const char *name, const char *const *choices) {
     for (; *choices; choices++)
@@ -215,211 +129,169 @@ static const char *const LAT_NAMES[] = {"lat", "latitude", NULL};
 static const char *const WKT_NAMES[] = {"geometry", "wkt", NULL};
 static const char *const LON_NAMES[] = {"lon", "lng", "longitude", NULL};
 
-/* Parses buf (owned, writable, NUL-terminated after len) into a new tc_points. */
-static tc_status parse_buffer(const char *name, char *buf, size_t len, tc_points **out, tc_error *err) {
-    tc_status st = TC_OK;
-    field_list f = {0};
-    tc_points *p = calloc(1, sizeof *p);
-    long *field_to_column = NULL;
-    if (!p) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-    p->source = strdup(name);
-    if (!p->source) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-        goto fail;
-    }
+/* The header: where id, lat, lon and the geometry are, and one column per other name. */
+typedef struct header_map {
+    long id, lat, lon, wkt; /* 0-based field numbers, -1 when absent */
+    long *field_to_column;  /* per field: index into p->columns, or -1 */
+} header_map;
 
-    csv_cursor c = {buf, buf + len, 1, name};
-    if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
-        c.p += 3;
-
-    /* header */
-    long line;
-    int r = csv_next(&c, &f, &line, &st, err);
-    if (r < 0) goto fail;
-    if (r == 0 || (f.n == 1 && !*trim(f.v[0]))) {
-        st = tc_fail(err, TC_ERR_PARSE, name, 1, 0, "empty file: expected a header with id, lat and lon columns");
-        goto fail;
-    }
-    size_t n_fields = f.n;
-    long id_field = -1, lat_field = -1, lon_field = -1, wkt_field = -1;
-    field_to_column = malloc(n_fields * sizeof *field_to_column);
-    p->columns = calloc(n_fields, sizeof *p->columns);
-    if (!field_to_column || !p->columns) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < n_fields; i++) {
-        char *h = trim(f.v[i]);
-        long *slot = name_is(h, ID_NAMES) ? &id_field : name_is(h, LAT_NAMES) ? &lat_field
-                   : name_is(h, LON_NAMES) ? &lon_field : NULL;
-        field_to_column[i] = -1;
-        if (wkt_field < 0 && name_is(h, WKT_NAMES)) { /* kept as text: a geometry, not a number */
-            wkt_field = (long)i;
-            if (!(p->wkt = calloc(1, sizeof *p->wkt))) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-                goto fail;
-            }
+static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, tc_error *err) {
+    const char *name = p->source;
+    h->id = h->lat = h->lon = h->wkt = -1;
+    h->field_to_column = malloc(c->n_header * sizeof *h->field_to_column);
+    p->columns = calloc(c->n_header ? c->n_header : 1, sizeof *p->columns);
+    if (!h->field_to_column || !p->columns) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+    for (size_t i = 0; i < c->n_header; i++) {
+        const char *hd = c->header[i];
+        long *slot = name_is(hd, ID_NAMES) ? &h->id : name_is(hd, LAT_NAMES) ? &h->lat
+                   : name_is(hd, LON_NAMES) ? &h->lon : NULL;
+        h->field_to_column[i] = -1;
+        if (h->wkt < 0 && name_is(hd, WKT_NAMES)) { /* kept as text: a geometry, not a number */
+            h->wkt = (long)i;
+            if (!(p->wkt = calloc(1, sizeof *p->wkt)))
+                return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
             continue;
         }
         if (slot) {
-            if (*slot >= 0) {
-                st = tc_fail(err, TC_ERR_PARSE, name, line, (long)i + 1,
-                             "column '%s' duplicates column %ld of the header", h, *slot + 1);
-                goto fail;
-            }
+            if (*slot >= 0)
+                return tc_fail(err, TC_ERR_PARSE, name, c->row_line, (long)i + 1,
+                               "column '%s' duplicates column %ld of the header", hd, *slot + 1);
             *slot = (long)i;
             continue;
         }
         tc_points_column *col = &p->columns[p->n_columns];
-        col->name = strdup(h);
-        if (!col->name) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-            goto fail;
-        }
+        if (!(col->name = strdup(hd))) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
         col->field = (long)i + 1;
-        field_to_column[i] = (long)p->n_columns++;
+        h->field_to_column[i] = (long)p->n_columns++;
     }
-    if (id_field < 0 || lat_field < 0 || lon_field < 0) {
-        st = tc_fail(err, TC_ERR_PARSE, name, line, 0, "the header has no '%s' column (expected id, lat and lon)",
-                     id_field < 0 ? "id" : lat_field < 0 ? "lat" : "lon");
-        goto fail;
-    }
+    if (h->id < 0 || h->lat < 0 || h->lon < 0)
+        return tc_fail(err, TC_ERR_PARSE, name, c->row_line, 0,
+                       "the header has no '%s' column (expected id, lat and lon)",
+                       h->id < 0 ? "id" : h->lat < 0 ? "lat" : "lon");
+    return TC_OK;
+}
 
-    size_t cap = 0;
-    while ((r = csv_next(&c, &f, &line, &st, err)) > 0) {
-        if (f.n == 1 && !*trim(f.v[0])) continue; /* blank line */
-        if (f.n != n_fields) {
-            st = tc_fail(err, TC_ERR_PARSE, name, line, (long)(f.n < n_fields ? f.n : n_fields + 1),
-                         "this row has %zu fields but the header has %zu", f.n, n_fields);
-            goto fail;
-        }
-        if (p->n == cap && !grow_points(p, &cap)) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, line, 0, "out of memory");
-            goto fail;
-        }
-        size_t i = p->n;
-        char *id = trim(f.v[id_field]);
-        if (!*id) {
-            st = tc_fail(err, TC_ERR_PARSE, name, line, id_field + 1, "missing id");
-            goto fail;
-        }
-        double lat, lon;
-        char *lat_text = trim(f.v[lat_field]), *lon_text = trim(f.v[lon_field]);
-        if (!parse_number(lat_text, &lat) || lat < -90 || lat > 90) {
-            st = tc_fail(err, TC_ERR_PARSE, name, line, lat_field + 1,
-                         "bad latitude '%.40s' for id '%.80s' (expected a number between -90 and 90)", lat_text, id);
-            goto fail;
-        }
-        if (!parse_number(lon_text, &lon) || lon < -180 || lon > 180) {
-            st = tc_fail(err, TC_ERR_PARSE, name, line, lon_field + 1,
-                         "bad longitude '%.40s' for id '%.80s' (expected a number between -180 and 180)", lon_text,
-                         id);
-            goto fail;
-        }
-        p->ids[i] = strdup(id);
-        if (!p->ids[i]) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, line, 0, "out of memory");
-            goto fail;
-        }
-        p->lat[i] = lat;
-        p->lon[i] = lon;
-        p->lines[i] = line;
-        if (wkt_field >= 0 && !(p->wkt[i] = strdup(trim(f.v[wkt_field])))) {
-            free(p->ids[i]);
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, line, 0, "out of memory");
-            goto fail;
-        }
-        p->n++;
-        for (size_t k = 0; k < n_fields; k++) {
-            if (field_to_column[k] < 0) continue;
-            tc_points_column *col = &p->columns[field_to_column[k]];
-            char *s = trim(f.v[k]);
-            double v;
-            if (is_missing(s)) {
-                if (!col->n_missing++) col->first_missing_line = line;
-                v = 0;
-            } else if (!parse_number(s, &v)) {
-                if (!col->first_bad_line) {
-                    col->first_bad_line = line;
-                    snprintf(col->first_bad_text, sizeof col->first_bad_text, "%s", s);
-                }
-                v = NAN;
+/* One coordinate cell: a number within [-lim, lim]. */
+static tc_status read_coord(const tc_points *p, const csv_reader *c, long field, double lim, const char *what,
+                            const char *id, size_t id_len, double *out, tc_error *err) {
+    size_t len;
+    const char *s = csv_reader_get(c, (int)field, &len);
+    if (parse_number(s, len, out) && *out >= -lim && *out <= lim) return TC_OK;
+    return tc_fail(err, TC_ERR_PARSE, p->source, c->row_line, field + 1,
+                   "bad %s '%.*s' for id '%.*s' (expected a number between -%g and %g)", what,
+                   (int)(len < 40 ? len : 40), s, (int)(id_len < 80 ? id_len : 80), id, lim, lim);
+}
+
+/* The extra columns of the current row: numbers, 0 for a missing cell, NAN (and the first such cell kept for the
+ * message) for text. */
+static void read_values(tc_points *p, const csv_reader *c, const header_map *h, size_t i) {
+    for (size_t k = 0; k < c->n_header; k++) {
+        if (h->field_to_column[k] < 0) continue;
+        tc_points_column *col = &p->columns[h->field_to_column[k]];
+        size_t len;
+        const char *s = csv_reader_get(c, (int)k, &len);
+        double v;
+        if (is_missing(s, len)) {
+            if (!col->n_missing++) col->first_missing_line = c->row_line;
+            v = 0;
+        } else if (!parse_number(s, len, &v)) {
+            if (!col->first_bad_line) {
+                col->first_bad_line = c->row_line;
+                snprintf(col->first_bad_text, sizeof col->first_bad_text, "%.*s", (int)len, s);
             }
-            col->values[i] = v;
+            v = NAN;
+        }
+        col->values[i] = v;
+    }
+}
+
+/* The current row as point p->n. */
+static tc_status read_point(tc_points *p, const csv_reader *c, const header_map *h, tc_error *err) {
+    size_t i = p->n, id_len;
+    const char *id = csv_reader_get(c, (int)h->id, &id_len);
+    if (!id_len) return tc_fail(err, TC_ERR_PARSE, p->source, c->row_line, h->id + 1, "missing id");
+    double lat, lon;
+    tc_status st = read_coord(p, c, h->lat, 90, "latitude", id, id_len, &lat, err);
+    if (st == TC_OK) st = read_coord(p, c, h->lon, 180, "longitude", id, id_len, &lon, err);
+    if (st != TC_OK) return st;
+    if (!(p->ids[i] = strndup(id, id_len)))
+        return tc_fail(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
+    p->lat[i] = lat;
+    p->lon[i] = lon;
+    p->lines[i] = c->row_line;
+    if (h->wkt >= 0) {
+        size_t len;
+        const char *w = csv_reader_get(c, (int)h->wkt, &len);
+        if (!(p->wkt[i] = strndup(w, len))) {
+            free(p->ids[i]);
+            return tc_fail(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
         }
     }
-    if (r < 0) goto fail;
+    p->n++;
+    read_values(p, c, h, i);
+    return TC_OK;
+}
 
-    /* duplicate ids */
+/* Index every id; a duplicate is an error naming both lines. */
+static tc_status index_ids(tc_points *p, long id_field, tc_error *err) {
     size_t slots = 16;
     while (slots < p->n * 2) slots *= 2;
     p->id_slots = calloc(slots, sizeof *p->id_slots);
-    if (!p->id_slots) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-        goto fail;
-    }
+    if (!p->id_slots) return tc_fail(err, TC_ERR_NO_MEMORY, p->source, 0, 0, "out of memory");
     p->id_slot_mask = slots - 1;
     for (size_t i = 0; i < p->n; i++) {
         long first = insert_id(p, i);
-        if (first >= 0) {
-            st = tc_fail(err, TC_ERR_PARSE, name, p->lines[i], id_field + 1,
-                         "duplicate id '%.80s' (first on line %ld)", p->ids[i], p->lines[first]);
-            goto fail;
-        }
+        if (first >= 0)
+            return tc_fail(err, TC_ERR_PARSE, p->source, p->lines[i], id_field + 1,
+                           "duplicate id '%.80s' (first on line %ld)", p->ids[i], p->lines[first]);
     }
-    free(f.v);
-    free(field_to_column);
+    return TC_OK;
+}
+
+/* Reads a points CSV from read/ctx into a new tc_points. */
+static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, tc_diag *diag, tc_points **out,
+                           tc_error *err) {
+    header_map h = {0};
+    csv_reader c;
+    tc_points *p = calloc(1, sizeof *p);
+    if (!p || !(p->source = strdup(name))) {
+        free(p);
+        return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+    }
+    tc_status st = csv_reader_open_strict(&c, name, read, ctx, diag, err);
+    if (st == TC_OK) st = read_header(p, &c, &h, err);
+    size_t cap = 0;
+    int r = 0;
+    while (st == TC_OK && (r = csv_reader_next(&c)) > 0) {
+        if (p->n == cap && !grow_points(p, &cap))
+            st = tc_fail(err, TC_ERR_NO_MEMORY, name, c.row_line, 0, "out of memory");
+        else
+            st = read_point(p, &c, &h, err);
+    }
+    if (st == TC_OK && r < 0) st = csv_reader_status(&c, err);
+    if (st == TC_OK) st = index_ids(p, h.id, err);
+    csv_reader_close(&c);
+    free(h.field_to_column);
+    if (st != TC_OK) {
+        tc_points_free(p);
+        return st;
+    }
     *out = p;
     return TC_OK;
-
-fail:
-    free(f.v);
-    free(field_to_column);
-    tc_points_free(p);
-    return st;
 }
 
 tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_diag *diag, tc_points **out,
                           tc_error *err) {
-    (void)diag;
-    char *buf = malloc(len + 1);
-    if (!buf) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
-    if (len) memcpy(buf, data, len);
-    buf[len] = '\0';
-    tc_status st = parse_buffer(name, buf, len, out, err);
-    free(buf);
-    return st;
+    csv_membuf mb = {data, len, 0, 0};
+    return parse_csv(name, csv_membuf_read, &mb, diag, out, err);
 }
 
 tc_status tc_points_read(const char *path, tc_diag *diag, tc_points **out, tc_error *err) {
-    (void)diag;
     FILE *fp = fopen(path, "rb");
     if (!fp) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (len < cap) break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = nb;
-        }
-    }
-    int bad = ferror(fp);
+    csv_file f = {fp, path};
+    tc_status st = parse_csv(path, csv_file_read, &f, diag, out, err);
     fclose(fp);
-    if (!buf) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-    if (bad) {
-        free(buf);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
-    }
-    buf[len] = '\0';
-    tc_status st = parse_buffer(path, buf, len, out, err);
-    free(buf);
     return st;
 }
 

@@ -147,7 +147,7 @@ tc_status tc_surface_write_geotiff(const char *path, const tc_grid *grid, const 
         char desc[32];
         snprintf(desc, sizeof desc, "travel_time_p%d", percentiles[p]);
         GDALSetDescription(b, desc);
-        GDALSetRasterNoDataValue(b, TC_TT_UNREACHED);
+        GDALSetRasterNoDataValue(b, TC_UNREACHED_MIN);
         if (GDALRasterIO(b, GF_Write, 0, 0, (int)grid->width, (int)grid->height, band, (int)grid->width,
                          (int)grid->height, GDT_UInt16, 0, 0) != CE_None) {
             st = tc_gdal_fail(err, TC_ERR_IO, path, "cannot write GeoTIFF band");
@@ -183,7 +183,7 @@ tc_status tc_surface_write_csv(const char *path, size_t n, const char *const *id
         bad = bad || fprintf(fp, ",%.7f,%.7f", lat[i], lon[i]) < 0;
         for (size_t p = 0; p < n_percentiles && !bad; p++) {
             uint16_t v = pm[i * n_percentiles + p];
-            bad = v == TC_TT_UNREACHED ? putc(',', fp) == EOF : fprintf(fp, ",%u", (unsigned)v) < 0;
+            bad = v == TC_UNREACHED_MIN ? putc(',', fp) == EOF : fprintf(fp, ",%u", (unsigned)v) < 0;
         }
         bad = bad || putc('\n', fp) == EOF;
     }

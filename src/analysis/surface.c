@@ -38,7 +38,7 @@
 #include "common/progress.h"
 #include "network/network.h"
 #include "routing/raptor.h"
-#include "streets/stop_access.h"
+#include "routing/stop_access.h"
 #include "streets/street_search.h"
 #include "streets/street_truck.h"
 #include "common/timeutil.h"

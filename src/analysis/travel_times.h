@@ -9,14 +9,18 @@
 #ifndef TC_ANALYSIS_TRAVEL_TIMES_H
 #define TC_ANALYSIS_TRAVEL_TIMES_H
 
+#include "tongcheng.h"
+
 #include <stdint.h>
 
-#define TC_TT_UNREACHED UINT16_MAX
+/* An unreached destination is TC_UNREACHED_MIN (tongcheng.h). Only surface.c still says TC_TT_UNREACHED; the
+ * second name goes when it says TC_UNREACHED_MIN. */
+#define TC_TT_UNREACHED TC_UNREACHED_MIN
 
 typedef struct tc_travel_times {
     uint32_t n_dest;
     uint32_t n_samples; /* departure minutes × draws */
-    uint16_t *minutes;  /* n_dest × n_samples, destination-major; TC_TT_UNREACHED beyond the cutoff or unreached */
+    uint16_t *minutes;  /* n_dest × n_samples, destination-major; TC_UNREACHED_MIN beyond the cutoff or unreached */
 } tc_travel_times;
 
 #endif

@@ -91,12 +91,12 @@ typedef struct ctx {
 static long read_stream(void *c, char *buf, size_t cap, tc_error *err) { return gtfs_stream_read(c, buf, cap, err); }
 
 /* Open file as CSV without findings (the caller has its own reasons to read it). 0 on success. */
-static int open_quiet(ctx *c, const char *file, gtfs_csv *csv, gtfs_stream **st, tc_diag *diag) {
+static int open_quiet(ctx *c, const char *file, csv_reader *csv, gtfs_stream **st, tc_diag *diag) {
     if (!gtfs_source_has(c->src, file)) return -1;
     *st = gtfs_stream_open(c->src, file, NULL);
     if (!*st) return -1;
-    if (gtfs_csv_open(csv, file, read_stream, *st, diag, NULL) != TC_OK) {
-        gtfs_csv_close(csv);
+    if (csv_reader_open(csv, file, read_stream, *st, diag, NULL) != TC_OK) {
+        csv_reader_close(csv);
         gtfs_stream_close(*st);
         return -1;
     }
@@ -109,45 +109,45 @@ static idset *get_set(ctx *c, int s) {
     set->loaded = 1;
     tc_diag silent = {0};
     for (int k = 0; k < 3 && set_sources[s][k].file; k++) {
-        gtfs_csv csv;
+        csv_reader csv;
         gtfs_stream *st;
         if (open_quiet(c, set_sources[s][k].file, &csv, &st, &silent)) continue;
-        int col = gtfs_csv_col(&csv, set_sources[s][k].column);
-        while (col >= 0 && gtfs_csv_next(&csv) == 1) {
+        int col = csv_reader_col(&csv, set_sources[s][k].column);
+        while (col >= 0 && csv_reader_next(&csv) == 1) {
             size_t n;
-            const char *v = gtfs_csv_get(&csv, col, &n);
+            const char *v = csv_reader_get(&csv, col, &n);
             if (!n || gtfs_idmap_get(&set->map, v, n) != GTFS_NONE) continue;
             char *key = gtfs_arena_strndup(&set->arena, v, n);
             if (!key || gtfs_idmap_put(&set->map, key, n, 0) == -2) break;
         }
-        gtfs_csv_close(&csv);
+        csv_reader_close(&csv);
         gtfs_stream_close(st);
     }
     return set;
 }
 
 static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
-    gtfs_csv csv;
+    csv_reader csv;
     gtfs_stream *st;
     if (open_quiet(c, chk->file, &csv, &st, c->diag)) return;
     int key_cols[7], n_key = 0;
-    for (int k = 0; k < 7 && chk->key[k]; k++) key_cols[n_key++] = gtfs_csv_col(&csv, chk->key[k]);
+    for (int k = 0; k < 7 && chk->key[k]; k++) key_cols[n_key++] = csv_reader_col(&csv, chk->key[k]);
     int any_key = 0;
     for (int k = 0; k < n_key; k++) any_key |= key_cols[k] >= 0;
     int ref_cols[7], n_ref = 0;
-    for (int k = 0; k < 7 && chk->refs[k].column; k++) ref_cols[n_ref++] = gtfs_csv_col(&csv, chk->refs[k].column);
+    for (int k = 0; k < 7 && chk->refs[k].column; k++) ref_cols[n_ref++] = csv_reader_col(&csv, chk->refs[k].column);
     int is_fare_attr = !strcmp(chk->file, "fare_attributes.txt");
-    int c_agency = gtfs_csv_col(&csv, "agency_id");
+    int c_agency = csv_reader_col(&csv, "agency_id");
     gtfs_idmap seen = {0};
     gtfs_arena keys = {0};
     char kb[1024];
-    while (gtfs_csv_next(&csv) == 1) {
+    while (csv_reader_next(&csv) == 1) {
         if (any_key) {
             size_t kl = 0;
             int all_empty = 1;
             for (int k = 0; k < n_key; k++) {
                 size_t n;
-                const char *v = gtfs_csv_get(&csv, key_cols[k], &n);
+                const char *v = csv_reader_get(&csv, key_cols[k], &n);
                 if (n) all_empty = 0;
                 if (kl + n + 1 < sizeof kb) {
                     memcpy(kb + kl, v, n);
@@ -166,7 +166,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
         }
         for (int k = 0; k < n_ref; k++) {
             size_t n;
-            const char *v = gtfs_csv_get(&csv, ref_cols[k], &n);
+            const char *v = csv_reader_get(&csv, ref_cols[k], &n);
             if (!n) continue;
             idset *set = get_set(c, chk->refs[k].set);
             if (gtfs_idmap_get(&set->map, v, n) == GTFS_NONE)
@@ -176,7 +176,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
         }
         if (is_fare_attr && feed->n_agencies > 1) {
             size_t n;
-            gtfs_csv_get(&csv, c_agency, &n);
+            csv_reader_get(&csv, c_agency, &n);
             if (!n)
                 tc_report(c->diag, TC_SEV_ERROR, "missing_required_field", chk->file, csv.row_line, c_agency + 1,
                           "agency_id is required when the feed has several agencies");
@@ -184,7 +184,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
     }
     gtfs_idmap_free(&seen);
     gtfs_arena_free(&keys);
-    gtfs_csv_close(&csv);
+    csv_reader_close(&csv);
     gtfs_stream_close(st);
 }
 
@@ -192,32 +192,32 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
  * two default categories for one product, or a row without a category while several categories are default. */
 static void check_rider_categories(ctx *c) {
     tc_diag silent = {0};
-    gtfs_csv csv;
+    csv_reader csv;
     gtfs_stream *st;
     gtfs_idmap defaults = {0};
     gtfs_arena arena = {0};
     size_t n_defaults = 0;
     if (!open_quiet(c, "rider_categories.txt", &csv, &st, &silent)) {
-        int c_id = gtfs_csv_col(&csv, "rider_category_id"), c_def = gtfs_csv_col(&csv, "is_default_fare_category");
-        while (gtfs_csv_next(&csv) == 1) {
+        int c_id = csv_reader_col(&csv, "rider_category_id"), c_def = csv_reader_col(&csv, "is_default_fare_category");
+        while (csv_reader_next(&csv) == 1) {
             size_t n, dn;
-            const char *v = gtfs_csv_get(&csv, c_id, &n);
-            const char *d = gtfs_csv_get(&csv, c_def, &dn);
+            const char *v = csv_reader_get(&csv, c_id, &n);
+            const char *d = csv_reader_get(&csv, c_def, &dn);
             if (n && dn == 1 && d[0] == '1') {
                 char *k = gtfs_arena_strndup(&arena, v, n);
                 if (k && gtfs_idmap_put(&defaults, k, n, 1) == GTFS_NONE) n_defaults++;
             }
         }
-        gtfs_csv_close(&csv);
+        csv_reader_close(&csv);
         gtfs_stream_close(st);
     }
     if (n_defaults && !open_quiet(c, "fare_products.txt", &csv, &st, &silent)) {
-        int c_id = gtfs_csv_col(&csv, "fare_product_id"), c_rc = gtfs_csv_col(&csv, "rider_category_id");
+        int c_id = csv_reader_col(&csv, "fare_product_id"), c_rc = csv_reader_col(&csv, "rider_category_id");
         gtfs_idmap with_default = {0};
-        while (gtfs_csv_next(&csv) == 1) {
+        while (csv_reader_next(&csv) == 1) {
             size_t n, rn;
-            const char *id = gtfs_csv_get(&csv, c_id, &n);
-            const char *rc = gtfs_csv_get(&csv, c_rc, &rn);
+            const char *id = csv_reader_get(&csv, c_id, &n);
+            const char *rc = csv_reader_get(&csv, c_rc, &rn);
             if (!n) continue;
             if (!rn) {
                 if (n_defaults > 1)
@@ -233,7 +233,7 @@ static void check_rider_categories(ctx *c) {
                           c_rc + 1, "fare product \"%.*s\" is sold for two default rider categories", (int)n, id);
         }
         gtfs_idmap_free(&with_default);
-        gtfs_csv_close(&csv);
+        csv_reader_close(&csv);
         gtfs_stream_close(st);
     }
     gtfs_idmap_free(&defaults);

@@ -21,7 +21,7 @@
  */
 #include "network/builder.h"
 #include "network/pattern_shapes.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "network/network.h"
 #include "common/geo.h"
 #include "common/progress.h"

@@ -9,7 +9,7 @@
  * scanned). After a successful open the searches may trust every index without bounds checks.
  */
 #include "network/network.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "common/error.h"
 #include "streets/street_build.h"
 

@@ -11,7 +11,8 @@
 
 #include "tongcheng.h"
 #include "common/error.h"
-#include "streets/street_graph.h"
+#include "common/modes.h"
+#include "osm/osm_truck.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,7 @@ typedef struct osm_way_access {
 /* Heavy-vehicle rules (osm_truck.c). osm_truck_way: may some goods vehicle use a way of this class at all (hgv,
  * goods, motor_vehicle, vehicle, access; the query's vehicle then meets the limits of osm_truck_limits). */
 int osm_truck_way(int n_tags, const char *const *keys, const char *const *values, int vehicle_class);
-/* Fill out with the way's limits (street_graph.h). Every value of a tag read here that is not understood is passed
+/* Fill out with the way's limits (osm_truck.h). Every value of a tag read here that is not understood is passed
  * to on_unknown(user, key, value, why) and that tag is left out — never guessed. */
 typedef void (*osm_unknown_fn)(void *user, const char *key, const char *value, const char *why);
 void osm_truck_limits(int n_tags, const char *const *keys, const char *const *values, street_truck_limit *out,

@@ -30,7 +30,7 @@
  *   never carries cars or bikes unless explicitly tagged so).
  */
 #include "osm/osm.h"
-#include "streets/street_graph.h"
+#include "common/modes.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -368,7 +368,7 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
     if (st) goto fail;
     memcpy(r->bbox, info.bbox, sizeof r->bbox);
     r->car_speed_kmh = p->car_speed_kmh;
-    r->car_detour = info.straight_line_detour > 0 ? info.straight_line_detour : 1.3;
+    r->car_detour = info.straight_line_detour > 0 ? info.straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
 
     const tc_network_view *v = &net->v;
     double walk = p->walk_speed_mps > 0   ? p->walk_speed_mps
@@ -417,7 +417,7 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
         int all = nc > 0;
         for (size_t c = 0; c < nc; c++) {
             circle_pair *pr = &r->pairs[i * nc + c];
-            pr->inside = pr->p50 != CIRCLE_UNREACHED && pr->p50 <= p->cutoff_min;
+            pr->inside = pr->p50 != TC_UNREACHED_MIN && pr->p50 <= p->cutoff_min;
             all &= pr->inside;
         }
         r->all_cores[i] = (uint8_t)all;

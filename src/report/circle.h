@@ -20,8 +20,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CIRCLE_UNREACHED 0xFFFFu /* = TC_UNREACHED_MIN */
-
 /* A place or a core from a CSV with columns id, name, lat, lon and optionally name_zh, kind, approximate. */
 typedef struct circle_place {
     char *id, *name, *name_zh, *kind;
@@ -100,7 +98,7 @@ void circle_params_init(circle_params *p);
 
 /* One place × core. */
 typedef struct circle_pair {
-    uint16_t p50, p90; /* minutes, CIRCLE_UNREACHED */
+    uint16_t p50, p90; /* minutes, TC_UNREACHED_MIN */
     double car_min;    /* NAN when the car cannot make it */
     int inside;        /* p50 <= cutoff */
 } circle_pair;

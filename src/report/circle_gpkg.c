@@ -42,8 +42,8 @@ tc_status circle_write_gpkg(const circle_report *r, const char *path, tc_error *
                 tc_gpkg_value v[7] = {{.text = res->name},
                                       {.text = r->places->v[i].id},
                                       {.text = r->cores->v[c].id},
-                                      {.null = p->p50 == CIRCLE_UNREACHED, .integer = p->p50},
-                                      {.null = p->p90 == CIRCLE_UNREACHED, .integer = p->p90},
+                                      {.null = p->p50 == TC_UNREACHED_MIN, .integer = p->p50},
+                                      {.null = p->p90 == TC_UNREACHED_MIN, .integer = p->p90},
                                       {.null = !isfinite(p->car_min), .real = p->car_min},
                                       {.integer = p->inside ? 1 : 0}};
                 tc_gpkg_geometry at = {.kind = TC_GEOM_POINT, .lat = r->places->v[i].lat,

@@ -154,7 +154,7 @@ static void draw_map(FILE *f, const circle_report *r, const circle_result *res) 
 }
 
 static void cell_min(FILE *f, uint16_t v) {
-    if (v == CIRCLE_UNREACHED) fputs("&#8212;", f);
+    if (v == TC_UNREACHED_MIN) fputs("&#8212;", f);
     else fprintf(f, "%u", v);
 }
 
@@ -188,11 +188,11 @@ static void pair_table(FILE *f, const circle_report *r, const circle_result *res
                 if (p->p50 != b->p50) {
                     int better = p->p50 < b->p50;
                     cls = better ? (p->inside ? "in better" : "out better") : (p->inside ? "in worse" : "out worse");
-                    if (b->p50 != CIRCLE_UNREACHED && p->p50 != CIRCLE_UNREACHED)
+                    if (b->p50 != TC_UNREACHED_MIN && p->p50 != TC_UNREACHED_MIN)
                         snprintf(diff, sizeof diff, " <small>(%+d)</small>", (int)p->p50 - (int)b->p50);
                     else
                         snprintf(diff, sizeof diff, " <small>(was %s)</small>",
-                                 b->p50 == CIRCLE_UNREACHED ? "&#8212;" : "reached");
+                                 b->p50 == TC_UNREACHED_MIN ? "&#8212;" : "reached");
                 }
             }
             fprintf(f, "<td class=\"%s\">", cls);

@@ -1,12 +1,12 @@
 /*
- * circle_inputs.c — the report's input tables: places / cores CSVs (read with the GTFS reader's RFC 4180 CSV
- * reader, so quoting, BOMs and CRLF behave as everywhere else) and the population grid (the analysis stage's
+ * circle_inputs.c — the report's input tables: places / cores CSVs (read with the common RFC 4180 CSV reader,
+ * common/csv.h, so quoting, BOMs and CRLF behave as everywhere else) and the population grid (the analysis stage's
  * points CSV, the r5r model).
  */
 #include "report/circle.h"
 #include "analysis/points.h"
-#include "gtfs/gtfs_internal.h"
-#include "sketch/sk_json.h"
+#include "common/csv.h"
+#include "common/json_file.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,9 +35,9 @@ static int parse_coord(const char *s, double lo, double hi, double *out) {
 }
 
 /* A trimmed cell copied into buf (the reader's cells are trimmed by length, not NUL-terminated at the trim). */
-static const char *cell(const gtfs_csv *c, int col, char *buf, size_t n) {
+static const char *cell(const csv_reader *c, int col, char *buf, size_t n) {
     size_t len = 0;
-    const char *s = gtfs_csv_get(c, col, &len);
+    const char *s = csv_reader_get(c, col, &len);
     if (len >= n) len = n - 1;
     memcpy(buf, s, len);
     buf[len] = '\0';
@@ -46,21 +46,21 @@ static const char *cell(const gtfs_csv *c, int col, char *buf, size_t n) {
 
 tc_status circle_places_parse(const char *name, const char *text, size_t len, circle_places *out, tc_error *err) {
     memset(out, 0, sizeof *out);
-    gtfs_membuf mb = {text, len, 0, 0};
-    gtfs_csv c;
-    tc_status st = gtfs_csv_open(&c, name, gtfs_membuf_read, &mb, NULL, err);
+    csv_membuf mb = {text, len, 0, 0};
+    csv_reader c;
+    tc_status st = csv_reader_open(&c, name, csv_membuf_read, &mb, NULL, err);
     if (st) return st;
-    int c_id = gtfs_csv_col(&c, "id"), c_name = gtfs_csv_col(&c, "name"), c_zh = gtfs_csv_col(&c, "name_zh");
-    int c_lat = gtfs_csv_col(&c, "lat"), c_lon = gtfs_csv_col(&c, "lon"), c_kind = gtfs_csv_col(&c, "kind");
-    int c_apx = gtfs_csv_col(&c, "approximate");
-    if (c_lon < 0) c_lon = gtfs_csv_col(&c, "lng");
+    int c_id = csv_reader_col(&c, "id"), c_name = csv_reader_col(&c, "name"), c_zh = csv_reader_col(&c, "name_zh");
+    int c_lat = csv_reader_col(&c, "lat"), c_lon = csv_reader_col(&c, "lon"), c_kind = csv_reader_col(&c, "kind");
+    int c_apx = csv_reader_col(&c, "approximate");
+    if (c_lon < 0) c_lon = csv_reader_col(&c, "lng");
     if (c_id < 0 || c_lat < 0 || c_lon < 0) {
-        gtfs_csv_close(&c);
+        csv_reader_close(&c);
         return tc_fail(err, TC_ERR_PARSE, name, 1, 0, "expected a header with columns id, lat, lon (and name)");
     }
     size_t cap = 0;
     int r;
-    while ((r = gtfs_csv_next(&c)) == 1) {
+    while ((r = csv_reader_next(&c)) == 1) {
         char b_id[256], b_lat[64], b_lon[64], b_name[512], b_zh[512], b_kind[64], b_apx[16];
         const char *id = cell(&c, c_id, b_id, sizeof b_id), *lat = cell(&c, c_lat, b_lat, sizeof b_lat),
                    *lon = cell(&c, c_lon, b_lon, sizeof b_lon);
@@ -107,8 +107,8 @@ tc_status circle_places_parse(const char *name, const char *text, size_t len, ci
             break;
         }
     }
-    if (!st && r < 0) st = err && err->code ? err->code : TC_ERR_IO;
-    gtfs_csv_close(&c);
+    if (!st && r < 0) st = csv_reader_status(&c, err);
+    csv_reader_close(&c);
     if (!st && out->n == 0) st = tc_fail(err, TC_ERR_PARSE, name, 0, 0, "no places in the file");
     if (st) circle_places_free(out);
     return st;

@@ -6,15 +6,12 @@
 
 #include "report/circle.h"
 
-/* Fill r->pairs[].p50 / .p90 (minutes, CIRCLE_UNREACHED) for every place → core. */
+/* Fill r->pairs[].p50 / .p90 (minutes, TC_UNREACHED_MIN) for every place → core. */
 tc_status circle_transit_times(const tc_network *net, const circle_params *p, const circle_places *places,
                                const circle_places *cores, circle_result *r, tc_error *err);
 
 /* Fill r->core_area_km2, r->core_isochrones and r->core_population (NAN where not computed). */
 tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, const circle_places *cores,
                                  circle_result *r, tc_error *err);
-
-/* Percentile (nearest rank, as R5) of n sorted values. */
-uint16_t circle_percentile(const uint16_t *sorted, size_t n, int percentile);
 
 #endif

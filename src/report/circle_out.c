@@ -28,9 +28,9 @@ tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *e
                 fputc(',', f);
                 (void)tc_csv_put_field(f, r->cores->v[c].id);
                 fputc(',', f);
-                if (p->p50 != CIRCLE_UNREACHED) fprintf(f, "%u", p->p50); /* empty: not reached */
+                if (p->p50 != TC_UNREACHED_MIN) fprintf(f, "%u", p->p50); /* empty: not reached */
                 fputc(',', f);
-                if (p->p90 != CIRCLE_UNREACHED) fprintf(f, "%u", p->p90);
+                if (p->p90 != TC_UNREACHED_MIN) fprintf(f, "%u", p->p90);
                 fputc(',', f);
                 if (isfinite(p->car_min)) fprintf(f, "%.1f", p->car_min);
                 fprintf(f, ",%d\n", p->inside ? 1 : 0);
@@ -102,7 +102,7 @@ static void print_cell(FILE *out, const char *s, int w) {
 }
 
 static void fmt_min(char *buf, size_t n, uint16_t v) {
-    if (v == CIRCLE_UNREACHED) snprintf(buf, n, "-");
+    if (v == TC_UNREACHED_MIN) snprintf(buf, n, "-");
     else snprintf(buf, n, "%u", v);
 }
 

@@ -12,7 +12,7 @@
  */
 #include "report/circle.h"
 #include "common/geo.h"
-#include "sketch/sk_json.h"
+#include "common/json_file.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -231,7 +231,7 @@ tc_status circle_roads_read(const char *path, const cJSON *const *extra, const c
         return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     r->access_kmh = 25;
-    r->access_detour = 1.3;
+    r->access_detour = TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     st = read_doc(&j, r, root, 0);
     cJSON_Delete(root);
     for (size_t k = 0; k < n_extra && !st; k++) {

@@ -14,14 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint16_t circle_percentile(const uint16_t *sorted, size_t n, int percentile) {
-    if (n == 0) return CIRCLE_UNREACHED;
-    size_t k = (size_t)ceil(percentile / 100.0 * (double)n);
-    if (k > 0) k--;
-    if (k >= n) k = n - 1;
-    return sorted[k];
-}
-
 static void analysis_options(const circle_params *p, tc_analysis_options *o) {
     tc_analysis_options_init(o);
     o->date = p->date;
@@ -123,7 +115,7 @@ tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, 
         if (st) break;
         double sum = 0;
         for (size_t i = 0; i < pop->n; i++)
-            if (out[i] != CIRCLE_UNREACHED && out[i] <= p->cutoff_min) {
+            if (out[i] != TC_UNREACHED_MIN && out[i] <= p->cutoff_min) {
                 sum += pop->count[i];
                 n_inside[i]++;
             }

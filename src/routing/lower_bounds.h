@@ -17,7 +17,7 @@
 #define TC_ROUTING_LOWER_BOUNDS_H
 
 #include "network/network.h"
-#include "streets/stop_access.h"
+#include "routing/stop_access.h"
 
 #include <stdint.h>
 

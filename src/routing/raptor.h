@@ -22,7 +22,7 @@
 #define TC_ROUTING_RAPTOR_H
 
 #include "network/network.h"
-#include "streets/stop_access.h"
+#include "routing/stop_access.h"
 
 #include <stdint.h>
 

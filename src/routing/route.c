@@ -14,7 +14,7 @@
 #include "common/error.h"
 #include "common/geo.h"
 #include "common/timeutil.h"
-#include "streets/stop_access.h"
+#include "routing/stop_access.h"
 #include "streets/street_search.h" /* the workspace's query options (no_elevation) */
 
 #include <cjson/cJSON.h>

@@ -12,7 +12,7 @@
  */
 #include "sketch/scenario.h"
 #include "sketch/sketch.h"
-#include "sketch/sk_json.h"
+#include "common/json_file.h"
 #include "common/geo.h"
 
 #include <math.h>

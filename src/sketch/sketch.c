@@ -9,7 +9,7 @@
  * spread by distance) turned into trips and frequencies for each direction.
  */
 #include "sketch/sketch.h"
-#include "sketch/sk_json.h"
+#include "common/json_file.h"
 #include "common/geo.h"
 #include "common/timeutil.h"
 
@@ -1344,8 +1344,6 @@ void sketch_feed_free(gtfs_feed *feed) {
     sk_pool_free(&sf->pool);
     free(sf);
 }
-
-sk_pool *sketch_feed_pool(gtfs_feed *feed) { return &((sketch_feed *)feed)->pool; }
 
 tc_status sketch_add_line(gtfs_feed *feed, sk_pool *pool, const cJSON *line, double merge_radius_m,
                           const char *file, const char *path, tc_diag *diag, tc_error *err) {

@@ -34,9 +34,6 @@ tc_status sketch_parse(const char *text, size_t len, const char *file, const cha
 /* Free a feed made by sketch_read / sketch_parse (its strings live in a pool of its own, see feed_edit.h). */
 void sketch_feed_free(gtfs_feed *feed);
 
-/* The pool that owns a sketch feed's strings (for edits that should live as long as the feed). */
-sk_pool *sketch_feed_pool(gtfs_feed *feed);
-
 /* Add one line written in sketch syntax (a "lines" entry) to an existing feed — what a scenario's add_line does.
  * Its stations may name stops of the feed by id ("stop": "ID" or a plain string); new strings come from pool.
  * The line's "agency" must be an agency id of the feed (default: the feed's first agency); its "calendar" a

@@ -7,7 +7,7 @@
  * valid checksum still cannot send a search out of bounds.
  */
 #include "streets/street_build.h"
-#include "streets/street_sections.h"
+#include "netfile/street_sections.h"
 #include "common/error.h"
 
 #include <string.h>

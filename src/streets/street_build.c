@@ -19,7 +19,7 @@
 #include "streets/street_build.h"
 #include "streets/street_mem.h"
 #include "streets/street_search.h"
-#include "streets/street_sections.h"
+#include "netfile/street_sections.h"
 #include "osm/osm.h"
 #include "common/error.h"
 #include "common/geo.h"

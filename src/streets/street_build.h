@@ -1,7 +1,7 @@
 /*
- * street_build.h — the streets module's two entry points used by the network builder and loader.
+ * street_build.h — the street stage's two entry points used by the network builder and loader.
  *
- * OWNED BY THE STREETS MODULE (src/osm, src/streets). The network builder (src/network/builder.c) calls
+ * The network builder (src/network/builder.c) calls
  * streets_build_sections() when an OSM file is given: it reads the PBF, builds the per-mode graph, writes its
  * sections (ids TC_SEC_STREETS_FIRST…LAST) into the network file, links every stop to the walk network and computes
  * walking transfers between stops over the streets. Without OSM the builder computes straight-line transfers itself.
@@ -12,7 +12,7 @@
 
 #include "tongcheng.h"
 #include "common/error.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "streets/street_graph.h"
 
 #include <stdint.h>

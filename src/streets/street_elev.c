@@ -25,7 +25,7 @@
  * with an end outside the DEM or on a no-data cell counts as flat; the build reports the segments that had one.
  */
 #include "streets/street_mem.h"
-#include "streets/street_sections.h"
+#include "netfile/street_sections.h"
 #include "common/gdal_env.h"
 #include "common/geo.h"
 

@@ -1,7 +1,7 @@
 /*
  * street_graph.h — the walk / bike / car street network as the searches see it (a read-only view, like network.h).
  *
- * OWNED BY THE STREETS MODULE: src/osm builds it from a PBF, src/streets searches it; the network file stores it in
+ * src/streets builds it from what src/osm reads out of a PBF and searches it; the network file stores it in
  * sections TC_SEC_STREETS_FIRST… (street_graph_attach fills this view from the mapped file without parsing). An
  * empty graph (n_nodes == 0) means "no street network": walking then falls back to straight-line distance × detour.
  *
@@ -23,13 +23,11 @@
 #ifndef TC_STREETS_STREET_GRAPH_H
 #define TC_STREETS_STREET_GRAPH_H
 
+#include "common/modes.h"
+#include "osm/osm_truck.h"
+
 #include <stdint.h>
 
-/* access bits of an arc (modes allowed to travel along it in its direction) */
-#define STREET_WALK 0x1u
-#define STREET_BIKE 0x2u
-#define STREET_CAR 0x4u
-#define STREET_TRUCK 0x8u /* some goods vehicle may use the arc; its limits are in street_truck_limit (below) */
 
 #define STREET_FORMAT_VERSION 2u /* 2: truck access bit, truck limits per segment */
 
@@ -37,7 +35,7 @@ typedef struct street_edge {
     uint32_t target;
     uint32_t length_mm;
     uint32_t seg;      /* segment index; top bit set when the arc runs from the segment's b to a */
-    uint8_t access;    /* STREET_* bits */
+    uint8_t access;    /* STREET_WALK … STREET_TRUCK bits (common/modes.h) */
     uint8_t car_kmh;   /* car speed, km/h (1…255) */
     uint16_t flags;    /* STREET_EDGE_* (files written before a flag existed hold 0) */
 } street_edge;
@@ -82,34 +80,6 @@ typedef struct street_meta {
     uint32_t n_truck_limits;            /* records in STREET_SEC_TRUCK_LIMITS (≥ 1) */
     uint32_t reserved[3];
 } street_meta;
-
-/* Heavy-vehicle rules of a segment (osm_truck.c parses them): one deduplicated record per distinct combination,
- * indexed by a uint16 per segment (index 0 = no limits), so the arcs stay 16 bytes and a city needs a few hundred
- * records. A zero limit means none. Units chosen so uint16 holds every real value: cm for dimensions (655 m), 10 kg
- * for weights (655 t). The time window is in local minutes of the day; end < start wraps past midnight. */
-#define TRUCK_HGV_NO 0x01u      /* hgv forbids (vehicles over 3.5 t) */
-#define TRUCK_HGV_YES 0x02u     /* hgv explicitly allows, over a general motor-vehicle ban */
-#define TRUCK_GOODS_NO 0x04u    /* goods forbids (goods vehicles up to 3.5 t) */
-#define TRUCK_GOODS_YES 0x08u
-#define TRUCK_DELIVERY 0x10u    /* open to trucks only for deliveries (access/hgv/goods=delivery) */
-#define TRUCK_HAZMAT_NO 0x20u   /* hazmat=no */
-#define TRUCK_BASE_NO 0x40u     /* motor_vehicle / vehicle / access forbid, unless hgv / goods allow */
-#define TRUCK_WIN_CLOSED 1u     /* win_kind: closed to the vehicles of win_who inside the window */
-#define TRUCK_WIN_OPEN 2u       /* win_kind: open to them only inside the window */
-#define TRUCK_WHO_HGV 1u
-#define TRUCK_WHO_GOODS 2u
-typedef struct street_truck_limit {
-    uint16_t max_height_cm, max_width_cm, max_length_cm;
-    uint16_t max_weight_10kg, max_axle_10kg;
-    uint8_t flags;       /* TRUCK_* */
-    uint8_t hgv_kmh;     /* maxspeed:hgv, 0 = none given */
-    uint8_t win_days;    /* bit 0 Monday … bit 6 Sunday; 0 = no time window */
-    uint8_t win_kind;    /* TRUCK_WIN_* */
-    uint8_t win_who;     /* TRUCK_WHO_* bits */
-    uint8_t reserved;
-    uint16_t win_start_min, win_end_min;   /* first time range */
-    uint16_t win2_start_min, win2_end_min; /* second time range, or both 0 */
-} street_truck_limit;
 
 /* Slope factors (street_elev.c): travel time over flat time, fixed point with STREET_ELEV_ONE = 1.0. */
 #define STREET_ELEV_ONE 1024u

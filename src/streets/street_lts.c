@@ -5,9 +5,10 @@
  * The tag rules (osm_rules.c) give every way an LTS; a planner who knows better (a protected lane the tags miss, a
  * street calmed last year) overrides it per way. A row naming a way the graph does not hold (outside the extract, or
  * not open to bicycles) changes nothing and is counted in one warning; a malformed row is an error naming the file,
- * line and column. The CSV has two columns, so it is read here line by line rather than through the GTFS reader.
+ * line and column (the common CSV reader in strict mode).
  */
 #include "streets/street_mem.h"
+#include "common/csv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,96 +25,76 @@ static int cmp_row(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Column index (0-based) of name in a header line, or -1. */
-static int column_of(const char *header, const char *name) {
-    int col = 0;
-    const char *p = header;
-    size_t n = strlen(name);
-    for (;;) {
-        while (*p == ' ' || *p == '"') p++;
-        if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '"' || p[n] == '\n' || p[n] == '\r' || !p[n]))
-            return col;
-        p = strchr(p, ',');
-        if (!p) return -1;
-        p++, col++;
-    }
-}
-
-/* The text of column col of a line (into buf), or NULL when the line is shorter. */
-static const char *field(const char *line, int col, char *buf, size_t n) {
-    const char *p = line;
-    for (int c = 0; c < col; c++) {
-        p = strchr(p, ',');
-        if (!p) return NULL;
-        p++;
-    }
-    size_t len = strcspn(p, ",\r\n");
+/* A cell of the current row as a NUL-terminated string in buf (truncated to fit). */
+static const char *cell(const csv_reader *c, int col, char *buf, size_t n) {
+    size_t len;
+    const char *s = csv_reader_get(c, col, &len);
     if (len >= n) len = n - 1;
-    memcpy(buf, p, len);
+    memcpy(buf, s, len);
     buf[len] = 0;
-    char *s = buf;
-    while (*s == ' ' || *s == '"') s++;
-    char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '"')) *--e = 0;
-    return s;
+    return buf;
 }
 
-tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err) {
+/* One row: the way id and its level. */
+static tc_status read_row(const csv_reader *c, int c_id, int c_lts, lts_row *out, tc_error *err) {
+    char buf[64];
+    const char *id = cell(c, c_id, buf, sizeof buf);
+    char *end;
+    errno = 0;
+    long long way = strtoll(id, &end, 10);
+    if (end == id || *end || errno || way <= 0)
+        return tc_fail(err, TC_ERR_PARSE, c->file, c->row_line, c_id + 1, "expected an OSM way id, got \"%s\"", id);
+    const char *lv = cell(c, c_lts, buf, sizeof buf);
+    long lts = strtol(lv, &end, 10);
+    if (end == lv || *end || lts < 1 || lts > 4)
+        return tc_fail(err, TC_ERR_PARSE, c->file, c->row_line, c_lts + 1,
+                       "expected a level of traffic stress 1…4, got \"%s\"", lv);
+    *out = (lts_row){way, (uint8_t)lts};
+    return TC_OK;
+}
+
+/* Every row of the file, in file order. */
+static tc_status read_rows(const char *csv_path, tc_diag *diag, lts_row **rows_out, size_t *n_out, tc_error *err) {
     FILE *f = fopen(csv_path, "rb");
     if (!f) return tc_fail(err, TC_ERR_IO, csv_path, 0, 0, "cannot open the LTS overrides: %s", strerror(errno));
-    char line[512], buf[64];
-    long ln = 0;
-    tc_status st = TC_OK;
+    csv_file cf = {f, csv_path};
+    csv_reader c;
     lts_row *rows = NULL;
     size_t n = 0, cap = 0;
-    int c_id = -1, c_lts = -1;
-    while (fgets(line, sizeof line, f)) {
-        ln++;
-        if (ln == 1) {
-            const char *h = line;
-            if (!strncmp(h, "\xef\xbb\xbf", 3)) h += 3;
-            c_id = column_of(h, "osm_id");
-            c_lts = column_of(h, "lts");
-            if (c_id < 0 || c_lts < 0) {
-                st = tc_fail(err, TC_ERR_PARSE, csv_path, 1, 0, "expected the columns osm_id and lts (R5's form)");
-                break;
-            }
-            continue;
-        }
-        if (line[strspn(line, " \r\n")] == 0) continue; /* blank line */
-        const char *id = field(line, c_id, buf, sizeof buf);
-        char *end;
-        errno = 0;
-        long long way = id ? strtoll(id, &end, 10) : 0;
-        if (!id || end == id || *end || errno || way <= 0) {
-            st = tc_fail(err, TC_ERR_PARSE, csv_path, ln, c_id + 1, "expected an OSM way id, got \"%s\"", id ? id : "");
-            break;
-        }
-        const char *lv = field(line, c_lts, buf, sizeof buf);
-        long lts = lv ? strtol(lv, &end, 10) : 0;
-        if (!lv || end == lv || *end || lts < 1 || lts > 4) {
-            st = tc_fail(err, TC_ERR_PARSE, csv_path, ln, c_lts + 1, "expected a level of traffic stress 1…4, got \"%s\"",
-                         lv ? lv : "");
-            break;
-        }
+    tc_status st = csv_reader_open_strict(&c, csv_path, csv_file_read, &cf, diag, err);
+    int c_id = csv_reader_col(&c, "osm_id"), c_lts = csv_reader_col(&c, "lts"), r = 0;
+    if (st == TC_OK && (c_id < 0 || c_lts < 0))
+        st = tc_fail(err, TC_ERR_PARSE, csv_path, c.row_line, 0, "expected the columns osm_id and lts (R5's form)");
+    while (st == TC_OK && (r = csv_reader_next(&c)) > 0) {
         if (n == cap) {
             cap = cap ? 2 * cap : 256;
-            lts_row *r = realloc(rows, cap * sizeof *r);
-            if (!r) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, csv_path, ln, 0, "out of memory");
+            lts_row *nr = realloc(rows, cap * sizeof *nr);
+            if (!nr) {
+                st = tc_fail(err, TC_ERR_NO_MEMORY, csv_path, c.row_line, 0, "out of memory");
                 break;
             }
-            rows = r;
+            rows = nr;
         }
-        rows[n++] = (lts_row){way, (uint8_t)lts};
+        st = read_row(&c, c_id, c_lts, &rows[n], err);
+        n += st == TC_OK;
     }
-    if (st == TC_OK && ferror(f)) st = tc_fail(err, TC_ERR_IO, csv_path, ln, 0, "read error");
-    if (st == TC_OK && ln == 0) st = tc_fail(err, TC_ERR_PARSE, csv_path, 1, 0, "empty file (expected osm_id,lts)");
+    if (st == TC_OK && r < 0) st = csv_reader_status(&c, err);
+    csv_reader_close(&c);
     fclose(f);
     if (st != TC_OK) {
         free(rows);
         return st;
     }
+    *rows_out = rows;
+    *n_out = n;
+    return TC_OK;
+}
+
+tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err) {
+    lts_row *rows = NULL;
+    size_t n = 0;
+    tc_status st = read_rows(csv_path, diag, &rows, &n, err);
+    if (st != TC_OK) return st;
     qsort(rows, n, sizeof *rows, cmp_row);
     uint8_t *hit = calloc(n + 1, 1);
     if (!hit) {

@@ -7,7 +7,7 @@
 
 #include "tongcheng.h"
 #include "common/error.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "streets/street_graph.h"
 
 typedef struct street_mem {

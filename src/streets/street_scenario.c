@@ -12,9 +12,9 @@
  */
 #include "streets/street_scenario.h"
 #include "common/geo.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "streets/street_graph.h"
-#include "streets/street_sections.h"
+#include "netfile/street_sections.h"
 
 #include <math.h>
 #include <stdlib.h>

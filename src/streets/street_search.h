@@ -1,6 +1,6 @@
 /*
- * street_search.h — snapping points to the street graph and searching it (internal to the library; the public
- * entry points are tc_street_route in tongcheng.h and street_stops_near in stop_access.h).
+ * street_search.h — snapping points to the street graph and searching it (internal to the library; the entry
+ * points over a loaded network are tc_street_route in tongcheng.h and street_stops_near in routing/stop_access.h).
  *
  * Costs are integers so the heap compares machine words: walk and bike search on distance in millimetres (their
  * speed is uniform, so time = distance / speed, applied at the end — the speed stays a query-time parameter), car
@@ -12,11 +12,19 @@
 
 #include "tongcheng.h"
 #include "streets/street_graph.h"
-#include "streets/stop_access.h"
 
 #include <stdint.h>
 
 #define STREET_INF UINT32_MAX
+
+/* A stop and the seconds to reach it (access) or to reach the point from it (egress). */
+typedef struct tc_stop_seconds {
+    uint32_t stop;
+    int32_t seconds;
+} tc_stop_seconds;
+
+/* Per-thread scratch space for street searches; allocate once, reuse for every query. */
+typedef struct street_workspace street_workspace;
 
 /* A point projected onto a segment. */
 typedef struct street_snap {
@@ -47,7 +55,8 @@ static inline uint32_t street_cost(const street_edge *e, tc_mode mode, uint32_t 
     return (uint32_t)(((uint64_t)mm * 18u + (uint64_t)e->car_kmh * 5u / 2u) / ((uint64_t)e->car_kmh * 5u));
 }
 
-/* The workspace of stop_access.h, shared by every street search. */
+/* The workspace of every street search; the stop fields are filled by street_workspace_create
+ * (routing/stop_access.h) from a loaded network's stop links and stay empty for searches over a bare graph. */
 struct street_workspace {
     const street_graph *g;
     uint32_t cap;         /* max(n_nodes, n_edges) */

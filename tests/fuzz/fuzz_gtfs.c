@@ -1,12 +1,14 @@
 /*
- * fuzz_gtfs.c — libFuzzer target for the CSV reader and the GTFS feed reader.
+ * fuzz_gtfs.c — libFuzzer target for the CSV reader (lenient and strict), the points reader and the GTFS feed reader.
  *
  * The input is cut at each line "@@\n" into the files of a feed, in the order of `files` below (agency.txt,
  * stops.txt, ...), written into a temporary folder that gtfs_feed_read then reads; the whole input is also fed to
- * the CSV reader directly, in pieces whose size comes from the first byte (so buffer boundaries move around).
+ * the CSV reader directly, in pieces whose size comes from the first byte (so buffer boundaries move around; its top
+ * bit picks the strict mode), and to the points reader (tc_points_parse, strict).
  * Anything but a clean return (crash, leak, sanitizer report, hang) is a bug.
  */
 #include "gtfs/gtfs_internal.h"
+#include "analysis/points.h"
 #include "common/timeutil.h"
 
 #include <stdio.h>
@@ -29,20 +31,28 @@ static void count_finding(void *user, const tc_finding *f) {
 
 static void fuzz_csv(const uint8_t *data, size_t size) {
     if (!size) return;
-    gtfs_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
+    csv_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
     size_t n = 0;
     tc_diag diag = {.fn = count_finding, .user = &n};
-    gtfs_csv c;
-    if (gtfs_csv_open(&c, "fuzz.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
-        int col = gtfs_csv_col(&c, "stop_id");
-        while (gtfs_csv_next(&c) == 1) {
+    csv_reader c;
+    tc_status st = (data[0] & 0x80) ? csv_reader_open_strict(&c, "fuzz.txt", csv_membuf_read, &mb, &diag, NULL)
+                                    : csv_reader_open(&c, "fuzz.txt", csv_membuf_read, &mb, &diag, NULL);
+    if (st == TC_OK) {
+        int col = csv_reader_col(&c, "stop_id");
+        while (csv_reader_next(&c) == 1) {
             size_t len;
-            const char *s = gtfs_csv_get(&c, col, &len);
+            const char *s = csv_reader_get(&c, col, &len);
             int32_t t;
             gtfs_parse_time(s, len, &t);
         }
     }
-    gtfs_csv_close(&c);
+    csv_reader_close(&c);
+    tc_points *pts = NULL;
+    if (tc_points_parse("fuzz.csv", (const char *)data + 1, size - 1, &diag, &pts, NULL) == TC_OK) {
+        for (size_t i = 0; i < pts->n; i++)
+            if (tc_points_find(pts, pts->ids[i]) != (long)i || !(pts->lat[i] >= -90 && pts->lat[i] <= 90)) abort();
+        tc_points_free(pts);
+    }
 }
 
 /* the scratch folder goes when the fuzzer exits normally (max_total_time, -runs) */

@@ -11,7 +11,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memfd_create */
 #endif
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "network/network.h"
 
 #include <stdint.h>

@@ -90,7 +90,7 @@ static void test_decay_definitions(void **state) {
 
 static void test_accessibility_hand_count(void **state) {
     (void)state;
-    const uint16_t U = TC_TT_UNREACHED;
+    const uint16_t U = TC_UNREACHED_MIN;
     /* 4 destinations × 2 percentiles (p25, p75) */
     uint16_t pm[8] = {10, 20, /**/ 30, 40, /**/ U, U, /**/ 5, U}; /* 30 at cutoff 30 is out (t < cutoff) */
     double jobs[4] = {1, 2, 4, 8}, people[4] = {100, -5, 1000, NAN}; /* negative and NaN counts are skipped */
@@ -133,7 +133,7 @@ static void test_accessibility_properties(void **state) {
     for (int d = 0; d < N; d++) {
         uint16_t t = (uint16_t)(rand() % 140);
         for (int p = 0; p < P; p++) {
-            pm[d * P + p] = rand() % 10 == 0 ? TC_TT_UNREACHED : t;
+            pm[d * P + p] = rand() % 10 == 0 ? TC_UNREACHED_MIN : t;
             t = (uint16_t)(t + rand() % 10);
         }
         opp[d] = rand() % 50;
@@ -152,7 +152,7 @@ static void test_accessibility_properties(void **state) {
                 /* the same sum, destination by destination through the public weight function */
                 double direct = 0;
                 for (int k = 0; k < N; k++)
-                    if (pm[k * P + p] != TC_TT_UNREACHED)
+                    if (pm[k * P + p] != TC_UNREACHED_MIN)
                         direct += opp[k] * tc_decay_weight(&d, cutoffs[c] * 60, pm[k * P + p] * 60);
                 assert_true(fabs(a - direct) <= 1e-9 * (1 + direct));
                 assert_true(a >= 0 && a <= total + 1e-9);
@@ -163,7 +163,7 @@ static void test_accessibility_properties(void **state) {
 
 static void test_matrix_rows(void **state) {
     (void)state;
-    const uint16_t U = TC_TT_UNREACHED;
+    const uint16_t U = TC_UNREACHED_MIN;
     uint16_t pm[6] = {12, 15, U, U, 0, U};
     const char *to[3] = {"a", "b\"q", "c"};
     int pcts[2] = {50, 95};

@@ -36,7 +36,7 @@ static uint16_t *radial_surface(tc_grid *g, double hole_in_km, double hole_out_k
             /* later percentiles are slower: +5 minutes each */
             double minutes = km / KM_PER_MIN + 5 * p;
             int unreachable = km >= hole_in_km && km < hole_out_km;
-            pm[c * n_percentiles + p] = unreachable || minutes > 120 ? TC_TT_UNREACHED : (uint16_t)floor(minutes) /* truncated, as R5 */;
+            pm[c * n_percentiles + p] = unreachable || minutes > 120 ? TC_UNREACHED_MIN : (uint16_t)floor(minutes) /* truncated, as R5 */;
         }
     }
     return pm;
@@ -204,8 +204,8 @@ static void test_patchy_surface_nested(void **state) {
             double t = st_t[s] + tc_haversine_m(st_lat[s], st_lon[s], lat, lon) / 1000 * 12;
             if (t < best) best = t;
         }
-        pm[c * 2] = best > 120 ? TC_TT_UNREACHED : (uint16_t)best;
-        pm[c * 2 + 1] = best + 6 > 120 ? TC_TT_UNREACHED : (uint16_t)(best + 6);
+        pm[c * 2] = best > 120 ? TC_UNREACHED_MIN : (uint16_t)best;
+        pm[c * 2 + 1] = best + 6 > 120 ? TC_UNREACHED_MIN : (uint16_t)(best + 6);
     }
     int cutoffs[3] = {20, 40, 60}, pcts[2] = {50, 90};
     char *text = NULL;
@@ -244,7 +244,7 @@ static void test_unreachable_and_file(void **state) {
     assert_int_equal(tc_grid_from_bbox(-51.21, -30.04, -51.19, -30.02, 200, &g, NULL), TC_OK);
     size_t n = tc_grid_cells(&g);
     uint16_t *pm = malloc(n * sizeof *pm);
-    for (size_t i = 0; i < n; i++) pm[i] = TC_TT_UNREACHED;
+    for (size_t i = 0; i < n; i++) pm[i] = TC_UNREACHED_MIN;
     int cutoffs[2] = {30, 60}, pcts[1] = {50};
     char dir[] = "/tmp/tc_test_iso_XXXXXX";
     assert_non_null(mkdtemp(dir));

@@ -42,7 +42,7 @@ static OGRGeometryH gdal_polygon(const tc_grid *g, const uint16_t *pm, size_t np
     for (size_t r = 0; r < g->height; r++)
         for (size_t c = 0; c < g->width; c++) {
             uint16_t v = pm[(r * g->width + c) * np + p];
-            band[(r + 1) * w + c + 1] = v == TC_TT_UNREACHED ? far : (float)v;
+            band[(r + 1) * w + c + 1] = v == TC_UNREACHED_MIN ? far : (float)v;
         }
     GDALDatasetH rds = GDALCreate(GDALGetDriverByName("MEM"), "", (int)w, (int)h, 1, GDT_Float32, NULL);
     assert_non_null(rds);
@@ -162,7 +162,7 @@ static void test_tracer_equals_gdal(void **state) {
                            : mode == 1 ? hypot(r - cy, c - cx) * 3 + rnd() * 25           /* noisy cone */
                                        : 30 + 25 * sin(r * 0.7) * cos(c * 0.5) + rnd() * 6; /* egg crate: holes */
                 v += (double)p * 5;
-                pm[i * np + p] = v > 75 || rnd() < 0.05 ? TC_TT_UNREACHED : (uint16_t)v;
+                pm[i * np + p] = v > 75 || rnd() < 0.05 ? TC_UNREACHED_MIN : (uint16_t)v;
             }
         }
         int pct[2] = {50, 90}, cut[40];

@@ -26,7 +26,7 @@ static uint16_t naive(const uint16_t *s, uint32_t n, int p, uint16_t max_duratio
     if (idx < 0) idx = 0;
     uint32_t r = v[idx];
     free(v);
-    return r == UINT32_MAX ? TC_TT_UNREACHED : (uint16_t)r;
+    return r == UINT32_MAX ? TC_UNREACHED_MIN : (uint16_t)r;
 }
 
 static void test_against_sort(void **state) {
@@ -40,7 +40,7 @@ static void test_against_sort(void **state) {
             tc_travel_times tt = {.n_dest = 200, .n_samples = sample_counts[ns]};
             tt.minutes = malloc((size_t)tt.n_dest * tt.n_samples * sizeof *tt.minutes);
             for (size_t i = 0; i < (size_t)tt.n_dest * tt.n_samples; i++)
-                tt.minutes[i] = rand() % 100 < unreached_pct ? TC_TT_UNREACHED : (uint16_t)(rand() % 150);
+                tt.minutes[i] = rand() % 100 < unreached_pct ? TC_UNREACHED_MIN : (uint16_t)(rand() % 150);
             for (size_t s = 0; s < 5; s++) {
                 uint16_t out[200 * 5];
                 const uint16_t max_duration = 120;
@@ -66,20 +66,20 @@ static void test_ordered(void **state) {
     tc_travel_times tt = {.n_dest = 500, .n_samples = 121};
     tt.minutes = malloc((size_t)tt.n_dest * tt.n_samples * sizeof *tt.minutes);
     for (size_t i = 0; i < (size_t)tt.n_dest * tt.n_samples; i++)
-        tt.minutes[i] = rand() % 7 == 0 ? TC_TT_UNREACHED : (uint16_t)(rand() % 130);
+        tt.minutes[i] = rand() % 7 == 0 ? TC_UNREACHED_MIN : (uint16_t)(rand() % 130);
     uint16_t out[500 * 5];
     assert_int_equal(tc_travel_time_percentiles(&tt, pcts, 5, 120, out, NULL), TC_OK);
     for (uint32_t d = 0; d < tt.n_dest; d++)
         for (int p = 1; p < 5; p++) {
             assert_true(out[d * 5 + p - 1] <= out[d * 5 + p]); /* UNREACHED = 65535 sorts last */
-            assert_true(out[d * 5 + p] <= 120 || out[d * 5 + p] == TC_TT_UNREACHED);
+            assert_true(out[d * 5 + p] <= 120 || out[d * 5 + p] == TC_UNREACHED_MIN);
         }
     free(tt.minutes);
 }
 
 static void test_unreachable_boundary(void **state) {
     (void)state;
-    const uint16_t U = TC_TT_UNREACHED;
+    const uint16_t U = TC_UNREACHED_MIN;
     /* 10 samples: dest 0 has 5 unreached, dest 1 has 6, dest 2 has one time above the 60-minute maximum */
     uint16_t m[30] = {U, 12, U, 10, 14, U, 11, U, 13, U, /**/ U, 12, U, 10, U, U, 11, U, 13, U,
                       61, 20, 20, 20, 20, 20, 20, 20, 20, 20};

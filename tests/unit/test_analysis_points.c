@@ -180,6 +180,10 @@ static void test_malformed_text(void **state) {
         const char *words;
     } cases[] = {
         {"id,lat,lon\na,1,2\n\"b,1,2\n", 3, 1, "unterminated"},
+        /* the line where the unclosed quote opened, not where its record began */
+        {"id,lat,lon\na,1,2\n\"b\nx\",1,\"2\n", 4, 3, "unterminated"},
+        {"id,lat,lon\na,1,2\n,,\n", 3, 1, "missing id"}, /* a row of empty cells is a row, not a blank line */
+        {"id,lat,lon\n\"a\" ,1,2\n", 2, 1, "after a closing quote"},
         {"id,lat,lon\na,1\n", 2, 2, "2 fields but the header has 3"},
         {"id,lat,lon\na,1,2,3\n", 2, 4, "4 fields"},
         {"id,lat,lon\n\"a\"x,1,2\n", 2, 1, "after a closing quote"},

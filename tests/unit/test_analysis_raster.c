@@ -109,8 +109,8 @@ static void test_geotiff_round_trip(void **state) {
     size_t n = tc_grid_cells(&g);
     uint16_t *pm = malloc(n * 2 * sizeof *pm);
     for (size_t c = 0; c < n; c++) {
-        pm[c * 2] = c % 7 == 3 ? TC_TT_UNREACHED : (uint16_t)(c % 121);
-        pm[c * 2 + 1] = c % 5 == 1 ? TC_TT_UNREACHED : (uint16_t)(c % 97 + 1);
+        pm[c * 2] = c % 7 == 3 ? TC_UNREACHED_MIN : (uint16_t)(c % 121);
+        pm[c * 2 + 1] = c % 5 == 1 ? TC_UNREACHED_MIN : (uint16_t)(c % 97 + 1);
     }
     int pcts[2] = {50, 90};
     char path[512];
@@ -167,7 +167,7 @@ static void test_geotiff_round_trip(void **state) {
 
 static void test_csv_at_points(void **state) {
     (void)state;
-    const uint16_t U = TC_TT_UNREACHED;
+    const uint16_t U = TC_UNREACHED_MIN;
     uint16_t pm[4] = {7, 9, U, U};
     const char *ids[2] = {"a", "b,c"};
     double lat[2] = {-30.1, -30.2}, lon[2] = {-51.1, -51.2};

@@ -8,7 +8,7 @@
 #include "common/error.h"
 #include "common/geo.h"
 #include "common/timeutil.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>

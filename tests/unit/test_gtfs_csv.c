@@ -32,26 +32,26 @@ static void collect(void *user, const tc_finding *f) {
 
 /* Read all of data; rows joined as "a|b|c\n". */
 static void read_all(const char *data, size_t len, size_t chunk, char *out, size_t cap, found *fd, tc_status *rc) {
-    gtfs_membuf mb = {data, len, 0, chunk};
+    csv_membuf mb = {data, len, 0, chunk};
     tc_diag diag = {.fn = collect, .user = fd};
-    gtfs_csv c;
+    csv_reader c;
     tc_error err = {0};
     out[0] = 0;
-    *rc = gtfs_csv_open(&c, "t.txt", gtfs_membuf_read, &mb, &diag, &err);
+    *rc = csv_reader_open(&c, "t.txt", csv_membuf_read, &mb, &diag, &err);
     if (*rc == TC_OK) {
         size_t o = 0;
         for (size_t i = 0; i < c.n_header; i++) o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "|" : "", c.header[i]);
         o += (size_t)snprintf(out + o, cap - o, "\n");
-        while (gtfs_csv_next(&c) == 1) {
+        while (csv_reader_next(&c) == 1) {
             for (size_t i = 0; i < c.n_fields; i++) {
                 size_t n;
-                const char *s = gtfs_csv_get(&c, (int)i, &n);
+                const char *s = csv_reader_get(&c, (int)i, &n);
                 o += (size_t)snprintf(out + o, cap - o, "%s%.*s", i ? "|" : "", (int)n, s);
             }
             o += (size_t)snprintf(out + o, cap - o, "@%ld\n", c.row_line);
         }
     }
-    gtfs_csv_close(&c);
+    csv_reader_close(&c);
 }
 
 /* Both chunkings must agree on rows and findings. */
@@ -122,23 +122,23 @@ static void test_nul_and_control_bytes(void **state) {
 static void test_columns_by_name_and_duplicates(void **state) {
     (void)state;
     const char *d = " stop_name , stop_id,stop_id\nX,1,2\n";
-    gtfs_membuf mb = {d, strlen(d), 0, 0};
+    csv_membuf mb = {d, strlen(d), 0, 0};
     found fd = {{0}, 0};
     tc_diag diag = {.fn = collect, .user = &fd};
-    gtfs_csv c;
-    assert_int_equal(gtfs_csv_open(&c, "stops.txt", gtfs_membuf_read, &mb, &diag, NULL), TC_OK);
-    assert_int_equal(gtfs_csv_col(&c, "stop_id"), 1);
-    assert_int_equal(gtfs_csv_col(&c, "stop_name"), 0);
-    assert_int_equal(gtfs_csv_col(&c, "zone_id"), -1);
-    assert_int_equal(gtfs_csv_next(&c), 1);
+    csv_reader c;
+    assert_int_equal(csv_reader_open(&c, "stops.txt", csv_membuf_read, &mb, &diag, NULL), TC_OK);
+    assert_int_equal(csv_reader_col(&c, "stop_id"), 1);
+    assert_int_equal(csv_reader_col(&c, "stop_name"), 0);
+    assert_int_equal(csv_reader_col(&c, "zone_id"), -1);
+    assert_int_equal(csv_reader_next(&c), 1);
     size_t n;
-    const char *s = gtfs_csv_get(&c, gtfs_csv_col(&c, "stop_id"), &n);
+    const char *s = csv_reader_get(&c, csv_reader_col(&c, "stop_id"), &n);
     assert_int_equal(n, 1);
     assert_memory_equal(s, "1", 1);
-    s = gtfs_csv_get(&c, -1, &n); /* absent column reads as empty */
+    s = csv_reader_get(&c, -1, &n); /* absent column reads as empty */
     assert_int_equal(n, 0);
-    assert_int_equal(gtfs_csv_next(&c), 0);
-    gtfs_csv_close(&c);
+    assert_int_equal(csv_reader_next(&c), 0);
+    csv_reader_close(&c);
     assert_string_equal(fd.text, "duplicate_column:1:3:E\n");
 }
 
@@ -166,38 +166,38 @@ static void test_long_row_crosses_buffers(void **state) {
     strcpy(d, "a,b\n1,");
     memset(d + 6, 'x', big);
     strcpy(d + 6 + big, "\n2,y\n");
-    gtfs_membuf mb = {d, strlen(d), 0, 0};
-    gtfs_csv c;
+    csv_membuf mb = {d, strlen(d), 0, 0};
+    csv_reader c;
     tc_diag diag = {0};
-    assert_int_equal(gtfs_csv_open(&c, "t.txt", gtfs_membuf_read, &mb, &diag, NULL), TC_OK);
-    assert_int_equal(gtfs_csv_next(&c), 1);
+    assert_int_equal(csv_reader_open(&c, "t.txt", csv_membuf_read, &mb, &diag, NULL), TC_OK);
+    assert_int_equal(csv_reader_next(&c), 1);
     size_t n;
-    gtfs_csv_get(&c, 1, &n);
+    csv_reader_get(&c, 1, &n);
     assert_int_equal(n, big);
-    assert_int_equal(gtfs_csv_next(&c), 1);
+    assert_int_equal(csv_reader_next(&c), 1);
     assert_int_equal(c.row_line, 3);
-    assert_int_equal(gtfs_csv_next(&c), 0);
-    gtfs_csv_close(&c);
+    assert_int_equal(csv_reader_next(&c), 0);
+    csv_reader_close(&c);
     free(d);
 }
 
 /* One data row read with a limit lowered after the header: -1 and the reason, naming the line. */
 static int read_limited(const char *data, size_t chunk, size_t max_record, size_t max_field, long max_rows,
                         char *why, size_t cap, long *line) {
-    gtfs_membuf mb = {data, strlen(data), 0, chunk};
-    gtfs_csv c;
+    csv_membuf mb = {data, strlen(data), 0, chunk};
+    csv_reader c;
     tc_diag diag = {0};
     int r = -9;
-    if (gtfs_csv_open(&c, "t.txt", gtfs_membuf_read, &mb, &diag, NULL) == TC_OK) {
+    if (csv_reader_open(&c, "t.txt", csv_membuf_read, &mb, &diag, NULL) == TC_OK) {
         c.max_record = max_record;
         c.max_field = max_field;
         c.max_rows = max_rows;
-        while ((r = gtfs_csv_next(&c)) == 1) {
+        while ((r = csv_reader_next(&c)) == 1) {
         }
         snprintf(why, cap, "%s", c.fatal ? c.failed : "");
         *line = c.failed_line;
     }
-    gtfs_csv_close(&c);
+    csv_reader_close(&c);
     return r;
 }
 
@@ -230,14 +230,14 @@ static void test_limits(void **state) {
     free(d);
     /* binary content: refused at the header, not scanned to the end */
     char nul[300] = {0};
-    gtfs_membuf mb = {nul, sizeof nul, 0, 0};
-    gtfs_csv c;
+    csv_membuf mb = {nul, sizeof nul, 0, 0};
+    csv_reader c;
     tc_diag diag = {0};
     tc_error err = {0};
-    assert_int_equal(gtfs_csv_open(&c, "stops.txt", gtfs_membuf_read, &mb, &diag, &err), TC_ERR_PARSE);
+    assert_int_equal(csv_reader_open(&c, "stops.txt", csv_membuf_read, &mb, &diag, &err), TC_ERR_PARSE);
     assert_string_equal(err.message, "binary content, not CSV text (300 of the first 300 bytes are NUL)");
     assert_int_equal(err.line, 1);
-    gtfs_csv_close(&c);
+    csv_reader_close(&c);
 }
 
 static void test_time_parsing(void **state) {

@@ -12,7 +12,7 @@
 #include "../fixtures/network/feed_builder.h"
 #include "common/timeutil.h"
 #include "network/builder.h"
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 #include "network/network.h"
 
 #include <cjson/cJSON.h>

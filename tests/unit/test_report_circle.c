@@ -180,7 +180,7 @@ static void test_write_csv(void **state) {
     circle_place pv[1] = {{"p1", "Place", "", "", 28, 113, 0}};
     circle_place cv[2] = {{"c1", "Core 1", "", "", 28, 113, 0}, {"c2", "Core, two", "", "", 27, 113, 0}};
     circle_places places = {pv, 1}, cores = {cv, 2};
-    circle_pair base_pairs[2] = {{42, 55, 30.24, 1}, {CIRCLE_UNREACHED, CIRCLE_UNREACHED, NAN, 0}};
+    circle_pair base_pairs[2] = {{42, 55, 30.24, 1}, {TC_UNREACHED_MIN, TC_UNREACHED_MIN, NAN, 0}};
     circle_pair scn_pairs[2] = {{40, 50, 30.24, 1}, {70, 80, 61.0, 0}};
     circle_result res[2];
     memset(res, 0, sizeof res);

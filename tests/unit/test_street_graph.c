@@ -23,6 +23,7 @@
 #include "streets/street_mem.h"
 #include "streets/street_search.h"
 #include "network/network.h"
+#include "routing/stop_access.h"
 #include "common/geo.h"
 
 #include <math.h>

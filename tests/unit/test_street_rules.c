@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "osm/osm.h"
-#include "streets/stop_access.h"
+#include "routing/stop_access.h"
 #include "streets/street_graph.h"
 #include "network/network.h"
 #include "common/geo.h"

@@ -7,11 +7,12 @@
  *
  * Each section carries an XXH3-64 checksum (libxxhash) verified on open, so a corrupted or truncated file is
  * refused, never half-used. Writing goes through a temporary file renamed on commit (common/atomic_file.h).
- * What lives in the sections is decided by the modules that own them (network/builder.c, streets/); their ids are
- * listed here so that no two modules take the same one.
+ * This is the format stage beneath both the transit network (network/) and the street graph (streets/): what lives in
+ * the sections is decided by the stage that owns them, and their ids are listed here (the streets' in
+ * street_sections.h) so that no two stages take the same one and neither needs to include the other.
  */
-#ifndef TC_NETWORK_NETFILE_H
-#define TC_NETWORK_NETFILE_H
+#ifndef TC_NETFILE_NETFILE_H
+#define TC_NETFILE_NETFILE_H
 
 #include "tongcheng.h"
 #include "common/atomic_file.h"

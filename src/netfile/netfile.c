@@ -4,7 +4,7 @@
  * Checksums: XXH3-64 from Debian's libxxhash; it runs at memory speed, so verifying every section on open costs
  * ~1 ms per 10 MB and buys "a corrupted file is refused" for every reader.
  */
-#include "netfile.h"
+#include "netfile/netfile.h"
 #include "common/error.h"
 
 #include <errno.h>

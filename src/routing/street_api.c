@@ -20,7 +20,7 @@ void tc_street_options_init(tc_street_options *o) {
     o->walk_speed_mps = TC_DEFAULT_WALK_SPEED_MPS;
     o->bike_speed_mps = TC_DEFAULT_BIKE_SPEED_MPS;
     o->car_speed_mps = 40 / 3.6;
-    o->snap_radius_m = 500;
+    o->snap_radius_m = TC_DEFAULT_SNAP_RADIUS_M;
     o->max_lts = 0;
     tc_truck_init(&o->truck);
     o->no_elevation = 0;
@@ -66,7 +66,7 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         if (vst != TC_OK) return vst;
     }
     if (v->streets.n_nodes == 0) {
-        double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+        double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
         out->straight_line = 1;
         out->distance_m = tc_haversine_m(from_lat, from_lon, to_lat, to_lon) * detour;
         out->duration_s = out->distance_m / speed;

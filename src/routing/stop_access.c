@@ -9,8 +9,7 @@
  * For the car, speed_mps applies to the stop-link stretch and to the no-street fallback; on streets the car uses
  * each street's speed.
  */
-#include "streets/stop_access.h"
-#include "streets/street_search.h"
+#include "routing/stop_access.h"
 #include "common/error.h"
 #include "common/geo.h"
 
@@ -152,7 +151,7 @@ void street_workspace_free(street_workspace *ws) {
 static tc_status near_straight_line(street_workspace *ws, const tc_network_view *net, double lat, double lon,
                                     double speed_mps, int32_t max_seconds, const tc_stop_seconds **out,
                                     uint32_t *n_out) {
-    double detour = net->straight_line_detour > 0 ? net->straight_line_detour : 1.3;
+    double detour = net->straight_line_detour > 0 ? net->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     double radius = max_seconds * speed_mps / detour;
     uint32_t n = 0;
     if (net->n_stops && ws->sg_begin) {
@@ -199,7 +198,8 @@ tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc
         return near_straight_line(ws, net, lat, lon, speed_mps, max_seconds, out, n_out);
 
     street_snap s;
-    tc_status st = street_snap_point(&net->streets, mode, lat, lon, snap_radius_m > 0 ? snap_radius_m : 500, &s, err);
+    double radius = snap_radius_m > 0 ? snap_radius_m : TC_DEFAULT_SNAP_RADIUS_M;
+    tc_status st = street_snap_point(&net->streets, mode, lat, lon, radius, &s, err);
     if (st != TC_OK) return st;
     double limit = street_mode_timed(mode) ? max_seconds * 1000.0 : max_seconds * speed_mps * 1000.0;
     if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;

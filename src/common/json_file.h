@@ -1,5 +1,6 @@
 /*
- * sk_json.h — reading hand-written JSON (sketch and scenario files) with errors that name the entry.
+ * json_file.h — reading hand-written JSON (sketch, scenario and road files) with errors that name the entry.
+ * The sketch, scenario and report stages use them; the functions keep the skj_ prefix of the sketch reader.
  *
  * cJSON parses; these helpers fetch typed members and, when one is missing or of the wrong kind, fail with
  * "FILE: lines[3].stations[7].lat: expected a number between -90 and 90". cJSON keeps no positions for values, so
@@ -7,8 +8,8 @@
  * gets the line and column where cJSON stopped. Unknown members are a warning, since a misspelt key ("headway" for
  * "headways") would otherwise be ignored silently.
  */
-#ifndef TC_SKETCH_SK_JSON_H
-#define TC_SKETCH_SK_JSON_H
+#ifndef TC_COMMON_JSON_FILE_H
+#define TC_COMMON_JSON_FILE_H
 
 #include "common/error.h"
 

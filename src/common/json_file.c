@@ -1,5 +1,5 @@
-/* sk_json.c — typed access to hand-written JSON with errors naming the entry (see sk_json.h). */
-#include "sketch/sk_json.h"
+/* json_file.c — typed access to hand-written JSON with errors naming the entry (see json_file.h). */
+#include "common/json_file.h"
 #include "common/timeutil.h"
 
 #include <errno.h>

@@ -1,10 +1,11 @@
 /*
  * street_sections.h — which network-file section holds which street array (ids inside TC_SEC_STREETS_FIRST…LAST).
+ * The record types are in streets/street_graph.h; the ids live beside the container's so the range stays one list.
  */
-#ifndef TC_STREETS_STREET_SECTIONS_H
-#define TC_STREETS_STREET_SECTIONS_H
+#ifndef TC_NETFILE_STREET_SECTIONS_H
+#define TC_NETFILE_STREET_SECTIONS_H
 
-#include "network/netfile.h"
+#include "netfile/netfile.h"
 
 enum {
     STREET_SEC_META = TC_SEC_STREETS_FIRST, /* street_meta */

@@ -1,19 +1,20 @@
 /*
- * csv.c — a streaming RFC 4180 reader for GTFS files (see gtfs_internal.h).
+ * csv.c — a streaming RFC 4180 reader (see csv.h).
  *
  * Bytes arrive in 64 KiB pieces from a zip member or a plain file; one row at a time is assembled into a reusable
  * buffer (cells NUL-terminated back to back), so memory does not depend on the file's size. The scanner is a
  * byte-at-a-time state machine whose state survives buffer boundaries (a quote or a CR may be the last byte of one
  * piece and its partner the first of the next). Real feeds break the RFC in known ways, and each is accepted with a
  * warning rather than refused: stray quotes inside cells, text after a closing quote, a missing closing quote,
- * CR-only line ends, NUL bytes, invalid UTF-8 (Latin-1 names), rows with too few or too many cells.
+ * CR-only line ends, NUL bytes, invalid UTF-8 (Latin-1 names), rows with too few or too many cells. Strict mode
+ * (files written by hand for this program) turns the quote and row-length problems into errors instead.
  * Line numbers are physical lines (a quoted newline counts), columns are 1-based cell numbers. What cannot be a
  * CSV text is refused rather than scanned to the end: a record, a cell or a row count over the limits of
- * gtfs_internal.h (a 1 MB zip can hold a 1 GiB line), and binary content (mostly NUL bytes) at the start.
+ * csv.h (a 1 MB zip can hold a 1 GiB line), and binary content (mostly NUL bytes) at the start.
  */
-#include "gtfs/gtfs_internal.h"
-#include "common/error.h"
+#include "common/csv.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,9 @@
 
 #define CSV_IN_CAP (64u * 1024u)
 
-long gtfs_membuf_read(void *ctx, char *buf, size_t cap, tc_error *err) {
+long csv_membuf_read(void *ctx, char *buf, size_t cap, tc_error *err) {
     (void)err;
-    gtfs_membuf *m = ctx;
+    csv_membuf *m = ctx;
     size_t n = m->len - m->pos;
     if (n > cap) n = cap;
     if (m->max_chunk && n > m->max_chunk) n = m->max_chunk;
@@ -32,8 +33,18 @@ long gtfs_membuf_read(void *ctx, char *buf, size_t cap, tc_error *err) {
     return (long)n;
 }
 
+long csv_file_read(void *ctx, char *buf, size_t cap, tc_error *err) {
+    csv_file *f = ctx;
+    size_t n = fread(buf, 1, cap, f->fp);
+    if (n == 0 && ferror(f->fp)) {
+        tc_fail(err, TC_ERR_IO, f->name, 0, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
+    return (long)n;
+}
+
 /* 1 byte from the input, or -1 at the end (-2 on a read error). */
-static inline int next_byte(gtfs_csv *c) {
+static inline int next_byte(csv_reader *c) {
     if (c->in_pos < c->in_len) return (unsigned char)c->in[c->in_pos++];
     if (c->eof) return -1;
     long n = c->read(c->ctx, c->in, CSV_IN_CAP, c->err);
@@ -51,13 +62,13 @@ static inline int next_byte(gtfs_csv *c) {
     return (unsigned char)c->in[0];
 }
 
-static inline int peek_byte(gtfs_csv *c) {
+static inline int peek_byte(csv_reader *c) {
     int b = next_byte(c);
     if (b >= 0) c->in_pos--;
     return b;
 }
 
-static int row_push(gtfs_csv *c, char ch) {
+static int row_push(csv_reader *c, char ch) {
     if (c->row_len + 2 > c->row_cap) {
         size_t ncap = c->row_cap ? c->row_cap * 2 : 1024;
         char *n = realloc(c->row, ncap);
@@ -69,7 +80,7 @@ static int row_push(gtfs_csv *c, char ch) {
     return 0;
 }
 
-static int field_end(gtfs_csv *c, size_t start) {
+static int field_end(csv_reader *c, size_t start) {
     if (c->n_fields == c->fields_cap) {
         size_t ncap = c->fields_cap ? c->fields_cap * 2 : 32;
         uint32_t *o = realloc(c->field_off, ncap * sizeof *o);
@@ -107,7 +118,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
 }
 
 /* Replace invalid UTF-8 in every cell of the row with U+FFFD, one warning per cell. */
-static int repair_utf8(gtfs_csv *c) {
+static int repair_utf8(csv_reader *c) {
     int bad_any = 0;
     for (size_t f = 0; f < c->n_fields && !bad_any; f++) {
         const unsigned char *s = (const unsigned char *)c->row + c->field_off[f];
@@ -169,8 +180,9 @@ static int repair_utf8(gtfs_csv *c) {
     return 0;
 }
 
-static int limit_fail(gtfs_csv *c, long line, long column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int limit_fail(gtfs_csv *c, long line, long column, const char *fmt, ...) {
+static int limit_fail(csv_reader *c, long line, long column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int limit_fail(csv_reader *c, long line, long column, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->failed, sizeof c->failed, fmt, ap);
@@ -182,7 +194,7 @@ static int limit_fail(gtfs_csv *c, long line, long column, const char *fmt, ...)
 }
 
 /* A cell or record over its limit: -1 after recording why (the reading stops there). */
-static int check_lengths(gtfs_csv *c, size_t raw, size_t start) {
+static int check_lengths(csv_reader *c, size_t raw, size_t start) {
     if (raw > c->max_record)
         return limit_fail(c, c->row_line, (long)c->n_fields + 1,
                           "line %ld is longer than the limit of %zu bytes (not a GTFS table, or a missing line end)",
@@ -195,7 +207,7 @@ static int check_lengths(gtfs_csv *c, size_t raw, size_t start) {
 }
 
 /* Scan one record (possibly empty). Returns 1 when a record was read, 0 at the end of input, -1 on error. */
-static int scan_record(gtfs_csv *c) {
+static int scan_record(csv_reader *c) {
     c->row_len = 0;
     c->n_fields = 0;
     int b = next_byte(c);
@@ -205,12 +217,15 @@ static int scan_record(gtfs_csv *c) {
     if (++c->rows > c->max_rows)
         return limit_fail(c, c->row_line, 0, "more than the limit of %ld rows", c->max_rows);
     int high = 0, nul_seen = 0, quote_warned = 0, ctrl_seen = 0;
+    long quote_line = 0; /* where the open quoted cell began (strict mode names it when the quote never closes) */
     size_t start = 0, raw = 0; /* raw: bytes of the record read, NULs and quotes included */
     enum { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE } st = FIELD_START;
     for (;; b = next_byte(c)) {
         if (b == -2) return -1;
         if ((++raw & 1023) == 0 && check_lengths(c, raw, start)) return -1; /* every KiB: cheap, and bounded */
         if (b == -1) {
+            if (st == QUOTED && c->strict)
+                return limit_fail(c, quote_line, (long)c->n_fields + 1, "unterminated quoted field");
             if (st == QUOTED)
                 tc_report(c->diag, TC_SEV_WARNING, "csv_unterminated_quote", c->file, c->row_line,
                           (long)c->n_fields + 1, "quoted cell not closed before the end of the file");
@@ -256,11 +271,15 @@ static int scan_record(gtfs_csv *c) {
             c->line++;
             break;
         }
+        if (st == AFTER_QUOTE && c->strict)
+            return limit_fail(c, c->line + 1, (long)c->n_fields + 1,
+                              "unexpected character '%c' after a closing quote (expected ',' or end of line)", b);
         if (b == '"') {
             if (st == FIELD_START) {
                 /* blanks before the opening quote are dropped */
                 c->row_len = start;
                 st = QUOTED;
+                quote_line = c->line + 1;
                 continue;
             }
             if (!quote_warned)
@@ -303,7 +322,9 @@ static int scan_record(gtfs_csv *c) {
     return 1;
 }
 
-static int row_blank(const gtfs_csv *c) {
+/* A row with no text. Strict mode skips only an empty line: a row of empty cells (",,") is a row. */
+static int row_blank(const csv_reader *c) {
+    if (c->strict && c->n_fields > 1) return 0;
     for (size_t f = 0; f < c->n_fields; f++) {
         const char *s = c->row + c->field_off[f];
         for (uint32_t i = 0; i < c->field_len[f]; i++)
@@ -321,8 +342,10 @@ static void trim(const char **s, size_t *len) {
     *len = n;
 }
 
-tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *ctx, tc_diag *diag, tc_error *err) {
+static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+                             tc_error *err) {
     memset(c, 0, sizeof *c);
+    c->strict = strict;
     c->file = file;
     c->diag = diag;
     c->read = read;
@@ -330,9 +353,9 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
     c->err = err;
     c->in = malloc(CSV_IN_CAP);
     if (!c->in) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
-    c->max_record = GTFS_CSV_MAX_RECORD;
-    c->max_field = GTFS_CSV_MAX_FIELD;
-    c->max_rows = GTFS_CSV_MAX_ROWS;
+    c->max_record = CSV_MAX_RECORD;
+    c->max_field = CSV_MAX_FIELD;
+    c->max_rows = CSV_MAX_ROWS;
     /* byte-order marks: UTF-8's is skipped, UTF-16/32 cannot be read as CSV bytes */
     unsigned char head[4] = {0};
     size_t got = 0;
@@ -344,10 +367,10 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
     }
     if ((got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) ||
         (got >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF))
-        return tc_fail(err, TC_ERR_PARSE, file, 1, 1, "file is UTF-16 or UTF-32 encoded; GTFS requires UTF-8");
+        return tc_fail(err, TC_ERR_PARSE, file, 1, 1, "file is UTF-16 or UTF-32 encoded; expected UTF-8");
     if (got >= 2 && ((head[0] == 0 && head[1] != 0) || (head[0] != 0 && head[1] == 0)))
         return tc_fail(err, TC_ERR_PARSE, file, 1, 1,
-                       "file looks UTF-16 encoded (NUL in every other byte); GTFS requires UTF-8");
+                       "file looks UTF-16 encoded (NUL in every other byte); expected UTF-8");
     if (got >= 2 && head[0] == 0 && head[1] == 0) { /* UTF-32 has no two leading NULs before a BOM: binary */
         size_t nul = 0;
         for (size_t i = 0; i < c->in_len; i++) nul += c->in[i] == 0;
@@ -387,7 +410,7 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
             s += 3, n -= 3; /* a BOM inside quotes, or a second one */
         c->header[i] = strndup(s, n);
         if (!c->header[i]) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i && !strict; j++)
             if (n && !strcmp(c->header[j], c->header[i])) {
                 tc_report(diag, TC_SEV_ERROR, "duplicate_column", file, c->row_line, (long)i + 1,
                           "column \"%s\" appears twice in the header (the first one is used)", c->header[i]);
@@ -395,11 +418,33 @@ tc_status gtfs_csv_open(gtfs_csv *c, const char *file, gtfs_read_fn read, void *
                 break;
             }
     }
-    c->header_ok = 1;
     return TC_OK;
 }
 
-void gtfs_csv_close(gtfs_csv *c) {
+/* A reader that failed to open holds nothing (closing it again is harmless). */
+static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+                             tc_error *err) {
+    tc_status st = read_header(c, file, read, ctx, strict, diag, err);
+    if (st != TC_OK) csv_reader_close(c);
+    return st;
+}
+
+tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag, tc_error *err) {
+    return open_reader(c, file, read, ctx, 0, diag, err);
+}
+
+tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag,
+                                 tc_error *err) {
+    return open_reader(c, file, read, ctx, 1, diag, err);
+}
+
+tc_status csv_reader_status(const csv_reader *c, tc_error *err) {
+    if (c->fatal) return tc_fail(err, TC_ERR_PARSE, c->file, c->failed_line, c->failed_column, "%s", c->failed);
+    if (c->io_failed) return err && err->code ? err->code : tc_fail(err, TC_ERR_IO, c->file, 0, 0, "read error");
+    return tc_fail(err, TC_ERR_NO_MEMORY, c->file, 0, 0, "out of memory");
+}
+
+void csv_reader_close(csv_reader *c) {
     free(c->in);
     free(c->row);
     free(c->field_off);
@@ -411,17 +456,20 @@ void gtfs_csv_close(gtfs_csv *c) {
     memset(c, 0, sizeof *c);
 }
 
-int gtfs_csv_col(const gtfs_csv *c, const char *name) {
+int csv_reader_col(const csv_reader *c, const char *name) {
     for (size_t i = 0; i < c->n_header; i++)
         if (c->header[i][0] && !strcmp(c->header[i], name)) return (int)i;
     return -1;
 }
 
-int gtfs_csv_next(gtfs_csv *c) {
+int csv_reader_next(csv_reader *c) {
     for (;;) {
         int r = scan_record(c);
         if (r <= 0) return r;
         if (row_blank(c)) continue;
+        if (c->strict && c->n_fields != c->n_header)
+            return limit_fail(c, c->row_line, (long)(c->n_fields < c->n_header ? c->n_fields : c->n_header + 1),
+                              "this row has %zu fields but the header has %zu", c->n_fields, c->n_header);
         if (c->n_fields < c->n_header)
             tc_report(c->diag, TC_SEV_WARNING, "missing_row_cells", c->file, c->row_line, (long)c->n_fields,
                       "row has %zu cells, the header %zu (missing cells read as empty)", c->n_fields, c->n_header);
@@ -441,7 +489,7 @@ int gtfs_csv_next(gtfs_csv *c) {
     }
 }
 
-const char *gtfs_csv_get(const gtfs_csv *c, int col, size_t *len) {
+const char *csv_reader_get(const csv_reader *c, int col, size_t *len) {
     if (col < 0 || (size_t)col >= c->n_fields) {
         *len = 0;
         return "";

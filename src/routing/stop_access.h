@@ -2,26 +2,19 @@
  * stop_access.h — access and egress: which stops can be reached from a point (or reach it) on foot, by bike or by
  * car, and in how many seconds. The routing and analysis stages call this; it hides whether the network has
  * streets (search over the street graph from the snapped point) or not (straight line × detour, as R5 and OTP do
- * when no streets are loaded).
- *
- * OWNED BY THE STREETS MODULE.
+ * when no streets are loaded). It lives in routing/, above both the street graph (streets/) and the loaded network
+ * (network/), since it needs the network's stops and their links to the streets.
  */
-#ifndef TC_STREETS_STOP_ACCESS_H
-#define TC_STREETS_STOP_ACCESS_H
+#ifndef TC_ROUTING_STOP_ACCESS_H
+#define TC_ROUTING_STOP_ACCESS_H
 
 #include "tongcheng.h"
 #include "network/network.h"
+#include "streets/street_search.h"
 
 #include <stdint.h>
 
-typedef struct tc_stop_seconds {
-    uint32_t stop;
-    int32_t seconds;
-} tc_stop_seconds;
-
-/* Per-thread scratch space for street searches; allocate once, reuse for every query. */
-typedef struct street_workspace street_workspace;
-
+/* A street_workspace (streets/street_search.h) that also answers street_stops_near for net's stops. */
 tc_status street_workspace_create(const tc_network_view *net, street_workspace **out, tc_error *err);
 void street_workspace_free(street_workspace *ws);
 
