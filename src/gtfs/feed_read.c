@@ -386,6 +386,88 @@ static void check_duplicate_stops(reader *r, int c_lat) {
     free(order);
 }
 
+/* The row's stop_lat and stop_lon, required unless the stop is a generic node or a boarding area
+ * (location_type 3, 4) that gives neither. Returns -1 when the stop is dropped (reported), else 0. */
+static int read_stop_position(reader *r, table *t, int c_lat, int c_lon, int type, const char *id, size_t n,
+                              double *lat, double *lon) {
+    size_t la, lo;
+    const char *slat = gtfs_csv_get(&t->csv, c_lat, &la), *slon = gtfs_csv_get(&t->csv, c_lon, &lo);
+    if (!(la || lo || type <= 2)) return 0;
+    if (gtfs_parse_double(slat, la, lat) || *lat < -90 || *lat > 90) {
+        tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+                  c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)", (int)n, id,
+                  (int)la, slat);
+        return -1;
+    }
+    if (gtfs_parse_double(slon, lo, lon) || *lon < -180 || *lon > 180) {
+        tc_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+                  c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)", (int)n, id,
+                  (int)lo, slon);
+        return -1;
+    }
+    if (fabs(*lat) < 1e-6 && fabs(*lon) < 1e-6)
+        tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t->file, LINE(t), c_lat + 1,
+                  "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
+    return 0;
+}
+
+/* Parent stations, once every stop is known: the parent must exist and be of the type the child's location_type
+ * calls for (a station for stops, entrances and generic nodes; a stop for a boarding area; none for a station). */
+static void resolve_parent_stations(reader *r, const char *file, int c_parent, int c_lat) {
+    gtfs_feed *f = r->f;
+    for (size_t i = 0; i < f->n_stops; i++) {
+        gtfs_stop *s = &f->stops[i];
+        const char *pid = r->parent_ids[i];
+        long line = r->stop_lines[i];
+        if (!*pid) {
+            if (s->location_type >= 2)
+                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", file, line, c_parent + 1,
+                          "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
+            continue;
+        }
+        int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
+        if (p == GTFS_NONE) {
+            tc_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", file, line, c_parent + 1,
+                      "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
+            continue;
+        }
+        int pt = f->stops[p].location_type;
+        int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
+        if (!ok || p == (int32_t)i) {
+            tc_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", file, line, c_parent + 1,
+                      "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
+                      "(ignored)", s->id, s->location_type, pid, pt);
+            continue;
+        }
+        s->parent = p;
+        if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
+            tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
+            tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", file, line, c_lat + 1,
+                      "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
+                      tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
+    }
+}
+
+/* Generic nodes and boarding areas may omit coordinates: they take their parent's (up to four levels up). */
+static void inherit_parent_positions(reader *r, const char *file, int c_lat) {
+    gtfs_feed *f = r->f;
+    for (size_t i = 0; i < f->n_stops; i++) {
+        gtfs_stop *s = &f->stops[i];
+        if (!isnan(s->lat)) continue;
+        int32_t p = s->parent;
+        for (int hop = 0; hop < 4 && p != GTFS_NONE && isnan(f->stops[p].lat); hop++) p = f->stops[p].parent;
+        if (p != GTFS_NONE && !isnan(f->stops[p].lat)) {
+            s->lat = f->stops[p].lat;
+            s->lon = f->stops[p].lon;
+        } else {
+            /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
+            tc_report(r->diag, TC_SEV_WARNING, "missing_coordinates", file, r->stop_lines[i], c_lat + 1,
+                      "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
+            s->lat = s->lon = 0;
+        }
+    }
+}
+
 static tc_status read_stops(reader *r) {
     static const char *const known[] = {"stop_id", "stop_code", "stop_name", "tts_stop_name", "stop_desc",
                                         "stop_lat", "stop_lon", "zone_id", "stop_url", "location_type",
@@ -415,25 +497,7 @@ static tc_status read_stops(reader *r) {
         }
         int type = opt_int(r, &t, c_type, 0, 4, 0, "location_type");
         double lat = NAN, lon = NAN;
-        size_t la, lo;
-        const char *slat = gtfs_csv_get(&t.csv, c_lat, &la), *slon = gtfs_csv_get(&t.csv, c_lon, &lo);
-        if (la || lo || type <= 2) {
-            if (gtfs_parse_double(slat, la, &lat) || lat < -90 || lat > 90) {
-                tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t.file,
-                          LINE(&t), c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)",
-                          (int)n, id, (int)la, slat);
-                continue;
-            }
-            if (gtfs_parse_double(slon, lo, &lon) || lon < -180 || lon > 180) {
-                tc_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t.file,
-                          LINE(&t), c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)",
-                          (int)n, id, (int)lo, slon);
-                continue;
-            }
-            if (fabs(lat) < 1e-6 && fabs(lon) < 1e-6)
-                tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t.file, LINE(&t), c_lat + 1,
-                          "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
-        }
+        if (read_stop_position(r, &t, c_lat, c_lon, type, id, n, &lat, &lon)) continue;
         size_t tzn;
         const char *tz = gtfs_csv_get(&t.csv, c_tz, &tzn);
         if (tzn) {
@@ -444,10 +508,7 @@ static tc_status read_stops(reader *r) {
                           "stop_timezone \"%s\" is not an IANA timezone (ignored)", buf);
         }
         if (!VGROW(f->stops, f->n_stops, r->cap_stops)) return OOM(r, &t);
-        size_t cap = r->cap_stops;
-        if (!r->parent_ids || f->n_stops == 0) {
-            /* parallel arrays follow the stops array's capacity */
-        }
+        size_t cap = r->cap_stops; /* parallel arrays follow the stops array's capacity */
         const char **np = realloc(r->parent_ids, cap * sizeof *np);
         if (!np) return OOM(r, &t);
         r->parent_ids = np;
@@ -474,54 +535,8 @@ static tc_status read_stops(reader *r) {
         table_close(&t);
         return rc;
     }
-    /* parent stations, now that every stop is known */
-    for (size_t i = 0; i < f->n_stops; i++) {
-        gtfs_stop *s = &f->stops[i];
-        const char *pid = r->parent_ids[i];
-        long line = r->stop_lines[i];
-        if (!*pid) {
-            if (s->location_type >= 2)
-                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, line, c_parent + 1,
-                          "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
-            continue;
-        }
-        int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
-        if (p == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", t.file, line, c_parent + 1,
-                      "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
-            continue;
-        }
-        int pt = f->stops[p].location_type;
-        int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
-        if (!ok || p == (int32_t)i) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", t.file, line, c_parent + 1,
-                      "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
-                      "(ignored)", s->id, s->location_type, pid, pt);
-            continue;
-        }
-        s->parent = p;
-        if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
-            tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
-            tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", t.file, line, c_lat + 1,
-                      "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
-                      tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
-    }
-    /* generic nodes and boarding areas may omit coordinates: they take their parent's */
-    for (size_t i = 0; i < f->n_stops; i++) {
-        gtfs_stop *s = &f->stops[i];
-        if (!isnan(s->lat)) continue;
-        int32_t p = s->parent;
-        for (int hop = 0; hop < 4 && p != GTFS_NONE && isnan(f->stops[p].lat); hop++) p = f->stops[p].parent;
-        if (p != GTFS_NONE && !isnan(f->stops[p].lat)) {
-            s->lat = f->stops[p].lat;
-            s->lon = f->stops[p].lon;
-        } else {
-            /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
-            tc_report(r->diag, TC_SEV_WARNING, "missing_coordinates", t.file, r->stop_lines[i], c_lat + 1,
-                      "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
-            s->lat = s->lon = 0;
-        }
-    }
+    resolve_parent_stations(r, t.file, c_parent, c_lat);
+    inherit_parent_positions(r, t.file, c_lat);
     table_close(&t);
     if (f->n_stops == 0) return tc_fail(r->err, TC_ERR_PARSE, "stops.txt", 0, 0, "stops.txt has no usable stop");
     check_duplicate_stops(r, c_lat);
