@@ -386,6 +386,88 @@ static void check_duplicate_stops(reader *r, int c_lat) {
     free(order);
 }
 
+/* The row's stop_lat and stop_lon, required unless the stop is a generic node or a boarding area
+ * (location_type 3, 4) that gives neither. Returns -1 when the stop is dropped (reported), else 0. */
+static int read_stop_position(reader *r, table *t, int c_lat, int c_lon, int type, const char *id, size_t n,
+                              double *lat, double *lon) {
+    size_t la, lo;
+    const char *slat = gtfs_csv_get(&t->csv, c_lat, &la), *slon = gtfs_csv_get(&t->csv, c_lon, &lo);
+    if (!(la || lo || type <= 2)) return 0;
+    if (gtfs_parse_double(slat, la, lat) || *lat < -90 || *lat > 90) {
+        tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+                  c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)", (int)n, id,
+                  (int)la, slat);
+        return -1;
+    }
+    if (gtfs_parse_double(slon, lo, lon) || *lon < -180 || *lon > 180) {
+        tc_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+                  c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)", (int)n, id,
+                  (int)lo, slon);
+        return -1;
+    }
+    if (fabs(*lat) < 1e-6 && fabs(*lon) < 1e-6)
+        tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t->file, LINE(t), c_lat + 1,
+                  "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
+    return 0;
+}
+
+/* Parent stations, once every stop is known: the parent must exist and be of the type the child's location_type
+ * calls for (a station for stops, entrances and generic nodes; a stop for a boarding area; none for a station). */
+static void resolve_parent_stations(reader *r, const char *file, int c_parent, int c_lat) {
+    gtfs_feed *f = r->f;
+    for (size_t i = 0; i < f->n_stops; i++) {
+        gtfs_stop *s = &f->stops[i];
+        const char *pid = r->parent_ids[i];
+        long line = r->stop_lines[i];
+        if (!*pid) {
+            if (s->location_type >= 2)
+                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", file, line, c_parent + 1,
+                          "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
+            continue;
+        }
+        int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
+        if (p == GTFS_NONE) {
+            tc_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", file, line, c_parent + 1,
+                      "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
+            continue;
+        }
+        int pt = f->stops[p].location_type;
+        int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
+        if (!ok || p == (int32_t)i) {
+            tc_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", file, line, c_parent + 1,
+                      "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
+                      "(ignored)", s->id, s->location_type, pid, pt);
+            continue;
+        }
+        s->parent = p;
+        if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
+            tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
+            tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", file, line, c_lat + 1,
+                      "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
+                      tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
+    }
+}
+
+/* Generic nodes and boarding areas may omit coordinates: they take their parent's (up to four levels up). */
+static void inherit_parent_positions(reader *r, const char *file, int c_lat) {
+    gtfs_feed *f = r->f;
+    for (size_t i = 0; i < f->n_stops; i++) {
+        gtfs_stop *s = &f->stops[i];
+        if (!isnan(s->lat)) continue;
+        int32_t p = s->parent;
+        for (int hop = 0; hop < 4 && p != GTFS_NONE && isnan(f->stops[p].lat); hop++) p = f->stops[p].parent;
+        if (p != GTFS_NONE && !isnan(f->stops[p].lat)) {
+            s->lat = f->stops[p].lat;
+            s->lon = f->stops[p].lon;
+        } else {
+            /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
+            tc_report(r->diag, TC_SEV_WARNING, "missing_coordinates", file, r->stop_lines[i], c_lat + 1,
+                      "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
+            s->lat = s->lon = 0;
+        }
+    }
+}
+
 static tc_status read_stops(reader *r) {
     static const char *const known[] = {"stop_id", "stop_code", "stop_name", "tts_stop_name", "stop_desc",
                                         "stop_lat", "stop_lon", "zone_id", "stop_url", "location_type",
@@ -415,25 +497,7 @@ static tc_status read_stops(reader *r) {
         }
         int type = opt_int(r, &t, c_type, 0, 4, 0, "location_type");
         double lat = NAN, lon = NAN;
-        size_t la, lo;
-        const char *slat = gtfs_csv_get(&t.csv, c_lat, &la), *slon = gtfs_csv_get(&t.csv, c_lon, &lo);
-        if (la || lo || type <= 2) {
-            if (gtfs_parse_double(slat, la, &lat) || lat < -90 || lat > 90) {
-                tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t.file,
-                          LINE(&t), c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)",
-                          (int)n, id, (int)la, slat);
-                continue;
-            }
-            if (gtfs_parse_double(slon, lo, &lon) || lon < -180 || lon > 180) {
-                tc_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t.file,
-                          LINE(&t), c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)",
-                          (int)n, id, (int)lo, slon);
-                continue;
-            }
-            if (fabs(lat) < 1e-6 && fabs(lon) < 1e-6)
-                tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t.file, LINE(&t), c_lat + 1,
-                          "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
-        }
+        if (read_stop_position(r, &t, c_lat, c_lon, type, id, n, &lat, &lon)) continue;
         size_t tzn;
         const char *tz = gtfs_csv_get(&t.csv, c_tz, &tzn);
         if (tzn) {
@@ -444,10 +508,7 @@ static tc_status read_stops(reader *r) {
                           "stop_timezone \"%s\" is not an IANA timezone (ignored)", buf);
         }
         if (!VGROW(f->stops, f->n_stops, r->cap_stops)) return OOM(r, &t);
-        size_t cap = r->cap_stops;
-        if (!r->parent_ids || f->n_stops == 0) {
-            /* parallel arrays follow the stops array's capacity */
-        }
+        size_t cap = r->cap_stops; /* parallel arrays follow the stops array's capacity */
         const char **np = realloc(r->parent_ids, cap * sizeof *np);
         if (!np) return OOM(r, &t);
         r->parent_ids = np;
@@ -474,54 +535,8 @@ static tc_status read_stops(reader *r) {
         table_close(&t);
         return rc;
     }
-    /* parent stations, now that every stop is known */
-    for (size_t i = 0; i < f->n_stops; i++) {
-        gtfs_stop *s = &f->stops[i];
-        const char *pid = r->parent_ids[i];
-        long line = r->stop_lines[i];
-        if (!*pid) {
-            if (s->location_type >= 2)
-                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, line, c_parent + 1,
-                          "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
-            continue;
-        }
-        int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
-        if (p == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", t.file, line, c_parent + 1,
-                      "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
-            continue;
-        }
-        int pt = f->stops[p].location_type;
-        int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
-        if (!ok || p == (int32_t)i) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", t.file, line, c_parent + 1,
-                      "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
-                      "(ignored)", s->id, s->location_type, pid, pt);
-            continue;
-        }
-        s->parent = p;
-        if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
-            tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
-            tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", t.file, line, c_lat + 1,
-                      "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
-                      tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
-    }
-    /* generic nodes and boarding areas may omit coordinates: they take their parent's */
-    for (size_t i = 0; i < f->n_stops; i++) {
-        gtfs_stop *s = &f->stops[i];
-        if (!isnan(s->lat)) continue;
-        int32_t p = s->parent;
-        for (int hop = 0; hop < 4 && p != GTFS_NONE && isnan(f->stops[p].lat); hop++) p = f->stops[p].parent;
-        if (p != GTFS_NONE && !isnan(f->stops[p].lat)) {
-            s->lat = f->stops[p].lat;
-            s->lon = f->stops[p].lon;
-        } else {
-            /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
-            tc_report(r->diag, TC_SEV_WARNING, "missing_coordinates", t.file, r->stop_lines[i], c_lat + 1,
-                      "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
-            s->lat = s->lon = 0;
-        }
-    }
+    resolve_parent_stations(r, t.file, c_parent, c_lat);
+    inherit_parent_positions(r, t.file, c_lat);
     table_close(&t);
     if (f->n_stops == 0) return tc_fail(r->err, TC_ERR_PARSE, "stops.txt", 0, 0, "stops.txt has no usable stop");
     check_duplicate_stops(r, c_lat);
@@ -1101,8 +1116,192 @@ static void drop_trip(reader *r, int32_t trip) {
     if (!r->trip_bad[trip]) r->trip_bad[trip] = 1;
 }
 
-static tc_status group_stop_times(reader *r, gtfs_stop_time *sts, int32_t *trip_of, uint32_t *line_of,
-                                  size_t n_recs, int c_seq, int c_arr, int c_dep, int c_dist);
+/* The columns of stop_times.txt that are read (-1 when absent). */
+typedef struct st_columns {
+    int trip, arr, dep, stop, seq, pick, drop, tp, dist, loc, locg, win1, win2;
+} st_columns;
+
+/* The rows kept so far, as three parallel arrays: the stop_times themselves become the feed's array; the trip and
+ * the line of each row serve the grouping and its messages. */
+typedef struct st_rows {
+    gtfs_stop_time *sts;
+    int32_t *trip_of;
+    uint32_t *line_of;
+    size_t n, cap;
+} st_rows;
+
+static void st_rows_free(st_rows *rows) {
+    free(rows->sts);
+    free(rows->trip_of);
+    free(rows->line_of);
+}
+
+/* Room for one more row; -1 when out of memory. */
+static int st_rows_reserve(st_rows *rows) {
+    if (rows->n < rows->cap) return 0;
+    size_t ncap = rows->cap ? rows->cap * 2 : 4096;
+    gtfs_stop_time *a = realloc(rows->sts, ncap * sizeof *a);
+    if (!a) return -1;
+    rows->sts = a;
+    int32_t *b = realloc(rows->trip_of, ncap * sizeof *b);
+    if (!b) return -1;
+    rows->trip_of = b;
+    uint32_t *c = realloc(rows->line_of, ncap * sizeof *c);
+    if (!c) return -1;
+    rows->line_of = c;
+    rows->cap = ncap;
+    return 0;
+}
+
+/* Feeds list a trip's stop_times together: the last trip_id seen skips most id lookups. */
+typedef struct last_trip {
+    char id[256];
+    size_t len; /* 0: none remembered */
+    int32_t idx;
+} last_trip;
+
+/* The row's trip (its id in *ts, *tn), or GTFS_NONE after reporting an unknown or blank trip_id. */
+static int32_t row_trip(reader *r, table *t, const st_columns *c, last_trip *last, const char **ts, size_t *tn) {
+    *ts = gtfs_csv_get(&t->csv, c->trip, tn);
+    int32_t trip;
+    if (*tn && *tn == last->len && !memcmp(*ts, last->id, *tn)) {
+        trip = last->idx;
+    } else {
+        trip = *tn ? gtfs_idmap_get(&r->trips, *ts, *tn) : GTFS_NONE;
+        if (*tn < sizeof last->id) {
+            memcpy(last->id, *ts, *tn);
+            last->len = *tn;
+            last->idx = trip;
+        } else {
+            last->len = 0;
+        }
+    }
+    if (trip == GTFS_NONE)
+        tc_report(r->diag, TC_SEV_ERROR, *tn ? "unknown_trip" : "missing_required_field", t->file, LINE(t),
+                  c->trip + 1, "trip_id \"%.*s\" is not in trips.txt (row dropped)", (int)*tn, *ts);
+    return trip;
+}
+
+/* The row's stop, or GTFS_NONE after dropping the trip: a GTFS-Flex row (a time window, a location or a location
+ * group: not supported, said once per trip), a blank stop_id, or one not in stops.txt. */
+static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, const char *ts, size_t tn) {
+    size_t sn, wn1, wn2;
+    const char *ss = gtfs_csv_get(&t->csv, c->stop, &sn);
+    gtfs_csv_get(&t->csv, c->win1, &wn1);
+    gtfs_csv_get(&t->csv, c->win2, &wn2);
+    if (sn && (wn1 || wn2)) {
+        /* GTFS-Flex: a stop served on demand within a time window, not at a scheduled time */
+        if (!r->trip_bad[trip])
+            tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (wn1 ? c->win1 : c->win2) + 1,
+                      "trip \"%.*s\" is a GTFS-Flex trip with pickup/drop-off windows (trip dropped)", (int)tn, ts);
+        drop_trip(r, trip);
+        return GTFS_NONE;
+    }
+    if (!sn) {
+        size_t ln, gn;
+        gtfs_csv_get(&t->csv, c->loc, &ln);
+        gtfs_csv_get(&t->csv, c->locg, &gn);
+        if (ln || gn) {
+            if (!r->trip_bad[trip])
+                tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (ln ? c->loc : c->locg) + 1,
+                          "trip \"%.*s\" serves a GTFS-Flex location or location group (trip dropped)", (int)tn, ts);
+        } else {
+            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), c->stop + 1,
+                      "stop_id is empty (trip \"%.*s\" dropped)", (int)tn, ts);
+        }
+        drop_trip(r, trip);
+        return GTFS_NONE;
+    }
+    int32_t stop = gtfs_idmap_get(&r->stops, ss, sn);
+    if (stop == GTFS_NONE) {
+        tc_report(r->diag, TC_SEV_ERROR, "unknown_stop", t->file, LINE(t), c->stop + 1,
+                  "stop_id \"%.*s\" is not in stops.txt (trip \"%.*s\" dropped)", (int)sn, ss, (int)tn, ts);
+        drop_trip(r, trip);
+    }
+    return stop;
+}
+
+/* The row's arrival and departure (TC_TIME_NONE when blank; a bad time is reported and read as blank; a departure
+ * before the arrival is set to the arrival). */
+static void row_times(reader *r, table *t, const st_columns *c, int32_t *arr_out, int32_t *dep_out) {
+    int32_t arr = TC_TIME_NONE, dep = TC_TIME_NONE;
+    size_t an, dn;
+    const char *as = gtfs_csv_get(&t->csv, c->arr, &an), *ds = gtfs_csv_get(&t->csv, c->dep, &dn);
+    if (an && gtfs_parse_time(as, an, &arr)) {
+        tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->arr + 1,
+                  "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
+        arr = TC_TIME_NONE;
+    }
+    if (dn && gtfs_parse_time(ds, dn, &dep)) {
+        tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->dep + 1,
+                  "departure_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)dn, ds);
+        dep = TC_TIME_NONE;
+    }
+    if ((arr == TC_TIME_NONE) != (dep == TC_TIME_NONE) && (an != 0) != (dn != 0))
+        tc_report(r->diag, TC_SEV_WARNING, "missing_required_field", t->file, LINE(t), (an ? c->dep : c->arr) + 1,
+                  "%s is given but %s is blank (taken to be the same)", an ? "arrival_time" : "departure_time",
+                  an ? "departure_time" : "arrival_time");
+    if (arr != TC_TIME_NONE && dep != TC_TIME_NONE && dep < arr) {
+        tc_report(r->diag, TC_SEV_ERROR, "departure_before_arrival", t->file, LINE(t), c->dep + 1,
+                  "departure_time is before arrival_time (departure set to the arrival)");
+        dep = arr;
+    }
+    *arr_out = arr;
+    *dep_out = dep;
+}
+
+/* One stop_times row into rows, or reported and left out (with its trip, when the trip cannot run without it).
+ * Returns -1 when out of memory, else 0. */
+static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_trip *last, st_rows *rows) {
+    r->f->counts.stop_times++;
+    const char *ts;
+    size_t tn;
+    int32_t trip = row_trip(r, t, c, last, &ts, &tn);
+    if (trip == GTFS_NONE) {
+        r->f->counts.stop_times_dropped++;
+        return 0;
+    }
+    int32_t stop = row_stop(r, t, c, trip, ts, tn);
+    if (stop == GTFS_NONE) return 0;
+    size_t qn;
+    const char *qs = gtfs_csv_get(&t->csv, c->seq, &qn);
+    long seq;
+    if (gtfs_parse_int(qs, qn, 0, UINT32_MAX, &seq)) {
+        tc_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t->file, LINE(t),
+                  c->seq + 1, "stop_sequence \"%.*s\" is not a non-negative integer (trip \"%.*s\" dropped)", (int)qn,
+                  qs, (int)tn, ts);
+        drop_trip(r, trip);
+        return 0;
+    }
+    int32_t arr, dep;
+    row_times(r, t, c, &arr, &dep);
+    size_t xn;
+    const char *xs = gtfs_csv_get(&t->csv, c->dist, &xn);
+    double dist = NAN;
+    if (xn && (gtfs_parse_double(xs, xn, &dist) || dist < 0)) {
+        tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), c->dist + 1,
+                  "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)xn, xs);
+        dist = NAN;
+    }
+    int tp_default = (arr != TC_TIME_NONE || dep != TC_TIME_NONE) ? 1 : 0;
+    int tp = opt_int(r, t, c->tp, 0, 1, tp_default, "timepoint");
+    if (tp == 1 && arr == TC_TIME_NONE && dep == TC_TIME_NONE) tp = 0;
+    if (st_rows_reserve(rows)) return -1;
+    gtfs_stop_time *rec = &rows->sts[rows->n];
+    rec->stop = stop;
+    rec->arrival = arr;
+    rec->departure = dep;
+    rec->stop_sequence = (uint32_t)seq;
+    rec->pickup_type = (uint8_t)opt_int(r, t, c->pick, 0, 3, 0, "pickup_type");
+    rec->drop_off_type = (uint8_t)opt_int(r, t, c->drop, 0, 3, 0, "drop_off_type");
+    rec->timepoint = (uint8_t)tp;
+    rec->shape_dist_traveled = (float)dist;
+    rows->trip_of[rows->n] = trip;
+    rows->line_of[rows->n++] = (uint32_t)LINE(t);
+    return 0;
+}
+
+static tc_status group_stop_times(reader *r, st_rows *rows, const st_columns *c);
 static void check_trips_together(reader *r, const uint32_t *kept_line);
 
 static tc_status read_stop_times(reader *r) {
@@ -1115,6 +1314,8 @@ static tc_status read_stop_times(reader *r) {
                                         "safe_duration_factor", "safe_duration_offset", NULL};
     static const char *const req[] = {"trip_id", "stop_sequence", NULL};
     gtfs_feed *f = r->f;
+    st_rows rows = {0};
+    const st_columns no_columns = {0};
     r->trip_bad = calloc(f->n_trips ? f->n_trips : 1, 1);
     if (!r->trip_bad) return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
     table t;
@@ -1126,176 +1327,39 @@ static tc_status read_stop_times(reader *r) {
     if (require_columns(r, &t, req)) {
         /* no rows can be read: every trip is left without stop_times (each reported), which is fatal later */
         table_close(&t);
-        return group_stop_times(r, NULL, NULL, NULL, 0, 0, 0, 0, 0);
+        return group_stop_times(r, &rows, &no_columns);
     }
-    int c_trip = gtfs_csv_col(&t.csv, "trip_id"), c_arr = gtfs_csv_col(&t.csv, "arrival_time"),
-        c_dep = gtfs_csv_col(&t.csv, "departure_time"), c_stop = gtfs_csv_col(&t.csv, "stop_id"),
-        c_seq = gtfs_csv_col(&t.csv, "stop_sequence"), c_pick = gtfs_csv_col(&t.csv, "pickup_type"),
-        c_drop = gtfs_csv_col(&t.csv, "drop_off_type"), c_tp = gtfs_csv_col(&t.csv, "timepoint"),
-        c_dist = gtfs_csv_col(&t.csv, "shape_dist_traveled"), c_loc = gtfs_csv_col(&t.csv, "location_id"),
-        c_locg = gtfs_csv_col(&t.csv, "location_group_id"),
-        c_win1 = gtfs_csv_col(&t.csv, "start_pickup_drop_off_window"),
-        c_win2 = gtfs_csv_col(&t.csv, "end_pickup_drop_off_window");
-    if (c_stop < 0 && c_loc < 0 && c_locg < 0) {
+    const gtfs_csv *csv = &t.csv;
+    const st_columns c = {
+        .trip = gtfs_csv_col(csv, "trip_id"), .arr = gtfs_csv_col(csv, "arrival_time"),
+        .dep = gtfs_csv_col(csv, "departure_time"), .stop = gtfs_csv_col(csv, "stop_id"),
+        .seq = gtfs_csv_col(csv, "stop_sequence"), .pick = gtfs_csv_col(csv, "pickup_type"),
+        .drop = gtfs_csv_col(csv, "drop_off_type"), .tp = gtfs_csv_col(csv, "timepoint"),
+        .dist = gtfs_csv_col(csv, "shape_dist_traveled"), .loc = gtfs_csv_col(csv, "location_id"),
+        .locg = gtfs_csv_col(csv, "location_group_id"), .win1 = gtfs_csv_col(csv, "start_pickup_drop_off_window"),
+        .win2 = gtfs_csv_col(csv, "end_pickup_drop_off_window")};
+    if (c.stop < 0 && c.loc < 0 && c.locg < 0) {
         table_close(&t);
         tc_report(r->diag, TC_SEV_ERROR, "missing_required_column", "stop_times.txt", 1, 0,
                   "required column \"stop_id\" is missing");
-        return group_stop_times(r, NULL, NULL, NULL, 0, 0, 0, 0, 0);
+        return group_stop_times(r, &rows, &no_columns);
     }
-    /* rows kept so far, as three parallel arrays: the stop_times themselves become the feed's array */
-    gtfs_stop_time *sts = NULL;
-    int32_t *trip_of = NULL;
-    uint32_t *line_of = NULL;
-    size_t n_recs = 0, cap_recs = 0;
-    /* feeds list a trip's stop_times together: remember the last trip_id to skip most lookups */
-    char last_trip[256] = "";
-    size_t last_len = 0;
-    int32_t last_idx = GTFS_NONE;
+    last_trip last = {.len = 0, .idx = GTFS_NONE};
     int row;
     while ((row = gtfs_csv_next(&t.csv)) == 1) {
-        f->counts.stop_times++;
-        size_t tn;
-        const char *ts = gtfs_csv_get(&t.csv, c_trip, &tn);
-        int32_t trip;
-        if (tn && tn == last_len && !memcmp(ts, last_trip, tn)) {
-            trip = last_idx;
-        } else {
-            trip = tn ? gtfs_idmap_get(&r->trips, ts, tn) : GTFS_NONE;
-            if (tn < sizeof last_trip) {
-                memcpy(last_trip, ts, tn);
-                last_len = tn;
-                last_idx = trip;
-            } else {
-                last_len = 0;
-            }
+        if (read_stop_time_row(r, &t, &c, &last, &rows)) {
+            st_rows_free(&rows);
+            table_close(&t);
+            return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
         }
-        if (trip == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, tn ? "unknown_trip" : "missing_required_field", t.file, LINE(&t),
-                      c_trip + 1, "trip_id \"%.*s\" is not in trips.txt (row dropped)", (int)tn, ts);
-            f->counts.stop_times_dropped++;
-            continue;
-        }
-        size_t sn, wn1, wn2;
-        const char *ss = gtfs_csv_get(&t.csv, c_stop, &sn);
-        gtfs_csv_get(&t.csv, c_win1, &wn1);
-        gtfs_csv_get(&t.csv, c_win2, &wn2);
-        int32_t stop = GTFS_NONE;
-        if (sn && (wn1 || wn2)) {
-            /* GTFS-Flex: a stop served on demand within a time window, not at a scheduled time */
-            if (!r->trip_bad[trip])
-                tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t.file, LINE(&t), (wn1 ? c_win1 : c_win2) + 1,
-                          "trip \"%.*s\" is a GTFS-Flex trip with pickup/drop-off windows (trip dropped)", (int)tn, ts);
-            drop_trip(r, trip);
-            continue;
-        }
-        if (!sn) {
-            size_t ln, gn;
-            gtfs_csv_get(&t.csv, c_loc, &ln);
-            gtfs_csv_get(&t.csv, c_locg, &gn);
-            if (ln || gn) {
-                if (!r->trip_bad[trip])
-                    tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t.file, LINE(&t),
-                              (ln ? c_loc : c_locg) + 1,
-                              "trip \"%.*s\" serves a GTFS-Flex location or location group (trip dropped)", (int)tn,
-                              ts);
-            } else {
-                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_stop + 1,
-                          "stop_id is empty (trip \"%.*s\" dropped)", (int)tn, ts);
-            }
-            drop_trip(r, trip);
-            continue;
-        }
-        stop = gtfs_idmap_get(&r->stops, ss, sn);
-        if (stop == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "unknown_stop", t.file, LINE(&t), c_stop + 1,
-                      "stop_id \"%.*s\" is not in stops.txt (trip \"%.*s\" dropped)", (int)sn, ss, (int)tn, ts);
-            drop_trip(r, trip);
-            continue;
-        }
-        size_t qn;
-        const char *qs = gtfs_csv_get(&t.csv, c_seq, &qn);
-        long seq;
-        if (gtfs_parse_int(qs, qn, 0, UINT32_MAX, &seq)) {
-            tc_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t.file,
-                      LINE(&t), c_seq + 1, "stop_sequence \"%.*s\" is not a non-negative integer (trip \"%.*s\" "
-                      "dropped)", (int)qn, qs, (int)tn, ts);
-            drop_trip(r, trip);
-            continue;
-        }
-        int32_t arr = TC_TIME_NONE, dep = TC_TIME_NONE;
-        size_t an, dn;
-        const char *as = gtfs_csv_get(&t.csv, c_arr, &an), *ds = gtfs_csv_get(&t.csv, c_dep, &dn);
-        if (an && gtfs_parse_time(as, an, &arr)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_arr + 1,
-                      "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
-            arr = TC_TIME_NONE;
-        }
-        if (dn && gtfs_parse_time(ds, dn, &dep)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_dep + 1,
-                      "departure_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)dn, ds);
-            dep = TC_TIME_NONE;
-        }
-        if ((arr == TC_TIME_NONE) != (dep == TC_TIME_NONE) && (an != 0) != (dn != 0))
-            tc_report(r->diag, TC_SEV_WARNING, "missing_required_field", t.file, LINE(&t), (an ? c_dep : c_arr) + 1,
-                      "%s is given but %s is blank (taken to be the same)", an ? "arrival_time" : "departure_time",
-                      an ? "departure_time" : "arrival_time");
-        if (arr != TC_TIME_NONE && dep != TC_TIME_NONE && dep < arr) {
-            tc_report(r->diag, TC_SEV_ERROR, "departure_before_arrival", t.file, LINE(&t), c_dep + 1,
-                      "departure_time is before arrival_time (departure set to the arrival)");
-            dep = arr;
-        }
-        size_t xn;
-        const char *xs = gtfs_csv_get(&t.csv, c_dist, &xn);
-        double dist = NAN;
-        if (xn && (gtfs_parse_double(xs, xn, &dist) || dist < 0)) {
-            tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_dist + 1,
-                      "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)xn, xs);
-            dist = NAN;
-        }
-        int tp_default = (arr != TC_TIME_NONE || dep != TC_TIME_NONE) ? 1 : 0;
-        int tp = opt_int(r, &t, c_tp, 0, 1, tp_default, "timepoint");
-        if (tp == 1 && arr == TC_TIME_NONE && dep == TC_TIME_NONE) tp = 0;
-        if (n_recs == cap_recs) {
-            size_t ncap = cap_recs ? cap_recs * 2 : 4096;
-            gtfs_stop_time *a = realloc(sts, ncap * sizeof *a);
-            if (a) sts = a;
-            int32_t *b = a ? realloc(trip_of, ncap * sizeof *b) : NULL;
-            if (b) trip_of = b;
-            uint32_t *c = b ? realloc(line_of, ncap * sizeof *c) : NULL;
-            if (!c) {
-                free(sts);
-                free(trip_of);
-                free(line_of);
-                table_close(&t);
-                return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
-            }
-            line_of = c;
-            cap_recs = ncap;
-        }
-        gtfs_stop_time *rec = &sts[n_recs];
-        rec->stop = stop;
-        rec->arrival = arr;
-        rec->departure = dep;
-        rec->stop_sequence = (uint32_t)seq;
-        rec->pickup_type = (uint8_t)opt_int(r, &t, c_pick, 0, 3, 0, "pickup_type");
-        rec->drop_off_type = (uint8_t)opt_int(r, &t, c_drop, 0, 3, 0, "drop_off_type");
-        rec->timepoint = (uint8_t)tp;
-        rec->shape_dist_traveled = (float)dist;
-        trip_of[n_recs] = trip;
-        line_of[n_recs++] = (uint32_t)LINE(&t);
     }
     tc_status row_rc = row < 0 && t.csv.fatal ? row_error(r, &t) : TC_OK; /* before the close forgets why */
     table_close(&t);
     if (row < 0) {
-        free(sts);
-        free(trip_of);
-        free(line_of);
+        st_rows_free(&rows);
         return row_rc ? row_rc : r->err ? r->err->code : TC_ERR_IO;
     }
-    rc = group_stop_times(r, sts, trip_of, line_of, n_recs, c_seq, c_arr, c_dep, c_dist);
-    free(trip_of);
-    free(line_of);
-    return rc;
+    return group_stop_times(r, &rows, &c);
 }
 
 /* Implausible speed between consecutive stops: a stop more than 500 m away reached in the same second, or faster
@@ -1321,17 +1385,34 @@ static void check_trip_speeds(reader *r, const gtfs_trip *tr, const gtfs_stop_ti
     }
 }
 
-static tc_status group_stop_times(reader *r, gtfs_stop_time *sts, int32_t *trip_of, uint32_t *line_of,
-                                  size_t n_recs, int c_seq, int c_arr, int c_dep, int c_dist) {
-    gtfs_feed *f = r->f;
+/* Where each trip's rows are once they are grouped: trip ti's rows are [begin[ti], begin[ti] + count[ti]) of the
+ * rows; order lists the trips with rows in the order of their runs. */
+typedef struct trip_runs {
+    uint32_t *begin, *count;
+    int32_t *order;
+    size_t n_order;
+    st_rec *tmp; /* scratch for sorting one trip's rows */
+    size_t tmp_cap;
+} trip_runs;
 
-    /* Each trip's rows must be one contiguous run. Feeds nearly always list them so: then the runs are used in
-     * place, in file order. Otherwise a counting sort by trip (stable, so file order within a trip) makes them so. */
-    size_t nt = f->n_trips;
-    uint32_t *begin = malloc((nt ? nt : 1) * sizeof *begin), *count = calloc(nt ? nt : 1, sizeof *count);
-    int32_t *order = malloc((nt ? nt : 1) * sizeof *order); /* trips in the order of their runs */
-    r->trip_new = malloc((nt ? nt : 1) * sizeof *r->trip_new);
-    if (!begin || !count || !order || !r->trip_new) goto oom;
+static void trip_runs_free(trip_runs *runs) {
+    free(runs->begin);
+    free(runs->count);
+    free(runs->order);
+    free(runs->tmp);
+}
+
+/* Makes each trip's rows one contiguous run. Feeds nearly always list them so: then the runs are used in place, in
+ * file order. Otherwise a counting sort by trip (stable, so file order within a trip) makes them so. Returns -1
+ * when out of memory. */
+static int group_runs(size_t nt, st_rows *rows, trip_runs *runs) {
+    const size_t n_recs = rows->n;
+    const int32_t *trip_of = rows->trip_of;
+    runs->begin = malloc((nt ? nt : 1) * sizeof *runs->begin);
+    runs->count = calloc(nt ? nt : 1, sizeof *runs->count);
+    runs->order = malloc((nt ? nt : 1) * sizeof *runs->order);
+    if (!runs->begin || !runs->count || !runs->order) return -1;
+    uint32_t *begin = runs->begin, *count = runs->count;
     size_t n_order = 0;
     int grouped = 1;
     for (size_t i = 0; i < n_recs; i++) {
@@ -1343,157 +1424,177 @@ static tc_status group_stop_times(reader *r, gtfs_stop_time *sts, int32_t *trip_
         if (count[tr]) grouped = 0; /* a second run of the same trip */
         else {
             begin[tr] = (uint32_t)i;
-            order[n_order++] = tr;
+            runs->order[n_order++] = tr;
         }
         count[tr]++;
     }
-    if (!grouped) {
-        gtfs_stop_time *s2 = malloc((n_recs ? n_recs : 1) * sizeof *s2);
-        uint32_t *l2 = malloc((n_recs ? n_recs : 1) * sizeof *l2);
-        if (!s2 || !l2) {
-            free(s2);
-            free(l2);
-            goto oom;
-        }
-        uint32_t acc = 0;
-        n_order = 0;
-        for (size_t ti = 0; ti < nt; ti++) {
-            begin[ti] = acc;
-            acc += count[ti];
-            if (count[ti]) order[n_order++] = (int32_t)ti;
-        }
-        for (size_t i = 0; i < n_recs; i++) {
-            uint32_t k = begin[trip_of[i]]++;
-            s2[k] = sts[i];
-            l2[k] = line_of[i];
-        }
-        for (size_t ti = 0; ti < nt; ti++) begin[ti] -= count[ti];
-        free(sts);
-        sts = s2;
-        memcpy(line_of, l2, n_recs * sizeof *l2);
+    runs->n_order = n_order;
+    if (grouped) return 0;
+    gtfs_stop_time *s2 = malloc((n_recs ? n_recs : 1) * sizeof *s2);
+    uint32_t *l2 = malloc((n_recs ? n_recs : 1) * sizeof *l2);
+    if (!s2 || !l2) {
+        free(s2);
         free(l2);
+        return -1;
     }
-    uint8_t *keep = calloc(nt ? nt : 1, 1);
-    if (!keep) goto oom;
-    /* trips with no rows at all */
-    for (size_t ti = 0; ti < nt; ti++)
-        if (!count[ti] && !r->trip_bad[ti])
-            tc_report(r->diag, TC_SEV_WARNING, "trip_without_stop_times", "trips.txt", r->trip_lines[ti], 0,
-                      "trip \"%s\" has no stop_times (trip dropped)", f->trips[ti].id);
-    size_t out_st = 0;
-    st_rec *tmp = NULL;
-    size_t tmp_cap = 0;
-    for (size_t oi = 0; oi < n_order; oi++) {
-        size_t ti = (size_t)order[oi];
-        size_t n = count[ti];
-        gtfs_stop_time *s = sts + begin[ti];
-        uint32_t *ln = line_of + begin[ti];
-        gtfs_trip *tr = &f->trips[ti];
-        int ok = !r->trip_bad[ti];
-        const char *issue = NULL; /* the trip's first problem, echoed on its trips.txt row */
-        uint32_t issue_line = 0;
-        if (ok) {
-            int sorted_already = 1;
-            for (size_t k = 1; k < n; k++)
-                if (s[k].stop_sequence <= s[k - 1].stop_sequence) sorted_already = 0;
-            if (!sorted_already) {
-                if (n > tmp_cap) {
-                    st_rec *nt2 = realloc(tmp, n * sizeof *nt2);
-                    if (!nt2) {
-                        free(tmp);
-                        free(keep);
-                        goto oom;
-                    }
-                    tmp = nt2;
-                    tmp_cap = n;
-                }
-                for (size_t k = 0; k < n; k++) tmp[k] = (st_rec){s[k], (int32_t)ti, ln[k]};
-                qsort(tmp, n, sizeof *tmp, cmp_seq);
-                for (size_t k = 0; k < n; k++) s[k] = tmp[k].st, ln[k] = tmp[k].line;
-            }
-            /* equal stop_sequence values: the sort kept file order among them, which is the best guess left */
-            for (size_t k = 1; k < n; k++)
-                if (s[k].stop_sequence == s[k - 1].stop_sequence) {
-                    tc_report(r->diag, TC_SEV_ERROR, "duplicate_stop_sequence", "stop_times.txt", ln[k], c_seq + 1,
-                              "trip \"%s\" has stop_sequence %u twice (also line %u; kept in file order)", tr->id,
-                              s[k].stop_sequence, ln[k - 1]);
-                    if (!issue) issue = "duplicate_stop_sequence", issue_line = ln[k];
-                }
-        }
-        if (ok && n == 1) {
-            tc_report(r->diag, TC_SEV_WARNING, "trip_single_stop", "stop_times.txt", ln[0], 0,
-                      "trip \"%s\" serves a single stop (trip dropped)", tr->id);
-            if (!issue) issue = "trip_single_stop", issue_line = ln[0];
-            ok = 0;
-        }
-        if (ok) {
-            /* shape_dist_traveled must not decrease; when it does, interpolation falls back to straight lines */
-            float last = -1;
-            for (size_t k = 0; k < n; k++) {
-                float d = s[k].shape_dist_traveled;
-                if (isnan(d)) continue;
-                if (d < last) {
-                    tc_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "stop_times.txt", ln[k], c_dist + 1,
-                              "trip \"%s\": shape_dist_traveled decreases (ignored for this trip)", tr->id);
-                    if (!issue) issue = "decreasing_shape_distance", issue_line = ln[k];
-                    for (size_t j = 0; j < n; j++) s[j].shape_dist_traveled = NAN;
-                    break;
-                }
-                last = d;
-            }
-            /* a trip whose clock restarts at 00:00 after 23:xx (instead of 24:xx) is a common export bug: a drop of
-             * more than 12 hours is read as crossing midnight, with a warning */
-            int32_t last_t = INT32_MIN, shift = 0;
-            for (size_t k = 0; k < n; k++) {
-                int32_t *tt[2] = {&s[k].arrival, &s[k].departure};
-                for (int j = 0; j < 2; j++) {
-                    if (*tt[j] == TC_TIME_NONE) continue;
-                    if (last_t != INT32_MIN && *tt[j] + shift < last_t - 12 * 3600) {
-                        shift += 86400;
-                        tc_report(r->diag, TC_SEV_WARNING, "time_wraps_midnight", "stop_times.txt", ln[k],
-                                  (j ? c_dep : c_arr) + 1,
-                                  "trip \"%s\": time goes back over 12 hours (read as the next day, +24:00:00)",
-                                  tr->id);
-                    }
-                    *tt[j] += shift;
-                    last_t = *tt[j];
-                }
-            }
-            int first_blank = s[0].arrival == TC_TIME_NONE && s[0].departure == TC_TIME_NONE;
-            if (gtfs_interpolate_trip(s, n, f->stops)) {
-                tc_report(r->diag, TC_SEV_ERROR, "missing_endpoint_time", "stop_times.txt",
-                          first_blank ? ln[0] : ln[n - 1], c_arr + 1,
-                          "trip \"%s\": the %s stop has no arrival or departure time (trip dropped)", tr->id,
-                          first_blank ? "first" : "last");
-                if (!issue) issue = "missing_endpoint_time", issue_line = first_blank ? ln[0] : ln[n - 1];
-                ok = 0;
-            }
-            for (size_t k = 1; k < n && ok; k++) {
-                if (s[k].arrival < s[k - 1].departure) {
-                    tc_report(r->diag, TC_SEV_ERROR, "time_travel", "stop_times.txt", ln[k], c_arr + 1,
-                              "trip \"%s\" arrives at stop_sequence %u before it left the previous stop (trip dropped)",
-                              tr->id, s[k].stop_sequence);
-                    if (!issue) issue = "time_travel", issue_line = ln[k];
-                    ok = 0;
-                }
-            }
-        }
-        if (ok && !issue) check_trip_speeds(r, tr, s, ln, n, c_arr);
-        if (issue)
-            tc_report(r->diag, ok ? TC_SEV_WARNING : TC_SEV_ERROR, issue, "trips.txt", r->trip_lines[ti], 0,
-                      "trip \"%s\": %s at stop_times.txt line %u (%s)", tr->id, issue, issue_line,
-                      ok ? "trip kept" : "trip dropped");
-        if (!ok) continue;
-        /* runs are visited in array order, so the kept ones slide left without overlap trouble */
-        if (out_st != begin[ti]) memmove(sts + out_st, s, n * sizeof *s);
-        tr->st_begin = (uint32_t)out_st;
-        tr->st_count = (uint32_t)n;
-        keep[ti] = 1;
-        out_st += n;
-    }
-    free(tmp);
-    size_t out_trips = 0;
+    uint32_t acc = 0;
+    n_order = 0;
     for (size_t ti = 0; ti < nt; ti++) {
+        begin[ti] = acc;
+        acc += count[ti];
+        if (count[ti]) runs->order[n_order++] = (int32_t)ti;
+    }
+    for (size_t i = 0; i < n_recs; i++) {
+        uint32_t k = begin[trip_of[i]]++;
+        s2[k] = rows->sts[i];
+        l2[k] = rows->line_of[i];
+    }
+    for (size_t ti = 0; ti < nt; ti++) begin[ti] -= count[ti];
+    free(rows->sts);
+    rows->sts = s2;
+    memcpy(rows->line_of, l2, n_recs * sizeof *l2);
+    free(l2);
+    runs->n_order = n_order;
+    return 0;
+}
+
+/* The first problem of a trip, echoed on its trips.txt row once the trip is done. */
+typedef struct trip_issue {
+    const char *code;
+    uint32_t line;
+} trip_issue;
+
+static void note_issue(trip_issue *is, const char *code, uint32_t line) {
+    if (!is->code) is->code = code, is->line = line;
+}
+
+/* One trip's rows s[0..n) (lines ln) in stop_sequence order; equal values are reported and kept in file order, the
+ * best guess left. Returns -1 when out of memory. */
+static int sort_by_sequence(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, uint32_t *ln, size_t n,
+                            int c_seq, trip_issue *is) {
+    int sorted_already = 1;
+    for (size_t k = 1; k < n; k++)
+        if (s[k].stop_sequence <= s[k - 1].stop_sequence) sorted_already = 0;
+    if (!sorted_already) {
+        if (n > runs->tmp_cap) {
+            st_rec *bigger = realloc(runs->tmp, n * sizeof *bigger);
+            if (!bigger) return -1;
+            runs->tmp = bigger;
+            runs->tmp_cap = n;
+        }
+        st_rec *tmp = runs->tmp;
+        for (size_t k = 0; k < n; k++) tmp[k] = (st_rec){s[k], (int32_t)ti, ln[k]};
+        qsort(tmp, n, sizeof *tmp, cmp_seq);
+        for (size_t k = 0; k < n; k++) s[k] = tmp[k].st, ln[k] = tmp[k].line;
+    }
+    for (size_t k = 1; k < n; k++)
+        if (s[k].stop_sequence == s[k - 1].stop_sequence) {
+            tc_report(r->diag, TC_SEV_ERROR, "duplicate_stop_sequence", "stop_times.txt", ln[k], c_seq + 1,
+                      "trip \"%s\" has stop_sequence %u twice (also line %u; kept in file order)", r->f->trips[ti].id,
+                      s[k].stop_sequence, ln[k - 1]);
+            note_issue(is, "duplicate_stop_sequence", ln[k]);
+        }
+    return 0;
+}
+
+/* shape_dist_traveled must not decrease; when it does, it is dropped for the trip and interpolation along the shape
+ * falls back to straight lines. */
+static void check_shape_distances(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, const uint32_t *ln, size_t n,
+                                  int c_dist, trip_issue *is) {
+    float last = -1;
+    for (size_t k = 0; k < n; k++) {
+        float d = s[k].shape_dist_traveled;
+        if (isnan(d)) continue;
+        if (d < last) {
+            tc_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "stop_times.txt", ln[k], c_dist + 1,
+                      "trip \"%s\": shape_dist_traveled decreases (ignored for this trip)", tr->id);
+            note_issue(is, "decreasing_shape_distance", ln[k]);
+            for (size_t j = 0; j < n; j++) s[j].shape_dist_traveled = NAN;
+            return;
+        }
+        last = d;
+    }
+}
+
+/* A trip whose clock restarts at 00:00 after 23:xx (instead of 24:xx) is a common export bug: a drop of more than 12
+ * hours is read as crossing midnight, with a warning. */
+static void unwrap_midnight(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, const uint32_t *ln, size_t n,
+                            const st_columns *c) {
+    int32_t last_t = INT32_MIN, shift = 0;
+    for (size_t k = 0; k < n; k++) {
+        int32_t *tt[2] = {&s[k].arrival, &s[k].departure};
+        for (int j = 0; j < 2; j++) {
+            if (*tt[j] == TC_TIME_NONE) continue;
+            if (last_t != INT32_MIN && *tt[j] + shift < last_t - 12 * 3600) {
+                shift += 86400;
+                tc_report(r->diag, TC_SEV_WARNING, "time_wraps_midnight", "stop_times.txt", ln[k],
+                          (j ? c->dep : c->arr) + 1,
+                          "trip \"%s\": time goes back over 12 hours (read as the next day, +24:00:00)", tr->id);
+            }
+            *tt[j] += shift;
+            last_t = *tt[j];
+        }
+    }
+}
+
+/* The times of a trip in stop_sequence order: blank ones interpolated between its timed stops; a trip without a
+ * time at either end, or that arrives somewhere before it left the previous stop, cannot run. Returns 1 when the
+ * trip is kept. */
+static int check_trip_times(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, const uint32_t *ln, size_t n,
+                            const st_columns *c, trip_issue *is) {
+    unwrap_midnight(r, tr, s, ln, n, c);
+    int first_blank = s[0].arrival == TC_TIME_NONE && s[0].departure == TC_TIME_NONE;
+    if (gtfs_interpolate_trip(s, n, r->f->stops)) {
+        uint32_t line = first_blank ? ln[0] : ln[n - 1];
+        tc_report(r->diag, TC_SEV_ERROR, "missing_endpoint_time", "stop_times.txt", line, c->arr + 1,
+                  "trip \"%s\": the %s stop has no arrival or departure time (trip dropped)", tr->id,
+                  first_blank ? "first" : "last");
+        note_issue(is, "missing_endpoint_time", line);
+        return 0;
+    }
+    for (size_t k = 1; k < n; k++) {
+        if (s[k].arrival < s[k - 1].departure) {
+            tc_report(r->diag, TC_SEV_ERROR, "time_travel", "stop_times.txt", ln[k], c->arr + 1,
+                      "trip \"%s\" arrives at stop_sequence %u before it left the previous stop (trip dropped)",
+                      tr->id, s[k].stop_sequence);
+            note_issue(is, "time_travel", ln[k]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Every check of trip ti, whose rows are s[0..n) (lines ln), repairing what can be repaired. Returns 1 when the
+ * trip is kept, 0 when dropped, -1 when out of memory. */
+static int check_trip(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, uint32_t *ln, size_t n,
+                      const st_columns *c) {
+    gtfs_trip *tr = &r->f->trips[ti];
+    int ok = !r->trip_bad[ti];
+    trip_issue is = {NULL, 0};
+    if (ok && sort_by_sequence(r, runs, ti, s, ln, n, c->seq, &is)) return -1;
+    if (ok && n == 1) {
+        tc_report(r->diag, TC_SEV_WARNING, "trip_single_stop", "stop_times.txt", ln[0], 0,
+                  "trip \"%s\" serves a single stop (trip dropped)", tr->id);
+        note_issue(&is, "trip_single_stop", ln[0]);
+        ok = 0;
+    }
+    if (ok) {
+        check_shape_distances(r, tr, s, ln, n, c->dist, &is);
+        ok = check_trip_times(r, tr, s, ln, n, c, &is);
+    }
+    if (ok && !is.code) check_trip_speeds(r, tr, s, ln, n, c->arr);
+    if (is.code)
+        tc_report(r->diag, ok ? TC_SEV_WARNING : TC_SEV_ERROR, is.code, "trips.txt", r->trip_lines[ti], 0,
+                  "trip \"%s\": %s at stop_times.txt line %u (%s)", tr->id, is.code, is.line,
+                  ok ? "trip kept" : "trip dropped");
+    return ok;
+}
+
+/* The kept trips slide to the front of f->trips; trip_new maps old indices to new ones (GTFS_NONE: dropped). */
+static size_t compact_trips(reader *r, const uint8_t *keep) {
+    gtfs_feed *f = r->f;
+    size_t out_trips = 0;
+    for (size_t ti = 0; ti < f->n_trips; ti++) {
         if (!keep[ti]) {
             r->trip_new[ti] = GTFS_NONE;
             f->counts.trips_dropped++;
@@ -1503,32 +1604,65 @@ static tc_status group_stop_times(reader *r, gtfs_stop_time *sts, int32_t *trip_
         if (out_trips != ti) f->trips[out_trips] = f->trips[ti];
         out_trips++;
     }
+    return out_trips;
+}
+
+/* Groups the rows (owned from here on: they become f->stop_times) into one checked run per trip, drops the trips
+ * that cannot run, and compacts the trips and stop_times. */
+static tc_status group_stop_times(reader *r, st_rows *rows, const st_columns *c) {
+    gtfs_feed *f = r->f;
+    size_t nt = f->n_trips;
+    trip_runs runs = {0};
+    uint8_t *keep = NULL;
+    r->trip_new = malloc((nt ? nt : 1) * sizeof *r->trip_new);
+    if (!r->trip_new || group_runs(nt, rows, &runs)) goto oom;
+    keep = calloc(nt ? nt : 1, 1);
+    if (!keep) goto oom;
+    /* trips with no rows at all */
+    for (size_t ti = 0; ti < nt; ti++)
+        if (!runs.count[ti] && !r->trip_bad[ti])
+            tc_report(r->diag, TC_SEV_WARNING, "trip_without_stop_times", "trips.txt", r->trip_lines[ti], 0,
+                      "trip \"%s\" has no stop_times (trip dropped)", f->trips[ti].id);
+    gtfs_stop_time *sts = rows->sts;
+    size_t out_st = 0;
+    for (size_t oi = 0; oi < runs.n_order; oi++) {
+        size_t ti = (size_t)runs.order[oi];
+        size_t n = runs.count[ti];
+        gtfs_stop_time *s = sts + runs.begin[ti];
+        int ok = check_trip(r, &runs, ti, s, rows->line_of + runs.begin[ti], n, c);
+        if (ok < 0) goto oom;
+        if (!ok) continue;
+        /* runs are visited in array order, so the kept ones slide left without overlap trouble */
+        if (out_st != runs.begin[ti]) memmove(sts + out_st, s, n * sizeof *s);
+        f->trips[ti].st_begin = (uint32_t)out_st;
+        f->trips[ti].st_count = (uint32_t)n;
+        keep[ti] = 1;
+        out_st += n;
+    }
+    size_t out_trips = compact_trips(r, keep);
     free(keep);
-    free(begin);
-    free(count);
-    free(order);
+    trip_runs_free(&runs);
     f->stop_times = sts;
-    {
-        uint32_t *kept_line = malloc((out_trips ? out_trips : 1) * sizeof *kept_line);
-        if (kept_line) {
-            for (size_t ti = 0; ti < nt; ti++)
-                if (r->trip_new[ti] != GTFS_NONE) kept_line[r->trip_new[ti]] = r->trip_lines[ti];
-            f->n_trips = out_trips;
-            check_trips_together(r, kept_line);
-            free(kept_line);
-        }
+    rows->sts = NULL;
+    uint32_t *kept_line = malloc((out_trips ? out_trips : 1) * sizeof *kept_line);
+    if (kept_line) {
+        for (size_t ti = 0; ti < nt; ti++)
+            if (r->trip_new[ti] != GTFS_NONE) kept_line[r->trip_new[ti]] = r->trip_lines[ti];
+        f->n_trips = out_trips;
+        check_trips_together(r, kept_line);
+        free(kept_line);
     }
     f->n_stop_times = out_st;
     f->n_trips = out_trips;
     f->counts.stop_times_dropped = f->counts.stop_times - out_st;
     gtfs_stop_time *shrunk = realloc(f->stop_times, (out_st ? out_st : 1) * sizeof *shrunk);
     if (shrunk) f->stop_times = shrunk;
+    st_rows_free(rows);
     return TC_OK;
 oom:
-    free(begin);
-    free(count);
-    free(order);
-    free(sts);
+    free(keep);
+    trip_runs_free(&runs);
+    st_rows_free(rows);
     return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
 }
 

@@ -83,6 +83,161 @@ static tc_status parse_selector(skj *j, scenario *s, const cJSON *o, const char 
     return TC_OK;
 }
 
+/* One parser per modification kind, each checking its own keys: parse_mod() reads the common "type" and
+ * dispatches, so a new kind adds one function and one case. */
+
+/* add_line: the line is kept as JSON and built later by the sketch builder, which knows its syntax. */
+static tc_status parse_add_line(skj *j, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "line", NULL};
+    skj_check_keys(j, o, path, keys);
+    char p[P];
+    const cJSON *line = cJSON_GetObjectItemCaseSensitive(o, "line");
+    skj_key(p, sizeof p, path, "line");
+    if (!line) return skj_fail(j, p, "missing: expected a line in sketch syntax {\"id\", \"route_type\", "
+                                     "\"stations\", ...}");
+    tc_status st = skj_object(j, line, p);
+    if (st) return st;
+    const char *id = NULL;
+    if ((st = skj_string(j, line, p, "id", 1, &id))) return st;
+    if (!(m->line = cJSON_Duplicate(line, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+    return TC_OK;
+}
+
+/* add_road: kept as JSON too, for the road model's own reader. */
+static tc_status parse_add_road(skj *j, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "roads", "nodes", NULL};
+    skj_check_keys(j, o, path, keys);
+    const cJSON *roads = NULL, *nodes = NULL;
+    tc_status st;
+    if ((st = skj_array(j, o, path, "roads", 1, 1, &roads)) || (st = skj_array(j, o, path, "nodes", 0, 0, &nodes)))
+        return st;
+    if (!(m->road = cJSON_Duplicate(o, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+    return TC_OK;
+}
+
+static tc_status parse_set_headways(skj *j, scenario *s, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "route", "pattern", "trip", "direction", "periods",
+                                       "exact_times", NULL};
+    skj_check_keys(j, o, path, keys);
+    tc_status st;
+    if ((st = parse_selector(j, s, o, path, m)) || (st = parse_periods(j, o, path, m)) ||
+        (st = skj_bool(j, o, path, "exact_times", 0, &m->exact_times)))
+        return st;
+    return TC_OK;
+}
+
+/* remove_route and remove_stop: one required id, under the key `key`, into *out. */
+static tc_status parse_removal(skj *j, scenario *s, const cJSON *o, const char *path, const char *key,
+                               char **out) {
+    const char *const keys[] = {"type", key, NULL};
+    skj_check_keys(j, o, path, keys);
+    const char *id = NULL;
+    tc_status st = skj_string(j, o, path, key, 1, &id);
+    if (st) return st;
+    if (!(*out = pdup(s, id))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+    return TC_OK;
+}
+
+static tc_status parse_change_run_times(skj *j, scenario *s, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "route", "pattern", "trip", "direction", "factor", "speed_kmh",
+                                       "detour", "dwell_s", "from_stop", "to_stop", NULL};
+    skj_check_keys(j, o, path, keys);
+    const char *a = NULL, *b = NULL;
+    tc_status st;
+    if ((st = parse_selector(j, s, o, path, m)) || (st = skj_number(j, o, path, "factor", 0, 0.05, 20, &m->factor)) ||
+        (st = skj_number(j, o, path, "speed_kmh", 0, 1, 1000, &m->speed_kmh)) ||
+        (st = skj_number(j, o, path, "detour", 0, 1, 5, &m->detour)) ||
+        (st = skj_number(j, o, path, "dwell_s", 0, 0, 3600, &m->dwell_s)) ||
+        (st = skj_string(j, o, path, "from_stop", 0, &a)) || (st = skj_string(j, o, path, "to_stop", 0, &b)))
+        return st;
+    if (m->factor > 0 && m->speed_kmh > 0) return skj_fail(j, path, "give \"factor\" or \"speed_kmh\", not both");
+    if (m->factor <= 0 && m->speed_kmh <= 0 && m->dwell_s < 0)
+        return skj_fail(j, path, "nothing to change: expected \"factor\", \"speed_kmh\" or \"dwell_s\"");
+    m->from_stop = pdup(s, a);
+    m->to_stop = pdup(s, b);
+    return TC_OK;
+}
+
+/* set_transfer: exactly one of a minimum time, timed or not possible — the GTFS transfer_type 2, 1 or 3. */
+static tc_status parse_set_transfer(skj *j, scenario *s, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "from_stop", "to_stop", "from_route", "to_route",
+                                       "min_transfer_min", "timed", "not_possible", NULL};
+    skj_check_keys(j, o, path, keys);
+    const char *a = NULL, *b = NULL, *ra = NULL, *rb = NULL;
+    double tmin = -1;
+    int timed = 0, never = 0;
+    tc_status st;
+    if ((st = skj_string(j, o, path, "from_stop", 1, &a)) || (st = skj_string(j, o, path, "to_stop", 0, &b)) ||
+        (st = skj_string(j, o, path, "from_route", 0, &ra)) || (st = skj_string(j, o, path, "to_route", 0, &rb)) ||
+        (st = skj_number(j, o, path, "min_transfer_min", 0, 0, 240, &tmin)) ||
+        (st = skj_bool(j, o, path, "timed", 0, &timed)) || (st = skj_bool(j, o, path, "not_possible", 0, &never)))
+        return st;
+    if ((tmin >= 0) + timed + never != 1)
+        return skj_fail(j, path, "expected exactly one of \"min_transfer_min\", \"timed\": true, "
+                                 "\"not_possible\": true");
+    m->transfer_type = timed ? 1 : never ? 3 : 2;
+    m->min_transfer_time = tmin >= 0 ? (int32_t)lround(tmin * 60) : timed ? 0 : -1;
+    m->from_stop = pdup(s, a);
+    m->to_stop = pdup(s, b ? b : a);
+    m->from_route = pdup(s, ra);
+    m->to_route = pdup(s, rb);
+    return TC_OK;
+}
+
+/* car_speeds "ways": OSM way ids, whole numbers that a double holds exactly. */
+static tc_status parse_way_ids(skj *j, const cJSON *ways, const char *path, scenario_mod *m) {
+    char p[P], q[P];
+    m->n_way_ids = (size_t)cJSON_GetArraySize(ways);
+    if (!(m->way_ids = calloc(m->n_way_ids, sizeof *m->way_ids)))
+        return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+    skj_key(q, sizeof q, path, "ways");
+    size_t i = 0;
+    for (const cJSON *x = ways->child; x; x = x->next, i++) {
+        double v = cJSON_IsNumber(x) ? x->valuedouble : -1;
+        if (v < 1 || v != floor(v) || v > 9007199254740992.0)
+            return skj_fail(j, skj_idx(p, sizeof p, q, i), "expected an OSM way id (a positive whole number)");
+        m->way_ids[i] = (int64_t)v;
+    }
+    return TC_OK;
+}
+
+/* car_speeds "polygon": [lon, lat] points in GeoJSON order, stored flat. */
+static tc_status parse_polygon(skj *j, const cJSON *poly, const char *path, scenario_mod *m) {
+    char p[P], q[P];
+    m->n_polygon = (size_t)cJSON_GetArraySize(poly);
+    if (!(m->polygon = calloc(2 * m->n_polygon, sizeof *m->polygon)))
+        return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
+    skj_key(q, sizeof q, path, "polygon");
+    size_t i = 0;
+    for (const cJSON *x = poly->child; x; x = x->next, i++) {
+        const cJSON *lo = cJSON_GetArrayItem(x, 0), *la = cJSON_GetArrayItem(x, 1);
+        if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) != 2 || !cJSON_IsNumber(lo) || !cJSON_IsNumber(la) ||
+            fabs(lo->valuedouble) > 180 || fabs(la->valuedouble) > 90)
+            return skj_fail(j, skj_idx(p, sizeof p, q, i), "expected a point [lon, lat] (GeoJSON order)");
+        m->polygon[2 * i] = lo->valuedouble;
+        m->polygon[2 * i + 1] = la->valuedouble;
+    }
+    return TC_OK;
+}
+
+/* car_speeds: which roads (way ids and/or a polygon) and how (a speed or a factor, exactly one). */
+static tc_status parse_car_speeds(skj *j, const cJSON *o, const char *path, scenario_mod *m) {
+    static const char *const keys[] = {"type", "ways", "polygon", "speed_kmh", "factor", NULL};
+    skj_check_keys(j, o, path, keys);
+    const cJSON *ways = NULL, *poly = NULL;
+    tc_status st;
+    if ((st = skj_array(j, o, path, "ways", 0, 1, &ways)) || (st = skj_array(j, o, path, "polygon", 0, 3, &poly)) ||
+        (st = skj_number(j, o, path, "speed_kmh", 0, 1, 300, &m->car_speed_kmh)) ||
+        (st = skj_number(j, o, path, "factor", 0, 0.01, 10, &m->car_factor)))
+        return st;
+    if (!ways && !poly) return skj_fail(j, path, "expected \"ways\" [OSM way ids] or \"polygon\" [[lon, lat], ...]");
+    if ((m->car_speed_kmh > 0) == (m->car_factor > 0))
+        return skj_fail(j, path, "expected exactly one of \"speed_kmh\" or \"factor\"");
+    if (ways && (st = parse_way_ids(j, ways, path, m))) return st;
+    if (poly && (st = parse_polygon(j, poly, path, m))) return st;
+    return TC_OK;
+}
+
 static tc_status parse_mod(skj *j, scenario *s, const cJSON *o, const char *path, scenario_mod *m) {
     tc_status st = skj_object(j, o, path);
     if (st) return st;
@@ -102,136 +257,14 @@ static tc_status parse_mod(skj *j, scenario *s, const cJSON *o, const char *path
                         "change_run_times, set_transfer, car_speeds or add_road)", type);
     m->kind = (scenario_kind)k;
     switch (m->kind) {
-    case SCN_ADD_LINE: {
-        static const char *const keys[] = {"type", "line", NULL};
-        skj_check_keys(j, o, path, keys);
-        const cJSON *line = cJSON_GetObjectItemCaseSensitive(o, "line");
-        skj_key(p, sizeof p, path, "line");
-        if (!line) return skj_fail(j, p, "missing: expected a line in sketch syntax {\"id\", \"route_type\", "
-                                         "\"stations\", ...}");
-        if ((st = skj_object(j, line, p))) return st;
-        const char *id = NULL;
-        if ((st = skj_string(j, line, p, "id", 1, &id))) return st;
-        if (!(m->line = cJSON_Duplicate(line, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-        return TC_OK;
-    }
-    case SCN_ADD_ROAD: {
-        static const char *const keys[] = {"type", "roads", "nodes", NULL};
-        skj_check_keys(j, o, path, keys);
-        const cJSON *roads = NULL, *nodes = NULL;
-        if ((st = skj_array(j, o, path, "roads", 1, 1, &roads)) || (st = skj_array(j, o, path, "nodes", 0, 0, &nodes)))
-            return st;
-        if (!(m->road = cJSON_Duplicate(o, 1))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-        return TC_OK;
-    }
-    case SCN_SET_HEADWAYS: {
-        static const char *const keys[] = {"type", "route", "pattern", "trip", "direction", "periods",
-                                           "exact_times", NULL};
-        skj_check_keys(j, o, path, keys);
-        if ((st = parse_selector(j, s, o, path, m)) || (st = parse_periods(j, o, path, m)) ||
-            (st = skj_bool(j, o, path, "exact_times", 0, &m->exact_times)))
-            return st;
-        return TC_OK;
-    }
-    case SCN_REMOVE_ROUTE: {
-        static const char *const keys[] = {"type", "route", NULL};
-        skj_check_keys(j, o, path, keys);
-        const char *route = NULL;
-        if ((st = skj_string(j, o, path, "route", 1, &route))) return st;
-        if (!(m->route = pdup(s, route))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-        return TC_OK;
-    }
-    case SCN_REMOVE_STOP: {
-        static const char *const keys[] = {"type", "stop", NULL};
-        skj_check_keys(j, o, path, keys);
-        const char *stop = NULL;
-        if ((st = skj_string(j, o, path, "stop", 1, &stop))) return st;
-        if (!(m->stop = pdup(s, stop))) return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-        return TC_OK;
-    }
-    case SCN_CHANGE_RUN_TIMES: {
-        static const char *const keys[] = {"type", "route", "pattern", "trip", "direction", "factor", "speed_kmh",
-                                           "detour", "dwell_s", "from_stop", "to_stop", NULL};
-        skj_check_keys(j, o, path, keys);
-        const char *a = NULL, *b = NULL;
-        if ((st = parse_selector(j, s, o, path, m)) || (st = skj_number(j, o, path, "factor", 0, 0.05, 20, &m->factor)) ||
-            (st = skj_number(j, o, path, "speed_kmh", 0, 1, 1000, &m->speed_kmh)) ||
-            (st = skj_number(j, o, path, "detour", 0, 1, 5, &m->detour)) ||
-            (st = skj_number(j, o, path, "dwell_s", 0, 0, 3600, &m->dwell_s)) ||
-            (st = skj_string(j, o, path, "from_stop", 0, &a)) || (st = skj_string(j, o, path, "to_stop", 0, &b)))
-            return st;
-        if (m->factor > 0 && m->speed_kmh > 0) return skj_fail(j, path, "give \"factor\" or \"speed_kmh\", not both");
-        if (m->factor <= 0 && m->speed_kmh <= 0 && m->dwell_s < 0)
-            return skj_fail(j, path, "nothing to change: expected \"factor\", \"speed_kmh\" or \"dwell_s\"");
-        m->from_stop = pdup(s, a);
-        m->to_stop = pdup(s, b);
-        return TC_OK;
-    }
-    case SCN_SET_TRANSFER: {
-        static const char *const keys[] = {"type", "from_stop", "to_stop", "from_route", "to_route",
-                                           "min_transfer_min", "timed", "not_possible", NULL};
-        skj_check_keys(j, o, path, keys);
-        const char *a = NULL, *b = NULL, *ra = NULL, *rb = NULL;
-        double tmin = -1;
-        int timed = 0, never = 0;
-        if ((st = skj_string(j, o, path, "from_stop", 1, &a)) || (st = skj_string(j, o, path, "to_stop", 0, &b)) ||
-            (st = skj_string(j, o, path, "from_route", 0, &ra)) || (st = skj_string(j, o, path, "to_route", 0, &rb)) ||
-            (st = skj_number(j, o, path, "min_transfer_min", 0, 0, 240, &tmin)) ||
-            (st = skj_bool(j, o, path, "timed", 0, &timed)) || (st = skj_bool(j, o, path, "not_possible", 0, &never)))
-            return st;
-        if ((tmin >= 0) + timed + never != 1)
-            return skj_fail(j, path, "expected exactly one of \"min_transfer_min\", \"timed\": true, "
-                                     "\"not_possible\": true");
-        m->transfer_type = timed ? 1 : never ? 3 : 2;
-        m->min_transfer_time = tmin >= 0 ? (int32_t)lround(tmin * 60) : timed ? 0 : -1;
-        m->from_stop = pdup(s, a);
-        m->to_stop = pdup(s, b ? b : a);
-        m->from_route = pdup(s, ra);
-        m->to_route = pdup(s, rb);
-        return TC_OK;
-    }
-    case SCN_CAR_SPEEDS: {
-        static const char *const keys[] = {"type", "ways", "polygon", "speed_kmh", "factor", NULL};
-        skj_check_keys(j, o, path, keys);
-        const cJSON *ways = NULL, *poly = NULL;
-        if ((st = skj_array(j, o, path, "ways", 0, 1, &ways)) || (st = skj_array(j, o, path, "polygon", 0, 3, &poly)) ||
-            (st = skj_number(j, o, path, "speed_kmh", 0, 1, 300, &m->car_speed_kmh)) ||
-            (st = skj_number(j, o, path, "factor", 0, 0.01, 10, &m->car_factor)))
-            return st;
-        if (!ways && !poly) return skj_fail(j, path, "expected \"ways\" [OSM way ids] or \"polygon\" [[lon, lat], ...]");
-        if ((m->car_speed_kmh > 0) == (m->car_factor > 0))
-            return skj_fail(j, path, "expected exactly one of \"speed_kmh\" or \"factor\"");
-        char q[P];
-        size_t i = 0;
-        if (ways) {
-            m->n_way_ids = (size_t)cJSON_GetArraySize(ways);
-            if (!(m->way_ids = calloc(m->n_way_ids, sizeof *m->way_ids)))
-                return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-            skj_key(q, sizeof q, path, "ways");
-            for (const cJSON *x = ways->child; x; x = x->next, i++) {
-                double v = cJSON_IsNumber(x) ? x->valuedouble : -1;
-                if (v < 1 || v != floor(v) || v > 9007199254740992.0)
-                    return skj_fail(j, skj_idx(p, sizeof p, q, i), "expected an OSM way id (a positive whole number)");
-                m->way_ids[i] = (int64_t)v;
-            }
-        }
-        if (poly) {
-            m->n_polygon = (size_t)cJSON_GetArraySize(poly);
-            if (!(m->polygon = calloc(2 * m->n_polygon, sizeof *m->polygon)))
-                return skj_fail_code(j, TC_ERR_NO_MEMORY, path, "out of memory");
-            skj_key(q, sizeof q, path, "polygon");
-            i = 0;
-            for (const cJSON *x = poly->child; x; x = x->next, i++) {
-                const cJSON *lo = cJSON_GetArrayItem(x, 0), *la = cJSON_GetArrayItem(x, 1);
-                if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) != 2 || !cJSON_IsNumber(lo) || !cJSON_IsNumber(la) ||
-                    fabs(lo->valuedouble) > 180 || fabs(la->valuedouble) > 90)
-                    return skj_fail(j, skj_idx(p, sizeof p, q, i), "expected a point [lon, lat] (GeoJSON order)");
-                m->polygon[2 * i] = lo->valuedouble;
-                m->polygon[2 * i + 1] = la->valuedouble;
-            }
-        }
-        return TC_OK;
-    }
+    case SCN_ADD_LINE: return parse_add_line(j, o, path, m);
+    case SCN_ADD_ROAD: return parse_add_road(j, o, path, m);
+    case SCN_SET_HEADWAYS: return parse_set_headways(j, s, o, path, m);
+    case SCN_REMOVE_ROUTE: return parse_removal(j, s, o, path, "route", &m->route);
+    case SCN_REMOVE_STOP: return parse_removal(j, s, o, path, "stop", &m->stop);
+    case SCN_CHANGE_RUN_TIMES: return parse_change_run_times(j, s, o, path, m);
+    case SCN_SET_TRANSFER: return parse_set_transfer(j, s, o, path, m);
+    case SCN_CAR_SPEEDS: return parse_car_speeds(j, o, path, m);
     }
     return TC_OK;
 }

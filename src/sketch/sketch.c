@@ -866,6 +866,108 @@ static tc_status emit_trips(sctx *c, const line_info *L, const char *pat_id, con
     return st;
 }
 
+/* A pattern given as timetabled "trips": they carry their own calls and times, so no calls, run times or headways
+ * beside them. */
+static tc_status pattern_of_trips(sctx *c, const line_info *L, const cJSON *pat, const char *p, const char *pid,
+                                  const cJSON *ptrips) {
+    char q[P];
+    tc_status st = TC_OK;
+    static const char *const other[] = {"calls", "from", "to", "run", "departures", "headways", NULL};
+    for (size_t k = 0; other[k] && !st; k++)
+        if (cJSON_GetObjectItemCaseSensitive(pat, other[k]))
+            st = skj_fail(&c->j, skj_key(q, sizeof q, p, other[k]),
+                          "a pattern with \"trips\" takes its calls and times from them");
+    if (st) return st;
+    if (!cJSON_IsArray(ptrips)) return skj_fail(&c->j, skj_key(q, sizeof q, p, "trips"), "expected a list of trips");
+    int32_t service = L->service;
+    char hint[300];
+    snprintf(hint, sizeof hint, "%s.%s", L->id, pid);
+    if (cJSON_GetObjectItemCaseSensitive(pat, "calendar") && (st = line_service(c, pat, p, hint, &service)))
+        return st;
+    return emit_trips(c, L, pid, ptrips, service, skj_key(q, sizeof q, p, "trips"));
+}
+
+/* The stations a pattern calls at, as indices into the line's stations (calls[0..*m)): a list, or a contiguous
+ * range from/to, or every station. */
+static tc_status pattern_calls(sctx *c, const line_info *L, const cJSON *pat, const char *p, int *calls,
+                               size_t *m_out) {
+    char q[P];
+    size_t m = 0;
+    const cJSON *cl = NULL;
+    const char *from = NULL, *to = NULL;
+    tc_status st;
+    if ((st = skj_array(&c->j, pat, p, "calls", 0, 2, &cl)) || (st = skj_string(&c->j, pat, p, "from", 0, &from)) ||
+        (st = skj_string(&c->j, pat, p, "to", 0, &to)))
+        return st;
+    if (cl && (from || to)) return skj_fail(&c->j, p, "give either \"calls\" or \"from\"/\"to\", not both");
+    if (cl) {
+        int prev = -1;
+        size_t ci = 0;
+        for (const cJSON *x = cl->child; x; x = x->next, ci++) {
+            int i = find_call(c, L, x, prev + 1);
+            if (i < 0) {
+                char pp[P];
+                skj_idx(pp, sizeof pp, skj_key(q, sizeof q, p, "calls"), ci);
+                return skj_fail(&c->j, pp, "not a station of line \"%s\" after the previous call (calls follow "
+                                           "the order of \"stations\"; give a stop id, a name or an index)", L->id);
+            }
+            calls[m++] = i;
+            prev = i;
+        }
+        *m_out = m;
+        return TC_OK;
+    }
+    int a = 0, b = (int)L->n - 1;
+    if (from) {
+        cJSON tmp = {0};
+        tmp.type = cJSON_String;
+        tmp.valuestring = (char *)from;
+        if ((a = find_call(c, L, &tmp, 0)) < 0)
+            return skj_fail(&c->j, skj_key(q, sizeof q, p, "from"), "\"%s\" is not a station of line \"%s\"", from,
+                            L->id);
+    }
+    if (to) {
+        cJSON tmp = {0};
+        tmp.type = cJSON_String;
+        tmp.valuestring = (char *)to;
+        if ((b = find_call(c, L, &tmp, a + 1)) < 0)
+            return skj_fail(&c->j, skj_key(q, sizeof q, p, "to"),
+                            "\"%s\" is not a station of line \"%s\" after \"from\"", to, L->id);
+    }
+    for (int i = a; i <= b; i++) calls[m++] = i;
+    if (m < 2) return skj_fail(&c->j, p, "a pattern needs at least two stations");
+    *m_out = m;
+    return TC_OK;
+}
+
+/* A pattern whose trips are generated: its calls, run times (its own or the line's), dwell, calendar and timetable
+ * (departures or headways). calls is scratch room for one per station of the line. */
+static tc_status pattern_of_runs(sctx *c, const line_info *L, const cJSON *pat, const char *p, const char *pid,
+                                 int *calls) {
+    size_t m = 0;
+    tc_status st = pattern_calls(c, L, pat, p, calls, &m);
+    if (st) return st;
+    sk_run prun;
+    double dwell = L->dwell_s;
+    int exact = L->exact, expand = L->expand;
+    int32_t service = L->service;
+    if ((st = parse_run(c, pat, p, &prun)) || (st = skj_number(&c->j, pat, p, "dwell_s", 0, 0, 3600, &dwell)) ||
+        (st = skj_bool(&c->j, pat, p, "exact_times", 0, &exact)) || (st = skj_bool(&c->j, pat, p, "expand", 0, &expand)))
+        return st;
+    if (!prun.kind && !L->run.kind && !L->station_runs)
+        return skj_fail(&c->j, p, "no run times: give \"run\" here or on the line, or \"run_min\" on the stations");
+    char hint[300];
+    snprintf(hint, sizeof hint, "%s.%s", L->id, pid);
+    if (cJSON_GetObjectItemCaseSensitive(pat, "calendar") && (st = line_service(c, pat, p, hint, &service)))
+        return st;
+    sk_tt tt;
+    if ((st = parse_timetable(c, pat, p, L->both, &tt))) return st;
+    st = emit_pattern(c, L, pid, calls, m, &prun, dwell, service, &tt, exact, expand, p);
+    tt_free(&tt);
+    return st;
+}
+
+/* A line's trips: its own "trips", or one pattern over all its stations, or each of its "patterns" in turn. */
 static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const char *path) {
     char p[P], q[P];
     tc_status st = TC_OK;
@@ -917,98 +1019,7 @@ static tc_status line_patterns(sctx *c, line_info *L, const cJSON *line, const c
         if (st) break;
         if (n_seen < 64) seen[n_seen++] = pid;
         const cJSON *ptrips = cJSON_GetObjectItemCaseSensitive(pat, "trips");
-        if (ptrips) {
-            /* Timetabled trips carry their own calls and times: no calls, run times or headways here. */
-            static const char *const other[] = {"calls", "from", "to", "run", "departures", "headways", NULL};
-            for (size_t k = 0; other[k] && !st; k++)
-                if (cJSON_GetObjectItemCaseSensitive(pat, other[k]))
-                    st = skj_fail(&c->j, skj_key(q, sizeof q, p, other[k]),
-                                  "a pattern with \"trips\" takes its calls and times from them");
-            if (st) break;
-            if (!cJSON_IsArray(ptrips)) {
-                st = skj_fail(&c->j, skj_key(q, sizeof q, p, "trips"), "expected a list of trips");
-                break;
-            }
-            int32_t service = L->service;
-            char hint[300];
-            snprintf(hint, sizeof hint, "%s.%s", L->id, pid);
-            if (cJSON_GetObjectItemCaseSensitive(pat, "calendar") && (st = line_service(c, pat, p, hint, &service)))
-                break;
-            st = emit_trips(c, L, pid, ptrips, service, skj_key(q, sizeof q, p, "trips"));
-            continue;
-        }
-        /* Calls: a list, or a contiguous range from/to, or every station. */
-        size_t m = 0;
-        const cJSON *cl = NULL;
-        const char *from = NULL, *to = NULL;
-        if ((st = skj_array(&c->j, pat, p, "calls", 0, 2, &cl)) || (st = skj_string(&c->j, pat, p, "from", 0, &from)) ||
-            (st = skj_string(&c->j, pat, p, "to", 0, &to)))
-            break;
-        if (cl && (from || to)) {
-            st = skj_fail(&c->j, p, "give either \"calls\" or \"from\"/\"to\", not both");
-            break;
-        }
-        if (cl) {
-            int prev = -1;
-            size_t ci = 0;
-            for (const cJSON *x = cl->child; x; x = x->next, ci++) {
-                int i = find_call(c, L, x, prev + 1);
-                if (i < 0) {
-                    char pp[P];
-                    skj_idx(pp, sizeof pp, skj_key(q, sizeof q, p, "calls"), ci);
-                    st = skj_fail(&c->j, pp, "not a station of line \"%s\" after the previous call (calls follow "
-                                             "the order of \"stations\"; give a stop id, a name or an index)", L->id);
-                    break;
-                }
-                calls[m++] = i;
-                prev = i;
-            }
-            if (st) break;
-        } else {
-            int a = 0, b = (int)L->n - 1;
-            if (from) {
-                cJSON tmp = {0};
-                tmp.type = cJSON_String;
-                tmp.valuestring = (char *)from;
-                if ((a = find_call(c, L, &tmp, 0)) < 0) {
-                    st = skj_fail(&c->j, skj_key(q, sizeof q, p, "from"), "\"%s\" is not a station of line \"%s\"", from, L->id);
-                    break;
-                }
-            }
-            if (to) {
-                cJSON tmp = {0};
-                tmp.type = cJSON_String;
-                tmp.valuestring = (char *)to;
-                if ((b = find_call(c, L, &tmp, a + 1)) < 0) {
-                    st = skj_fail(&c->j, skj_key(q, sizeof q, p, "to"),
-                                  "\"%s\" is not a station of line \"%s\" after \"from\"", to, L->id);
-                    break;
-                }
-            }
-            for (int i = a; i <= b; i++) calls[m++] = i;
-            if (m < 2) {
-                st = skj_fail(&c->j, p, "a pattern needs at least two stations");
-                break;
-            }
-        }
-        sk_run prun;
-        double dwell = L->dwell_s;
-        int exact = L->exact, expand = L->expand;
-        int32_t service = L->service;
-        if ((st = parse_run(c, pat, p, &prun)) || (st = skj_number(&c->j, pat, p, "dwell_s", 0, 0, 3600, &dwell)) ||
-            (st = skj_bool(&c->j, pat, p, "exact_times", 0, &exact)) || (st = skj_bool(&c->j, pat, p, "expand", 0, &expand)))
-            break;
-        if (!prun.kind && !L->run.kind && !L->station_runs) {
-            st = skj_fail(&c->j, p, "no run times: give \"run\" here or on the line, or \"run_min\" on the stations");
-            break;
-        }
-        char hint[300];
-        snprintf(hint, sizeof hint, "%s.%s", L->id, pid);
-        if (cJSON_GetObjectItemCaseSensitive(pat, "calendar") && (st = line_service(c, pat, p, hint, &service))) break;
-        sk_tt tt;
-        if ((st = parse_timetable(c, pat, p, L->both, &tt))) break;
-        st = emit_pattern(c, L, pid, calls, m, &prun, dwell, service, &tt, exact, expand, p);
-        tt_free(&tt);
+        st = ptrips ? pattern_of_trips(c, L, pat, p, pid, ptrips) : pattern_of_runs(c, L, pat, p, pid, calls);
     }
     free(calls);
     return st;

@@ -635,84 +635,102 @@ done:
     return st;
 }
 
-tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street_mem *m, tc_error *err) {
-    memset(m, 0, sizeof *m);
-    tc_progress prog;
-    tc_progress_start(&prog, progress, "reading OSM", 0);
+/* What street_mem_build() carries from one step to the next (the graph itself goes into the street_mem); freed by
+ * graph_build_free(). */
+typedef struct graph_build {
+    const char *path;
+    tc_diag *diag;
+    tc_error *err;
     osm_data d;
-    tc_status st = osm_read(path, &d, diag, err);
-    tc_progress_finish(&prog);
-    if (st != TC_OK) return st;
+    uint32_t *ridx;  /* per way node reference: index of the node in d, NONE when absent from the file */
+    uint8_t *use;    /* per OSM node: ways through it (capped at 2), 3 = forced graph node */
+    uint32_t *gnode; /* per OSM node: its graph node, NONE when it is not one */
+    uint32_t n_g;    /* graph nodes */
+    vec segs, geom;  /* tmp_seg, and their polylines (lat_e7, lon_e7 pairs) */
+    truck_table trucks;
+    uint32_t *newid; /* graph node → surviving node in Hilbert order, NONE when dropped */
+    uint32_t n_keep; /* surviving nodes */
+    size_t n_segs;   /* surviving segments (some mode may use them) */
+} graph_build;
 
-    uint32_t *ridx = NULL, *gnode = NULL;
-    uint8_t *use = NULL;
-    vec segs = {.elem = sizeof(tmp_seg)}, geom = {.elem = 2 * sizeof(int32_t)};
-    truck_table trucks = {0};
-    static const street_truck_limit NO_LIMITS = {0};
-    uint32_t *newid = NULL;
-    key_idx *keys = NULL;
-    uint32_t *fill = NULL;
-    uint32_t n_g = 0;
-#define OOM()                                                                                                         \
-    do {                                                                                                              \
-        st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory building the street graph");                 \
-        goto out;                                                                                                     \
-    } while (0)
+static const street_truck_limit NO_TRUCK_LIMITS = {0};
 
-    if (truck_index(&trucks, &NO_LIMITS) != 0) OOM(); /* record 0 = no limits */
+#define GRAPH_OOM(gb) tc_fail((gb)->err, TC_ERR_NO_MEMORY, (gb)->path, 0, 0, "out of memory building the street graph")
 
-    /* 1. resolve references */
-    ridx = malloc((d.n_refs + 1) * sizeof *ridx);
-    use = calloc(d.n_nodes + 1, 1);
-    gnode = malloc((d.n_nodes + 1) * sizeof *gnode);
-    if (!ridx || !use || !gnode) OOM();
+static void graph_build_free(graph_build *gb) {
+    free(gb->ridx);
+    free(gb->use);
+    free(gb->gnode);
+    free(gb->segs.p);
+    free(gb->geom.p);
+    free(gb->newid);
+    free(gb->trucks.rec);
+    free(gb->trucks.slot);
+    osm_data_free(&gb->d);
+}
+
+/* Step 1: every way's node references as node indices; a way through nodes absent from the file is warned (the
+ * first five by id, then a total). use[] counts the ways through each node, up to 2. */
+static tc_status resolve_refs(graph_build *gb, street_mem *m) {
+    const osm_data *d = &gb->d;
+    gb->ridx = malloc((d->n_refs + 1) * sizeof *gb->ridx);
+    gb->use = calloc(d->n_nodes + 1, 1);
+    gb->gnode = malloc((d->n_nodes + 1) * sizeof *gb->gnode);
+    if (!gb->ridx || !gb->use || !gb->gnode) return GRAPH_OOM(gb);
     uint64_t missing = 0, ways_broken = 0;
-    for (size_t w = 0; w < d.n_ways; w++) {
-        const osm_way *wy = &d.ways[w];
+    for (size_t w = 0; w < d->n_ways; w++) {
+        const osm_way *wy = &d->ways[w];
         int broken = 0;
         for (uint32_t i = 0; i < wy->n_refs; i++) {
-            size_t k = osm_node_index(&d, d.refs[wy->ref_begin + i]);
-            ridx[wy->ref_begin + i] = k == SIZE_MAX ? NONE : (uint32_t)k;
+            size_t k = osm_node_index(d, d->refs[wy->ref_begin + i]);
+            gb->ridx[wy->ref_begin + i] = k == SIZE_MAX ? NONE : (uint32_t)k;
             if (k == SIZE_MAX) {
                 missing++;
                 broken = 1;
-            } else if (use[k] < 2) {
-                use[k]++;
+            } else if (gb->use[k] < 2) {
+                gb->use[k]++;
             }
         }
         if (broken) {
             ways_broken++;
             if (ways_broken <= 5)
-                tc_report(diag, TC_SEV_WARNING, "osm_missing_node", path, 0, 0,
+                tc_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
                           "way %lld references nodes absent from the file; the segments through them are dropped",
                           (long long)wy->id);
         }
     }
     if (ways_broken > 5)
-        tc_report(diag, TC_SEV_WARNING, "osm_missing_node", path, 0, 0,
+        tc_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
                   "%llu ways in all reference %llu missing nodes (segments through them dropped)",
                   (unsigned long long)ways_broken, (unsigned long long)missing);
     m->missing_refs = missing;
-    /* 2. graph nodes: 2 = used twice or more; 3 = forced (way end, next to a missing node, via node, ring split) */
-    for (size_t w = 0; w < d.n_ways; w++) {
-        const osm_way *wy = &d.ways[w];
-        const uint32_t *r = ridx + wy->ref_begin;
+    return TC_OK;
+}
+
+/* Step 2: graph nodes, numbered in OSM node order: use 2 = used twice or more; 3 = forced (way end, next to a
+ * missing node, via node, ring split). */
+static void mark_graph_nodes(graph_build *gb) {
+    const osm_data *d = &gb->d;
+    uint8_t *use = gb->use;
+    for (size_t w = 0; w < d->n_ways; w++) {
+        const osm_way *wy = &d->ways[w];
+        const uint32_t *r = gb->ridx + wy->ref_begin;
         uint32_t n = wy->n_refs;
         for (uint32_t i = 0; i < n; i++) {
             if (r[i] == NONE) continue;
             if (i == 0 || i == n - 1 || r[i - 1] == NONE || r[i + 1] == NONE) use[r[i]] = 3;
         }
     }
-    for (size_t i = 0; i < d.n_restrictions; i++) {
-        if (d.restrictions[i].via_way) continue;
-        size_t k = osm_node_index(&d, d.restrictions[i].via_node);
+    for (size_t i = 0; i < d->n_restrictions; i++) {
+        if (d->restrictions[i].via_way) continue;
+        size_t k = osm_node_index(d, d->restrictions[i].via_node);
         if (k != SIZE_MAX && use[k]) use[k] = 3;
     }
     /* a chain that comes back to the node it left (closed ways, "lollipop" cul-de-sacs) would be a self-loop,
      * useless to a search: split it at its middle node */
-    for (size_t w = 0; w < d.n_ways; w++) {
-        const osm_way *wy = &d.ways[w];
-        const uint32_t *r = ridx + wy->ref_begin;
+    for (size_t w = 0; w < d->n_ways; w++) {
+        const osm_way *wy = &d->ways[w];
+        const uint32_t *r = gb->ridx + wy->ref_begin;
         uint32_t n = wy->n_refs, start = NONE;
         for (uint32_t i = 0; i < n; i++) {
             if (r[i] == NONE) {
@@ -724,12 +742,58 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
             start = i;
         }
     }
-    for (size_t k = 0; k < d.n_nodes; k++) gnode[k] = use[k] >= 2 ? n_g++ : NONE;
+    uint32_t n_g = 0;
+    for (size_t k = 0; k < d->n_nodes; k++) gb->gnode[k] = use[k] >= 2 ? n_g++ : NONE;
+    gb->n_g = n_g;
+}
 
-    /* 3. segments */
-    for (size_t w = 0; w < d.n_ways; w++) {
-        const osm_way *wy = &d.ways[w];
-        const uint32_t *r = ridx + wy->ref_begin;
+/* One segment of way w, between its references r[start] and r[end] (graph nodes a != b): the way's access, its
+ * truck limit record, the polyline and its length. */
+static tc_status add_segment(graph_build *gb, size_t w, const uint32_t *r, uint32_t start, uint32_t end, uint32_t a,
+                             uint32_t b) {
+    const osm_data *d = &gb->d;
+    const osm_way *wy = &d->ways[w];
+    tmp_seg *s = vec_push(&gb->segs);
+    if (!s) return GRAPH_OOM(gb);
+    s->a = a;
+    s->b = b;
+    s->geom_begin = (uint32_t)gb->geom.n;
+    s->n_points = end - start + 1;
+    s->way = (uint32_t)w;
+    s->fwd = wy->acc.fwd;
+    s->bwd = wy->acc.bwd;
+    s->kmh = wy->acc.car_kmh;
+    s->unlinkable = wy->acc.unlinkable;
+    s->lts = wy->acc.lts;
+    const street_truck_limit *limits = (wy->acc.fwd | wy->acc.bwd) & STREET_TRUCK ? &wy->truck : &NO_TRUCK_LIMITS;
+    uint32_t ti = truck_index(&gb->trucks, limits);
+    if (ti == UINT32_MAX)
+        return gb->trucks.n > UINT16_MAX ? tc_fail(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0,
+                                                   "more than 65536 distinct heavy-vehicle limit combinations")
+                                         : tc_fail(gb->err, TC_ERR_NO_MEMORY, gb->path, 0, 0, "out of memory");
+    s->truck = (uint16_t)ti;
+    double len = 0;
+    for (uint32_t q = start; q <= end; q++) {
+        int32_t *pt = vec_push(&gb->geom);
+        if (!pt) return GRAPH_OOM(gb);
+        pt[0] = d->node_coords[2 * r[q]];
+        pt[1] = d->node_coords[2 * r[q] + 1];
+        if (q > start)
+            len += tc_fast_distance_m(tc_from_e7(pt[-2]), tc_from_e7(pt[-1]), tc_from_e7(pt[0]), tc_from_e7(pt[1]));
+    }
+    double mm = len * 1000.0 + 0.5;
+    s->length_mm = mm > 4e9 ? 4000000000u : (uint32_t)mm;
+    return TC_OK;
+}
+
+/* Step 3: segments = the chains between consecutive graph nodes inside one way. A piece that runs into a missing
+ * node or the way's end without reaching a graph node is dropped. */
+static tc_status cut_segments(graph_build *gb) {
+    const osm_data *d = &gb->d;
+    const uint32_t *gnode = gb->gnode;
+    for (size_t w = 0; w < d->n_ways; w++) {
+        const osm_way *wy = &d->ways[w];
+        const uint32_t *r = gb->ridx + wy->ref_begin;
         uint32_t n = wy->n_refs, i = 0;
         while (i < n) {
             if (r[i] == NONE || gnode[r[i]] == NONE) {
@@ -745,64 +809,33 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
             }
             uint32_t a = gnode[r[start]], b = gnode[r[j]];
             if (a != b) {
-                tmp_seg *s = vec_push(&segs);
-                if (!s) OOM();
-                s->a = a;
-                s->b = b;
-                s->geom_begin = (uint32_t)geom.n;
-                s->n_points = j - start + 1;
-                s->way = (uint32_t)w;
-                s->fwd = wy->acc.fwd;
-                s->bwd = wy->acc.bwd;
-                s->kmh = wy->acc.car_kmh;
-                s->unlinkable = wy->acc.unlinkable;
-                s->lts = wy->acc.lts;
-                uint32_t ti = truck_index(&trucks, (wy->acc.fwd | wy->acc.bwd) & STREET_TRUCK ? &wy->truck : &NO_LIMITS);
-                if (ti == UINT32_MAX) {
-                    st = trucks.n > UINT16_MAX
-                             ? tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
-                                       "more than 65536 distinct heavy-vehicle limit combinations")
-                             : tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-                    goto out;
-                }
-                s->truck = (uint16_t)ti;
-                double len = 0;
-                for (uint32_t q = start; q <= j; q++) {
-                    int32_t *pt = vec_push(&geom);
-                    if (!pt) OOM();
-                    pt[0] = d.node_coords[2 * r[q]];
-                    pt[1] = d.node_coords[2 * r[q] + 1];
-                    if (q > start)
-                        len += tc_fast_distance_m(tc_from_e7(pt[-2]), tc_from_e7(pt[-1]), tc_from_e7(pt[0]),
-                                                  tc_from_e7(pt[1]));
-                }
-                double mm = len * 1000.0 + 0.5;
-                s->length_mm = mm > 4e9 ? 4000000000u : (uint32_t)mm;
+                tc_status st = add_segment(gb, w, r, start, j, a, b);
+                if (st != TC_OK) return st;
             }
             i = j;
         }
     }
-    if (geom.n > UINT32_MAX / 2 || segs.n > STREET_SEG_MASK / 2) {
-        st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "street network too large for this format");
-        goto out;
-    }
-    tmp_seg *ts = segs.p;
-    size_t n_ts = segs.n;
+    if (gb->geom.n > UINT32_MAX / 2 || gb->segs.n > STREET_SEG_MASK / 2)
+        return tc_fail(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0, "street network too large for this format");
+    return TC_OK;
+}
 
-    /* 4. largest components */
-    st = keep_largest(ts, n_ts, n_g, path, diag, m, err);
-    if (st != TC_OK) goto out;
-
-    /* 5. surviving nodes, Hilbert order */
-    newid = malloc(((size_t)n_g + 1) * sizeof *newid);
-    if (!newid) OOM();
-    for (uint32_t v = 0; v < n_g; v++) newid[v] = NONE;
+/* Step 5: the nodes of segments some mode still uses survive; they are numbered along a Hilbert curve (newid) and
+ * their coordinates go to m->node_coords. */
+static tc_status renumber_nodes(graph_build *gb, street_mem *m) {
+    const osm_data *d = &gb->d;
+    const tmp_seg *ts = gb->segs.p;
+    const size_t n_ts = gb->segs.n;
+    const uint32_t n_g = gb->n_g;
+    uint32_t *newid = gb->newid = malloc(((size_t)n_g + 1) * sizeof *newid);
     int32_t *gcoord = malloc(((size_t)n_g + 1) * 2 * sizeof *gcoord);
-    if (!gcoord) OOM();
-    for (size_t k = 0; k < d.n_nodes; k++)
-        if (gnode[k] != NONE) {
-            gcoord[2 * gnode[k]] = d.node_coords[2 * k];
-            gcoord[2 * gnode[k] + 1] = d.node_coords[2 * k + 1];
+    key_idx *keys = NULL;
+    if (!newid || !gcoord) goto oom;
+    for (uint32_t v = 0; v < n_g; v++) newid[v] = NONE;
+    for (size_t k = 0; k < d->n_nodes; k++)
+        if (gb->gnode[k] != NONE) {
+            gcoord[2 * gb->gnode[k]] = d->node_coords[2 * k];
+            gcoord[2 * gb->gnode[k] + 1] = d->node_coords[2 * k + 1];
         }
     uint32_t n_keep = 0;
     size_t n_segs = 0;
@@ -813,10 +846,7 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
             if (newid[ts[s].b] == NONE) newid[ts[s].b] = n_keep++;
         }
     keys = malloc(((size_t)n_keep + 1) * sizeof *keys);
-    if (!keys) {
-        free(gcoord);
-        OOM();
-    }
+    if (!keys) goto oom;
     for (uint32_t v = 0; v < n_g; v++)
         if (newid[v] != NONE) {
             double la = tc_from_e7(gcoord[2 * v]), lo = tc_from_e7(gcoord[2 * v + 1]);
@@ -825,10 +855,7 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         }
     qsort(keys, n_keep, sizeof *keys, cmp_key);
     m->node_coords = malloc(((size_t)n_keep + 1) * 2 * sizeof *m->node_coords);
-    if (!m->node_coords) {
-        free(gcoord);
-        OOM();
-    }
+    if (!m->node_coords) goto oom;
     for (uint32_t i = 0; i < n_keep; i++) {
         uint32_t v = keys[i].idx;
         newid[v] = i;
@@ -836,10 +863,35 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
         m->node_coords[2 * i + 1] = gcoord[2 * v + 1];
     }
     free(gcoord);
+    free(keys);
+    gb->n_keep = n_keep;
+    gb->n_segs = n_segs;
+    return TC_OK;
+oom:
+    free(gcoord);
+    free(keys);
+    return GRAPH_OOM(gb);
+}
 
-    /* segments in the order of their a node (locality for the grid and the geometry reads) */
+/* The reverse CSR: for every node the arcs that end there (source node, arc), in source order. */
+static void build_reverse_arcs(street_mem *m, uint32_t n_keep, size_t n_segs, uint32_t *fill) {
+    for (uint32_t a = 0; a < 2 * n_segs; a++) m->rev_begin[m->edges[a].target + 1]++;
+    for (uint32_t v = 0; v < n_keep; v++) m->rev_begin[v + 1] += m->rev_begin[v];
+    memcpy(fill, m->rev_begin, ((size_t)n_keep + 1) * sizeof *fill);
+    for (uint32_t v = 0; v < n_keep; v++)
+        for (uint32_t a = m->edge_begin[v]; a < m->edge_begin[v + 1]; a++)
+            m->rev[fill[m->edges[a].target]++] = (street_rev){v, a};
+}
+
+/* Step 5 (continued): the surviving segments in the order of their a node (locality for the grid and the geometry
+ * reads), their polylines, and the arcs as CSR, two per segment (a → b, b → a), forward and reverse. */
+static tc_status lay_out_arcs(graph_build *gb, street_mem *m) {
+    const tmp_seg *ts = gb->segs.p;
+    const size_t n_ts = gb->segs.n, n_segs = gb->n_segs;
+    const uint32_t n_keep = gb->n_keep, *newid = gb->newid;
     key_idx *skeys = malloc((n_segs + 1) * sizeof *skeys);
-    if (!skeys) OOM();
+    uint32_t *fill = malloc(((size_t)n_keep + 1) * sizeof *fill);
+    if (!skeys || !fill) goto oom;
     size_t q = 0;
     for (size_t s = 0; s < n_ts; s++)
         if (ts[s].fwd | ts[s].bwd) skeys[q++] = (key_idx){newid[ts[s].a], (uint32_t)s};
@@ -853,23 +905,18 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     m->rev_begin = calloc((size_t)n_keep + 1, sizeof *m->rev_begin);
     m->edges = malloc((2 * n_segs + 1) * sizeof *m->edges);
     m->rev = malloc((2 * n_segs + 1) * sizeof *m->rev);
-    fill = malloc(((size_t)n_keep + 1) * sizeof *fill);
-    if (!m->segs || !m->seg_truck || !m->geom || !m->edge_begin || !m->rev_begin || !m->edges || !m->rev || !fill) {
-        free(skeys);
-        OOM();
-    }
+    if (!m->segs || !m->seg_truck || !m->geom || !m->edge_begin || !m->rev_begin || !m->edges || !m->rev) goto oom;
     uint32_t gpos = 0;
-    const tmp_seg *tsc = ts;
     for (size_t i = 0; i < n_segs; i++) {
-        const tmp_seg *s = &tsc[skeys[i].idx];
+        const tmp_seg *s = &ts[skeys[i].idx];
         street_seg *o = &m->segs[i];
         o->a = newid[s->a];
         o->b = newid[s->b];
         o->geom_begin = gpos;
         o->length_mm = s->length_mm;
-        o->way_id = d.ways[s->way].id;
+        o->way_id = gb->d.ways[s->way].id;
         m->seg_truck[i] = s->truck;
-        memcpy(m->geom + 2 * (size_t)gpos, (const int32_t *)geom.p + 2 * (size_t)s->geom_begin,
+        memcpy(m->geom + 2 * (size_t)gpos, (const int32_t *)gb->geom.p + 2 * (size_t)s->geom_begin,
                (size_t)s->n_points * 2 * sizeof(int32_t));
         gpos += s->n_points;
         m->edge_begin[o->a + 1]++;
@@ -880,7 +927,7 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     for (uint32_t v = 0; v < n_keep; v++) m->edge_begin[v + 1] += m->edge_begin[v];
     memcpy(fill, m->edge_begin, ((size_t)n_keep + 1) * sizeof *fill);
     for (size_t i = 0; i < n_segs; i++) {
-        const tmp_seg *s = &tsc[skeys[i].idx];
+        const tmp_seg *s = &ts[skeys[i].idx];
         street_seg *o = &m->segs[i];
         uint32_t ab = fill[o->a]++, ba = fill[o->b]++;
         o->arc_ab = ab;
@@ -892,81 +939,80 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
                                      s->kmh ? s->kmh : 1, fl};
     }
     free(skeys);
-    /* reverse CSR */
-    for (uint32_t a = 0; a < 2 * n_segs; a++) m->rev_begin[m->edges[a].target + 1]++;
-    for (uint32_t v = 0; v < n_keep; v++) m->rev_begin[v + 1] += m->rev_begin[v];
-    memcpy(fill, m->rev_begin, ((size_t)n_keep + 1) * sizeof *fill);
-    for (uint32_t v = 0; v < n_keep; v++)
-        for (uint32_t a = m->edge_begin[v]; a < m->edge_begin[v + 1]; a++)
-            m->rev[fill[m->edges[a].target]++] = (street_rev){v, a};
-
+    build_reverse_arcs(m, n_keep, n_segs, fill);
+    free(fill);
     m->meta.version = STREET_FORMAT_VERSION;
     m->meta.n_nodes = n_keep;
     m->meta.n_edges = (uint32_t)(2 * n_segs);
     m->meta.n_segs = (uint32_t)n_segs;
     m->meta.n_geom = gpos;
-    m->truck_limits = trucks.rec;
-    m->meta.n_truck_limits = trucks.n;
-    trucks.rec = NULL;
+    return TC_OK;
+oom:
+    free(skeys);
+    free(fill);
+    return GRAPH_OOM(gb);
+}
 
-    /* 6a. turn restrictions: via one way (arc copies, see add_via_way_copies), then via a node */
-    {
-        vec turns = {.elem = sizeof(street_turn)};
-        uint32_t unmatched = 0;
-        st = add_via_way_copies(m, &d, &turns, &unmatched, path, diag, err);
-        if (st != TC_OK) {
-            free(turns.p);
-            goto out;
+/* Turn restriction r via a node: every (car arc of its from way into the node, car arc of its to way out of it)
+ * pair. Adds nothing when the via node or the ways are not in the car network. */
+static tc_status add_via_node_turns(graph_build *gb, const street_mem *m, const osm_restriction *r, vec *turns) {
+    size_t k = osm_node_index(&gb->d, r->via_node);
+    uint32_t via = k == SIZE_MAX || gb->gnode[k] == NONE ? NONE : gb->newid[gb->gnode[k]];
+    if (via == NONE) return TC_OK;
+    for (uint32_t ri = m->rev_begin[via]; ri < m->rev_begin[via + 1]; ri++) {
+        uint32_t fa = m->rev[ri].arc;
+        if (!(m->edges[fa].access & STREET_CAR) || m->segs[m->edges[fa].seg & STREET_SEG_MASK].way_id != r->from_way)
+            continue;
+        for (uint32_t ta = m->edge_begin[via]; ta < m->edge_begin[via + 1]; ta++) {
+            if (!(m->edges[ta].access & STREET_CAR) || m->segs[m->edges[ta].seg & STREET_SEG_MASK].way_id != r->to_way)
+                continue;
+            street_turn *t = vec_push(turns);
+            if (!t) return GRAPH_OOM(gb);
+            *t = (street_turn){fa, ta, r->only};
         }
-        for (size_t i = 0; i < d.n_restrictions; i++) {
-            const osm_restriction *r = &d.restrictions[i];
-            if (r->via_way) continue; /* applied by add_via_way_copies */
-            size_t k = osm_node_index(&d, r->via_node);
-            uint32_t via = k == SIZE_MAX || gnode[k] == NONE ? NONE : newid[gnode[k]];
-            size_t before = turns.n;
-            if (via != NONE) {
-                for (uint32_t ri = m->rev_begin[via]; ri < m->rev_begin[via + 1]; ri++) {
-                    uint32_t fa = m->rev[ri].arc;
-                    if (!(m->edges[fa].access & STREET_CAR) ||
-                        m->segs[m->edges[fa].seg & STREET_SEG_MASK].way_id != r->from_way)
-                        continue;
-                    for (uint32_t ta = m->edge_begin[via]; ta < m->edge_begin[via + 1]; ta++) {
-                        if (!(m->edges[ta].access & STREET_CAR) ||
-                            m->segs[m->edges[ta].seg & STREET_SEG_MASK].way_id != r->to_way)
-                            continue;
-                        street_turn *t = vec_push(&turns);
-                        if (!t) {
-                            free(turns.p);
-                            OOM();
-                        }
-                        *t = (street_turn){fa, ta, r->only};
-                    }
-                }
-            }
-            if (turns.n == before) {
-                unmatched++;
-                if (unmatched <= 5)
-                    tc_report(diag, TC_SEV_WARNING, "osm_restriction_unmatched", path, 0, 0,
-                              "turn restriction relation %lld: its from/via/to members are missing or not car roads"
-                              " of this network; ignored",
-                              (long long)r->id);
-            }
-        }
-        if (unmatched > 5)
-            tc_report(diag, TC_SEV_WARNING, "osm_restriction_unmatched", path, 0, 0,
-                      "%u turn restriction relations in all could not be matched to the car network", unmatched);
-        m->turns_unmatched = unmatched;
-        if (turns.n) qsort(turns.p, turns.n, sizeof(street_turn), cmp_turn);
-        m->turns = turns.p;
-        m->meta.n_turns = (uint32_t)turns.n;
     }
+    return TC_OK;
+}
 
-    /* 6b. grid */
-    st = build_grid(m, err);
-    if (st != TC_OK) goto out;
+/* Step 6a: turn restrictions → sorted (from arc, to arc) pairs: via one way (arc copies, see add_via_way_copies),
+ * then via a node. Restrictions that match nothing are warned (the first five, then a total). */
+static tc_status apply_turn_restrictions(graph_build *gb, street_mem *m) {
+    const osm_data *d = &gb->d;
+    vec turns = {.elem = sizeof(street_turn)};
+    uint32_t unmatched = 0;
+    tc_status st = add_via_way_copies(m, d, &turns, &unmatched, gb->path, gb->diag, gb->err);
+    for (size_t i = 0; st == TC_OK && i < d->n_restrictions; i++) {
+        const osm_restriction *r = &d->restrictions[i];
+        if (r->via_way) continue; /* applied by add_via_way_copies */
+        size_t before = turns.n;
+        st = add_via_node_turns(gb, m, r, &turns);
+        if (st == TC_OK && turns.n == before) {
+            unmatched++;
+            if (unmatched <= 5)
+                tc_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
+                          "turn restriction relation %lld: its from/via/to members are missing or not car roads"
+                          " of this network; ignored",
+                          (long long)r->id);
+        }
+    }
+    if (st != TC_OK) {
+        free(turns.p);
+        return st;
+    }
+    if (unmatched > 5)
+        tc_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
+                  "%u turn restriction relations in all could not be matched to the car network", unmatched);
+    m->turns_unmatched = unmatched;
+    if (turns.n) qsort(turns.p, turns.n, sizeof(street_turn), cmp_turn);
+    m->turns = turns.p;
+    m->meta.n_turns = (uint32_t)turns.n;
+    return TC_OK;
+}
 
+/* The street_graph view over m's arrays, as a loaded network file would give it. */
+static tc_status publish_graph(street_mem *m) {
     m->meta_copy = malloc(sizeof *m->meta_copy);
-    if (!m->meta_copy) OOM();
+    if (!m->meta_copy) return TC_ERR_NO_MEMORY;
     *m->meta_copy = m->meta;
     street_graph *g = &m->g;
     g->n_nodes = m->meta.n_nodes;
@@ -988,22 +1034,41 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     g->n_truck_limits = m->meta.n_truck_limits;
     g->seg_truck = m->seg_truck;
     g->truck_limits = m->truck_limits;
-    if (n_keep == 0)
+    return TC_OK;
+}
+
+tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street_mem *m, tc_error *err) {
+    memset(m, 0, sizeof *m);
+    graph_build gb = {.path = path, .diag = diag, .err = err};
+    gb.segs.elem = sizeof(tmp_seg);
+    gb.geom.elem = 2 * sizeof(int32_t);
+    tc_progress prog;
+    tc_progress_start(&prog, progress, "reading OSM", 0);
+    tc_status st = osm_read(path, &gb.d, diag, err);
+    tc_progress_finish(&prog);
+    if (st != TC_OK) return st;
+
+    if (truck_index(&gb.trucks, &NO_TRUCK_LIMITS) != 0) st = GRAPH_OOM(&gb); /* record 0 = no limits */
+    if (st == TC_OK) st = resolve_refs(&gb, m);
+    if (st == TC_OK) {
+        mark_graph_nodes(&gb);
+        st = cut_segments(&gb);
+    }
+    if (st == TC_OK) st = keep_largest(gb.segs.p, gb.segs.n, gb.n_g, path, diag, m, err); /* step 4 */
+    if (st == TC_OK) st = renumber_nodes(&gb, m);
+    if (st == TC_OK) st = lay_out_arcs(&gb, m);
+    if (st == TC_OK) {
+        m->truck_limits = gb.trucks.rec;
+        m->meta.n_truck_limits = gb.trucks.n;
+        gb.trucks.rec = NULL;
+        st = apply_turn_restrictions(&gb, m);
+    }
+    if (st == TC_OK) st = build_grid(m, err); /* step 6b */
+    if (st == TC_OK && publish_graph(m) != TC_OK) st = GRAPH_OOM(&gb);
+    if (st == TC_OK && gb.n_keep == 0)
         tc_report(diag, TC_SEV_WARNING, "osm_no_streets", path, 0, 0,
                   "the file holds no street usable by walk, bike or car");
-out:
-#undef OOM
-    free(ridx);
-    free(use);
-    free(gnode);
-    free(segs.p);
-    free(geom.p);
-    free(newid);
-    free(keys);
-    free(fill);
-    free(trucks.rec);
-    free(trucks.slot);
-    osm_data_free(&d);
+    graph_build_free(&gb);
     if (st != TC_OK) street_mem_free(m);
     return st;
 }
