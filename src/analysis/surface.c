@@ -52,7 +52,6 @@
 #include <unistd.h>
 
 #define DEFAULT_SEED 0x746f6e676368656eULL /* "tongchen" */
-#define SNAP_RADIUS_M 500.0
 #define CAR_STRAIGHT_MPS (40.0 / 3.6)
 #define ISO_CAR_MPS 25.0      /* the farthest a car isochrone's grid reaches: 90 km/h on average */
 #define ISO_TRANSIT_MPS 12.0  /* and a transit one: ~43 km/h door to door is beyond any city network */
@@ -245,7 +244,7 @@ static tc_status snap_all(tc_destinations *d, tc_mode mode, tc_error *err) {
     if (!d->snap || !d->snapped) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
     for (size_t i = 0; i < d->n; i++) {
         tc_error e = {0};
-        tc_status st = street_snap_point(d->streets, mode, d->lat[i], d->lon[i], SNAP_RADIUS_M, &d->snap[i], &e);
+        tc_status st = street_snap_point(d->streets, mode, d->lat[i], d->lon[i], TC_DEFAULT_SNAP_RADIUS_M, &d->snap[i], &e);
         if (st == TC_OK) d->snapped[i] = 1;
         else if (st != TC_ERR_UNREACHABLE) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
     }
@@ -296,7 +295,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
         sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
         sw->no_elevation = opts->no_elevation;
         tc_status s2 = street_stops_near(sw, v, opts->egress_mode, lat[i], lon[i], d->egress_speed,
-                                         opts->max_access_min * 60, 1, SNAP_RADIUS_M, &near, &nn, &e);
+                                         opts->max_access_min * 60, 1, TC_DEFAULT_SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
         if (s2 != TC_OK) {
             st = tc_fail(err, s2, NULL, 0, 0, "destination %zu: %s", i + 1, e.message);
@@ -345,7 +344,7 @@ static tc_status dest_create_grid(const tc_network *net, const tc_analysis_optio
     if (!d) return TC_ERR_NO_MEMORY;
     d->straight = 1;
     const tc_network_view *v = &net->v;
-    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     const double max_s = opts->max_access_min * 60.0;
     d->lazy_grid = 1;
     d->grid = *g;
@@ -542,7 +541,7 @@ static int needs_draws(const tc_network_view *v) {
 
 static inline uint16_t to_minutes(int64_t secs, int32_t max_s) {
     if (secs < 0) secs = 0;
-    if (secs > max_s) return TC_TT_UNREACHED;
+    if (secs > max_s) return TC_UNREACHED_MIN;
     return (uint16_t)(secs / 60);
 }
 
@@ -552,7 +551,7 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
                         int32_t limit_s, int searched) {
     const tc_network_view *v = &d->net->v;
     const double reach = limit_s * speed;
-    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+    const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     /* Most destinations (a grid's cells) are out of reach: reject them on bounds that need no cos() per cell (a
      * cos per cell was 1.7 of 7.5 M instructions of a served isochrone). Both only ever underestimate
      * tc_fast_distance_m, so the cells kept and the times are what they were. */
@@ -564,7 +563,7 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
     double off_o = -1; /* < 0: the origin is not on the streets */
     street_snap os = {0};
     tc_error e = {0};
-    if (searched && street_snap_point(&v->streets, TC_MODE_WALK, lat, lon, SNAP_RADIUS_M, &os, &e) == TC_OK)
+    if (searched && street_snap_point(&v->streets, TC_MODE_WALK, lat, lon, TC_DEFAULT_SNAP_RADIUS_M, &os, &e) == TC_OK)
         off_o = os.dist_m;
     for (size_t i = 0; i < d->n; i++) {
         ws->direct[i] = RAPTOR_INF;
@@ -615,9 +614,9 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     const tc_network_view *v = &d->net->v;
     const int32_t max_s = o->max_duration_min * 60;
     const double speed = mode_speed(v, o, o->mode);
-    for (size_t i = 0; i < d->n; i++) ws->samples[i] = TC_TT_UNREACHED;
+    for (size_t i = 0; i < d->n; i++) ws->samples[i] = TC_UNREACHED_MIN;
     if (d->straight) {
-        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
         for (size_t i = 0; i < d->n; i++)
             ws->samples[i] = to_minutes(llround(tc_fast_distance_m(lat, lon, d->lat[i], d->lon[i]) * detour / speed),
                                         max_s);
@@ -625,7 +624,7 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     }
     street_snap s;
     tc_error e = {0};
-    tc_status st = street_snap_point(d->streets, o->mode, lat, lon, SNAP_RADIUS_M, &s, &e);
+    tc_status st = street_snap_point(d->streets, o->mode, lat, lon, TC_DEFAULT_SNAP_RADIUS_M, &s, &e);
     if (st == TC_ERR_UNREACHABLE) return TC_OK; /* nothing reachable from a point off the streets */
     if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
     double limit = street_mode_timed(o->mode) ? max_s * 1000.0 : max_s * speed * 1000.0;
@@ -708,7 +707,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     const tc_stop_seconds *near = NULL;
     uint32_t n_access = 0;
     tc_error e = {0};
-    st = street_stops_near(ws->sw, v, o->mode, lat, lon, aspeed, access_s, 0, SNAP_RADIUS_M, &near, &n_access, &e);
+    st = street_stops_near(ws->sw, v, o->mode, lat, lon, aspeed, access_s, 0, TC_DEFAULT_SNAP_RADIUS_M, &near, &n_access, &e);
     int searched = st == TC_OK && net_has_streets(v) && o->mode == TC_MODE_WALK;
     if (st == TC_ERR_UNREACHABLE) {
         n_access = 0; /* off the streets: only straight-line legs, if any */
@@ -788,7 +787,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
             for (size_t i = 0; i < n_dest; i++) {
                 int64_t best = ws->dest_arr[i] == RAPTOR_INF ? INT64_MAX : (int64_t)ws->dest_arr[i] - t;
                 if (ws->direct[i] < best) best = ws->direct[i];
-                col[i * ns] = best == INT64_MAX ? TC_TT_UNREACHED : to_minutes(best, max_s);
+                col[i * ns] = best == INT64_MAX ? TC_UNREACHED_MIN : to_minutes(best, max_s);
             }
         }
         uint32_t nt = 0;

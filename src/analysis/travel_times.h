@@ -13,9 +13,7 @@
 
 #include <stdint.h>
 
-/* An unreached destination is TC_UNREACHED_MIN (tongcheng.h). Only surface.c still says TC_TT_UNREACHED; the
- * second name goes when it says TC_UNREACHED_MIN. */
-#define TC_TT_UNREACHED TC_UNREACHED_MIN
+/* An unreached destination is TC_UNREACHED_MIN (tongcheng.h). */
 
 typedef struct tc_travel_times {
     uint32_t n_dest;

@@ -121,9 +121,9 @@ static int timezone_known(const char *tz) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static char *dup_cell(reader *r, const gtfs_csv *c, int col) {
+static char *dup_cell(reader *r, const csv_reader *c, int col) {
     size_t n;
-    const char *s = gtfs_csv_get(c, col, &n);
+    const char *s = csv_reader_get(c, col, &n);
     return gtfs_arena_strndup(r->arena, s, n);
 }
 
@@ -143,14 +143,14 @@ static const char *const known_files[] = {
 
 /* An open table: the file's CSV reader on its stream. */
 typedef struct table {
-    gtfs_csv csv;
+    csv_reader csv;
     gtfs_stream *stream;
     const char *file;
     int present;
 } table;
 
 static void table_close(table *t) {
-    if (t->present) gtfs_csv_close(&t->csv);
+    if (t->present) csv_reader_close(&t->csv);
     gtfs_stream_close(t->stream);
     memset(t, 0, sizeof *t);
 }
@@ -164,11 +164,11 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
     t->stream = gtfs_stream_open(r->src, file, r->err);
     if (!t->stream) return r->err ? r->err->code : TC_ERR_IO;
     tc_error e = {0};
-    tc_status rc = gtfs_csv_open(&t->csv, file, stream_reader, t->stream, r->diag, &e);
+    tc_status rc = csv_reader_open(&t->csv, file, stream_reader, t->stream, r->diag, &e);
     if (rc == TC_ERR_PARSE && t->csv.fatal) { /* binary content or a limit passed: the feed cannot be read */
         tc_report(r->diag, TC_SEV_ERROR, "unreadable_file", file, e.line, e.column, "%s", e.message);
         if (r->err) *r->err = e;
-        gtfs_csv_close(&t->csv);
+        csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
         t->stream = NULL;
         return rc;
@@ -176,14 +176,14 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
     if (rc == TC_ERR_PARSE) {
         tc_report(r->diag, e.line ? TC_SEV_ERROR : TC_SEV_WARNING, e.line && e.column ? "unsupported_encoding" : "empty_file",
                   file, e.line, e.column, "%s", e.message);
-        gtfs_csv_close(&t->csv);
+        csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
         t->stream = NULL;
         return TC_OK;
     }
     if (rc != TC_OK) {
         if (r->err) *r->err = e;
-        gtfs_csv_close(&t->csv);
+        csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
         t->stream = NULL;
         return rc;
@@ -206,7 +206,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
 static int require_columns(reader *r, table *t, const char *const *cols) {
     int missing = 0;
     for (const char *const *c = cols; *c; c++)
-        if (gtfs_csv_col(&t->csv, *c) < 0) {
+        if (csv_reader_col(&t->csv, *c) < 0) {
             tc_report(r->diag, TC_SEV_ERROR, "missing_required_column", t->file, 1, 0,
                       "required column \"%s\" is missing", *c);
             missing = 1;
@@ -257,7 +257,7 @@ static tc_status row_error(reader *r, table *t) {
 /* Optional small integer cell: default when blank, warning and default when invalid. */
 static int opt_int(reader *r, table *t, int col, long lo, long hi, int def, const char *what) {
     size_t n;
-    const char *s = gtfs_csv_get(&t->csv, col, &n);
+    const char *s = csv_reader_get(&t->csv, col, &n);
     if (!n) return def;
     long v;
     if (gtfs_parse_int(s, n, lo, hi, &v)) {
@@ -271,7 +271,7 @@ static int opt_int(reader *r, table *t, int col, long lo, long hi, int def, cons
 /* Required id cell: returns length, 0 (and an error finding) when blank. */
 static size_t req_id(reader *r, table *t, int col, const char *name, const char **out) {
     size_t n;
-    *out = gtfs_csv_get(&t->csv, col, &n);
+    *out = csv_reader_get(&t->csv, col, &n);
     if (!n)
         tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), col + 1,
                   "%s is empty (row dropped)", name);
@@ -295,14 +295,14 @@ static tc_status read_agency(reader *r) {
         return TC_OK;
     }
     require_columns(r, &t, req);
-    int c_id = gtfs_csv_col(&t.csv, "agency_id"), c_name = gtfs_csv_col(&t.csv, "agency_name"),
-        c_url = gtfs_csv_col(&t.csv, "agency_url"), c_tz = gtfs_csv_col(&t.csv, "agency_timezone"),
-        c_lang = gtfs_csv_col(&t.csv, "agency_lang");
+    int c_id = csv_reader_col(&t.csv, "agency_id"), c_name = csv_reader_col(&t.csv, "agency_name"),
+        c_url = csv_reader_col(&t.csv, "agency_url"), c_tz = csv_reader_col(&t.csv, "agency_timezone"),
+        c_lang = csv_reader_col(&t.csv, "agency_lang");
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.agency++;
         size_t n;
-        const char *id = gtfs_csv_get(&t.csv, c_id, &n);
+        const char *id = csv_reader_get(&t.csv, c_id, &n);
         char *sid = gtfs_arena_strndup(r->arena, id, n);
         if (!sid) return OOM(r, &t);
         if (gtfs_idmap_get(&r->agencies, sid, n) != GTFS_NONE) {
@@ -391,7 +391,7 @@ static void check_duplicate_stops(reader *r, int c_lat) {
 static int read_stop_position(reader *r, table *t, int c_lat, int c_lon, int type, const char *id, size_t n,
                               double *lat, double *lon) {
     size_t la, lo;
-    const char *slat = gtfs_csv_get(&t->csv, c_lat, &la), *slon = gtfs_csv_get(&t->csv, c_lon, &lo);
+    const char *slat = csv_reader_get(&t->csv, c_lat, &la), *slon = csv_reader_get(&t->csv, c_lon, &lo);
     if (!(la || lo || type <= 2)) return 0;
     if (gtfs_parse_double(slat, la, lat) || *lat < -90 || *lat > 90) {
         tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
@@ -479,13 +479,13 @@ static tc_status read_stops(reader *r) {
     tc_status rc = open_essential(r, &t, "stops.txt", known, req, "stops.txt cannot be read: no stops, no network",
                                   "stops.txt has no stop_id column");
     if (rc) return rc;
-    int c_id = gtfs_csv_col(&t.csv, "stop_id"), c_code = gtfs_csv_col(&t.csv, "stop_code"),
-        c_name = gtfs_csv_col(&t.csv, "stop_name"), c_lat = gtfs_csv_col(&t.csv, "stop_lat"),
-        c_lon = gtfs_csv_col(&t.csv, "stop_lon"), c_type = gtfs_csv_col(&t.csv, "location_type"),
-        c_parent = gtfs_csv_col(&t.csv, "parent_station"), c_wc = gtfs_csv_col(&t.csv, "wheelchair_boarding"),
-        c_plat = gtfs_csv_col(&t.csv, "platform_code"), c_tz = gtfs_csv_col(&t.csv, "stop_timezone");
+    int c_id = csv_reader_col(&t.csv, "stop_id"), c_code = csv_reader_col(&t.csv, "stop_code"),
+        c_name = csv_reader_col(&t.csv, "stop_name"), c_lat = csv_reader_col(&t.csv, "stop_lat"),
+        c_lon = csv_reader_col(&t.csv, "stop_lon"), c_type = csv_reader_col(&t.csv, "location_type"),
+        c_parent = csv_reader_col(&t.csv, "parent_station"), c_wc = csv_reader_col(&t.csv, "wheelchair_boarding"),
+        c_plat = csv_reader_col(&t.csv, "platform_code"), c_tz = csv_reader_col(&t.csv, "stop_timezone");
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.stops++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "stop_id", &id);
@@ -499,7 +499,7 @@ static tc_status read_stops(reader *r) {
         double lat = NAN, lon = NAN;
         if (read_stop_position(r, &t, c_lat, c_lon, type, id, n, &lat, &lon)) continue;
         size_t tzn;
-        const char *tz = gtfs_csv_get(&t.csv, c_tz, &tzn);
+        const char *tz = csv_reader_get(&t.csv, c_tz, &tzn);
         if (tzn) {
             char buf[128];
             snprintf(buf, sizeof buf, "%.*s", (int)(tzn < 127 ? tzn : 127), tz);
@@ -616,14 +616,14 @@ static tc_status read_routes(reader *r) {
     tc_status rc = open_essential(r, &t, "routes.txt", known, req, "routes.txt is missing or unreadable: no routes",
                                   "routes.txt lacks a required column");
     if (rc) return rc;
-    int c_id = gtfs_csv_col(&t.csv, "route_id"), c_ag = gtfs_csv_col(&t.csv, "agency_id"),
-        c_sn = gtfs_csv_col(&t.csv, "route_short_name"), c_ln = gtfs_csv_col(&t.csv, "route_long_name"),
-        c_type = gtfs_csv_col(&t.csv, "route_type"), c_col = gtfs_csv_col(&t.csv, "route_color"),
-        c_tcol = gtfs_csv_col(&t.csv, "route_text_color"), c_desc = gtfs_csv_col(&t.csv, "route_desc");
+    int c_id = csv_reader_col(&t.csv, "route_id"), c_ag = csv_reader_col(&t.csv, "agency_id"),
+        c_sn = csv_reader_col(&t.csv, "route_short_name"), c_ln = csv_reader_col(&t.csv, "route_long_name"),
+        c_type = csv_reader_col(&t.csv, "route_type"), c_col = csv_reader_col(&t.csv, "route_color"),
+        c_tcol = csv_reader_col(&t.csv, "route_text_color"), c_desc = csv_reader_col(&t.csv, "route_desc");
     gtfs_idmap names = {0}; /* agency, short name, long name, type → line: duplicate routes by name */
     gtfs_arena name_keys = {0};
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.routes++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "route_id", &id);
@@ -634,7 +634,7 @@ static tc_status read_routes(reader *r) {
             continue;
         }
         size_t tn;
-        const char *ts = gtfs_csv_get(&t.csv, c_type, &tn);
+        const char *ts = csv_reader_get(&t.csv, c_type, &tn);
         long type;
         if (gtfs_parse_int(ts, tn, 0, 1799, &type) || (type > 12 && type < 100)) {
             tc_report(r->diag, TC_SEV_ERROR, tn ? "invalid_route_type" : "missing_required_field", t.file, LINE(&t),
@@ -644,7 +644,7 @@ static tc_status read_routes(reader *r) {
         }
         int32_t agency = f->n_agencies ? 0 : GTFS_NONE;
         size_t an;
-        const char *as = gtfs_csv_get(&t.csv, c_ag, &an);
+        const char *as = csv_reader_get(&t.csv, c_ag, &an);
         if (an) {
             int32_t a = gtfs_idmap_get(&r->agencies, as, an);
             if (a == GTFS_NONE)
@@ -671,7 +671,7 @@ static tc_status read_routes(reader *r) {
             tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_sn + 1,
                       "route \"%s\" has neither route_short_name nor route_long_name", rt->id);
         size_t dn;
-        const char *desc = gtfs_csv_get(&t.csv, c_desc, &dn);
+        const char *desc = csv_reader_get(&t.csv, c_desc, &dn);
         check_route_names(r, rt, desc, dn, &names, &name_keys, LINE(&t), c_sn, c_ln, c_desc, c_type, c_tcol);
         if (gtfs_idmap_put(&r->routes, rt->id, n, (int32_t)f->n_routes) == -2) return OOM(r, &t);
         f->n_routes++;
@@ -709,13 +709,13 @@ static tc_status read_calendar(reader *r) {
     tc_status rc = open_optional(r, &t, "calendar.txt", known, known);
     if (rc || !t.present) return rc;
     r->have_calendar = 1;
-    int c_id = gtfs_csv_col(&t.csv, "service_id"), c_start = gtfs_csv_col(&t.csv, "start_date"),
-        c_end = gtfs_csv_col(&t.csv, "end_date");
+    int c_id = csv_reader_col(&t.csv, "service_id"), c_start = csv_reader_col(&t.csv, "start_date"),
+        c_end = csv_reader_col(&t.csv, "end_date");
     int c_wd[7];
-    for (int d = 0; d < 7; d++) c_wd[d] = gtfs_csv_col(&t.csv, known[1 + d]);
+    for (int d = 0; d < 7; d++) c_wd[d] = csv_reader_col(&t.csv, known[1 + d]);
     gtfs_idmap seen = {0};
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         r->f->counts.calendar++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "service_id", &id);
@@ -729,7 +729,7 @@ static tc_status read_calendar(reader *r) {
         int bad = 0;
         for (int d = 0; d < 7 && !bad; d++) {
             size_t vn;
-            const char *v = gtfs_csv_get(&t.csv, c_wd[d], &vn);
+            const char *v = csv_reader_get(&t.csv, c_wd[d], &vn);
             if (vn == 1 && (v[0] == '0' || v[0] == '1')) {
                 if (v[0] == '1') wd |= (uint8_t)(1u << d);
             } else {
@@ -743,7 +743,7 @@ static tc_status read_calendar(reader *r) {
         int cols[2] = {c_start, c_end};
         for (int k = 0; k < 2 && !bad; k++) {
             size_t vn;
-            const char *v = gtfs_csv_get(&t.csv, cols[k], &vn);
+            const char *v = csv_reader_get(&t.csv, cols[k], &vn);
             if (vn != 8 || tc_date_parse(v, vn, &days[k])) {
                 tc_report(r->diag, TC_SEV_ERROR, vn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
                           cols[k] + 1, "%s \"%.*s\" is not a YYYYMMDD date (row dropped)", k ? "end_date" : "start_date",
@@ -784,19 +784,19 @@ static tc_status read_calendar_dates(reader *r) {
     tc_status rc = open_optional(r, &t, "calendar_dates.txt", known, known);
     if (rc || !t.present) return rc;
     r->have_calendar_dates = 1;
-    int c_id = gtfs_csv_col(&t.csv, "service_id"), c_date = gtfs_csv_col(&t.csv, "date"),
-        c_type = gtfs_csv_col(&t.csv, "exception_type");
+    int c_id = csv_reader_col(&t.csv, "service_id"), c_date = csv_reader_col(&t.csv, "date"),
+        c_type = csv_reader_col(&t.csv, "exception_type");
     /* duplicate (service, date) pairs: a map keyed by "service\x1fdate" */
     gtfs_idmap seen = {0};
     gtfs_arena keys = {0};
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         r->f->counts.calendar_dates++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "service_id", &id);
         if (!n) continue;
         size_t dn, tn;
-        const char *ds = gtfs_csv_get(&t.csv, c_date, &dn), *ts = gtfs_csv_get(&t.csv, c_type, &tn);
+        const char *ds = csv_reader_get(&t.csv, c_date, &dn), *ts = csv_reader_get(&t.csv, c_type, &tn);
         int32_t day;
         if (dn != 8 || tc_date_parse(ds, dn, &day)) {
             tc_report(r->diag, TC_SEV_ERROR, dn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
@@ -899,21 +899,21 @@ static tc_status read_shapes(reader *r) {
     table t;
     tc_status rc = open_optional(r, &t, "shapes.txt", known, req);
     if (rc || !t.present) return rc;
-    int c_id = gtfs_csv_col(&t.csv, "shape_id"), c_lat = gtfs_csv_col(&t.csv, "shape_pt_lat"),
-        c_lon = gtfs_csv_col(&t.csv, "shape_pt_lon"), c_seq = gtfs_csv_col(&t.csv, "shape_pt_sequence"),
-        c_dist = gtfs_csv_col(&t.csv, "shape_dist_traveled");
+    int c_id = csv_reader_col(&t.csv, "shape_id"), c_lat = csv_reader_col(&t.csv, "shape_pt_lat"),
+        c_lon = csv_reader_col(&t.csv, "shape_pt_lon"), c_seq = csv_reader_col(&t.csv, "shape_pt_sequence"),
+        c_dist = csv_reader_col(&t.csv, "shape_dist_traveled");
     shape_rec *recs = NULL;
     uint32_t *first_line = NULL; /* per shape: its first row, where shape-wide problems are also reported */
     size_t n_recs = 0, cap_recs = 0, cap_shapes = 0;
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.shapes++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "shape_id", &id);
         if (!n) continue;
         size_t la, lo, sn, dn;
-        const char *slat = gtfs_csv_get(&t.csv, c_lat, &la), *slon = gtfs_csv_get(&t.csv, c_lon, &lo),
-                   *sseq = gtfs_csv_get(&t.csv, c_seq, &sn), *sd = gtfs_csv_get(&t.csv, c_dist, &dn);
+        const char *slat = csv_reader_get(&t.csv, c_lat, &la), *slon = csv_reader_get(&t.csv, c_lon, &lo),
+                   *sseq = csv_reader_get(&t.csv, c_seq, &sn), *sd = csv_reader_get(&t.csv, c_dist, &dn);
         double lat, lon, dist = NAN;
         long seq;
         if (gtfs_parse_double(slat, la, &lat) || lat < -90 || lat > 90 || gtfs_parse_double(slon, lo, &lon) ||
@@ -1033,14 +1033,14 @@ static tc_status read_trips(reader *r) {
     tc_status rc = open_essential(r, &t, "trips.txt", known, req, "trips.txt is missing or unreadable: no trips",
                                   "trips.txt lacks a required column");
     if (rc) return rc;
-    int c_route = gtfs_csv_col(&t.csv, "route_id"), c_svc = gtfs_csv_col(&t.csv, "service_id"),
-        c_id = gtfs_csv_col(&t.csv, "trip_id"), c_head = gtfs_csv_col(&t.csv, "trip_headsign"),
-        c_sn = gtfs_csv_col(&t.csv, "trip_short_name"), c_dir = gtfs_csv_col(&t.csv, "direction_id"),
-        c_block = gtfs_csv_col(&t.csv, "block_id"), c_shape = gtfs_csv_col(&t.csv, "shape_id"),
-        c_wc = gtfs_csv_col(&t.csv, "wheelchair_accessible");
+    int c_route = csv_reader_col(&t.csv, "route_id"), c_svc = csv_reader_col(&t.csv, "service_id"),
+        c_id = csv_reader_col(&t.csv, "trip_id"), c_head = csv_reader_col(&t.csv, "trip_headsign"),
+        c_sn = csv_reader_col(&t.csv, "trip_short_name"), c_dir = csv_reader_col(&t.csv, "direction_id"),
+        c_block = csv_reader_col(&t.csv, "block_id"), c_shape = csv_reader_col(&t.csv, "shape_id"),
+        c_wc = csv_reader_col(&t.csv, "wheelchair_accessible");
     int row;
     size_t cap_lines = 0;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.trips++;
         const char *id;
         size_t n = req_id(r, &t, c_id, "trip_id", &id);
@@ -1055,7 +1055,7 @@ static tc_status read_trips(reader *r) {
             continue;
         }
         size_t rn, sn;
-        const char *rs = gtfs_csv_get(&t.csv, c_route, &rn), *ss = gtfs_csv_get(&t.csv, c_svc, &sn);
+        const char *rs = csv_reader_get(&t.csv, c_route, &rn), *ss = csv_reader_get(&t.csv, c_svc, &sn);
         int32_t route = rn ? gtfs_idmap_get(&r->routes, rs, rn) : GTFS_NONE;
         if (route == GTFS_NONE) {
             tc_report(r->diag, TC_SEV_ERROR, rn ? "unknown_route" : "missing_required_field", t.file, LINE(&t),
@@ -1162,7 +1162,7 @@ typedef struct last_trip {
 
 /* The row's trip (its id in *ts, *tn), or GTFS_NONE after reporting an unknown or blank trip_id. */
 static int32_t row_trip(reader *r, table *t, const st_columns *c, last_trip *last, const char **ts, size_t *tn) {
-    *ts = gtfs_csv_get(&t->csv, c->trip, tn);
+    *ts = csv_reader_get(&t->csv, c->trip, tn);
     int32_t trip;
     if (*tn && *tn == last->len && !memcmp(*ts, last->id, *tn)) {
         trip = last->idx;
@@ -1186,9 +1186,9 @@ static int32_t row_trip(reader *r, table *t, const st_columns *c, last_trip *las
  * group: not supported, said once per trip), a blank stop_id, or one not in stops.txt. */
 static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, const char *ts, size_t tn) {
     size_t sn, wn1, wn2;
-    const char *ss = gtfs_csv_get(&t->csv, c->stop, &sn);
-    gtfs_csv_get(&t->csv, c->win1, &wn1);
-    gtfs_csv_get(&t->csv, c->win2, &wn2);
+    const char *ss = csv_reader_get(&t->csv, c->stop, &sn);
+    csv_reader_get(&t->csv, c->win1, &wn1);
+    csv_reader_get(&t->csv, c->win2, &wn2);
     if (sn && (wn1 || wn2)) {
         /* GTFS-Flex: a stop served on demand within a time window, not at a scheduled time */
         if (!r->trip_bad[trip])
@@ -1199,8 +1199,8 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
     }
     if (!sn) {
         size_t ln, gn;
-        gtfs_csv_get(&t->csv, c->loc, &ln);
-        gtfs_csv_get(&t->csv, c->locg, &gn);
+        csv_reader_get(&t->csv, c->loc, &ln);
+        csv_reader_get(&t->csv, c->locg, &gn);
         if (ln || gn) {
             if (!r->trip_bad[trip])
                 tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (ln ? c->loc : c->locg) + 1,
@@ -1226,7 +1226,7 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
 static void row_times(reader *r, table *t, const st_columns *c, int32_t *arr_out, int32_t *dep_out) {
     int32_t arr = TC_TIME_NONE, dep = TC_TIME_NONE;
     size_t an, dn;
-    const char *as = gtfs_csv_get(&t->csv, c->arr, &an), *ds = gtfs_csv_get(&t->csv, c->dep, &dn);
+    const char *as = csv_reader_get(&t->csv, c->arr, &an), *ds = csv_reader_get(&t->csv, c->dep, &dn);
     if (an && gtfs_parse_time(as, an, &arr)) {
         tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->arr + 1,
                   "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
@@ -1264,7 +1264,7 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     int32_t stop = row_stop(r, t, c, trip, ts, tn);
     if (stop == GTFS_NONE) return 0;
     size_t qn;
-    const char *qs = gtfs_csv_get(&t->csv, c->seq, &qn);
+    const char *qs = csv_reader_get(&t->csv, c->seq, &qn);
     long seq;
     if (gtfs_parse_int(qs, qn, 0, UINT32_MAX, &seq)) {
         tc_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t->file, LINE(t),
@@ -1276,7 +1276,7 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     int32_t arr, dep;
     row_times(r, t, c, &arr, &dep);
     size_t xn;
-    const char *xs = gtfs_csv_get(&t->csv, c->dist, &xn);
+    const char *xs = csv_reader_get(&t->csv, c->dist, &xn);
     double dist = NAN;
     if (xn && (gtfs_parse_double(xs, xn, &dist) || dist < 0)) {
         tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), c->dist + 1,
@@ -1329,15 +1329,15 @@ static tc_status read_stop_times(reader *r) {
         table_close(&t);
         return group_stop_times(r, &rows, &no_columns);
     }
-    const gtfs_csv *csv = &t.csv;
+    const csv_reader *csv = &t.csv;
     const st_columns c = {
-        .trip = gtfs_csv_col(csv, "trip_id"), .arr = gtfs_csv_col(csv, "arrival_time"),
-        .dep = gtfs_csv_col(csv, "departure_time"), .stop = gtfs_csv_col(csv, "stop_id"),
-        .seq = gtfs_csv_col(csv, "stop_sequence"), .pick = gtfs_csv_col(csv, "pickup_type"),
-        .drop = gtfs_csv_col(csv, "drop_off_type"), .tp = gtfs_csv_col(csv, "timepoint"),
-        .dist = gtfs_csv_col(csv, "shape_dist_traveled"), .loc = gtfs_csv_col(csv, "location_id"),
-        .locg = gtfs_csv_col(csv, "location_group_id"), .win1 = gtfs_csv_col(csv, "start_pickup_drop_off_window"),
-        .win2 = gtfs_csv_col(csv, "end_pickup_drop_off_window")};
+        .trip = csv_reader_col(csv, "trip_id"), .arr = csv_reader_col(csv, "arrival_time"),
+        .dep = csv_reader_col(csv, "departure_time"), .stop = csv_reader_col(csv, "stop_id"),
+        .seq = csv_reader_col(csv, "stop_sequence"), .pick = csv_reader_col(csv, "pickup_type"),
+        .drop = csv_reader_col(csv, "drop_off_type"), .tp = csv_reader_col(csv, "timepoint"),
+        .dist = csv_reader_col(csv, "shape_dist_traveled"), .loc = csv_reader_col(csv, "location_id"),
+        .locg = csv_reader_col(csv, "location_group_id"), .win1 = csv_reader_col(csv, "start_pickup_drop_off_window"),
+        .win2 = csv_reader_col(csv, "end_pickup_drop_off_window")};
     if (c.stop < 0 && c.loc < 0 && c.locg < 0) {
         table_close(&t);
         tc_report(r->diag, TC_SEV_ERROR, "missing_required_column", "stop_times.txt", 1, 0,
@@ -1346,7 +1346,7 @@ static tc_status read_stop_times(reader *r) {
     }
     last_trip last = {.len = 0, .idx = GTFS_NONE};
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         if (read_stop_time_row(r, &t, &c, &last, &rows)) {
             st_rows_free(&rows);
             table_close(&t);
@@ -1784,13 +1784,13 @@ static tc_status read_frequencies(reader *r) {
     table t;
     tc_status rc = open_optional(r, &t, "frequencies.txt", known, req);
     if (rc || !t.present) return rc;
-    int c_trip = gtfs_csv_col(&t.csv, "trip_id"), c_start = gtfs_csv_col(&t.csv, "start_time"),
-        c_end = gtfs_csv_col(&t.csv, "end_time"), c_head = gtfs_csv_col(&t.csv, "headway_secs"),
-        c_exact = gtfs_csv_col(&t.csv, "exact_times");
+    int c_trip = csv_reader_col(&t.csv, "trip_id"), c_start = csv_reader_col(&t.csv, "start_time"),
+        c_end = csv_reader_col(&t.csv, "end_time"), c_head = csv_reader_col(&t.csv, "headway_secs"),
+        c_exact = csv_reader_col(&t.csv, "exact_times");
     size_t cap = 0;
     uint32_t *lines = NULL;
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.frequencies++;
         const char *id;
         size_t n = req_id(r, &t, c_trip, "trip_id", &id);
@@ -1798,8 +1798,8 @@ static tc_status read_frequencies(reader *r) {
         int32_t trip = lookup_trip_after(r, &t, c_trip, id, n, "trip_id");
         if (trip == GTFS_NONE) continue;
         size_t sn, en, hn;
-        const char *ss = gtfs_csv_get(&t.csv, c_start, &sn), *es = gtfs_csv_get(&t.csv, c_end, &en),
-                   *hs = gtfs_csv_get(&t.csv, c_head, &hn);
+        const char *ss = csv_reader_get(&t.csv, c_start, &sn), *es = csv_reader_get(&t.csv, c_end, &en),
+                   *hs = csv_reader_get(&t.csv, c_head, &hn);
         int32_t st, et;
         long hw;
         if (gtfs_parse_time(ss, sn, &st)) {
@@ -1864,16 +1864,16 @@ static tc_status read_transfers(reader *r) {
     table t;
     tc_status rc = table_open(r, &t, "transfers.txt", known);
     if (rc || !t.present) return rc;
-    int c_fs = gtfs_csv_col(&t.csv, "from_stop_id"), c_ts = gtfs_csv_col(&t.csv, "to_stop_id"),
-        c_fr = gtfs_csv_col(&t.csv, "from_route_id"), c_tr = gtfs_csv_col(&t.csv, "to_route_id"),
-        c_ft = gtfs_csv_col(&t.csv, "from_trip_id"), c_tt = gtfs_csv_col(&t.csv, "to_trip_id"),
-        c_type = gtfs_csv_col(&t.csv, "transfer_type"), c_min = gtfs_csv_col(&t.csv, "min_transfer_time");
+    int c_fs = csv_reader_col(&t.csv, "from_stop_id"), c_ts = csv_reader_col(&t.csv, "to_stop_id"),
+        c_fr = csv_reader_col(&t.csv, "from_route_id"), c_tr = csv_reader_col(&t.csv, "to_route_id"),
+        c_ft = csv_reader_col(&t.csv, "from_trip_id"), c_tt = csv_reader_col(&t.csv, "to_trip_id"),
+        c_type = csv_reader_col(&t.csv, "transfer_type"), c_min = csv_reader_col(&t.csv, "min_transfer_time");
     size_t cap = 0;
     int row;
-    while ((row = gtfs_csv_next(&t.csv)) == 1) {
+    while ((row = csv_reader_next(&t.csv)) == 1) {
         f->counts.transfers++;
         size_t tn;
-        const char *ts = gtfs_csv_get(&t.csv, c_type, &tn);
+        const char *ts = csv_reader_get(&t.csv, c_type, &tn);
         long type = 0;
         if (tn && gtfs_parse_int(ts, tn, 0, 5, &type)) {
             tc_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_type + 1,
@@ -1893,7 +1893,7 @@ static tc_status read_transfers(reader *r) {
                     {c_tr, &x.to_route, &r->routes, "to_route_id", "unknown_route", "routes.txt"}};
         for (size_t k = 0; k < 4 && !bad; k++) {
             size_t n;
-            const char *s = gtfs_csv_get(&t.csv, refs[k].col, &n);
+            const char *s = csv_reader_get(&t.csv, refs[k].col, &n);
             if (!n) continue;
             *refs[k].dst = gtfs_idmap_get(refs[k].map, s, n);
             if (*refs[k].dst == GTFS_NONE) {
@@ -1906,7 +1906,7 @@ static tc_status read_transfers(reader *r) {
         int32_t *dst_trip[2] = {&x.from_trip, &x.to_trip};
         for (int k = 0; k < 2 && !bad; k++) {
             size_t n;
-            const char *s = gtfs_csv_get(&t.csv, cols_trip[k], &n);
+            const char *s = csv_reader_get(&t.csv, cols_trip[k], &n);
             if (!n) continue;
             *dst_trip[k] = lookup_trip_after(r, &t, cols_trip[k], s, n, k ? "to_trip_id" : "from_trip_id");
             if (*dst_trip[k] == GTFS_NONE) bad = 1;
@@ -1920,7 +1920,7 @@ static tc_status read_transfers(reader *r) {
             continue;
         }
         size_t mn;
-        const char *ms = gtfs_csv_get(&t.csv, c_min, &mn);
+        const char *ms = csv_reader_get(&t.csv, c_min, &mn);
         long mt = -1;
         if (mn && gtfs_parse_int(ms, mn, 0, 86400, &mt)) {
             tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_min + 1,
@@ -1955,14 +1955,14 @@ static tc_status read_feed_info(reader *r) {
     table t;
     tc_status rc = table_open(r, &t, "feed_info.txt", known);
     if (rc || !t.present) return rc;
-    int c_pub = gtfs_csv_col(&t.csv, "feed_publisher_name"), c_ver = gtfs_csv_col(&t.csv, "feed_version");
-    int row = gtfs_csv_next(&t.csv);
+    int c_pub = csv_reader_col(&t.csv, "feed_publisher_name"), c_ver = csv_reader_col(&t.csv, "feed_version");
+    int row = csv_reader_next(&t.csv);
     if (row == 1) {
         if (!(r->f->feed_publisher = dup_cell(r, &t.csv, c_pub)) || !(r->f->feed_version = dup_cell(r, &t.csv, c_ver))) {
             table_close(&t);
             return tc_fail(r->err, TC_ERR_NO_MEMORY, "feed_info.txt", 0, 0, "out of memory");
         }
-        if (gtfs_csv_next(&t.csv) == 1)
+        if (csv_reader_next(&t.csv) == 1)
             tc_report(r->diag, TC_SEV_WARNING, "extra_rows", t.file, LINE(&t), 0,
                       "feed_info.txt has more than one row (the first is used)");
     }

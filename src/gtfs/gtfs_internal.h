@@ -73,20 +73,6 @@ gtfs_stream *gtfs_stream_open(gtfs_source *src, const char *name, tc_error *err)
 long gtfs_stream_read(gtfs_stream *s, char *buf, size_t cap, tc_error *err);
 void gtfs_stream_close(gtfs_stream *s);
 
-/* ------------------------------------------------------------------ csv ------------------------------------- */
-
-/* The reader is common/csv.h. feed_read.c still spells it with the GTFS prefix (it is being split into shorter
- * functions on another line of work); these names go when it is renamed. */
-#define gtfs_csv csv_reader
-#define gtfs_read_fn csv_read_fn
-#define gtfs_csv_open csv_reader_open
-#define gtfs_csv_close csv_reader_close
-#define gtfs_csv_col csv_reader_col
-#define gtfs_csv_next csv_reader_next
-#define gtfs_csv_get csv_reader_get
-#define gtfs_membuf csv_membuf
-#define gtfs_membuf_read csv_membuf_read
-
 /* ------------------------------------------------------------------ calendar -------------------------------- */
 
 typedef struct gtfs_calendar_row {

@@ -1130,9 +1130,9 @@ tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_
     memset(b, 0, sizeof *b);
     b->feeds = feeds, b->n_feeds = n_feeds, b->opts = opts, b->diag = diag, b->err = err;
     b->radius = opts->transfer_radius_m < 0 ? 1000.0 : opts->transfer_radius_m;
-    b->detour = opts->straight_line_detour > 0 ? opts->straight_line_detour : 1.3;
+    b->detour = opts->straight_line_detour > 0 ? opts->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     b->walk_speed = opts->walk_speed_mps > 0 ? opts->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
-    b->snap = opts->snap_radius_m > 0 ? opts->snap_radius_m : 500.0;
+    b->snap = opts->snap_radius_m > 0 ? opts->snap_radius_m : TC_DEFAULT_SNAP_RADIUS_M;
     b->with_osm = opts->osm_path && *opts->osm_path;
 
     tc_status st = strtab_init(&b->strs) == 0 ? TC_OK : OOM("strings");

@@ -1866,7 +1866,7 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
                           tc_stop_seconds *out, uint32_t cap) {
     const tc_network_view *v = ws->v;
     if (stop >= ws->n_stops) return 0;
-    const double speed = p->walk_speed_mps > 0 ? p->walk_speed_mps : 1.3;
+    const double speed = p->walk_speed_mps > 0 ? p->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     const int32_t maxw = p->max_transfer_walk_s;
     uint32_t n = end_add(out, 0, cap, stop, 0);
     /* walking transfers (out of the stop for an origin, into it for a destination), unless a link replaces them */
@@ -1909,7 +1909,7 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
      * time: they are the same place, whether or not the network has a walking transfer between them */
     const uint32_t station = ws->ix->child_begin[stop] < ws->ix->child_begin[stop + 1] ? stop : station_of(v, stop);
     if (station != TC_NONE) {
-        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : 1.3;
+        const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
         const double lat = tc_from_e7(v->stops[stop].lat_e7), lon = tc_from_e7(v->stops[stop].lon_e7);
         for (uint32_t c = ws->ix->child_begin[station]; c < ws->ix->child_begin[station + 1]; c++) {
             const uint32_t sib = ws->ix->children[c];

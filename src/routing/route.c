@@ -245,7 +245,7 @@ static tc_status point_endpoint(const tc_network_view *v, street_workspace *sw, 
     ep->lon = lon;
     const tc_stop_seconds *near = NULL;
     uint32_t n = 0;
-    tc_status st = street_stops_near(sw, v, TC_MODE_WALK, lat, lon, speed, max_s, reverse, 500.0, &near, &n, err);
+    tc_status st = street_stops_near(sw, v, TC_MODE_WALK, lat, lon, speed, max_s, reverse, TC_DEFAULT_SNAP_RADIUS_M, &near, &n, err);
     if (st != TC_OK) return st;
     if (n == 0)
         return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,

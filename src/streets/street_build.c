@@ -1252,7 +1252,7 @@ tc_status streets_build_sections_dem(tc_netfile_writer *w, const char *osm_path,
                                      const char *dem_path, const double *stop_lat, const double *stop_lon,
                                      uint32_t n_stops, double transfer_radius_m, double snap_radius_m, tc_diag *diag,
                                      int progress, streets_stop_links *out, tc_error *err) {
-    if (snap_radius_m <= 0) snap_radius_m = 500;
+    if (snap_radius_m <= 0) snap_radius_m = TC_DEFAULT_SNAP_RADIUS_M;
     street_mem m;
     tc_status st = street_mem_build(osm_path, diag, progress, &m, err);
     if (st != TC_OK) return st;
