@@ -226,7 +226,7 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
 
 void tc_network_close(tc_network *net) {
     if (!net) return;
-    if (net->route_pool_free) net->route_pool_free(net->route_pool);
+    if (net->routing_cache_free) net->routing_cache_free(net->routing_cache);
     tc_netfile nf;
     memset(&nf, 0, sizeof nf);
     nf.base = net->map;

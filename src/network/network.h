@@ -215,10 +215,11 @@ struct tc_network {
     const void *map;
     size_t map_size;
     uint32_t format_version;
-    /* work areas a later stage keeps with the network for reuse (tc_route's RAPTOR workspaces, route.c), freed by
-     * tc_network_close through route_pool_free: the network stage knows nothing of their type */
-    void *route_pool;
-    void (*route_pool_free)(void *);
+    /* what routing keeps with the network (route.c): the RAPTOR index shared by every thread, its day cache, and
+     * the workspaces kept between tc_route calls. Freed by tc_network_close through routing_cache_free: the network
+     * stage knows nothing of its type. */
+    void *routing_cache;
+    void (*routing_cache_free)(void *);
 };
 
 /* Route / trip by "FEED:id", or the bare id when the network holds one feed (like tc_network_find_stop). */

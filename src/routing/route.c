@@ -561,7 +561,7 @@ static int cmp_journey(const void *a, const void *b) {
 
 /* ---------------------------------------------------------------- workspaces ----------------------------------- */
 
-/* Routing's cache kept with the network (tc_network.route_pool, freed by tc_network_close): the network's RAPTOR
+/* Routing's cache kept with the network (tc_network.routing_cache, freed by tc_network_close): the network's RAPTOR
  * index, shared by every search on it (raptor.h), and the RAPTOR workspaces kept between tc_route calls — a new one
  * allocates its labels, and only a reused one gets far enough to use the lower bounds (raptor.h). At most
  * ROUTE_POOL_MAX workspaces are kept (one per request being served at once is what a server needs); one lock for
@@ -587,10 +587,10 @@ static void route_pool_free(void *p) {
 /* The network's cache, made on first use; under route_pool_lock. NULL if out of memory. */
 static route_pool *pool_locked(const tc_network *net) {
     tc_network *mut = (tc_network *)net; /* allocated by tc_network_open, never a const object */
-    route_pool *pl = mut->route_pool;
+    route_pool *pl = mut->routing_cache;
     if (!pl && (pl = calloc(1, sizeof *pl)) != NULL) {
-        mut->route_pool = pl;
-        mut->route_pool_free = route_pool_free;
+        mut->routing_cache = pl;
+        mut->routing_cache_free = route_pool_free;
     }
     return pl;
 }
@@ -626,7 +626,7 @@ tc_status raptor_network_index(const tc_network *net, raptor_index **out, tc_err
 static tc_status route_ws_take(const tc_network *net, int rounds, raptor_ws **out, tc_error *err) {
     *out = NULL;
     pthread_mutex_lock(&route_pool_lock);
-    route_pool *pl = net->route_pool;
+    route_pool *pl = net->routing_cache;
     if (pl && pl->n) *out = pl->ws[--pl->n];
     pthread_mutex_unlock(&route_pool_lock);
     if (*out) return raptor_ws_reserve(*out, rounds, err);
