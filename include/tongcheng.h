@@ -374,6 +374,37 @@ tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_des
                                 const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                                 size_t n_cutoffs, const char *decay, double *out, tc_error *err);
 
+/* ---------------------------------------------------------------- query parameters ----------------------------- */
+/*
+ * The text forms of a query's options, parsed once for every front end: `--window` of the command line, "window"
+ * of an HTTP request, tongcheng-mpi and the commute-circle report read the same texts the same way. Each parser
+ * leaves its outputs untouched on failure and fills err with what was expected (the front ends may word it their
+ * own way, naming the option or the parameter).
+ */
+
+/* A departure window "HH:MM-HH:MM" (either side in tc_parse_clock's forms; the end excluded) → seconds after
+ * midnight. TC_ERR_PARSE when the text is not of that form; TC_ERR_INVALID_ARGUMENT when the end is not after the
+ * start (an empty window). */
+tc_status tc_parse_window(const char *text, int32_t *start_out, int32_t *end_out, tc_error *err);
+
+/* The modes of an analysis: "transit" (walking access and egress), "transit,walk", "transit,bike" (transit with that
+ * access and egress), or one street mode alone, "walk", "bike", "car" or "truck" (street only). Items are
+ * comma-separated, case-insensitive, in any order; empty items are skipped. *street_only_out and *mode_out are
+ * tc_analysis_options' street_only and mode. TC_ERR_INVALID_ARGUMENT for anything else (two street modes, transit
+ * with car or truck, no mode). */
+tc_status tc_parse_modes(const char *text, int *street_only_out, tc_mode *mode_out, tc_error *err);
+
+/* The street-only journeys a route query offers beside transit (tc_route_query.direct_modes): a comma-separated list
+ * of walk, bike and car → bits 1u << TC_MODE_*, or "none" → 0. TC_ERR_INVALID_ARGUMENT otherwise. */
+tc_status tc_parse_direct_modes(const char *text, unsigned *modes_out, tc_error *err);
+
+/* Percentiles "5,50,95": 1 to 5 integers 0–100, any order, into out[5] (tc_analysis_options.percentiles).
+ * TC_ERR_INVALID_ARGUMENT naming the list otherwise. */
+tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_error *err);
+
+/* Cutoffs "15,30,45,60": 1 to 16 integers 0–1440 minutes, into out[16]. TC_ERR_INVALID_ARGUMENT otherwise. */
+tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *err);
+
 /* ---------------------------------------------------------------- report (owned by src/report) -------------- */
 
 /* The one-hour commute circle job (`tongcheng circle`). With no network_path, feeds or osm_path, the built-in

@@ -48,8 +48,7 @@ double tc_decay_weight(const tc_decay *decay, int cutoff_seconds, int travel_sec
 /* The first travel time (seconds) from which the weight is 0 for this cutoff. */
 int tc_decay_zero_point(const tc_decay *decay, int cutoff_seconds);
 
-/* Parse "15,30,45,60": 1–TC_MAX_CUTOFFS cutoffs, each 0–1440 minutes. */
-tc_status tc_cutoffs_parse(const char *text, int *out, size_t *n_out, tc_error *err);
+/* tc_parse_cutoffs (tongcheng.h) reads "15,30,45,60" into TC_MAX_CUTOFFS values. */
 
 /* Accessibility for one origin. percentile_minutes: n_dest × n_percentiles (from tc_travel_time_percentiles;
  * TC_TT_UNREACHED = unreachable). opportunities: n_columns arrays of n_dest counts. out: n_columns × n_cutoffs ×

@@ -61,12 +61,8 @@ int cli_progress_wanted(int quiet);
  * *owned_name = NULL; an '=' after a '/' belongs to the path). Returns NULL, or what is wrong (a sketch is a .json
  * file and only a sketch is: tc_build tells the two apart by the extension). */
 const char *cli_feed_arg(const char *option, const char *value, tc_feed_source *src, char **owned_name);
-/* "HH:MM-HH:MM" (the end excluded) → seconds; 0 on success, -1 malformed, -2 empty (end not after start). */
-int cli_parse_window(const char *text, int32_t *start, int32_t *end);
 /* A walking or cycling speed in m/s (0.1…30); returns 0 on success. */
 int cli_parse_speed(const char *s, double *mps);
-/* "walk,bike,car" (any of them) or "none" → bits 1u << TC_MODE_*; returns 0 on success. */
-int cli_parse_modes(const char *s, unsigned *modes);
 /* A macro's value as a string literal (the default speeds in usage texts). */
 #define CLI_STR(x) #x
 #define CLI_XSTR(x) CLI_STR(x)

@@ -60,7 +60,7 @@ int cmd_access(int argc, char **argv) {
     tc_error err = {0};
     int cutoffs[TC_MAX_CUTOFFS];
     size_t n_cutoffs = 0;
-    if (tc_cutoffs_parse(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
         return cli_usage(access_usage, "access: --cutoffs: %s", err.message);
     tc_decay decay;
     if (tc_decay_parse(decay_s, &decay, &err) != TC_OK)

@@ -192,7 +192,7 @@ int cmd_circle(int argc, char **argv) {
                     goto out;
                 }
             } else if (!strcmp(a, "--window")) {
-                if (cli_parse_window(val, &prm.window_start, &prm.window_end)) {
+                if (tc_parse_window(val, &prm.window_start, &prm.window_end, NULL) != TC_OK) {
                     rc = cli_usage(circle_usage, "circle: --window wants HH:MM-HH:MM (end after start), not \"%s\"",
                                    val);
                     goto out;

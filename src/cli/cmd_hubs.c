@@ -162,7 +162,7 @@ int cmd_hubs(int argc, char **argv) {
     tc_error err = {0};
     int cutoffs[TC_MAX_CUTOFFS];
     size_t n_cutoffs = 0;
-    if (tc_cutoffs_parse(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
         return cli_usage(hubs_usage, "hubs: --cutoffs: %s", err.message);
     for (size_t k = 0; k < n_cutoffs; k++)
         if (cutoffs[k] < 1) return cli_usage(hubs_usage, "hubs: --cutoffs: each at least 1 minute");

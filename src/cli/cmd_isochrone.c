@@ -60,7 +60,7 @@ int cmd_isochrone(int argc, char **argv) {
     int cutoffs[TC_MAX_CUTOFFS];
     size_t n_cutoffs = 0;
     tc_error err = {0};
-    if (tc_cutoffs_parse(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
         return cli_usage(iso_usage, "isochrone: --cutoffs: %s", err.message);
     for (size_t k = 0; k < n_cutoffs; k++)
         if (cutoffs[k] < 1) return cli_usage(iso_usage, "isochrone: cutoffs must be at least 1 minute");

@@ -166,7 +166,7 @@ int cmd_route(int argc, char **argv) {
             q.max_lts = (int)n;
         } else if (!strcmp(a, "--direct")) {
             NEED_VAL();
-            if (cli_parse_modes(val, &q.direct_modes))
+            if (tc_parse_direct_modes(val, &q.direct_modes, NULL) != TC_OK)
                 return cli_usage(route_usage, "route: --direct expects walk, bike, car (comma-separated) or none");
         } else if (!strcmp(a, "--json")) {
             json = 1;

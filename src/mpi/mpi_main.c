@@ -103,7 +103,7 @@ static int parse_args(tc_mpi_job *job, int argc, char **argv) {
     if (!columns_s || !*columns_s) return cli_usage(usage, "--columns is required");
     if (!cutoffs_s) return cli_usage(usage, "--cutoffs is required");
     tc_error err = {0};
-    if (tc_cutoffs_parse(cutoffs_s, job->cutoffs, &job->n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, job->cutoffs, &job->n_cutoffs, &err) != TC_OK)
         return cli_usage(usage, "--cutoffs: %s", err.message);
     if (tc_decay_parse(decay_s, &job->decay, &err) != TC_OK) return cli_usage(usage, "--decay: %s", err.message);
     job->columns_buf = strdup(columns_s);
