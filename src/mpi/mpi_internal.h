@@ -6,7 +6,7 @@
 #ifndef TC_MPI_INTERNAL_H
 #define TC_MPI_INTERNAL_H
 
-#include "cli.h"
+#include "frontend/frontend.h"
 
 #include "analysis/access.h"
 #include "analysis/points.h"

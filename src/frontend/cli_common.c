@@ -2,7 +2,7 @@
  * cli_common.c — how every front end (tongcheng, tongcheng-mpi) prints errors, usage and findings, and decides on
  * progress. The MPI front end sets cli_program and silences every rank but 0, so a message appears once.
  */
-#include "cli.h"
+#include "frontend/frontend.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
  * analysis_args.c — the options the four analysis commands (surface, isochrone, matrix, access) and the MPI front
- * end share, parsed in one place so they read --date, --window, --percentiles, --modes … identically (cli.h).
+ * end share, parsed in one place so they read --date, --window, --percentiles, --modes … identically (frontend.h).
  */
-#include "cli.h"
+#include "frontend/frontend.h"
 
 #include "analysis/points.h"
 #include "analysis/surface.h"
