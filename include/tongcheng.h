@@ -156,7 +156,7 @@ void tc_format_date(int32_t day, char *buf);
 /* "H:MM", "HH:MM" or "HH:MM:SS" (hours may exceed 23) → seconds. */
 tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err);
 
-/* ---------------------------------------------------------------- streets (owned by src/streets) ------------- */
+/* ---------------------------------------------------------------- streets ----------------------------------------- */
 
 typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2, TC_MODE_TRUCK = 3 } tc_mode;
 
@@ -181,8 +181,6 @@ void tc_truck_init(tc_truck *truck);
  * 3.6 km/h (1.0 m/s) and cycle at 12 km/h (3.33 m/s); pass those to compare with them (docs/semantics.md). */
 #define TC_DEFAULT_WALK_SPEED_MPS 1.3
 #define TC_DEFAULT_BIKE_SPEED_MPS 4.2
-
-/* ---- streets API: declarations added by the streets module below this line ---- */
 
 typedef struct tc_street_options {
     double walk_speed_mps;  /* <=0: TC_DEFAULT_WALK_SPEED_MPS */
@@ -212,9 +210,7 @@ void tc_street_result_free(tc_street_result *result);
 /* {"distance_m":…,"duration_s":…,"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}} (tc_free it). */
 tc_status tc_street_result_json(const tc_street_result *result, char **json_out, tc_error *err);
 
-/* ---------------------------------------------------------------- routing (owned by src/routing) ------------- */
-
-/* ---- routing API: declarations added by the routing module below this line ---- */
+/* ---------------------------------------------------------------- routing ----------------------------------------- */
 
 /* One journey-planning query. Fill with tc_route_query_init, then set origin, destination, date and time. */
 typedef struct tc_route_query {
@@ -293,7 +289,7 @@ tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error 
 void tc_format_local_time(int64_t t, char *buf);
 void tc_journey_set_free(tc_journey_set *set);
 
-/* ---------------------------------------------------------------- analysis (owned by src/analysis) ----------- */
+/* ---------------------------------------------------------------- analysis ---------------------------------------- */
 /*
  * Travel-time analysis with R5/r5r semantics: for every minute of a half-open departure window, range-RAPTOR gives
  * the earliest arrival at every stop; egress over the streets (or straight line) propagates it to destinations;
@@ -365,8 +361,6 @@ tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, 
                         const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
                         tc_error *err);
 
-/* ---- analysis API: further declarations added by the analysis module below this line ---- */
-
 /* Accessibility of one origin from its percentile minutes (tc_travel_times_from's out): for each opportunity column,
  * cutoff and percentile, the sum of the opportunities weighted by R5's decay function ("step" (NULL),
  * "logistic[:SD]", "exponential[:K]", "linear[:W]"). out[(column * n_cutoffs + cutoff) * n_percentiles + k]. */
@@ -405,7 +399,7 @@ tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_err
 /* Cutoffs "15,30,45,60": 1 to 16 integers 0–1440 minutes, into out[16]. TC_ERR_INVALID_ARGUMENT otherwise. */
 tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *err);
 
-/* ---------------------------------------------------------------- report (owned by src/report) -------------- */
+/* ---------------------------------------------------------------- report ------------------------------------------ */
 
 /* The one-hour commute circle job (`tongcheng circle`). With no network_path, feeds or osm_path, the built-in
  * default in data_dir runs: its sketch, cores.csv, places.csv and shipped scenarios (unless no_scenarios), with car
