@@ -422,6 +422,9 @@ typedef struct tc_circle_options {
     int cutoff_min;                  /* default 60 */
     int access_mode;                 /* a tc_mode, or -1 (default): walk (the built-in default has buses) */
     int max_access_min;              /* default 20 */
+    double walk_speed_mps;           /* <= 0: the network's walking speed */
+    double bike_speed_mps;           /* <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;           /* minimum wait before every boarding; default 0 */
     double car_speed_kmh;            /* without a street network or road model; default 40 */
     const char *roads_path;          /* a road model for car times without OSM; NULL: the built-in default's
                                       * roads.json when it runs; ignored when osm_path is given */

@@ -111,9 +111,12 @@ static int value_option(circle_args *c, const char *a, const char *val) {
         double mps;
         if (cli_parse_speed(val, &mps))
             return cli_usage(circle_usage, "circle: %s wants m/s between 0.1 and 30, not \"%s\"", a, val);
+        if (a[2] == 'w') co->walk_speed_mps = mps;
+        else co->bike_speed_mps = mps;
     } else if (!strcmp(a, "--board-slack")) {
-        int slack;
-        return int_option(a, val, 0, 3600, "seconds", &slack);
+        int slack = 0, rc = int_option(a, val, 0, 3600, "seconds", &slack);
+        co->board_slack_s = slack;
+        return rc;
     } else if (!strcmp(a, "--car-speed")) {
         int v = 0, rc = int_option(a, val, 1, 200, "km/h", &v);
         if (!rc) co->car_speed_kmh = v;

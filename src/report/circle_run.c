@@ -127,6 +127,9 @@ static void job_params(const tc_circle_options *o, circle_params *prm) {
     prm->window_end = o->window_end;
     prm->cutoff_min = o->cutoff_min;
     prm->max_access_min = o->max_access_min;
+    prm->walk_speed_mps = o->walk_speed_mps;
+    prm->bike_speed_mps = o->bike_speed_mps;
+    prm->board_slack_s = o->board_slack_s;
     prm->car_speed_kmh = o->car_speed_kmh;
     prm->isochrones = o->isochrones;
     prm->car_peak = o->car_peak;
