@@ -120,6 +120,72 @@ static tc_status write_geojson(const tc_network *net, const tc_analysis_options 
     return st;
 }
 
+/* The four tables: catchments per hub and cutoff (and per type, and all hubs), the population two hubs both cover,
+ * each cell's minutes to the nearest hub of each type, and the tier check. */
+static void write_tables(tc_atomic_file *f1, tc_atomic_file *f2, tc_atomic_file *f3, tc_atomic_file *f4,
+                         const tc_hub *hubs, const tc_hub_result *res, const tc_hub_query *q, const tc_points *pop) {
+    size_t H = res->n_hubs, K = res->n_cutoffs, T = res->n_types, C = res->n_cells;
+    fputs("hub_id,name,type,cutoff_min,cells,population,jobs,population_share\n", f1->fp);
+    for (size_t h = 0; h < H; h++)
+        for (size_t k = 0; k < K; k++) {
+            csv_field(f1->fp, hubs[h].id);
+            fputc(',', f1->fp);
+            csv_field(f1->fp, hubs[h].name);
+            fputc(',', f1->fp);
+            csv_field(f1->fp, hubs[h].type);
+            fprintf(f1->fp, ",%d,%u,%.0f,%.0f,%.4f\n", q->cutoffs_min[k], res->cells[h * K + k], res->pop[h * K + k],
+                    res->jobs[h * K + k], res->total_pop > 0 ? res->pop[h * K + k] / res->total_pop : 0.0);
+        }
+    for (size_t k = 0; k < K; k++)
+        fprintf(f1->fp, "*,all hubs,*,%d,,%.0f,%.0f,%.4f\n", q->cutoffs_min[k], res->pop_any[k], res->jobs_any[k],
+                res->total_pop > 0 ? res->pop_any[k] / res->total_pop : 0.0);
+    for (size_t t = 0; t < T; t++)
+        for (size_t k = 0; k < K; k++) {
+            fputs("*,all of type,", f1->fp);
+            csv_field(f1->fp, res->types[t]);
+            fprintf(f1->fp, ",%d,,%.0f,,%.4f\n", q->cutoffs_min[k], res->pop_type[t * K + k],
+                    res->total_pop > 0 ? res->pop_type[t * K + k] / res->total_pop : 0.0);
+        }
+    fputs("hub_a,hub_b,cutoff_min,population_both\n", f2->fp);
+    for (size_t x = 0; x < H; x++)
+        for (size_t y = x + 1; y < H; y++)
+            for (size_t k = 0; k < K; k++) {
+                double both = res->overlap_pop[(x * H + y) * K + k];
+                if (both <= 0) continue;
+                csv_field(f2->fp, hubs[x].id);
+                fputc(',', f2->fp);
+                csv_field(f2->fp, hubs[y].id);
+                fprintf(f2->fp, ",%d,%.0f\n", q->cutoffs_min[k], both);
+            }
+    fputs("id", f3->fp);
+    for (size_t t = 0; t < T; t++) {
+        fputs(",min_to_", f3->fp);
+        csv_field(f3->fp, res->types[t]);
+    }
+    fputc('\n', f3->fp);
+    for (size_t c = 0; c < C; c++) {
+        csv_field(f3->fp, pop->ids[c]);
+        for (size_t t = 0; t < T; t++) {
+            fputc(',', f3->fp);
+            minutes(f3->fp, res->nearest_min[c * T + t]);
+        }
+        fputc('\n', f3->fp);
+    }
+    fputs("hub_id,type,next_tier,minutes,limit_min,ok\n", f4->fp);
+    for (size_t h = 0; h < H; h++) {
+        if (res->tier_ok[h] < 0) continue;
+        int lvl = !strcmp(hubs[h].type, q->tier_type[0]) ? 0 : 1;
+        csv_field(f4->fp, hubs[h].id);
+        fputc(',', f4->fp);
+        csv_field(f4->fp, hubs[h].type);
+        fputc(',', f4->fp);
+        csv_field(f4->fp, q->tier_type[lvl + 1]);
+        fputc(',', f4->fp);
+        minutes(f4->fp, res->tier_min[h]);
+        fprintf(f4->fp, ",%d,%s\n", q->tier_minutes[lvl], res->tier_ok[h] ? "yes" : "no");
+    }
+}
+
 int cmd_hubs(int argc, char **argv) {
     cli_analysis a;
     cli_analysis_init(&a);
@@ -208,69 +274,10 @@ int cmd_hubs(int argc, char **argv) {
     }
     if (tc_network_open(a.net, &net, &err) != TC_OK) goto fail;
     if (tc_hub_catchments(net, hubs, n_hubs, &q, &res, &err) != TC_OK) goto fail;
-    size_t H = res->n_hubs, K = res->n_cutoffs, T = res->n_types, C = res->n_cells;
     if (open_out(&f1, a.out, ".catchments.csv", &err) || open_out(&f2, a.out, ".overlap.csv", &err) ||
         open_out(&f3, a.out, ".nearest.csv", &err) || open_out(&f4, a.out, ".tiers.csv", &err))
         goto fail;
-    fputs("hub_id,name,type,cutoff_min,cells,population,jobs,population_share\n", f1.fp);
-    for (size_t h = 0; h < H; h++)
-        for (size_t k = 0; k < K; k++) {
-            csv_field(f1.fp, hubs[h].id);
-            fputc(',', f1.fp);
-            csv_field(f1.fp, hubs[h].name);
-            fputc(',', f1.fp);
-            csv_field(f1.fp, hubs[h].type);
-            fprintf(f1.fp, ",%d,%u,%.0f,%.0f,%.4f\n", cutoffs[k], res->cells[h * K + k], res->pop[h * K + k],
-                    res->jobs[h * K + k], res->total_pop > 0 ? res->pop[h * K + k] / res->total_pop : 0.0);
-        }
-    for (size_t k = 0; k < K; k++)
-        fprintf(f1.fp, "*,all hubs,*,%d,,%.0f,%.0f,%.4f\n", cutoffs[k], res->pop_any[k], res->jobs_any[k],
-                res->total_pop > 0 ? res->pop_any[k] / res->total_pop : 0.0);
-    for (size_t t = 0; t < T; t++)
-        for (size_t k = 0; k < K; k++) {
-            fputs("*,all of type,", f1.fp);
-            csv_field(f1.fp, res->types[t]);
-            fprintf(f1.fp, ",%d,,%.0f,,%.4f\n", cutoffs[k], res->pop_type[t * K + k],
-                    res->total_pop > 0 ? res->pop_type[t * K + k] / res->total_pop : 0.0);
-        }
-    fputs("hub_a,hub_b,cutoff_min,population_both\n", f2.fp);
-    for (size_t x = 0; x < H; x++)
-        for (size_t y = x + 1; y < H; y++)
-            for (size_t k = 0; k < K; k++) {
-                double both = res->overlap_pop[(x * H + y) * K + k];
-                if (both <= 0) continue;
-                csv_field(f2.fp, hubs[x].id);
-                fputc(',', f2.fp);
-                csv_field(f2.fp, hubs[y].id);
-                fprintf(f2.fp, ",%d,%.0f\n", cutoffs[k], both);
-            }
-    fputs("id", f3.fp);
-    for (size_t t = 0; t < T; t++) {
-        fputs(",min_to_", f3.fp);
-        csv_field(f3.fp, res->types[t]);
-    }
-    fputc('\n', f3.fp);
-    for (size_t c = 0; c < C; c++) {
-        csv_field(f3.fp, pop->ids[c]);
-        for (size_t t = 0; t < T; t++) {
-            fputc(',', f3.fp);
-            minutes(f3.fp, res->nearest_min[c * T + t]);
-        }
-        fputc('\n', f3.fp);
-    }
-    fputs("hub_id,type,next_tier,minutes,limit_min,ok\n", f4.fp);
-    for (size_t h = 0; h < H; h++) {
-        if (res->tier_ok[h] < 0) continue;
-        int lvl = !strcmp(hubs[h].type, q.tier_type[0]) ? 0 : 1;
-        csv_field(f4.fp, hubs[h].id);
-        fputc(',', f4.fp);
-        csv_field(f4.fp, hubs[h].type);
-        fputc(',', f4.fp);
-        csv_field(f4.fp, q.tier_type[lvl + 1]);
-        fputc(',', f4.fp);
-        minutes(f4.fp, res->tier_min[h]);
-        fprintf(f4.fp, ",%d,%s\n", q.tier_minutes[lvl], res->tier_ok[h] ? "yes" : "no");
-    }
+    write_tables(&f1, &f2, &f3, &f4, hubs, res, &q, pop);
     if (tc_atomic_commit(&f1, &err) || tc_atomic_commit(&f2, &err) || tc_atomic_commit(&f3, &err) ||
         tc_atomic_commit(&f4, &err))
         goto fail;
