@@ -379,9 +379,9 @@ fail:
     return st;
 }
 
-tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_diag *diag, tc_points **out,
-                          tc_error *err) {
-    (void)diag;
+tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_finding_fn on_finding,
+                          void *finding_user, tc_points **out, tc_error *err) {
+    (void)on_finding, (void)finding_user; /* no warnings at read time: a missing value is told when it is asked for */
     char *buf = malloc(len + 1);
     if (!buf) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
     if (len) memcpy(buf, data, len);
@@ -391,8 +391,9 @@ tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_dia
     return st;
 }
 
-tc_status tc_points_read(const char *path, tc_diag *diag, tc_points **out, tc_error *err) {
-    (void)diag;
+tc_status tc_points_read(const char *path, tc_finding_fn on_finding, void *finding_user, tc_points **out,
+                         tc_error *err) {
+    (void)on_finding, (void)finding_user; /* as tc_points_parse */
     FILE *fp = fopen(path, "rb");
     if (!fp) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     size_t cap = 1 << 16, len = 0;
@@ -425,8 +426,11 @@ tc_status tc_points_read(const char *path, tc_diag *diag, tc_points **out, tc_er
 
 const char *tc_points_column_name(const tc_points *p, size_t i) { return i < p->n_columns ? p->columns[i].name : NULL; }
 
-tc_status tc_points_column_values(const tc_points *p, const char *name, tc_diag *diag, const double **values_out,
-                                  tc_error *err) {
+tc_status tc_points_column_values(const tc_points *p, const char *name, tc_finding_fn on_finding,
+                                  void *finding_user, const double **values_out, tc_error *err) {
+    tc_diag diag_ = {0}, *diag = &diag_;
+    diag_.fn = on_finding;
+    diag_.user = finding_user;
     for (size_t c = 0; c < p->n_columns; c++) {
         const tc_points_column *col = &p->columns[c];
         if (strcasecmp(col->name, name) != 0) continue;

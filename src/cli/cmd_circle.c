@@ -10,7 +10,6 @@
  * scenarios.
  */
 #include "cli.h"
-#include "analysis/gpkg_out.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,8 +6,6 @@
  */
 #include "cli.h"
 
-#include "analysis/access.h"
-#include "analysis/points.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 
@@ -260,9 +258,9 @@ int cmd_hubs(int argc, char **argv) {
         q.cell_lat = pop->lat;
         q.cell_lon = pop->lon;
         q.n_cells = pop->n;
-        if (tc_points_column_values(pop, pop_col, NULL, &q.population, &err) != TC_OK) goto fail;
+        if (tc_points_column_values(pop, pop_col, NULL, NULL, &q.population, &err) != TC_OK) goto fail;
         tc_error e2 = {0};
-        if (tc_points_column_values(pop, jobs_col, NULL, &q.jobs, &e2) != TC_OK) {
+        if (tc_points_column_values(pop, jobs_col, NULL, NULL, &q.jobs, &e2) != TC_OK) {
             if (e2.code != TC_ERR_NOT_FOUND) {
                 err = e2;
                 goto fail;

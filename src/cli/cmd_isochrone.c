@@ -4,9 +4,6 @@
  */
 #include "cli.h"
 
-#include "analysis/access.h"
-#include "analysis/isochrone.h"
-#include "analysis/surface.h"
 #include "common/error.h"
 
 #include <stdio.h>
@@ -73,7 +70,7 @@ int cmd_isochrone(int argc, char **argv) {
     if (st == TC_OK)
         st = tc_isochrones_write(a.out, &g, minutes, a.opts.percentiles, a.opts.n_percentiles, cutoffs, n_cutoffs,
                                  &err);
-    free(minutes);
+    tc_free(minutes);
     tc_network_close(net);
     return st == TC_OK ? 0 : cli_fail(&err);
 }

@@ -4,8 +4,6 @@
  */
 #include "frontend/frontend.h"
 
-#include "analysis/points.h"
-#include "analysis/surface.h"
 #include "common/error.h"
 
 #include <stdio.h>
@@ -149,10 +147,7 @@ int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time) {
 }
 
 tc_status cli_points_read(const char *path, int quiet, tc_points **out, tc_error *err) {
-    tc_diag diag = {0};
-    diag.fn = quiet ? NULL : cli_print_finding;
-    diag.user = stderr;
-    return tc_points_read(path, &diag, out, err);
+    return tc_points_read(path, quiet ? NULL : cli_print_finding, stderr, out, err);
 }
 
 void cli_note_walking(const tc_network *net, int quiet) {

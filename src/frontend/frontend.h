@@ -27,8 +27,7 @@ int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time);
 /* Say on stderr (unless quiet) when the network has no streets: walking is then straight line × detour. */
 void cli_note_walking(const tc_network *net, int quiet);
 /* Read a points CSV, printing its warnings unless quiet. */
-struct tc_points;
-tc_status cli_points_read(const char *path, int quiet, struct tc_points **out, tc_error *err);
+tc_status cli_points_read(const char *path, int quiet, tc_points **out, tc_error *err);
 
 /* The program name in messages ("tongcheng" or "tongcheng-mpi"); nonzero cli_silent prints nothing (MPI ranks
  * other than 0). */

@@ -8,8 +8,6 @@
 
 #include "frontend/frontend.h"
 
-#include "analysis/access.h"
-#include "analysis/points.h"
 
 #include <stddef.h>
 #include <stdint.h>

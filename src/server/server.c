@@ -19,7 +19,6 @@
 #include "server/server.h"
 
 #include "server/server_api.h"
-#include "analysis/surface.h"
 #include "server/server_http.h"
 #include "server/server_layers.h"
 #include "server/server_scenarios.h"

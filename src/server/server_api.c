@@ -6,7 +6,6 @@
  * cutoffs, matrix size) that keep one request from holding a worker thread for long.
  */
 #include "server/server_api.h"
-#include "analysis/surface.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

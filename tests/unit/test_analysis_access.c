@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "analysis/access.h"
-#include "analysis/matrix_out.h"
+#include "tongcheng.h"
 #include "analysis/travel_times.h"
 
 #include <math.h>
