@@ -551,6 +551,32 @@ tc_status tc_isochrones_cached(tc_isochrone_cache *cache, const tc_analysis_opti
  * sketch or a scenario turned into. Ids are the GTFS ids with one feed, "FEED:id" with several. */
 tc_status tc_export_gtfs(const tc_network *net, const char *dir, tc_error *err);
 
+/* ---------------------------------------------------------------- map layers --------------------------------- */
+/*
+ * The network drawn for a map (the server's page): GeoJSON with coordinates rounded to 5 decimals (about 1 m).
+ * Each string is NUL-terminated; the caller frees it with tc_free.
+ */
+
+/* A FeatureCollection of Points {id, name}, one per stop (not stations). */
+tc_status tc_network_stops_geojson(const tc_network *net, char **out, tc_error *err);
+/* A FeatureCollection of LineStrings {route, name, route_type, color, trips, shape}: each pattern (a route's stop
+ * sequence) along its GTFS shape, or through its stops without one. */
+tc_status tc_network_lines_geojson(const tc_network *net, char **out, tc_error *err);
+/* The streets inside bbox (min_lon, min_lat, max_lon, max_lat) as a FeatureCollection of LineStrings {class: major |
+ * medium | minor | path}, generalised for the zoom level as a base map is (the classes shown, the points kept); at
+ * most max_features, then "truncated": true. Empty without a street network. */
+tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+                                     char **out, tc_error *err);
+/* The walking path between two points along the streets as a GeoJSON Feature (a LineString from one point to the
+ * other, properties distance_m and straight_line). Errors as tc_street_route's. */
+tc_status tc_street_walk_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+                                 double to_lon, char **out, tc_error *err);
+/* A typical day to show: the first day whose active trips reach 90% of the busiest day's (days since 1970-01-01). */
+int32_t tc_network_default_date(const tc_network *net);
+/* The start (seconds after midnight) of the hour 0–23 with the most scheduled trip departures on day; 08:00 when
+ * there are none. */
+int32_t tc_network_busiest_hour(const tc_network *net, int32_t day);
+
 /* ---------------------------------------------------------------- report ------------------------------------------ */
 
 /* The one-hour commute circle job (`tongcheng circle`). With no network_path, feeds or osm_path, the built-in
