@@ -1,7 +1,7 @@
 /*
- * surface.h — internal entry points of the travel-time search (surface.c) that the public API does not expose:
- * the raw per-sample block of one origin (for tests and the surface command) and an isochrone's grid of minutes
- * (so the CLI can write a GeoTIFF of the same surface it contours).
+ * surface.h — the internal entry point of the travel-time search (surface.c) that the public API does not expose:
+ * the raw per-sample block of one origin (for tests and benchmarks). An isochrone's grid of minutes
+ * (tc_isochrone_surface) and the server's isochrone cache are public (tongcheng.h).
  */
 #ifndef TC_ANALYSIS_SURFACE_H
 #define TC_ANALYSIS_SURFACE_H
@@ -14,7 +14,5 @@
  * minute 0 = window_start) points into the workspace and stays valid until its next use. */
 tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *dest, const tc_analysis_options *opts,
                               double lat, double lon, tc_travel_times *tt, tc_error *err);
-
-/* tc_isochrone_surface and the server's isochrone cache are public (tongcheng.h). */
 
 #endif
