@@ -160,6 +160,9 @@ enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_reque
 
 /* ---------------------------------------------------------------- analysis options ---------------------------- */
 
+/* A request's number lists are plain: digits and commas only (no sign, no spaces), before the library parses them. */
+static int plain_list(const char *s) { return s[strspn(s, "0123456789,")] == '\0'; }
+
 /* date, time | window, modes, percentiles shared by isochrone (query) and matrix (body, given as strings). */
 typedef struct analysis_params {
     const char *date, *time, *window, *modes, *percentiles;
@@ -214,7 +217,7 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
     if (check_date(s, c, r, p->date, &o->date, !o->street_only, answer)) return -1;
     if (p->percentiles) {
         size_t n = 0;
-        int ok = tc_parse_percentiles(p->percentiles, o->percentiles, &n, NULL) == TC_OK;
+        int ok = plain_list(p->percentiles) && tc_parse_percentiles(p->percentiles, o->percentiles, &n, NULL) == TC_OK;
         for (size_t k = 0; ok && k < n; k++) /* the API's own limits: no 0 or 100, increasing */
             ok = o->percentiles[k] >= 1 && o->percentiles[k] <= 99 &&
                  (!k || o->percentiles[k] > o->percentiles[k - 1]);
@@ -276,10 +279,14 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
                               "resolution, scenario, walk_speed, bike_speed, board_slack, no_elevation)", unknown);
     double lat, lon;
     if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
-    int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};
+    int cutoffs[TC_MAX_CUTOFFS] = {15, 30, 45, 60};
     size_t n_cutoffs = 4;
     const char *cs = srv_param(c, "cutoffs");
-    if (cs && srv_parse_int_list(cs, 1, MAX_CUTOFF_MIN, 1, cutoffs, MAX_CUTOFFS, &n_cutoffs))
+    int ok = !cs || (plain_list(cs) && tc_parse_cutoffs(cs, cutoffs, &n_cutoffs, NULL) == TC_OK);
+    for (size_t k = 0; ok && cs && k < n_cutoffs; k++) /* the API's own limits: fewer, shorter, increasing */
+        ok = n_cutoffs <= MAX_CUTOFFS && cutoffs[k] >= 1 && cutoffs[k] <= MAX_CUTOFF_MIN &&
+             (!k || cutoffs[k] > cutoffs[k - 1]);
+    if (!ok)
         return srv_send_error(c, r, 400, "bad_parameter", "cutoffs",
                               "cutoffs expects up to %d increasing minutes in 1…%d, e.g. 15,30,45,60", MAX_CUTOFFS,
                               MAX_CUTOFF_MIN);

@@ -210,21 +210,3 @@ int srv_parse_int(const char *s, long lo, long hi, long *out) {
     *out = v;
     return 0;
 }
-
-int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out, size_t max, size_t *n) {
-    if (!s || !*s) return -1;
-    size_t k = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        if (!plain_number_start(p)) return -1;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < lo || v > hi || k >= max || (*end && *end != ',')) return -1;
-        if (increasing && k && v <= out[k - 1]) return -1;
-        out[k++] = (int)v;
-        if (!*end) break;
-        p = end + 1;
-    }
-    *n = k;
-    return 0;
-}
