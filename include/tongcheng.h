@@ -669,6 +669,16 @@ tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_
                             tc_hub_result **out, tc_error *err);
 void tc_hub_result_free(tc_hub_result *r);
 
+/* The files of a catchment run, named PREFIX + suffix: .catchments.csv (hub_id,name,type,cutoff_min,cells,population,
+ * jobs,population_share, then the rows of all hubs and of each type), .overlap.csv (hub_a,hub_b,cutoff_min,
+ * population_both), .nearest.csv (cell id, then the minutes from the nearest hub of each type; cell_ids: the
+ * n_cells ids, may be NULL without cells), .tiers.csv (hub_id,type,next_tier,minutes,limit_min,ok) and .geojson (the
+ * hubs with their figures, and when polygons is nonzero each hub's catchment polygons by tc_isochrones with
+ * q->analysis). The four tables are renamed into place only once all are written. */
+tc_status tc_hub_result_write(const tc_network *net, const tc_hub *hubs, const tc_hub_query *q,
+                              const tc_hub_result *r, const char *const *cell_ids, const char *prefix, int polygons,
+                              tc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
