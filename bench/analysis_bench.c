@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
     }
     o.threads = threads;
     o.max_transfers = max_transfers;
-    if (tc_network_open(net_path, &net, &err) || tc_points_read(pts_path, NULL, &pts, &err)) {
+    if (tc_network_open(net_path, &net, &err) || tc_points_read(pts_path, NULL, NULL, &pts, &err)) {
         fprintf(stderr, "%s %s\n", err.file, err.message);
         return 1;
     }

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,7 +157,7 @@ void tc_format_date(int32_t day, char *buf);
 /* "H:MM", "HH:MM" or "HH:MM:SS" (hours may exceed 23) → seconds. */
 tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err);
 
-/* ---------------------------------------------------------------- streets (owned by src/streets) ------------- */
+/* ---------------------------------------------------------------- streets ----------------------------------------- */
 
 typedef enum tc_mode { TC_MODE_WALK = 0, TC_MODE_BIKE = 1, TC_MODE_CAR = 2, TC_MODE_TRUCK = 3 } tc_mode;
 
@@ -186,8 +187,6 @@ void tc_truck_init(tc_truck *truck);
 #define TC_DEFAULT_SNAP_RADIUS_M 500.0
 #define TC_DEFAULT_BIKE_SPEED_MPS 4.2
 
-/* ---- streets API: declarations added by the streets module below this line ---- */
-
 typedef struct tc_street_options {
     double walk_speed_mps;  /* <=0: TC_DEFAULT_WALK_SPEED_MPS */
     double bike_speed_mps;  /* <=0: TC_DEFAULT_BIKE_SPEED_MPS */
@@ -216,9 +215,7 @@ void tc_street_result_free(tc_street_result *result);
 /* {"distance_m":…,"duration_s":…,"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}} (tc_free it). */
 tc_status tc_street_result_json(const tc_street_result *result, char **json_out, tc_error *err);
 
-/* ---------------------------------------------------------------- routing (owned by src/routing) ------------- */
-
-/* ---- routing API: declarations added by the routing module below this line ---- */
+/* ---------------------------------------------------------------- routing ----------------------------------------- */
 
 /* One journey-planning query. Fill with tc_route_query_init, then set origin, destination, date and time. */
 typedef struct tc_route_query {
@@ -297,7 +294,7 @@ tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error 
 void tc_format_local_time(int64_t t, char *buf);
 void tc_journey_set_free(tc_journey_set *set);
 
-/* ---------------------------------------------------------------- analysis (owned by src/analysis) ----------- */
+/* ---------------------------------------------------------------- analysis ---------------------------------------- */
 /*
  * Travel-time analysis with R5/r5r semantics: for every minute of a half-open departure window, range-RAPTOR gives
  * the earliest arrival at every stop; egress over the streets (or straight line) propagates it to destinations;
@@ -369,8 +366,6 @@ tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, 
                         const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
                         tc_error *err);
 
-/* ---- analysis API: further declarations added by the analysis module below this line ---- */
-
 /* Accessibility of one origin from its percentile minutes (tc_travel_times_from's out): for each opportunity column,
  * cutoff and percentile, the sum of the opportunities weighted by R5's decay function ("step" (NULL),
  * "logistic[:SD]", "exponential[:K]", "linear[:W]"). out[(column * n_cutoffs + cutoff) * n_percentiles + k]. */
@@ -378,7 +373,215 @@ tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_des
                                 const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                                 size_t n_cutoffs, const char *decay, double *out, tc_error *err);
 
-/* ---------------------------------------------------------------- report (owned by src/report) -------------- */
+/* ---------------------------------------------------------------- query parameters ----------------------------- */
+/*
+ * The text forms of a query's options, parsed once for every front end: `--window` of the command line, "window"
+ * of an HTTP request, tongcheng-mpi and the commute-circle report read the same texts the same way. Each parser
+ * leaves its outputs untouched on failure and fills err with what was expected (the front ends may word it their
+ * own way, naming the option or the parameter).
+ */
+
+/* A departure window "HH:MM-HH:MM" (either side in tc_parse_clock's forms; the end excluded) → seconds after
+ * midnight. TC_ERR_PARSE when the text is not of that form; TC_ERR_INVALID_ARGUMENT when the end is not after the
+ * start (an empty window). */
+tc_status tc_parse_window(const char *text, int32_t *start_out, int32_t *end_out, tc_error *err);
+
+/* The modes of an analysis: "transit" (walking access and egress), "transit,walk", "transit,bike" (transit with that
+ * access and egress), or one street mode alone, "walk", "bike", "car" or "truck" (street only). Items are
+ * comma-separated, case-insensitive, in any order; empty items are skipped. *street_only_out and *mode_out are
+ * tc_analysis_options' street_only and mode. TC_ERR_INVALID_ARGUMENT for anything else (two street modes, transit
+ * with car or truck, no mode). */
+tc_status tc_parse_modes(const char *text, int *street_only_out, tc_mode *mode_out, tc_error *err);
+
+/* The street-only journeys a route query offers beside transit (tc_route_query.direct_modes): a comma-separated list
+ * of walk, bike and car → bits 1u << TC_MODE_*, or "none" → 0. TC_ERR_INVALID_ARGUMENT otherwise. */
+tc_status tc_parse_direct_modes(const char *text, unsigned *modes_out, tc_error *err);
+
+/* Percentiles "5,50,95": 1 to 5 integers 0–100, any order, into out[5] (tc_analysis_options.percentiles).
+ * TC_ERR_INVALID_ARGUMENT naming the list otherwise. */
+tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_error *err);
+
+/* Cutoffs "15,30,45,60": 1 to 16 integers 0–1440 minutes, into out[16]. TC_ERR_INVALID_ARGUMENT otherwise. */
+tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *err);
+
+/* ---------------------------------------------------------------- analysis inputs and outputs ------------------- */
+/*
+ * What the analysis commands read and write around the searches above: points files (origins, destinations,
+ * opportunities), accessibility with R5's decay functions, the matrix and accessibility CSV rows, travel-time
+ * surfaces on a grid (GeoTIFF, CSV), isochrone files, GeoPackage output, and a network written back out as GTFS.
+ * The CLI, the server and tongcheng-mpi write their files through these, so the same job gives the same bytes
+ * whichever front end runs it.
+ */
+
+#define TC_MAX_CUTOFFS 16 /* cutoffs of one accessibility or isochrone query */
+
+/* A points CSV (r5r's form): a header naming id, lat and lon in any order (also latitude, lng, longitude;
+ * case-insensitive), plus any other columns, read as numbers when asked for (tc_points_column_values). Duplicate or
+ * empty ids and bad coordinates are TC_ERR_PARSE naming file, line and column (the 1-based field). Quoting
+ * (RFC 4180), a UTF-8 BOM and CRLF are accepted. */
+typedef struct tc_points_column tc_points_column; /* one extra column; opaque */
+typedef struct tc_points {
+    size_t n;             /* points, in file order */
+    char **ids;           /* n NUL-terminated ids, unique */
+    double *lat, *lon;    /* degrees WGS84 */
+    long *lines;          /* the line each point's record starts on (for messages) */
+    size_t n_columns;     /* the columns other than id/lat/lon, in header order */
+    tc_points_column *columns;
+    char *source;         /* the file name used in messages */
+    size_t *id_slots;     /* private: open-addressing table of index+1 by id hash (0 = empty) */
+    char **wkt;           /* n geometries as text from a column named "geometry" or "wkt" (e.g. hexagons, for
+                             GeoPackage output), or NULL when there is no such column */
+    size_t id_slot_mask;  /* private */
+} tc_points;
+
+/* Read a points CSV from a file into *out (free with tc_points_free). Warnings go to on_finding (may be NULL). */
+tc_status tc_points_read(const char *path, tc_finding_fn on_finding, void *finding_user, tc_points **out,
+                         tc_error *err);
+/* The same from memory (data need not be NUL-terminated); name is the file name used in messages. */
+tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_finding_fn on_finding,
+                          void *finding_user, tc_points **out, tc_error *err);
+void tc_points_free(tc_points *points);
+/* The n values of the extra column called name (case-insensitive); the array belongs to points. Empty or "NA"
+ * cells count as 0 and are reported once per column to on_finding as warning "missing_value" (with the count and
+ * the first line); a cell that is not a number is TC_ERR_PARSE naming its line and column; TC_ERR_NOT_FOUND when
+ * there is no such column. */
+tc_status tc_points_column_values(const tc_points *points, const char *name, tc_finding_fn on_finding,
+                                  void *finding_user, const double **values_out, tc_error *err);
+
+/* R5's decay functions (com.conveyal.r5.analyst.decay), evaluated in seconds: step (1 below the cutoff), logistic
+ * with a standard deviation in minutes, exponential with the cutoff as half-life, fixed exponential with a constant
+ * per minute, linear over a width in minutes centred on the cutoff. */
+typedef enum tc_decay_kind {
+    TC_DECAY_STEP = 0,
+    TC_DECAY_LOGISTIC,
+    TC_DECAY_EXPONENTIAL,       /* half-life = cutoff */
+    TC_DECAY_FIXED_EXPONENTIAL, /* param = decay constant per minute */
+    TC_DECAY_LINEAR
+} tc_decay_kind;
+typedef struct tc_decay {
+    tc_decay_kind kind;
+    double param; /* logistic: SD minutes; fixed exponential: per minute; linear: width minutes; else unused */
+} tc_decay;
+
+/* "step", "logistic[:SD]", "exponential[:K]", "fixed_exponential:K", "linear[:W]" → *out (defaults filled in).
+ * TC_ERR_INVALID_ARGUMENT saying what was expected otherwise. */
+tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err);
+
+/* tc_accessibility_from with a parsed decay: for one origin, out[(column * n_cutoffs + cutoff) * n_percentiles + k]
+ * = the opportunities of each column weighted by decay at the destinations' percentile minutes
+ * (n_dest × n_percentiles, TC_UNREACHED_MIN = unreachable). */
+tc_status tc_accessibility(const uint16_t *percentile_minutes, uint32_t n_dest, size_t n_percentiles,
+                           const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
+                           size_t n_cutoffs, const tc_decay *decay, double *out, tc_error *err);
+
+/* The accessibility CSV: the header "id,column,cutoff,percentile,accessibility\n", then one origin's rows in
+ * tc_accessibility's order. The caller owns the stream. Return 0, or EOF when writing failed. */
+int tc_access_write_header(FILE *fp);
+int tc_access_write_rows(FILE *fp, const char *origin_id, const char *const *column_names, size_t n_columns,
+                         const int *cutoffs_min, size_t n_cutoffs, const int *percentiles, size_t n_percentiles,
+                         const double *values);
+
+/* The travel-time matrix CSV: the header "from_id,to_id,travel_time_p5,travel_time_p50\n" (one column per
+ * percentile), then one origin's rows: for each destination d, from_id, to_ids[d] and its minutes from
+ * percentile_minutes (n_dest × n_percentiles; unreachable = empty cell, as r5r's NA). skip_unreachable: omit
+ * destinations unreachable at every percentile. The caller owns the stream (rows of many origins can be streamed as
+ * they are computed). Return 0, or EOF when writing failed. */
+int tc_matrix_write_header(FILE *fp, const int *percentiles, size_t n_percentiles);
+int tc_matrix_write_rows(FILE *fp, const char *from_id, const char *const *to_ids, uint32_t n_dest,
+                         const uint16_t *percentile_minutes, size_t n_percentiles, int skip_unreachable);
+
+/* The accessibility GeoPackage (through GDAL, loaded on demand): layer "accessibility", one feature per origin with
+ * its id and one column per opportunity column × cutoff × percentile ("jobs_c30_p50", tc_accessibility's order);
+ * the geometry is the origin's point, or the polygon (WKT) of its points file's "geometry" column when polygons is
+ * nonzero. Written under a temporary name and renamed by commit (abort removes it); both free a. */
+typedef struct tc_access_gpkg tc_access_gpkg;
+tc_status tc_access_gpkg_begin(const char *path, const char *const *columns, size_t n_columns, const int *cutoffs,
+                               size_t n_cutoffs, const int *percentiles, size_t n_percentiles, int polygons,
+                               tc_access_gpkg **out, tc_error *err);
+tc_status tc_access_gpkg_row(tc_access_gpkg *a, const char *id, double lat, double lon, const char *wkt,
+                             const double *values, tc_error *err);
+tc_status tc_access_gpkg_commit(tc_access_gpkg *a, tc_error *err);
+void tc_access_gpkg_abort(tc_access_gpkg *a);
+/* Nonzero when path ends in ".gpkg" (any case): the cue to write a GeoPackage instead of CSV or a folder. */
+int tc_gpkg_path(const char *path);
+
+/* The regular grid of a travel-time surface, in Web Mercator (EPSG:3857) so a GeoTIFF drops onto web maps without
+ * resampling; cells are about resolution_m on the ground at the grid's centre, numbered row-major from the
+ * north-west corner (GeoTIFF pixel order); a cell's time is the one at its centre. */
+typedef struct tc_grid {
+    double min_x, max_y;  /* north-west corner of the north-west cell, EPSG:3857 metres */
+    double cell;          /* cell side, EPSG:3857 metres */
+    uint32_t width, height;
+    double resolution_m;  /* the requested ground resolution */
+} tc_grid;
+
+/* width × height. */
+size_t tc_grid_cells(const tc_grid *grid);
+/* Centres of all cells (row-major) into caller arrays of tc_grid_cells() doubles each. */
+void tc_grid_cell_centers(const tc_grid *grid, double *lat, double *lon);
+
+/* The grid tc_isochrones contours and its percentile minutes (cells × n_percentiles, cell-major; caller frees
+ * *minutes_out with tc_free), so a surface can be written of exactly what an isochrone is drawn from. */
+tc_status tc_isochrone_surface(const tc_network *net, const tc_analysis_options *opts, double lat, double lon,
+                               const int *cutoffs_min, size_t n_cutoffs, double resolution_m, tc_grid *grid_out,
+                               uint16_t **minutes_out, tc_error *err);
+
+/* A surface as a GeoTIFF: one UInt16 band per percentile ("travel_time_pN"), minutes, nodata 65535 for unreachable,
+ * EPSG:3857, DEFLATE-compressed; written to a temporary file and renamed into place. */
+tc_status tc_surface_write_geotiff(const char *path, const tc_grid *grid, const uint16_t *percentile_minutes,
+                                   const int *percentiles, size_t n_percentiles, tc_error *err);
+/* The same at n points as CSV "id,lat,lon,travel_time_p50[,…]" (unreachable = empty; ids NULL = the 0-based point
+ * numbers), written atomically. */
+tc_status tc_surface_write_csv(const char *path, size_t n, const char *const *ids, const double *lat,
+                               const double *lon, const uint16_t *percentile_minutes, const int *percentiles,
+                               size_t n_percentiles, tc_error *err);
+/* The isochrones of a surface (cutoff-major, then percentile; tc_isochrones' GeoJSON) written atomically to path. */
+tc_status tc_isochrones_write(const char *path, const tc_grid *grid, const uint16_t *percentile_minutes,
+                              const int *percentiles, size_t n_percentiles, const int *cutoffs_min, size_t n_cutoffs,
+                              tc_error *err);
+
+/* A per-network cache for a server's isochrones: the last few linked grids and a pool of analysis workspaces,
+ * shared by all threads (a mutex guards the tables, never a search). tc_isochrones_cached gives byte for byte what
+ * tc_isochrones gives for the cache's network; free the cache before closing the network. */
+typedef struct tc_isochrone_cache tc_isochrone_cache;
+tc_status tc_isochrone_cache_create(const tc_network *net, tc_isochrone_cache **out, tc_error *err);
+void tc_isochrone_cache_free(tc_isochrone_cache *cache);
+tc_status tc_isochrones_cached(tc_isochrone_cache *cache, const tc_analysis_options *opts, double lat, double lon,
+                               const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
+                               tc_error *err);
+
+/* Write the network back out as a GTFS folder (agency, stops, routes, trips, stop_times, calendar, calendar_dates,
+ * frequencies, transfers; dir created if missing, each file written atomically), so other tools can read what a
+ * sketch or a scenario turned into. Ids are the GTFS ids with one feed, "FEED:id" with several. */
+tc_status tc_export_gtfs(const tc_network *net, const char *dir, tc_error *err);
+
+/* ---------------------------------------------------------------- map layers --------------------------------- */
+/*
+ * The network drawn for a map (the server's page): GeoJSON with coordinates rounded to 5 decimals (about 1 m).
+ * Each string is NUL-terminated; the caller frees it with tc_free.
+ */
+
+/* A FeatureCollection of Points {id, name}, one per stop (not stations). */
+tc_status tc_network_stops_geojson(const tc_network *net, char **out, tc_error *err);
+/* A FeatureCollection of LineStrings {route, name, route_type, color, trips, shape}: each pattern (a route's stop
+ * sequence) along its GTFS shape, or through its stops without one. */
+tc_status tc_network_lines_geojson(const tc_network *net, char **out, tc_error *err);
+/* The streets inside bbox (min_lon, min_lat, max_lon, max_lat) as a FeatureCollection of LineStrings {class: major |
+ * medium | minor | path}, generalised for the zoom level as a base map is (the classes shown, the points kept); at
+ * most max_features, then "truncated": true. Empty without a street network. */
+tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+                                     char **out, tc_error *err);
+/* The walking path between two points along the streets as a GeoJSON Feature (a LineString from one point to the
+ * other, properties distance_m and straight_line). Errors as tc_street_route's. */
+tc_status tc_street_walk_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+                                 double to_lon, char **out, tc_error *err);
+/* A typical day to show: the first day whose active trips reach 90% of the busiest day's (days since 1970-01-01). */
+int32_t tc_network_default_date(const tc_network *net);
+/* The start (seconds after midnight) of the hour 0–23 with the most scheduled trip departures on day; 08:00 when
+ * there are none. */
+int32_t tc_network_busiest_hour(const tc_network *net, int32_t day);
+
+/* ---------------------------------------------------------------- report ------------------------------------------ */
 
 /* The one-hour commute circle job (`tongcheng circle`). With no network_path, feeds or osm_path, the built-in
  * default in data_dir runs: its sketch, cores.csv, places.csv and shipped scenarios (unless no_scenarios), with car
@@ -401,6 +604,9 @@ typedef struct tc_circle_options {
     int cutoff_min;                  /* default 60 */
     int access_mode;                 /* a tc_mode, or -1 (default): walk (the built-in default has buses) */
     int max_access_min;              /* default 20 */
+    double walk_speed_mps;           /* <= 0: the network's walking speed */
+    double bike_speed_mps;           /* <= 0: TC_DEFAULT_BIKE_SPEED_MPS */
+    int32_t board_slack_s;           /* minimum wait before every boarding; default 0 */
     double car_speed_kmh;            /* without a street network or road model; default 40 */
     const char *roads_path;          /* a road model for car times without OSM; NULL: the built-in default's
                                       * roads.json when it runs; ignored when osm_path is given */
@@ -466,6 +672,16 @@ typedef struct tc_hub_result {
 tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_hubs, const tc_hub_query *q,
                             tc_hub_result **out, tc_error *err);
 void tc_hub_result_free(tc_hub_result *r);
+
+/* The files of a catchment run, named PREFIX + suffix: .catchments.csv (hub_id,name,type,cutoff_min,cells,population,
+ * jobs,population_share, then the rows of all hubs and of each type), .overlap.csv (hub_a,hub_b,cutoff_min,
+ * population_both), .nearest.csv (cell id, then the minutes from the nearest hub of each type; cell_ids: the
+ * n_cells ids, may be NULL without cells), .tiers.csv (hub_id,type,next_tier,minutes,limit_min,ok) and .geojson (the
+ * hubs with their figures, and when polygons is nonzero each hub's catchment polygons by tc_isochrones with
+ * q->analysis). The four tables are renamed into place only once all are written. */
+tc_status tc_hub_result_write(const tc_network *net, const tc_hub *hubs, const tc_hub_query *q,
+                              const tc_hub_result *r, const char *const *cell_ids, const char *prefix, int polygons,
+                              tc_error *err);
 
 #ifdef __cplusplus
 }

@@ -108,7 +108,7 @@ tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err) {
     return TC_OK;
 }
 
-tc_status tc_cutoffs_parse(const char *text, int *out, size_t *n_out, tc_error *err) {
+tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *err) {
     size_t n = 0;
     const char *s = text;
     for (;;) {

@@ -23,23 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TC_MAX_CUTOFFS 16
-
-typedef enum tc_decay_kind {
-    TC_DECAY_STEP = 0,
-    TC_DECAY_LOGISTIC,
-    TC_DECAY_EXPONENTIAL,       /* half-life = cutoff */
-    TC_DECAY_FIXED_EXPONENTIAL, /* param = decay constant per minute */
-    TC_DECAY_LINEAR
-} tc_decay_kind;
-
-typedef struct tc_decay {
-    tc_decay_kind kind;
-    double param; /* logistic: SD minutes; fixed exponential: per minute; linear: width minutes; else unused */
-} tc_decay;
-
-/* "step", "logistic[:SD]", "exponential[:K]", "fixed_exponential:K", "linear[:W]" → decay (defaults filled in). */
-tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err);
+/* TC_MAX_CUTOFFS, tc_decay, tc_decay_parse, tc_accessibility and the CSV writers are public (tongcheng.h). */
 
 /* Weight in [0, 1] of an opportunity travel_seconds away under cutoff_seconds, R5's definition (incl. the cut to 0
  * beyond the zero point). */
@@ -47,23 +31,5 @@ double tc_decay_weight(const tc_decay *decay, int cutoff_seconds, int travel_sec
 
 /* The first travel time (seconds) from which the weight is 0 for this cutoff. */
 int tc_decay_zero_point(const tc_decay *decay, int cutoff_seconds);
-
-/* Parse "15,30,45,60": 1–TC_MAX_CUTOFFS cutoffs, each 0–1440 minutes. */
-tc_status tc_cutoffs_parse(const char *text, int *out, size_t *n_out, tc_error *err);
-
-/* Accessibility for one origin. percentile_minutes: n_dest × n_percentiles (from tc_travel_time_percentiles;
- * TC_UNREACHED_MIN = unreachable). opportunities: n_columns arrays of n_dest counts. out: n_columns × n_cutoffs ×
- * n_percentiles values, index ((column · n_cutoffs) + cutoff) · n_percentiles + percentile. */
-tc_status tc_accessibility(const uint16_t *percentile_minutes, uint32_t n_dest, size_t n_percentiles,
-                           const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
-                           size_t n_cutoffs, const tc_decay *decay, double *out, tc_error *err);
-
-/* The CSV header "id,column,cutoff,percentile,accessibility\n". Returns 0 or EOF. */
-int tc_access_write_header(FILE *fp);
-
-/* The rows of one origin, in out's order: id,column,cutoff,percentile,accessibility. Returns 0 or EOF. */
-int tc_access_write_rows(FILE *fp, const char *origin_id, const char *const *column_names, size_t n_columns,
-                         const int *cutoffs_min, size_t n_cutoffs, const int *percentiles, size_t n_percentiles,
-                         const double *values);
 
 #endif

@@ -58,19 +58,6 @@ void tc_gpkg_abort(tc_gpkg *g);
  * FeatureCollection of tc_isochrones_geojson. */
 tc_status tc_isochrones_gpkg(const char *path, const char *geojson, tc_error *err);
 
-/* The access command's GeoPackage: layer "accessibility", one feature per origin with its id and one column per
- * opportunity column × cutoff × percentile ("jobs_c30_p50", the order of tc_accessibility's values); the geometry
- * is the origin's point, or the polygon (WKT) of its "geometry" column when the origins file has one. */
-typedef struct tc_access_gpkg tc_access_gpkg;
-tc_status tc_access_gpkg_begin(const char *path, const char *const *columns, size_t n_columns, const int *cutoffs,
-                               size_t n_cutoffs, const int *percentiles, size_t n_percentiles, int polygons,
-                               tc_access_gpkg **out, tc_error *err);
-tc_status tc_access_gpkg_row(tc_access_gpkg *a, const char *id, double lat, double lon, const char *wkt,
-                             const double *values, tc_error *err);
-tc_status tc_access_gpkg_commit(tc_access_gpkg *a, tc_error *err);
-void tc_access_gpkg_abort(tc_access_gpkg *a);
-
-/* Nonzero when path ends in ".gpkg" (any case): the commands' cue to write a GeoPackage. */
-int tc_gpkg_path(const char *path);
+/* The access command's GeoPackage (tc_access_gpkg_*) and tc_gpkg_path are public (tongcheng.h). */
 
 #endif

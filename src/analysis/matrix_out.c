@@ -1,5 +1,10 @@
-/* matrix_out.c — writing the matrix CSV (see matrix_out.h). */
-#include "analysis/matrix_out.h"
+/*
+ * matrix_out.c — the travel-time matrix CSV (tc_matrix_write_header / _rows in tongcheng.h):
+ * `from_id,to_id,travel_time_p50[,…]`, one row per origin–destination pair, one column per percentile,
+ * unreachable = empty cell (r5r leaves NA). The caller owns the stream (an atomic file), so rows of many origins
+ * can be streamed as they are computed.
+ */
+#include "tongcheng.h"
 #include "common/csv_out.h"
 #include "analysis/travel_times.h"
 

@@ -25,7 +25,7 @@ tc_status tc_percentiles_check(const int *percentiles, size_t n, tc_error *err) 
     return TC_OK;
 }
 
-tc_status tc_percentiles_parse(const char *text, int *out, size_t *n_out, tc_error *err) {
+tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_error *err) {
     size_t n = 0;
     const char *s = text;
     for (;;) {

@@ -20,8 +20,7 @@
 /* Check a list of 1–5 percentiles, each 0–100 (any order, repeats allowed). */
 tc_status tc_percentiles_check(const int *percentiles, size_t n_percentiles, tc_error *err);
 
-/* Parse "5,50,95" into out[TC_MAX_PERCENTILES]; checks as above. */
-tc_status tc_percentiles_parse(const char *text, int *out, size_t *n_out, tc_error *err);
+/* tc_parse_percentiles (tongcheng.h) reads "5,50,95" into TC_MAX_PERCENTILES values, checked as above. */
 
 /* The sorted-array index R5 reads percentile p from among n samples (n ≥ 1). */
 uint32_t tc_percentile_index(uint32_t n_samples, int percentile);

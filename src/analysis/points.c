@@ -280,25 +280,31 @@ static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, tc_dia
     return TC_OK;
 }
 
-tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_diag *diag, tc_points **out,
-                          tc_error *err) {
+tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_finding_fn on_finding,
+                          void *finding_user, tc_points **out, tc_error *err) {
+    tc_diag diag = {.fn = on_finding, .user = finding_user};
     csv_membuf mb = {data, len, 0, 0};
-    return parse_csv(name, csv_membuf_read, &mb, diag, out, err);
+    return parse_csv(name, csv_membuf_read, &mb, &diag, out, err);
 }
 
-tc_status tc_points_read(const char *path, tc_diag *diag, tc_points **out, tc_error *err) {
+tc_status tc_points_read(const char *path, tc_finding_fn on_finding, void *finding_user, tc_points **out,
+                         tc_error *err) {
+    tc_diag diag = {.fn = on_finding, .user = finding_user};
     FILE *fp = fopen(path, "rb");
     if (!fp) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     csv_file f = {fp, path};
-    tc_status st = parse_csv(path, csv_file_read, &f, diag, out, err);
+    tc_status st = parse_csv(path, csv_file_read, &f, &diag, out, err);
     fclose(fp);
     return st;
 }
 
 const char *tc_points_column_name(const tc_points *p, size_t i) { return i < p->n_columns ? p->columns[i].name : NULL; }
 
-tc_status tc_points_column_values(const tc_points *p, const char *name, tc_diag *diag, const double **values_out,
-                                  tc_error *err) {
+tc_status tc_points_column_values(const tc_points *p, const char *name, tc_finding_fn on_finding,
+                                  void *finding_user, const double **values_out, tc_error *err) {
+    tc_diag diag_ = {0}, *diag = &diag_;
+    diag_.fn = on_finding;
+    diag_.user = finding_user;
     for (size_t c = 0; c < p->n_columns; c++) {
         const tc_points_column *col = &p->columns[c];
         if (strcasecmp(col->name, name) != 0) continue;

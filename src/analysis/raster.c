@@ -63,6 +63,8 @@ tc_status tc_grid_from_bbox(double min_lon, double min_lat, double max_lon, doub
     return TC_OK;
 }
 
+size_t tc_grid_cells(const tc_grid *g) { return (size_t)g->width * g->height; }
+
 void tc_grid_cell_center(const tc_grid *g, size_t cell, double *lat, double *lon) {
     size_t row = cell / g->width, col = cell % g->width;
     tc_lonlat_from_mercator(g->min_x + (col + 0.5) * g->cell, g->max_y - (row + 0.5) * g->cell, lon, lat);

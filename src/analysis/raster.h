@@ -19,12 +19,7 @@
 #define TC_MERCATOR_R 6378137.0
 #define TC_GRID_MAX_CELLS 50000000u
 
-typedef struct tc_grid {
-    double min_x, max_y;  /* north-west corner of the north-west cell, EPSG:3857 metres */
-    double cell;          /* cell side, EPSG:3857 metres */
-    uint32_t width, height;
-    double resolution_m;  /* the requested ground resolution */
-} tc_grid;
+/* tc_grid, tc_grid_cells, tc_grid_cell_centers and the surface writers are public (tongcheng.h). */
 
 void tc_mercator_from_lonlat(double lon, double lat, double *x, double *y);
 void tc_lonlat_from_mercator(double x, double y, double *lon, double *lat);
@@ -38,28 +33,10 @@ tc_status tc_grid_from_bbox(double min_lon, double min_lat, double max_lon, doub
 tc_status tc_grid_around_point(double lat, double lon, double radius_m, double resolution_m, tc_grid *out,
                                tc_error *err);
 
-static inline size_t tc_grid_cells(const tc_grid *g) { return (size_t)g->width * g->height; }
-
 /* Centre of cell (row-major index) in degrees. */
 void tc_grid_cell_center(const tc_grid *g, size_t cell, double *lat, double *lon);
 
-/* Centres of all cells (row-major), into caller arrays of tc_grid_cells() doubles each: the destinations a
- * surface search propagates egress to. */
-void tc_grid_cell_centers(const tc_grid *g, double *lat, double *lon);
-
 /* The six GDAL geotransform coefficients of the grid (EPSG:3857). */
 void tc_grid_geotransform(const tc_grid *g, double gt[6]);
-
-/* Write a GeoTIFF: one UInt16 band per percentile (description "travel_time_pN"), minutes, nodata 65535 for
- * unreachable, EPSG:3857, DEFLATE-compressed. percentile_minutes: cells × n_percentiles, cell-major (as
- * tc_travel_time_percentiles gives). Written to PATH.tmp.PID and renamed into place. */
-tc_status tc_surface_write_geotiff(const char *path, const tc_grid *grid, const uint16_t *percentile_minutes,
-                                   const int *percentiles, size_t n_percentiles, tc_error *err);
-
-/* Write the same at points as CSV: `id,lat,lon,travel_time_p50[,…]`, unreachable = empty. ids NULL = the 0-based
- * cell numbers. Written atomically. */
-tc_status tc_surface_write_csv(const char *path, size_t n, const char *const *ids, const double *lat,
-                               const double *lon, const uint16_t *percentile_minutes, const int *percentiles,
-                               size_t n_percentiles, tc_error *err);
 
 #endif

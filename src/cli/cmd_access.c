@@ -5,9 +5,6 @@
  */
 #include "cli.h"
 
-#include "analysis/access.h"
-#include "analysis/gpkg_out.h"
-#include "analysis/points.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 
@@ -60,7 +57,7 @@ int cmd_access(int argc, char **argv) {
     tc_error err = {0};
     int cutoffs[TC_MAX_CUTOFFS];
     size_t n_cutoffs = 0;
-    if (tc_cutoffs_parse(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
         return cli_usage(access_usage, "access: --cutoffs: %s", err.message);
     tc_decay decay;
     if (tc_decay_parse(decay_s, &decay, &err) != TC_OK)
@@ -90,13 +87,10 @@ int cmd_access(int argc, char **argv) {
     tc_atomic_file af;
     int open = 0;
     tc_access_gpkg *gpkg = NULL; /* -o FILE.gpkg */
-    tc_diag diag = {0};
-    diag.fn = a.quiet ? NULL : cli_print_finding;
-    diag.user = stderr;
     tc_status st = cli_points_read(orig_path, a.quiet, &orig, &err);
     if (st == TC_OK) st = cli_points_read(opp_path, a.quiet, &opp, &err);
     for (size_t c = 0; st == TC_OK && c < n_cols; c++) {
-        st = tc_points_column_values(opp, names[c], &diag, &cols[c], &err);
+        st = tc_points_column_values(opp, names[c], a.quiet ? NULL : cli_print_finding, stderr, &cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
             st = tc_fail(&err, TC_ERR_NOT_FOUND, opp_path, 1, 0, "no column \"%s\" in the opportunities file",
                          names[c]);

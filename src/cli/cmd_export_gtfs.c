@@ -3,7 +3,6 @@
  * feeds) back out as a GTFS folder that `tongcheng validate` and other tools can read.
  */
 #include "cli.h"
-#include "network/export_gtfs.h"
 
 #include <string.h>
 

@@ -4,9 +4,6 @@
  */
 #include "cli.h"
 
-#include "analysis/access.h"
-#include "analysis/isochrone.h"
-#include "analysis/surface.h"
 #include "common/error.h"
 
 #include <stdio.h>
@@ -60,7 +57,7 @@ int cmd_isochrone(int argc, char **argv) {
     int cutoffs[TC_MAX_CUTOFFS];
     size_t n_cutoffs = 0;
     tc_error err = {0};
-    if (tc_cutoffs_parse(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, cutoffs, &n_cutoffs, &err) != TC_OK)
         return cli_usage(iso_usage, "isochrone: --cutoffs: %s", err.message);
     for (size_t k = 0; k < n_cutoffs; k++)
         if (cutoffs[k] < 1) return cli_usage(iso_usage, "isochrone: cutoffs must be at least 1 minute");
@@ -73,7 +70,7 @@ int cmd_isochrone(int argc, char **argv) {
     if (st == TC_OK)
         st = tc_isochrones_write(a.out, &g, minutes, a.opts.percentiles, a.opts.n_percentiles, cutoffs, n_cutoffs,
                                  &err);
-    free(minutes);
+    tc_free(minutes);
     tc_network_close(net);
     return st == TC_OK ? 0 : cli_fail(&err);
 }

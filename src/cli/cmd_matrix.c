@@ -5,8 +5,6 @@
  */
 #include "cli.h"
 
-#include "analysis/matrix_out.h"
-#include "analysis/points.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 

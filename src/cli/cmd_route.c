@@ -66,153 +66,175 @@ static void print_text(const tc_journey_set *set) {
     }
 }
 
-int cmd_route(int argc, char **argv) {
+/* What the command line asks. */
+typedef struct route_args {
     tc_route_query q;
-    tc_route_query_init(&q);
-    const char *net_path = NULL, *date = NULL, *time_s = NULL, *arrive_s = NULL, *types = NULL;
-    int have_from = 0, have_to = 0, json = 0;
+    const char *net_path, *date, *time_s, *arrive_s, *types;
+    int have_from, have_to, json;
     int route_types[64];
-    tc_error err = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VAL()                                                                                                  \
-    do {                                                                                                            \
-        if (!val) return cli_usage(route_usage, "route: %s needs a value", a);                                     \
-        i++;                                                                                                        \
+} route_args;
+
+/* argv[*i] into r (advancing *i past a value): 0 consumed, -1 --help (printed), > 0 the usage error's exit code. */
+static int route_option(route_args *r, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+#define NEED_VAL()                                                                                              \
+    do {                                                                                                        \
+        if (!val) return cli_usage(route_usage, "route: %s needs a value", a);                                 \
+        (*i)++;                                                                                                 \
     } while (0)
-        long n;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(route_usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "--from")) {
-            NEED_VAL();
-            if (cli_parse_latlon(val, &q.from_lat, &q.from_lon))
-                return cli_usage(route_usage, "route: --from expects LAT,LON, got \"%s\"", val);
-            have_from++;
-        } else if (!strcmp(a, "--from-stop")) {
-            NEED_VAL();
-            q.from_stop = val;
-            have_from++;
-        } else if (!strcmp(a, "--to")) {
-            NEED_VAL();
-            if (cli_parse_latlon(val, &q.to_lat, &q.to_lon))
-                return cli_usage(route_usage, "route: --to expects LAT,LON, got \"%s\"", val);
-            have_to++;
-        } else if (!strcmp(a, "--to-stop")) {
-            NEED_VAL();
-            q.to_stop = val;
-            have_to++;
-        } else if (!strcmp(a, "--date")) {
-            NEED_VAL();
-            date = val;
-        } else if (!strcmp(a, "--time")) {
-            NEED_VAL();
-            time_s = val;
-        } else if (!strcmp(a, "--arrive-by")) {
-            NEED_VAL();
-            arrive_s = val;
-        } else if (!strcmp(a, "--max-transfers")) {
-            NEED_VAL();
-            if (parse_int(val, 0, 31, &n)) return cli_usage(route_usage, "route: --max-transfers expects 0…31");
-            q.max_transfers = (int)n;
-        } else if (!strcmp(a, "--max-duration")) {
-            NEED_VAL();
-            if (parse_int(val, 1, 2880, &n)) return cli_usage(route_usage, "route: --max-duration expects 1…2880");
-            q.max_duration_min = (int)n;
-        } else if (!strcmp(a, "--max-walk")) {
-            NEED_VAL();
-            double w[3];
-            int k = sscanf(val, "%lf,%lf,%lf", &w[0], &w[1], &w[2]);
-            if (k < 1 || w[0] < 0 || (k > 1 && w[1] < 0) || (k > 2 && w[2] < 0))
-                return cli_usage(route_usage, "route: --max-walk expects MIN or ACCESS,EGRESS,TRANSFER minutes");
-            q.max_walk_access_min = w[0];
-            q.max_walk_egress_min = k > 1 ? w[1] : w[0];
-            q.max_walk_transfer_min = k > 2 ? w[2] : (k == 1 ? w[0] : q.max_walk_transfer_min);
-        } else if (!strcmp(a, "--min-transfer-time")) {
-            NEED_VAL();
-            if (parse_int(val, 0, 86400, &n)) return cli_usage(route_usage, "route: --min-transfer-time expects seconds");
-            q.min_transfer_time_s = (int32_t)n;
-        } else if (!strcmp(a, "--wheelchair")) {
-            q.wheelchair = 1;
-        } else if (!strcmp(a, "--route-types")) {
-            NEED_VAL();
-            types = val;
-        } else if (!strcmp(a, "--exclude-routes")) {
-            NEED_VAL();
-            q.exclude_routes = val;
-        } else if (!strcmp(a, "--exclude-trips")) {
-            NEED_VAL();
-            q.exclude_trips = val;
-        } else if (!strcmp(a, "--exclude-stops")) {
-            NEED_VAL();
-            q.exclude_stops = val;
-        } else if (!strcmp(a, "--ban-stops-hard")) {
-            NEED_VAL();
-            q.ban_stops_hard = val;
-        } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
-            NEED_VAL();
-            double mps;
-            if (cli_parse_speed(val, &mps)) return cli_usage(route_usage, "route: %s expects m/s, 0.1…30", a);
-            if (a[2] == 'w') q.walk_speed_mps = mps;
-            else q.bike_speed_mps = mps;
-        } else if (!strcmp(a, "--board-slack")) {
-            NEED_VAL();
-            if (parse_int(val, 0, 3600, &n)) return cli_usage(route_usage, "route: --board-slack expects 0…3600 s");
-            q.board_slack_s = (int32_t)n;
-        } else if (!strcmp(a, "--max-lts")) {
-            NEED_VAL();
-            if (parse_int(val, 1, 4, &n)) return cli_usage(route_usage, "route: --max-lts expects 1…4");
-            q.max_lts = (int)n;
-        } else if (!strcmp(a, "--direct")) {
-            NEED_VAL();
-            if (cli_parse_modes(val, &q.direct_modes))
-                return cli_usage(route_usage, "route: --direct expects walk, bike, car (comma-separated) or none");
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--no-elevation")) {
-            q.no_elevation = 1;
-        } else if (a[0] == '-') {
-            return cli_usage(route_usage, "route: unknown option %s", a);
-        } else if (!net_path) {
-            net_path = a;
-        } else {
-            return cli_usage(route_usage, "route: unexpected argument %s", a);
-        }
-#undef NEED_VAL
+    long n;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        fputs(route_usage, stdout);
+        return -1;
+    } else if (!strcmp(a, "--from")) {
+        NEED_VAL();
+        if (cli_parse_latlon(val, &r->q.from_lat, &r->q.from_lon))
+            return cli_usage(route_usage, "route: --from expects LAT,LON, got \"%s\"", val);
+        r->have_from++;
+    } else if (!strcmp(a, "--from-stop")) {
+        NEED_VAL();
+        r->q.from_stop = val;
+        r->have_from++;
+    } else if (!strcmp(a, "--to")) {
+        NEED_VAL();
+        if (cli_parse_latlon(val, &r->q.to_lat, &r->q.to_lon))
+            return cli_usage(route_usage, "route: --to expects LAT,LON, got \"%s\"", val);
+        r->have_to++;
+    } else if (!strcmp(a, "--to-stop")) {
+        NEED_VAL();
+        r->q.to_stop = val;
+        r->have_to++;
+    } else if (!strcmp(a, "--date")) {
+        NEED_VAL();
+        r->date = val;
+    } else if (!strcmp(a, "--time")) {
+        NEED_VAL();
+        r->time_s = val;
+    } else if (!strcmp(a, "--arrive-by")) {
+        NEED_VAL();
+        r->arrive_s = val;
+    } else if (!strcmp(a, "--max-transfers")) {
+        NEED_VAL();
+        if (parse_int(val, 0, 31, &n)) return cli_usage(route_usage, "route: --max-transfers expects 0…31");
+        r->q.max_transfers = (int)n;
+    } else if (!strcmp(a, "--max-duration")) {
+        NEED_VAL();
+        if (parse_int(val, 1, 2880, &n)) return cli_usage(route_usage, "route: --max-duration expects 1…2880");
+        r->q.max_duration_min = (int)n;
+    } else if (!strcmp(a, "--max-walk")) {
+        NEED_VAL();
+        double w[3];
+        int k = sscanf(val, "%lf,%lf,%lf", &w[0], &w[1], &w[2]);
+        if (k < 1 || w[0] < 0 || (k > 1 && w[1] < 0) || (k > 2 && w[2] < 0))
+            return cli_usage(route_usage, "route: --max-walk expects MIN or ACCESS,EGRESS,TRANSFER minutes");
+        r->q.max_walk_access_min = w[0];
+        r->q.max_walk_egress_min = k > 1 ? w[1] : w[0];
+        r->q.max_walk_transfer_min = k > 2 ? w[2] : (k == 1 ? w[0] : r->q.max_walk_transfer_min);
+    } else if (!strcmp(a, "--min-transfer-time")) {
+        NEED_VAL();
+        if (parse_int(val, 0, 86400, &n)) return cli_usage(route_usage, "route: --min-transfer-time expects seconds");
+        r->q.min_transfer_time_s = (int32_t)n;
+    } else if (!strcmp(a, "--wheelchair")) {
+        r->q.wheelchair = 1;
+    } else if (!strcmp(a, "--route-types")) {
+        NEED_VAL();
+        r->types = val;
+    } else if (!strcmp(a, "--exclude-routes")) {
+        NEED_VAL();
+        r->q.exclude_routes = val;
+    } else if (!strcmp(a, "--exclude-trips")) {
+        NEED_VAL();
+        r->q.exclude_trips = val;
+    } else if (!strcmp(a, "--exclude-stops")) {
+        NEED_VAL();
+        r->q.exclude_stops = val;
+    } else if (!strcmp(a, "--ban-stops-hard")) {
+        NEED_VAL();
+        r->q.ban_stops_hard = val;
+    } else if (!strcmp(a, "--walk-speed") || !strcmp(a, "--bike-speed")) {
+        NEED_VAL();
+        double mps;
+        if (cli_parse_speed(val, &mps)) return cli_usage(route_usage, "route: %s expects m/s, 0.1…30", a);
+        if (a[2] == 'w') r->q.walk_speed_mps = mps;
+        else r->q.bike_speed_mps = mps;
+    } else if (!strcmp(a, "--board-slack")) {
+        NEED_VAL();
+        if (parse_int(val, 0, 3600, &n)) return cli_usage(route_usage, "route: --board-slack expects 0…3600 s");
+        r->q.board_slack_s = (int32_t)n;
+    } else if (!strcmp(a, "--max-lts")) {
+        NEED_VAL();
+        if (parse_int(val, 1, 4, &n)) return cli_usage(route_usage, "route: --max-lts expects 1…4");
+        r->q.max_lts = (int)n;
+    } else if (!strcmp(a, "--direct")) {
+        NEED_VAL();
+        if (tc_parse_direct_modes(val, &r->q.direct_modes, NULL) != TC_OK)
+            return cli_usage(route_usage, "route: --direct expects walk, bike, car (comma-separated) or none");
+    } else if (!strcmp(a, "--json")) {
+        r->json = 1;
+    } else if (!strcmp(a, "--no-elevation")) {
+        r->q.no_elevation = 1;
+    } else if (a[0] == '-') {
+        return cli_usage(route_usage, "route: unknown option %s", a);
+    } else if (!r->net_path) {
+        r->net_path = a;
+    } else {
+        return cli_usage(route_usage, "route: unexpected argument %s", a);
     }
-    if (!net_path) return cli_usage(route_usage, "route: no network file given");
-    if (have_from != 1) return cli_usage(route_usage, "route: give exactly one of --from / --from-stop");
-    if (have_to != 1) return cli_usage(route_usage, "route: give exactly one of --to / --to-stop");
-    if (!date) return cli_usage(route_usage, "route: --date is required");
-    if (!time_s == !arrive_s) return cli_usage(route_usage, "route: give exactly one of --time / --arrive-by");
-    if (tc_parse_date(date, &q.date, &err) != TC_OK) return cli_usage(route_usage, "route: %s", err.message);
-    if (tc_parse_clock(time_s ? time_s : arrive_s, &q.time, &err) != TC_OK)
+#undef NEED_VAL
+    return 0;
+}
+
+/* The checks that need the whole command line, and the texts it gave turned into the query: 0 or the exit code. */
+static int route_finish(route_args *r) {
+    tc_error err = {0};
+    tc_route_query *q = &r->q;
+    if (!r->net_path) return cli_usage(route_usage, "route: no network file given");
+    if (r->have_from != 1) return cli_usage(route_usage, "route: give exactly one of --from / --from-stop");
+    if (r->have_to != 1) return cli_usage(route_usage, "route: give exactly one of --to / --to-stop");
+    if (!r->date) return cli_usage(route_usage, "route: --date is required");
+    if (!r->time_s == !r->arrive_s) return cli_usage(route_usage, "route: give exactly one of --time / --arrive-by");
+    if (tc_parse_date(r->date, &q->date, &err) != TC_OK) return cli_usage(route_usage, "route: %s", err.message);
+    if (tc_parse_clock(r->time_s ? r->time_s : r->arrive_s, &q->time, &err) != TC_OK)
         return cli_usage(route_usage, "route: %s", err.message);
-    q.arrive_by = arrive_s != NULL;
-    if (types) {
-        const char *p = types;
+    q->arrive_by = r->arrive_s != NULL;
+    if (r->types) {
+        const char *p = r->types;
         size_t k = 0;
         while (*p) {
             char *end;
             long t = strtol(p, &end, 10);
-            if (end == p || t < 0 || t > 65535 || k >= sizeof route_types / sizeof *route_types || (*end && *end != ','))
+            if (end == p || t < 0 || t > 65535 || k >= sizeof r->route_types / sizeof *r->route_types ||
+                (*end && *end != ','))
                 return cli_usage(route_usage, "route: --route-types expects comma-separated GTFS route types");
-            route_types[k++] = (int)t;
+            r->route_types[k++] = (int)t;
             p = *end ? end + 1 : end;
         }
-        q.route_types = route_types;
-        q.n_route_types = k;
+        q->route_types = r->route_types;
+        q->n_route_types = k;
     }
+    return 0;
+}
+
+int cmd_route(int argc, char **argv) {
+    route_args r;
+    memset(&r, 0, sizeof r);
+    tc_route_query_init(&r.q);
+    tc_error err = {0};
+    for (int i = 1; i < argc; i++) {
+        int rc = route_option(&r, argc, argv, &i);
+        if (rc) return rc < 0 ? 0 : rc;
+    }
+    int rc = route_finish(&r);
+    if (rc) return rc;
     tc_network *net = NULL;
-    if (tc_network_open(net_path, &net, &err) != TC_OK) return cli_fail(&err);
+    if (tc_network_open(r.net_path, &net, &err) != TC_OK) return cli_fail(&err);
     tc_journey_set *set = NULL;
-    if (tc_route(net, &q, &set, &err) != TC_OK) {
+    if (tc_route(net, &r.q, &set, &err) != TC_OK) {
         tc_network_close(net);
         return cli_fail(&err);
     }
-    int rc = 0;
-    if (json) {
+    if (r.json) {
         char *txt = NULL;
         if (tc_journeys_json(set, &txt, &err) != TC_OK) {
             rc = cli_fail(&err);

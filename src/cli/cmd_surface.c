@@ -5,10 +5,6 @@
  */
 #include "cli.h"
 
-#include "analysis/percentiles.h"
-#include "analysis/points.h"
-#include "analysis/raster.h"
-#include "analysis/surface.h"
 #include "common/error.h"
 
 #include <stdio.h>
@@ -117,7 +113,7 @@ int cmd_surface(int argc, char **argv) {
             free(lo);
         }
     }
-    free(minutes);
+    tc_free(minutes);
     tc_network_close(net);
     return st == TC_OK ? 0 : cli_fail(&err);
 }

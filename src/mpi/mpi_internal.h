@@ -6,10 +6,8 @@
 #ifndef TC_MPI_INTERNAL_H
 #define TC_MPI_INTERNAL_H
 
-#include "cli.h"
+#include "frontend/frontend.h"
 
-#include "analysis/access.h"
-#include "analysis/points.h"
 
 #include <stddef.h>
 #include <stdint.h>

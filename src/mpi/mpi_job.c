@@ -6,7 +6,6 @@
  */
 #include "mpi_internal.h"
 
-#include "analysis/matrix_out.h"
 #include "common/error.h"
 
 #include <stdlib.h>

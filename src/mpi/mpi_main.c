@@ -103,7 +103,7 @@ static int parse_args(tc_mpi_job *job, int argc, char **argv) {
     if (!columns_s || !*columns_s) return cli_usage(usage, "--columns is required");
     if (!cutoffs_s) return cli_usage(usage, "--cutoffs is required");
     tc_error err = {0};
-    if (tc_cutoffs_parse(cutoffs_s, job->cutoffs, &job->n_cutoffs, &err) != TC_OK)
+    if (tc_parse_cutoffs(cutoffs_s, job->cutoffs, &job->n_cutoffs, &err) != TC_OK)
         return cli_usage(usage, "--cutoffs: %s", err.message);
     if (tc_decay_parse(decay_s, &job->decay, &err) != TC_OK) return cli_usage(usage, "--decay: %s", err.message);
     job->columns_buf = strdup(columns_s);
@@ -174,10 +174,7 @@ static tc_status read_points(const char *path, int quiet, tc_points **out, tc_er
     uint64_t len = 0;
     tc_status st = bcast_file(path, &data, &len, err);
     if (st != TC_OK) return st;
-    tc_diag diag = {0};
-    diag.fn = quiet || tc_mpi_rank ? NULL : cli_print_finding;
-    diag.user = stderr;
-    st = tc_points_parse(path, data, (size_t)len, &diag, out, err);
+    st = tc_points_parse(path, data, (size_t)len, quiet || tc_mpi_rank ? NULL : cli_print_finding, stderr, out, err);
     free(data);
     return st;
 }
@@ -283,11 +280,9 @@ int main(int argc, char **argv) {
     tc_error err = {0};
     tc_status st = read_points(job.orig_path, job.a.quiet, &job.orig, &err);
     if (st == TC_OK) st = read_points(job.dest_path, job.a.quiet, &job.dest, &err);
-    tc_diag diag = {0};
-    diag.fn = job.a.quiet || tc_mpi_rank ? NULL : cli_print_finding;
-    diag.user = stderr;
+    tc_finding_fn on_finding = job.a.quiet || tc_mpi_rank ? NULL : cli_print_finding;
     for (size_t c = 0; st == TC_OK && c < job.n_cols; c++) {
-        st = tc_points_column_values(job.dest, job.names[c], &diag, &job.cols[c], &err);
+        st = tc_points_column_values(job.dest, job.names[c], on_finding, stderr, &job.cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
             st = tc_fail(&err, TC_ERR_NOT_FOUND, job.dest_path, 1, 0, "no column \"%s\" in the opportunities file",
                          job.names[c]);

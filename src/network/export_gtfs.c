@@ -1,5 +1,5 @@
 /*
- * export_gtfs.c — a compiled network written back out as GTFS (see export_gtfs.h).
+ * export_gtfs.c — a compiled network written back out as GTFS (tc_export_gtfs in tongcheng.h).
  *
  * What the network file does not keep is reconstructed or filled plainly:
  *  - service_ids are not kept (a trip names a service bitset): each bitset becomes service "s<N>", written as
@@ -13,7 +13,7 @@
  * Frequency-based trips keep their template times (relative to the first departure) and frequencies.txt rows.
  */
 #include "common/csv_out.h"
-#include "network/export_gtfs.h"
+#include "tongcheng.h"
 #include "network/network.h"
 #include "common/atomic_file.h"
 #include "common/error.h"

@@ -136,11 +136,11 @@ void circle_population_free(circle_population *p) {
 tc_status circle_population_read(const char *path, const char *column, circle_population *out, tc_error *err) {
     memset(out, 0, sizeof *out);
     tc_points *pts = NULL;
-    tc_status st = tc_points_read(path, NULL, &pts, err);
+    tc_status st = tc_points_read(path, NULL, NULL, &pts, err);
     if (st) return st;
     const char *col = column && *column ? column : "population";
     const double *vals = NULL;
-    st = tc_points_column_values(pts, col, NULL, &vals, err);
+    st = tc_points_column_values(pts, col, NULL, NULL, &vals, err);
     if (st == TC_OK) {
         out->n = pts->n;
         out->lat = malloc((pts->n + 1) * sizeof *out->lat);

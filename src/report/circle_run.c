@@ -2,7 +2,9 @@
  * circle_run.c — tc_circle_run: the whole commute-circle job behind one public call (include/tongcheng.h), so the
  * `tongcheng circle` command and the Python package run the same code: resolve the built-in default, read the
  * places, cores and population, build (or open) the baseline network, rebuild it once per scenario, compute each,
- * and write circle.csv, isochrones.geojson and report.html into a folder, returning the readable table.
+ * and write circle.csv, isochrones.geojson and report.html into a folder, returning the readable table. What
+ * the run reads (the built-in default's folder and files when no inputs are given) is resolved first, by
+ * circle_default.c.
  *
  * Scenarios are evaluated by rebuilding the network from the same inputs + the scenario (the build takes
  * milliseconds for a metropolitan sketch), so a scenario can touch anything a build reads; a prebuilt network file
@@ -10,6 +12,7 @@
  */
 #include "analysis/gpkg_out.h"
 #include "report/circle.h"
+#include "report/circle_default.h"
 #include "common/timeutil.h"
 #include "sketch/scenario.h"
 
@@ -20,10 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* The built-in default's shipped scenarios, in the report's column order. */
-static const char *const shipped_scenarios[] = {"intercity_like_a_bus.json", "hsr_intercity_hub.json",
-                                                "metro_extensions.json", "ring_expressway.json"};
 
 void tc_circle_options_init(tc_circle_options *o) {
     memset(o, 0, sizeof *o);
@@ -37,34 +36,6 @@ void tc_circle_options_init(tc_circle_options *o) {
     o->max_access_min = p.max_access_min;
     o->car_speed_kmh = p.car_speed_kmh;
     o->isochrones = 1;
-}
-
-static int is_file(const char *path) {
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* The non-empty lines of a small text file (the default's list of remaining assumptions); -1 when out of memory.
- * A file that cannot be read gives no lines: the list is a courtesy of the report, not an input of the numbers. */
-static int read_lines(const char *path, char ***out, size_t *n) {
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    char buf[1024];
-    int rc = 0;
-    while (!rc && fgets(buf, sizeof buf, f)) {
-        buf[strcspn(buf, "\r\n")] = '\0';
-        if (!buf[0] || buf[0] == '#') continue;
-        char **v = realloc(*out, (*n + 1) * sizeof *v);
-        if (!v || !(v[*n] = strdup(buf))) {
-            if (v) *out = v;
-            rc = -1;
-            break;
-        }
-        *out = v;
-        (*n)++;
-    }
-    fclose(f);
-    return rc;
 }
 
 /* The road model, with the roads a scenario adds ("add_road" modifications). */
@@ -132,213 +103,162 @@ static tc_status table_text(const circle_report *rep, char **out, tc_error *err)
     return TC_OK;
 }
 
+
+/* One run: its inputs resolved, what was read from them, and one result per network (the baseline, then each
+ * scenario). */
+typedef struct circle_job {
+    const tc_circle_options *o;
+    circle_inputs in;
+    circle_params prm;
+    circle_places places, cores;
+    circle_population pop;
+    circle_result *results;
+    size_t n_results;
+    circle_roads *base_roads; /* the baseline's road model, kept for the writers' description of the car model */
+    circle_freight *freight;
+    char tmp_net[PATH_MAX + 64]; /* where each network is built (beside the outputs), removed after use */
+    int gpkg;                    /* the output is one GeoPackage instead of a folder */
+} circle_job;
+
+static void job_params(const tc_circle_options *o, circle_params *prm) {
+    circle_params_init(prm);
+    prm->date = o->date;
+    prm->window_start = o->window_start;
+    prm->window_end = o->window_end;
+    prm->cutoff_min = o->cutoff_min;
+    prm->max_access_min = o->max_access_min;
+    prm->walk_speed_mps = o->walk_speed_mps;
+    prm->bike_speed_mps = o->bike_speed_mps;
+    prm->board_slack_s = o->board_slack_s;
+    prm->car_speed_kmh = o->car_speed_kmh;
+    prm->isochrones = o->isochrones;
+    prm->car_peak = o->car_peak;
+    prm->access_mode = (int)o->access_mode >= 0 ? o->access_mode : TC_MODE_WALK;
+}
+
+/* The cores, the places (default: the cores) and the population grid. */
+static tc_status read_places(circle_job *j, tc_error *err) {
+    tc_status st;
+    if ((st = circle_places_read(j->in.cores_path, &j->cores, err)) ||
+        (st = circle_places_read(j->in.places_path ? j->in.places_path : j->in.cores_path, &j->places, err)))
+        return st;
+    if (j->in.population_path) {
+        if ((st = circle_population_read(j->in.population_path, j->o->population_column, &j->pop, err))) return st;
+        j->prm.population = &j->pop;
+    }
+    return TC_OK;
+}
+
+/* A typical weekday, clear of the service's first days: the first Tuesday after its first week. */
+static void default_date(const tc_network *net, circle_params *prm, tc_error *err) {
+    tc_network_info info;
+    if (tc_network_get_info(net, &info, err) != TC_OK) return;
+    int32_t d = info.service_start + 7;
+    if (d > info.service_end) d = info.service_start;
+    while (tc_weekday(d) != 1 && d + 1 <= info.service_end) d++;
+    prm->date = d;
+}
+
+/* Network k: the baseline (k = 0: the network file, or built from the inputs) or scenario k (the inputs + it,
+ * rebuilt), computed into results[k]. */
+static tc_status compute_network(circle_job *j, size_t k, tc_error *err) {
+    const tc_circle_options *o = j->o;
+    const char *scn = k ? j->in.scenarios[k - 1] : NULL;
+    const char *path = o->network_path;
+    tc_status st;
+    if (!path || k > 0) {
+        if (o->progress) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
+        if ((st = build_net(o, j->in.feeds, j->in.n_feeds, scn, j->tmp_net, err))) return st;
+        path = j->tmp_net;
+    }
+    tc_network *net = NULL;
+    if ((st = tc_network_open(path, &net, err))) return st;
+    if (k == 0 && j->prm.date == INT32_MIN) default_date(net, &j->prm, err);
+    char name[128] = "baseline";
+    char *desc = NULL;
+    if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
+    circle_roads *roads = NULL;
+    if (j->in.roads_path && !o->osm_path && (st = load_roads(j->in.roads_path, scn, &roads, err))) { /* OSM replaces it */
+        free(desc);
+        tc_network_close(net);
+        return st;
+    }
+    j->prm.roads = roads;
+    if (o->progress) fprintf(stderr, "computing %s\n", name);
+    st = circle_compute(net, &j->prm, &j->places, &j->cores, name, desc, &j->results[k], err);
+    free(desc);
+    if (k == 0) j->base_roads = roads;
+    else circle_roads_free(roads);
+    j->prm.roads = j->base_roads;
+    tc_network_close(net);
+    if (path == j->tmp_net) unlink(j->tmp_net);
+    if (!st) j->n_results++;
+    return st;
+}
+
+/* circle.csv, isochrones.geojson, report.html (and freight.csv) into the folder, or one GeoPackage; the table. */
+static tc_status write_outputs(circle_job *j, const char *out_dir, char **table_out, tc_error *err) {
+    circle_report rep = {j->results,      j->n_results,   &j->places,
+                         &j->cores,       &j->prm,        j->in.label,
+                         j->in.sketch_model, (const char *const *)j->in.assumptions, j->in.n_assumptions, NULL};
+    char fpath[PATH_MAX + 64];
+    tc_status st;
+    /* the freight section: the default's hubs.csv on the road model, with its population */
+    if (j->in.hubs_path && j->base_roads && j->pop.n) {
+        if ((st = circle_freight_compute(j->base_roads, j->in.hubs_path, &j->pop, 10 * 3600, &j->freight, err)))
+            return st;
+        rep.freight = j->freight;
+        if (!j->gpkg) {
+            snprintf(fpath, sizeof fpath, "%s/freight.csv", out_dir);
+            if ((st = circle_freight_write_csv(j->freight, fpath, err))) return st;
+        }
+    }
+    if (j->gpkg) {
+        if ((st = circle_write_gpkg(&rep, out_dir, err))) return st;
+    } else {
+        snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
+        if ((st = circle_write_csv(&rep, fpath, err))) return st;
+        snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
+        if ((st = circle_write_geojson(&rep, fpath, err))) return st;
+        snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
+        if ((st = circle_write_html(&rep, fpath, err))) return st;
+    }
+    return table_out ? table_text(&rep, table_out, err) : TC_OK;
+}
+
+static void job_free(circle_job *j) {
+    if (j->tmp_net[0]) unlink(j->tmp_net);
+    for (size_t k = 0; k < j->n_results; k++) circle_result_free(&j->results[k]);
+    free(j->results);
+    circle_places_free(&j->places);
+    circle_places_free(&j->cores);
+    circle_population_free(&j->pop);
+    circle_freight_free(j->freight);
+    circle_roads_free(j->base_roads);
+    circle_inputs_free(&j->in);
+}
+
 tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **table_out, tc_error *err) {
     if (!o || !out_dir) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_circle_run: missing options");
-    const int builtin = !o->network_path && o->n_feeds == 0 && !o->osm_path;
-    circle_params prm;
-    circle_params_init(&prm);
-    prm.date = o->date;
-    prm.window_start = o->window_start;
-    prm.window_end = o->window_end;
-    prm.cutoff_min = o->cutoff_min;
-    prm.max_access_min = o->max_access_min;
-    prm.car_speed_kmh = o->car_speed_kmh;
-    prm.isochrones = o->isochrones;
-    prm.car_peak = o->car_peak;
-    prm.access_mode = (int)o->access_mode >= 0 ? o->access_mode : TC_MODE_WALK;
-    if (prm.window_end <= prm.window_start)
+    circle_job j;
+    memset(&j, 0, sizeof j);
+    j.o = o;
+    job_params(o, &j.prm);
+    if (j.prm.window_end <= j.prm.window_start)
         return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "the departure window is empty");
-
-    tc_feed_source builtin_feed = {0};
-    const tc_feed_source *feeds = o->feeds;
-    size_t n_feeds = o->n_feeds;
-    const char *cores_path = o->cores_path, *places_path = o->places_path;
-    const char *pop_path = o->population_path, *roads_path = o->roads_path;
-    circle_roads *base_roads = NULL;
-    circle_freight *freight = NULL;
-    char **assumptions = NULL; /* the built-in default's assumptions.txt, one per line, for the report */
-    size_t n_assumptions = 0;
-    const char **scen = calloc(o->n_scenarios + sizeof shipped_scenarios / sizeof *shipped_scenarios + 1,
-                               sizeof *scen);
-    char *owned[16] = {0}; /* the default's files and its shipped scenarios */
-    size_t n_owned = 0, n_scen = 0;
-    int sketch_model = o->sketch_model;
-    char label[PATH_MAX + 128] = "";
-    circle_places places = {0}, cores = {0};
-    circle_population pop = {0};
-    circle_result *results = NULL;
-    size_t n_results = 0;
-    char tmp_net[PATH_MAX + 64] = "";
-    char *table = NULL;
-    tc_status st = TC_OK;
-    if (!scen) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
-    for (size_t k = 0; k < o->n_scenarios; k++) scen[n_scen++] = o->scenarios[k];
-
-    if (builtin) {
-        char probe[PATH_MAX + 64];
-        if (!o->data_dir || snprintf(probe, sizeof probe, "%s/network.sketch.json", o->data_dir) <= 0 ||
-            !is_file(probe)) {
-            st = tc_fail(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
-                         "cannot find the built-in default network (data/changzhutan/network.sketch.json)%s%s",
-                         o->data_dir ? " in " : "", o->data_dir ? o->data_dir : "");
-            goto out;
-        }
-        if (!(owned[n_owned++] = strdup(probe))) goto oom;
-        builtin_feed.path = owned[n_owned - 1];
-        builtin_feed.sketch = 1;
-        feeds = &builtin_feed;
-        n_feeds = 1;
-        sketch_model = 1;
-        snprintf(label, sizeof label, "%s (built-in default)", probe);
-        if (!cores_path) {
-            snprintf(probe, sizeof probe, "%s/cores.csv", o->data_dir);
-            if (!(cores_path = owned[n_owned++] = strdup(probe))) goto oom;
-        }
-        if (!places_path) {
-            snprintf(probe, sizeof probe, "%s/places.csv", o->data_dir);
-            if (!(places_path = owned[n_owned++] = strdup(probe))) goto oom;
-        }
-        snprintf(probe, sizeof probe, "%s/population.csv", o->data_dir); /* residents by district, 2020 census */
-        if (!pop_path && is_file(probe) && !(pop_path = owned[n_owned++] = strdup(probe))) goto oom;
-        snprintf(probe, sizeof probe, "%s/roads.json", o->data_dir); /* the road model for car times */
-        if (!roads_path && is_file(probe) && !(roads_path = owned[n_owned++] = strdup(probe))) goto oom;
-        snprintf(probe, sizeof probe, "%s/assumptions.txt", o->data_dir);
-        if (is_file(probe) && read_lines(probe, &assumptions, &n_assumptions)) goto oom;
-        if (n_scen == 0 && !o->no_scenarios)
-            for (size_t k = 0; k < sizeof shipped_scenarios / sizeof *shipped_scenarios; k++) {
-                snprintf(probe, sizeof probe, "%s/scenarios/%s", o->data_dir, shipped_scenarios[k]);
-                if (!is_file(probe)) continue;
-                if (!(scen[n_scen++] = owned[n_owned++] = strdup(probe))) goto oom;
-            }
-    } else {
-        for (size_t i = 0; i < n_feeds; i++) sketch_model |= feeds[i].sketch;
-    }
-    if (o->network_path && n_scen && n_feeds == 0 && !o->osm_path) {
-        st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, o->network_path, 0, 0,
-                     "scenarios are evaluated by rebuilding the network from its inputs, and a network file does not "
-                     "keep them: give the inputs (sketch / GTFS / OSM) instead of, or besides, the network file");
-        goto out;
-    }
-    if (!cores_path) {
-        st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                     "the cores (a CSV) are required unless the built-in default is used");
-        goto out;
-    }
-    if (o->network_label) snprintf(label, sizeof label, "%s", o->network_label);
-    if (!label[0]) {
-        if (o->network_path) snprintf(label, sizeof label, "%s", o->network_path);
-        else {
-            size_t used = 0;
-            for (size_t i = 0; i < n_feeds && used < sizeof label - 8; i++)
-                used += (size_t)snprintf(label + used, sizeof label - used, "%s%s", i ? " + " : "", feeds[i].path);
-            if (o->osm_path && used < sizeof label - 8)
-                snprintf(label + used, sizeof label - used, " + %s", o->osm_path);
-        }
-    }
-    if ((st = circle_places_read(cores_path, &cores, err)) ||
-        (st = circle_places_read(places_path ? places_path : cores_path, &places, err)))
-        goto out;
-    if (pop_path) {
-        if ((st = circle_population_read(pop_path, o->population_column, &pop, err))) goto out;
-        prm.population = &pop;
-    }
-    const int gpkg = tc_gpkg_path(out_dir); /* -o report.gpkg: one GeoPackage instead of the folder */
-    if (!gpkg && mkdir(out_dir, 0777) && errno != EEXIST) {
+    tc_status st = circle_inputs_resolve(o, &j.in, err);
+    if (!st) st = read_places(&j, err);
+    j.gpkg = tc_gpkg_path(out_dir); /* -o report.gpkg: one GeoPackage instead of the folder */
+    if (!st && !j.gpkg && mkdir(out_dir, 0777) && errno != EEXIST)
         st = tc_fail(err, TC_ERR_IO, out_dir, 0, 0, "cannot create the output folder: %s", strerror(errno));
-        goto out;
+    if (!st && !(j.results = calloc(j.in.n_scenarios + 1, sizeof *j.results)))
+        st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!st) {
+        if (j.gpkg) snprintf(j.tmp_net, sizeof j.tmp_net, "%s.circle-%ld.net", out_dir, (long)getpid());
+        else snprintf(j.tmp_net, sizeof j.tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
     }
-    results = calloc(n_scen + 1, sizeof *results);
-    if (!results) goto oom;
-    if (gpkg) snprintf(tmp_net, sizeof tmp_net, "%s.circle-%ld.net", out_dir, (long)getpid());
-    else snprintf(tmp_net, sizeof tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());
-    for (size_t k = 0; k <= n_scen; k++) {
-        const char *scn = k ? scen[k - 1] : NULL;
-        const char *path = o->network_path;
-        if (!path || k > 0) {
-            if (o->progress) fprintf(stderr, "building %s%s\n", k ? "scenario " : "baseline", k ? scn : "");
-            if ((st = build_net(o, feeds, n_feeds, scn, tmp_net, err))) goto out;
-            path = tmp_net;
-        }
-        tc_network *net = NULL;
-        if ((st = tc_network_open(path, &net, err))) goto out;
-        if (k == 0 && prm.date == INT32_MIN) { /* a typical weekday, clear of the service's first days */
-            tc_network_info info;
-            if (tc_network_get_info(net, &info, err) == TC_OK) {
-                int32_t d = info.service_start + 7;
-                if (d > info.service_end) d = info.service_start;
-                while (tc_weekday(d) != 1 && d + 1 <= info.service_end) d++;
-                prm.date = d;
-            }
-        }
-        char name[128] = "baseline";
-        char *desc = NULL;
-        if (k && scenario_label(scn, name, sizeof name, &desc)) snprintf(name, sizeof name, "scenario-%zu", k);
-        circle_roads *roads = NULL;
-        if (roads_path && !o->osm_path && (st = load_roads(roads_path, scn, &roads, err))) { /* OSM replaces it */
-            free(desc);
-            tc_network_close(net);
-            goto out;
-        }
-        prm.roads = roads;
-        if (o->progress) fprintf(stderr, "computing %s\n", name);
-        st = circle_compute(net, &prm, &places, &cores, name, desc, &results[k], err);
-        free(desc);
-        if (k == 0) base_roads = roads; /* kept for the writers' description of the car model */
-        else circle_roads_free(roads);
-        prm.roads = base_roads;
-        tc_network_close(net);
-        if (path == tmp_net) unlink(tmp_net);
-        if (st) goto out;
-        n_results++;
-    }
-    {
-        circle_report rep = {results,      n_results,    &places,
-                             &cores,       &prm,         label,
-                             sketch_model, (const char *const *)assumptions, n_assumptions, NULL};
-        char fpath[PATH_MAX + 64];
-        /* the freight section: the default's hubs.csv on the road model, with its population */
-        if (builtin && base_roads && pop.n &&
-            snprintf(fpath, sizeof fpath, "%s/hubs.csv", o->data_dir) > 0 && is_file(fpath)) {
-            if ((st = circle_freight_compute(base_roads, fpath, &pop, 10 * 3600, &freight, err))) goto out;
-            rep.freight = freight;
-            if (!gpkg) {
-                snprintf(fpath, sizeof fpath, "%s/freight.csv", out_dir);
-                if ((st = circle_freight_write_csv(freight, fpath, err))) goto out;
-            }
-        }
-        if (gpkg) {
-            if ((st = circle_write_gpkg(&rep, out_dir, err))) goto out;
-            goto table;
-        }
-        snprintf(fpath, sizeof fpath, "%s/circle.csv", out_dir);
-        if ((st = circle_write_csv(&rep, fpath, err))) goto out;
-        snprintf(fpath, sizeof fpath, "%s/isochrones.geojson", out_dir);
-        if ((st = circle_write_geojson(&rep, fpath, err))) goto out;
-        snprintf(fpath, sizeof fpath, "%s/report.html", out_dir);
-        if ((st = circle_write_html(&rep, fpath, err))) goto out;
-    table:
-        if (table_out && (st = table_text(&rep, &table, err))) goto out;
-    }
-    if (table_out) {
-        *table_out = table;
-        table = NULL;
-    }
-    goto out;
-oom:
-    st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
-out:
-    if (tmp_net[0]) unlink(tmp_net);
-    for (size_t k = 0; k < n_results; k++) circle_result_free(&results[k]);
-    free(results);
-    free(table);
-    circle_places_free(&places);
-    circle_places_free(&cores);
-    circle_population_free(&pop);
-    circle_freight_free(freight);
-    circle_roads_free(base_roads);
-    for (size_t i = 0; i < n_assumptions; i++) free(assumptions[i]);
-    free(assumptions);
-    for (size_t i = 0; i < n_owned; i++) free(owned[i]);
-    free(scen);
+    for (size_t k = 0; !st && k <= j.in.n_scenarios; k++) st = compute_network(&j, k, err);
+    if (!st) st = write_outputs(&j, out_dir, table_out, err);
+    job_free(&j);
     return st;
 }

@@ -19,11 +19,10 @@
 #include "server/server.h"
 
 #include "server/server_api.h"
-#include "analysis/surface.h"
 #include "server/server_http.h"
-#include "server/server_layers.h"
 #include "server/server_scenarios.h"
 #include "server/server_static.h"
+#include "common/error.h"
 
 #include <arpa/inet.h>
 #include <sys/resource.h>
@@ -41,6 +40,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define tc_fail_oom(err) tc_fail((err), TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
 
 #define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #define MAX_URL_PATH 4096
@@ -529,7 +530,7 @@ static tc_status make_config(tc_server *s, tc_error *err) {
     char a[16], b[16], d[16];
     tc_format_date(s->info.service_start, a);
     tc_format_date(s->info.service_end, b);
-    int32_t day = srv_default_date(s->net), busy = srv_default_time(s->net, day);
+    int32_t day = tc_network_default_date(s->net), busy = tc_network_busiest_hour(s->net, day);
     char hm[16];
     tc_format_date(day, d);
     snprintf(hm, sizeof hm, "%02d:00", (int)(busy / 3600) % 24);
@@ -572,8 +573,8 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
         s.opt.threads = n > 0 ? (int)n : 1;
     }
     if (tc_network_get_info(net, &s.info, err) != TC_OK || tc_network_info_json(net, &s.network_json, err) != TC_OK ||
-        srv_stops_geojson(net, &s.stops_geojson, err) != TC_OK ||
-        srv_lines_geojson(net, &s.lines_geojson, err) != TC_OK || make_config(&s, err) != TC_OK ||
+        tc_network_stops_geojson(net, &s.stops_geojson, err) != TC_OK ||
+        tc_network_lines_geojson(net, &s.lines_geojson, err) != TC_OK || make_config(&s, err) != TC_OK ||
         tc_isochrone_cache_create(net, &s.iso_cache, err) != TC_OK || srv_scenarios_open(&s, err) != TC_OK) {
         server_free(&s);
         return 1;

@@ -11,7 +11,8 @@
  * built once at start-up and served from memory.
  *
  * Files: server.c (daemon, dispatch, signals, access log), server_http.c (requests, responses, JSON errors),
- * server_api.c (the /v1 endpoints), server_layers.c (stops / lines GeoJSON), server_static.c (the map page).
+ * server_api.c (the /v1 endpoints), server_static.c (the map page; its GeoJSON layers are the library's
+ * tc_network_*_geojson).
  */
 #ifndef TC_SERVER_SERVER_H
 #define TC_SERVER_SERVER_H

@@ -6,7 +6,6 @@
  * cutoffs, matrix size) that keep one request from holding a worker thread for long.
  */
 #include "server/server_api.h"
-#include "analysis/surface.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -161,6 +160,9 @@ enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_reque
 
 /* ---------------------------------------------------------------- analysis options ---------------------------- */
 
+/* A request's number lists are plain: digits and commas only (no sign, no spaces), before the library parses them. */
+static int plain_list(const char *s) { return s[strspn(s, "0123456789,")] == '\0'; }
+
 /* date, time | window, modes, percentiles shared by isochrone (query) and matrix (body, given as strings). */
 typedef struct analysis_params {
     const char *date, *time, *window, *modes, *percentiles;
@@ -178,7 +180,7 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
         return -1;
     }
     if (p->window) {
-        if (srv_parse_window(p->window, &o->window_start, &o->window_end)) {
+        if (tc_parse_window(p->window, &o->window_start, &o->window_end, NULL) != TC_OK) {
             *answer = srv_send_error(c, r, 400, "bad_parameter", "window",
                                      "window expects HH:MM-HH:MM with the end after the start, got \"%.40s\"",
                                      p->window);
@@ -201,36 +203,25 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
         return -1;
     }
     if (p->modes) {
-        int transit = 0, street = 0;
-        tc_mode mode = TC_MODE_WALK;
-        char buf[64];
-        if (strlen(p->modes) >= sizeof buf) { /* never cut: a cut list could read as a different, valid one */
-            *answer = srv_send_error(c, r, 400, "bad_parameter", "modes", "modes is longer than %zu bytes",
-                                     sizeof buf - 1);
+        if (strlen(p->modes) >= 64) { /* a long list is refused as a whole rather than read in part */
+            *answer = srv_send_error(c, r, 400, "bad_parameter", "modes", "modes is longer than %d bytes", 63);
             return -1;
         }
-        snprintf(buf, sizeof buf, "%s", p->modes);
-        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            if (!strcmp(tok, "transit")) transit = 1;
-            else if (!strcmp(tok, "walk")) street++, mode = TC_MODE_WALK;
-            else if (!strcmp(tok, "bike")) street++, mode = TC_MODE_BIKE;
-            else if (!strcmp(tok, "car")) street++, mode = TC_MODE_CAR;
-            else if (!strcmp(tok, "truck")) street++, mode = TC_MODE_TRUCK; /* the default vehicle (tc_truck_init) */
-            else street = 99;
-        }
-        if (street > 1 || (transit && (mode == TC_MODE_CAR || mode == TC_MODE_TRUCK)) || (!transit && !street)) {
+        if (tc_parse_modes(p->modes, &o->street_only, &o->mode, NULL) != TC_OK) {
             *answer = srv_send_error(c, r, 400, "bad_parameter", "modes",
                                      "modes expects transit[,walk|bike] or one of walk, bike, car, truck; got \"%.40s\"",
                                      p->modes);
             return -1;
         }
-        o->street_only = !transit;
-        o->mode = mode;
     }
     if (check_date(s, c, r, p->date, &o->date, !o->street_only, answer)) return -1;
     if (p->percentiles) {
         size_t n = 0;
-        if (srv_parse_int_list(p->percentiles, 1, 99, 1, o->percentiles, 5, &n)) {
+        int ok = plain_list(p->percentiles) && tc_parse_percentiles(p->percentiles, o->percentiles, &n, NULL) == TC_OK;
+        for (size_t k = 0; ok && k < n; k++) /* the API's own limits: no 0 or 100, increasing */
+            ok = o->percentiles[k] >= 1 && o->percentiles[k] <= 99 &&
+                 (!k || o->percentiles[k] > o->percentiles[k - 1]);
+        if (!ok) {
             *answer = srv_send_error(c, r, 400, "bad_parameter", "percentiles",
                                      "percentiles expects up to 5 increasing values in 1…99");
             return -1;
@@ -288,10 +279,14 @@ enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_r
                               "resolution, scenario, walk_speed, bike_speed, board_slack, no_elevation)", unknown);
     double lat, lon;
     if (get_point(s, c, r, "from", &lat, &lon, &answer)) return answer;
-    int cutoffs[MAX_CUTOFFS] = {15, 30, 45, 60};
+    int cutoffs[TC_MAX_CUTOFFS] = {15, 30, 45, 60};
     size_t n_cutoffs = 4;
     const char *cs = srv_param(c, "cutoffs");
-    if (cs && srv_parse_int_list(cs, 1, MAX_CUTOFF_MIN, 1, cutoffs, MAX_CUTOFFS, &n_cutoffs))
+    int ok = !cs || (plain_list(cs) && tc_parse_cutoffs(cs, cutoffs, &n_cutoffs, NULL) == TC_OK);
+    for (size_t k = 0; ok && cs && k < n_cutoffs; k++) /* the API's own limits: fewer, shorter, increasing */
+        ok = n_cutoffs <= MAX_CUTOFFS && cutoffs[k] >= 1 && cutoffs[k] <= MAX_CUTOFF_MIN &&
+             (!k || cutoffs[k] > cutoffs[k - 1]);
+    if (!ok)
         return srv_send_error(c, r, 400, "bad_parameter", "cutoffs",
                               "cutoffs expects up to %d increasing minutes in 1…%d, e.g. 15,30,45,60", MAX_CUTOFFS,
                               MAX_CUTOFF_MIN);

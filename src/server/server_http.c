@@ -210,38 +210,3 @@ int srv_parse_int(const char *s, long lo, long hi, long *out) {
     *out = v;
     return 0;
 }
-
-int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out, size_t max, size_t *n) {
-    if (!s || !*s) return -1;
-    size_t k = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        if (!plain_number_start(p)) return -1;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < lo || v > hi || k >= max || (*end && *end != ',')) return -1;
-        if (increasing && k && v <= out[k - 1]) return -1;
-        out[k++] = (int)v;
-        if (!*end) break;
-        p = end + 1;
-    }
-    *n = k;
-    return 0;
-}
-
-static int parse_hhmm(const char *s, size_t len, int32_t *out) {
-    char buf[16];
-    if (len == 0 || len >= sizeof buf) return -1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    tc_error err;
-    return tc_parse_clock(buf, out, &err) == TC_OK ? 0 : -1;
-}
-
-int srv_parse_window(const char *s, int32_t *start, int32_t *end) {
-    if (!s) return -1;
-    const char *dash = strchr(s, '-');
-    if (!dash) return -1;
-    if (parse_hhmm(s, (size_t)(dash - s), start) || parse_hhmm(dash + 1, strlen(dash + 1), end)) return -1;
-    return *end > *start ? 0 : -1;
-}

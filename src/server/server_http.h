@@ -104,10 +104,6 @@ const char *srv_param(struct MHD_Connection *c, const char *name);
 /* Parsers: 0 on success. */
 int srv_parse_latlon(const char *s, double *lat, double *lon);
 int srv_parse_int(const char *s, long lo, long hi, long *out);
-/* "15,30,45" → up to max values in [lo, hi], strictly increasing when increasing != 0. */
-int srv_parse_int_list(const char *s, long lo, long hi, int increasing, int *out, size_t max, size_t *n);
-/* "HH:MM-HH:MM" → [start, end) seconds; end > start. */
-int srv_parse_window(const char *s, int32_t *start, int32_t *end);
 /* walk_speed, bike_speed (m/s), board_slack (s) and no_elevation (0 or 1) of a request: from the query string, or
  * from the JSON body when body is not NULL; the server's defaults where absent. 0, or -1 with the 400 answer sent
  * (server_speeds.c). */

@@ -7,7 +7,6 @@
  */
 #include "server/server_scenarios.h"
 
-#include "analysis/surface.h"
 #include "common/error.h"
 #include "server/server_api.h"
 

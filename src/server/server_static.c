@@ -6,7 +6,6 @@
  * /streets.geojson (its own street base map) and /street-path.geojson (walk legs along the streets).
  */
 #include "server/server_static.h"
-#include "server/server_layers.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -93,7 +92,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const 
     return ok;
 }
 
-/* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (server_layers.c). */
+/* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (tc_network_streets_geojson). */
 static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     const char *bbox_s = srv_param(c, "bbox");
     const char *zoom_s = srv_param(c, "zoom");
@@ -107,14 +106,14 @@ static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *
         return srv_send_error(c, r, 400, "bad_parameter", "zoom", "zoom must be an integer 0…22");
     char *text = NULL;
     tc_error err = {0};
-    if (srv_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK) {
+    if (tc_network_streets_geojson(s->net, bbox, (int)zoom, 60000, &text, &err) != TC_OK) {
         if (err.code == TC_ERR_NO_MEMORY) return srv_send_owned(c, r, 500, NULL, "application/json");
         return srv_send_error(c, r, 400, "bad_parameter", zoom < 0 || zoom > 22 ? "zoom" : "bbox", "%s", err.message);
     }
     return srv_send_owned(c, r, 200, text, "application/geo+json");
 }
 
-/* GET /street-path.geojson?from=LAT,LON&to=LAT,LON: a walk leg along the streets (server_layers.c). */
+/* GET /street-path.geojson?from=LAT,LON&to=LAT,LON: a walk leg along the streets (tc_street_walk_geojson). */
 static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
     double p[4];
     char tail;
@@ -126,7 +125,7 @@ static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connecti
     }
     char *text = NULL;
     tc_error err = {0};
-    tc_status st = srv_street_path_geojson(s->net, p[0], p[1], p[2], p[3], &text, &err);
+    tc_status st = tc_street_walk_geojson(s->net, p[0], p[1], p[2], p[3], &text, &err);
     if (st == TC_ERR_NO_MEMORY) return srv_send_owned(c, r, 500, NULL, "application/json");
     if (st == TC_ERR_UNREACHABLE) return srv_send_error(c, r, 422, "unreachable", NULL, "%s", err.message);
     if (st) return srv_send_error(c, r, 400, "bad_parameter", NULL, "%s", err.message);

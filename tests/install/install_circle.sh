@@ -40,7 +40,7 @@ fi
 grep -q '^\.SS circle' "$root/share/man/man1/tongcheng.1" || fail "the man page has no circle section"
 # the library exports exactly the functions the installed header declares
 if [ -n "$lib" ]; then
-  grep -oE '^(const )?[a-z_]+ \**tc_[a-z0-9_]+\(' "$root/include/tongcheng.h" | grep -oE 'tc_[a-z0-9_]+\($' | tr -d '(' | sort >"$tmp/declared"
+  grep -oE '^(const )?[a-z0-9_]+ \**tc_[a-z0-9_]+\(' "$root/include/tongcheng.h" | grep -oE 'tc_[a-z0-9_]+\($' | tr -d '(' | sort >"$tmp/declared"
   nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort >"$tmp/exported"
   [ -s "$tmp/declared" ] && cmp -s "$tmp/declared" "$tmp/exported" \
     || { diff "$tmp/declared" "$tmp/exported" | head -5; fail "libtongcheng.so exports other than the header's functions"; }

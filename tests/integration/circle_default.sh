@@ -39,6 +39,22 @@ grep -q "car feeder ON" "$tmp/stdout" && { echo "FAIL: the car feeder is on by d
 TONGCHENG_DATA_DIR="$data" "$TC_BIN" circle --no-scenarios --no-isochrones --access car --window 07:00-07:10 \
     -o "$tmp/car" > "$tmp/car.stdout" || { echo "FAIL: circle --access car"; fail=1; }
 grep -q "car feeder ON" "$tmp/car.stdout" || { echo "FAIL: --access car is not stated"; fail=1; }
+# --walk-speed and --board-slack reach the computation: slower walking and a wait before every boarding never
+# shorten a trip, and lengthen some
+for run in "base" "slow --walk-speed 0.6 --board-slack 300"; do
+  set -- $run
+  name=$1; shift
+  "$TC_BIN" circle --data-dir "$data" --no-scenarios --no-isochrones --window 07:00-07:10 "$@" -o "$tmp/$name" \
+      --quiet > /dev/null || { echo "FAIL: circle $*"; fail=1; }
+done
+python3 - "$tmp/base/circle.csv" "$tmp/slow/circle.csv" <<'PY' || fail=1
+import csv, sys
+base, slow = ([r for r in csv.DictReader(open(p, encoding="utf-8"))] for p in sys.argv[1:3])
+t = lambda r: float(r["transit_p50_min"]) if r["transit_p50_min"] else float("inf")
+assert len(base) == len(slow) and base, "row counts differ"
+assert all(t(s) >= t(b) for b, s in zip(base, slow)), "--walk-speed 0.6 --board-slack 300 shortened a trip"
+assert any(t(s) > t(b) for b, s in zip(base, slow)), "--walk-speed and --board-slack changed nothing"
+PY
 
 python3 - "$tmp/out" "$tmp/iso" "$data" <<'PY' || fail=1
 import csv, json, sys, re

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "analysis/access.h"
-#include "analysis/matrix_out.h"
+#include "tongcheng.h"
 #include "analysis/travel_times.h"
 
 #include <math.h>
@@ -180,12 +180,12 @@ static void test_matrix_rows(void **state) {
     free(text);
     int cut[TC_MAX_CUTOFFS];
     size_t n;
-    assert_int_equal(tc_cutoffs_parse("15,30,45,60", cut, &n, NULL), TC_OK);
+    assert_int_equal(tc_parse_cutoffs("15,30,45,60", cut, &n, NULL), TC_OK);
     assert_int_equal(n, 4);
     assert_int_equal(cut[3], 60);
     tc_error err;
-    assert_int_equal(tc_cutoffs_parse("15,x", cut, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_cutoffs_parse("2000", cut, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_cutoffs("15,x", cut, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_cutoffs("2000", cut, &n, &err), TC_ERR_INVALID_ARGUMENT);
 }
 
 int main(void) {

@@ -34,17 +34,17 @@ static void test_points_keep_wkt(void **state) {
                               "b,1.6,2.6,4,\n";
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_parse("t.csv", csv, sizeof csv - 1, NULL, &p, &err), TC_OK);
+    assert_int_equal(tc_points_parse("t.csv", csv, sizeof csv - 1, NULL, NULL, &p, &err), TC_OK);
     assert_non_null(p->wkt);
     assert_string_equal(p->wkt[0], "POLYGON ((2 1, 3 1, 3 2, 2 1))");
     assert_string_equal(p->wkt[1], "");
     const double *jobs = NULL;
-    assert_int_equal(tc_points_column_values(p, "jobs", NULL, &jobs, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(p, "jobs", NULL, NULL, &jobs, &err), TC_OK);
     assert_true(jobs[0] == 3 && jobs[1] == 4);
-    assert_int_equal(tc_points_column_values(p, "geometry", NULL, &jobs, &err), TC_ERR_NOT_FOUND); /* not a number */
+    assert_int_equal(tc_points_column_values(p, "geometry", NULL, NULL, &jobs, &err), TC_ERR_NOT_FOUND); /* not a number */
     tc_points_free(p);
     static const char plain[] = "id,lat,lon\nx,1,2\n";
-    assert_int_equal(tc_points_parse("t.csv", plain, sizeof plain - 1, NULL, &p, &err), TC_OK);
+    assert_int_equal(tc_points_parse("t.csv", plain, sizeof plain - 1, NULL, NULL, &p, &err), TC_OK);
     assert_null(p->wkt);
     tc_points_free(p);
 }

@@ -109,18 +109,18 @@ static void test_parse(void **state) {
     (void)state;
     int p[TC_MAX_PERCENTILES];
     size_t n;
-    assert_int_equal(tc_percentiles_parse("5,50,95", p, &n, NULL), TC_OK);
+    assert_int_equal(tc_parse_percentiles("5,50,95", p, &n, NULL), TC_OK);
     assert_int_equal(n, 3);
     assert_int_equal(p[2], 95);
-    assert_int_equal(tc_percentiles_parse("50", p, &n, NULL), TC_OK);
+    assert_int_equal(tc_parse_percentiles("50", p, &n, NULL), TC_OK);
     assert_int_equal(n, 1);
     tc_error err;
-    assert_int_equal(tc_percentiles_parse("1,2,3,4,5,6", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_percentiles_parse("101", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_percentiles_parse("-1", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_percentiles_parse("5,,50", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_percentiles_parse("fifty", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_percentiles_parse("", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("1,2,3,4,5,6", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("101", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("-1", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("5,,50", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("fifty", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tc_parse_percentiles("", p, &n, &err), TC_ERR_INVALID_ARGUMENT);
 }
 
 int main(void) {

@@ -72,10 +72,9 @@ static void test_poa_hexgrid(void **state) {
     fclose(fp);
 
     warnings w = {0};
-    tc_diag diag = {.fn = on_finding, .user = &w};
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_read(path, &diag, &p, &err), TC_OK);
+    assert_int_equal(tc_points_read(path, on_finding, &w, &p, &err), TC_OK);
     assert_int_equal(p->n, rows);
     assert_int_equal(p->n_columns, 4);
     assert_string_equal(tc_points_column_name(p, 0), "population");
@@ -92,7 +91,7 @@ static void test_poa_hexgrid(void **state) {
 
     const double *jobs = NULL;
     assert_int_equal(empty_jobs, 5);
-    assert_int_equal(tc_points_column_values(p, "JOBS", &diag, &jobs, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(p, "JOBS", on_finding, &w, &jobs, &err), TC_OK);
     double sum = 0;
     for (size_t i = 0; i < p->n; i++) sum += jobs[i];
     assert_true(fabs(sum - jobs_total) < 1e-6);
@@ -102,16 +101,16 @@ static void test_poa_hexgrid(void **state) {
     assert_int_equal(w.line, 71); /* the first empty jobs cell */
     assert_int_equal(w.column, 6);
     const double *pop = NULL;
-    assert_int_equal(tc_points_column_values(p, "population", &diag, &pop, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(p, "population", on_finding, &w, &pop, &err), TC_OK);
     assert_int_equal(w.n, 1); /* population is complete: no new warning */
-    assert_int_equal(tc_points_column_values(p, "nope", &diag, &pop, &err), TC_ERR_NOT_FOUND);
+    assert_int_equal(tc_points_column_values(p, "nope", on_finding, &w, &pop, &err), TC_ERR_NOT_FOUND);
     tc_points_free(p);
 }
 
 static void expect_error(const char *name, tc_status code, long line, long column, const char *words) {
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_read(fixture(name), NULL, &p, &err), code);
+    assert_int_equal(tc_points_read(fixture(name), NULL, NULL, &p, &err), code);
     assert_null(p);
     assert_int_equal(err.line, line);
     assert_int_equal(err.column, column);
@@ -128,23 +127,21 @@ static void test_bad_files(void **state) {
     expect_error("points_empty_id.csv", TC_ERR_PARSE, 3, 1, "missing id");
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_read(fixture("no-such-file.csv"), NULL, &p, &err), TC_ERR_IO);
+    assert_int_equal(tc_points_read(fixture("no-such-file.csv"), NULL, NULL, &p, &err), TC_ERR_IO);
 }
 
 static void test_missing_values(void **state) {
     (void)state;
     warnings w = {0};
-    tc_diag diag = {.fn = on_finding, .user = &w};
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_read(fixture("points_missing_value.csv"), &diag, &p, &err), TC_OK);
+    assert_int_equal(tc_points_read(fixture("points_missing_value.csv"), on_finding, &w, &p, &err), TC_OK);
     assert_int_equal(p->n, 3);
     assert_true(fabs(p->lat[1] + 30.1) < 1e-12 && fabs(p->lon[1] + 51.2) < 1e-12); /* longitude/latitude names */
     const double *jobs;
-    assert_int_equal(tc_points_column_values(p, "jobs", &diag, &jobs, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(p, "jobs", on_finding, &w, &jobs, &err), TC_OK);
     assert_true(jobs[0] == 10 && jobs[1] == 0 && jobs[2] == 0);
     assert_int_equal(w.n, 1);
-    assert_int_equal(diag.warnings, 1);
     assert_int_equal(w.line, 3);
     assert_int_equal(w.column, 4);
     assert_non_null(strstr(w.message, "2 empty values"));
@@ -155,18 +152,17 @@ static void test_bom_crlf_quotes(void **state) {
     (void)state;
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_read(fixture("points_bom_crlf_quoted.csv"), NULL, &p, &err), TC_OK);
+    assert_int_equal(tc_points_read(fixture("points_bom_crlf_quoted.csv"), NULL, NULL, &p, &err), TC_OK);
     assert_int_equal(p->n, 2);
     assert_string_equal(p->ids[0], "x,1");
     assert_string_equal(p->ids[1], "y");
     assert_int_equal(p->lines[1], 4); /* the quoted newline advanced the line count */
     assert_true(p->lat[1] == -30.1 && p->lon[1] == -51.2);
-    tc_diag diag = {0};
     const double *v;
-    assert_int_equal(tc_points_column_values(p, "pop", &diag, &v, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(p, "pop", NULL, NULL, &v, &err), TC_OK);
     assert_true(v[0] == 5 && v[1] == 6);
     /* a text column is an error only when asked for as numbers */
-    assert_int_equal(tc_points_column_values(p, "note", &diag, &v, &err), TC_ERR_PARSE);
+    assert_int_equal(tc_points_column_values(p, "note", NULL, NULL, &v, &err), TC_ERR_PARSE);
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 4);
     tc_points_free(p);
@@ -195,7 +191,7 @@ static void test_malformed_text(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tc_points *p = NULL;
         tc_error err = {0};
-        assert_int_equal(tc_points_parse("t.csv", cases[i].text, strlen(cases[i].text), NULL, &p, &err),
+        assert_int_equal(tc_points_parse("t.csv", cases[i].text, strlen(cases[i].text), NULL, NULL, &p, &err),
                          TC_ERR_PARSE);
         assert_null(p);
         if (err.line != cases[i].line || err.column != cases[i].column || !strstr(err.message, cases[i].words))
@@ -205,12 +201,12 @@ static void test_malformed_text(void **state) {
     const char *ok = "id,lat,lon\n\na,1,2\nb,3,4";
     tc_points *p = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_points_parse("t.csv", ok, strlen(ok), NULL, &p, &err), TC_OK);
+    assert_int_equal(tc_points_parse("t.csv", ok, strlen(ok), NULL, NULL, &p, &err), TC_OK);
     assert_int_equal(p->n, 2);
     assert_string_equal(p->ids[1], "b");
     assert_true(p->lon[1] == 4);
     tc_points_free(p);
-    assert_int_equal(tc_points_parse("t.csv", "id,lat,lon\n", 11, NULL, &p, &err), TC_OK);
+    assert_int_equal(tc_points_parse("t.csv", "id,lat,lon\n", 11, NULL, NULL, &p, &err), TC_OK);
     assert_int_equal(p->n, 0);
     assert_int_equal(tc_points_find(p, "a"), -1);
     tc_points_free(p);

@@ -58,7 +58,7 @@ static int setup(void **state) {
         return -1;
     }
     if (tc_network_open(net_path, &net, &err) != TC_OK) return -1;
-    if (tc_points_read(grid, NULL, &hex, &err) != TC_OK) return -1;
+    if (tc_points_read(grid, NULL, NULL, &hex, &err) != TC_OK) return -1;
     if (tc_parse_date("2019-05-13", &day, &err) != TC_OK) return -1;
     return 0;
 }
@@ -196,7 +196,7 @@ static void test_properties(void **state) {
     assert_true(reached > n_orig * hex->n / 4);
     /* accessibility non-decreasing in the cutoff, never above the total */
     const double *jobs = NULL;
-    assert_int_equal(tc_points_column_values(hex, "jobs", NULL, &jobs, &err), TC_OK);
+    assert_int_equal(tc_points_column_values(hex, "jobs", NULL, NULL, &jobs, &err), TC_OK);
     double total = 0;
     for (size_t k = 0; k < hex->n; k++) total += jobs[k] > 0 ? jobs[k] : 0;
     int cut[5] = {15, 30, 45, 60, 90};

@@ -1,11 +1,12 @@
 /*
- * server_layers.c — the network drawn from the network itself: stops as GeoJSON points and each pattern (a stop
- * sequence of a route) as a line along its GTFS shape (network/pattern_shapes.h), or through its stops without one, built once at start-up (they never change while serving) so
- * GET /v1/stops and /v1/lines cost a memcpy. Reads the compiled network's arrays (network/network.h) because the
- * public API has no "list every stop" call; the file is read-only, so this is safe from any thread.
+ * network_geojson.c — the network drawn from the network itself, for a map (the server's page; tongcheng.h, "map
+ * layers"): stops as GeoJSON points and each pattern (a stop sequence of a route) as a line along its GTFS shape
+ * (network/pattern_shapes.h), or through its stops without one; the streets of a view generalised for its zoom; a
+ * walk along the streets; and the page's default day and hour. Reads the compiled network's arrays directly: the
+ * file is read-only, so this is safe from any thread.
  */
-#include "server/server_layers.h"
-
+#include "tongcheng.h"
+#include "common/error.h"
 #include "network/network.h"
 
 #include <cjson/cJSON.h>
@@ -37,7 +38,7 @@ static cJSON *point_pair(double lon, double lat) {
     return cJSON_CreateDoubleArray(xy, 2);
 }
 
-tc_status srv_stops_geojson(const tc_network *net, char **out, tc_error *err) {
+tc_status tc_network_stops_geojson(const tc_network *net, char **out, tc_error *err) {
     const tc_network_view *v = &net->v;
     cJSON *features = NULL, *root = collection(&features);
     char id[512];
@@ -56,7 +57,7 @@ tc_status srv_stops_geojson(const tc_network *net, char **out, tc_error *err) {
         cJSON_AddStringToObject(p, "name", tc_str(v, st->name_str));
     }
     char *t = root ? finish(root) : NULL;
-    if (!t) return tc_fail_oom(err);
+    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
@@ -71,7 +72,7 @@ static void route_color(const char *c, char *buf) {
     memcpy(buf + 1, c, 7);
 }
 
-tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err) {
+tc_status tc_network_lines_geojson(const tc_network *net, char **out, tc_error *err) {
     const tc_network_view *v = &net->v;
     cJSON *features = NULL, *root = collection(&features);
     char id[512], color[8];
@@ -110,12 +111,12 @@ tc_status srv_lines_geojson(const tc_network *net, char **out, tc_error *err) {
         cJSON_AddNumberToObject(p, "trips", pat->n_trips);
     }
     char *t = root ? finish(root) : NULL;
-    if (!t) return tc_fail_oom(err);
+    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
 
-int32_t srv_default_date(const tc_network *net) {
+int32_t tc_network_default_date(const tc_network *net) {
     const tc_network_view *v = &net->v;
     uint32_t *count = calloc(v->n_days ? v->n_days : 1, sizeof *count);
     if (!count) return v->service_start;
@@ -134,7 +135,7 @@ int32_t srv_default_date(const tc_network *net) {
     return v->service_start + (int32_t)day;
 }
 
-int32_t srv_default_time(const tc_network *net, int32_t day) {
+int32_t tc_network_busiest_hour(const tc_network *net, int32_t day) {
     const tc_network_view *v = &net->v;
     uint32_t per_hour[48] = {0};
     for (uint32_t pi = 0; pi < v->n_patterns; pi++) {
@@ -176,7 +177,7 @@ static int class_shown(const char *cls, int zoom) {
     }
 }
 
-tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
+tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4], int zoom, size_t max_features,
                               char **out, tc_error *err) {
     const street_graph *g = &net->v.streets;
     if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 &&
@@ -185,7 +186,7 @@ tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int z
                        "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
     if (zoom < 0 || zoom > 22) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
     cJSON *features = NULL, *root = collection(&features);
-    if (!root) return tc_fail_oom(err);
+    if (!root) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     size_t n_out = 0;
     int truncated = 0;
     if (g->n_segs && g->meta && !g->meta->lon_wrap) {
@@ -201,7 +202,7 @@ tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int z
         uint8_t *seen = calloc(g->n_segs / 8 + 1, 1);
         if (!seen) {
             cJSON_Delete(root);
-            return tc_fail_oom(err);
+            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         const double tol_e7 = 360.0 / (256.0 * pow(2.0, zoom)) * 1e7; /* one pixel, in 1e-7 degrees */
         for (long y = y0; y <= y1 && !truncated; y++)
@@ -244,12 +245,12 @@ tc_status srv_streets_geojson(const tc_network *net, const double bbox[4], int z
     cJSON_AddNumberToObject(root, "zoom", zoom);
     cJSON_AddBoolToObject(root, "truncated", truncated);
     char *t = finish(root);
-    if (!t) return tc_fail_oom(err);
+    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
 
-tc_status srv_street_path_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
+tc_status tc_street_walk_geojson(const tc_network *net, double from_lat, double from_lon, double to_lat,
                                   double to_lon, char **out, tc_error *err) {
     tc_street_options o;
     tc_street_options_init(&o);
@@ -275,7 +276,7 @@ tc_status srv_street_path_geojson(const tc_network *net, double from_lat, double
     tc_street_result_free(&r);
     char *t = coords ? finish(root) : NULL;
     if (!coords) cJSON_Delete(root);
-    if (!t) return tc_fail_oom(err);
+    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }

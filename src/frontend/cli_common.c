@@ -2,7 +2,7 @@
  * cli_common.c — how every front end (tongcheng, tongcheng-mpi) prints errors, usage and findings, and decides on
  * progress. The MPI front end sets cli_program and silences every rank but 0, so a message appears once.
  */
-#include "cli.h"
+#include "frontend/frontend.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -73,41 +73,10 @@ const char *cli_feed_arg(const char *option, const char *value, tc_feed_source *
     return NULL;
 }
 
-int cli_parse_window(const char *text, int32_t *start, int32_t *end) {
-    const char *dash = strchr(text, '-');
-    char first[32];
-    if (!dash || dash == text || (size_t)(dash - text) >= sizeof first) return -1;
-    memcpy(first, text, (size_t)(dash - text));
-    first[dash - text] = '\0';
-    if (tc_parse_clock(first, start, NULL) != TC_OK || tc_parse_clock(dash + 1, end, NULL) != TC_OK) return -1;
-    return *end > *start ? 0 : -2;
-}
-
 int cli_parse_speed(const char *s, double *mps) {
     char *end;
     double v = strtod(s, &end);
     if (end == s || *end || !(v >= 0.1 && v <= 30)) return -1;
     *mps = v;
-    return 0;
-}
-
-int cli_parse_modes(const char *s, unsigned *modes) {
-    unsigned m = 0;
-    if (!strcmp(s, "none")) {
-        *modes = 0;
-        return 0;
-    }
-    const char *p = s;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == 4 && !strncmp(p, "walk", 4)) m |= 1u << TC_MODE_WALK;
-        else if (len == 4 && !strncmp(p, "bike", 4)) m |= 1u << TC_MODE_BIKE;
-        else if (len == 3 && !strncmp(p, "car", 3)) m |= 1u << TC_MODE_CAR;
-        else return -1;
-        p = e ? e + 1 : p + len;
-    }
-    if (!m) return -1;
-    *modes = m;
     return 0;
 }

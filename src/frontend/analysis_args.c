@@ -1,12 +1,9 @@
 /*
  * analysis_args.c — the options the four analysis commands (surface, isochrone, matrix, access) and the MPI front
- * end share, parsed in one place so they read --date, --window, --percentiles, --modes … identically (cli.h).
+ * end share, parsed in one place so they read --date, --window, --percentiles, --modes … identically (frontend.h).
  */
-#include "cli.h"
+#include "frontend/frontend.h"
 
-#include "analysis/percentiles.h"
-#include "analysis/points.h"
-#include "analysis/surface.h"
 #include "common/error.h"
 
 #include <stdio.h>
@@ -20,7 +17,8 @@ const char *cli_analysis_common_usage =
     "  --window HH:MM-HH:MM     departure window, every minute, end excluded\n"
     "  --percentiles 5,50,95    up to 5 percentiles of the per-minute travel times (default 50)\n"
     "  --max-duration MIN       longer trips count as unreachable (default 120)\n"
-    "  --modes walk|bike|car|truck  street only (default: transit with walking access and egress); a truck departs\n"
+    "  --modes walk|bike|car|truck  street only (default: transit with walking access and egress; transit,bike:\n"
+    "                           cycling access and egress); a truck departs\n"
     "                           at the window's start on --date, its vehicle set by --truck-height, --truck-weight,\n"
     "                           --truck-width, --truck-length, --truck-axle-load, --truck-max-speed, --hazmat,\n"
     "                           --no-delivery (default: an 18 t rigid truck, 4.0 m high, 80 km/h)\n"
@@ -75,18 +73,15 @@ int cli_analysis_arg(cli_analysis *a, int argc, char **argv, int *i, const char 
     else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) a->out = val;
     else if (!strcmp(arg, "--percentiles")) {
         tc_error err = {0};
-        if (tc_percentiles_parse(val, a->opts.percentiles, &a->opts.n_percentiles, &err) != TC_OK)
+        if (tc_parse_percentiles(val, a->opts.percentiles, &a->opts.n_percentiles, &err) != TC_OK)
             return cli_usage(usage, "--percentiles: %s", err.message);
     } else if (!strcmp(arg, "--max-duration")) {
         if (parse_long(val, 1, 2880, &n)) return cli_usage(usage, "--max-duration expects 1…2880 minutes");
         a->opts.max_duration_min = (int)n;
     } else if (!strcmp(arg, "--modes") || !strcmp(arg, "--mode")) {
-        if (!strcasecmp(val, "transit")) a->opts.street_only = 0;
-        else if (!strcasecmp(val, "walk")) a->opts.street_only = 1, a->opts.mode = TC_MODE_WALK;
-        else if (!strcasecmp(val, "bike")) a->opts.street_only = 1, a->opts.mode = TC_MODE_BIKE;
-        else if (!strcasecmp(val, "car")) a->opts.street_only = 1, a->opts.mode = TC_MODE_CAR;
-        else if (!strcasecmp(val, "truck")) a->opts.street_only = 1, a->opts.mode = TC_MODE_TRUCK;
-        else return cli_usage(usage, "--modes expects walk, bike, car, truck or transit, got \"%s\"", val);
+        if (tc_parse_modes(val, &a->opts.street_only, &a->opts.mode, NULL) != TC_OK)
+            return cli_usage(usage, "--modes expects walk, bike, car, truck, transit or transit,bike, got \"%s\"",
+                             val);
     } else if (!strcmp(arg, "--max-walk")) {
         if (parse_long(val, 0, 240, &n)) return cli_usage(usage, "--max-walk expects 0…240 minutes");
         a->opts.max_access_min = (int)n;
@@ -141,9 +136,9 @@ int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time) {
             return cli_usage(usage, "--time: %s", err.message);
         a->opts.window_end = a->opts.window_start + 60;
     } else if (a->window) {
-        int w = cli_parse_window(a->window, &a->opts.window_start, &a->opts.window_end);
-        if (w == -1) return cli_usage(usage, "--window expects HH:MM-HH:MM, got \"%s\"", a->window);
-        if (w == -2) return cli_usage(usage, "--window %s is empty (the end is excluded)", a->window);
+        tc_status w = tc_parse_window(a->window, &a->opts.window_start, &a->opts.window_end, NULL);
+        if (w == TC_ERR_PARSE) return cli_usage(usage, "--window expects HH:MM-HH:MM, got \"%s\"", a->window);
+        if (w != TC_OK) return cli_usage(usage, "--window %s is empty (the end is excluded)", a->window);
     } else {
         return cli_usage(usage, allow_time ? "--time or --window is required" : "--window is required");
     }
@@ -152,10 +147,7 @@ int cli_analysis_finish(cli_analysis *a, const char *usage, int allow_time) {
 }
 
 tc_status cli_points_read(const char *path, int quiet, tc_points **out, tc_error *err) {
-    tc_diag diag = {0};
-    diag.fn = quiet ? NULL : cli_print_finding;
-    diag.user = stderr;
-    return tc_points_read(path, &diag, out, err);
+    return tc_points_read(path, quiet ? NULL : cli_print_finding, stderr, out, err);
 }
 
 void cli_note_walking(const tc_network *net, int quiet) {

@@ -2,7 +2,7 @@
  * cli_truck.c — the goods vehicle of `--mode truck` from the command line, shared by every command that takes the
  * mode. The defaults are tc_truck_init's (tongcheng.h); each option replaces one attribute.
  */
-#include "cli.h"
+#include "frontend/frontend.h"
 
 #include <stdlib.h>
 #include <string.h>
