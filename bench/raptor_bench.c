@@ -147,25 +147,25 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
 }
 
 /* The busiest day among the network's first 14. */
-static int32_t busiest_day(const tc_network_view *v) {
+static int32_t busiest_day(const network_view *v) {
     int32_t day = v->service_start;
     long best_trips = -1;
     for (int32_t d = v->service_start; d < v->service_start + 14 && d < v->service_start + (int32_t)v->n_days; d++) {
         long n = 0;
-        for (uint32_t t = 0; t < v->n_trips; t++) n += tc_service_active(v, v->trips[t].service, d);
+        for (uint32_t t = 0; t < v->n_trips; t++) n += service_active(v, v->trips[t].service, d);
         if (n > best_trips) best_trips = n, day = d;
     }
     return day;
 }
 
 /* --limit none: the last arrival of a trip running on the day (its frequency runs included) */
-static int32_t day_last_arrival(const tc_network_view *v, int32_t day) {
+static int32_t day_last_arrival(const network_view *v, int32_t day) {
     int32_t day_end = 0;
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
-        const tc_net_trip *tr = &v->trips[t];
-        if (!tc_service_active(v, tr->service, day)) continue;
-        const tc_net_pattern *pt = &v->patterns[tr->pattern];
-        const tc_net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)(t - pt->trips_begin) * pt->n_stops;
+        const net_trip *tr = &v->trips[t];
+        if (!service_active(v, tr->service, day)) continue;
+        const net_pattern *pt = &v->patterns[tr->pattern];
+        const net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)(t - pt->trips_begin) * pt->n_stops;
         int32_t end = st[pt->n_stops - 1].arrival;
         for (uint32_t f = tr->freq_begin; f < tr->freq_begin + tr->freq_count; f++)
             if (v->frequencies[f].end_time - st[0].departure + end > end)
@@ -191,7 +191,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "raptor_bench: %s\n", err.message);
         return 1;
     }
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     const int32_t day = busiest_day(v);
     uint32_t *stops = malloc(v->n_stops * sizeof *stops), n_stops = 0;
     for (uint32_t s = 0; s < v->n_stops; s++)
@@ -224,7 +224,7 @@ int main(int argc, char **argv) {
             const uint32_t n = raptor_stop_ends(ws, &p, s, into, NULL, 0);
             if (n > max_ends) max_ends = n;
         }
-    tc_stop_seconds *src_ends = malloc(max_ends * sizeof *src_ends), *tgt_ends = malloc(max_ends * sizeof *tgt_ends);
+    stop_seconds *src_ends = malloc(max_ends * sizeof *src_ends), *tgt_ends = malloc(max_ends * sizeof *tgt_ends);
     double *us = malloc((size_t)n_queries * sizeof *us);
     double *cus = malloc((size_t)n_queries * sizeof *cus);
     long reached = 0;
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
     raptor_stats s0, s1;
     raptor_get_stats(ws, &s0);
     for (long q = 0; q < n_queries; q++) {
-        tc_stop_seconds src = {stops[rnd(n_stops)], 0}, tgt = {stops[rnd(n_stops)], 0};
+        stop_seconds src = {stops[rnd(n_stops)], 0}, tgt = {stops[rnd(n_stops)], 0};
         uint32_t n_src, n_tgt;
         if (range) {
             p.limit = 9 * 3600 + 240 * 60;

@@ -48,10 +48,10 @@ static int build_one(const char *rel, const char *out) {
     pid_t pid = fork();
     if (pid == 0) {
         tc_error err = {0};
-        tc_diag diag = {0};
-        double t0 = tc_now_seconds();
+        diag_log diag = {0};
+        double t0 = now_seconds();
         tc_status st = street_file_build(path, out, &diag, &err);
-        double t1 = tc_now_seconds();
+        double t1 = now_seconds();
         if (st != TC_OK) {
             fprintf(stderr, "build %s: %s\n", rel, err.message);
             _exit(1);
@@ -77,9 +77,9 @@ static int build_one(const char *rel, const char *out) {
     return 0;
 }
 
-static int open_graph(const char *file, tc_netfile *nf, street_graph *g) {
+static int open_graph(const char *file, netfile *nf, street_graph *g) {
     tc_error err = {0};
-    if (tc_netfile_map(file, nf, &err) || street_graph_attach(g, nf, &err)) {
+    if (netfile_map(file, nf, &err) || street_graph_attach(g, nf, &err)) {
         fprintf(stderr, "%s: %s\n", file, err.message);
         return -1;
     }
@@ -93,7 +93,7 @@ static void random_point(const street_graph *g, double *lat, double *lon) {
 }
 
 static void one_to_all(const char *file) {
-    tc_netfile nf;
+    netfile nf;
     street_graph g;
     if (open_graph(file, &nf, &g)) return;
     street_workspace ws = {0};
@@ -105,13 +105,13 @@ static void one_to_all(const char *file) {
         double lat, lon;
         random_point(&g, &lat, &lon);
         street_snap s;
-        double t0 = tc_now_seconds();
+        double t0 = now_seconds();
         if (street_snap_point(&g, TC_MODE_WALK, lat, lon, 500, &s, NULL)) {
             i--;
             continue;
         }
         street_search_from_snap(&ws, TC_MODE_WALK, &s, 0, (uint32_t)(3600 * 1.3 * 1000));
-        ms[i] = (tc_now_seconds() - t0) * 1000;
+        ms[i] = (now_seconds() - t0) * 1000;
         reached += ws.n_touched;
     }
     qsort(ms, N, sizeof *ms, cmp_double);
@@ -122,9 +122,9 @@ static void one_to_all(const char *file) {
     street_snap centre;
     if (!street_snap_point(&g, TC_MODE_WALK, 41.1496, -8.6110, 500, &centre, NULL)) {
         for (int i = 0; i < N; i++) {
-            double t0 = tc_now_seconds();
+            double t0 = now_seconds();
             street_search_from_snap(&ws, TC_MODE_WALK, &centre, 0, (uint32_t)(3600 * 1.3 * 1000));
-            ms[i] = (tc_now_seconds() - t0) * 1000;
+            ms[i] = (now_seconds() - t0) * 1000;
         }
         qsort(ms, N, sizeof *ms, cmp_double);
         printf("{\"one_to_all_walk_60min\":\"porto\",\"origins\":\"centre 41.1496,-8.6110\",\"queries\":%d,"
@@ -133,7 +133,7 @@ static void one_to_all(const char *file) {
     }
     /* snapping alone (the packed grid) */
     enum { NS = 10000 };
-    double t0 = tc_now_seconds();
+    double t0 = now_seconds();
     int ok = 0;
     for (int i = 0; i < NS; i++) {
         double lat, lon;
@@ -142,13 +142,13 @@ static void one_to_all(const char *file) {
         ok += street_snap_point(&g, TC_MODE_WALK, lat, lon, 500, &s, NULL) == TC_OK;
     }
     printf("{\"snap_walk\":\"porto\",\"points\":%d,\"snapped\":%d,\"mean_us\":%.2f}\n", NS, ok,
-           (tc_now_seconds() - t0) * 1e6 / NS);
+           (now_seconds() - t0) * 1e6 / NS);
     street_workspace_release_graph(&ws);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
 }
 
 static void matrix(const char *file) {
-    tc_netfile nf;
+    netfile nf;
     street_graph g;
     if (open_graph(file, &nf, &g)) return;
     street_workspace ws = {0};
@@ -156,7 +156,7 @@ static void matrix(const char *file) {
     enum { N = 100 };
     double lat[N], lon[N];
     for (int i = 0; i < N; i++) random_point(&g, &lat[i], &lon[i]);
-    double t0 = tc_now_seconds();
+    double t0 = now_seconds();
     street_snap snaps[N];
     for (int i = 0; i < N; i++)
         if (street_snap_point(&g, TC_MODE_WALK, lat[i], lon[i], 500, &snaps[i], NULL)) {
@@ -172,12 +172,12 @@ static void matrix(const char *file) {
             if (c != STREET_INF) reached++, sum_km += c / 1e6;
         }
     }
-    double wall = tc_now_seconds() - t0;
+    double wall = now_seconds() - t0;
     printf("{\"walk_matrix\":\"porto-alegre\",\"size\":\"100x100\",\"wall_s\":%.3f,\"pairs_reached\":%llu,"
            "\"mean_km\":%.2f}\n",
            wall, (unsigned long long)reached, reached ? sum_km / reached : 0);
     street_workspace_release_graph(&ws);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
 }
 
 int main(int argc, char **argv) {

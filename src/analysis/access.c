@@ -46,7 +46,7 @@ static double raw_weight(const tc_decay *d, int c, int t) {
     return 0.0;
 }
 
-int tc_decay_zero_point(const tc_decay *d, int c) {
+int decay_zero_point(const tc_decay *d, int c) {
     if (d->kind == TC_DECAY_STEP) return c;
     if (d->kind == TC_DECAY_LINEAR) return c + (int)d->param * 60 / 2;
     /* bisection for the first second with weight below epsilon (R5's DecayFunction.findZeroPoint) */
@@ -59,8 +59,8 @@ int tc_decay_zero_point(const tc_decay *d, int c) {
     return lo;
 }
 
-double tc_decay_weight(const tc_decay *d, int c, int t) {
-    if (t >= tc_decay_zero_point(d, c)) return 0.0;
+double decay_weight(const tc_decay *d, int c, int t) {
+    if (t >= decay_zero_point(d, c)) return 0.0;
     return raw_weight(d, c, t);
 }
 
@@ -73,17 +73,17 @@ tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err) {
         errno = 0;
         param = strtod(colon + 1, &end);
         if (end == colon + 1 || *end || errno || !isfinite(param))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad decay parameter in '%s'", text);
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad decay parameter in '%s'", text);
     }
 #define IS(name) (name_len == strlen(name) && strncasecmp(text, name, name_len) == 0)
     tc_decay d = {TC_DECAY_STEP, 0};
     if (IS("step")) {
-        if (colon) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "step decay takes no parameter");
+        if (colon) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "step decay takes no parameter");
     } else if (IS("logistic")) {
         d.kind = TC_DECAY_LOGISTIC;
         d.param = colon ? param : 10.0;
         if (!(d.param > 0 && d.param < 120))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "logistic standard deviation must be above 0 and under 120 minutes, got '%s'", text);
     } else if (IS("exponential") && !colon) {
         d.kind = TC_DECAY_EXPONENTIAL;
@@ -91,16 +91,16 @@ tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err) {
         d.kind = TC_DECAY_FIXED_EXPONENTIAL;
         d.param = param;
         if (!(param > 0 && param < 1))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "exponential decay constant must be between 0 and 1 per minute, got '%s'", text);
     } else if (IS("linear")) {
         d.kind = TC_DECAY_LINEAR;
         d.param = colon ? param : 10.0;
         if (!(d.param >= 0 && d.param < 60) || d.param != floor(d.param))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "linear decay width must be a whole number of minutes, 0 to 59, got '%s'", text);
     } else {
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "unknown decay '%s' (expected step, logistic[:SD], exponential[:K] or linear[:WIDTH])", text);
     }
 #undef IS
@@ -116,11 +116,11 @@ tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *
         errno = 0;
         long v = strtol(s, &end, 10);
         if (end == s || errno || (*end && *end != ',') || v < 0 || v > 1440)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "bad cutoff list '%s' (expected minutes 0-1440 separated by commas, e.g. 15,30,45,60)",
                            text);
         if (n == TC_MAX_CUTOFFS)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d cutoffs, got more in '%s'",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d cutoffs, got more in '%s'",
                            TC_MAX_CUTOFFS, text);
         out[n++] = (int)v;
         if (!*end) break;
@@ -134,11 +134,11 @@ tc_status tc_accessibility(const uint16_t *pt, uint32_t n_dest, size_t n_percent
                            const double *const *opportunities, size_t n_columns, const int *cutoffs_min,
                            size_t n_cutoffs, const tc_decay *decay, double *out, tc_error *err) {
     if (n_cutoffs < 1 || n_cutoffs > TC_MAX_CUTOFFS || n_percentiles < 1)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "need 1-%d cutoffs and at least one percentile",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "need 1-%d cutoffs and at least one percentile",
                        TC_MAX_CUTOFFS);
     for (size_t c = 0; c < n_cutoffs; c++)
         if (cutoffs_min[c] < 0 || cutoffs_min[c] > 1440)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d is not 0-1440 minutes",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d is not 0-1440 minutes",
                            cutoffs_min[c]);
     memset(out, 0, n_columns * n_cutoffs * n_percentiles * sizeof *out);
     size_t n_values = (size_t)n_dest * n_percentiles;
@@ -147,9 +147,9 @@ tc_status tc_accessibility(const uint16_t *pt, uint32_t n_dest, size_t n_percent
         if (pt[i] != TC_UNREACHED_MIN && pt[i] > max_minute) max_minute = pt[i];
     size_t n_minutes = (size_t)max_minute + 1;
     double *table = malloc(n_cutoffs * n_minutes * sizeof *table);
-    if (!table) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!table) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     for (size_t c = 0; c < n_cutoffs; c++) {
-        int cs = cutoffs_min[c] * 60, zero = tc_decay_zero_point(decay, cs);
+        int cs = cutoffs_min[c] * 60, zero = decay_zero_point(decay, cs);
         for (size_t m = 0; m < n_minutes; m++) {
             int ts = (int)m * 60;
             table[c * n_minutes + m] = ts >= zero ? 0.0 : raw_weight(decay, cs, ts);
@@ -183,8 +183,8 @@ int tc_access_write_rows(FILE *fp, const char *origin_id, const char *const *col
     for (size_t k = 0; k < n_columns; k++)
         for (size_t c = 0; c < n_cutoffs; c++)
             for (size_t p = 0; p < n_percentiles; p++) {
-                if (tc_csv_put_field(fp, origin_id) || putc(',', fp) == EOF ||
-                    tc_csv_put_field(fp, column_names[k]) ||
+                if (csv_put_field(fp, origin_id) || putc(',', fp) == EOF ||
+                    csv_put_field(fp, column_names[k]) ||
                     fprintf(fp, ",%d,%d,%.10g\n", cutoffs_min[c], percentiles[p],
                             values[(k * n_cutoffs + c) * n_percentiles + p]) < 0)
                     return EOF;

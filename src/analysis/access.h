@@ -27,9 +27,9 @@
 
 /* Weight in [0, 1] of an opportunity travel_seconds away under cutoff_seconds, R5's definition (incl. the cut to 0
  * beyond the zero point). */
-double tc_decay_weight(const tc_decay *decay, int cutoff_seconds, int travel_seconds);
+double decay_weight(const tc_decay *decay, int cutoff_seconds, int travel_seconds);
 
 /* The first travel time (seconds) from which the weight is 0 for this cutoff. */
-int tc_decay_zero_point(const tc_decay *decay, int cutoff_seconds);
+int decay_zero_point(const tc_decay *decay, int cutoff_seconds);
 
 #endif

@@ -56,7 +56,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
     *hubs_out = NULL;
     *n_out = 0;
     FILE *f = fopen(path, "rb");
-    if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (!f) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     csv_file cf = {f, path};
     csv_reader c;
     tc_status st = csv_reader_open(&c, path, csv_file_read, &cf, NULL, err);
@@ -69,7 +69,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
     tc_hub *hubs = NULL;
     size_t n = 0, hcap = 0;
     if (c_id < 0 || c_lat < 0 || c_lon < 0 || c_type < 0) {
-        st = tc_fail(err, TC_ERR_PARSE, path, 1, 0, "expected a header with columns id, name, lat, lon, type");
+        st = error_set(err, TC_ERR_PARSE, path, 1, 0, "expected a header with columns id, name, lat, lon, type");
         goto done;
     }
     int r;
@@ -78,7 +78,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
             hcap = hcap ? hcap * 2 : 16;
             tc_hub *h = realloc(hubs, hcap * sizeof *h);
             if (!h) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+                st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
                 goto done;
             }
             hubs = h;
@@ -91,25 +91,25 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
         copy_cell(&c, c_lat, lat, sizeof lat);
         copy_cell(&c, c_lon, lon, sizeof lon);
         if (!h->id[0]) {
-            st = tc_fail(err, TC_ERR_PARSE, path, c.row_line, c_id + 1, "empty id");
+            st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_id + 1, "empty id");
             goto done;
         }
         if (!h->type[0]) {
-            st = tc_fail(err, TC_ERR_PARSE, path, c.row_line, c_type + 1, "empty type (e.g. regional, common, terminal)");
+            st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_type + 1, "empty type (e.g. regional, common, terminal)");
             goto done;
         }
         if (parse_deg(lat, -90, 90, &h->lat)) {
-            st = tc_fail(err, TC_ERR_PARSE, path, c.row_line, c_lat + 1, "lat: expected degrees -90…90, not \"%s\"", lat);
+            st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_lat + 1, "lat: expected degrees -90…90, not \"%s\"", lat);
             goto done;
         }
         if (parse_deg(lon, -180, 180, &h->lon)) {
-            st = tc_fail(err, TC_ERR_PARSE, path, c.row_line, c_lon + 1, "lon: expected degrees -180…180, not \"%s\"",
+            st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_lon + 1, "lon: expected degrees -180…180, not \"%s\"",
                          lon);
             goto done;
         }
         for (size_t k = 0; k < n; k++)
             if (!strcmp(hubs[k].id, h->id)) {
-                st = tc_fail(err, TC_ERR_PARSE, path, c.row_line, c_id + 1, "duplicate hub id \"%s\"", h->id);
+                st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_id + 1, "duplicate hub id \"%s\"", h->id);
                 goto done;
             }
         n++;
@@ -118,7 +118,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
         st = csv_reader_status(&c, err);
         goto done;
     }
-    if (n == 0) st = tc_fail(err, TC_ERR_PARSE, path, 0, 0, "no hubs in the file");
+    if (n == 0) st = error_set(err, TC_ERR_PARSE, path, 0, 0, "no hubs in the file");
 done:
     csv_reader_close(&c);
     fclose(f);
@@ -141,13 +141,13 @@ tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_
                             tc_hub_result **out, tc_error *err) {
     *out = NULL;
     if (!net || !hubs || !n_hubs || !q || (q->n_cells && (!q->cell_lat || !q->cell_lon)))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_hub_catchments: missing argument");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_hub_catchments: missing argument");
     if (q->n_cutoffs == 0 || q->n_cutoffs > 16)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "give 1 to 16 cutoffs");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "give 1 to 16 cutoffs");
     int max_min = 0;
     for (size_t k = 0; k < q->n_cutoffs; k++) {
         if (q->cutoffs_min[k] < 1 || q->cutoffs_min[k] > 1440)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
                            q->cutoffs_min[k]);
         if (q->cutoffs_min[k] > max_min) max_min = q->cutoffs_min[k];
     }
@@ -264,7 +264,7 @@ tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_
     *out = r;
     return TC_OK;
 oom:
-    st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (hub catchments)");
+    st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (hub catchments)");
 fail:
     tc_destinations_free(dest);
     free(lat), free(lon), free(hl), free(ho), free(tt);

@@ -13,18 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void csv_field(FILE *f, const char *s) { tc_csv_put_field(f, s); }
+static void csv_field(FILE *f, const char *s) { csv_put_field(f, s); }
 
 static void minutes(FILE *f, uint16_t m) {
     if (m == TC_UNREACHED_MIN) fputs("", f);
     else fprintf(f, "%u", m);
 }
 
-static tc_status open_out(tc_atomic_file *af, const char *prefix, const char *suffix, tc_error *err) {
+static tc_status open_out(atomic_file *af, const char *prefix, const char *suffix, tc_error *err) {
     char path[4096];
     if (snprintf(path, sizeof path, "%s%s", prefix, suffix) >= (int)sizeof path)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "output prefix too long");
-    return tc_atomic_open(af, path, err);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "output prefix too long");
+    return atomic_file_open(af, path, err);
 }
 
 static tc_status write_geojson(const tc_network *net, const tc_analysis_options *opts, const tc_hub *hubs,
@@ -74,7 +74,7 @@ static tc_status write_geojson(const tc_network *net, const tc_analysis_options 
         char *s = cJSON_PrintUnformatted(fc);
         char path[4096];
         snprintf(path, sizeof path, "%s.geojson", prefix);
-        st = s ? tc_atomic_write_all(path, s, strlen(s), err) : tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        st = s ? atomic_file_write_all(path, s, strlen(s), err) : error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         cJSON_free(s);
     }
     cJSON_Delete(fc);
@@ -83,7 +83,7 @@ static tc_status write_geojson(const tc_network *net, const tc_analysis_options 
 
 /* The four tables: catchments per hub and cutoff (and per type, and all hubs), the population two hubs both cover,
  * each cell's minutes to the nearest hub of each type, and the tier check. */
-static void write_tables(tc_atomic_file *f1, tc_atomic_file *f2, tc_atomic_file *f3, tc_atomic_file *f4,
+static void write_tables(atomic_file *f1, atomic_file *f2, atomic_file *f3, atomic_file *f4,
                          const tc_hub *hubs, const tc_hub_result *res, const tc_hub_query *q,
                          const char *const *cell_ids) {
     size_t H = res->n_hubs, K = res->n_cutoffs, T = res->n_types, C = res->n_cells;
@@ -152,18 +152,18 @@ tc_status tc_hub_result_write(const tc_network *net, const tc_hub *hubs, const t
                               const tc_hub_result *r, const char *const *cell_ids, const char *prefix, int polygons,
                               tc_error *err) {
     if (r->n_cells && !cell_ids)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_hub_result_write: the cells' ids are missing");
-    tc_atomic_file f1 = {0}, f2 = {0}, f3 = {0}, f4 = {0};
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_hub_result_write: the cells' ids are missing");
+    atomic_file f1 = {0}, f2 = {0}, f3 = {0}, f4 = {0};
     tc_status st;
     if ((st = open_out(&f1, prefix, ".catchments.csv", err)) || (st = open_out(&f2, prefix, ".overlap.csv", err)) ||
         (st = open_out(&f3, prefix, ".nearest.csv", err)) || (st = open_out(&f4, prefix, ".tiers.csv", err)))
         goto fail;
     write_tables(&f1, &f2, &f3, &f4, hubs, r, q, cell_ids);
-    if ((st = tc_atomic_commit(&f1, err)) || (st = tc_atomic_commit(&f2, err)) || (st = tc_atomic_commit(&f3, err)) ||
-        (st = tc_atomic_commit(&f4, err)))
+    if ((st = atomic_file_commit(&f1, err)) || (st = atomic_file_commit(&f2, err)) || (st = atomic_file_commit(&f3, err)) ||
+        (st = atomic_file_commit(&f4, err)))
         goto fail;
     return write_geojson(net, &q->analysis, hubs, r, q->cutoffs_min, prefix, polygons, err);
 fail:
-    tc_atomic_abort(&f1), tc_atomic_abort(&f2), tc_atomic_abort(&f3), tc_atomic_abort(&f4);
+    atomic_file_abort(&f1), atomic_file_abort(&f2), atomic_file_abort(&f3), atomic_file_abort(&f4);
     return st;
 }

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-double tc_ring_area_m2(const double *lon, const double *lat, size_t n) {
+double ring_area_m2(const double *lon, const double *lat, size_t n) {
     if (n > 1 && lon[0] == lon[n - 1] && lat[0] == lat[n - 1]) n--; /* closing point */
     if (n < 3) return 0.0;
     double sum = 0.0, rad = M_PI / 180.0;
@@ -357,13 +357,13 @@ static int contour_feature(text_buf *out, tracer *t, const double gt[6], int cut
     if (!trace_level(t, level, bit, squares, n_squares)) return 0;
     for (size_t i = 0; i < t->n_pts; i++) {
         double mx = gt[0] + t->x[i] * gt[1], my = gt[3] + t->y[i] * gt[5];
-        tc_lonlat_from_mercator(mx, my, &t->x[i], &t->y[i]);
+        lonlat_from_mercator(mx, my, &t->x[i], &t->y[i]);
     }
     double area = 0.0;
     for (size_t r = 0; r < t->n_rings; r++) {
         ring *rg = &t->rings[r];
         if (rg->pixel_area < 0 && rg->parent < 0) continue; /* cannot happen: the padding is above every level */
-        rg->area_m2 = tc_ring_area_m2(t->x + rg->first, t->y + rg->first, rg->n);
+        rg->area_m2 = ring_area_m2(t->x + rg->first, t->y + rg->first, rg->n);
         area += rg->pixel_area > 0 ? fabs(rg->area_m2) : -fabs(rg->area_m2);
     }
     char head[160];
@@ -393,11 +393,11 @@ static int contour_feature(text_buf *out, tracer *t, const double gt[6], int cut
 static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint16_t *pm, const int *percentiles,
                                   size_t n_percentiles, const int *cutoffs, size_t n_cutoffs, tc_error *err) {
     if (n_cutoffs < 1 || n_percentiles < 1)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "need at least one cutoff and one percentile");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "need at least one cutoff and one percentile");
     int max_cutoff = 0;
     for (size_t c = 0; c < n_cutoffs; c++) {
         if (cutoffs[c] < 1 || cutoffs[c] > 1440)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d is not 1-1440 minutes", cutoffs[c]);
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d is not 1-1440 minutes", cutoffs[c]);
         if (cutoffs[c] > max_cutoff) max_cutoff = cutoffs[c];
     }
     /* Crop to the cells inside the largest isochrone plus one cell of real values around them (they carry the
@@ -423,7 +423,7 @@ static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint
     if (r1 + 1 < grid->height) r1++;
     if (c1 + 1 < grid->width) c1++;
     size_t w = c1 - c0 + 1 + 2, h = r1 - r0 + 1 + 2;
-    if (2 * w * h >= NO_POINT) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "isochrone grid too large");
+    if (2 * w * h >= NO_POINT) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "isochrone grid too large");
     tc_status st = TC_OK;
     tracer t = {.w = w, .h = h};
     const size_t n_squares = (w - 1) * (h - 1);
@@ -436,7 +436,7 @@ static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint
     t.next = malloc(2 * w * h * sizeof *t.next);
     t.starts = malloc(2 * w * h * sizeof *t.starts);
     if (!cells || !levels || !mixed || !n_mixed || !row_masks || !mask_of || !t.next || !t.starts) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < 2 * w * h; i++) t.next[i] = NO_POINT;
@@ -456,7 +456,7 @@ static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint
         find_mixed_squares(cells + p * w * h, w, h, mask_of, max_cutoff + 1, n_cutoffs, row_masks,
                            mixed + p * n_squares, &n_mixed[p]);
     double gt[6];
-    tc_grid_geotransform(grid, gt);
+    grid_geotransform(grid, gt);
     gt[0] += ((double)c0 - 1) * grid->cell; /* the crop, less the padding cell */
     gt[3] -= ((double)r0 - 1) * grid->cell;
     text_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
@@ -467,11 +467,11 @@ static tc_status write_collection(text_buf *out, const tc_grid *grid, const uint
             uint32_t bit = c < 32 ? UINT32_C(1) << c : UINT32_MAX;
             if (!contour_feature(out, &t, gt, cutoffs[c], bit, mixed + p * n_squares, n_mixed[p], percentiles[p],
                                  first_feature))
-                st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+                st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             first_feature = 0;
         }
     text_puts(out, "\n]}\n");
-    if (!st && out->oom) st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!st && out->oom) st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
 done:
     free(cells);
     free(levels);
@@ -487,7 +487,7 @@ done:
     return st;
 }
 
-tc_status tc_isochrones_geojson(const tc_grid *grid, const uint16_t *pm, const int *percentiles, size_t n_percentiles,
+tc_status isochrones_geojson(const tc_grid *grid, const uint16_t *pm, const int *percentiles, size_t n_percentiles,
                                 const int *cutoffs, size_t n_cutoffs, char **geojson_out, tc_error *err) {
     text_buf out = {0};
     tc_status st = write_collection(&out, grid, pm, percentiles, n_percentiles, cutoffs, n_cutoffs, err);
@@ -502,10 +502,10 @@ tc_status tc_isochrones_geojson(const tc_grid *grid, const uint16_t *pm, const i
 tc_status tc_isochrones_write(const char *path, const tc_grid *grid, const uint16_t *pm, const int *percentiles,
                               size_t n_percentiles, const int *cutoffs, size_t n_cutoffs, tc_error *err) {
     char *text = NULL;
-    tc_status st = tc_isochrones_geojson(grid, pm, percentiles, n_percentiles, cutoffs, n_cutoffs, &text, err);
+    tc_status st = isochrones_geojson(grid, pm, percentiles, n_percentiles, cutoffs, n_cutoffs, &text, err);
     if (st) return st;
-    if (tc_gpkg_path(path)) st = tc_isochrones_gpkg(path, text, err); /* a GeoPackage when asked for by name */
-    else st = tc_atomic_write_all(path, text, strlen(text), err);
+    if (tc_gpkg_path(path)) st = isochrones_gpkg(path, text, err); /* a GeoPackage when asked for by name */
+    else st = atomic_file_write_all(path, text, strlen(text), err);
     free(text);
     if (st && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
     return st;

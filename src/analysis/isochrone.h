@@ -24,12 +24,12 @@
 
 /* Build the FeatureCollection text (caller frees with free()). Features come cutoff-major in the order given, then
  * percentile. percentile_minutes: cells × n_percentiles, cell-major. */
-tc_status tc_isochrones_geojson(const tc_grid *grid, const uint16_t *percentile_minutes, const int *percentiles,
+tc_status isochrones_geojson(const tc_grid *grid, const uint16_t *percentile_minutes, const int *percentiles,
                                 size_t n_percentiles, const int *cutoffs_min, size_t n_cutoffs, char **geojson_out,
                                 tc_error *err);
 
 /* Area in m² on the sphere of a closed lon/lat ring (degrees; the first point may or may not be repeated last).
  * Positive when counter-clockwise. */
-double tc_ring_area_m2(const double *lon, const double *lat, size_t n);
+double ring_area_m2(const double *lon, const double *lat, size_t n);
 
 #endif

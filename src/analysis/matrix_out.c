@@ -24,7 +24,7 @@ int tc_matrix_write_rows(FILE *fp, const char *from_id, const char *const *to_id
             while (p < n_percentiles && row[p] == TC_UNREACHED_MIN) p++;
             if (p == n_percentiles) continue;
         }
-        if (tc_csv_put_field(fp, from_id) || putc(',', fp) == EOF || tc_csv_put_field(fp, to_ids[d])) return EOF;
+        if (csv_put_field(fp, from_id) || putc(',', fp) == EOF || csv_put_field(fp, to_ids[d])) return EOF;
         for (size_t p = 0; p < n_percentiles; p++) {
             if (row[p] == TC_UNREACHED_MIN) {
                 if (putc(',', fp) == EOF) return EOF;

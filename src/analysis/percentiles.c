@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-tc_status tc_percentiles_check(const int *percentiles, size_t n, tc_error *err) {
+tc_status percentiles_check(const int *percentiles, size_t n, tc_error *err) {
     if (n < 1 || n > TC_MAX_PERCENTILES)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "expected 1 to %d percentiles, got %zu",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "expected 1 to %d percentiles, got %zu",
                        TC_MAX_PERCENTILES, n);
     for (size_t i = 0; i < n; i++)
         if (percentiles[i] < 0 || percentiles[i] > 100)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "percentile %d is not between 0 and 100",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "percentile %d is not between 0 and 100",
                            percentiles[i]);
     return TC_OK;
 }
@@ -33,23 +33,23 @@ tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_err
         errno = 0;
         long v = strtol(s, &end, 10);
         if (end == s || errno || (*end && *end != ','))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "bad percentile list '%s' (expected integers 0-100 separated by commas, e.g. 5,50,95)",
                            text);
         if (n == TC_MAX_PERCENTILES)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d percentiles, got more in '%s'",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d percentiles, got more in '%s'",
                            TC_MAX_PERCENTILES, text);
         out[n++] = v < 0 ? -1 : v > 100 ? 101 : (int)v;
         if (!*end) break;
         s = end + 1;
     }
-    tc_status st = tc_percentiles_check(out, n, err);
+    tc_status st = percentiles_check(out, n, err);
     if (st) return st;
     *n_out = n;
     return TC_OK;
 }
 
-uint32_t tc_percentile_index(uint32_t n, int percentile) {
+uint32_t percentile_index(uint32_t n, int percentile) {
     /* ceil(p·n/100) − 1 in integers, exact (no floating rounding at the boundaries) */
     uint64_t rank = ((uint64_t)percentile * n + 99) / 100;
     if (rank == 0) return 0;
@@ -57,9 +57,9 @@ uint32_t tc_percentile_index(uint32_t n, int percentile) {
     return (uint32_t)(rank - 1);
 }
 
-tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *percentiles, size_t n_percentiles,
+tc_status travel_time_percentiles(const travel_times *tt, const int *percentiles, size_t n_percentiles,
                                      uint16_t max_duration_min, uint16_t *out, tc_error *err) {
-    tc_status st = tc_percentiles_check(percentiles, n_percentiles, err);
+    tc_status st = percentiles_check(percentiles, n_percentiles, err);
     if (st) return st;
     if (max_duration_min == TC_UNREACHED_MIN) max_duration_min = TC_UNREACHED_MIN - 1;
     uint32_t n = tt->n_samples;
@@ -71,7 +71,7 @@ tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *perce
     uint32_t rank[TC_MAX_PERCENTILES];
     size_t order[TC_MAX_PERCENTILES];
     for (size_t i = 0; i < n_percentiles; i++) {
-        rank[i] = tc_percentile_index(n, percentiles[i]);
+        rank[i] = percentile_index(n, percentiles[i]);
         order[i] = i;
     }
     for (size_t i = 1; i < n_percentiles; i++) /* insertion sort of ≤ 5 */
@@ -84,7 +84,7 @@ tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *perce
      * counting loop then has no data-dependent branch */
     size_t over = (size_t)max_duration_min + 1, n_bins = over + 1;
     uint32_t *count = calloc(n_bins, sizeof *count);
-    if (!count) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!count) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     int clear_by_samples = n_bins > 4 * (size_t)n;
 
     for (uint32_t d = 0; d < tt->n_dest; d++) {

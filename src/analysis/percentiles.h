@@ -18,17 +18,17 @@
 #define TC_MAX_PERCENTILES 5
 
 /* Check a list of 1–5 percentiles, each 0–100 (any order, repeats allowed). */
-tc_status tc_percentiles_check(const int *percentiles, size_t n_percentiles, tc_error *err);
+tc_status percentiles_check(const int *percentiles, size_t n_percentiles, tc_error *err);
 
 /* tc_parse_percentiles (tongcheng.h) reads "5,50,95" into TC_MAX_PERCENTILES values, checked as above. */
 
 /* The sorted-array index R5 reads percentile p from among n samples (n ≥ 1). */
-uint32_t tc_percentile_index(uint32_t n_samples, int percentile);
+uint32_t percentile_index(uint32_t n_samples, int percentile);
 
 /* For every destination, the requested percentiles of its samples in whole minutes, TC_UNREACHED_MIN where
  * unreachable or above max_duration_min. out holds n_dest × n_percentiles values, destination-major, percentiles in
  * the order given. A counting pass over minutes (0..max_duration) replaces a sort per destination. */
-tc_status tc_travel_time_percentiles(const tc_travel_times *tt, const int *percentiles, size_t n_percentiles,
+tc_status travel_time_percentiles(const travel_times *tt, const int *percentiles, size_t n_percentiles,
                                      uint16_t max_duration_min, uint16_t *out, tc_error *err);
 
 #endif

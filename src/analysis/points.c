@@ -4,7 +4,7 @@
  * The file is streamed through the common CSV reader (common/csv.h) in strict mode: a points file is written by
  * hand or by a script for this program, so a broken quote or a row of the wrong length is an error naming its
  * line and column rather than a guess. Only the ids (and geometries) are copied out of each row.
- * Ids are checked for duplicates with an open-addressing hash table (xxHash), kept afterwards for tc_points_find.
+ * Ids are checked for duplicates with an open-addressing hash table (xxHash), kept afterwards for points_find.
  */
 #include "analysis/points.h"
 #include "common/csv.h"
@@ -73,7 +73,7 @@ void tc_points_free(tc_points *p) {
     free(p);
 }
 
-long tc_points_find(const tc_points *p, const char *id) {
+long points_find(const tc_points *p, const char *id) {
     if (!p->id_slots) return -1;
     for (size_t s = hash_id(id) & p->id_slot_mask;; s = (s + 1) & p->id_slot_mask) {
         size_t v = p->id_slots[s];
@@ -140,7 +140,7 @@ static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, t
     h->id = h->lat = h->lon = h->wkt = -1;
     h->field_to_column = malloc(c->n_header * sizeof *h->field_to_column);
     p->columns = calloc(c->n_header ? c->n_header : 1, sizeof *p->columns);
-    if (!h->field_to_column || !p->columns) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+    if (!h->field_to_column || !p->columns) return error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
     for (size_t i = 0; i < c->n_header; i++) {
         const char *hd = c->header[i];
         long *slot = name_is(hd, ID_NAMES) ? &h->id : name_is(hd, LAT_NAMES) ? &h->lat
@@ -149,23 +149,23 @@ static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, t
         if (h->wkt < 0 && name_is(hd, WKT_NAMES)) { /* kept as text: a geometry, not a number */
             h->wkt = (long)i;
             if (!(p->wkt = calloc(1, sizeof *p->wkt)))
-                return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+                return error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
             continue;
         }
         if (slot) {
             if (*slot >= 0)
-                return tc_fail(err, TC_ERR_PARSE, name, c->row_line, (long)i + 1,
+                return error_set(err, TC_ERR_PARSE, name, c->row_line, (long)i + 1,
                                "column '%s' duplicates column %ld of the header", hd, *slot + 1);
             *slot = (long)i;
             continue;
         }
         tc_points_column *col = &p->columns[p->n_columns];
-        if (!(col->name = strdup(hd))) return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+        if (!(col->name = strdup(hd))) return error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
         col->field = (long)i + 1;
         h->field_to_column[i] = (long)p->n_columns++;
     }
     if (h->id < 0 || h->lat < 0 || h->lon < 0)
-        return tc_fail(err, TC_ERR_PARSE, name, c->row_line, 0,
+        return error_set(err, TC_ERR_PARSE, name, c->row_line, 0,
                        "the header has no '%s' column (expected id, lat and lon)",
                        h->id < 0 ? "id" : h->lat < 0 ? "lat" : "lon");
     return TC_OK;
@@ -177,7 +177,7 @@ static tc_status read_coord(const tc_points *p, const csv_reader *c, long field,
     size_t len;
     const char *s = csv_reader_get(c, (int)field, &len);
     if (parse_number(s, len, out) && *out >= -lim && *out <= lim) return TC_OK;
-    return tc_fail(err, TC_ERR_PARSE, p->source, c->row_line, field + 1,
+    return error_set(err, TC_ERR_PARSE, p->source, c->row_line, field + 1,
                    "bad %s '%.*s' for id '%.*s' (expected a number between -%g and %g)", what,
                    (int)(len < 40 ? len : 40), s, (int)(id_len < 80 ? id_len : 80), id, lim, lim);
 }
@@ -209,13 +209,13 @@ static void read_values(tc_points *p, const csv_reader *c, const header_map *h, 
 static tc_status read_point(tc_points *p, const csv_reader *c, const header_map *h, tc_error *err) {
     size_t i = p->n, id_len;
     const char *id = csv_reader_get(c, (int)h->id, &id_len);
-    if (!id_len) return tc_fail(err, TC_ERR_PARSE, p->source, c->row_line, h->id + 1, "missing id");
+    if (!id_len) return error_set(err, TC_ERR_PARSE, p->source, c->row_line, h->id + 1, "missing id");
     double lat, lon;
     tc_status st = read_coord(p, c, h->lat, 90, "latitude", id, id_len, &lat, err);
     if (st == TC_OK) st = read_coord(p, c, h->lon, 180, "longitude", id, id_len, &lon, err);
     if (st != TC_OK) return st;
     if (!(p->ids[i] = strndup(id, id_len)))
-        return tc_fail(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
     p->lat[i] = lat;
     p->lon[i] = lon;
     p->lines[i] = c->row_line;
@@ -224,7 +224,7 @@ static tc_status read_point(tc_points *p, const csv_reader *c, const header_map 
         const char *w = csv_reader_get(c, (int)h->wkt, &len);
         if (!(p->wkt[i] = strndup(w, len))) {
             free(p->ids[i]);
-            return tc_fail(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, p->source, c->row_line, 0, "out of memory");
         }
     }
     p->n++;
@@ -237,26 +237,26 @@ static tc_status index_ids(tc_points *p, long id_field, tc_error *err) {
     size_t slots = 16;
     while (slots < p->n * 2) slots *= 2;
     p->id_slots = calloc(slots, sizeof *p->id_slots);
-    if (!p->id_slots) return tc_fail(err, TC_ERR_NO_MEMORY, p->source, 0, 0, "out of memory");
+    if (!p->id_slots) return error_set(err, TC_ERR_NO_MEMORY, p->source, 0, 0, "out of memory");
     p->id_slot_mask = slots - 1;
     for (size_t i = 0; i < p->n; i++) {
         long first = insert_id(p, i);
         if (first >= 0)
-            return tc_fail(err, TC_ERR_PARSE, p->source, p->lines[i], id_field + 1,
+            return error_set(err, TC_ERR_PARSE, p->source, p->lines[i], id_field + 1,
                            "duplicate id '%.80s' (first on line %ld)", p->ids[i], p->lines[first]);
     }
     return TC_OK;
 }
 
 /* Reads a points CSV from read/ctx into a new tc_points. */
-static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, tc_diag *diag, tc_points **out,
+static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, diag_log *diag, tc_points **out,
                            tc_error *err) {
     header_map h = {0};
     csv_reader c;
     tc_points *p = calloc(1, sizeof *p);
     if (!p || !(p->source = strdup(name))) {
         free(p);
-        return tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
     }
     tc_status st = csv_reader_open_strict(&c, name, read, ctx, diag, err);
     if (st == TC_OK) st = read_header(p, &c, &h, err);
@@ -264,7 +264,7 @@ static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, tc_dia
     int r = 0;
     while (st == TC_OK && (r = csv_reader_next(&c)) > 0) {
         if (p->n == cap && !grow_points(p, &cap))
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, c.row_line, 0, "out of memory");
+            st = error_set(err, TC_ERR_NO_MEMORY, name, c.row_line, 0, "out of memory");
         else
             st = read_point(p, &c, &h, err);
     }
@@ -282,42 +282,42 @@ static tc_status parse_csv(const char *name, csv_read_fn read, void *ctx, tc_dia
 
 tc_status tc_points_parse(const char *name, const char *data, size_t len, tc_finding_fn on_finding,
                           void *finding_user, tc_points **out, tc_error *err) {
-    tc_diag diag = {.fn = on_finding, .user = finding_user};
+    diag_log diag = {.fn = on_finding, .user = finding_user};
     csv_membuf mb = {data, len, 0, 0};
     return parse_csv(name, csv_membuf_read, &mb, &diag, out, err);
 }
 
 tc_status tc_points_read(const char *path, tc_finding_fn on_finding, void *finding_user, tc_points **out,
                          tc_error *err) {
-    tc_diag diag = {.fn = on_finding, .user = finding_user};
+    diag_log diag = {.fn = on_finding, .user = finding_user};
     FILE *fp = fopen(path, "rb");
-    if (!fp) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (!fp) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     csv_file f = {fp, path};
     tc_status st = parse_csv(path, csv_file_read, &f, &diag, out, err);
     fclose(fp);
     return st;
 }
 
-const char *tc_points_column_name(const tc_points *p, size_t i) { return i < p->n_columns ? p->columns[i].name : NULL; }
+const char *points_column_name(const tc_points *p, size_t i) { return i < p->n_columns ? p->columns[i].name : NULL; }
 
 tc_status tc_points_column_values(const tc_points *p, const char *name, tc_finding_fn on_finding,
                                   void *finding_user, const double **values_out, tc_error *err) {
-    tc_diag diag_ = {0}, *diag = &diag_;
+    diag_log diag_ = {0}, *diag = &diag_;
     diag_.fn = on_finding;
     diag_.user = finding_user;
     for (size_t c = 0; c < p->n_columns; c++) {
         const tc_points_column *col = &p->columns[c];
         if (strcasecmp(col->name, name) != 0) continue;
         if (col->first_bad_line)
-            return tc_fail(err, TC_ERR_PARSE, p->source, col->first_bad_line, col->field,
+            return error_set(err, TC_ERR_PARSE, p->source, col->first_bad_line, col->field,
                            "column '%s' is not numeric: '%s' (expected a number of opportunities)", col->name,
                            col->first_bad_text);
         if (col->n_missing)
-            tc_report(diag, TC_SEV_WARNING, "missing_value", p->source, col->first_missing_line, col->field,
+            diag_report(diag, TC_SEV_WARNING, "missing_value", p->source, col->first_missing_line, col->field,
                       "column '%s': %zu empty value%s counted as 0 (first on this line)", col->name, col->n_missing,
                       col->n_missing == 1 ? "" : "s");
         *values_out = col->values;
         return TC_OK;
     }
-    return tc_fail(err, TC_ERR_NOT_FOUND, p->source, 1, 0, "no column named '%s' in the header", name);
+    return error_set(err, TC_ERR_NOT_FOUND, p->source, 1, 0, "no column named '%s' in the header", name);
 }

@@ -18,10 +18,10 @@
 
 
 /* Name of extra column i (0 ≤ i < n_columns). */
-const char *tc_points_column_name(const tc_points *points, size_t i);
+const char *points_column_name(const tc_points *points, size_t i);
 
 
 /* Index of the point with this id, or -1. */
-long tc_points_find(const tc_points *points, const char *id);
+long points_find(const tc_points *points, const char *id);
 
 #endif

@@ -13,18 +13,18 @@
 #include <strings.h>
 
 tc_status tc_parse_window(const char *text, int32_t *start_out, int32_t *end_out, tc_error *err) {
-    if (!text) return tc_fail(err, TC_ERR_PARSE, NULL, 0, 0, "expected a departure window HH:MM-HH:MM");
+    if (!text) return error_set(err, TC_ERR_PARSE, NULL, 0, 0, "expected a departure window HH:MM-HH:MM");
     const char *dash = strchr(text, '-');
     char first[32];
     int32_t start, end;
     if (!dash || dash == text || (size_t)(dash - text) >= sizeof first)
-        return tc_fail(err, TC_ERR_PARSE, NULL, 0, 0, "expected HH:MM-HH:MM, got \"%.64s\"", text);
+        return error_set(err, TC_ERR_PARSE, NULL, 0, 0, "expected HH:MM-HH:MM, got \"%.64s\"", text);
     memcpy(first, text, (size_t)(dash - text));
     first[dash - text] = '\0';
     if (tc_parse_clock(first, &start, NULL) != TC_OK || tc_parse_clock(dash + 1, &end, NULL) != TC_OK)
-        return tc_fail(err, TC_ERR_PARSE, NULL, 0, 0, "expected HH:MM-HH:MM, got \"%.64s\"", text);
+        return error_set(err, TC_ERR_PARSE, NULL, 0, 0, "expected HH:MM-HH:MM, got \"%.64s\"", text);
     if (end <= start)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "the window %.64s is empty (the end is excluded: it must come after the start)", text);
     *start_out = start;
     *end_out = end;
@@ -62,7 +62,7 @@ tc_status tc_parse_modes(const char *text, int *street_only_out, tc_mode *mode_o
         if (*p == ',') p++;
     }
     if (unknown || street > 1 || (transit && (mode == TC_MODE_CAR || mode == TC_MODE_TRUCK)) || (!transit && !street))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "expected transit, transit,walk, transit,bike or one of walk, bike, car, truck, got \"%.64s\"",
                        text ? text : "");
     *street_only_out = !transit;
@@ -92,6 +92,6 @@ tc_status tc_parse_direct_modes(const char *text, unsigned *modes_out, tc_error 
             return TC_OK;
         }
     }
-    return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+    return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                    "expected a list of walk, bike and car, or none, got \"%.64s\"", text ? text : "");
 }

@@ -21,22 +21,22 @@
 
 /* tc_grid, tc_grid_cells, tc_grid_cell_centers and the surface writers are public (tongcheng.h). */
 
-void tc_mercator_from_lonlat(double lon, double lat, double *x, double *y);
-void tc_lonlat_from_mercator(double x, double y, double *lon, double *lat);
+void mercator_from_lonlat(double lon, double lat, double *x, double *y);
+void lonlat_from_mercator(double x, double y, double *lon, double *lat);
 
 /* A grid covering the bbox (degrees) with cells of about resolution_m metres on the ground. */
-tc_status tc_grid_from_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double resolution_m,
+tc_status grid_from_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double resolution_m,
                             tc_grid *out, tc_error *err);
 
 /* A grid of cells about resolution_m on the ground covering a square of ±radius_m around a point (e.g. the origin
  * ± the farthest an isochrone's largest cutoff can reach), clipped to ±180°/±85°. */
-tc_status tc_grid_around_point(double lat, double lon, double radius_m, double resolution_m, tc_grid *out,
+tc_status grid_around_point(double lat, double lon, double radius_m, double resolution_m, tc_grid *out,
                                tc_error *err);
 
 /* Centre of cell (row-major index) in degrees. */
-void tc_grid_cell_center(const tc_grid *g, size_t cell, double *lat, double *lon);
+void grid_cell_center(const tc_grid *g, size_t cell, double *lat, double *lon);
 
 /* The six GDAL geotransform coefficients of the grid (EPSG:3857). */
-void tc_grid_geotransform(const tc_grid *g, double gt[6]);
+void grid_geotransform(const tc_grid *g, double gt[6]);
 
 #endif

@@ -72,12 +72,12 @@ void tc_analysis_options_init(tc_analysis_options *opts) {
 
 /* ---------------------------------------------------------------- options -------------------------------------- */
 
-static double walk_speed(const tc_network_view *v, const tc_analysis_options *o) {
+static double walk_speed(const network_view *v, const tc_analysis_options *o) {
     if (o->walk_speed_mps > 0) return o->walk_speed_mps;
     return v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
 }
 
-static double mode_speed(const tc_network_view *v, const tc_analysis_options *o, tc_mode mode) {
+static double mode_speed(const network_view *v, const tc_analysis_options *o, tc_mode mode) {
     if (mode == TC_MODE_BIKE) return o->bike_speed_mps > 0 ? o->bike_speed_mps : TC_DEFAULT_BIKE_SPEED_MPS;
     if (mode == TC_MODE_CAR) return CAR_STRAIGHT_MPS;
     if (mode == TC_MODE_TRUCK) return fmin(CAR_STRAIGHT_MPS, o->truck.max_kmh / 3.6);
@@ -86,34 +86,34 @@ static double mode_speed(const tc_network_view *v, const tc_analysis_options *o,
 
 static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
     if (o->window_end <= o->window_start)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "the departure window is empty (end %d s is not after start %d s)", (int)o->window_end,
                        (int)o->window_start);
     if (o->window_end - o->window_start > 48 * 3600)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "a departure window of more than 48 hours");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "a departure window of more than 48 hours");
     if (o->max_duration_min < 1 || o->max_duration_min > 2880)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration %d min is not within 1…2880",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration %d min is not within 1…2880",
                        o->max_duration_min);
     if (o->draws < 1 || o->draws > 1000)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "draws %d is not within 1…1000", o->draws);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "draws %d is not within 1…1000", o->draws);
     if (o->max_access_min < 0 || o->max_access_min > 240)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "access limit %d min is not within 0…240",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "access limit %d min is not within 0…240",
                        o->max_access_min);
     if (o->max_transfers < 0 || o->max_transfers > RAPTOR_MAX_ROUNDS - 2)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers %d is not within 0…%d",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers %d is not within 0…%d",
                        o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
     if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR &&
         !(o->mode == TC_MODE_TRUCK && o->street_only))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d (a truck is a street-only mode)",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d (a truck is a street-only mode)",
                        (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
     if (o->max_lts < 0 || o->max_lts > 4)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o->max_lts);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o->max_lts);
     if (o->board_slack_s < 0 || o->board_slack_s > 3600)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
                        (int)o->board_slack_s);
-    return tc_percentiles_check(o->percentiles, o->n_percentiles, err);
+    return percentiles_check(o->percentiles, o->n_percentiles, err);
 }
 
 static int valid_point(double lat, double lon) { return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; }
@@ -187,11 +187,11 @@ static tc_status links_to_csr(tc_destinations *d, const triple_vec *t, tc_error 
     uint32_t S = d->net->v.n_stops;
     d->stop_begin = calloc((size_t)S + 2, sizeof *d->stop_begin);
     d->links = malloc((t->n + 1) * sizeof *d->links);
-    if (!d->stop_begin || !d->links) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+    if (!d->stop_begin || !d->links) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
     for (size_t i = 0; i < t->n; i++) d->stop_begin[t->a[i].stop + 1]++;
     for (uint32_t s = 0; s < S; s++) d->stop_begin[s + 1] += d->stop_begin[s];
     uint32_t *fill = malloc(((size_t)S + 1) * sizeof *fill);
-    if (!fill) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+    if (!fill) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
     memcpy(fill, d->stop_begin, ((size_t)S + 1) * sizeof *fill);
     for (size_t i = 0; i < t->n; i++)
         d->links[fill[t->a[i].stop]++] = (dest_link){t->a[i].dest, t->a[i].seconds};
@@ -203,7 +203,7 @@ static tc_destinations *dest_alloc(const tc_network *net, const tc_analysis_opti
                                    const double *lon, size_t n, tc_error *err) {
     tc_destinations *d = calloc(1, sizeof *d);
     if (!d) {
-        tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
         return NULL;
     }
     d->net = net;
@@ -217,7 +217,7 @@ static tc_destinations *dest_alloc(const tc_network *net, const tc_analysis_opti
     d->lon = malloc((n + 1) * sizeof *d->lon);
     if (!d->lat || !d->lon) {
         tc_destinations_free(d);
-        tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
         return NULL;
     }
     if (n) {
@@ -227,26 +227,26 @@ static tc_destinations *dest_alloc(const tc_network *net, const tc_analysis_opti
     return d;
 }
 
-static int net_has_streets(const tc_network_view *v) {
+static int net_has_streets(const network_view *v) {
     return v->streets.n_nodes > 0 && v->stop_street_link && v->stop_street_link_m;
 }
 
 /* Snap every destination for the direct leg (or the street-only search); one that cannot be snapped keeps only
  * its transit links. */
 static tc_status snap_all(tc_destinations *d, tc_mode mode, tc_error *err) {
-    const tc_network_view *v = &d->net->v;
+    const network_view *v = &d->net->v;
     if (!net_has_streets(v)) {
         d->straight = 1;
         return TC_OK;
     }
     d->snap = calloc(d->n + 1, sizeof *d->snap);
     d->snapped = calloc(d->n + 1, 1);
-    if (!d->snap || !d->snapped) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+    if (!d->snap || !d->snapped) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
     for (size_t i = 0; i < d->n; i++) {
         tc_error e = {0};
         tc_status st = street_snap_point(d->streets, mode, d->lat[i], d->lon[i], TC_DEFAULT_SNAP_RADIUS_M, &d->snap[i], &e);
         if (st == TC_OK) d->snapped[i] = 1;
-        else if (st != TC_ERR_UNREACHABLE) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+        else if (st != TC_ERR_UNREACHABLE) return error_set(err, st, NULL, 0, 0, "%s", e.message);
     }
     return TC_OK;
 }
@@ -255,22 +255,22 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
                                  const double *lon, size_t n, tc_destinations **out, tc_error *err) {
     if (out) *out = NULL;
     if (!net || !opts || !out || (n && (!lat || !lon)))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_destinations_create: missing argument");
-    if (n > UINT32_MAX - 1) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_destinations_create: missing argument");
+    if (n > UINT32_MAX - 1) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
     for (size_t i = 0; i < n; i++)
         if (!valid_point(lat[i], lon[i]))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                            "destination %zu: %.7f,%.7f is not a valid coordinate", i + 1, lat[i], lon[i]);
     tc_status st = check_options(opts, err);
     if (st != TC_OK) return st;
     tc_destinations *d = dest_alloc(net, opts, lat, lon, n, err);
     if (!d) return TC_ERR_NO_MEMORY;
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     d->streets = &v->streets;
     if (opts->street_only && opts->mode == TC_MODE_TRUCK) {
         /* the truck departs at the window's start on the service day */
         tc_truck t = opts->truck;
-        t.weekday = tc_weekday(opts->date);
+        t.weekday = date_weekday(opts->date);
         t.time_s = opts->window_start;
         st = street_truck_view(&v->streets, &t, &d->truck_view, &d->truck_edges, err);
         if (st != TC_OK) goto fail;
@@ -289,7 +289,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
     triple_vec tv = {0};
     if ((st = street_workspace_create(v, &sw, err)) != TC_OK) goto fail;
     for (size_t i = 0; i < n && st == TC_OK; i++) {
-        const tc_stop_seconds *near = NULL;
+        const stop_seconds *near = NULL;
         uint32_t nn = 0;
         tc_error e = {0};
         sw->max_lts = (unsigned)opts->max_lts; /* (cycling egress) */
@@ -298,12 +298,12 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
                                          opts->max_access_min * 60, 1, TC_DEFAULT_SNAP_RADIUS_M, &near, &nn, &e);
         if (s2 == TC_ERR_UNREACHABLE) continue; /* no street near: reachable by nothing but a straight walk */
         if (s2 != TC_OK) {
-            st = tc_fail(err, s2, NULL, 0, 0, "destination %zu: %s", i + 1, e.message);
+            st = error_set(err, s2, NULL, 0, 0, "destination %zu: %s", i + 1, e.message);
             break;
         }
         for (uint32_t k = 0; k < nn; k++)
             if (triple_push(&tv, near[k].stop, (uint32_t)i, near[k].seconds)) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
+                st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (linkage)");
                 break;
             }
     }
@@ -328,7 +328,7 @@ static tc_status dest_create_grid(const tc_network *net, const tc_analysis_optio
     if (!lat || !lon) {
         free(lat);
         free(lon);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid)");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid)");
     }
     tc_grid_cell_centers(g, lat, lon);
     tc_status st;
@@ -343,7 +343,7 @@ static tc_status dest_create_grid(const tc_network *net, const tc_analysis_optio
     free(lon);
     if (!d) return TC_ERR_NO_MEMORY;
     d->straight = 1;
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     const double max_s = opts->max_access_min * 60.0;
     d->lazy_grid = 1;
@@ -359,11 +359,11 @@ static tc_status dest_create_grid(const tc_network *net, const tc_analysis_optio
  * the stops an origin reaches are ever linked (a single-minute isochrone reaches a fraction of the network), which
  * costs less than linking every stop up front; the links are the same. */
 static size_t grid_stop_box(const tc_destinations *d, uint32_t s, long box[4], double *cos_lat) {
-    const tc_network_view *v = &d->net->v;
+    const network_view *v = &d->net->v;
     const tc_grid *g = &d->grid;
-    double sl = tc_from_e7(v->stops[s].lat_e7), so = tc_from_e7(v->stops[s].lon_e7);
+    double sl = from_e7(v->stops[s].lat_e7), so = from_e7(v->stops[s].lon_e7);
     double x, y;
-    tc_mercator_from_lonlat(so, sl, &x, &y);
+    mercator_from_lonlat(so, sl, &x, &y);
     *cos_lat = cos(sl * M_PI / 180.0);
     double r = d->grid_radius / *cos_lat; /* in EPSG:3857 metres */
     long c0 = (long)floor((x - r - g->min_x) / g->cell), c1 = (long)floor((x + r - g->min_x) / g->cell);
@@ -379,15 +379,15 @@ static size_t grid_stop_box(const tc_destinations *d, uint32_t s, long box[4], d
 
 static uint32_t grid_stop_links(const tc_destinations *d, uint32_t s, const long box[4], double cos_sl,
                                 dest_link *out) {
-    const tc_network_view *v = &d->net->v;
-    const double sl = tc_from_e7(v->stops[s].lat_e7), so = tc_from_e7(v->stops[s].lon_e7);
+    const network_view *v = &d->net->v;
+    const double sl = from_e7(v->stops[s].lat_e7), so = from_e7(v->stops[s].lon_e7);
     const double detour = d->grid_detour, speed = d->egress_speed, max_s = d->grid_max_s;
     const size_t width = d->grid.width;
     uint32_t n = 0;
     for (long row = box[2]; row <= box[3]; row++)
         for (long col = box[0]; col <= box[1]; col++) {
             size_t cell = (size_t)row * width + (size_t)col;
-            double dist = tc_local_distance_m(sl, so, d->lat[cell], d->lon[cell], cos_sl);
+            double dist = local_distance_m(sl, so, d->lat[cell], d->lon[cell], cos_sl);
             double secs = dist * detour / speed;
             if (secs > max_s) continue;
             /* lround for secs ≥ 0 without the libm call: secs − trunc(secs) is exact, so this rounds half away
@@ -409,7 +409,7 @@ struct tc_analysis_workspace {
     int32_t *dest_arr, *direct;
     size_t dest_cap;
     int32_t *stop_seen; /* per stop: the arrival already pushed to its destinations */
-    tc_stop_seconds *access;
+    stop_seconds *access;
     int32_t *freq_off;
     /* a lazy grid's links of the stops reached from the current origin: grid_at[s] into grid_links when
      * grid_gen[s] == gen */
@@ -420,10 +420,10 @@ struct tc_analysis_workspace {
 
 tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_workspace **out, tc_error *err) {
     if (out) *out = NULL;
-    if (!net || !out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
-    const tc_network_view *v = &net->v;
+    if (!net || !out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
+    const network_view *v = &net->v;
     tc_analysis_workspace *ws = calloc(1, sizeof *ws);
-    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
+    if (!ws) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
     ws->net = net;
     raptor_index *ix = NULL;
     tc_status st = raptor_network_index(net, &ix, err); /* (shared by every workspace of the network) */
@@ -437,7 +437,7 @@ tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_worksp
         ws->grid_n = malloc(((size_t)v->n_stops + 1) * sizeof *ws->grid_n);
         ws->grid_gen = calloc((size_t)v->n_stops + 1, sizeof *ws->grid_gen);
         if (!ws->stop_seen || !ws->access || !ws->freq_off || !ws->grid_at || !ws->grid_n || !ws->grid_gen)
-            st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
+            st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (analysis workspace)");
         else
             for (uint32_t s = 0; s <= v->n_stops; s++) ws->stop_seen[s] = RAPTOR_INF;
     }
@@ -469,10 +469,10 @@ void tc_analysis_workspace_free(tc_analysis_workspace *ws) {
 static tc_status ws_reserve(tc_analysis_workspace *ws, size_t n_dest, size_t n_samples, tc_error *err) {
     size_t need = n_dest * n_samples;
     if (n_samples && need / n_samples != n_dest)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations × samples");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations × samples");
     if (need > ws->samples_cap) {
         uint16_t *p = realloc(ws->samples, (need + 1) * sizeof *p);
-        if (!p) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (travel-time samples)");
+        if (!p) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (travel-time samples)");
         ws->samples = p;
         ws->samples_cap = need;
     }
@@ -481,7 +481,7 @@ static tc_status ws_reserve(tc_analysis_workspace *ws, size_t n_dest, size_t n_s
         if (a) ws->dest_arr = a;
         int32_t *b = realloc(ws->direct, (n_dest + 1) * sizeof *b);
         if (b) ws->direct = b;
-        if (!a || !b) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
+        if (!a || !b) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (destinations)");
         ws->dest_cap = n_dest;
     }
     return TC_OK;
@@ -533,7 +533,7 @@ static uint64_t origin_stream(uint64_t seed, double lat, double lon) {
 }
 
 /* Does any frequencies.txt row run on a random schedule (exact_times=0)? Only then are draws needed. */
-static int needs_draws(const tc_network_view *v) {
+static int needs_draws(const network_view *v) {
     for (uint32_t f = 0; f < v->n_frequencies; f++)
         if (!v->frequencies[f].exact_times && v->frequencies[f].headway_s > 0) return 1;
     return 0;
@@ -549,12 +549,12 @@ static inline uint16_t to_minutes(int64_t secs, int32_t max_s) {
  * the search street_stops_near has just run from the origin (its costs stay in the street workspace). */
 static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, double lat, double lon, double speed,
                         int32_t limit_s, int searched) {
-    const tc_network_view *v = &d->net->v;
+    const network_view *v = &d->net->v;
     const double reach = limit_s * speed;
     const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     /* Most destinations (a grid's cells) are out of reach: reject them on bounds that need no cos() per cell (a
      * cos per cell was 1.7 of 7.5 M instructions of a served isochrone). Both only ever underestimate
-     * tc_fast_distance_m, so the cells kept and the times are what they were. */
+     * fast_distance_m, so the cells kept and the times are what they were. */
     const double m_per_deg = TC_EARTH_RADIUS_M * 3.14159265358979323846 / 180.0;
     const double band_deg = (reach + 1.0) / m_per_deg;
     const double far_lat = fabs(lat) + band_deg;
@@ -575,7 +575,7 @@ static void direct_legs(tc_analysis_workspace *ws, const tc_destinations *d, dou
         double dl = fabs(d->lon[i] - lon);
         if (dl > 180) dl = 360 - dl;
         if (dl * m_per_deg * cos_lo > reach + 1.0) continue;
-        double dist = tc_fast_distance_m(lat, lon, d->lat[i], d->lon[i]);
+        double dist = fast_distance_m(lat, lon, d->lat[i], d->lon[i]);
         if (dist > reach + 1.0) continue; /* streets are never shorter than the straight line */
         if (d->straight) {
             double secs = dist * detour / speed;
@@ -611,14 +611,14 @@ static uint32_t along_segment(const street_workspace *sw, tc_mode mode, uint32_t
 /* Street-only: one search, the same time at every sample. */
 static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
                                    double lat, double lon, tc_error *err) {
-    const tc_network_view *v = &d->net->v;
+    const network_view *v = &d->net->v;
     const int32_t max_s = o->max_duration_min * 60;
     const double speed = mode_speed(v, o, o->mode);
     for (size_t i = 0; i < d->n; i++) ws->samples[i] = TC_UNREACHED_MIN;
     if (d->straight) {
         const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
         for (size_t i = 0; i < d->n; i++)
-            ws->samples[i] = to_minutes(llround(tc_fast_distance_m(lat, lon, d->lat[i], d->lon[i]) * detour / speed),
+            ws->samples[i] = to_minutes(llround(fast_distance_m(lat, lon, d->lat[i], d->lon[i]) * detour / speed),
                                         max_s);
         return TC_OK;
     }
@@ -626,7 +626,7 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     tc_error e = {0};
     tc_status st = street_snap_point(d->streets, o->mode, lat, lon, TC_DEFAULT_SNAP_RADIUS_M, &s, &e);
     if (st == TC_ERR_UNREACHABLE) return TC_OK; /* nothing reachable from a point off the streets */
-    if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+    if (st != TC_OK) return error_set(err, st, NULL, 0, 0, "%s", e.message);
     double limit = street_mode_timed(o->mode) ? max_s * 1000.0 : max_s * speed * 1000.0;
     if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;
     const street_graph *own = ws->sw->g;
@@ -634,7 +634,7 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     street_search_from_snap(ws->sw, o->mode, &s, 0, (uint32_t)limit);
     if (ws->sw->oom) {
         ws->sw->g = own;
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
     }
     for (size_t i = 0; i < d->n; i++) {
         if (d->lat[i] == lat && d->lon[i] == lon) {
@@ -665,23 +665,23 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
     return TC_OK;
 }
 
-tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
-                              double lat, double lon, tc_travel_times *tt, tc_error *err) {
-    if (!ws || !d || !o || !tt) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
+tc_status analysis_samples(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
+                              double lat, double lon, travel_times *tt, tc_error *err) {
+    if (!ws || !d || !o || !tt) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
     if (ws->net != d->net)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
     tc_status st = check_options(o, err);
     if (st != TC_OK) return st;
     ws->sw->max_lts = (unsigned)o->max_lts; /* cycling access, egress and street-only searches */
     ws->sw->no_elevation = o->no_elevation;
     if (!valid_point(lat, lon))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);
     if (!!o->street_only != !!d->street_only || (o->street_only && o->mode != d->mode) ||
         (!o->street_only && o->egress_mode != d->egress_mode))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "the destinations were prepared for another mode than the one asked for");
-    const tc_network_view *v = &d->net->v;
+    const network_view *v = &d->net->v;
     const size_t n_dest = d->n;
     if (o->street_only) {
         if ((st = ws_reserve(ws, n_dest, 1, err)) != TC_OK) return st;
@@ -704,7 +704,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     const double aspeed = mode_speed(v, o, o->mode);
 
     /* access (and, walking, the direct leg from the same street search) */
-    const tc_stop_seconds *near = NULL;
+    const stop_seconds *near = NULL;
     uint32_t n_access = 0;
     tc_error e = {0};
     st = street_stops_near(ws->sw, v, o->mode, lat, lon, aspeed, access_s, 0, TC_DEFAULT_SNAP_RADIUS_M, &near, &n_access, &e);
@@ -712,7 +712,7 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
     if (st == TC_ERR_UNREACHABLE) {
         n_access = 0; /* off the streets: only straight-line legs, if any */
     } else if (st != TC_OK) {
-        return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+        return error_set(err, st, NULL, 0, 0, "%s", e.message);
     }
     if (n_access) memcpy(ws->access, near, n_access * sizeof *near);
     if (o->mode == TC_MODE_WALK) {
@@ -794,20 +794,20 @@ tc_status tc_analysis_samples(tc_analysis_workspace *ws, const tc_destinations *
         const uint32_t *touched = raptor_touched(ws->rw, &nt);
         for (uint32_t q = 0; q < nt; q++) ws->stop_seen[touched[q]] = RAPTOR_INF;
     }
-    if (oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid linkage)");
-    if (cancelled) return tc_fail(err, TC_ERR_CANCELLED, NULL, 0, 0, "cancelled");
+    if (oom) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (grid linkage)");
+    if (cancelled) return error_set(err, TC_ERR_CANCELLED, NULL, 0, 0, "cancelled");
     return TC_OK;
 }
 
 tc_status tc_travel_times_from(tc_analysis_workspace *ws, const tc_destinations *dest,
                                const tc_analysis_options *opts, double lat, double lon, uint16_t *out,
                                tc_error *err) {
-    if (!out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output array");
-    tc_travel_times tt;
-    tc_status st = tc_analysis_samples(ws, dest, opts, lat, lon, &tt, err);
+    if (!out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output array");
+    travel_times tt;
+    tc_status st = analysis_samples(ws, dest, opts, lat, lon, &tt, err);
     if (st != TC_OK) return st;
     uint16_t cap = (uint16_t)(opts->max_duration_min < 65534 ? opts->max_duration_min : 65534);
-    return tc_travel_time_percentiles(&tt, opts->percentiles, opts->n_percentiles, cap, out, err);
+    return travel_time_percentiles(&tt, opts->percentiles, opts->n_percentiles, cap, out, err);
 }
 
 /* ---------------------------------------------------------------- many origins --------------------------------- */
@@ -825,7 +825,7 @@ typedef struct matrix_job {
     pthread_mutex_t lock;
     tc_error err;
     tc_status status;
-    tc_progress *progress;
+    progress_bar *progress;
 } matrix_job;
 
 static void job_fail(matrix_job *j, tc_status st, const tc_error *e) {
@@ -858,7 +858,7 @@ static void run_worker(matrix_job *j, int is_first) {
             break;
         }
         size_t done = atomic_fetch_add(&j->done, 1) + 1;
-        if (is_first && j->progress) tc_progress_update(j->progress, done);
+        if (is_first && j->progress) progress_update(j->progress, done);
     }
     tc_analysis_workspace_free(ws);
 }
@@ -872,14 +872,14 @@ tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *de
                                 const double *origin_lat, const double *origin_lon, size_t n_origins,
                                 uint16_t *out, tc_error *err) {
     if (!net || !dest || !opts || (n_origins && (!origin_lat || !origin_lon || !out)))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_travel_time_matrix: missing argument");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_travel_time_matrix: missing argument");
     tc_status st = check_options(opts, err);
     if (st != TC_OK) return st;
     if (dest->net != net)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destinations prepared for another network");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destinations prepared for another network");
     for (size_t i = 0; i < n_origins; i++)
         if (!valid_point(origin_lat[i], origin_lon[i]))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %zu: %.7f,%.7f is not a valid coordinate",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %zu: %.7f,%.7f is not a valid coordinate",
                            i + 1, origin_lat[i], origin_lon[i]);
     if (!n_origins) return TC_OK;
     long threads = opts->threads;
@@ -902,8 +902,8 @@ tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *de
     atomic_init(&j.failed, 0);
     pthread_mutex_init(&j.lock, NULL);
     j.status = TC_OK;
-    tc_progress prog;
-    tc_progress_start(&prog, opts->progress, "origins", n_origins);
+    progress_bar prog;
+    progress_start(&prog, opts->progress, "origins", n_origins);
     j.progress = &prog;
     pthread_t tid[256];
     long started = 0;
@@ -913,7 +913,7 @@ tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *de
     }
     run_worker(&j, 1);
     for (long t = 0; t < started; t++) pthread_join(tid[t], NULL);
-    tc_progress_finish(&prog);
+    progress_finish(&prog);
     pthread_mutex_destroy(&j.lock);
     if (j.status != TC_OK) {
         if (err) *err = j.err;
@@ -960,9 +960,9 @@ struct tc_isochrone_cache {
 
 tc_status tc_isochrone_cache_create(const tc_network *net, tc_isochrone_cache **out, tc_error *err) {
     if (out) *out = NULL;
-    if (!net || !out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrone_cache_create: missing argument");
+    if (!net || !out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrone_cache_create: missing argument");
     tc_isochrone_cache *c = calloc(1, sizeof *c);
-    if (!c) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone cache)");
+    if (!c) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone cache)");
     c->net = net;
     pthread_mutex_init(&c->lock, NULL);
     *out = c;
@@ -1030,7 +1030,7 @@ static tc_status cache_linkage(tc_isochrone_cache *c, const tc_analysis_options 
         }
     pthread_mutex_unlock(&c->lock);
     linked_grid *lg = malloc(sizeof *lg);
-    if (!lg) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone cache)");
+    if (!lg) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone cache)");
     *lg = key;
     tc_status st = dest_create_grid(c->net, o, g, &lg->d, err);
     if (st != TC_OK) {
@@ -1087,22 +1087,22 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
                                    double resolution_m, tc_grid *grid_out, uint16_t **minutes_out, tc_error *err) {
     *minutes_out = NULL;
     if (!net || !opts || !cutoffs_min)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrones: missing argument");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrones: missing argument");
     if (n_cutoffs < 1 || n_cutoffs > 16)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "1 to 16 cutoffs expected, got %zu", n_cutoffs);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "1 to 16 cutoffs expected, got %zu", n_cutoffs);
     if (!valid_point(lat, lon))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate", lat,
                        lon);
     int max_cut = 0;
     for (size_t i = 0; i < n_cutoffs; i++) {
         if (cutoffs_min[i] < 1 || cutoffs_min[i] > 1440)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
                            cutoffs_min[i]);
         if (cutoffs_min[i] > max_cut) max_cut = cutoffs_min[i];
     }
     tc_status st = check_options(opts, err);
     if (st != TC_OK) return st;
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     tc_analysis_options o = *opts;
     if (o.max_duration_min > max_cut) o.max_duration_min = max_cut; /* nothing beyond the cutoffs is drawn */
     double speed = o.street_only ? (street_mode_timed(o.mode) ? ISO_CAR_MPS : mode_speed(v, &o, o.mode)) : ISO_TRANSIT_MPS;
@@ -1113,8 +1113,8 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
     if (v->n_stops || v->streets.n_nodes) {
         /* nothing is reached beyond the network's extent plus a last walk (or drive) from it */
         double edge = o.street_only ? 0.0 : o.max_access_min * 60.0 * walk_speed(v, &o);
-        double b0 = tc_from_e7(v->bbox_e7[0]) - edge / mlon, b1 = tc_from_e7(v->bbox_e7[1]) - edge / mlat;
-        double b2 = tc_from_e7(v->bbox_e7[2]) + edge / mlon, b3 = tc_from_e7(v->bbox_e7[3]) + edge / mlat;
+        double b0 = from_e7(v->bbox_e7[0]) - edge / mlon, b1 = from_e7(v->bbox_e7[1]) - edge / mlat;
+        double b2 = from_e7(v->bbox_e7[2]) + edge / mlon, b3 = from_e7(v->bbox_e7[3]) + edge / mlat;
         if (b0 < b2 && b1 < b3) {
             min_lon = fmax(min_lon, b0);
             min_lat = fmax(min_lat, b1);
@@ -1138,9 +1138,9 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
         resolution_m = fmax(50.0, ceil(span / 200.0 / 10.0) * 10.0);
     }
     tc_grid g;
-    if ((st = tc_grid_from_bbox(min_lon, min_lat, max_lon, max_lat, resolution_m, &g, err)) != TC_OK) return st;
+    if ((st = grid_from_bbox(min_lon, min_lat, max_lon, max_lat, resolution_m, &g, err)) != TC_OK) return st;
     if (tc_grid_cells(&g) > 4000000u)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "an isochrone grid of %zu cells at %g m is too fine; use a coarser resolution",
                        tc_grid_cells(&g), resolution_m);
     tc_destinations *d = NULL;
@@ -1151,7 +1151,7 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
     if (lg) d = lg->d;
     tc_analysis_workspace *ws = NULL;
     uint16_t *minutes = malloc((tc_grid_cells(&g) * o.n_percentiles + 1) * sizeof *minutes);
-    if (!minutes) st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone grid)");
+    if (!minutes) st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (isochrone grid)");
     if (st == TC_OK) st = cache ? cache_workspace(cache, &ws, err) : tc_analysis_workspace_create(net, &ws, err);
     if (st == TC_OK) st = tc_travel_times_from(ws, d, &o, lat, lon, minutes, err);
     if (cache) {
@@ -1179,14 +1179,14 @@ tc_status tc_isochrone_surface(const tc_network *net, const tc_analysis_options 
 static tc_status isochrones(const tc_network *net, tc_isochrone_cache *cache, const tc_analysis_options *opts,
                             double lat, double lon, const int *cutoffs_min, size_t n_cutoffs, double resolution_m,
                             char **geojson_out, tc_error *err) {
-    if (!geojson_out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output");
+    if (!geojson_out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing output");
     *geojson_out = NULL;
     tc_grid g;
     uint16_t *minutes = NULL;
     tc_status st = isochrone_surface(net, cache, opts, lat, lon, cutoffs_min, n_cutoffs, resolution_m, &g, &minutes,
                                      err);
     if (st != TC_OK) return st;
-    st = tc_isochrones_geojson(&g, minutes, opts->percentiles, opts->n_percentiles, cutoffs_min, n_cutoffs,
+    st = isochrones_geojson(&g, minutes, opts->percentiles, opts->n_percentiles, cutoffs_min, n_cutoffs,
                                geojson_out, err);
     free(minutes);
     return st;
@@ -1201,7 +1201,7 @@ tc_status tc_isochrones(const tc_network *net, const tc_analysis_options *opts, 
 tc_status tc_isochrones_cached(tc_isochrone_cache *cache, const tc_analysis_options *opts, double lat, double lon,
                                const int *cutoffs_min, size_t n_cutoffs, double resolution_m, char **geojson_out,
                                tc_error *err) {
-    if (!cache) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrones_cached: missing cache");
+    if (!cache) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_isochrones_cached: missing cache");
     return isochrones(cache->net, cache, opts, lat, lon, cutoffs_min, n_cutoffs, resolution_m, geojson_out, err);
 }
 
@@ -1213,7 +1213,7 @@ tc_status tc_accessibility_from(const uint16_t *percentile_minutes, size_t n_des
     tc_decay dk;
     tc_status st = tc_decay_parse(decay ? decay : "step", &dk, err);
     if (st != TC_OK) return st;
-    if (n_dest > UINT32_MAX) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
+    if (n_dest > UINT32_MAX) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many destinations");
     return tc_accessibility(percentile_minutes, (uint32_t)n_dest, n_percentiles, opportunities, n_columns,
                             cutoffs_min, n_cutoffs, &dk, out, err);
 }

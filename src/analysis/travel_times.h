@@ -15,10 +15,10 @@
 
 /* An unreached destination is TC_UNREACHED_MIN (tongcheng.h). */
 
-typedef struct tc_travel_times {
+typedef struct travel_times {
     uint32_t n_dest;
     uint32_t n_samples; /* departure minutes × draws */
     uint16_t *minutes;  /* n_dest × n_samples, destination-major; TC_UNREACHED_MIN beyond the cutoff or unreached */
-} tc_travel_times;
+} travel_times;
 
 #endif

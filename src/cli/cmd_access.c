@@ -84,7 +84,7 @@ int cmd_access(int argc, char **argv) {
     uint16_t *block = NULL;
     double *values = NULL;
     const double *cols[MAX_COLUMNS];
-    tc_atomic_file af;
+    atomic_file af;
     int open = 0;
     tc_access_gpkg *gpkg = NULL; /* -o FILE.gpkg */
     tc_status st = cli_points_read(orig_path, a.quiet, &orig, &err);
@@ -92,7 +92,7 @@ int cmd_access(int argc, char **argv) {
     for (size_t c = 0; st == TC_OK && c < n_cols; c++) {
         st = tc_points_column_values(opp, names[c], a.quiet ? NULL : cli_print_finding, stderr, &cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
-            st = tc_fail(&err, TC_ERR_NOT_FOUND, opp_path, 1, 0, "no column \"%s\" in the opportunities file",
+            st = error_set(&err, TC_ERR_NOT_FOUND, opp_path, 1, 0, "no column \"%s\" in the opportunities file",
                          names[c]);
     }
     if (st == TC_OK) st = tc_network_open(a.net, &net, &err);
@@ -104,14 +104,14 @@ int cmd_access(int argc, char **argv) {
         size_t rows = nb < orig->n ? nb : orig->n;
         block = malloc((rows * opp->n * np + 1) * sizeof *block);
         values = malloc((n_cols * n_cutoffs * np + 1) * sizeof *values);
-        if (!block || !values) st = tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        if (!block || !values) st = error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     if (st == TC_OK && tc_gpkg_path(a.out))
         st = tc_access_gpkg_begin(a.out, (const char *const *)names, n_cols, cutoffs, n_cutoffs, a.opts.percentiles, np,
                                   orig->wkt != NULL, &gpkg, &err);
-    else if (st == TC_OK && (st = tc_atomic_open(&af, a.out, &err)) == TC_OK) open = 1;
+    else if (st == TC_OK && (st = atomic_file_open(&af, a.out, &err)) == TC_OK) open = 1;
     if (st == TC_OK && open && tc_access_write_header(af.fp))
-        st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
+        st = error_set(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
     for (size_t o0 = 0; st == TC_OK && o0 < orig->n; o0 += nb) {
         size_t n = orig->n - o0 < nb ? orig->n - o0 : nb;
         st = tc_travel_time_matrix(net, d, &a.opts, orig->lat + o0, orig->lon + o0, n, block, &err);
@@ -123,12 +123,12 @@ int cmd_access(int argc, char **argv) {
                                         orig->wkt ? orig->wkt[o0 + i] : NULL, values, &err);
             else if (st == TC_OK && tc_access_write_rows(af.fp, orig->ids[o0 + i], (const char *const *)names, n_cols,
                                                          cutoffs, n_cutoffs, a.opts.percentiles, np, values))
-                st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
+                st = error_set(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
         }
     }
     if (open) {
-        if (st == TC_OK) st = tc_atomic_commit(&af, &err);
-        else tc_atomic_abort(&af);
+        if (st == TC_OK) st = atomic_file_commit(&af, &err);
+        else atomic_file_abort(&af);
     }
     if (gpkg) {
         if (st == TC_OK) st = tc_access_gpkg_commit(gpkg, &err);

@@ -54,7 +54,7 @@ int cmd_matrix(int argc, char **argv) {
     tc_network *net = NULL;
     tc_destinations *d = NULL;
     uint16_t *block = NULL;
-    tc_atomic_file af;
+    atomic_file af;
     int open = 0;
     tc_status st = cli_points_read(orig_path, a.quiet, &orig, &err);
     if (st == TC_OK) st = cli_points_read(dest_path, a.quiet, &dest, &err);
@@ -66,22 +66,22 @@ int cmd_matrix(int argc, char **argv) {
     if (st == TC_OK) {
         size_t rows = nb < orig->n ? nb : orig->n;
         block = malloc((rows * dest->n * np + 1) * sizeof *block);
-        if (!block) st = tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        if (!block) st = error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
-    if (st == TC_OK && (st = tc_atomic_open(&af, a.out, &err)) == TC_OK) open = 1;
+    if (st == TC_OK && (st = atomic_file_open(&af, a.out, &err)) == TC_OK) open = 1;
     if (st == TC_OK && tc_matrix_write_header(af.fp, a.opts.percentiles, np))
-        st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
+        st = error_set(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
     for (size_t o0 = 0; st == TC_OK && o0 < orig->n; o0 += nb) {
         size_t n = orig->n - o0 < nb ? orig->n - o0 : nb;
         st = tc_travel_time_matrix(net, d, &a.opts, orig->lat + o0, orig->lon + o0, n, block, &err);
         for (size_t i = 0; st == TC_OK && i < n; i++)
             if (tc_matrix_write_rows(af.fp, orig->ids[o0 + i], (const char *const *)dest->ids, (uint32_t)dest->n,
                                      block + i * dest->n * np, np, 0))
-                st = tc_fail(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
+                st = error_set(&err, TC_ERR_IO, a.out, 0, 0, "cannot write");
     }
     if (open) {
-        if (st == TC_OK) st = tc_atomic_commit(&af, &err);
-        else tc_atomic_abort(&af);
+        if (st == TC_OK) st = atomic_file_commit(&af, &err);
+        else atomic_file_abort(&af);
     }
     free(block);
     tc_destinations_free(d);

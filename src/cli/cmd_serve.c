@@ -49,8 +49,8 @@ static int parse_count(const char *s, long lo, long hi, long *out) {
 }
 
 int cmd_serve(int argc, char **argv) {
-    tc_server_options o;
-    tc_server_options_init(&o);
+    server_options o;
+    server_options_init(&o);
     const char *net_path = NULL;
     const char *scen_names[8], *scen_paths[8];
     size_t n_scen = 0;
@@ -156,7 +156,7 @@ int cmd_serve(int argc, char **argv) {
     o.scenario_nets = (const tc_network *const *)scen_nets;
     o.n_scenarios = n_scen;
     if (!rc) {
-        rc = tc_serve(net, &o, &err);
+        rc = server_run(net, &o, &err);
         if (rc) cli_fail(&err);
     }
     for (size_t k = 0; k < n_scen; k++) tc_network_close(scen_nets[k]);

@@ -85,7 +85,7 @@ int cmd_surface(int argc, char **argv) {
         if (st == TC_OK) st = tc_analysis_workspace_create(net, &ws, &err);
         if (st == TC_OK) {
             minutes = malloc((pts->n * a.opts.n_percentiles + 1) * sizeof *minutes);
-            if (!minutes) st = tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            if (!minutes) st = error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         if (st == TC_OK) st = tc_travel_times_from(ws, d, &a.opts, lat, lon, minutes, &err);
         if (st == TC_OK)
@@ -103,7 +103,7 @@ int cmd_surface(int argc, char **argv) {
         } else if (st == TC_OK) {
             size_t n = tc_grid_cells(&g);
             double *la = malloc((n + 1) * sizeof *la), *lo = malloc((n + 1) * sizeof *lo);
-            if (!la || !lo) st = tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            if (!la || !lo) st = error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             else {
                 tc_grid_cell_centers(&g, la, lo);
                 st = tc_surface_write_csv(a.out, n, NULL, la, lo, minutes, a.opts.percentiles, a.opts.n_percentiles,

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *tc_special_file_kind(unsigned mode) {
+const char *special_file_kind(unsigned mode) {
     return S_ISREG(mode)    ? NULL
            : S_ISDIR(mode)  ? "a directory"
            : S_ISCHR(mode)  ? "a character device"
@@ -17,36 +17,36 @@ const char *tc_special_file_kind(unsigned mode) {
                             : "not a regular file";
 }
 
-tc_status tc_output_path_check(const char *path, tc_error *err) {
+tc_status output_path_check(const char *path, tc_error *err) {
     struct stat sb;
     if (stat(path, &sb) != 0) return TC_OK; /* absent (or unreadable: the open then says why) */
-    const char *what = tc_special_file_kind(sb.st_mode);
+    const char *what = special_file_kind(sb.st_mode);
     if (!what) return TC_OK;
-    return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+    return error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
                    "the output exists and is %s, not a regular file: refusing to replace it", what);
 }
 
-tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err) {
+tc_status atomic_file_open(atomic_file *af, const char *path, tc_error *err) {
     memset(af, 0, sizeof *af);
-    if (strlen(path) >= sizeof af->path) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "path too long");
-    tc_status st = tc_output_path_check(path, err);
+    if (strlen(path) >= sizeof af->path) return error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0, "path too long");
+    tc_status st = output_path_check(path, err);
     if (st) return st;
     snprintf(af->path, sizeof af->path, "%s", path);
     snprintf(af->tmp_path, sizeof af->tmp_path, "%s.tmp.%ld", path, (long)getpid());
     af->fp = fopen(af->tmp_path, "wb");
     if (!af->fp)
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot create %s: %s", af->tmp_path, strerror(errno));
+        return error_set(err, TC_ERR_IO, path, 0, 0, "cannot create %s: %s", af->tmp_path, strerror(errno));
     return TC_OK;
 }
 
-tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err) {
-    if (!af->fp) return tc_fail(err, TC_ERR_INTERNAL, af->path, 0, 0, "file not open");
+tc_status atomic_file_commit(atomic_file *af, tc_error *err) {
+    if (!af->fp) return error_set(err, TC_ERR_INTERNAL, af->path, 0, 0, "file not open");
     int bad = fflush(af->fp) != 0 || ferror(af->fp);
     int e = errno;
     if (!bad && fsync(fileno(af->fp)) != 0) { bad = 1; e = errno; }
     if (fclose(af->fp) != 0 && !bad) { bad = 1; e = errno; }
     af->fp = NULL;
-    tc_status special = bad ? TC_OK : tc_output_path_check(af->path, err); /* made special while written */
+    tc_status special = bad ? TC_OK : output_path_check(af->path, err); /* made special while written */
     if (special) {
         unlink(af->tmp_path);
         return special;
@@ -54,12 +54,12 @@ tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err) {
     if (!bad && rename(af->tmp_path, af->path) != 0) { bad = 1; e = errno; }
     if (bad) {
         unlink(af->tmp_path);
-        return tc_fail(err, TC_ERR_IO, af->path, 0, 0, "cannot write: %s", strerror(e));
+        return error_set(err, TC_ERR_IO, af->path, 0, 0, "cannot write: %s", strerror(e));
     }
     return TC_OK;
 }
 
-void tc_atomic_abort(tc_atomic_file *af) {
+void atomic_file_abort(atomic_file *af) {
     if (af->fp) {
         fclose(af->fp);
         af->fp = NULL;
@@ -68,13 +68,13 @@ void tc_atomic_abort(tc_atomic_file *af) {
     af->tmp_path[0] = '\0';
 }
 
-tc_status tc_atomic_write_all(const char *path, const void *data, size_t len, tc_error *err) {
-    tc_atomic_file af;
-    tc_status st = tc_atomic_open(&af, path, err);
+tc_status atomic_file_write_all(const char *path, const void *data, size_t len, tc_error *err) {
+    atomic_file af;
+    tc_status st = atomic_file_open(&af, path, err);
     if (st) return st;
     if (len && fwrite(data, 1, len, af.fp) != len) {
-        tc_atomic_abort(&af);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "short write");
+        atomic_file_abort(&af);
+        return error_set(err, TC_ERR_IO, path, 0, 0, "short write");
     }
-    return tc_atomic_commit(&af, err);
+    return atomic_file_commit(&af, err);
 }

@@ -12,25 +12,25 @@
 #include "tongcheng.h"
 #include <stdio.h>
 
-typedef struct tc_atomic_file {
+typedef struct atomic_file {
     FILE *fp;
     char path[4096];
     char tmp_path[4096 + 32];
-} tc_atomic_file;
+} atomic_file;
 
 /* TC_OK when path does not exist or is a regular file (a symbolic link is judged by what it points to); otherwise
  * TC_ERR_INVALID_ARGUMENT naming what it is. Every writer of an output path calls it before any work. */
-tc_status tc_output_path_check(const char *path, tc_error *err);
+tc_status output_path_check(const char *path, tc_error *err);
 /* "a directory", "a FIFO", ... for a stat mode that is not a regular file; NULL for a regular file. */
-const char *tc_special_file_kind(unsigned mode);
+const char *special_file_kind(unsigned mode);
 
-tc_status tc_atomic_open(tc_atomic_file *af, const char *path, tc_error *err);
+tc_status atomic_file_open(atomic_file *af, const char *path, tc_error *err);
 /* Flush, fsync, close and rename into place. On failure the temporary file is removed. */
-tc_status tc_atomic_commit(tc_atomic_file *af, tc_error *err);
+tc_status atomic_file_commit(atomic_file *af, tc_error *err);
 /* Close and remove the temporary file. Safe to call after a failed commit or twice. */
-void tc_atomic_abort(tc_atomic_file *af);
+void atomic_file_abort(atomic_file *af);
 
 /* Convenience: write a whole buffer atomically. */
-tc_status tc_atomic_write_all(const char *path, const void *data, size_t len, tc_error *err);
+tc_status atomic_file_write_all(const char *path, const void *data, size_t len, tc_error *err);
 
 #endif

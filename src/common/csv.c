@@ -37,7 +37,7 @@ long csv_file_read(void *ctx, char *buf, size_t cap, tc_error *err) {
     csv_file *f = ctx;
     size_t n = fread(buf, 1, cap, f->fp);
     if (n == 0 && ferror(f->fp)) {
-        tc_fail(err, TC_ERR_IO, f->name, 0, 0, "read error: %s", strerror(errno));
+        error_set(err, TC_ERR_IO, f->name, 0, 0, "read error: %s", strerror(errno));
         return -1;
     }
     return (long)n;
@@ -163,7 +163,7 @@ static int repair_utf8(csv_reader *c) {
         }
         c->fix[out++] = 0;
         if (first_bad >= 0)
-            tc_report(c->diag, TC_SEV_WARNING, "invalid_utf8", c->file, c->row_line, (long)f + 1,
+            diag_report(c->diag, TC_SEV_WARNING, "invalid_utf8", c->file, c->row_line, (long)f + 1,
                       "byte 0x%02X at offset %ld of the cell is not valid UTF-8 (replaced with U+FFFD)",
                       s[first_bad], first_bad + 1);
         c->field_off[f] = (uint32_t)start;
@@ -227,21 +227,21 @@ static int scan_record(csv_reader *c) {
             if (st == QUOTED && c->strict)
                 return limit_fail(c, quote_line, (long)c->n_fields + 1, "unterminated quoted field");
             if (st == QUOTED)
-                tc_report(c->diag, TC_SEV_WARNING, "csv_unterminated_quote", c->file, c->row_line,
+                diag_report(c->diag, TC_SEV_WARNING, "csv_unterminated_quote", c->file, c->row_line,
                           (long)c->n_fields + 1, "quoted cell not closed before the end of the file");
             c->line++;
             break;
         }
         if (b == 0) {
             if (!nul_seen)
-                tc_report(c->diag, TC_SEV_WARNING, "nul_byte", c->file, c->line + 1, (long)c->n_fields + 1,
+                diag_report(c->diag, TC_SEV_WARNING, "nul_byte", c->file, c->line + 1, (long)c->n_fields + 1,
                           "NUL byte in the file (ignored)");
             nul_seen = 1;
             continue;
         }
         high |= b;
         if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && !ctrl_seen) {
-            tc_report(c->diag, TC_SEV_WARNING, "control_character", c->file, c->line + 1, (long)c->n_fields + 1,
+            diag_report(c->diag, TC_SEV_WARNING, "control_character", c->file, c->line + 1, (long)c->n_fields + 1,
                       "control character 0x%02X in the text (a stray line-end or page-break byte?)", b);
             ctrl_seen = 1;
         }
@@ -283,11 +283,11 @@ static int scan_record(csv_reader *c) {
                 continue;
             }
             if (!quote_warned)
-                tc_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
+                diag_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
                           "quote character inside an unquoted cell or after a closing quote (kept as text)");
             quote_warned = 1;
         } else if (st == AFTER_QUOTE && b != ' ' && b != '\t' && !quote_warned) {
-            tc_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
+            diag_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
                       "text after the closing quote of a cell (kept)");
             quote_warned = 1;
         }
@@ -342,7 +342,7 @@ static void trim(const char **s, size_t *len) {
     *len = n;
 }
 
-static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, diag_log *diag,
                              tc_error *err) {
     memset(c, 0, sizeof *c);
     c->strict = strict;
@@ -352,7 +352,7 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
     c->ctx = ctx;
     c->err = err;
     c->in = malloc(CSV_IN_CAP);
-    if (!c->in) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+    if (!c->in) return error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     c->max_record = CSV_MAX_RECORD;
     c->max_field = CSV_MAX_FIELD;
     c->max_rows = CSV_MAX_ROWS;
@@ -367,15 +367,15 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
     }
     if ((got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) ||
         (got >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF))
-        return tc_fail(err, TC_ERR_PARSE, file, 1, 1, "file is UTF-16 or UTF-32 encoded; expected UTF-8");
+        return error_set(err, TC_ERR_PARSE, file, 1, 1, "file is UTF-16 or UTF-32 encoded; expected UTF-8");
     if (got >= 2 && ((head[0] == 0 && head[1] != 0) || (head[0] != 0 && head[1] == 0)))
-        return tc_fail(err, TC_ERR_PARSE, file, 1, 1,
+        return error_set(err, TC_ERR_PARSE, file, 1, 1,
                        "file looks UTF-16 encoded (NUL in every other byte); expected UTF-8");
     if (got >= 2 && head[0] == 0 && head[1] == 0) { /* UTF-32 has no two leading NULs before a BOM: binary */
         size_t nul = 0;
         for (size_t i = 0; i < c->in_len; i++) nul += c->in[i] == 0;
         limit_fail(c, 1, 1, "binary content, not CSV text (%zu of the first %zu bytes are NUL)", nul, c->in_len);
-        return tc_fail(err, TC_ERR_PARSE, file, 1, 1, "%s", c->failed);
+        return error_set(err, TC_ERR_PARSE, file, 1, 1, "%s", c->failed);
     }
     /* put the bytes back: the 4 bytes were all read from the first buffer fill unless the source gave pieces
      * shorter than 4 bytes, so rewind within in[] when possible, else re-inject through a small copy */
@@ -396,11 +396,11 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
     do {
         r = scan_record(c);
     } while (r == 1 && row_blank(c));
-    if (r < 0 && c->fatal) return tc_fail(err, TC_ERR_PARSE, file, c->failed_line, c->failed_column, "%s", c->failed);
-    if (r < 0) return c->io_failed ? TC_ERR_IO : tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
-    if (r == 0) return tc_fail(err, TC_ERR_PARSE, file, 1, 0, "empty file: no header row");
+    if (r < 0 && c->fatal) return error_set(err, TC_ERR_PARSE, file, c->failed_line, c->failed_column, "%s", c->failed);
+    if (r < 0) return c->io_failed ? TC_ERR_IO : error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+    if (r == 0) return error_set(err, TC_ERR_PARSE, file, 1, 0, "empty file: no header row");
     c->header = calloc(c->n_fields, sizeof *c->header);
-    if (!c->header) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+    if (!c->header) return error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     c->n_header = c->n_fields;
     for (size_t i = 0; i < c->n_fields; i++) {
         const char *s = c->row + c->field_off[i];
@@ -409,10 +409,10 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
         if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
             s += 3, n -= 3; /* a BOM inside quotes, or a second one */
         c->header[i] = strndup(s, n);
-        if (!c->header[i]) return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+        if (!c->header[i]) return error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
         for (size_t j = 0; j < i && !strict; j++)
             if (n && !strcmp(c->header[j], c->header[i])) {
-                tc_report(diag, TC_SEV_ERROR, "duplicate_column", file, c->row_line, (long)i + 1,
+                diag_report(diag, TC_SEV_ERROR, "duplicate_column", file, c->row_line, (long)i + 1,
                           "column \"%s\" appears twice in the header (the first one is used)", c->header[i]);
                 c->header[i][0] = 0;
                 break;
@@ -422,26 +422,26 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
 }
 
 /* A reader that failed to open holds nothing (closing it again is harmless). */
-static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, tc_diag *diag,
+static tc_status open_reader(csv_reader *c, const char *file, csv_read_fn read, void *ctx, int strict, diag_log *diag,
                              tc_error *err) {
     tc_status st = read_header(c, file, read, ctx, strict, diag, err);
     if (st != TC_OK) csv_reader_close(c);
     return st;
 }
 
-tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag, tc_error *err) {
+tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, diag_log *diag, tc_error *err) {
     return open_reader(c, file, read, ctx, 0, diag, err);
 }
 
-tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag,
+tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, diag_log *diag,
                                  tc_error *err) {
     return open_reader(c, file, read, ctx, 1, diag, err);
 }
 
 tc_status csv_reader_status(const csv_reader *c, tc_error *err) {
-    if (c->fatal) return tc_fail(err, TC_ERR_PARSE, c->file, c->failed_line, c->failed_column, "%s", c->failed);
-    if (c->io_failed) return err && err->code ? err->code : tc_fail(err, TC_ERR_IO, c->file, 0, 0, "read error");
-    return tc_fail(err, TC_ERR_NO_MEMORY, c->file, 0, 0, "out of memory");
+    if (c->fatal) return error_set(err, TC_ERR_PARSE, c->file, c->failed_line, c->failed_column, "%s", c->failed);
+    if (c->io_failed) return err && err->code ? err->code : error_set(err, TC_ERR_IO, c->file, 0, 0, "read error");
+    return error_set(err, TC_ERR_NO_MEMORY, c->file, 0, 0, "out of memory");
 }
 
 void csv_reader_close(csv_reader *c) {
@@ -471,7 +471,7 @@ int csv_reader_next(csv_reader *c) {
             return limit_fail(c, c->row_line, (long)(c->n_fields < c->n_header ? c->n_fields : c->n_header + 1),
                               "this row has %zu fields but the header has %zu", c->n_fields, c->n_header);
         if (c->n_fields < c->n_header)
-            tc_report(c->diag, TC_SEV_WARNING, "missing_row_cells", c->file, c->row_line, (long)c->n_fields,
+            diag_report(c->diag, TC_SEV_WARNING, "missing_row_cells", c->file, c->row_line, (long)c->n_fields,
                       "row has %zu cells, the header %zu (missing cells read as empty)", c->n_fields, c->n_header);
         else if (c->n_fields > c->n_header) {
             /* trailing empty cells (a trailing comma) are harmless */
@@ -480,7 +480,7 @@ int csv_reader_next(csv_reader *c) {
                 if (c->field_len[f]) extra_text = 1;
             /* empty trailing cells (a trailing comma) are harmless: said once per file, not on every row */
             if (extra_text || !c->extra_empty_reported)
-                tc_report(c->diag, TC_SEV_WARNING, "extra_row_cells", c->file, c->row_line, (long)c->n_header + 1,
+                diag_report(c->diag, TC_SEV_WARNING, "extra_row_cells", c->file, c->row_line, (long)c->n_header + 1,
                           "row has %zu cells, the header %zu (extra cells ignored%s)", c->n_fields, c->n_header,
                           extra_text ? "" : "; further rows with empty extra cells not reported");
             if (!extra_text) c->extra_empty_reported = 1;

@@ -27,7 +27,7 @@ typedef long (*csv_read_fn)(void *ctx, char *buf, size_t cap, tc_error *err);
 
 typedef struct csv_reader {
     const char *file; /* name used in findings, e.g. "stops.txt" */
-    tc_diag *diag;
+    diag_log *diag;
     csv_read_fn read;
     void *ctx;
     tc_error *err;
@@ -69,9 +69,9 @@ typedef struct csv_reader {
 
 /* Read the header. TC_OK, or TC_ERR_PARSE for an unreadable encoding (UTF-16/32) or an empty file with no header
  * (err says which), TC_ERR_IO on a read error; after a failure c holds no memory. */
-tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag, tc_error *err);
+tc_status csv_reader_open(csv_reader *c, const char *file, csv_read_fn read, void *ctx, diag_log *diag, tc_error *err);
 /* The same in strict mode (see above); the header is kept as written, duplicates included. */
-tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, tc_diag *diag,
+tc_status csv_reader_open_strict(csv_reader *c, const char *file, csv_read_fn read, void *ctx, diag_log *diag,
                                  tc_error *err);
 void csv_reader_close(csv_reader *c);
 /* Column index of a header name, or -1. */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int tc_csv_put_field(FILE *fp, const char *s) {
+int csv_put_field(FILE *fp, const char *s) {
     if (!s[strcspn(s, ",\"\r\n")]) return fputs(s, fp) < 0 ? EOF : 0;
     if (putc('"', fp) == EOF) return EOF;
     for (; *s; s++) {

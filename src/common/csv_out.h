@@ -8,6 +8,6 @@
 #include <stdio.h>
 
 /* Write s as one CSV field (no separator). Returns 0, or EOF on a write error. */
-int tc_csv_put_field(FILE *fp, const char *s);
+int csv_put_field(FILE *fp, const char *s);
 
 #endif

@@ -21,7 +21,7 @@ const char *tc_status_name(tc_status status) {
     return "unknown";
 }
 
-tc_status tc_fail(tc_error *err, tc_status code, const char *file, long line, long column, const char *fmt, ...) {
+tc_status error_set(tc_error *err, tc_status code, const char *file, long line, long column, const char *fmt, ...) {
     if (!err) return code;
     err->code = code;
     err->line = line;
@@ -34,12 +34,12 @@ tc_status tc_fail(tc_error *err, tc_status code, const char *file, long line, lo
     return code;
 }
 
-void tc_error_clear(tc_error *err) {
+void error_clear(tc_error *err) {
     if (!err) return;
     memset(err, 0, sizeof *err);
 }
 
-void tc_report(tc_diag *d, tc_severity sev, const char *code, const char *file, long line, long column,
+void diag_report(diag_log *d, tc_severity sev, const char *code, const char *file, long line, long column,
                const char *fmt, ...) {
     if (!d) return;
     if (sev == TC_SEV_ERROR) d->errors++;

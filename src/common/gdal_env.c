@@ -11,7 +11,7 @@
 #define TC_GDAL_LIBRARY "libgdal.so"
 #endif
 
-tc_gdal_api tc_gdal_fn;
+gdal_api tc_gdal_fn;
 
 static pthread_once_t loaded_once = PTHREAD_ONCE_INIT;
 static int loaded;              /* 1 when every function resolved and the drivers are registered */
@@ -39,20 +39,20 @@ static void load(void) {
     loaded = 1;
 }
 
-tc_status tc_gdal_begin(tc_error *err) {
+tc_status gdal_env_begin(tc_error *err) {
     pthread_once(&loaded_once, load);
-    if (!loaded) return tc_fail(err, TC_ERR_INTERNAL, NULL, 0, 0, "%s", load_error);
+    if (!loaded) return error_set(err, TC_ERR_INTERNAL, NULL, 0, 0, "%s", load_error);
     tc_gdal_fn.CPLPushErrorHandler(tc_gdal_fn.CPLQuietErrorHandler);
     tc_gdal_fn.CPLErrorReset();
     return TC_OK;
 }
 
-void tc_gdal_end(void) {
+void gdal_env_end(void) {
     /* Safe after a failed begin: nothing was pushed then. begin/end pairs nest per thread in GDAL. */
     if (loaded) tc_gdal_fn.CPLPopErrorHandler();
 }
 
-tc_status tc_gdal_fail(tc_error *err, tc_status code, const char *path, const char *what) {
+tc_status gdal_env_fail(tc_error *err, tc_status code, const char *path, const char *what) {
     const char *msg = loaded ? tc_gdal_fn.CPLGetLastErrorMsg() : "";
-    return tc_fail(err, code, path, 0, 0, "%s%s%s", what, msg && *msg ? ": " : "", msg ? msg : "");
+    return error_set(err, code, path, 0, 0, "%s%s%s", what, msg && *msg ? ": " : "", msg ? msg : "");
 }

@@ -78,21 +78,21 @@ void RegisterOGRGeoPackage(void);
     X(OSRSetAxisMappingStrategy) \
     X(RegisterOGRGeoPackage) \
 
-typedef struct tc_gdal_api {
+typedef struct gdal_api {
 #define TC_GDAL_MEMBER(name) __typeof__(name) *name;
     TC_GDAL_FUNCTIONS(TC_GDAL_MEMBER)
 #undef TC_GDAL_MEMBER
-} tc_gdal_api;
+} gdal_api;
 
-extern tc_gdal_api tc_gdal_fn; /* valid after a successful tc_gdal_begin */
+extern gdal_api tc_gdal_fn; /* valid after a successful gdal_env_begin */
 
 /* Load GDAL (once), register its drivers (once) and push a quiet error handler. Fails with TC_ERR_INTERNAL and a
- * message naming the library when GDAL cannot be loaded. Always pair with tc_gdal_end (safe after a failure). */
-tc_status tc_gdal_begin(tc_error *err);
-void tc_gdal_end(void);
+ * message naming the library when GDAL cannot be loaded. Always pair with gdal_env_end (safe after a failure). */
+tc_status gdal_env_begin(tc_error *err);
+void gdal_env_end(void);
 
 /* Fill err with what GDAL last reported (or what, when it reported nothing). Returns code. */
-tc_status tc_gdal_fail(tc_error *err, tc_status code, const char *path, const char *what);
+tc_status gdal_env_fail(tc_error *err, tc_status code, const char *path, const char *what);
 
 #ifndef TC_GDAL_ENV_IMPLEMENTATION
 #define CPLErrorReset (tc_gdal_fn.CPLErrorReset)

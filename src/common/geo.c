@@ -5,7 +5,7 @@
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 
-double tc_haversine_m(double lat1, double lon1, double lat2, double lon2) {
+double haversine_m(double lat1, double lon1, double lat2, double lon2) {
     double p1 = lat1 * DEG2RAD, p2 = lat2 * DEG2RAD;
     double dp = p2 - p1, dl = (lon2 - lon1) * DEG2RAD;
     double a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
@@ -13,7 +13,7 @@ double tc_haversine_m(double lat1, double lon1, double lat2, double lon2) {
     return 2 * TC_EARTH_RADIUS_M * asin(sqrt(a));
 }
 
-double tc_fast_distance_m(double lat1, double lon1, double lat2, double lon2) {
+double fast_distance_m(double lat1, double lon1, double lat2, double lon2) {
     double dl = lon2 - lon1;
     if (dl > 180) dl -= 360;
     if (dl < -180) dl += 360;

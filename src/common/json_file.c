@@ -11,25 +11,25 @@
 
 tc_status skj_read_file(const char *path, char **text, size_t *len, tc_error *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (!f) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     for (;;) {
         if (n + 1 >= cap) {
             if (cap > ((size_t)1 << 30)) {
                 free(buf);
                 fclose(f);
-                return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "file larger than 1 GiB: not a sketch");
+                return error_set(err, TC_ERR_PARSE, path, 0, 0, "file larger than 1 GiB: not a sketch");
             }
             char *b = realloc(buf, cap * 2);
             if (!b) {
                 free(buf);
                 fclose(f);
-                return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+                return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
             }
             buf = b;
             cap *= 2;
@@ -42,7 +42,7 @@ tc_status skj_read_file(const char *path, char **text, size_t *len, tc_error *er
     fclose(f);
     if (bad) {
         free(buf);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
+        return error_set(err, TC_ERR_IO, path, 0, 0, "read error");
     }
     buf[n] = '\0';
     *text = buf;
@@ -84,8 +84,8 @@ tc_status skj_parse(skj *j, const char *text, size_t len, cJSON **out) {
             }
         }
         if (stop >= text + len || in_str || depth > 0)
-            return tc_fail(j->err, TC_ERR_PARSE, j->file, line, col, "JSON ends too early (unclosed { [ or \")");
-        return tc_fail(j->err, TC_ERR_PARSE, j->file, line, col, "JSON syntax error near '%.20s'", stop);
+            return error_set(j->err, TC_ERR_PARSE, j->file, line, col, "JSON ends too early (unclosed { [ or \")");
+        return error_set(j->err, TC_ERR_PARSE, j->file, line, col, "JSON syntax error near '%.20s'", stop);
     }
     /* Anything but blanks after the value is a mistake too (two objects pasted together, a stray brace). */
     if (end) {
@@ -102,7 +102,7 @@ tc_status skj_parse(skj *j, const char *text, size_t len, cJSON **out) {
                 }
             }
             cJSON_Delete(root);
-            return tc_fail(j->err, TC_ERR_PARSE, j->file, line, col, "unexpected text after the JSON value");
+            return error_set(j->err, TC_ERR_PARSE, j->file, line, col, "unexpected text after the JSON value");
         }
     }
     *out = root;
@@ -112,7 +112,7 @@ tc_status skj_parse(skj *j, const char *text, size_t len, cJSON **out) {
 static tc_status vfail(skj *j, tc_status code, const char *path, const char *fmt, va_list ap) {
     char msg[400];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    return tc_fail(j->err, code, j->file, 0, 0, "%s: %s", path && *path ? path : "(top level)", msg);
+    return error_set(j->err, code, j->file, 0, 0, "%s: %s", path && *path ? path : "(top level)", msg);
 }
 
 tc_status skj_fail(skj *j, const char *path, const char *fmt, ...) {
@@ -152,7 +152,7 @@ void skj_check_keys(skj *j, const cJSON *obj, const char *path, const char *cons
         for (size_t i = 0; !ok && allowed && allowed[i]; i++) ok = !strcmp(k, allowed[i]);
         if (!ok) {
             char p[300];
-            tc_report(j->diag, TC_SEV_WARNING, "unknown_key", j->file, 0, 0, "%s: unknown member \"%s\" ignored",
+            diag_report(j->diag, TC_SEV_WARNING, "unknown_key", j->file, 0, 0, "%s: unknown member \"%s\" ignored",
                       skj_key(p, sizeof p, path, k), k);
         }
     }
@@ -237,7 +237,7 @@ tc_status skj_time_value(skj *j, const cJSON *v, const char *path, int32_t *out)
     if (!cJSON_IsString(v) || !v->valuestring)
         return skj_fail(j, path, "expected a time \"HH:MM\" or \"HH:MM:SS\" (a string)");
     int32_t t;
-    if (tc_time_parse(v->valuestring, strlen(v->valuestring), 1, &t) || t < 0 || t > 48 * 3600)
+    if (time_parse(v->valuestring, strlen(v->valuestring), 1, &t) || t < 0 || t > 48 * 3600)
         return skj_fail(j, path, "expected a time \"HH:MM\" or \"HH:MM:SS\" up to 48:00, got \"%.40s\"",
                         v->valuestring);
     *out = t;
@@ -247,7 +247,7 @@ tc_status skj_time_value(skj *j, const cJSON *v, const char *path, int32_t *out)
 tc_status skj_date_value(skj *j, const cJSON *v, const char *path, int32_t *out) {
     if (!cJSON_IsString(v) || !v->valuestring) return skj_fail(j, path, "expected a date \"YYYY-MM-DD\" (a string)");
     int32_t d;
-    if (tc_date_parse(v->valuestring, strlen(v->valuestring), &d))
+    if (date_parse(v->valuestring, strlen(v->valuestring), &d))
         return skj_fail(j, path, "expected a date \"YYYY-MM-DD\", got \"%.40s\"", v->valuestring);
     *out = d;
     return TC_OK;

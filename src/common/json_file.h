@@ -20,7 +20,7 @@
 typedef struct skj {
     const char *file; /* for messages */
     tc_error *err;
-    tc_diag *diag;
+    diag_log *diag;
 } skj;
 
 /* Parse text; on a syntax error fail with the line and column (1-based) where cJSON stopped. */

@@ -4,22 +4,22 @@
 #include <stdio.h>
 #include <time.h>
 
-double tc_now_seconds(void) {
+double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void tc_progress_start(tc_progress *p, int enabled, const char *label, uint64_t total) {
+void progress_start(progress_bar *p, int enabled, const char *label, uint64_t total) {
     p->enabled = enabled;
     p->label = label;
     p->total = total;
-    p->start = p->last_draw = tc_now_seconds();
+    p->start = p->last_draw = now_seconds();
 }
 
-void tc_progress_update(tc_progress *p, uint64_t done) {
+void progress_update(progress_bar *p, uint64_t done) {
     if (!p->enabled) return;
-    double now = tc_now_seconds();
+    double now = now_seconds();
     if (now - p->last_draw < 0.2) return;
     p->last_draw = now;
     double el = now - p->start;
@@ -34,7 +34,7 @@ void tc_progress_update(tc_progress *p, uint64_t done) {
     fflush(stderr);
 }
 
-void tc_progress_finish(tc_progress *p) {
+void progress_finish(progress_bar *p) {
     if (!p->enabled) return;
-    fprintf(stderr, "\r%s: done in %.2fs                          \n", p->label, tc_now_seconds() - p->start);
+    fprintf(stderr, "\r%s: done in %.2fs                          \n", p->label, now_seconds() - p->start);
 }

@@ -9,16 +9,16 @@
 
 #include <stdint.h>
 
-typedef struct tc_progress {
+typedef struct progress_bar {
     int enabled;
     const char *label;
     uint64_t total; /* 0 = unknown */
     double start, last_draw;
-} tc_progress;
+} progress_bar;
 
-void tc_progress_start(tc_progress *p, int enabled, const char *label, uint64_t total);
-void tc_progress_update(tc_progress *p, uint64_t done);
-void tc_progress_finish(tc_progress *p);
-double tc_now_seconds(void); /* monotonic */
+void progress_start(progress_bar *p, int enabled, const char *label, uint64_t total);
+void progress_update(progress_bar *p, uint64_t done);
+void progress_finish(progress_bar *p);
+double now_seconds(void); /* monotonic */
 
 #endif

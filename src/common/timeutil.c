@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-int32_t tc_days_from_civil(int y, int m, int d) {
+int32_t days_from_civil(int y, int m, int d) {
     y -= m <= 2;
     const int era = (y >= 0 ? y : y - 399) / 400;
     const unsigned yoe = (unsigned)(y - era * 400);
@@ -16,7 +16,7 @@ int32_t tc_days_from_civil(int y, int m, int d) {
     return era * 146097 + (int32_t)doe - 719468;
 }
 
-void tc_civil_from_days(int32_t z, int *y, int *m, int *d) {
+void civil_from_days(int32_t z, int *y, int *m, int *d) {
     z += 719468;
     const int era = (z >= 0 ? z : z - 146096) / 146097;
     const unsigned doe = (unsigned)(z - era * 146097);
@@ -29,7 +29,7 @@ void tc_civil_from_days(int32_t z, int *y, int *m, int *d) {
     *y = yy + (*m <= 2);
 }
 
-int tc_weekday(int32_t days) {
+int date_weekday(int32_t days) {
     /* 1970-01-01 was a Thursday (3 when Monday = 0). */
     int w = (int)((days + 3) % 7);
     return w < 0 ? w + 7 : w;
@@ -45,7 +45,7 @@ static int digits(const char *s, size_t n, int *out) {
     return 0;
 }
 
-int tc_date_parse(const char *s, size_t len, int32_t *out) {
+int date_parse(const char *s, size_t len, int32_t *out) {
     int y, m, d;
     if (len == 8) {
         if (digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d)) return -1;
@@ -55,15 +55,15 @@ int tc_date_parse(const char *s, size_t len, int32_t *out) {
         return -1;
     }
     if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1900 || y > 2200) return -1;
-    int32_t days = tc_days_from_civil(y, m, d);
+    int32_t days = days_from_civil(y, m, d);
     int yy, mm, dd;
-    tc_civil_from_days(days, &yy, &mm, &dd);
+    civil_from_days(days, &yy, &mm, &dd);
     if (yy != y || mm != m || dd != d) return -1; /* 2019-02-30 and the like */
     *out = days;
     return 0;
 }
 
-int tc_time_parse(const char *s, size_t len, int allow_hm, int32_t *out) {
+int time_parse(const char *s, size_t len, int allow_hm, int32_t *out) {
     /* hours: 1-3 digits; then :MM, then optional :SS */
     size_t i = 0;
     int h = 0;
@@ -83,7 +83,7 @@ int tc_time_parse(const char *s, size_t len, int allow_hm, int32_t *out) {
     return 0;
 }
 
-void tc_time_format(int32_t t, char *buf) {
+void time_format(int32_t t, char *buf) {
     if (t == TC_TIME_NONE) {
         strcpy(buf, "--:--:--");
         return;
@@ -97,7 +97,7 @@ void tc_time_format(int32_t t, char *buf) {
              (unsigned)(t % 60));
 }
 
-int tc_tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out) {
+int tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out) {
     /* The system zoneinfo through TZ + localtime_r: glibc reads /usr/share/zoneinfo. Not thread-safe against other
      * TZ users; called only at build time. */
     *offset_out = 0;
@@ -128,22 +128,22 @@ int tc_tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out) {
 
 /* Public wrappers. */
 tc_status tc_parse_date(const char *text, int32_t *day_out, tc_error *err) {
-    if (!text || tc_date_parse(text, strlen(text), day_out))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad date \"%s\": expected YYYY-MM-DD",
+    if (!text || date_parse(text, strlen(text), day_out))
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad date \"%s\": expected YYYY-MM-DD",
                        text ? text : "");
     return TC_OK;
 }
 
 void tc_format_date(int32_t day, char *buf) {
     int y, m, d;
-    tc_civil_from_days(day, &y, &m, &d);
+    civil_from_days(day, &y, &m, &d);
     if (y < 0 || y > 9999) y = 0; /* keeps the text within 10 characters */
     snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
 tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err) {
-    if (!text || tc_time_parse(text, strlen(text), 1, seconds_out))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad time \"%s\": expected HH:MM or HH:MM:SS",
+    if (!text || time_parse(text, strlen(text), 1, seconds_out))
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad time \"%s\": expected HH:MM or HH:MM:SS",
                        text ? text : "");
     return TC_OK;
 }

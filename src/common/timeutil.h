@@ -13,17 +13,17 @@
 
 #define TC_TIME_NONE INT32_MIN /* a blank or absent time */
 
-int32_t tc_days_from_civil(int y, int m, int d);
-void tc_civil_from_days(int32_t days, int *y, int *m, int *d);
-int tc_weekday(int32_t days); /* 0 = Monday */
+int32_t days_from_civil(int y, int m, int d);
+void civil_from_days(int32_t days, int *y, int *m, int *d);
+int date_weekday(int32_t days); /* 0 = Monday */
 /* Parse exactly 8 digits YYYYMMDD (or YYYY-MM-DD); returns 0 on success and checks the date exists. */
-int tc_date_parse(const char *s, size_t len, int32_t *out);
+int date_parse(const char *s, size_t len, int32_t *out);
 /* Parse H:MM:SS / HH:MM:SS / HHH:MM:SS (and H:MM / HH:MM when allow_hm) → seconds; 0 on success. */
-int tc_time_parse(const char *s, size_t len, int allow_hm, int32_t *out);
+int time_parse(const char *s, size_t len, int allow_hm, int32_t *out);
 /* seconds → "HH:MM:SS" (hours may exceed 23); buf ≥ 16 bytes. */
-void tc_time_format(int32_t seconds, char *buf);
+void time_format(int32_t seconds, char *buf);
 
 /* UTC offset in seconds of an IANA timezone at a given UTC instant; 0 and returns nonzero if unknown. */
-int tc_tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out);
+int tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out);
 
 #endif

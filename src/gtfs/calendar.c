@@ -32,14 +32,14 @@ tc_status gtfs_services_build(gtfs_feed *feed, const gtfs_calendar_row *rows, si
     size_t words = (feed->n_days + 63) / 64;
     if (words == 0) words = 1; /* every service keeps a valid (empty) bitset */
     uint64_t *block = calloc(feed->n_services ? feed->n_services * words : 1, sizeof *block);
-    if (!block) return tc_fail(err, TC_ERR_NO_MEMORY, "calendar.txt", 0, 0, "out of memory");
+    if (!block) return error_set(err, TC_ERR_NO_MEMORY, "calendar.txt", 0, 0, "out of memory");
     for (size_t s = 0; s < feed->n_services; s++) feed->services[s].bits = block + s * words;
     if (!feed->n_services) free(block);
     for (size_t i = 0; i < n_rows; i++) {
         const gtfs_calendar_row *r = &rows[i];
         if (r->service < 0 || (size_t)r->service >= feed->n_services || !r->weekdays) continue;
         uint64_t *bits = feed->services[r->service].bits;
-        int wd = tc_weekday(r->start_day);
+        int wd = date_weekday(r->start_day);
         for (int32_t d = r->start_day; d <= r->end_day; d++) {
             if (r->weekdays & (1u << wd)) {
                 uint32_t k = (uint32_t)(d - lo);

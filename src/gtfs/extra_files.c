@@ -84,14 +84,14 @@ typedef struct idset {
 
 typedef struct ctx {
     gtfs_source *src;
-    tc_diag *diag;
+    diag_log *diag;
     idset sets[N_SETS];
 } ctx;
 
 static long read_stream(void *c, char *buf, size_t cap, tc_error *err) { return gtfs_stream_read(c, buf, cap, err); }
 
 /* Open file as CSV without findings (the caller has its own reasons to read it). 0 on success. */
-static int open_quiet(ctx *c, const char *file, csv_reader *csv, gtfs_stream **st, tc_diag *diag) {
+static int open_quiet(ctx *c, const char *file, csv_reader *csv, gtfs_stream **st, diag_log *diag) {
     if (!gtfs_source_has(c->src, file)) return -1;
     *st = gtfs_stream_open(c->src, file, NULL);
     if (!*st) return -1;
@@ -107,7 +107,7 @@ static idset *get_set(ctx *c, int s) {
     idset *set = &c->sets[s];
     if (set->loaded) return set;
     set->loaded = 1;
-    tc_diag silent = {0};
+    diag_log silent = {0};
     for (int k = 0; k < 3 && set_sources[s][k].file; k++) {
         csv_reader csv;
         gtfs_stream *st;
@@ -159,7 +159,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
                 char *key = gtfs_arena_strndup(&keys, kb, kl);
                 int32_t prev = key ? gtfs_idmap_put(&seen, key, kl, (int32_t)csv.row_line) : -2;
                 if (prev >= 0)
-                    tc_report(c->diag, TC_SEV_ERROR, "duplicate_key", chk->file, csv.row_line, key_cols[0] + 1,
+                    diag_report(c->diag, TC_SEV_ERROR, "duplicate_key", chk->file, csv.row_line, key_cols[0] + 1,
                               "the same %s%s as line %d (duplicate)", chk->key[0], n_key > 1 ? " (and key columns)" : "",
                               (int)prev);
             }
@@ -170,7 +170,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
             if (!n) continue;
             idset *set = get_set(c, chk->refs[k].set);
             if (gtfs_idmap_get(&set->map, v, n) == GTFS_NONE)
-                tc_report(c->diag, TC_SEV_ERROR, "unknown_reference", chk->file, csv.row_line, ref_cols[k] + 1,
+                diag_report(c->diag, TC_SEV_ERROR, "unknown_reference", chk->file, csv.row_line, ref_cols[k] + 1,
                           "%s \"%.*s\" is not defined in %s", chk->refs[k].column, (int)n, v,
                           set_sources[chk->refs[k].set][0].file);
         }
@@ -178,7 +178,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
             size_t n;
             csv_reader_get(&csv, c_agency, &n);
             if (!n)
-                tc_report(c->diag, TC_SEV_ERROR, "missing_required_field", chk->file, csv.row_line, c_agency + 1,
+                diag_report(c->diag, TC_SEV_ERROR, "missing_required_field", chk->file, csv.row_line, c_agency + 1,
                           "agency_id is required when the feed has several agencies");
         }
     }
@@ -191,7 +191,7 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
 /* Fares v2: a fare product sold for several rider categories must leave no doubt which applies by default:
  * two default categories for one product, or a row without a category while several categories are default. */
 static void check_rider_categories(ctx *c) {
-    tc_diag silent = {0};
+    diag_log silent = {0};
     csv_reader csv;
     gtfs_stream *st;
     gtfs_idmap defaults = {0};
@@ -221,7 +221,7 @@ static void check_rider_categories(ctx *c) {
             if (!n) continue;
             if (!rn) {
                 if (n_defaults > 1)
-                    tc_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
+                    diag_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
                               c_rc + 1, "fare product \"%.*s\" has no rider_category_id while %zu categories are "
                               "marked default", (int)n, id, n_defaults);
                 continue;
@@ -229,7 +229,7 @@ static void check_rider_categories(ctx *c) {
             if (gtfs_idmap_get(&defaults, rc, rn) == GTFS_NONE) continue;
             char *k = gtfs_arena_strndup(&arena, id, n);
             if (k && gtfs_idmap_put(&with_default, k, n, (int32_t)csv.row_line) >= 0)
-                tc_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
+                diag_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
                           c_rc + 1, "fare product \"%.*s\" is sold for two default rider categories", (int)n, id);
         }
         gtfs_idmap_free(&with_default);
@@ -240,7 +240,7 @@ static void check_rider_categories(ctx *c) {
     gtfs_arena_free(&arena);
 }
 
-void gtfs_check_extra_files(gtfs_source *src, const gtfs_feed *feed, tc_diag *diag) {
+void gtfs_check_extra_files(gtfs_source *src, const gtfs_feed *feed, diag_log *diag) {
     ctx c;
     memset(&c, 0, sizeof c);
     c.src = src;

@@ -126,7 +126,7 @@ typedef struct gtfs_feed {
 /* Read a feed (zip, folder, or zip whose files sit in one sub-folder). Recoverable problems are reported to diag
  * and drop only what they touch; fatal ones (no stops.txt, not a zip, no usable service, ...) return an error.
  * diag->prefix is set by the caller when several feeds are read. */
-tc_status gtfs_feed_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err);
+tc_status gtfs_feed_read(const char *path, const char *name, diag_log *diag, gtfs_feed **out, tc_error *err);
 void gtfs_feed_free(gtfs_feed *feed);
 
 /* The default feed name for a path (tc_feed_source.name == NULL): its base name without a trailing "/", ".zip"
@@ -135,7 +135,7 @@ void gtfs_default_feed_name(const char *path, char *buf, size_t n);
 
 /* Warnings about a feed that reads correctly but looks unintended (unused stops, routes whose short and long names
  * are the same, trips with a stop sequence unusual for their route): feed_lint.c. `validate` runs them. */
-void gtfs_feed_lint(const gtfs_feed *feed, tc_diag *diag);
+void gtfs_feed_lint(const gtfs_feed *feed, diag_log *diag);
 
 /* 1 if service s is active on day (days since 1970-01-01). */
 static inline int gtfs_service_active(const gtfs_feed *f, int32_t s, int32_t day) {

@@ -41,28 +41,28 @@ static uint64_t sequence_hash(const gtfs_feed *f, const gtfs_trip *t) {
     return h;
 }
 
-static void unused_stops(const gtfs_feed *f, tc_diag *diag) {
+static void unused_stops(const gtfs_feed *f, diag_log *diag) {
     uint8_t *used = calloc(f->n_stops + 1, 1);
     if (!used) return;
     for (size_t i = 0; i < f->n_stop_times; i++)
         if (f->stop_times[i].stop >= 0 && (size_t)f->stop_times[i].stop < f->n_stops) used[f->stop_times[i].stop] = 1;
     for (size_t s = 0; s < f->n_stops; s++)
         if (!used[s] && f->stops[s].location_type == 0)
-            tc_report(diag, TC_SEV_WARNING, "unused_stop", "stops.txt", 0, 0,
+            diag_report(diag, TC_SEV_WARNING, "unused_stop", "stops.txt", 0, 0,
                       "stop \"%s\" (%s) is served by no trip", f->stops[s].id, f->stops[s].name);
     free(used);
 }
 
-static void same_names(const gtfs_feed *f, tc_diag *diag) {
+static void same_names(const gtfs_feed *f, diag_log *diag) {
     for (size_t r = 0; r < f->n_routes; r++) {
         const gtfs_route *rt = &f->routes[r];
         if (rt->short_name[0] && !strcasecmp(rt->short_name, rt->long_name))
-            tc_report(diag, TC_SEV_WARNING, "same_short_long_name", "routes.txt", 0, 0,
+            diag_report(diag, TC_SEV_WARNING, "same_short_long_name", "routes.txt", 0, 0,
                       "route \"%s\": route_short_name and route_long_name are both \"%s\"", rt->id, rt->short_name);
     }
 }
 
-static void unusual_trips(const gtfs_feed *f, tc_diag *diag) {
+static void unusual_trips(const gtfs_feed *f, diag_log *diag) {
     trip_key *k = malloc((f->n_trips + 1) * sizeof *k);
     if (!k) return;
     size_t n = 0;
@@ -80,7 +80,7 @@ static void unusual_trips(const gtfs_feed *f, tc_diag *diag) {
             while (q < b && k[q].hash == k[p].hash) q++;
             if ((double)(q - p) < UNUSUAL_SHARE * (double)route_trips)
                 for (size_t i = p; i < q; i++)
-                    tc_report(diag, TC_SEV_WARNING, "unusual_trip", "trips.txt", 0, 0,
+                    diag_report(diag, TC_SEV_WARNING, "unusual_trip", "trips.txt", 0, 0,
                               "trip \"%s\" of route \"%s\" stops at a sequence of stops only %zu of the route's %zu "
                               "trips share (below %.0f%%)",
                               f->trips[k[i].trip].id, f->routes[k[i].route].id, q - p, route_trips,
@@ -92,7 +92,7 @@ static void unusual_trips(const gtfs_feed *f, tc_diag *diag) {
     free(k);
 }
 
-void gtfs_feed_lint(const gtfs_feed *feed, tc_diag *diag) {
+void gtfs_feed_lint(const gtfs_feed *feed, diag_log *diag) {
     if (!feed) return;
     unused_stops(feed, diag);
     same_names(feed, diag);

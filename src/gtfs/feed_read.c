@@ -44,7 +44,7 @@ typedef struct reader {
     gtfs_feed *f;
     gtfs_arena *arena;
     gtfs_source *src;
-    tc_diag *diag;
+    diag_log *diag;
     tc_error *err;
     gtfs_idmap agencies, stops, routes, trips, services, shapes;
     /* per-stop parent_station id while stops.txt is read */
@@ -80,7 +80,7 @@ static int vgrow(void **p, size_t *cap, size_t elem) {
 
 int gtfs_parse_time(const char *s, size_t len, int32_t *out) {
     if (len == 0) return -1;
-    return tc_time_parse(s, len, 0, out);
+    return time_parse(s, len, 0, out);
 }
 
 int gtfs_parse_int(const char *s, size_t len, long lo, long hi, long *out) {
@@ -166,7 +166,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
     tc_error e = {0};
     tc_status rc = csv_reader_open(&t->csv, file, stream_reader, t->stream, r->diag, &e);
     if (rc == TC_ERR_PARSE && t->csv.fatal) { /* binary content or a limit passed: the feed cannot be read */
-        tc_report(r->diag, TC_SEV_ERROR, "unreadable_file", file, e.line, e.column, "%s", e.message);
+        diag_report(r->diag, TC_SEV_ERROR, "unreadable_file", file, e.line, e.column, "%s", e.message);
         if (r->err) *r->err = e;
         csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
@@ -174,7 +174,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
         return rc;
     }
     if (rc == TC_ERR_PARSE) {
-        tc_report(r->diag, e.line ? TC_SEV_ERROR : TC_SEV_WARNING, e.line && e.column ? "unsupported_encoding" : "empty_file",
+        diag_report(r->diag, e.line ? TC_SEV_ERROR : TC_SEV_WARNING, e.line && e.column ? "unsupported_encoding" : "empty_file",
                   file, e.line, e.column, "%s", e.message);
         csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
@@ -196,7 +196,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
         for (const char *const *k = known; *k; k++)
             if (!strcmp(*k, h)) ok = 1;
         if (!ok)
-            tc_report(r->diag, TC_SEV_WARNING, "unknown_column", file, t->csv.row_line, (long)i + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "unknown_column", file, t->csv.row_line, (long)i + 1,
                       "unknown column \"%s\" (ignored)", h);
     }
     return TC_OK;
@@ -207,7 +207,7 @@ static int require_columns(reader *r, table *t, const char *const *cols) {
     int missing = 0;
     for (const char *const *c = cols; *c; c++)
         if (csv_reader_col(&t->csv, *c) < 0) {
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_column", t->file, 1, 0,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_column", t->file, 1, 0,
                       "required column \"%s\" is missing", *c);
             missing = 1;
         }
@@ -220,10 +220,10 @@ static tc_status open_essential(reader *r, table *t, const char *file, const cha
                                 const char *const *req, const char *if_missing, const char *if_columns) {
     tc_status rc = table_open(r, t, file, known);
     if (rc) return rc;
-    if (!t->present) return tc_fail(r->err, TC_ERR_PARSE, file, 0, 0, "%s", if_missing);
+    if (!t->present) return error_set(r->err, TC_ERR_PARSE, file, 0, 0, "%s", if_missing);
     if (require_columns(r, t, req)) {
         table_close(t);
-        return tc_fail(r->err, TC_ERR_PARSE, file, 1, 0, "%s", if_columns);
+        return error_set(r->err, TC_ERR_PARSE, file, 1, 0, "%s", if_columns);
     }
     return TC_OK;
 }
@@ -235,7 +235,7 @@ static tc_status open_optional(reader *r, table *t, const char *file, const char
     tc_status rc = table_open(r, t, file, known);
     if (rc || !t->present) return rc;
     if (require_columns(r, t, req)) {
-        tc_report(r->diag, TC_SEV_ERROR, "file_ignored", file, 1, 0, "%s ignored: a required column is missing", file);
+        diag_report(r->diag, TC_SEV_ERROR, "file_ignored", file, 1, 0, "%s ignored: a required column is missing", file);
         table_close(t);
     }
     return TC_OK;
@@ -243,16 +243,16 @@ static tc_status open_optional(reader *r, table *t, const char *file, const char
 
 static tc_status row_error(reader *r, table *t) {
     if (t->csv.fatal) {
-        tc_report(r->diag, TC_SEV_ERROR, "limit_exceeded", t->file, t->csv.failed_line, t->csv.failed_column, "%s",
+        diag_report(r->diag, TC_SEV_ERROR, "limit_exceeded", t->file, t->csv.failed_line, t->csv.failed_column, "%s",
                   t->csv.failed);
-        return tc_fail(r->err, TC_ERR_PARSE, t->file, t->csv.failed_line, t->csv.failed_column, "%s", t->csv.failed);
+        return error_set(r->err, TC_ERR_PARSE, t->file, t->csv.failed_line, t->csv.failed_column, "%s", t->csv.failed);
     }
     if (t->csv.io_failed) return r->err ? r->err->code : TC_ERR_IO;
-    return tc_fail(r->err, TC_ERR_NO_MEMORY, t->file, t->csv.row_line, 0, "out of memory");
+    return error_set(r->err, TC_ERR_NO_MEMORY, t->file, t->csv.row_line, 0, "out of memory");
 }
 
 #define LINE(t) ((t)->csv.row_line)
-#define OOM(r, t) tc_fail((r)->err, TC_ERR_NO_MEMORY, (t)->file, LINE(t), 0, "out of memory")
+#define OOM(r, t) error_set((r)->err, TC_ERR_NO_MEMORY, (t)->file, LINE(t), 0, "out of memory")
 
 /* Optional small integer cell: default when blank, warning and default when invalid. */
 static int opt_int(reader *r, table *t, int col, long lo, long hi, int def, const char *what) {
@@ -261,7 +261,7 @@ static int opt_int(reader *r, table *t, int col, long lo, long hi, int def, cons
     if (!n) return def;
     long v;
     if (gtfs_parse_int(s, n, lo, hi, &v)) {
-        tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), col + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), col + 1,
                   "%s \"%.*s\" is not an integer in %ld..%ld (read as %d)", what, (int)n, s, lo, hi, def);
         return def;
     }
@@ -273,7 +273,7 @@ static size_t req_id(reader *r, table *t, int col, const char *name, const char 
     size_t n;
     *out = csv_reader_get(&t->csv, col, &n);
     if (!n)
-        tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), col + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), col + 1,
                   "%s is empty (row dropped)", name);
     return n;
 }
@@ -290,7 +290,7 @@ static tc_status read_agency(reader *r) {
     if (rc) return rc;
     if (!t.present) {
         if (!gtfs_source_has(r->src, "agency.txt"))
-            tc_report(r->diag, TC_SEV_ERROR, "missing_file", "agency.txt", 0, 0,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_file", "agency.txt", 0, 0,
                       "agency.txt is missing (required); the feed's timezone is unknown");
         return TC_OK;
     }
@@ -306,7 +306,7 @@ static tc_status read_agency(reader *r) {
         char *sid = gtfs_arena_strndup(r->arena, id, n);
         if (!sid) return OOM(r, &t);
         if (gtfs_idmap_get(&r->agencies, sid, n) != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
                       "agency_id \"%s\" is defined twice (row dropped)", sid);
             continue;
         }
@@ -317,20 +317,20 @@ static tc_status read_agency(reader *r) {
             !(a->timezone = dup_cell(r, &t.csv, c_tz)) || !(a->lang = dup_cell(r, &t.csv, c_lang)))
             return OOM(r, &t);
         if (!*a->name)
-            tc_report(r->diag, TC_SEV_WARNING, "missing_required_field", t.file, LINE(&t), c_name + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "missing_required_field", t.file, LINE(&t), c_name + 1,
                       "agency_name is empty");
         if (!*a->timezone)
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_tz + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_tz + 1,
                       "agency_timezone is empty");
         else if (!timezone_known(a->timezone))
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
                       "agency_timezone \"%s\" is not an IANA timezone", a->timezone);
         else if (f->n_agencies > 0 && f->agencies[0].timezone[0] && strcmp(a->timezone, f->agencies[0].timezone))
-            tc_report(r->diag, TC_SEV_ERROR, "inconsistent_timezone", t.file, LINE(&t), c_tz + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "inconsistent_timezone", t.file, LINE(&t), c_tz + 1,
                       "agency_timezone \"%s\" differs from the first agency's \"%s\" (all agencies must share one)",
                       a->timezone, f->agencies[0].timezone);
         if (!n)
-            tc_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_id + 1,
                       "agency_id is empty (recommended, required when there are several agencies)");
         if (n && gtfs_idmap_put(&r->agencies, sid, n, (int32_t)f->n_agencies) == -2) return OOM(r, &t);
         f->n_agencies++;
@@ -374,10 +374,10 @@ static void check_duplicate_stops(reader *r, int c_lat) {
             const gtfs_stop *b = &f->stops[order[j].stop];
             /* platforms of one station often share its coordinates: not a duplicate */
             if (a->parent != GTFS_NONE && a->parent == b->parent) continue;
-            if (tc_haversine_m(a->lat, a->lon, b->lat, b->lon) < 2.0) {
+            if (haversine_m(a->lat, a->lon, b->lat, b->lon) < 2.0) {
                 int32_t first = order[i].stop < order[j].stop ? order[i].stop : order[j].stop;
                 int32_t second = order[i].stop < order[j].stop ? order[j].stop : order[i].stop;
-                tc_report(r->diag, TC_SEV_WARNING, "duplicate_stop", "stops.txt", r->stop_lines[second], c_lat + 1,
+                diag_report(r->diag, TC_SEV_WARNING, "duplicate_stop", "stops.txt", r->stop_lines[second], c_lat + 1,
                           "stop \"%s\" is within 2 m of stop \"%s\" (line %u): the same stop twice?",
                           f->stops[second].id, f->stops[first].id, r->stop_lines[first]);
             }
@@ -394,19 +394,19 @@ static int read_stop_position(reader *r, table *t, int c_lat, int c_lon, int typ
     const char *slat = csv_reader_get(&t->csv, c_lat, &la), *slon = csv_reader_get(&t->csv, c_lon, &lo);
     if (!(la || lo || type <= 2)) return 0;
     if (gtfs_parse_double(slat, la, lat) || *lat < -90 || *lat > 90) {
-        tc_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+        diag_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
                   c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)", (int)n, id,
                   (int)la, slat);
         return -1;
     }
     if (gtfs_parse_double(slon, lo, lon) || *lon < -180 || *lon > 180) {
-        tc_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
+        diag_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
                   c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)", (int)n, id,
                   (int)lo, slon);
         return -1;
     }
     if (fabs(*lat) < 1e-6 && fabs(*lon) < 1e-6)
-        tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t->file, LINE(t), c_lat + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t->file, LINE(t), c_lat + 1,
                   "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
     return 0;
 }
@@ -421,30 +421,30 @@ static void resolve_parent_stations(reader *r, const char *file, int c_parent, i
         long line = r->stop_lines[i];
         if (!*pid) {
             if (s->location_type >= 2)
-                tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", file, line, c_parent + 1,
+                diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", file, line, c_parent + 1,
                           "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
             continue;
         }
         int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
         if (p == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", file, line, c_parent + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", file, line, c_parent + 1,
                       "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
             continue;
         }
         int pt = f->stops[p].location_type;
         int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
         if (!ok || p == (int32_t)i) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", file, line, c_parent + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", file, line, c_parent + 1,
                       "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
                       "(ignored)", s->id, s->location_type, pid, pt);
             continue;
         }
         s->parent = p;
         if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
-            tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
-            tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", file, line, c_lat + 1,
+            haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
+            diag_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", file, line, c_lat + 1,
                       "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
-                      tc_haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
+                      haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
     }
 }
 
@@ -461,7 +461,7 @@ static void inherit_parent_positions(reader *r, const char *file, int c_lat) {
             s->lon = f->stops[p].lon;
         } else {
             /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
-            tc_report(r->diag, TC_SEV_WARNING, "missing_coordinates", file, r->stop_lines[i], c_lat + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "missing_coordinates", file, r->stop_lines[i], c_lat + 1,
                       "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
             s->lat = s->lon = 0;
         }
@@ -491,7 +491,7 @@ static tc_status read_stops(reader *r) {
         size_t n = req_id(r, &t, c_id, "stop_id", &id);
         if (!n) continue;
         if (gtfs_idmap_get(&r->stops, id, n) != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
                       "stop_id \"%.*s\" is defined twice (row dropped)", (int)n, id);
             continue;
         }
@@ -504,7 +504,7 @@ static tc_status read_stops(reader *r) {
             char buf[128];
             snprintf(buf, sizeof buf, "%.*s", (int)(tzn < 127 ? tzn : 127), tz);
             if (!timezone_known(buf))
-                tc_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
+                diag_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
                           "stop_timezone \"%s\" is not an IANA timezone (ignored)", buf);
         }
         if (!VGROW(f->stops, f->n_stops, r->cap_stops)) return OOM(r, &t);
@@ -538,7 +538,7 @@ static tc_status read_stops(reader *r) {
     resolve_parent_stations(r, t.file, c_parent, c_lat);
     inherit_parent_positions(r, t.file, c_lat);
     table_close(&t);
-    if (f->n_stops == 0) return tc_fail(r->err, TC_ERR_PARSE, "stops.txt", 0, 0, "stops.txt has no usable stop");
+    if (f->n_stops == 0) return error_set(r->err, TC_ERR_PARSE, "stops.txt", 0, 0, "stops.txt has no usable stop");
     check_duplicate_stops(r, c_lat);
     return TC_OK;
 }
@@ -566,30 +566,30 @@ static void check_route_names(reader *r, const gtfs_route *rt, const char *desc,
     const char *file = "routes.txt";
     size_t sl = strlen(rt->short_name), ll = strlen(rt->long_name);
     if (sl > 12)
-        tc_report(r->diag, TC_SEV_WARNING, "route_short_name_too_long", file, line, c_sn + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "route_short_name_too_long", file, line, c_sn + 1,
                   "route_short_name \"%s\" is long for a short name (over 12 characters)", rt->short_name);
     if (sl && ll > sl && !strncasecmp(rt->long_name, rt->short_name, sl) &&
         (rt->long_name[sl] == ' ' || rt->long_name[sl] == '-' || rt->long_name[sl] == ':'))
-        tc_report(r->diag, TC_SEV_WARNING, "route_long_name_repeats_short_name", file, line, c_ln + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "route_long_name_repeats_short_name", file, line, c_ln + 1,
                   "route_long_name \"%s\" starts with route_short_name \"%s\"", rt->long_name, rt->short_name);
     if (dn && ((sl == dn && !strncmp(desc, rt->short_name, dn)) || (ll == dn && !strncmp(desc, rt->long_name, dn))))
-        tc_report(r->diag, TC_SEV_WARNING, "route_desc_repeats_name", file, line, c_desc + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "route_desc_repeats_name", file, line, c_desc + 1,
                   "route_desc repeats the route's name instead of describing it");
     const char *names_[2] = {rt->short_name, rt->long_name};
     for (int k = 0; k < 2; k++)
         if (strpbrk(names_[k], "_\\%#@$^={}[]`~")) {
-            tc_report(r->diag, TC_SEV_WARNING, "route_name_characters", file, line, (k ? c_ln : c_sn) + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "route_name_characters", file, line, (k ? c_ln : c_sn) + 1,
                       "route name \"%s\" holds characters riders would not expect (_ \\ %% # @ ...)", names_[k]);
             break;
         }
     if (rt->type >= 100)
-        tc_report(r->diag, TC_SEV_WARNING, "extended_route_type", file, line, c_type + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "extended_route_type", file, line, c_type + 1,
                   "route_type %d is an extended type, which some consumers do not read", rt->type);
     double l1 = luminance(rt->color), l2 = luminance(rt->text_color);
     if (l1 >= 0 && l2 >= 0) {
         double hi = l1 > l2 ? l1 : l2, lo = l1 > l2 ? l2 : l1;
         if ((hi + 0.05) / (lo + 0.05) < 2.0)
-            tc_report(r->diag, TC_SEV_WARNING, "low_color_contrast", file, line, c_tcol + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "low_color_contrast", file, line, c_tcol + 1,
                       "route_text_color %s is hard to read on route_color %s", rt->text_color, rt->color);
     }
     if (sl || ll) {
@@ -599,7 +599,7 @@ static void check_route_names(reader *r, const gtfs_route *rt, const char *desc,
             char *key = gtfs_arena_strndup(keys, kb, (size_t)kl);
             int32_t prev = key ? gtfs_idmap_put(names, key, (size_t)kl, (int32_t)line) : -2;
             if (prev >= 0)
-                tc_report(r->diag, TC_SEV_WARNING, "duplicate_route_name", file, line, (ll ? c_ln : c_sn) + 1,
+                diag_report(r->diag, TC_SEV_WARNING, "duplicate_route_name", file, line, (ll ? c_ln : c_sn) + 1,
                           "route \"%s\" has the same names and type as the route on line %d", rt->id, (int)prev);
         }
     }
@@ -629,7 +629,7 @@ static tc_status read_routes(reader *r) {
         size_t n = req_id(r, &t, c_id, "route_id", &id);
         if (!n) continue;
         if (gtfs_idmap_get(&r->routes, id, n) != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
                       "route_id \"%.*s\" is defined twice (row dropped)", (int)n, id);
             continue;
         }
@@ -637,7 +637,7 @@ static tc_status read_routes(reader *r) {
         const char *ts = csv_reader_get(&t.csv, c_type, &tn);
         long type;
         if (gtfs_parse_int(ts, tn, 0, 1799, &type) || (type > 12 && type < 100)) {
-            tc_report(r->diag, TC_SEV_ERROR, tn ? "invalid_route_type" : "missing_required_field", t.file, LINE(&t),
+            diag_report(r->diag, TC_SEV_ERROR, tn ? "invalid_route_type" : "missing_required_field", t.file, LINE(&t),
                       c_type + 1, "route \"%.*s\": route_type \"%.*s\" is not a GTFS route type (0–12, 100–1799) "
                       "(route dropped)", (int)n, id, (int)tn, ts);
             continue;
@@ -648,15 +648,15 @@ static tc_status read_routes(reader *r) {
         if (an) {
             int32_t a = gtfs_idmap_get(&r->agencies, as, an);
             if (a == GTFS_NONE)
-                tc_report(r->diag, TC_SEV_ERROR, "unknown_agency", t.file, LINE(&t), c_ag + 1,
+                diag_report(r->diag, TC_SEV_ERROR, "unknown_agency", t.file, LINE(&t), c_ag + 1,
                           "agency_id \"%.*s\" is not in agency.txt (route kept under the first agency)", (int)an, as);
             else
                 agency = a;
         } else if (f->n_agencies > 1) {
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_ag + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_ag + 1,
                       "agency_id is empty but the feed has %zu agencies (route kept under the first)", f->n_agencies);
         } else {
-            tc_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_ag + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_ag + 1,
                       "agency_id is empty (recommended)");
         }
         if (!VGROW(f->routes, f->n_routes, r->cap_routes)) return OOM(r, &t);
@@ -668,7 +668,7 @@ static tc_status read_routes(reader *r) {
         rt->agency = agency;
         rt->type = (int)type;
         if (!*rt->short_name && !*rt->long_name)
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_sn + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_sn + 1,
                       "route \"%s\" has neither route_short_name nor route_long_name", rt->id);
         size_t dn;
         const char *desc = csv_reader_get(&t.csv, c_desc, &dn);
@@ -721,7 +721,7 @@ static tc_status read_calendar(reader *r) {
         size_t n = req_id(r, &t, c_id, "service_id", &id);
         if (!n) continue;
         if (gtfs_idmap_get(&seen, id, n) != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
                       "service_id \"%.*s\" appears twice in calendar.txt (row dropped)", (int)n, id);
             continue;
         }
@@ -733,7 +733,7 @@ static tc_status read_calendar(reader *r) {
             if (vn == 1 && (v[0] == '0' || v[0] == '1')) {
                 if (v[0] == '1') wd |= (uint8_t)(1u << d);
             } else {
-                tc_report(r->diag, TC_SEV_ERROR, vn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
+                diag_report(r->diag, TC_SEV_ERROR, vn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
                           c_wd[d] + 1, "%s \"%.*s\" must be 0 or 1 (row dropped)", known[1 + d], (int)vn, v);
                 bad = 1;
             }
@@ -744,8 +744,8 @@ static tc_status read_calendar(reader *r) {
         for (int k = 0; k < 2 && !bad; k++) {
             size_t vn;
             const char *v = csv_reader_get(&t.csv, cols[k], &vn);
-            if (vn != 8 || tc_date_parse(v, vn, &days[k])) {
-                tc_report(r->diag, TC_SEV_ERROR, vn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
+            if (vn != 8 || date_parse(v, vn, &days[k])) {
+                diag_report(r->diag, TC_SEV_ERROR, vn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
                           cols[k] + 1, "%s \"%.*s\" is not a YYYYMMDD date (row dropped)", k ? "end_date" : "start_date",
                           (int)vn, v);
                 bad = 1;
@@ -753,12 +753,12 @@ static tc_status read_calendar(reader *r) {
         }
         if (bad) continue;
         if (days[1] < days[0]) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_date_range", t.file, LINE(&t), c_end + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_date_range", t.file, LINE(&t), c_end + 1,
                       "end_date is before start_date (row dropped)");
             continue;
         }
         if (wd && days[1] - days[0] < 6)
-            tc_report(r->diag, TC_SEV_WARNING, "short_service_period", t.file, LINE(&t), c_end + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "short_service_period", t.file, LINE(&t), c_end + 1,
                       "service \"%.*s\" covers only %d day(s): calendar_dates.txt would say it more plainly", (int)n,
                       id, (int)(days[1] - days[0] + 1));
         int32_t s = service_index(r, id, n);
@@ -798,13 +798,13 @@ static tc_status read_calendar_dates(reader *r) {
         size_t dn, tn;
         const char *ds = csv_reader_get(&t.csv, c_date, &dn), *ts = csv_reader_get(&t.csv, c_type, &tn);
         int32_t day;
-        if (dn != 8 || tc_date_parse(ds, dn, &day)) {
-            tc_report(r->diag, TC_SEV_ERROR, dn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
+        if (dn != 8 || date_parse(ds, dn, &day)) {
+            diag_report(r->diag, TC_SEV_ERROR, dn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
                       c_date + 1, "date \"%.*s\" is not a YYYYMMDD date (row dropped)", (int)dn, ds);
             continue;
         }
         if (tn != 1 || (ts[0] != '1' && ts[0] != '2')) {
-            tc_report(r->diag, TC_SEV_ERROR, tn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
+            diag_report(r->diag, TC_SEV_ERROR, tn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
                       c_type + 1, "exception_type \"%.*s\" must be 1 or 2 (row dropped)", (int)tn, ts);
             continue;
         }
@@ -821,13 +821,13 @@ static tc_status read_calendar_dates(reader *r) {
             break;
         }
         if (prev != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_date + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_date + 1,
                       "service_id \"%.*s\" and date %.8s already appear on line %d (row dropped)", (int)n, id, ds,
                       (int)prev);
             int32_t s = gtfs_idmap_get(&r->services, id, n);
             for (size_t i = 0; s != GTFS_NONE && i < r->n_cal; i++)
                 if (r->cal[i].service == s) {
-                    tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", "calendar.txt", r->cal_lines[i], 0,
+                    diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", "calendar.txt", r->cal_lines[i], 0,
                               "service \"%.*s\" has a duplicate exception in calendar_dates.txt (line %ld)", (int)n,
                               id, LINE(&t));
                     break;
@@ -851,7 +851,7 @@ static tc_status read_calendar_dates(reader *r) {
 static tc_status finish_services(reader *r) {
     gtfs_feed *f = r->f;
     if (!r->have_calendar && !r->have_calendar_dates)
-        tc_report(r->diag, TC_SEV_ERROR, "missing_file", "calendar.txt", 0, 0,
+        diag_report(r->diag, TC_SEV_ERROR, "missing_file", "calendar.txt", 0, 0,
                   "neither calendar.txt nor calendar_dates.txt can be used: no trip has service days");
     tc_status rc = gtfs_services_build(f, r->cal, r->n_cal, r->dates, r->n_dates, r->err);
     if (rc) return rc;
@@ -859,7 +859,7 @@ static tc_status finish_services(reader *r) {
     /* a calendar row with no weekday (best practice: leave such services to calendar_dates.txt alone) */
     for (size_t i = 0; i < r->n_cal; i++)
         if (!r->cal[i].weekdays)
-            tc_report(r->diag, TC_SEV_WARNING, "calendar_no_weekdays", "calendar.txt", r->cal_lines[i], 0,
+            diag_report(r->diag, TC_SEV_WARNING, "calendar_no_weekdays", "calendar.txt", r->cal_lines[i], 0,
                       "service \"%s\" runs on no weekday: its days come from calendar_dates.txt alone",
                       f->services[r->cal[i].service].id);
     /* services that never run */
@@ -869,7 +869,7 @@ static tc_status finish_services(reader *r) {
         int any = 0;
         for (size_t w = 0; w < words && !any; w++) any = s->bits[w] != 0;
         if (!any)
-            tc_report(r->diag, TC_SEV_WARNING, "service_never_active", "calendar.txt", r->cal_lines[i], 0,
+            diag_report(r->diag, TC_SEV_WARNING, "service_never_active", "calendar.txt", r->cal_lines[i], 0,
                       "service_id \"%s\" is active on no day", s->id);
     }
     return TC_OK;
@@ -918,23 +918,23 @@ static tc_status read_shapes(reader *r) {
         long seq;
         if (gtfs_parse_double(slat, la, &lat) || lat < -90 || lat > 90 || gtfs_parse_double(slon, lo, &lon) ||
             lon < -180 || lon > 180) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_coordinate", t.file, LINE(&t), c_lat + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_coordinate", t.file, LINE(&t), c_lat + 1,
                       "shape point \"%.*s\",\"%.*s\" is not a latitude,longitude (point dropped)", (int)la, slat,
                       (int)lo, slon);
             continue;
         }
         if (gtfs_parse_int(sseq, sn, 0, UINT32_MAX, &seq)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_seq + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_seq + 1,
                       "shape_pt_sequence \"%.*s\" is not a non-negative integer (point dropped)", (int)sn, sseq);
             continue;
         }
         if (dn && (gtfs_parse_double(sd, dn, &dist) || dist < 0)) {
-            tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_dist + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_dist + 1,
                       "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)dn, sd);
             dist = NAN;
         }
         if (fabs(lat) < 1e-6 && fabs(lon) < 1e-6)
-            tc_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t.file, LINE(&t), c_lat + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t.file, LINE(&t), c_lat + 1,
                       "shape point at 0,0 (kept, but probably a placeholder)");
         int32_t s = gtfs_idmap_get(&r->shapes, id, n);
         if (s == GTFS_NONE) {
@@ -969,7 +969,7 @@ static tc_status read_shapes(reader *r) {
         free(recs);
         free(first_line);
         free(reported_shape);
-        return tc_fail(r->err, TC_ERR_NO_MEMORY, "shapes.txt", 0, 0, "out of memory");
+        return error_set(r->err, TC_ERR_NO_MEMORY, "shapes.txt", 0, 0, "out of memory");
     }
     size_t out = 0;
     for (size_t i = 0; i < n_recs; i++) {
@@ -982,24 +982,24 @@ static tc_status read_shapes(reader *r) {
             const shape_rec *q = &recs[i - 1];
             const char *problem = NULL;
             if (q->seq == p->seq) {
-                tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", "shapes.txt", p->line, c_seq + 1,
+                diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", "shapes.txt", p->line, c_seq + 1,
                           "shape \"%s\" has shape_pt_sequence %u twice (also line %u; point dropped)", sh->id, p->seq,
                           q->line);
                 problem = "duplicate shape_pt_sequence";
             } else if (!isnan(p->pt.dist) && sh->pt_count && !isnan(f->shape_points[out - 1].dist) &&
                        p->pt.dist < f->shape_points[out - 1].dist) {
-                tc_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "shapes.txt", p->line, c_dist + 1,
+                diag_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "shapes.txt", p->line, c_dist + 1,
                           "shape \"%s\": shape_dist_traveled decreases along the shape", sh->id);
                 problem = "shape_dist_traveled decreases";
             } else if (sh->pt_count) {
                 const gtfs_shape_point *a = &f->shape_points[out - 1];
-                double d = tc_haversine_m(a->lat, a->lon, p->pt.lat, p->pt.lon);
+                double d = haversine_m(a->lat, a->lon, p->pt.lat, p->pt.lon);
                 if (d > 100000)
-                    tc_report(r->diag, TC_SEV_WARNING, "shape_segment_too_long", "shapes.txt", p->line, c_lat + 1,
+                    diag_report(r->diag, TC_SEV_WARNING, "shape_segment_too_long", "shapes.txt", p->line, c_lat + 1,
                               "shape \"%s\": %.0f km from the previous point (a wrong coordinate?)", sh->id, d / 1000);
             }
             if (problem && first_line[p->shape] != p->line && !(reported_shape && reported_shape[p->shape])) {
-                tc_report(r->diag, TC_SEV_ERROR, "invalid_shape", "shapes.txt", first_line[p->shape], 0,
+                diag_report(r->diag, TC_SEV_ERROR, "invalid_shape", "shapes.txt", first_line[p->shape], 0,
                           "shape \"%s\": %s at line %u", sh->id, problem, p->line);
                 if (reported_shape) reported_shape[p->shape] = 1;
             }
@@ -1017,7 +1017,7 @@ oom:
     free(recs);
     free(first_line);
     table_close(&t);
-    return tc_fail(r->err, TC_ERR_NO_MEMORY, "shapes.txt", 0, 0, "out of memory");
+    return error_set(r->err, TC_ERR_NO_MEMORY, "shapes.txt", 0, 0, "out of memory");
 }
 
 /* ------------------------------------------------------------------ trips.txt ------------------------------- */
@@ -1049,7 +1049,7 @@ static tc_status read_trips(reader *r) {
             continue;
         }
         if (gtfs_idmap_get(&r->trips, id, n) != GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_id + 1,
                       "trip_id \"%.*s\" is defined twice (row dropped)", (int)n, id);
             f->counts.trips_dropped++;
             continue;
@@ -1058,7 +1058,7 @@ static tc_status read_trips(reader *r) {
         const char *rs = csv_reader_get(&t.csv, c_route, &rn), *ss = csv_reader_get(&t.csv, c_svc, &sn);
         int32_t route = rn ? gtfs_idmap_get(&r->routes, rs, rn) : GTFS_NONE;
         if (route == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, rn ? "unknown_route" : "missing_required_field", t.file, LINE(&t),
+            diag_report(r->diag, TC_SEV_ERROR, rn ? "unknown_route" : "missing_required_field", t.file, LINE(&t),
                       c_route + 1, "trip \"%.*s\": route_id \"%.*s\" is not in routes.txt (trip dropped)", (int)n, id,
                       (int)rn, rs);
             f->counts.trips_dropped++;
@@ -1066,7 +1066,7 @@ static tc_status read_trips(reader *r) {
         }
         int32_t service = sn ? gtfs_idmap_get(&r->services, ss, sn) : GTFS_NONE;
         if (service == GTFS_NONE)
-            tc_report(r->diag, TC_SEV_ERROR, sn ? "unknown_service" : "missing_required_field", t.file, LINE(&t),
+            diag_report(r->diag, TC_SEV_ERROR, sn ? "unknown_service" : "missing_required_field", t.file, LINE(&t),
                       c_svc + 1, "trip \"%.*s\": service_id \"%.*s\" is in no calendar file (trip kept, runs on no day)",
                       (int)n, id, (int)sn, ss);
         if (!VGROW(f->trips, f->n_trips, r->cap_trips)) return OOM(r, &t);
@@ -1083,7 +1083,7 @@ static tc_status read_trips(reader *r) {
             !(tr->shape_id = dup_cell(r, &t.csv, c_shape)))
             return OOM(r, &t);
         if (*tr->shape_id && gtfs_idmap_get(&r->shapes, tr->shape_id, strlen(tr->shape_id)) == GTFS_NONE) {
-            tc_report(r->diag, TC_SEV_ERROR, "unknown_shape", t.file, LINE(&t), c_shape + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "unknown_shape", t.file, LINE(&t), c_shape + 1,
                       "trip \"%s\": shape_id \"%s\" is not in shapes.txt (ignored)", tr->id, tr->shape_id);
             tr->shape_id = gtfs_arena_strndup(r->arena, "", 0);
         }
@@ -1177,7 +1177,7 @@ static int32_t row_trip(reader *r, table *t, const st_columns *c, last_trip *las
         }
     }
     if (trip == GTFS_NONE)
-        tc_report(r->diag, TC_SEV_ERROR, *tn ? "unknown_trip" : "missing_required_field", t->file, LINE(t),
+        diag_report(r->diag, TC_SEV_ERROR, *tn ? "unknown_trip" : "missing_required_field", t->file, LINE(t),
                   c->trip + 1, "trip_id \"%.*s\" is not in trips.txt (row dropped)", (int)*tn, *ts);
     return trip;
 }
@@ -1192,7 +1192,7 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
     if (sn && (wn1 || wn2)) {
         /* GTFS-Flex: a stop served on demand within a time window, not at a scheduled time */
         if (!r->trip_bad[trip])
-            tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (wn1 ? c->win1 : c->win2) + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (wn1 ? c->win1 : c->win2) + 1,
                       "trip \"%.*s\" is a GTFS-Flex trip with pickup/drop-off windows (trip dropped)", (int)tn, ts);
         drop_trip(r, trip);
         return GTFS_NONE;
@@ -1203,10 +1203,10 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
         csv_reader_get(&t->csv, c->locg, &gn);
         if (ln || gn) {
             if (!r->trip_bad[trip])
-                tc_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (ln ? c->loc : c->locg) + 1,
+                diag_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (ln ? c->loc : c->locg) + 1,
                           "trip \"%.*s\" serves a GTFS-Flex location or location group (trip dropped)", (int)tn, ts);
         } else {
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), c->stop + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), c->stop + 1,
                       "stop_id is empty (trip \"%.*s\" dropped)", (int)tn, ts);
         }
         drop_trip(r, trip);
@@ -1214,7 +1214,7 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
     }
     int32_t stop = gtfs_idmap_get(&r->stops, ss, sn);
     if (stop == GTFS_NONE) {
-        tc_report(r->diag, TC_SEV_ERROR, "unknown_stop", t->file, LINE(t), c->stop + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "unknown_stop", t->file, LINE(t), c->stop + 1,
                   "stop_id \"%.*s\" is not in stops.txt (trip \"%.*s\" dropped)", (int)sn, ss, (int)tn, ts);
         drop_trip(r, trip);
     }
@@ -1228,21 +1228,21 @@ static void row_times(reader *r, table *t, const st_columns *c, int32_t *arr_out
     size_t an, dn;
     const char *as = csv_reader_get(&t->csv, c->arr, &an), *ds = csv_reader_get(&t->csv, c->dep, &dn);
     if (an && gtfs_parse_time(as, an, &arr)) {
-        tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->arr + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->arr + 1,
                   "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
         arr = TC_TIME_NONE;
     }
     if (dn && gtfs_parse_time(ds, dn, &dep)) {
-        tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->dep + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->dep + 1,
                   "departure_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)dn, ds);
         dep = TC_TIME_NONE;
     }
     if ((arr == TC_TIME_NONE) != (dep == TC_TIME_NONE) && (an != 0) != (dn != 0))
-        tc_report(r->diag, TC_SEV_WARNING, "missing_required_field", t->file, LINE(t), (an ? c->dep : c->arr) + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "missing_required_field", t->file, LINE(t), (an ? c->dep : c->arr) + 1,
                   "%s is given but %s is blank (taken to be the same)", an ? "arrival_time" : "departure_time",
                   an ? "departure_time" : "arrival_time");
     if (arr != TC_TIME_NONE && dep != TC_TIME_NONE && dep < arr) {
-        tc_report(r->diag, TC_SEV_ERROR, "departure_before_arrival", t->file, LINE(t), c->dep + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "departure_before_arrival", t->file, LINE(t), c->dep + 1,
                   "departure_time is before arrival_time (departure set to the arrival)");
         dep = arr;
     }
@@ -1267,7 +1267,7 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     const char *qs = csv_reader_get(&t->csv, c->seq, &qn);
     long seq;
     if (gtfs_parse_int(qs, qn, 0, UINT32_MAX, &seq)) {
-        tc_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t->file, LINE(t),
+        diag_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t->file, LINE(t),
                   c->seq + 1, "stop_sequence \"%.*s\" is not a non-negative integer (trip \"%.*s\" dropped)", (int)qn,
                   qs, (int)tn, ts);
         drop_trip(r, trip);
@@ -1279,7 +1279,7 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     const char *xs = csv_reader_get(&t->csv, c->dist, &xn);
     double dist = NAN;
     if (xn && (gtfs_parse_double(xs, xn, &dist) || dist < 0)) {
-        tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), c->dist + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), c->dist + 1,
                   "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)xn, xs);
         dist = NAN;
     }
@@ -1317,12 +1317,12 @@ static tc_status read_stop_times(reader *r) {
     st_rows rows = {0};
     const st_columns no_columns = {0};
     r->trip_bad = calloc(f->n_trips ? f->n_trips : 1, 1);
-    if (!r->trip_bad) return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
+    if (!r->trip_bad) return error_set(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
     table t;
     tc_status rc = table_open(r, &t, "stop_times.txt", known);
     if (rc) return rc;
     if (!t.present)
-        return tc_fail(r->err, TC_ERR_PARSE, "stop_times.txt", 0, 0,
+        return error_set(r->err, TC_ERR_PARSE, "stop_times.txt", 0, 0,
                        "stop_times.txt is missing or unreadable: no trip has stops");
     if (require_columns(r, &t, req)) {
         /* no rows can be read: every trip is left without stop_times (each reported), which is fatal later */
@@ -1340,7 +1340,7 @@ static tc_status read_stop_times(reader *r) {
         .win2 = csv_reader_col(csv, "end_pickup_drop_off_window")};
     if (c.stop < 0 && c.loc < 0 && c.locg < 0) {
         table_close(&t);
-        tc_report(r->diag, TC_SEV_ERROR, "missing_required_column", "stop_times.txt", 1, 0,
+        diag_report(r->diag, TC_SEV_ERROR, "missing_required_column", "stop_times.txt", 1, 0,
                   "required column \"stop_id\" is missing");
         return group_stop_times(r, &rows, &no_columns);
     }
@@ -1350,7 +1350,7 @@ static tc_status read_stop_times(reader *r) {
         if (read_stop_time_row(r, &t, &c, &last, &rows)) {
             st_rows_free(&rows);
             table_close(&t);
-            return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
+            return error_set(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
         }
     }
     tc_status row_rc = row < 0 && t.csv.fatal ? row_error(r, &t) : TC_OK; /* before the close forgets why */
@@ -1373,11 +1373,11 @@ static void check_trip_speeds(reader *r, const gtfs_trip *tr, const gtfs_stop_ti
                      : (type == 1 || type == 2 || (type >= 100 && type < 500)) ? 350 : 150;
     for (size_t k = 1; k < n; k++) {
         const gtfs_stop *a = &f->stops[s[k - 1].stop], *b = &f->stops[s[k].stop];
-        double d = tc_fast_distance_m(a->lat, a->lon, b->lat, b->lon);
+        double d = fast_distance_m(a->lat, a->lon, b->lat, b->lon);
         double dt = (double)s[k].arrival - (double)s[k - 1].departure;
         if ((dt <= 0 && d > 500) || (dt > 0 && d / dt * 3.6 > max_kmh)) {
             /* said once, on the trip's row (it is the trip that is suspicious), naming the stop_times row */
-            tc_report(r->diag, TC_SEV_WARNING, "fast_travel", "trips.txt", r->trip_lines[tr - f->trips], 0,
+            diag_report(r->diag, TC_SEV_WARNING, "fast_travel", "trips.txt", r->trip_lines[tr - f->trips], 0,
                           "trip \"%s\" covers %.0f m from stop \"%s\" to \"%s\" in %.0f s (stop_times.txt line %u, "
                           "column %d): implausible speed", tr->id, d, a->id, b->id, dt, ln[k], c_arr + 1);
             return;
@@ -1489,7 +1489,7 @@ static int sort_by_sequence(reader *r, trip_runs *runs, size_t ti, gtfs_stop_tim
     }
     for (size_t k = 1; k < n; k++)
         if (s[k].stop_sequence == s[k - 1].stop_sequence) {
-            tc_report(r->diag, TC_SEV_ERROR, "duplicate_stop_sequence", "stop_times.txt", ln[k], c_seq + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "duplicate_stop_sequence", "stop_times.txt", ln[k], c_seq + 1,
                       "trip \"%s\" has stop_sequence %u twice (also line %u; kept in file order)", r->f->trips[ti].id,
                       s[k].stop_sequence, ln[k - 1]);
             note_issue(is, "duplicate_stop_sequence", ln[k]);
@@ -1506,7 +1506,7 @@ static void check_shape_distances(reader *r, const gtfs_trip *tr, gtfs_stop_time
         float d = s[k].shape_dist_traveled;
         if (isnan(d)) continue;
         if (d < last) {
-            tc_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "stop_times.txt", ln[k], c_dist + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "stop_times.txt", ln[k], c_dist + 1,
                       "trip \"%s\": shape_dist_traveled decreases (ignored for this trip)", tr->id);
             note_issue(is, "decreasing_shape_distance", ln[k]);
             for (size_t j = 0; j < n; j++) s[j].shape_dist_traveled = NAN;
@@ -1527,7 +1527,7 @@ static void unwrap_midnight(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, c
             if (*tt[j] == TC_TIME_NONE) continue;
             if (last_t != INT32_MIN && *tt[j] + shift < last_t - 12 * 3600) {
                 shift += 86400;
-                tc_report(r->diag, TC_SEV_WARNING, "time_wraps_midnight", "stop_times.txt", ln[k],
+                diag_report(r->diag, TC_SEV_WARNING, "time_wraps_midnight", "stop_times.txt", ln[k],
                           (j ? c->dep : c->arr) + 1,
                           "trip \"%s\": time goes back over 12 hours (read as the next day, +24:00:00)", tr->id);
             }
@@ -1546,7 +1546,7 @@ static int check_trip_times(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, c
     int first_blank = s[0].arrival == TC_TIME_NONE && s[0].departure == TC_TIME_NONE;
     if (gtfs_interpolate_trip(s, n, r->f->stops)) {
         uint32_t line = first_blank ? ln[0] : ln[n - 1];
-        tc_report(r->diag, TC_SEV_ERROR, "missing_endpoint_time", "stop_times.txt", line, c->arr + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "missing_endpoint_time", "stop_times.txt", line, c->arr + 1,
                   "trip \"%s\": the %s stop has no arrival or departure time (trip dropped)", tr->id,
                   first_blank ? "first" : "last");
         note_issue(is, "missing_endpoint_time", line);
@@ -1554,7 +1554,7 @@ static int check_trip_times(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, c
     }
     for (size_t k = 1; k < n; k++) {
         if (s[k].arrival < s[k - 1].departure) {
-            tc_report(r->diag, TC_SEV_ERROR, "time_travel", "stop_times.txt", ln[k], c->arr + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "time_travel", "stop_times.txt", ln[k], c->arr + 1,
                       "trip \"%s\" arrives at stop_sequence %u before it left the previous stop (trip dropped)",
                       tr->id, s[k].stop_sequence);
             note_issue(is, "time_travel", ln[k]);
@@ -1573,7 +1573,7 @@ static int check_trip(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, 
     trip_issue is = {NULL, 0};
     if (ok && sort_by_sequence(r, runs, ti, s, ln, n, c->seq, &is)) return -1;
     if (ok && n == 1) {
-        tc_report(r->diag, TC_SEV_WARNING, "trip_single_stop", "stop_times.txt", ln[0], 0,
+        diag_report(r->diag, TC_SEV_WARNING, "trip_single_stop", "stop_times.txt", ln[0], 0,
                   "trip \"%s\" serves a single stop (trip dropped)", tr->id);
         note_issue(&is, "trip_single_stop", ln[0]);
         ok = 0;
@@ -1584,7 +1584,7 @@ static int check_trip(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, 
     }
     if (ok && !is.code) check_trip_speeds(r, tr, s, ln, n, c->arr);
     if (is.code)
-        tc_report(r->diag, ok ? TC_SEV_WARNING : TC_SEV_ERROR, is.code, "trips.txt", r->trip_lines[ti], 0,
+        diag_report(r->diag, ok ? TC_SEV_WARNING : TC_SEV_ERROR, is.code, "trips.txt", r->trip_lines[ti], 0,
                   "trip \"%s\": %s at stop_times.txt line %u (%s)", tr->id, is.code, is.line,
                   ok ? "trip kept" : "trip dropped");
     return ok;
@@ -1621,7 +1621,7 @@ static tc_status group_stop_times(reader *r, st_rows *rows, const st_columns *c)
     /* trips with no rows at all */
     for (size_t ti = 0; ti < nt; ti++)
         if (!runs.count[ti] && !r->trip_bad[ti])
-            tc_report(r->diag, TC_SEV_WARNING, "trip_without_stop_times", "trips.txt", r->trip_lines[ti], 0,
+            diag_report(r->diag, TC_SEV_WARNING, "trip_without_stop_times", "trips.txt", r->trip_lines[ti], 0,
                       "trip \"%s\" has no stop_times (trip dropped)", f->trips[ti].id);
     gtfs_stop_time *sts = rows->sts;
     size_t out_st = 0;
@@ -1663,7 +1663,7 @@ oom:
     free(keep);
     trip_runs_free(&runs);
     st_rows_free(rows);
-    return tc_fail(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
+    return error_set(r->err, TC_ERR_NO_MEMORY, "stop_times.txt", 0, 0, "out of memory");
 }
 
 /* ------------------------------------------------------------------ checks across trips -------------------- */
@@ -1731,7 +1731,7 @@ static void check_trips_together(reader *r, const uint32_t *kept_line) {
                 const gtfs_stop *st = &f->stops[f->stop_times[t->st_begin + k].stop];
                 double d = distance_to_shape(f->shape_points + shape->pt_begin, shape->pt_count, st->lat, st->lon);
                 if (d > 1000) {
-                    tc_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_shape", "trips.txt", kept_line[i], 0,
+                    diag_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_shape", "trips.txt", kept_line[i], 0,
                               "trip \"%s\": stop \"%s\" is %.0f m from shape \"%s\"", t->id, st->id, d, shape->id);
                     break;
                 }
@@ -1748,7 +1748,7 @@ static void check_trips_together(reader *r, const uint32_t *kept_line) {
             if (items[i].start < items[g].end) {
                 uint32_t line = items[i].line > items[g].line ? items[i].line : items[g].line;
                 uint32_t other = items[i].line > items[g].line ? items[g].line : items[i].line;
-                tc_report(r->diag, TC_SEV_WARNING, "block_overlap", "trips.txt", line, 0,
+                diag_report(r->diag, TC_SEV_WARNING, "block_overlap", "trips.txt", line, 0,
                           "block \"%s\": this trip overlaps in time with the trip on line %u (one vehicle, two "
                           "trips at once)", items[i].block, other);
             }
@@ -1764,13 +1764,13 @@ static void check_trips_together(reader *r, const uint32_t *kept_line) {
 static int32_t lookup_trip_after(reader *r, table *t, int col, const char *s, size_t n, const char *what) {
     int32_t old = gtfs_idmap_get(&r->trips, s, n);
     if (old == GTFS_NONE) {
-        tc_report(r->diag, TC_SEV_ERROR, "unknown_trip", t->file, LINE(t), col + 1,
+        diag_report(r->diag, TC_SEV_ERROR, "unknown_trip", t->file, LINE(t), col + 1,
                   "%s \"%.*s\" is not in trips.txt (row dropped)", what, (int)n, s);
         return GTFS_NONE;
     }
     int32_t nw = r->trip_new[old];
     if (nw == GTFS_NONE)
-        tc_report(r->diag, TC_SEV_WARNING, "dropped_trip", t->file, LINE(t), col + 1,
+        diag_report(r->diag, TC_SEV_WARNING, "dropped_trip", t->file, LINE(t), col + 1,
                   "%s \"%.*s\" was dropped earlier (row dropped)", what, (int)n, s);
     return nw;
 }
@@ -1803,34 +1803,34 @@ static tc_status read_frequencies(reader *r) {
         int32_t st, et;
         long hw;
         if (gtfs_parse_time(ss, sn, &st)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_start + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_start + 1,
                       "start_time \"%.*s\" is not H:MM:SS (row dropped)", (int)sn, ss);
             continue;
         }
         if (gtfs_parse_time(es, en, &et)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_end + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_end + 1,
                       "end_time \"%.*s\" is not H:MM:SS (row dropped)", (int)en, es);
             continue;
         }
         if (et <= st) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_time_range", t.file, LINE(&t), c_end + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_time_range", t.file, LINE(&t), c_end + 1,
                       "end_time is not after start_time (row dropped)");
             continue;
         }
         if (gtfs_parse_int(hs, hn, 1, 86400 * 2, &hw)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_head + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_head + 1,
                       "headway_secs \"%.*s\" is not a positive number of seconds (row dropped)", (int)hn, hs);
             continue;
         }
         int exact = opt_int(r, &t, c_exact, 0, 1, 0, "exact_times");
         if (et - st < hw)
-            tc_report(r->diag, TC_SEV_WARNING, "frequency_shorter_than_headway", t.file, LINE(&t), c_end + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "frequency_shorter_than_headway", t.file, LINE(&t), c_end + 1,
                       "the window %d s is shorter than headway_secs %ld: at most one departure", (int)(et - st), hw);
         /* overlapping windows of one trip would run it twice at once */
         for (size_t i = f->n_frequencies; i-- > 0;) {
             const gtfs_frequency *q = &f->frequencies[i];
             if (q->trip == trip && st < q->end_time && q->start_time < et) {
-                tc_report(r->diag, TC_SEV_WARNING, "overlapping_frequency", t.file, LINE(&t), c_start + 1,
+                diag_report(r->diag, TC_SEV_WARNING, "overlapping_frequency", t.file, LINE(&t), c_start + 1,
                           "frequency window overlaps another of the same trip (line %u)", lines[i]);
                 break;
             }
@@ -1852,7 +1852,7 @@ static tc_status read_frequencies(reader *r) {
 oom:
     free(lines);
     table_close(&t);
-    return tc_fail(r->err, TC_ERR_NO_MEMORY, "frequencies.txt", 0, 0, "out of memory");
+    return error_set(r->err, TC_ERR_NO_MEMORY, "frequencies.txt", 0, 0, "out of memory");
 }
 
 /* ------------------------------------------------------------------ transfers.txt --------------------------- */
@@ -1876,7 +1876,7 @@ static tc_status read_transfers(reader *r) {
         const char *ts = csv_reader_get(&t.csv, c_type, &tn);
         long type = 0;
         if (tn && gtfs_parse_int(ts, tn, 0, 5, &type)) {
-            tc_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_type + 1,
+            diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_type + 1,
                       "transfer_type \"%.*s\" is not 0–5 (row dropped)", (int)tn, ts);
             continue;
         }
@@ -1897,7 +1897,7 @@ static tc_status read_transfers(reader *r) {
             if (!n) continue;
             *refs[k].dst = gtfs_idmap_get(refs[k].map, s, n);
             if (*refs[k].dst == GTFS_NONE) {
-                tc_report(r->diag, TC_SEV_ERROR, refs[k].code, t.file, LINE(&t), refs[k].col + 1,
+                diag_report(r->diag, TC_SEV_ERROR, refs[k].code, t.file, LINE(&t), refs[k].col + 1,
                           "%s \"%.*s\" is not in %s (row dropped)", refs[k].what, (int)n, s, refs[k].file);
                 bad = 1;
             }
@@ -1914,7 +1914,7 @@ static tc_status read_transfers(reader *r) {
         if (bad) continue;
         if ((x.from_stop == GTFS_NONE || x.to_stop == GTFS_NONE) &&
             !(type >= 4 && x.from_trip != GTFS_NONE && x.to_trip != GTFS_NONE)) {
-            tc_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t),
+            diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t),
                       (x.from_stop == GTFS_NONE ? c_fs : c_ts) + 1,
                       "from_stop_id and to_stop_id are required for transfer_type %ld (row dropped)", type);
             continue;
@@ -1923,21 +1923,21 @@ static tc_status read_transfers(reader *r) {
         const char *ms = csv_reader_get(&t.csv, c_min, &mn);
         long mt = -1;
         if (mn && gtfs_parse_int(ms, mn, 0, 86400, &mt)) {
-            tc_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_min + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_min + 1,
                       "min_transfer_time \"%.*s\" is not a number of seconds (ignored)", (int)mn, ms);
             mt = -1;
         }
         if (type != 2 && mt >= 0)
-            tc_report(r->diag, TC_SEV_WARNING, "min_transfer_time_ignored", t.file, LINE(&t), c_min + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "min_transfer_time_ignored", t.file, LINE(&t), c_min + 1,
                       "min_transfer_time is only meaningful with transfer_type 2 (ignored for type %ld)", type);
         if (type != 2) mt = -1;
         if (type == 2 && mt < 0)
-            tc_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_min + 1,
+            diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_min + 1,
                       "transfer_type 2 without min_transfer_time");
         x.min_transfer_time = (int32_t)mt;
         if (!VGROW(f->transfers, f->n_transfers, cap)) {
             table_close(&t);
-            return tc_fail(r->err, TC_ERR_NO_MEMORY, "transfers.txt", 0, 0, "out of memory");
+            return error_set(r->err, TC_ERR_NO_MEMORY, "transfers.txt", 0, 0, "out of memory");
         }
         f->transfers[f->n_transfers++] = x;
     }
@@ -1960,10 +1960,10 @@ static tc_status read_feed_info(reader *r) {
     if (row == 1) {
         if (!(r->f->feed_publisher = dup_cell(r, &t.csv, c_pub)) || !(r->f->feed_version = dup_cell(r, &t.csv, c_ver))) {
             table_close(&t);
-            return tc_fail(r->err, TC_ERR_NO_MEMORY, "feed_info.txt", 0, 0, "out of memory");
+            return error_set(r->err, TC_ERR_NO_MEMORY, "feed_info.txt", 0, 0, "out of memory");
         }
         if (csv_reader_next(&t.csv) == 1)
-            tc_report(r->diag, TC_SEV_WARNING, "extra_rows", t.file, LINE(&t), 0,
+            diag_report(r->diag, TC_SEV_WARNING, "extra_rows", t.file, LINE(&t), 0,
                       "feed_info.txt has more than one row (the first is used)");
     }
     if (row < 0) rc = row_error(r, &t);
@@ -1998,7 +1998,7 @@ static tc_status read_all(reader *r) {
         for (const char *const *k = known_files; *k; k++)
             if (!strcmp(*k, name)) known = 1;
         if (!known)
-            tc_report(r->diag, TC_SEV_WARNING, "unknown_file", name, 0, 0, "not a GTFS file (ignored)");
+            diag_report(r->diag, TC_SEV_WARNING, "unknown_file", name, 0, 0, "not a GTFS file (ignored)");
     }
     tc_status rc;
     if ((rc = read_agency(r)) || (rc = read_stops(r)) || (rc = read_routes(r)) || (rc = read_calendar(r)) ||
@@ -2012,7 +2012,7 @@ static tc_status read_all(reader *r) {
     if (!f->feed_version) f->feed_version = gtfs_arena_strndup(r->arena, "", 0);
     /* fatal: nothing to route on */
     if (f->n_trips == 0)
-        return tc_fail(r->err, TC_ERR_NO_SERVICE, "trips.txt", 0, 0,
+        return error_set(r->err, TC_ERR_NO_SERVICE, "trips.txt", 0, 0,
                        "no usable trip: every trip was dropped or has no stop_times (%zu trips in trips.txt)",
                        f->counts.trips);
     size_t running = 0;
@@ -2027,19 +2027,19 @@ static tc_status read_all(reader *r) {
             }
     }
     if (running == 0)
-        return tc_fail(r->err, TC_ERR_NO_SERVICE, "calendar.txt", 0, 0,
+        return error_set(r->err, TC_ERR_NO_SERVICE, "calendar.txt", 0, 0,
                        "no usable service: none of the %zu trips runs on any day", f->n_trips);
     return TC_OK;
 }
 
-tc_status gtfs_feed_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err) {
+tc_status gtfs_feed_read(const char *path, const char *name, diag_log *diag, gtfs_feed **out, tc_error *err) {
     *out = NULL;
     gtfs_feed *f = calloc(1, sizeof *f);
     feed_storage *fs = calloc(1, sizeof *fs);
     if (!f || !fs) {
         free(f);
         free(fs);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     f->storage = fs;
     reader r = {0};
@@ -2048,7 +2048,7 @@ tc_status gtfs_feed_read(const char *path, const char *name, tc_diag *diag, gtfs
     r.diag = diag;
     r.err = err;
     f->name = gtfs_arena_strndup(r.arena, name ? name : "", name ? strlen(name) : 0);
-    tc_status rc = f->name ? gtfs_source_open(path, &r.src, err) : tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "oom");
+    tc_status rc = f->name ? gtfs_source_open(path, &r.src, err) : error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "oom");
     if (rc == TC_OK) rc = read_all(&r);
     reader_free(&r);
     gtfs_source_close(r.src);

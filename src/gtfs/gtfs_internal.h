@@ -112,6 +112,6 @@ int gtfs_parse_double(const char *s, size_t len, double *out);
 
 /* Check the files a build does not load (fares, attributions, networks, areas, pathways, ...) for duplicate keys and
  * references to ids that do not exist, so a validation run covers the whole feed. Called by gtfs_feed_read. */
-void gtfs_check_extra_files(gtfs_source *src, const gtfs_feed *feed, tc_diag *diag);
+void gtfs_check_extra_files(gtfs_source *src, const gtfs_feed *feed, diag_log *diag);
 
 #endif

@@ -36,7 +36,7 @@ int gtfs_interpolate_trip(gtfs_stop_time *st, size_t n, const gtfs_stop *stops) 
             } else {
                 for (size_t k = prev + 1; k <= i; k++) {
                     const gtfs_stop *a = &stops[st[k - 1].stop], *b = &stops[st[k].stop];
-                    total += tc_haversine_m(a->lat, a->lon, b->lat, b->lon);
+                    total += haversine_m(a->lat, a->lon, b->lat, b->lon);
                 }
             }
             double t0 = st[prev].departure, t1 = st[i].arrival, run = 0;
@@ -46,7 +46,7 @@ int gtfs_interpolate_trip(gtfs_stop_time *st, size_t n, const gtfs_stop *stops) 
                     frac = ((double)st[k].shape_dist_traveled - (double)st[prev].shape_dist_traveled) / total;
                 } else {
                     const gtfs_stop *a = &stops[st[k - 1].stop], *b = &stops[st[k].stop];
-                    run += tc_haversine_m(a->lat, a->lon, b->lat, b->lon);
+                    run += haversine_m(a->lat, a->lon, b->lat, b->lon);
                     frac = total > 0 ? run / total : 0;
                 }
                 if (!(total > 0)) frac = (double)(k - prev) / (double)(i - prev);

@@ -63,10 +63,10 @@ static tc_status open_zip(gtfs_source *s, const char *path, tc_error *err) {
     s->zip = zip_open(path, ZIP_RDONLY, &zerr);
     if (!s->zip) {
         if (zerr == ZIP_ER_NOZIP || zerr == ZIP_ER_INCONS)
-            return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "not a zip archive (nor a folder): cannot read a GTFS feed");
+            return error_set(err, TC_ERR_PARSE, path, 0, 0, "not a zip archive (nor a folder): cannot read a GTFS feed");
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
-        tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open zip archive: %s", zip_error_strerror(&ze));
+        error_set(err, TC_ERR_IO, path, 0, 0, "cannot open zip archive: %s", zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return TC_ERR_IO;
     }
@@ -86,18 +86,18 @@ static tc_status open_zip(gtfs_source *s, const char *path, tc_error *err) {
         if (!found || plen < strlen(found)) {
             free(found);
             found = strndup(name, plen);
-            if (!found) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+            if (!found) return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
         }
     }
     if (!found) {
         if (has_inner_zip)
-            return tc_fail(err, TC_ERR_PARSE, path, 0, 0,
+            return error_set(err, TC_ERR_PARSE, path, 0, 0,
                            "the archive holds another zip archive instead of GTFS files (unzip the inner one first)");
-        return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "no stops.txt in the archive: not a GTFS feed");
+        return error_set(err, TC_ERR_PARSE, path, 0, 0, "no stops.txt in the archive: not a GTFS feed");
     }
     if (!root && n_found > 1) {
         free(found);
-        return tc_fail(err, TC_ERR_PARSE, path, 0, 0,
+        return error_set(err, TC_ERR_PARSE, path, 0, 0,
                        "the archive holds stops.txt in several folders (two feeds?); give one feed per archive");
     }
     s->prefix = found;
@@ -107,7 +107,7 @@ static tc_status open_zip(gtfs_source *s, const char *path, tc_error *err) {
         if (!name || strncmp(name, found, plen)) continue;
         const char *rest = name + plen;
         if (!*rest || strchr(rest, '/')) continue; /* the folder itself, or deeper */
-        if (push_name(s, rest, i, &cap)) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        if (push_name(s, rest, i, &cap)) return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     return TC_OK;
 }
@@ -156,15 +156,15 @@ static tc_status open_dir(gtfs_source *s, const char *path, tc_error *err) {
         find_feed_dirs(path, 1, &count, &first);
         if (count > 1) {
             free(first);
-            return tc_fail(err, TC_ERR_PARSE, path, 0, 0,
+            return error_set(err, TC_ERR_PARSE, path, 0, 0,
                            "stops.txt found in several sub-folders (two feeds?); give one feed folder");
         }
-        if (!first) return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "no stops.txt in the folder: not a GTFS feed");
+        if (!first) return error_set(err, TC_ERR_PARSE, path, 0, 0, "no stops.txt in the folder: not a GTFS feed");
         s->prefix = first;
     }
-    if (!s->prefix) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+    if (!s->prefix) return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     DIR *d = opendir(s->prefix);
-    if (!d) return tc_fail(err, TC_ERR_IO, s->prefix, 0, 0, "cannot read folder: %s", strerror(errno));
+    if (!d) return error_set(err, TC_ERR_IO, s->prefix, 0, 0, "cannot read folder: %s", strerror(errno));
     struct dirent *e;
     size_t cap = 0;
     while ((e = readdir(d))) {
@@ -174,7 +174,7 @@ static tc_status open_dir(gtfs_source *s, const char *path, tc_error *err) {
         if (is_dir(sub)) continue;
         if (push_name(s, e->d_name, -1, &cap)) {
             closedir(d);
-            return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
         }
     }
     closedir(d);
@@ -185,11 +185,11 @@ static tc_status open_dir(gtfs_source *s, const char *path, tc_error *err) {
 tc_status gtfs_source_open(const char *path, gtfs_source **out, tc_error *err) {
     *out = NULL;
     struct stat st;
-    if (stat(path, &st) != 0) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open feed: %s", strerror(errno));
+    if (stat(path, &st) != 0) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open feed: %s", strerror(errno));
     gtfs_source *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     tc_status rc = S_ISDIR(st.st_mode) ? open_dir(s, path, err) : open_zip(s, path, err);
     if (rc != TC_OK) {
@@ -225,32 +225,32 @@ int gtfs_source_has(const gtfs_source *s, const char *name) { return find_member
 gtfs_stream *gtfs_stream_open(gtfs_source *s, const char *name, tc_error *err) {
     long i = find_member(s, name);
     if (i < 0) {
-        tc_fail(err, TC_ERR_NOT_FOUND, name, 0, 0, "file not in the feed");
+        error_set(err, TC_ERR_NOT_FOUND, name, 0, 0, "file not in the feed");
         return NULL;
     }
     gtfs_stream *st = calloc(1, sizeof *st);
     if (!st) {
-        tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+        error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
         return NULL;
     }
     st->name = s->names[i];
     if (s->zip) {
         st->zf = zip_fopen_index(s->zip, (zip_uint64_t)s->index[i], 0);
         if (!st->zf) {
-            tc_fail(err, TC_ERR_IO, name, 0, 0, "cannot open member of the zip archive: %s", zip_strerror(s->zip));
+            error_set(err, TC_ERR_IO, name, 0, 0, "cannot open member of the zip archive: %s", zip_strerror(s->zip));
             free(st);
             return NULL;
         }
     } else {
         char full[8192];
         if ((size_t)snprintf(full, sizeof full, "%s/%s", s->prefix, name) >= sizeof full) {
-            tc_fail(err, TC_ERR_IO, name, 0, 0, "path too long");
+            error_set(err, TC_ERR_IO, name, 0, 0, "path too long");
             free(st);
             return NULL;
         }
         st->fp = fopen(full, "rb");
         if (!st->fp) {
-            tc_fail(err, TC_ERR_IO, name, 0, 0, "cannot open: %s", strerror(errno));
+            error_set(err, TC_ERR_IO, name, 0, 0, "cannot open: %s", strerror(errno));
             free(st);
             return NULL;
         }
@@ -262,14 +262,14 @@ long gtfs_stream_read(gtfs_stream *st, char *buf, size_t cap, tc_error *err) {
     if (st->zf) {
         zip_int64_t n = zip_fread(st->zf, buf, cap);
         if (n < 0) {
-            tc_fail(err, TC_ERR_IO, st->name, 0, 0, "cannot decompress: %s", zip_file_strerror(st->zf));
+            error_set(err, TC_ERR_IO, st->name, 0, 0, "cannot decompress: %s", zip_file_strerror(st->zf));
             return -1;
         }
         return (long)n;
     }
     size_t n = fread(buf, 1, cap, st->fp);
     if (n == 0 && ferror(st->fp)) {
-        tc_fail(err, TC_ERR_IO, st->name, 0, 0, "read error: %s", strerror(errno));
+        error_set(err, TC_ERR_IO, st->name, 0, 0, "read error: %s", strerror(errno));
         return -1;
     }
     return (long)n;

@@ -43,9 +43,9 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
 tc_status tc_validate(const tc_feed_source *feeds, size_t n_feeds, tc_finding_fn on_finding, void *user,
                       tc_validate_summary *summary, tc_error *err) {
     if (summary) memset(summary, 0, sizeof *summary);
-    if (!feeds || n_feeds == 0) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no feed to validate");
+    if (!feeds || n_feeds == 0) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no feed to validate");
     char(*names)[256] = calloc(n_feeds, sizeof *names);
-    if (!names) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!names) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     tc_status rc = validate_feeds(feeds, n_feeds, names, on_finding, user, summary, err);
     free(names);
     return rc;
@@ -55,24 +55,24 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
                                 tc_finding_fn on_finding, void *user, tc_validate_summary *summary, tc_error *err) {
     for (size_t i = 0; i < n_feeds; i++) {
         if (!feeds[i].path || !*feeds[i].path)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "feed %zu has no path", i + 1);
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "feed %zu has no path", i + 1);
         if (feeds[i].sketch)
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
                            "validate reads GTFS feeds; a sketch file is checked by `tongcheng build --sketch`");
         if (feeds[i].name && *feeds[i].name) snprintf(names[i], sizeof names[i], "%s", feeds[i].name);
         else gtfs_default_feed_name(feeds[i].path, names[i], sizeof names[i]);
         if (!names[i][0] || strchr(names[i], ':'))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
                            "feed name \"%s\" is empty or contains ':' (name it with --gtfs NAME=PATH)", names[i]);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j]))
-                return tc_fail(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
+                return error_set(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
                                "two feeds are named \"%s\": give distinct names with --gtfs NAME=PATH", names[i]);
     }
     int usable = 1;
     size_t errors = 0, warnings = 0;
     for (size_t i = 0; i < n_feeds; i++) {
-        tc_diag diag = {.fn = on_finding, .user = user, .prefix = n_feeds > 1 ? names[i] : NULL};
+        diag_log diag = {.fn = on_finding, .user = user, .prefix = n_feeds > 1 ? names[i] : NULL};
         gtfs_feed *feed = NULL;
         tc_error e = {0};
         tc_status rc = gtfs_feed_read(feeds[i].path, names[i], &diag, &feed, &e);
@@ -80,7 +80,7 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
         if (rc != TC_OK) {
             usable = 0;
             const char *file = e.file[0] ? e.file : feeds[i].path;
-            tc_report(&diag, TC_SEV_ERROR, fatal_code(rc), file, e.line, e.column, "%s (feed cannot be used)",
+            diag_report(&diag, TC_SEV_ERROR, fatal_code(rc), file, e.line, e.column, "%s (feed cannot be used)",
                       e.message);
         }
         gtfs_feed_free(feed);

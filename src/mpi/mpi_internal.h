@@ -17,10 +17,10 @@
 
 extern int tc_mpi_rank; /* this process's rank in MPI_COMM_WORLD (set first thing in main) */
 
-typedef enum tc_mpi_kind { TC_MPI_MATRIX, TC_MPI_ACCESS } tc_mpi_kind;
+typedef enum mpi_kind { TC_MPI_MATRIX, TC_MPI_ACCESS } mpi_kind;
 
-typedef struct tc_mpi_job {
-    tc_mpi_kind kind;
+typedef struct mpi_job {
+    mpi_kind kind;
     cli_analysis a;
     const char *orig_path, *dest_path;
     int broadcast_network;
@@ -39,27 +39,27 @@ typedef struct tc_mpi_job {
     tc_network *net;
     tc_destinations *d;
     size_t record_bytes; /* result bytes per origin: travel times (matrix) or accessibility values (access) */
-} tc_mpi_job;
+} mpi_job;
 
 /* Scratch for one chunk: the travel times of up to `chunk` origins (access sums them per origin). */
-typedef struct tc_mpi_scratch {
+typedef struct mpi_scratch {
     uint16_t *times;
     size_t cap_origins;
-} tc_mpi_scratch;
+} mpi_scratch;
 
 /* Compute origins [first, first + n) into out (n × record_bytes). */
-tc_status tc_mpi_compute(const tc_mpi_job *job, tc_mpi_scratch *s, size_t first, size_t n, void *out, tc_error *err);
+tc_status job_compute(const mpi_job *job, mpi_scratch *s, size_t first, size_t n, void *out, tc_error *err);
 /* Write origin o's rows from its record. 0 or EOF. */
-int tc_mpi_write_origin(const tc_mpi_job *job, FILE *fp, size_t o, const void *record);
+int job_write_origin(const mpi_job *job, FILE *fp, size_t o, const void *record);
 /* The output header. 0 or EOF. */
-int tc_mpi_write_header(const tc_mpi_job *job, FILE *fp);
+int job_write_header(const mpi_job *job, FILE *fp);
 
 /* Run the work queue (every rank calls it; rank 0 dispatches, computes on a thread of its own and writes).
  * setup/setup_err: how this rank's setup went (network, destinations); a failed setup is reported like a failed
  * chunk. Returns only on success (0); any failure is reported with the failing rank and the job is aborted. */
-int tc_mpi_run(tc_mpi_job *job, int size, tc_status setup, const tc_error *setup_err);
+int job_run(mpi_job *job, int size, tc_status setup, const tc_error *setup_err);
 
 /* Report "tongcheng-mpi: rank R failed: ERROR", remove rank 0's temporary output, MPI_Abort the job. */
-_Noreturn void tc_mpi_die(int rank, const tc_error *err);
+_Noreturn void job_die(int rank, const tc_error *err);
 
 #endif

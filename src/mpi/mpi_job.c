@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-tc_status tc_mpi_compute(const tc_mpi_job *job, tc_mpi_scratch *s, size_t first, size_t n, void *out, tc_error *err) {
+tc_status job_compute(const mpi_job *job, mpi_scratch *s, size_t first, size_t n, void *out, tc_error *err) {
     const size_t nd = job->dest->n, np = job->a.opts.n_percentiles;
     if (job->kind == TC_MPI_MATRIX)
         return tc_travel_time_matrix(job->net, job->d, &job->a.opts, job->orig->lat + first, job->orig->lon + first,
                                      n, (uint16_t *)out, err);
     if (s->cap_origins < n) {
         uint16_t *t = realloc(s->times, (n * nd * np + 1) * sizeof *t);
-        if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        if (!t) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         s->times = t;
         s->cap_origins = n;
     }
@@ -31,13 +31,13 @@ tc_status tc_mpi_compute(const tc_mpi_job *job, tc_mpi_scratch *s, size_t first,
     return st;
 }
 
-int tc_mpi_write_header(const tc_mpi_job *job, FILE *fp) {
+int job_write_header(const mpi_job *job, FILE *fp) {
     if (job->kind == TC_MPI_MATRIX)
         return tc_matrix_write_header(fp, job->a.opts.percentiles, job->a.opts.n_percentiles);
     return tc_access_write_header(fp);
 }
 
-int tc_mpi_write_origin(const tc_mpi_job *job, FILE *fp, size_t o, const void *record) {
+int job_write_origin(const mpi_job *job, FILE *fp, size_t o, const void *record) {
     const size_t np = job->a.opts.n_percentiles;
     if (job->kind == TC_MPI_MATRIX)
         return tc_matrix_write_rows(fp, job->orig->ids[o], (const char *const *)job->dest->ids,

@@ -55,7 +55,7 @@ static void print_help(const char *usage) {
 }
 
 /* Parse argv as the single-process command does; 0, or the exit code (help: -1). */
-static int parse_args(tc_mpi_job *job, int argc, char **argv) {
+static int parse_args(mpi_job *job, int argc, char **argv) {
     const char *usage = job->kind == TC_MPI_MATRIX ? matrix_usage : access_usage;
     const char *columns_s = NULL, *cutoffs_s = NULL, *decay_s = "step";
     for (int i = 1; i < argc; i++) {
@@ -134,21 +134,21 @@ static tc_status bcast_file(const char *path, char **data, uint64_t *len, tc_err
     if (tc_mpi_rank == 0) {
         FILE *fp = fopen(path, "rb");
         if (!fp) {
-            tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+            error_set(err, TC_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
         } else {
             long end = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
             if (end >= 0 && fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)end + 1)) &&
                 fread(buf, 1, (size_t)end, fp) == (size_t)end)
                 size = (uint64_t)end;
             else
-                tc_fail(err, TC_ERR_IO, path, 0, 0, "read error");
+                error_set(err, TC_ERR_IO, path, 0, 0, "read error");
             fclose(fp);
         }
     }
     MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (size == UINT64_MAX) {
         free(buf);
-        if (tc_mpi_rank) tc_fail(err, TC_ERR_IO, path, 0, 0, "rank 0 could not read it");
+        if (tc_mpi_rank) error_set(err, TC_ERR_IO, path, 0, 0, "rank 0 could not read it");
         return TC_ERR_IO;
     }
     if (tc_mpi_rank) buf = malloc(size + 1); /* NULL: still take part in the broadcast below, then fail */
@@ -161,7 +161,7 @@ static tc_status bcast_file(const char *path, char **data, uint64_t *len, tc_err
     }
     if (!buf) {
         free(tmp);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     buf[size] = 0;
     *data = buf;
@@ -180,7 +180,7 @@ static tc_status read_points(const char *path, int quiet, tc_points **out, tc_er
 }
 
 /* --broadcast-network: rank 0 maps NET; the others receive it into a private temporary file, map, unlink. */
-static tc_status open_network(const tc_mpi_job *job, tc_network **net, tc_error *err) {
+static tc_status open_network(const mpi_job *job, tc_network **net, tc_error *err) {
     if (!job->broadcast_network) return tc_network_open(job->a.net, net, err);
     tc_status st = TC_OK;
     uint64_t size = UINT64_MAX;
@@ -189,12 +189,12 @@ static tc_status open_network(const tc_mpi_job *job, tc_network **net, tc_error 
         fp = fopen(job->a.net, "rb");
         long end = fp && fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
         if (end >= 0 && fseek(fp, 0, SEEK_SET) == 0) size = (uint64_t)end;
-        else st = tc_fail(err, TC_ERR_IO, job->a.net, 0, 0, "cannot read: %s", strerror(errno));
+        else st = error_set(err, TC_ERR_IO, job->a.net, 0, 0, "cannot read: %s", strerror(errno));
     }
     MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (size == UINT64_MAX) {
         if (fp) fclose(fp);
-        if (tc_mpi_rank) st = tc_fail(err, TC_ERR_IO, job->a.net, 0, 0, "rank 0 could not read the network file");
+        if (tc_mpi_rank) st = error_set(err, TC_ERR_IO, job->a.net, 0, 0, "rank 0 could not read the network file");
         return st;
     }
     char tmp_path[4096] = "";
@@ -203,7 +203,7 @@ static tc_status open_network(const tc_mpi_job *job, tc_network **net, tc_error 
         const char *dir = getenv("TMPDIR");
         snprintf(tmp_path, sizeof tmp_path, "%s/tongcheng-mpi-net-XXXXXX", dir && *dir ? dir : "/tmp");
         fd = mkstemp(tmp_path);
-        if (fd < 0) st = tc_fail(err, TC_ERR_IO, tmp_path, 0, 0, "cannot create: %s", strerror(errno));
+        if (fd < 0) st = error_set(err, TC_ERR_IO, tmp_path, 0, 0, "cannot create: %s", strerror(errno));
     }
     const size_t piece = 64u << 20;
     char *buf = malloc(piece);
@@ -212,14 +212,14 @@ static tc_status open_network(const tc_mpi_job *job, tc_network **net, tc_error 
         size_t n = size - off < piece ? (size_t)(size - off) : piece;
         if (tc_mpi_rank == 0 && fread(buf, 1, n, fp) != n) {
             /* The file shrank under us: the others get garbage and the checksum check below catches it. */
-            st = tc_fail(err, TC_ERR_IO, job->a.net, 0, 0, "read error");
+            st = error_set(err, TC_ERR_IO, job->a.net, 0, 0, "read error");
         }
         bcast_bytes(buf, n);
         for (size_t w = 0; tc_mpi_rank && st == TC_OK && w < n;) {
             ssize_t k = write(fd, buf + w, n - w);
             if (k < 0 && errno == EINTR) continue;
             if (k <= 0) {
-                st = tc_fail(err, TC_ERR_IO, tmp_path, 0, 0, "cannot write: %s", strerror(errno));
+                st = error_set(err, TC_ERR_IO, tmp_path, 0, 0, "cannot write: %s", strerror(errno));
                 break;
             }
             w += (size_t)k;
@@ -228,13 +228,13 @@ static tc_status open_network(const tc_mpi_job *job, tc_network **net, tc_error 
     free(buf);
     if (fp) fclose(fp);
     if (fd >= 0 && close(fd) != 0 && st == TC_OK)
-        st = tc_fail(err, TC_ERR_IO, tmp_path, 0, 0, "cannot write: %s", strerror(errno));
+        st = error_set(err, TC_ERR_IO, tmp_path, 0, 0, "cannot write: %s", strerror(errno));
     if (st == TC_OK) st = tc_network_open(tc_mpi_rank ? tmp_path : job->a.net, net, err);
     if (fd >= 0) unlink(tmp_path); /* mapped (or failed): the name is no longer needed */
     return st;
 }
 
-static size_t auto_chunk(const tc_mpi_job *job, int size) {
+static size_t auto_chunk(const mpi_job *job, int size) {
     const size_t n = job->orig->n, per_origin_times = job->dest->n * job->a.opts.n_percentiles;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = job->a.opts.threads > 0 ? (size_t)job->a.opts.threads : (size_t)(cores > 0 ? cores : 1);
@@ -255,7 +255,7 @@ int main(int argc, char **argv) {
     cli_program = "tongcheng-mpi";
     cli_silent = tc_mpi_rank != 0; /* errors and usage appear once, from rank 0 */
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    tc_mpi_job job;
+    mpi_job job;
     memset(&job, 0, sizeof job);
     cli_analysis_init(&job.a);
     int rc = 0;
@@ -284,7 +284,7 @@ int main(int argc, char **argv) {
     for (size_t c = 0; st == TC_OK && c < job.n_cols; c++) {
         st = tc_points_column_values(job.dest, job.names[c], on_finding, stderr, &job.cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
-            st = tc_fail(&err, TC_ERR_NOT_FOUND, job.dest_path, 1, 0, "no column \"%s\" in the opportunities file",
+            st = error_set(&err, TC_ERR_NOT_FOUND, job.dest_path, 1, 0, "no column \"%s\" in the opportunities file",
                          job.names[c]);
     }
     if (st != TC_OK) {
@@ -294,12 +294,12 @@ int main(int argc, char **argv) {
         const size_t np = job.a.opts.n_percentiles;
         job.record_bytes = job.kind == TC_MPI_MATRIX ? job.dest->n * np * sizeof(uint16_t)
                                                      : job.n_cols * job.n_cutoffs * np * sizeof(double);
-        /* From here a failure may be one rank's alone (its network copy, memory): tc_mpi_run reports and aborts. */
+        /* From here a failure may be one rank's alone (its network copy, memory): job_run reports and aborts. */
         st = open_network(&job, &job.net, &err);
         if (st == TC_OK) st = tc_destinations_create(job.net, &job.a.opts, job.dest->lat, job.dest->lon, job.dest->n,
                                                      &job.d, &err);
         job.chunk = auto_chunk(&job, size);
-        rc = tc_mpi_run(&job, size, st, &err);
+        rc = job_run(&job, size, st, &err);
     }
     tc_destinations_free(job.d);
     tc_network_close(job.net);

@@ -42,7 +42,7 @@ typedef struct msg_head {
     int32_t pad;
 } msg_head;
 
-static tc_atomic_file out_file;
+static atomic_file out_file;
 static int out_open;
 static volatile sig_atomic_t out_tmp_set;
 static char out_tmp[sizeof out_file.tmp_path];
@@ -52,7 +52,7 @@ static int test_rank(const char *name) {
     return v && *v ? atoi(v) : -1;
 }
 
-_Noreturn void tc_mpi_die(int rank, const tc_error *err) {
+_Noreturn void job_die(int rank, const tc_error *err) {
     if (err->file[0] && err->line)
         fprintf(stderr, "tongcheng-mpi: rank %d failed: %s:%ld:%ld: %s\n", rank, err->file, err->line, err->column,
                 err->message);
@@ -62,7 +62,7 @@ _Noreturn void tc_mpi_die(int rank, const tc_error *err) {
         fprintf(stderr, "tongcheng-mpi: rank %d failed: %s\n", rank, err->message);
     if (out_open) {
         out_tmp_set = 0;
-        tc_atomic_abort(&out_file);
+        atomic_file_abort(&out_file);
         fprintf(stderr, "tongcheng-mpi: no output written\n");
     }
     fflush(stderr);
@@ -98,7 +98,7 @@ static void quiet_barrier(void) {
 /* ---- rank 0: its own computing thread ---- */
 
 typedef struct local_worker {
-    tc_mpi_job *job;
+    mpi_job *job;
     pthread_mutex_t *lock;
     size_t *next_chunk, n_chunks, chunk, n;
     char **ready; /* per chunk: {head, payload} once computed (by anyone); guarded by lock */
@@ -108,7 +108,7 @@ typedef struct local_worker {
 
 static void *local_main(void *arg) {
     local_worker *w = arg;
-    tc_mpi_scratch s = {0};
+    mpi_scratch s = {0};
     const int die = test_rank("TC_MPI_TEST_DIE_RANK") == 0, fail = test_rank("TC_MPI_TEST_FAIL_RANK") == 0;
     for (int done = 0;; done++) {
         pthread_mutex_lock(w->lock);
@@ -119,10 +119,10 @@ static void *local_main(void *arg) {
         size_t first = k * w->chunk, count = w->n - first < w->chunk ? w->n - first : w->chunk;
         char *buf = malloc(sizeof(msg_head) + count * w->job->record_bytes);
         tc_error err = {0};
-        tc_status st = buf ? TC_OK : tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        tc_status st = buf ? TC_OK : error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         if (st == TC_OK && fail && done == 0)
-            st = tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
-        if (st == TC_OK) st = tc_mpi_compute(w->job, &s, first, count, buf + sizeof(msg_head), &err);
+            st = error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
+        if (st == TC_OK) st = job_compute(w->job, &s, first, count, buf + sizeof(msg_head), &err);
         pthread_mutex_lock(w->lock);
         if (st != TC_OK) {
             w->failed = 1;
@@ -140,34 +140,34 @@ static void *local_main(void *arg) {
     return NULL;
 }
 
-static int rank0_run(tc_mpi_job *job, int size) {
+static int rank0_run(mpi_job *job, int size) {
     const size_t n = job->orig->n, chunk = job->chunk, n_chunks = (n + chunk - 1) / chunk;
     tc_error err = {0};
-    if (tc_atomic_open(&out_file, job->a.out, &err) != TC_OK) tc_mpi_die(0, &err);
+    if (atomic_file_open(&out_file, job->a.out, &err) != TC_OK) job_die(0, &err);
     out_open = 1;
     memcpy(out_tmp, out_file.tmp_path, sizeof out_tmp);
     out_tmp_set = 1;
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);
-    if (tc_mpi_write_header(job, out_file.fp)) {
-        tc_fail(&err, TC_ERR_IO, job->a.out, 0, 0, "cannot write");
-        tc_mpi_die(0, &err);
+    if (job_write_header(job, out_file.fp)) {
+        error_set(&err, TC_ERR_IO, job->a.out, 0, 0, "cannot write");
+        job_die(0, &err);
     }
     char **ready = calloc(n_chunks + 1, sizeof *ready);
     if (!ready) {
-        tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
-        tc_mpi_die(0, &err);
+        error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        job_die(0, &err);
     }
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     size_t next_chunk = 0, next_write = 0;
     local_worker lw = {job, &lock, &next_chunk, n_chunks, chunk, n, ready, 0, {0}};
     pthread_t thread;
     if (pthread_create(&thread, NULL, local_main, &lw) != 0) {
-        tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "cannot start the computing thread");
-        tc_mpi_die(0, &err);
+        error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "cannot start the computing thread");
+        job_die(0, &err);
     }
-    tc_progress prog;
-    tc_progress_start(&prog, cli_progress_wanted(job->a.quiet) || (job->force_progress && !job->a.quiet), "origins",
+    progress_bar prog;
+    progress_start(&prog, cli_progress_wanted(job->a.quiet) || (job->force_progress && !job->a.quiet), "origins",
                       n);
     int active = size - 1;
     long idle_ns = 100000;
@@ -181,28 +181,28 @@ static int rank0_run(tc_mpi_job *job, int size) {
             MPI_Get_count(&ms, MPI_BYTE, &bytes);
             char *buf = malloc(bytes > 0 ? (size_t)bytes : 1);
             if (!buf) {
-                tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory receiving a result");
-                tc_mpi_die(0, &err);
+                error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory receiving a result");
+                job_die(0, &err);
             }
             MPI_Recv(buf, bytes, MPI_BYTE, ms.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             msg_head h;
             if ((size_t)bytes < sizeof h) {
-                tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "short message (%d bytes)", bytes);
-                tc_mpi_die(ms.MPI_SOURCE, &err);
+                error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "short message (%d bytes)", bytes);
+                job_die(ms.MPI_SOURCE, &err);
             }
             memcpy(&h, buf, sizeof h);
             if (h.status != TC_OK) {
                 tc_error remote = {0};
                 if ((size_t)bytes >= sizeof h + sizeof remote) memcpy(&remote, buf + sizeof h, sizeof remote);
                 remote.message[sizeof remote.message - 1] = remote.file[sizeof remote.file - 1] = 0;
-                tc_mpi_die(ms.MPI_SOURCE, &remote);
+                job_die(ms.MPI_SOURCE, &remote);
             }
             if (h.count > 0) {
                 size_t k = (size_t)h.first / chunk;
                 if ((size_t)bytes != sizeof h + (size_t)h.count * job->record_bytes || k >= n_chunks) {
-                    tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "malformed result for origins %lld+%lld",
+                    error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "malformed result for origins %lld+%lld",
                             (long long)h.first, (long long)h.count);
-                    tc_mpi_die(ms.MPI_SOURCE, &err);
+                    job_die(ms.MPI_SOURCE, &err);
                 }
                 pthread_mutex_lock(&lock);
                 ready[k] = buf;
@@ -226,32 +226,32 @@ static int rank0_run(tc_mpi_job *job, int size) {
         char *next = next_write < n_chunks ? ready[next_write] : NULL;
         if (next) ready[next_write] = NULL;
         pthread_mutex_unlock(&lock);
-        if (failed) tc_mpi_die(0, &lw.err);
+        if (failed) job_die(0, &lw.err);
         if (next) {
             busy = 1;
             size_t first = next_write * chunk, count = n - first < chunk ? n - first : chunk;
             const char *payload = next + sizeof(msg_head);
             for (size_t i = 0; i < count; i++)
-                if (tc_mpi_write_origin(job, out_file.fp, first + i, payload + i * job->record_bytes)) {
-                    tc_fail(&err, TC_ERR_IO, job->a.out, 0, 0, "cannot write");
-                    tc_mpi_die(0, &err);
+                if (job_write_origin(job, out_file.fp, first + i, payload + i * job->record_bytes)) {
+                    error_set(&err, TC_ERR_IO, job->a.out, 0, 0, "cannot write");
+                    job_die(0, &err);
                 }
             free(next);
             next_write++;
-            tc_progress_update(&prog, first + count);
+            progress_update(&prog, first + count);
         }
         if (busy) idle_ns = 100000;
         else nap(&idle_ns);
     }
     pthread_join(thread, NULL);
-    tc_progress_finish(&prog);
+    progress_finish(&prog);
     /* Every rank is still alive once all have reached this barrier (a rank dead by now makes Open MPI kill the job,
      * and us inside it): only then does the output get its name. */
     quiet_barrier();
     free(ready);
     out_tmp_set = 0;
     out_open = 0;
-    if (tc_atomic_commit(&out_file, &err) != TC_OK) tc_mpi_die(0, &err);
+    if (atomic_file_commit(&out_file, &err) != TC_OK) job_die(0, &err);
     return 0;
 }
 
@@ -268,15 +268,15 @@ static void send_error(const tc_error *err) {
     MPI_Recv(work, 2, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 }
 
-static int worker_run(tc_mpi_job *job, int rank) {
+static int worker_run(mpi_job *job, int rank) {
     const int die = test_rank("TC_MPI_TEST_DIE_RANK") == rank, fail = test_rank("TC_MPI_TEST_FAIL_RANK") == rank;
-    tc_mpi_scratch s = {0};
+    mpi_scratch s = {0};
     char *buf = NULL;
     size_t cap = 0;
     msg_head h = {-1, 0, TC_OK, 0};
     if (fail) {
         tc_error err = {0};
-        tc_fail(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
+        error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "simulated failure (TC_MPI_TEST_FAIL_RANK)");
         send_error(&err);
         return 1;
     }
@@ -293,14 +293,14 @@ static int worker_run(tc_mpi_job *job, int rank) {
         if (bytes > cap) {
             char *nb = realloc(buf, bytes);
             if (!nb) {
-                tc_fail(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+                error_set(&err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
                 send_error(&err);
                 break;
             }
             buf = nb;
             cap = bytes;
         }
-        tc_status st = tc_mpi_compute(job, &s, (size_t)work[0], count, buf + sizeof h, &err);
+        tc_status st = job_compute(job, &s, (size_t)work[0], count, buf + sizeof h, &err);
         if (st != TC_OK) {
             send_error(&err);
             break;
@@ -317,9 +317,9 @@ static int worker_run(tc_mpi_job *job, int rank) {
     return 0;
 }
 
-int tc_mpi_run(tc_mpi_job *job, int size, tc_status setup, const tc_error *setup_err) {
+int job_run(mpi_job *job, int size, tc_status setup, const tc_error *setup_err) {
     if (tc_mpi_rank == 0) {
-        if (setup != TC_OK) tc_mpi_die(0, setup_err);
+        if (setup != TC_OK) job_die(0, setup_err);
         return rank0_run(job, size);
     }
     if (setup != TC_OK) {

@@ -26,7 +26,7 @@
 
 /* Section ids. 1–63: transit (network/), 64–95: streets (streets/), 96–127: analysis caches. */
 enum {
-    TC_SEC_META = 1,          /* tc_net_meta */
+    TC_SEC_META = 1,          /* net_meta */
     TC_SEC_STRINGS = 2,
     TC_SEC_FEEDS = 3,
     TC_SEC_AGENCIES = 4,
@@ -57,7 +57,7 @@ enum {
     TC_SEC_STREETS_LAST = 95,
 };
 
-typedef struct tc_netfile_header {
+typedef struct netfile_header {
     char magic[8];
     uint32_t format_version;
     uint32_t n_sections;
@@ -65,47 +65,47 @@ typedef struct tc_netfile_header {
     uint64_t table_offset;
     uint64_t table_xxh3;
     uint8_t pad[24];
-} tc_netfile_header;
+} netfile_header;
 
-typedef struct tc_netfile_section {
+typedef struct netfile_section {
     uint32_t id;
     uint32_t flags;
     uint64_t offset, length, xxh3;
-} tc_netfile_section;
+} netfile_section;
 
 /* ---- writing ---- */
-typedef struct tc_netfile_writer {
-    tc_atomic_file af;
+typedef struct netfile_writer {
+    atomic_file af;
     uint64_t pos;
     uint32_t n_sections;
-    tc_netfile_section table[TC_NETFILE_MAX_SECTIONS];
-} tc_netfile_writer;
+    netfile_section table[TC_NETFILE_MAX_SECTIONS];
+} netfile_writer;
 
-tc_status tc_netfile_create(tc_netfile_writer *w, const char *path, tc_error *err);
+tc_status netfile_create(netfile_writer *w, const char *path, tc_error *err);
 /* Append one section (data may be NULL when len is 0). Each id at most once. */
-tc_status tc_netfile_add(tc_netfile_writer *w, uint32_t id, const void *data, uint64_t len, tc_error *err);
+tc_status netfile_add(netfile_writer *w, uint32_t id, const void *data, uint64_t len, tc_error *err);
 /* Write the table and header, fsync, rename into place. */
-tc_status tc_netfile_commit(tc_netfile_writer *w, tc_error *err);
-void tc_netfile_abort(tc_netfile_writer *w);
+tc_status netfile_commit(netfile_writer *w, tc_error *err);
+void netfile_abort(netfile_writer *w);
 
 /* ---- reading ---- */
-typedef struct tc_netfile {
+typedef struct netfile {
     const uint8_t *base;
     uint64_t size;
     uint32_t format_version;
     uint32_t n_sections;
-    const tc_netfile_section *table;
-} tc_netfile;
+    const netfile_section *table;
+} netfile;
 
 /* mmap the file and check magic, version, sizes, section bounds and alignment, and every checksum. */
-tc_status tc_netfile_map(const char *path, tc_netfile *nf, tc_error *err);
-void tc_netfile_unmap(tc_netfile *nf);
+tc_status netfile_map(const char *path, netfile *nf, tc_error *err);
+void netfile_unmap(netfile *nf);
 /* Find a section. Missing: TC_ERR_FORMAT when required, else *data = NULL, *len = 0 and TC_OK. */
-tc_status tc_netfile_get(const tc_netfile *nf, uint32_t id, int required, const void **data, uint64_t *len,
+tc_status netfile_get(const netfile *nf, uint32_t id, int required, const void **data, uint64_t *len,
                          tc_error *err);
 /* Typed helper: section must hold exactly `count` elements of `elem` bytes (count may be checked by caller when
  * unknown: pass count = UINT64_MAX to accept any multiple and receive it in *count_out). */
-tc_status tc_netfile_get_array(const tc_netfile *nf, uint32_t id, int required, size_t elem, uint64_t count,
+tc_status netfile_get_array(const netfile *nf, uint32_t id, int required, size_t elem, uint64_t count,
                                const void **data, uint64_t *count_out, tc_error *err);
 
 #endif

@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define OOM(what) tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (%s)", what)
+#define OOM(what) error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (%s)", what)
 
 /* Prefix err->message with "feed NAME: " so that a failure among several feeds says which one. */
 static void prefix_feed(tc_error *err, const char *name) {
@@ -47,11 +47,11 @@ static int is_sketch(const tc_feed_source *src) {
 
 tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error *err) {
     if (!opts || !out_path || !*out_path)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no output path");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no output path");
     if (opts->n_feeds == 0 && !(opts->osm_path && *opts->osm_path))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "nothing to build: give at least one GTFS feed, sketch or OSM file");
-    tc_status special = tc_output_path_check(out_path, err); /* refused before any work */
+    tc_status special = output_path_check(out_path, err); /* refused before any work */
     if (special) return special;
     size_t n = opts->n_feeds, n_scn = opts->scenarios ? opts->n_scenarios : 0;
     char(*names)[256] = calloc(n + 1, sizeof *names);
@@ -65,23 +65,23 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
     for (size_t i = 0; i < n; i++) {
         const tc_feed_source *src = &opts->feeds[i];
         if (!src->path || !*src->path) {
-            st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "feed %zu has no path", i + 1);
+            st = error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "feed %zu has no path", i + 1);
             goto out;
         }
         if (src->name && *src->name) snprintf(names[i], sizeof names[i], "%s", src->name);
         else if (!is_sketch(src)) gtfs_default_feed_name(src->path, names[i], sizeof names[i]);
     }
     /* Scenarios first: a malformed scenario file fails before the (slower) feeds are read. */
-    tc_diag diag = {.fn = opts->on_finding, .user = opts->finding_user};
+    diag_log diag = {.fn = opts->on_finding, .user = opts->finding_user};
     for (size_t k = 0; k < n_scn; k++) {
         st = scenario_read(opts->scenarios[k], &diag, &scns[k], err);
         if (st) goto out;
     }
-    tc_progress prog;
+    progress_bar prog;
     for (size_t i = 0; i < n; i++) {
         const tc_feed_source *src = &opts->feeds[i];
         diag.prefix = n > 1 && names[i][0] ? names[i] : NULL;
-        tc_progress_start(&prog, opts->progress, src->path, 0);
+        progress_start(&prog, opts->progress, src->path, 0);
         if (is_sketch(src)) st = sketch_read(src->path, names[i][0] ? names[i] : NULL, &diag, &feeds[i], err);
         else st = gtfs_feed_read(src->path, names[i], &diag, &feeds[i], err);
         if (st) {
@@ -89,19 +89,19 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
             goto out;
         }
         if (!names[i][0]) snprintf(names[i], sizeof names[i], "%s", feeds[i]->name ? feeds[i]->name : "");
-        tc_progress_finish(&prog);
+        progress_finish(&prog);
     }
     for (size_t i = 0; i < n; i++) {
         const char *path = opts->feeds[i].path;
         if (!names[i][0] || strchr(names[i], ':')) {
-            st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+            st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
                          "feed name \"%s\" is empty or contains ':' (name it with --gtfs/--sketch NAME=PATH)",
                          names[i]);
             goto out;
         }
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j])) {
-                st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+                st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
                              "two feeds are named \"%s\": name them with --gtfs/--sketch NAME=PATH", names[i]);
                 goto out;
             }
@@ -111,7 +111,7 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
         if (n == 0) { /* streets only: only car-speed changes can apply */
             for (size_t i = 0; i < scns[k]->n_mods; i++)
                 if (scns[k]->mods[i].kind != SCN_CAR_SPEEDS) {
-                    st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, opts->scenarios[k], 0, 0,
+                    st = error_set(err, TC_ERR_INVALID_ARGUMENT, opts->scenarios[k], 0, 0,
                                  "%s: a %s modification needs transit feeds to apply to", scns[k]->mods[i].path,
                                  scenario_kind_name(scns[k]->mods[i].kind));
                     goto out;
@@ -127,7 +127,7 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
     for (size_t k = 0; k < n_scn; k++)
         for (size_t i = 0; i < scns[k]->n_mods; i++) roads |= scns[k]->mods[i].kind == SCN_CAR_SPEEDS;
     if (!roads) {
-        st = tc_build_from_feeds(feeds, n, opts, &diag, out_path, err);
+        st = build_from_feeds(feeds, n, opts, &diag, out_path, err);
     } else {
         size_t len = strlen(out_path) + 48;
         char *tmp = malloc(len);
@@ -136,11 +136,11 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
             goto out;
         }
         snprintf(tmp, len, "%s.roads.%ld", out_path, (long)getpid());
-        st = tc_build_from_feeds(feeds, n, opts, &diag, tmp, err);
+        st = build_from_feeds(feeds, n, opts, &diag, tmp, err);
         if (st == TC_OK) st = streets_apply_car_speeds(tmp, scns, n_scn, &diag, NULL, err);
-        if (st == TC_OK) st = tc_output_path_check(out_path, err);
+        if (st == TC_OK) st = output_path_check(out_path, err);
         if (st == TC_OK && rename(tmp, out_path))
-            st = tc_fail(err, TC_ERR_IO, out_path, 0, 0, "cannot rename %s into place: %s", tmp, strerror(errno));
+            st = error_set(err, TC_ERR_IO, out_path, 0, 0, "cannot rename %s into place: %s", tmp, strerror(errno));
         if (st) unlink(tmp);
         free(tmp);
     }

@@ -147,18 +147,18 @@ static size_t grid_lower(const grid_item *it, size_t lo, size_t hi, int64_t cell
     return lo;
 }
 
-tc_status tc_straight_line_transfers(const double *lat, const double *lon, const uint8_t *include, uint32_t n,
+tc_status straight_line_transfers(const double *lat, const double *lon, const uint8_t *include, uint32_t n,
                                      double radius_m, double detour, uint32_t **begin_out, uint32_t **to_out,
                                      uint32_t **metres_out, uint32_t *count_out, tc_error *err) {
     *begin_out = calloc((size_t)n + 1, sizeof(uint32_t));
     *to_out = NULL;
     *metres_out = NULL;
     *count_out = 0;
-    if (!*begin_out) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
+    if (!*begin_out) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
     if (radius_m <= 0 || n < 2) {
         *to_out = malloc(sizeof(uint32_t));
         *metres_out = malloc(sizeof(uint32_t));
-        return (*to_out && *metres_out) ? TC_OK : tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return (*to_out && *metres_out) ? TC_OK : error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     if (detour < 1) detour = 1;
     const double max_straight = radius_m / detour;
@@ -167,7 +167,7 @@ tc_status tc_straight_line_transfers(const double *lat, const double *lon, const
 
     grid_item *items = malloc(((size_t)n + 1) * sizeof *items);
     size_t n_items = 0;
-    if (!items) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
+    if (!items) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
     for (uint32_t i = 0; i < n; i++) {
         if ((include && !include[i]) || !isfinite(lat[i]) || !isfinite(lon[i])) continue;
         items[n_items++] = (grid_item){(int64_t)floor((lat[i] + 90.0) / cell_deg), lon[i], i};
@@ -177,7 +177,7 @@ tc_status tc_straight_line_transfers(const double *lat, const double *lon, const
     size_t cap = 1024, count = 0;
     pair_link *links = malloc(cap * sizeof *links);
     tc_status st = TC_OK;
-    if (!links) st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
+    if (!links) st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
     for (size_t a = 0; a < n_items && !st; a++) {
         const uint32_t i = items[a].idx;
         double lat_edge = fabs(lat[i]) + cell_deg * 2;
@@ -200,13 +200,13 @@ tc_status tc_straight_line_transfers(const double *lat, const double *lon, const
                      b < n_items && items[b].cell == c && items[b].lon <= iv[k][1]; b++) {
                     uint32_t j = items[b].idx;
                     if (j == i) continue;
-                    double d = tc_haversine_m(lat[i], lon[i], lat[j], lon[j]);
+                    double d = haversine_m(lat[i], lon[i], lat[j], lon[j]);
                     if (d > max_straight) continue;
                     if (count == cap) {
                         cap *= 2;
                         pair_link *nl = realloc(links, cap * sizeof *links);
                         if (!nl) {
-                            st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
+                            st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
                             break;
                         }
                         links = nl;
@@ -218,7 +218,7 @@ tc_status tc_straight_line_transfers(const double *lat, const double *lon, const
     }
     free(items);
     if (!st && count > UINT32_MAX - 1)
-        st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many walking transfers: lower --transfer-radius");
+        st = error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many walking transfers: lower --transfer-radius");
     if (st) {
         free(links);
         free(*begin_out);
@@ -230,7 +230,7 @@ tc_status tc_straight_line_transfers(const double *lat, const double *lon, const
     if (!to || !metres) {
         free(links), free(to), free(metres), free(*begin_out);
         *begin_out = NULL;
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (transfers)");
     }
     uint32_t *begin = *begin_out;
     for (size_t k = 0; k < count; k++) {
@@ -361,7 +361,7 @@ static uint32_t *make_id_index(const void *records, size_t stride, size_t id_off
 /* ------------------------------------------------------------------ the build -------------------------------- */
 
 static int rule_cmp(const void *x, const void *y) {
-    const tc_net_transfer_rule *a = x, *b = y;
+    const net_transfer_rule *a = x, *b = y;
     if (a->from_stop != b->from_stop) return a->from_stop < b->from_stop ? -1 : 1;
     if (a->to_stop != b->to_stop) return a->to_stop < b->to_stop ? -1 : 1;
     if (a->from_route != b->from_route) return a->from_route < b->from_route ? -1 : 1;
@@ -374,11 +374,11 @@ static int32_t feed_tz_shift(const char *net_tz, const char *feed_tz, int32_t da
     if (!net_tz || !feed_tz || !*net_tz || !*feed_tz || !strcmp(net_tz, feed_tz)) return 0;
     int64_t utc = (int64_t)day * 86400 + 12 * 3600;
     int32_t a, b;
-    if (tc_tz_offset(net_tz, utc, &a) || tc_tz_offset(feed_tz, utc, &b)) return 0;
+    if (tz_offset(net_tz, utc, &a) || tz_offset(feed_tz, utc, &b)) return 0;
     return a - b;
 }
 
-/* Everything one build holds, filled by the steps below in the order they are called from tc_build_from_feeds()
+/* Everything one build holds, filled by the steps below in the order they are called from build_from_feeds()
  * and freed by build_state_free(). The network tables are in their file layout; the *_off arrays give each feed's
  * first index in the merged stops, routes, agencies, trips and services. One struct rather than parameter lists,
  * because most steps read the results of several earlier ones. */
@@ -386,11 +386,11 @@ typedef struct build_state {
     gtfs_feed *const *feeds;
     size_t n_feeds;
     const tc_build_options *opts;
-    tc_diag *diag;
+    diag_log *diag;
     tc_error *err;
     double radius, detour, walk_speed, snap; /* the options with their defaults filled in */
     int with_osm;
-    tc_progress prog;
+    progress_bar prog;
     strtab strs;
 
     /* sizes summed over the feeds, and each feed's offsets */
@@ -401,11 +401,11 @@ typedef struct build_state {
     uint32_t empty_svc, n_services;  /* the never-active service for trips without one; services + 1 */
 
     /* merged records */
-    tc_net_meta meta;
-    tc_net_feed *nfeeds;
-    tc_net_agency *agencies;
-    tc_net_stop *stops;
-    tc_net_route *routes;
+    net_meta meta;
+    net_feed *nfeeds;
+    net_agency *agencies;
+    net_stop *stops;
+    net_route *routes;
     double *lat, *lon; /* stop coordinates in degrees, NAN without a position: input of walking transfers */
     uint64_t *svc_bits;
     uint8_t *svc_empty;
@@ -417,31 +417,31 @@ typedef struct build_state {
     uint32_t *order, n_sched;  /* trips with stop times, sorted by key class then departure */
     uint32_t *new_trip_index;  /* feed-order trip → network trip */
     uint32_t *sub_of, *sub_last;
-    tc_net_pattern *patterns;
+    net_pattern *patterns;
     uint64_t *first_trip;      /* per pattern (feed << 32 | trip): where its shape comes from */
     uint32_t *pattern_stops;
     uint8_t *pattern_flags;
-    tc_net_stop_time *times;
-    tc_net_trip *trips;
-    tc_net_frequency *freqs;
+    net_stop_time *times;
+    net_trip *trips;
+    net_frequency *freqs;
     uint32_t n_patterns, n_ps, n_tr, n_fq, n_templates, n_no_service;
     uint64_t n_times;
 
     /* indexes over the patterns, transfers */
     uint32_t *stop_pattern_begin;
-    tc_net_stop_pattern *stop_patterns;
+    net_stop_pattern *stop_patterns;
     uint8_t *served; /* stops with at least one pattern: only they get straight-line transfers */
-    tc_net_transfer_rule *rules;
+    net_transfer_rule *rules;
     uint32_t *rule_begin, n_rl;
     uint32_t *xfer_begin, *xfer_to, *xfer_m, n_xfers; /* xfer_begin belongs to links when have_links */
-    tc_net_transfer *xfers;
+    net_transfer *xfers;
     streets_stop_links links;
     int have_links;
     uint32_t *stop_idx, *route_idx, *trip_idx;
     pattern_shapes shapes;
 } build_state;
 
-#define OOM(what) tc_fail(b->err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (%s)", what)
+#define OOM(what) error_set(b->err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (%s)", what)
 
 static void build_state_free(build_state *b) {
     if (b->have_links) {
@@ -504,7 +504,7 @@ static tc_status count_feeds(build_state *b) {
                       {b->n_st, "stop_times"}};
         for (size_t k = 0; k < sizeof limits / sizeof *limits; k++)
             if (limits[k].n >= UINT32_MAX)
-                return tc_fail(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many %s for one network file",
+                return error_set(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many %s for one network file",
                                limits[k].what);
     }
     if (day_lo > day_hi) day_lo = day_hi = 0;
@@ -521,7 +521,7 @@ static tc_status count_feeds(build_state *b) {
 /* Feed f's own record, with its timezone shift (see the top of the file; an unknown zone is warned, not fatal). */
 static void merge_feed_record(build_state *b, size_t f, const char *net_tz, int32_t mid_day) {
     const gtfs_feed *fd = b->feeds[f];
-    tc_net_feed *nf = &b->nfeeds[f];
+    net_feed *nf = &b->nfeeds[f];
     char fallback[32];
     snprintf(fallback, sizeof fallback, "feed%zu", f + 1);
     nf->name_str = strtab_add(&b->strs, fd->name && *fd->name ? fd->name : fallback);
@@ -530,8 +530,8 @@ static void merge_feed_record(build_state *b, size_t f, const char *net_tz, int3
     if (fd->timezone && net_tz && strcmp(fd->timezone, net_tz)) {
         int32_t probe;
         const char *saved = diag_enter_feed(b, f);
-        if (tc_tz_offset(fd->timezone, 0, &probe) || tc_tz_offset(net_tz, 0, &probe))
-            tc_report(b->diag, TC_SEV_WARNING, "unknown_timezone", "agency.txt", 0, 0,
+        if (tz_offset(fd->timezone, 0, &probe) || tz_offset(net_tz, 0, &probe))
+            diag_report(b->diag, TC_SEV_WARNING, "unknown_timezone", "agency.txt", 0, 0,
                       "timezone \"%s\" or \"%s\" is unknown to this system: times not shifted", fd->timezone, net_tz);
         diag_leave_feed(b, saved);
     }
@@ -551,7 +551,7 @@ static void merge_feed_record(build_state *b, size_t f, const char *net_tz, int3
 static void merge_agencies(build_state *b, size_t f) {
     const gtfs_feed *fd = b->feeds[f];
     for (size_t a = 0; a < fd->n_agencies; a++) {
-        tc_net_agency *na = &b->agencies[b->agency_off[f] + a];
+        net_agency *na = &b->agencies[b->agency_off[f] + a];
         na->id_str = strtab_add(&b->strs, fd->agencies[a].id);
         na->name_str = strtab_add(&b->strs, fd->agencies[a].name);
         na->timezone_str = strtab_add(&b->strs, fd->agencies[a].timezone);
@@ -565,13 +565,13 @@ static void merge_stops(build_state *b, size_t f, int32_t bb[4]) {
     const uint32_t off = b->stop_off[f];
     for (size_t s = 0; s < fd->n_stops; s++) {
         const gtfs_stop *gs = &fd->stops[s];
-        tc_net_stop *ns = &b->stops[off + s];
+        net_stop *ns = &b->stops[off + s];
         uint32_t g = off + (uint32_t)s;
         /* a stop without coordinates (allowed for generic nodes and boarding areas) stays out of the bbox
          * and of walking transfers */
         int has_pos = isfinite(gs->lat) && isfinite(gs->lon) && fabs(gs->lat) <= 90 && fabs(gs->lon) <= 180;
         b->lat[g] = has_pos ? gs->lat : NAN, b->lon[g] = has_pos ? gs->lon : NAN;
-        ns->lat_e7 = has_pos ? tc_to_e7(gs->lat) : 0, ns->lon_e7 = has_pos ? tc_to_e7(gs->lon) : 0;
+        ns->lat_e7 = has_pos ? to_e7(gs->lat) : 0, ns->lon_e7 = has_pos ? to_e7(gs->lon) : 0;
         ns->id_str = strtab_add(&b->strs, gs->id);
         ns->name_str = strtab_add(&b->strs, gs->name);
         ns->platform_str = strtab_add(&b->strs, gs->platform_code);
@@ -594,7 +594,7 @@ static void merge_routes(build_state *b, size_t f) {
     const gtfs_feed *fd = b->feeds[f];
     for (size_t r = 0; r < fd->n_routes; r++) {
         const gtfs_route *gr = &fd->routes[r];
-        tc_net_route *nr = &b->routes[b->route_off[f] + r];
+        net_route *nr = &b->routes[b->route_off[f] + r];
         nr->id_str = strtab_add(&b->strs, gr->id);
         nr->short_name_str = strtab_add(&b->strs, gr->short_name);
         nr->long_name_str = strtab_add(&b->strs, gr->long_name);
@@ -673,7 +673,7 @@ static void collect_frequencies(build_state *b) {
             const gtfs_frequency *gq = &fd->frequencies[k];
             if (gq->trip < 0 || (size_t)gq->trip >= fd->n_trips || gq->headway_secs <= 0) {
                 const char *saved = diag_enter_feed(b, f);
-                tc_report(b->diag, TC_SEV_WARNING, "bad_frequency", "frequencies.txt", 0, 0,
+                diag_report(b->diag, TC_SEV_WARNING, "bad_frequency", "frequencies.txt", 0, 0,
                           "frequency row %zu has no trip or a headway of %d s: ignored", k + 1, gq->headway_secs);
                 diag_leave_feed(b, saved);
                 continue;
@@ -711,7 +711,7 @@ static tc_status describe_trips(build_state *b) {
             bt->shift = b->nfeeds[f].tz_shift_s;
             bt->n = gt->st_begin + (uint64_t)gt->st_count <= fd->n_stop_times ? gt->st_count : 0;
             if (bt->n > TC_MAX_TRIP_STOPS)
-                return tc_fail(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                return error_set(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                                "feed %s: stop_times.txt: trip %s has %u stops; expected at most %u", fd->name, gt->id,
                                bt->n, TC_MAX_TRIP_STOPS);
             bt->st = fd->stop_times + (bt->n ? gt->st_begin : 0);
@@ -760,11 +760,11 @@ static tc_status sort_trips_by_key(build_state *b) {
 
 /* The trip record of network trip n_tr for feed-order trip g, in pattern `pattern` (TC_NONE: none). The trip's
  * frequencies are the caller's. */
-static tc_net_trip *emit_trip(build_state *b, uint32_t g, uint32_t pattern) {
+static net_trip *emit_trip(build_state *b, uint32_t g, uint32_t pattern) {
     const btrip *t = &b->bt[g];
     const gtfs_feed *fd = b->feeds[t->feed];
     const gtfs_trip *gt = &fd->trips[t->local];
-    tc_net_trip *nt = &b->trips[b->n_tr];
+    net_trip *nt = &b->trips[b->n_tr];
     nt->id_str = strtab_add(&b->strs, gt->id);
     nt->headsign_str = strtab_add(&b->strs, gt->headsign);
     nt->block_str = strtab_add(&b->strs, gt->block_id);
@@ -783,20 +783,20 @@ static tc_net_trip *emit_trip(build_state *b, uint32_t g, uint32_t pattern) {
 }
 
 /* A frequency template's rows, shifted onto the network clock (at most 65535 per trip: the count is 16-bit). */
-static void emit_frequencies(build_state *b, const btrip *t, tc_net_trip *nt) {
+static void emit_frequencies(build_state *b, const btrip *t, net_trip *nt) {
     b->n_templates++;
     for (uint32_t q = 0; q < t->freq_count && q < 65535; q++) {
         const freq_ref *fr = &b->frefs[t->freq_begin + q];
         const gtfs_frequency *gq = &b->feeds[fr->feed]->frequencies[fr->row];
-        b->freqs[b->n_fq++] = (tc_net_frequency){gq->start_time + t->shift, gq->end_time + t->shift,
+        b->freqs[b->n_fq++] = (net_frequency){gq->start_time + t->shift, gq->end_time + t->shift,
                                                  gq->headway_secs, gq->exact_times};
         nt->freq_count++;
     }
 }
 
 /* A new pattern shaped like trip t: its stops and pickup/drop-off flags. */
-static tc_net_pattern *open_pattern(build_state *b, const btrip *t) {
-    tc_net_pattern *p = &b->patterns[b->n_patterns];
+static net_pattern *open_pattern(build_state *b, const btrip *t) {
+    net_pattern *p = &b->patterns[b->n_patterns];
     b->first_trip[b->n_patterns] = (uint64_t)t->feed << 32 | t->local;
     p->route = t->route;
     p->n_stops = t->n;
@@ -814,8 +814,8 @@ static tc_net_pattern *open_pattern(build_state *b, const btrip *t) {
 
 /* Trip t's times appended to pattern p's block. TC_PATTERN_MONOTONE (times never go down along the trip) is
  * cleared by any trip of the pattern that breaks it: a scratch bit marks it until the pattern is complete. */
-static void emit_times(build_state *b, const btrip *t, tc_net_pattern *p) {
-    tc_net_stop_time *tm = b->times + b->n_times;
+static void emit_times(build_state *b, const btrip *t, net_pattern *p) {
+    net_stop_time *tm = b->times + b->n_times;
     for (uint32_t q = 0; q < t->n; q++) {
         trip_time(t, q, &tm[q].arrival, &tm[q].departure);
         if (tm[q].departure < tm[q].arrival || (q && tm[q].arrival < tm[q - 1].departure))
@@ -862,14 +862,14 @@ static tc_status emit_patterns(build_state *b) {
         while (j < n_sched && b->bt[order[i]].group == b->bt[order[j]].group) j++;
         uint32_t n_sub = split_non_overtaking(b, i, j);
         for (uint32_t s = 0; s < n_sub; s++) {
-            tc_net_pattern *p = NULL;
+            net_pattern *p = NULL;
             for (uint32_t k = i; k < j; k++) {
                 if (b->sub_of[k] != s) continue;
                 uint32_t g = order[k];
                 const btrip *t = &b->bt[g];
                 if (!p) p = open_pattern(b, t);
                 emit_times(b, t, p);
-                tc_net_trip *nt = emit_trip(b, g, b->n_patterns);
+                net_trip *nt = emit_trip(b, g, b->n_patterns);
                 nt->freq_count = 0;
                 if (t->is_freq) emit_frequencies(b, t, nt);
                 p->n_trips++;
@@ -878,13 +878,13 @@ static tc_status emit_patterns(build_state *b) {
             b->n_patterns++;
         }
         i = j;
-        tc_progress_update(&b->prog, i);
+        progress_update(&b->prog, i);
     }
     return TC_OK;
 }
 
 static tc_status build_patterns(build_state *b) {
-    tc_progress_start(&b->prog, b->opts->progress, "grouping trips into patterns", b->n_trips);
+    progress_start(&b->prog, b->opts->progress, "grouping trips into patterns", b->n_trips);
     b->bt = calloc(b->n_trips + 1, sizeof *b->bt);
     b->frefs = calloc(b->n_freq + 1, sizeof *b->frefs);
     b->order = malloc((b->n_trips + 1) * sizeof *b->order);
@@ -898,7 +898,7 @@ static tc_status build_patterns(build_state *b) {
     /* trips without stop times: kept (counted, findable by id), in no pattern */
     for (uint32_t g = 0; g < b->n_trips; g++)
         if (!b->bt[g].n) emit_trip(b, g, TC_NONE);
-    tc_progress_finish(&b->prog);
+    progress_finish(&b->prog);
     for (size_t f = 0; f < b->n_feeds; f++)
         for (uint32_t g = b->trip_off[f]; g < b->trip_off[f] + b->feeds[f]->n_trips; g++)
             if (b->bt[g].is_freq) b->nfeeds[f].n_frequency_templates++;
@@ -924,7 +924,7 @@ static tc_status index_stop_patterns(build_state *b) {
     for (uint32_t p = 0; p < b->n_patterns; p++)
         for (uint32_t q = 0; q < b->patterns[p].n_stops; q++) {
             uint32_t s = b->pattern_stops[b->patterns[p].stops_begin + q];
-            b->stop_patterns[cursor[s]++] = (tc_net_stop_pattern){p, q};
+            b->stop_patterns[cursor[s]++] = (net_stop_pattern){p, q};
             b->served[s] = 1;
         }
     free(cursor);
@@ -943,7 +943,7 @@ static tc_status map_transfer_rules(build_state *b) {
 #define MAP_IDX(v, lim, off) (((v) >= 0 && (size_t)(v) < (lim)) ? (off) + (uint32_t)(v) : TC_NONE)
         for (size_t k = 0; k < fd->n_transfers; k++) {
             const gtfs_transfer *gx = &fd->transfers[k];
-            tc_net_transfer_rule *r = &b->rules[n_rl++];
+            net_transfer_rule *r = &b->rules[n_rl++];
             r->from_stop = MAP_IDX(gx->from_stop, fd->n_stops, b->stop_off[f]);
             r->to_stop = MAP_IDX(gx->to_stop, fd->n_stops, b->stop_off[f]);
             r->from_route = MAP_IDX(gx->from_route, fd->n_routes, b->route_off[f]);
@@ -973,7 +973,7 @@ static tc_status map_transfer_rules(build_state *b) {
 /* ---- walking transfers: over the streets (which write their own sections into w first), else by straight line
  * between served stops ---- */
 
-static tc_status walking_transfers(build_state *b, tc_netfile_writer *w) {
+static tc_status walking_transfers(build_state *b, netfile_writer *w) {
     tc_status st;
     const uint32_t *to, *metres;
     if (b->with_osm) {
@@ -986,34 +986,34 @@ static tc_status walking_transfers(build_state *b, tc_netfile_writer *w) {
         b->n_xfers = b->links.n_transfers;
         to = b->links.transfer_to, metres = b->links.transfer_m;
     } else {
-        tc_progress_start(&b->prog, b->opts->progress, "walking transfers (straight line)", 0);
-        st = tc_straight_line_transfers(b->lat, b->lon, b->served, (uint32_t)b->n_stops, b->radius, b->detour,
+        progress_start(&b->prog, b->opts->progress, "walking transfers (straight line)", 0);
+        st = straight_line_transfers(b->lat, b->lon, b->served, (uint32_t)b->n_stops, b->radius, b->detour,
                                         &b->xfer_begin, &b->xfer_to, &b->xfer_m, &b->n_xfers, b->err);
         if (st) return st;
-        tc_progress_finish(&b->prog);
+        progress_finish(&b->prog);
         to = b->xfer_to, metres = b->xfer_m;
     }
     b->xfers = malloc(((size_t)b->n_xfers + 1) * sizeof *b->xfers);
     if (!b->xfers) return OOM("transfers");
-    for (uint32_t k = 0; k < b->n_xfers; k++) b->xfers[k] = (tc_net_transfer){to[k], metres[k]};
+    for (uint32_t k = 0; k < b->n_xfers; k++) b->xfers[k] = (net_transfer){to[k], metres[k]};
     return TC_OK;
 }
 
 /* ---- id indices (after every string is in the table), and the meta record ---- */
 
 static tc_status make_id_indices(build_state *b) {
-    b->stop_idx = make_id_index(b->stops, sizeof *b->stops, offsetof(tc_net_stop, id_str),
-                                offsetof(tc_net_stop, feed), (uint32_t)b->n_stops, b->strs.buf);
-    b->route_idx = make_id_index(b->routes, sizeof *b->routes, offsetof(tc_net_route, id_str),
-                                 offsetof(tc_net_route, feed), (uint32_t)b->n_routes, b->strs.buf);
-    b->trip_idx = make_id_index(b->trips, sizeof *b->trips, offsetof(tc_net_trip, id_str),
-                                offsetof(tc_net_trip, feed), b->n_tr, b->strs.buf);
+    b->stop_idx = make_id_index(b->stops, sizeof *b->stops, offsetof(net_stop, id_str),
+                                offsetof(net_stop, feed), (uint32_t)b->n_stops, b->strs.buf);
+    b->route_idx = make_id_index(b->routes, sizeof *b->routes, offsetof(net_route, id_str),
+                                 offsetof(net_route, feed), (uint32_t)b->n_routes, b->strs.buf);
+    b->trip_idx = make_id_index(b->trips, sizeof *b->trips, offsetof(net_trip, id_str),
+                                offsetof(net_trip, feed), b->n_tr, b->strs.buf);
     if (!b->stop_idx || !b->route_idx || !b->trip_idx) return OOM("id index");
     return TC_OK;
 }
 
 static tc_status fill_meta(build_state *b) {
-    tc_net_meta *meta = &b->meta;
+    net_meta *meta = &b->meta;
     if (b->with_osm) meta->osm_str = strtab_add(&b->strs, b->opts->osm_path);
     for (size_t f = 0; f < b->n_feeds; f++)
         if (b->nfeeds[f].name_str == UINT32_MAX) meta->osm_str = UINT32_MAX;
@@ -1050,7 +1050,7 @@ static tc_status fill_meta(build_state *b) {
 
 /* ---- step 4: the sections, in the order of the file format; then the patterns' shapes and the stop links ---- */
 
-static tc_status write_sections(build_state *b, tc_netfile_writer *w) {
+static tc_status write_sections(build_state *b, netfile_writer *w) {
     const uint64_t n_stops = b->n_stops;
     const struct {
         uint32_t id;
@@ -1082,22 +1082,22 @@ static tc_status write_sections(build_state *b, tc_netfile_writer *w) {
     };
     tc_status st;
     for (size_t k = 0; k < sizeof secs / sizeof *secs; k++)
-        if ((st = tc_netfile_add(w, secs[k].id, secs[k].data, secs[k].len, b->err))) return st;
+        if ((st = netfile_add(w, secs[k].id, secs[k].data, secs[k].len, b->err))) return st;
     st = pattern_shapes_build((const gtfs_feed *const *)b->feeds, b->n_feeds, b->patterns, b->n_patterns,
                               b->first_trip, b->pattern_stops, b->stops, &b->shapes, b->err);
     if (!st && b->shapes.n_points) {
-        st = tc_netfile_add(w, TC_SEC_SHAPES, b->shapes.points, (uint64_t)b->shapes.n_points * 2 * sizeof(int32_t),
+        st = netfile_add(w, TC_SEC_SHAPES, b->shapes.points, (uint64_t)b->shapes.n_points * 2 * sizeof(int32_t),
                             b->err);
-        if (!st) st = tc_netfile_add(w, TC_SEC_PATTERN_SHAPE, b->shapes.pattern_shape,
+        if (!st) st = netfile_add(w, TC_SEC_PATTERN_SHAPE, b->shapes.pattern_shape,
                                      (uint64_t)b->n_patterns * 2 * sizeof(uint32_t), b->err);
-        if (!st) st = tc_netfile_add(w, TC_SEC_PATTERN_STOP_SHAPE, b->shapes.stop_point,
+        if (!st) st = netfile_add(w, TC_SEC_PATTERN_STOP_SHAPE, b->shapes.stop_point,
                                      (uint64_t)b->n_ps * sizeof(uint32_t), b->err);
     }
     if (st) return st;
     if (b->have_links && b->links.link_node && b->links.link_m) {
-        st = tc_netfile_add(w, TC_SEC_STOP_STREET_LINK, b->links.link_node, n_stops * sizeof *b->links.link_node,
+        st = netfile_add(w, TC_SEC_STOP_STREET_LINK, b->links.link_node, n_stops * sizeof *b->links.link_node,
                             b->err);
-        if (!st) st = tc_netfile_add(w, TC_SEC_STOP_STREET_LINK_M, b->links.link_m, n_stops * sizeof *b->links.link_m,
+        if (!st) st = netfile_add(w, TC_SEC_STOP_STREET_LINK_M, b->links.link_m, n_stops * sizeof *b->links.link_m,
                                      b->err);
     }
     return st;
@@ -1106,9 +1106,9 @@ static tc_status write_sections(build_state *b, tc_netfile_writer *w) {
 /* The writer is opened only once every table is built, so a bad feed never touches the output path; from then on
  * the file is a temporary one, renamed into place by the commit (abort removes it). */
 static tc_status write_network(build_state *b, const char *out_path) {
-    tc_netfile_writer *w = malloc(sizeof *w);
+    netfile_writer *w = malloc(sizeof *w);
     if (!w) return OOM("writer");
-    tc_status st = tc_netfile_create(w, out_path, b->err);
+    tc_status st = netfile_create(w, out_path, b->err);
     if (st) {
         free(w);
         return st;
@@ -1117,15 +1117,15 @@ static tc_status write_network(build_state *b, const char *out_path) {
     if (!st) st = make_id_indices(b);
     if (!st) st = fill_meta(b);
     if (!st) st = write_sections(b, w);
-    if (!st) st = tc_netfile_commit(w, b->err);
-    else tc_netfile_abort(w);
+    if (!st) st = netfile_commit(w, b->err);
+    else netfile_abort(w);
     free(w);
     return st;
 }
 
-tc_status tc_build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_build_options *opts, tc_diag *diag,
+tc_status build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_build_options *opts, diag_log *diag,
                               const char *out_path, tc_error *err) {
-    if (n_feeds > 65535) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many feeds");
+    if (n_feeds > 65535) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many feeds");
     build_state state, *b = &state;
     memset(b, 0, sizeof *b);
     b->feeds = feeds, b->n_feeds = n_feeds, b->opts = opts, b->diag = diag, b->err = err;

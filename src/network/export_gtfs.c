@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 
 typedef struct exporter {
-    const tc_network_view *v;
+    const network_view *v;
     int prefixed; /* several feeds: ids as "FEED:id" */
     uint8_t *service_used; /* services named by an exported trip: only those are written */
     char buf[4][512];
@@ -35,8 +35,8 @@ typedef struct exporter {
 
 /* The id to write for (feed, id string); slot picks one of four buffers so that several can be used in a row. */
 static const char *xid(exporter *x, int slot, uint16_t feed, uint32_t id_str) {
-    if (x->prefixed) tc_net_format_id(x->v, feed, id_str, x->buf[slot], sizeof x->buf[slot]);
-    else snprintf(x->buf[slot], sizeof x->buf[slot], "%s", tc_str(x->v, id_str));
+    if (x->prefixed) net_format_id(x->v, feed, id_str, x->buf[slot], sizeof x->buf[slot]);
+    else snprintf(x->buf[slot], sizeof x->buf[slot], "%s", net_str(x->v, id_str));
     return x->buf[slot];
 }
 
@@ -55,7 +55,7 @@ static const char *trip_id(exporter *x, int slot, uint32_t t) {
 
 static void gtfs_date(int32_t day, char *buf) {
     int y, m, d;
-    tc_civil_from_days(day, &y, &m, &d);
+    civil_from_days(day, &y, &m, &d);
     snprintf(buf, 12, "%04d%02d%02d", y, m, d);
 }
 
@@ -64,85 +64,85 @@ typedef tc_status (*writer_fn)(exporter *x, FILE *f);
 static tc_status write_file(exporter *x, const char *dir, const char *name, writer_fn fn, tc_error *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    tc_atomic_file af;
-    tc_status st = tc_atomic_open(&af, path, err);
+    atomic_file af;
+    tc_status st = atomic_file_open(&af, path, err);
     if (st) return st;
     st = fn(x, af.fp);
-    if (st == TC_OK && ferror(af.fp)) st = tc_fail(err, TC_ERR_IO, path, 0, 0, "write failed");
+    if (st == TC_OK && ferror(af.fp)) st = error_set(err, TC_ERR_IO, path, 0, 0, "write failed");
     if (st) {
-        tc_atomic_abort(&af);
-        return st == TC_ERR_NO_MEMORY ? tc_fail(err, st, path, 0, 0, "out of memory") : st;
+        atomic_file_abort(&af);
+        return st == TC_ERR_NO_MEMORY ? error_set(err, st, path, 0, 0, "out of memory") : st;
     }
-    return tc_atomic_commit(&af, err);
+    return atomic_file_commit(&af, err);
 }
 
 static tc_status w_agency(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("agency_id,agency_name,agency_url,agency_timezone\n", f);
     for (uint32_t a = 0; a < v->n_agencies; a++) {
-        const tc_net_agency *ag = &v->agencies[a];
-        (void)tc_csv_put_field(f, xid(x, 0, ag->feed, ag->id_str));
+        const net_agency *ag = &v->agencies[a];
+        (void)csv_put_field(f, xid(x, 0, ag->feed, ag->id_str));
         fputc(',', f);
-        const char *nm = tc_str(v, ag->name_str);
-        (void)tc_csv_put_field(f, *nm ? nm : tc_str(v, ag->id_str));
+        const char *nm = net_str(v, ag->name_str);
+        (void)csv_put_field(f, *nm ? nm : net_str(v, ag->id_str));
         fputs(",https://tongcheng.invalid/,", f);
-        (void)tc_csv_put_field(f, tc_str(v, v->timezone_str));
+        (void)csv_put_field(f, net_str(v, v->timezone_str));
         fputc('\n', f);
     }
     return TC_OK;
 }
 
 static tc_status w_stops(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,platform_code,wheelchair_boarding\n", f);
     for (uint32_t s = 0; s < v->n_stops; s++) {
-        const tc_net_stop *st = &v->stops[s];
-        (void)tc_csv_put_field(f, stop_id(x, 0, s));
+        const net_stop *st = &v->stops[s];
+        (void)csv_put_field(f, stop_id(x, 0, s));
         fputc(',', f);
-        (void)tc_csv_put_field(f, tc_str(v, st->name_str));
-        fprintf(f, ",%.7f,%.7f,%u,", tc_from_e7(st->lat_e7), tc_from_e7(st->lon_e7), st->location_type);
-        (void)tc_csv_put_field(f, stop_id(x, 1, st->parent));
+        (void)csv_put_field(f, net_str(v, st->name_str));
+        fprintf(f, ",%.7f,%.7f,%u,", from_e7(st->lat_e7), from_e7(st->lon_e7), st->location_type);
+        (void)csv_put_field(f, stop_id(x, 1, st->parent));
         fputc(',', f);
-        (void)tc_csv_put_field(f, tc_str(v, st->platform_str));
+        (void)csv_put_field(f, net_str(v, st->platform_str));
         fprintf(f, ",%u\n", st->wheelchair);
     }
     return TC_OK;
 }
 
 static tc_status w_routes(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("route_id,agency_id,route_short_name,route_long_name,route_type,route_color\n", f);
     for (uint32_t r = 0; r < v->n_routes; r++) {
-        const tc_net_route *rt = &v->routes[r];
-        (void)tc_csv_put_field(f, route_id(x, 0, r));
+        const net_route *rt = &v->routes[r];
+        (void)csv_put_field(f, route_id(x, 0, r));
         fputc(',', f);
         if (rt->agency != TC_NONE)
-            (void)tc_csv_put_field(f, xid(x, 1, v->agencies[rt->agency].feed, v->agencies[rt->agency].id_str));
+            (void)csv_put_field(f, xid(x, 1, v->agencies[rt->agency].feed, v->agencies[rt->agency].id_str));
         fputc(',', f);
-        const char *sn = tc_str(v, rt->short_name_str), *ln = tc_str(v, rt->long_name_str);
-        (void)tc_csv_put_field(f, sn);
+        const char *sn = net_str(v, rt->short_name_str), *ln = net_str(v, rt->long_name_str);
+        (void)csv_put_field(f, sn);
         fputc(',', f);
-        (void)tc_csv_put_field(f, !*sn && !*ln ? tc_str(v, rt->id_str) : ln); /* one of the two names is required */
+        (void)csv_put_field(f, !*sn && !*ln ? net_str(v, rt->id_str) : ln); /* one of the two names is required */
         fprintf(f, ",%u,", rt->type);
-        (void)tc_csv_put_field(f, tc_str(v, rt->color_str));
+        (void)csv_put_field(f, net_str(v, rt->color_str));
         fputc('\n', f);
     }
     return TC_OK;
 }
 
 static tc_status w_trips(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("route_id,service_id,trip_id,trip_headsign,block_id,direction_id,wheelchair_accessible\n", f);
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
-        const tc_net_trip *tr = &v->trips[t];
+        const net_trip *tr = &v->trips[t];
         if (tr->pattern == TC_NONE || tr->service >= v->n_services) continue; /* no stop_times / calendar */
-        (void)tc_csv_put_field(f, route_id(x, 0, tr->route));
+        (void)csv_put_field(f, route_id(x, 0, tr->route));
         fprintf(f, ",s%u,", tr->service);
-        (void)tc_csv_put_field(f, trip_id(x, 1, t));
+        (void)csv_put_field(f, trip_id(x, 1, t));
         fputc(',', f);
-        (void)tc_csv_put_field(f, tc_str(v, tr->headsign_str));
+        (void)csv_put_field(f, net_str(v, tr->headsign_str));
         fputc(',', f);
-        (void)tc_csv_put_field(f, tc_str(v, tr->block_str));
+        (void)csv_put_field(f, net_str(v, tr->block_str));
         fputc(',', f);
         if (tr->direction >= 0) fprintf(f, "%d", tr->direction);
         fprintf(f, ",%u\n", tr->wheelchair);
@@ -151,23 +151,23 @@ static tc_status w_trips(exporter *x, FILE *f) {
 }
 
 static tc_status w_stop_times(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("trip_id,arrival_time,departure_time,stop_id,stop_sequence,pickup_type,drop_off_type\n", f);
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         for (uint32_t k = 0; k < pt->n_trips; k++) {
             uint32_t t = pt->trips_begin + k;
             if (v->trips[t].service >= v->n_services) continue; /* not written to trips.txt */
-            const tc_net_stop_time *row = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
+            const net_stop_time *row = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
             const char *tid = trip_id(x, 0, t);
             for (uint32_t j = 0; j < pt->n_stops; j++) {
                 char a[16], d[16];
-                tc_time_format(row[j].arrival < 0 ? 0 : row[j].arrival, a);
-                tc_time_format(row[j].departure < 0 ? 0 : row[j].departure, d);
+                time_format(row[j].arrival < 0 ? 0 : row[j].arrival, a);
+                time_format(row[j].departure < 0 ? 0 : row[j].departure, d);
                 uint8_t fl = v->pattern_stop_flags[pt->stops_begin + j];
-                (void)tc_csv_put_field(f, tid);
+                (void)csv_put_field(f, tid);
                 fprintf(f, ",%s,%s,", a, d);
-                (void)tc_csv_put_field(f, stop_id(x, 1, v->pattern_stops[pt->stops_begin + j]));
+                (void)csv_put_field(f, stop_id(x, 1, v->pattern_stops[pt->stops_begin + j]));
                 fprintf(f, ",%u,%d,%d\n", j + 1, (fl & TC_NO_PICKUP) ? 1 : 0, (fl & TC_NO_DROPOFF) ? 1 : 0);
             }
         }
@@ -175,12 +175,12 @@ static tc_status w_stop_times(exporter *x, FILE *f) {
     return TC_OK;
 }
 
-static int active(const tc_network_view *v, uint32_t s, uint32_t d) {
+static int active(const network_view *v, uint32_t s, uint32_t d) {
     return (int)((v->service_bits[(uint64_t)s * v->service_words + (d >> 6)] >> (d & 63)) & 1u);
 }
 
 /* Each service's weekly pattern: the weekdays active on more than half of their dates in [first, last]. */
-static int service_span(const tc_network_view *v, uint32_t s, uint32_t *first, uint32_t *last, uint8_t *weekdays) {
+static int service_span(const network_view *v, uint32_t s, uint32_t *first, uint32_t *last, uint8_t *weekdays) {
     uint32_t lo = UINT32_MAX, hi = 0;
     for (uint32_t d = 0; d < v->n_days; d++)
         if (active(v, s, d)) {
@@ -190,7 +190,7 @@ static int service_span(const tc_network_view *v, uint32_t s, uint32_t *first, u
     if (lo == UINT32_MAX) return 0;
     uint32_t on[7] = {0}, all[7] = {0};
     for (uint32_t d = lo; d <= hi; d++) {
-        int wd = tc_weekday(v->service_start + (int32_t)d);
+        int wd = date_weekday(v->service_start + (int32_t)d);
         all[wd]++;
         on[wd] += (uint32_t)active(v, s, d);
     }
@@ -203,7 +203,7 @@ static int service_span(const tc_network_view *v, uint32_t s, uint32_t *first, u
 }
 
 static tc_status w_calendar(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n", f);
     for (uint32_t s = 0; s < v->n_services; s++) {
         if (!x->service_used[s]) continue;
@@ -221,7 +221,7 @@ static tc_status w_calendar(exporter *x, FILE *f) {
 }
 
 static tc_status w_calendar_dates(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("service_id,date,exception_type\n", f);
     for (uint32_t s = 0; s < v->n_services; s++) {
         if (!x->service_used[s]) continue;
@@ -230,7 +230,7 @@ static tc_status w_calendar_dates(exporter *x, FILE *f) {
         if (!service_span(v, s, &lo, &hi, &wk)) continue;
         for (uint32_t d = lo; d <= hi; d++) {
             int day = v->service_start + (int32_t)d;
-            int expected = (wk >> tc_weekday(day)) & 1, is = active(v, s, d);
+            int expected = (wk >> date_weekday(day)) & 1, is = active(v, s, d);
             if (expected == is) continue;
             char a[12];
             gtfs_date(day, a);
@@ -241,17 +241,17 @@ static tc_status w_calendar_dates(exporter *x, FILE *f) {
 }
 
 static tc_status w_frequencies(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("trip_id,start_time,end_time,headway_secs,exact_times\n", f);
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++) {
-        const tc_net_trip *tr = &v->trips[t];
+        const net_trip *tr = &v->trips[t];
         if (tr->pattern == TC_NONE || tr->service >= v->n_services) continue;
         for (uint32_t k = 0; k < tr->freq_count; k++) {
-            const tc_net_frequency *fq = &v->frequencies[tr->freq_begin + k];
+            const net_frequency *fq = &v->frequencies[tr->freq_begin + k];
             char a[16], b[16];
-            tc_time_format(fq->start_time, a);
-            tc_time_format(fq->end_time, b);
-            (void)tc_csv_put_field(f, trip_id(x, 0, t));
+            time_format(fq->start_time, a);
+            time_format(fq->end_time, b);
+            (void)csv_put_field(f, trip_id(x, 0, t));
             fprintf(f, ",%s,%s,%d,%u\n", a, b, fq->headway_s, fq->exact_times ? 1u : 0u);
         }
     }
@@ -259,23 +259,23 @@ static tc_status w_frequencies(exporter *x, FILE *f) {
 }
 
 static tc_status w_transfers(exporter *x, FILE *f) {
-    const tc_network_view *v = x->v;
+    const network_view *v = x->v;
     fputs("from_stop_id,to_stop_id,from_route_id,to_route_id,from_trip_id,to_trip_id,transfer_type,"
           "min_transfer_time\n",
           f);
     for (uint32_t k = 0; k < v->n_transfer_rules; k++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[k];
-        (void)tc_csv_put_field(f, stop_id(x, 0, r->from_stop));
+        const net_transfer_rule *r = &v->transfer_rules[k];
+        (void)csv_put_field(f, stop_id(x, 0, r->from_stop));
         fputc(',', f);
-        (void)tc_csv_put_field(f, stop_id(x, 1, r->to_stop));
+        (void)csv_put_field(f, stop_id(x, 1, r->to_stop));
         fputc(',', f);
-        (void)tc_csv_put_field(f, route_id(x, 2, r->from_route));
+        (void)csv_put_field(f, route_id(x, 2, r->from_route));
         fputc(',', f);
-        (void)tc_csv_put_field(f, route_id(x, 3, r->to_route));
+        (void)csv_put_field(f, route_id(x, 3, r->to_route));
         fputc(',', f);
-        (void)tc_csv_put_field(f, trip_id(x, 0, r->from_trip));
+        (void)csv_put_field(f, trip_id(x, 0, r->from_trip));
         fputc(',', f);
-        (void)tc_csv_put_field(f, trip_id(x, 1, r->to_trip));
+        (void)csv_put_field(f, trip_id(x, 1, r->to_trip));
         fprintf(f, ",%u,", r->type);
         if (r->min_transfer_time >= 0) fprintf(f, "%d", r->min_transfer_time);
         fputc('\n', f);
@@ -284,15 +284,15 @@ static tc_status w_transfers(exporter *x, FILE *f) {
 }
 
 tc_status tc_export_gtfs(const tc_network *net, const char *dir, tc_error *err) {
-    if (!net || !dir || !*dir) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network or folder");
+    if (!net || !dir || !*dir) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network or folder");
     if (mkdir(dir, 0777) && errno != EEXIST)
-        return tc_fail(err, TC_ERR_IO, dir, 0, 0, "cannot create the folder: %s", strerror(errno));
+        return error_set(err, TC_ERR_IO, dir, 0, 0, "cannot create the folder: %s", strerror(errno));
     exporter x;
     memset(&x, 0, sizeof x);
     x.v = &net->v;
     x.prefixed = net->v.n_feeds > 1;
     x.service_used = calloc(net->v.n_services + 1, 1);
-    if (!x.service_used) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!x.service_used) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     for (uint32_t t = 0; t < net->v.n_scheduled_trips; t++)
         if (net->v.trips[t].pattern != TC_NONE && net->v.trips[t].service < net->v.n_services)
             x.service_used[net->v.trips[t].service] = 1;

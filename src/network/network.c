@@ -1,6 +1,6 @@
 /*
  * network.c — opening a compiled network file: mmap (netfile.c checks magic, version, bounds and every section's
- * checksum), then point the typed arrays of tc_network_view into the map. Nothing is parsed or copied.
+ * checksum), then point the typed arrays of network_view into the map. Nothing is parsed or copied.
  *
  * A checksum only proves the bytes are the ones the writer wrote; it does not prove the writer (or a hand-made
  * file that recomputed the checksums) was right. So every count in the META section is checked against its
@@ -20,14 +20,14 @@
 
 void tc_free(void *p) { free(p); }
 
-#define BAD(...) tc_fail(err, TC_ERR_FORMAT, path, 0, 0, __VA_ARGS__)
+#define BAD(...) error_set(err, TC_ERR_FORMAT, path, 0, 0, __VA_ARGS__)
 
-static tc_status get_arr(const tc_netfile *nf, const char *path, uint32_t id, size_t elem, uint64_t count,
+static tc_status get_arr(const netfile *nf, const char *path, uint32_t id, size_t elem, uint64_t count,
                          const void **out, tc_error *err) {
     const void *p = NULL;
     uint64_t len = 0;
-    tc_status st = tc_netfile_get(nf, id, 1, &p, &len, err);
-    if (st) return tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "network file is incomplete: section %u is missing", id);
+    tc_status st = netfile_get(nf, id, 1, &p, &len, err);
+    if (st) return error_set(err, TC_ERR_FORMAT, path, 0, 0, "network file is incomplete: section %u is missing", id);
     if (len % elem || len / elem != count)
         return BAD("network file is corrupted: section %u holds %llu bytes, its counts say %llu elements of %zu bytes",
                    id, (unsigned long long)len, (unsigned long long)count, elem);
@@ -44,8 +44,8 @@ static int csr_ok(const uint32_t *begin, uint32_t n, uint64_t total, int exact_e
     return exact_end ? begin[n] == total : begin[n] <= total;
 }
 
-static tc_status validate(const tc_network_view *v, const char *path, tc_error *err) {
-    const tc_net_meta *m = v->meta;
+static tc_status validate(const network_view *v, const char *path, tc_error *err) {
+    const net_meta *m = v->meta;
 #define IDX_OK(x, n) ((x) < (n))
 #define IDX_OR_NONE(x, n) ((x) == TC_NONE || (x) < (n))
     if (m->service_words != (uint32_t)(((uint64_t)m->n_days + 63) / 64))
@@ -53,7 +53,7 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
     if (m->n_scheduled_trips > m->n_trips || m->n_services == 0)
         return BAD("network file is corrupted: trip counts");
     for (uint32_t i = 0; i < v->n_feeds; i++) {
-        const tc_net_feed *f = &v->feeds[i];
+        const net_feed *f = &v->feeds[i];
         if ((uint64_t)f->stop_begin + f->n_stops > v->n_stops || (uint64_t)f->route_begin + f->n_routes > v->n_routes ||
             (uint64_t)f->agency_begin + f->n_agencies > v->n_agencies)
             return BAD("network file is corrupted: feed %u's ranges", i);
@@ -67,7 +67,7 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
         if (!IDX_OR_NONE(v->routes[i].agency, v->n_agencies) || !IDX_OK(v->routes[i].feed, v->n_feeds))
             return BAD("network file is corrupted: route %u", i);
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         if (!IDX_OK(pt->route, v->n_routes) || pt->n_stops == 0 ||
             (uint64_t)pt->stops_begin + pt->n_stops > v->n_pattern_stops ||
             (uint64_t)pt->trips_begin + pt->n_trips > m->n_scheduled_trips || pt->times_begin > v->n_stop_times ||
@@ -77,14 +77,14 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
     for (uint32_t i = 0; i < v->n_pattern_stops; i++)
         if (!IDX_OK(v->pattern_stops[i], v->n_stops)) return BAD("network file is corrupted: pattern stop %u", i);
     for (uint32_t t = 0; t < v->n_trips; t++) {
-        const tc_net_trip *tr = &v->trips[t];
+        const net_trip *tr = &v->trips[t];
         int scheduled = t < m->n_scheduled_trips;
         if (!IDX_OK(tr->route, v->n_routes) || !IDX_OK(tr->service, v->n_services) ||
             !IDX_OK(tr->feed, v->n_feeds) || (uint64_t)tr->freq_begin + tr->freq_count > v->n_frequencies ||
             (scheduled ? !IDX_OK(tr->pattern, v->n_patterns) : tr->pattern != TC_NONE))
             return BAD("network file is corrupted: trip %u", t);
         if (scheduled) {
-            const tc_net_pattern *pt = &v->patterns[tr->pattern];
+            const net_pattern *pt = &v->patterns[tr->pattern];
             if (t < pt->trips_begin || t - pt->trips_begin >= pt->n_trips)
                 return BAD("network file is corrupted: trip %u is outside its pattern", t);
         }
@@ -92,7 +92,7 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
     if (!csr_ok(v->stop_pattern_begin, v->n_stops, v->n_pattern_stops, 1))
         return BAD("network file is corrupted: stop → pattern index");
     for (uint32_t i = 0; i < v->n_pattern_stops; i++) {
-        const tc_net_stop_pattern *sp = &v->stop_patterns[i];
+        const net_stop_pattern *sp = &v->stop_patterns[i];
         if (!IDX_OK(sp->pattern, v->n_patterns) || !IDX_OK(sp->position, v->patterns[sp->pattern].n_stops))
             return BAD("network file is corrupted: stop pattern entry %u", i);
     }
@@ -103,7 +103,7 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
     if (!csr_ok(v->transfer_rule_begin, v->n_stops, v->n_transfer_rules, 0))
         return BAD("network file is corrupted: transfer rule index");
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (!IDX_OR_NONE(r->from_stop, v->n_stops) || !IDX_OR_NONE(r->to_stop, v->n_stops) ||
             !IDX_OR_NONE(r->from_route, v->n_routes) || !IDX_OR_NONE(r->to_route, v->n_routes) ||
             !IDX_OR_NONE(r->from_trip, v->n_trips) || !IDX_OR_NONE(r->to_trip, v->n_trips))
@@ -130,24 +130,24 @@ static tc_status validate(const tc_network_view *v, const char *path, tc_error *
 }
 
 tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
-    if (!path || !out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network path");
+    if (!path || !out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network path");
     *out = NULL;
-    tc_netfile nf;
-    tc_status st = tc_netfile_map(path, &nf, err);
+    netfile nf;
+    tc_status st = netfile_map(path, &nf, err);
     if (st) return st;
     tc_network *net = calloc(1, sizeof *net);
     if (!net) {
-        tc_netfile_unmap(&nf);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        netfile_unmap(&nf);
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
-    tc_network_view *v = &net->v;
+    network_view *v = &net->v;
     const void *p;
     uint64_t len;
 #define ARR(id, field, count) \
     if (!st) st = get_arr(&nf, path, id, sizeof *v->field, (uint64_t)(count), (const void **)&v->field, err)
-    st = get_arr(&nf, path, TC_SEC_META, sizeof(tc_net_meta), 1, (const void **)&v->meta, err);
+    st = get_arr(&nf, path, TC_SEC_META, sizeof(net_meta), 1, (const void **)&v->meta, err);
     if (!st) {
-        const tc_net_meta *m = v->meta;
+        const net_meta *m = v->meta;
         v->n_feeds = m->n_feeds, v->n_agencies = m->n_agencies, v->n_stops = m->n_stops, v->n_routes = m->n_routes;
         v->n_patterns = m->n_patterns, v->n_trips = m->n_trips, v->n_frequencies = m->n_frequencies;
         v->n_transfers = m->n_transfers, v->n_transfer_rules = m->n_transfer_rules, v->n_services = m->n_services;
@@ -163,7 +163,7 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
         if (m->n_stops == UINT32_MAX) st = BAD("network file is corrupted: stop count");
     }
     if (!st) {
-        st = tc_netfile_get(&nf, TC_SEC_STRINGS, 1, &p, &len, err);
+        st = netfile_get(&nf, TC_SEC_STRINGS, 1, &p, &len, err);
         if (st || len == 0 || ((const char *)p)[len - 1] != '\0' || ((const char *)p)[0] != '\0')
             st = BAD("network file is corrupted: string table");
         v->strings = p;
@@ -190,7 +190,7 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
     ARR(TC_SEC_ROUTE_ID_INDEX, route_id_index, v->n_routes);
     ARR(TC_SEC_TRIP_ID_INDEX, trip_id_index, v->n_trips);
     if (!st) { /* optional: the patterns' shapes (for drawing) */
-        st = tc_netfile_get(&nf, TC_SEC_SHAPES, 0, &p, &len, err);
+        st = netfile_get(&nf, TC_SEC_SHAPES, 0, &p, &len, err);
         if (!st && p && len % (2 * sizeof(int32_t)) == 0) {
             v->n_shape_points = len / (2 * sizeof(int32_t));
             v->shape_points = p;
@@ -198,11 +198,11 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
             ARR(TC_SEC_PATTERN_STOP_SHAPE, pattern_stop_shape, v->n_pattern_stops);
             for (uint32_t q = 0; !st && q < v->n_patterns; q++)
                 if ((uint64_t)v->pattern_shape[2 * q] + v->pattern_shape[2 * q + 1] > v->n_shape_points)
-                    st = tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "pattern %u's shape lies outside the shape points", q);
+                    st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "pattern %u's shape lies outside the shape points", q);
         }
     }
     if (!st) {
-        st = tc_netfile_get(&nf, TC_SEC_STOP_STREET_LINK, 0, &p, &len, err);
+        st = netfile_get(&nf, TC_SEC_STOP_STREET_LINK, 0, &p, &len, err);
         if (!st && p) {
             ARR(TC_SEC_STOP_STREET_LINK, stop_street_link, v->n_stops);
             ARR(TC_SEC_STOP_STREET_LINK_M, stop_street_link_m, v->n_stops);
@@ -213,7 +213,7 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
     if (!st) st = validate(v, path, err);
     if (st) {
         if (err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
-        tc_netfile_unmap(&nf);
+        netfile_unmap(&nf);
         free(net);
         return st;
     }
@@ -227,17 +227,17 @@ tc_status tc_network_open(const char *path, tc_network **out, tc_error *err) {
 void tc_network_close(tc_network *net) {
     if (!net) return;
     if (net->routing_cache_free) net->routing_cache_free(net->routing_cache);
-    tc_netfile nf;
+    netfile nf;
     memset(&nf, 0, sizeof nf);
     nf.base = net->map;
     nf.size = net->map_size;
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
     free(net);
 }
 
 tc_status tc_network_get_info(const tc_network *net, tc_network_info *out, tc_error *err) {
-    if (!net || !out) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network");
-    const tc_network_view *v = &net->v;
+    if (!net || !out) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network");
+    const network_view *v = &net->v;
     memset(out, 0, sizeof *out);
     out->format_version = net->format_version;
     out->file_size = net->map_size;
@@ -281,12 +281,12 @@ tc_status tc_network_info_json(const tc_network *net, char **json_out, tc_error 
     tc_network_info in;
     tc_status st = tc_network_get_info(net, &in, err);
     if (st) return st;
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     char d0[16], d1[16];
     tc_format_date(in.service_start, d0);
     tc_format_date(in.service_end, d1);
     cJSON *o = cJSON_CreateObject();
-    if (!o) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!o) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     cJSON_AddNumberToObject(o, "format_version", in.format_version);
     cJSON_AddNumberToObject(o, "file_size", (double)in.file_size);
     cJSON_AddNumberToObject(o, "stops", in.stops);
@@ -310,7 +310,7 @@ tc_status tc_network_info_json(const tc_network *net, char **json_out, tc_error 
     cJSON_AddNumberToObject(o, "service_days", v->n_days);
     cJSON *bb = cJSON_AddArrayToObject(o, "bbox");
     for (int i = 0; i < 4; i++) cJSON_AddItemToArray(bb, cJSON_CreateNumber(in.bbox[i]));
-    cJSON_AddStringToObject(o, "timezone", tc_str(v, v->timezone_str));
+    cJSON_AddStringToObject(o, "timezone", net_str(v, v->timezone_str));
     cJSON_AddBoolToObject(o, "straight_line_walking", in.straight_line_walking);
     cJSON_AddNumberToObject(o, "straight_line_detour", in.straight_line_detour);
     cJSON_AddNumberToObject(o, "transfer_radius_m", in.transfer_radius_m);
@@ -320,11 +320,11 @@ tc_status tc_network_info_json(const tc_network *net, char **json_out, tc_error 
     cJSON_AddBoolToObject(o, "street_elevation", in.street_elevation);
     cJSON *fa = cJSON_AddArrayToObject(o, "feeds");
     for (uint32_t i = 0; i < v->n_feeds; i++) {
-        const tc_net_feed *f = &v->feeds[i];
+        const net_feed *f = &v->feeds[i];
         cJSON *fo = cJSON_CreateObject();
         cJSON_AddItemToArray(fa, fo);
-        cJSON_AddStringToObject(fo, "name", tc_str(v, f->name_str));
-        cJSON_AddStringToObject(fo, "timezone", tc_str(v, f->timezone_str));
+        cJSON_AddStringToObject(fo, "name", net_str(v, f->name_str));
+        cJSON_AddStringToObject(fo, "timezone", net_str(v, f->timezone_str));
         cJSON_AddNumberToObject(fo, "tz_shift_s", f->tz_shift_s);
         cJSON_AddNumberToObject(fo, "stops", f->n_stops);
         cJSON_AddNumberToObject(fo, "routes", f->n_routes);
@@ -347,18 +347,18 @@ tc_status tc_network_info_json(const tc_network *net, char **json_out, tc_error 
         cJSON_AddNumberToObject(fo, "stop_times_dropped", (double)f->stop_times_dropped);
         cJSON *ag = cJSON_AddArrayToObject(fo, "agencies");
         for (uint32_t a = f->agency_begin; a < f->agency_begin + f->n_agencies; a++)
-            cJSON_AddItemToArray(ag, cJSON_CreateString(tc_str(v, v->agencies[a].name_str)));
+            cJSON_AddItemToArray(ag, cJSON_CreateString(net_str(v, v->agencies[a].name_str)));
     }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    if (!s) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!s) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     /* cJSON allocates with malloc (its default hooks), so tc_free (free) releases it */
     *json_out = s;
     return TC_OK;
 }
 
 /* Binary search of (feed, id) in one of the id indices. kind: 0 stops, 1 routes, 2 trips. */
-static int find_in_feed(const tc_network_view *v, int kind, uint32_t feed, const char *id, uint32_t *out) {
+static int find_in_feed(const network_view *v, int kind, uint32_t feed, const char *id, uint32_t *out) {
     const uint32_t *index = kind == 0 ? v->stop_id_index : kind == 1 ? v->route_id_index : v->trip_id_index;
     uint32_t n = kind == 0 ? v->n_stops : kind == 1 ? v->n_routes : v->n_trips;
 #define REC(i, f, s)                                                                                                 \
@@ -371,14 +371,14 @@ static int find_in_feed(const tc_network_view *v, int kind, uint32_t feed, const
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2, f, sid;
         REC(index[mid], f, sid);
-        int c = f != feed ? (f < feed ? -1 : 1) : strcmp(tc_str(v, sid), id);
+        int c = f != feed ? (f < feed ? -1 : 1) : strcmp(net_str(v, sid), id);
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
     if (lo < n) {
         uint32_t f, sid;
         REC(index[lo], f, sid);
-        if (f == feed && !strcmp(tc_str(v, sid), id)) {
+        if (f == feed && !strcmp(net_str(v, sid), id)) {
             *out = index[lo];
             return 1;
         }
@@ -387,32 +387,32 @@ static int find_in_feed(const tc_network_view *v, int kind, uint32_t feed, const
     return 0;
 }
 
-static tc_status find_id(const tc_network_view *v, int kind, const char *id, uint32_t *out, tc_error *err) {
+static tc_status find_id(const network_view *v, int kind, const char *id, uint32_t *out, tc_error *err) {
     static const char *what[] = {"stop", "route", "trip"};
-    if (!id) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no %s id", what[kind]);
+    if (!id) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no %s id", what[kind]);
     if (v->n_feeds == 1 && find_in_feed(v, kind, 0, id, out)) return TC_OK;
     for (uint32_t f = 0; f < v->n_feeds; f++) {
-        const char *name = tc_str(v, v->feeds[f].name_str);
+        const char *name = net_str(v, v->feeds[f].name_str);
         size_t n = strlen(name);
         if (!strncmp(id, name, n) && id[n] == ':' && find_in_feed(v, kind, f, id + n + 1, out)) return TC_OK;
     }
     if (v->n_feeds > 1 && !strchr(id, ':'))
-        return tc_fail(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
+        return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
                        "unknown %s \"%s\": this network has %u feeds, name it as FEED:%s_id", what[kind], id,
                        v->n_feeds, what[kind]);
-    return tc_fail(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%s\"", what[kind], id);
+    return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%s\"", what[kind], id);
 }
 
 tc_status tc_network_find_stop(const tc_network *net, const char *id, uint32_t *stop_out, tc_error *err) {
-    if (!net) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network");
+    if (!net) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network");
     return find_id(&net->v, 0, id, stop_out, err);
 }
 
-tc_status tc_net_find_route(const tc_network_view *v, const char *id, uint32_t *route_out, tc_error *err) {
+tc_status net_find_route(const network_view *v, const char *id, uint32_t *route_out, tc_error *err) {
     return find_id(v, 1, id, route_out, err);
 }
 
-tc_status tc_net_transfers_by_end(const tc_network_view *v, uint32_t **begin_out, uint32_t **pairs_out) {
+tc_status net_transfers_by_end(const network_view *v, uint32_t **begin_out, uint32_t **pairs_out) {
     const uint32_t S = v->n_stops;
     uint32_t *begin = calloc((size_t)S + 2, sizeof(uint32_t));
     uint32_t *pairs = malloc(((size_t)v->n_transfers + 1) * 2 * sizeof(uint32_t));
@@ -441,12 +441,12 @@ tc_status tc_net_transfers_by_end(const tc_network_view *v, uint32_t **begin_out
     return TC_OK;
 }
 
-tc_status tc_net_find_trip(const tc_network_view *v, const char *id, uint32_t *trip_out, tc_error *err) {
+tc_status net_find_trip(const network_view *v, const char *id, uint32_t *trip_out, tc_error *err) {
     return find_id(v, 2, id, trip_out, err);
 }
 
-size_t tc_net_format_id(const tc_network_view *v, uint16_t feed, uint32_t id_str, char *buf, size_t size) {
+size_t net_format_id(const network_view *v, uint16_t feed, uint32_t id_str, char *buf, size_t size) {
     if (feed < v->n_feeds)
-        return (size_t)snprintf(buf, size, "%s:%s", tc_str(v, v->feeds[feed].name_str), tc_str(v, id_str));
-    return (size_t)snprintf(buf, size, "%s", tc_str(v, id_str));
+        return (size_t)snprintf(buf, size, "%s:%s", net_str(v, v->feeds[feed].name_str), net_str(v, id_str));
+    return (size_t)snprintf(buf, size, "%s", net_str(v, id_str));
 }

@@ -18,9 +18,9 @@
  *  - service days: bit d of service s's bitset (service_words words from service_bits + s * service_words) says
  *    whether the service runs on day service_start + d.
  * Ids are dense indices; GTFS ids are offsets into the string table, used only at the edges. Several feeds: their
- * stops, routes, agencies are contiguous per feed (tc_net_feed gives the ranges); a GTFS id is (feed, id string).
+ * stops, routes, agencies are contiguous per feed (net_feed gives the ranges); a GTFS id is (feed, id string).
  * All times read in the network's timezone (the first feed's): another feed's times were shifted by its
- * tc_net_feed.tz_shift_s at build time (see builder.c for how the shift is chosen).
+ * net_feed.tz_shift_s at build time (see builder.c for how the shift is chosen).
  */
 #ifndef TC_NETWORK_NETWORK_H
 #define TC_NETWORK_NETWORK_H
@@ -45,7 +45,7 @@
  * boarding when the earliest boarding time is already past its bound. Set by the builder; absent = not known. */
 #define TC_PATTERN_MONOTONE 0x2u
 
-typedef struct tc_net_feed {
+typedef struct net_feed {
     uint32_t name_str;     /* feed name (id prefix) */
     uint32_t timezone_str; /* agency timezone */
     int32_t tz_shift_s;    /* seconds added to this feed's times to express them in the network's timezone */
@@ -59,30 +59,30 @@ typedef struct tc_net_feed {
     /* data rows read by the GTFS reader and rows it dropped (with a finding): info's counts are these minus drops */
     uint64_t rows_stops, rows_routes, rows_trips, rows_stop_times, rows_frequencies, rows_transfers;
     uint64_t trips_dropped, stop_times_dropped, n_stop_times;
-} tc_net_feed;
+} net_feed;
 
-typedef struct tc_net_agency {
+typedef struct net_agency {
     uint32_t id_str, name_str, timezone_str;
     uint16_t feed, reserved;
-} tc_net_agency;
+} net_agency;
 
-typedef struct tc_net_stop {
+typedef struct net_stop {
     int32_t lat_e7, lon_e7;
     uint32_t id_str, name_str, platform_str;
     uint32_t parent;      /* station index, TC_NONE */
     uint16_t feed;
     uint8_t location_type;
     uint8_t wheelchair;   /* 0 unknown, 1 accessible, 2 not (inherited from the parent when 0) */
-} tc_net_stop;
+} net_stop;
 
-typedef struct tc_net_route {
+typedef struct net_route {
     uint32_t id_str, short_name_str, long_name_str, color_str;
     uint32_t agency; /* TC_NONE */
     uint16_t type;   /* GTFS route_type as given (basic or extended) */
     uint16_t feed;
-} tc_net_route;
+} net_route;
 
-typedef struct tc_net_pattern {
+typedef struct net_pattern {
     uint32_t route;
     uint32_t n_stops;
     uint32_t n_trips;
@@ -90,13 +90,13 @@ typedef struct tc_net_pattern {
     uint32_t trips_begin; /* into trips[] */
     uint32_t flags;       /* TC_PATTERN_FREQUENCY */
     uint64_t times_begin; /* into stop_times[] */
-} tc_net_pattern;
+} net_pattern;
 
-typedef struct tc_net_stop_time {
+typedef struct net_stop_time {
     int32_t arrival, departure; /* seconds after the service day's start (template-relative for frequency trips) */
-} tc_net_stop_time;
+} net_stop_time;
 
-typedef struct tc_net_trip {
+typedef struct net_trip {
     uint32_t id_str, headsign_str, block_str;
     uint32_t route, pattern;
     uint32_t service;    /* index into the service bitsets */
@@ -106,34 +106,34 @@ typedef struct tc_net_trip {
     uint8_t wheelchair; /* 0 unknown, 1 accessible, 2 not */
     int8_t direction;   /* -1 absent */
     uint16_t reserved;
-} tc_net_trip;
+} net_trip;
 
-typedef struct tc_net_frequency {
+typedef struct net_frequency {
     int32_t start_time, end_time, headway_s;
     uint32_t exact_times;
-} tc_net_frequency;
+} net_frequency;
 
-typedef struct tc_net_stop_pattern {
+typedef struct net_stop_pattern {
     uint32_t pattern, position;
-} tc_net_stop_pattern;
+} net_stop_pattern;
 
 /* A walking link between two stops (computed at build time over the street network, or straight line × detour). */
-typedef struct tc_net_transfer {
+typedef struct net_transfer {
     uint32_t to_stop;
     uint32_t distance_m; /* walking distance; time = distance / walk speed at query time */
-} tc_net_transfer;
+} net_transfer;
 
 /* A transfers.txt rule, in network indices (TC_NONE = any). Sorted by from_stop; rule_begin is CSR over from_stop
  * (rules without a from_stop — trip-to-trip only — come last, after rule_begin[n_stops]). */
-typedef struct tc_net_transfer_rule {
+typedef struct net_transfer_rule {
     uint32_t from_stop, to_stop, from_route, to_route, from_trip, to_trip;
     int32_t min_transfer_time; /* -1 absent */
     uint32_t type;             /* 0–3 as in GTFS (4, 5 kept as given) */
-} tc_net_transfer_rule;
+} net_transfer_rule;
 
 /* The META section: counts (so every other section's size can be checked before use), build parameters and
  * extents. */
-typedef struct tc_net_meta {
+typedef struct net_meta {
     uint32_t n_feeds, n_agencies, n_stops, n_routes, n_patterns, n_trips, n_frequencies, n_transfers,
         n_transfer_rules, n_services;
     uint32_t n_pattern_stops;        /* pattern_stops[], pattern_stop_flags[], stop_patterns[] entries */
@@ -151,9 +151,9 @@ typedef struct tc_net_meta {
     uint32_t osm_str;               /* OSM file name given to the build, 0 if none */
     int64_t built_unix;             /* when the file was built (seconds since the epoch, UTC) */
     uint8_t reserved[64];
-} tc_net_meta;
+} net_meta;
 
-typedef struct tc_network_view {
+typedef struct network_view {
     /* counts */
     uint32_t n_feeds, n_agencies, n_stops, n_routes, n_patterns, n_trips, n_frequencies, n_transfers,
         n_transfer_rules, n_services;
@@ -162,23 +162,23 @@ typedef struct tc_network_view {
     uint32_t n_trips_without_service;
     uint32_t n_frequency_templates, n_scheduled_trips, n_pattern_stops;
 
-    const tc_net_meta *meta;
-    const tc_net_feed *feeds;
-    const tc_net_agency *agencies;
-    const tc_net_stop *stops;
-    const tc_net_route *routes;
-    const tc_net_pattern *patterns;
+    const net_meta *meta;
+    const net_feed *feeds;
+    const net_agency *agencies;
+    const net_stop *stops;
+    const net_route *routes;
+    const net_pattern *patterns;
     const uint32_t *pattern_stops;      /* stop index per pattern position */
     const uint8_t *pattern_stop_flags;  /* TC_NO_PICKUP | TC_NO_DROPOFF per pattern position */
-    const tc_net_stop_time *stop_times;
-    const tc_net_trip *trips;
-    const tc_net_frequency *frequencies;
+    const net_stop_time *stop_times;
+    const net_trip *trips;
+    const net_frequency *frequencies;
     const uint32_t *stop_pattern_begin; /* n_stops + 1 */
-    const tc_net_stop_pattern *stop_patterns;
+    const net_stop_pattern *stop_patterns;
     const uint32_t *transfer_begin;     /* n_stops + 1 */
-    const tc_net_transfer *transfers;
+    const net_transfer *transfers;
     const uint32_t *transfer_rule_begin; /* n_stops + 1 */
-    const tc_net_transfer_rule *transfer_rules;
+    const net_transfer_rule *transfer_rules;
 
     /* service calendar */
     int32_t service_start; /* first day (days since epoch) */
@@ -207,10 +207,10 @@ typedef struct tc_network_view {
     uint64_t n_shape_points;
     const uint32_t *pattern_shape;      /* n_patterns × {first point, count (0: none)} */
     const uint32_t *pattern_stop_shape; /* n_pattern_stops: the stop's point index within its pattern's shape */
-} tc_network_view;
+} network_view;
 
 struct tc_network {
-    tc_network_view v;
+    network_view v;
     /* mapping */
     const void *map;
     size_t map_size;
@@ -223,31 +223,31 @@ struct tc_network {
 };
 
 /* Route / trip by "FEED:id", or the bare id when the network holds one feed (like tc_network_find_stop). */
-tc_status tc_net_find_route(const tc_network_view *v, const char *id, uint32_t *route_out, tc_error *err);
-tc_status tc_net_find_trip(const tc_network_view *v, const char *id, uint32_t *trip_out, tc_error *err);
+tc_status net_find_route(const network_view *v, const char *id, uint32_t *route_out, tc_error *err);
+tc_status net_find_trip(const network_view *v, const char *id, uint32_t *trip_out, tc_error *err);
 /* The id in its network-wide form "FEED:id" (what outputs print; lookups accept it for any network). Returns
  * what snprintf returns. */
-size_t tc_net_format_id(const tc_network_view *v, uint16_t feed, uint32_t id_str, char *buf, size_t size);
+size_t net_format_id(const network_view *v, uint16_t feed, uint32_t id_str, char *buf, size_t size);
 
 /* The walking transfers by their end stop (CSR over the n_stops stops): for end y, entries begin[y] … begin[y+1]−1
  * of pairs, each {start stop, index in v->transfers}; a transfer from a stop to itself is left out. Routing and its
  * lower bounds walk transfers backwards with it. *begin and *pairs are malloc'ed (both NULL and TC_ERR_NO_MEMORY
  * on failure). */
-tc_status tc_net_transfers_by_end(const tc_network_view *v, uint32_t **begin, uint32_t **pairs);
+tc_status net_transfers_by_end(const network_view *v, uint32_t **begin, uint32_t **pairs);
 
-static inline const char *tc_str(const tc_network_view *v, uint32_t off) {
+static inline const char *net_str(const network_view *v, uint32_t off) {
     return off < v->strings_size ? v->strings + off : "";
 }
 
 /* Is transfer rule r a link between two different stops (not the same stop, not a stop and its own station)?
  * Such a rule is a transfer in its own right, whatever the distance (routing and its lower bounds read it so). */
-static inline int tc_rule_is_link(const tc_network_view *v, const tc_net_transfer_rule *r) {
+static inline int rule_is_link(const network_view *v, const net_transfer_rule *r) {
     if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop == r->to_stop) return 0;
     if (r->to_stop == v->stops[r->from_stop].parent || r->from_stop == v->stops[r->to_stop].parent) return 0;
     return 1;
 }
 
-static inline int tc_service_active(const tc_network_view *v, uint32_t service, int32_t day) {
+static inline int service_active(const network_view *v, uint32_t service, int32_t day) {
     if (day < v->service_start || day >= v->service_start + (int32_t)v->n_days) return 0;
     uint32_t d = (uint32_t)(day - v->service_start);
     return (int)((v->service_bits[(uint64_t)service * v->service_words + (d >> 6)] >> (d & 63)) & 1u);

@@ -39,11 +39,11 @@ static cJSON *point_pair(double lon, double lat) {
 }
 
 tc_status tc_network_stops_geojson(const tc_network *net, char **out, tc_error *err) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     cJSON *features = NULL, *root = collection(&features);
     char id[512];
     for (uint32_t s = 0; root && s < v->n_stops; s++) {
-        const tc_net_stop *st = &v->stops[s];
+        const net_stop *st = &v->stops[s];
         if (st->location_type != 0) continue; /* stations and entrances: their platforms are drawn */
         cJSON *f = cJSON_CreateObject();
         cJSON_AddItemToArray(features, f);
@@ -52,12 +52,12 @@ tc_status tc_network_stops_geojson(const tc_network *net, char **out, tc_error *
         cJSON_AddStringToObject(g, "type", "Point");
         cJSON_AddItemToObject(g, "coordinates", point_pair(coord(st->lon_e7), coord(st->lat_e7)));
         cJSON *p = cJSON_AddObjectToObject(f, "properties");
-        tc_net_format_id(v, st->feed, st->id_str, id, sizeof id);
+        net_format_id(v, st->feed, st->id_str, id, sizeof id);
         cJSON_AddStringToObject(p, "id", id);
-        cJSON_AddStringToObject(p, "name", tc_str(v, st->name_str));
+        cJSON_AddStringToObject(p, "name", net_str(v, st->name_str));
     }
     char *t = root ? finish(root) : NULL;
-    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!t) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
@@ -73,13 +73,13 @@ static void route_color(const char *c, char *buf) {
 }
 
 tc_status tc_network_lines_geojson(const tc_network *net, char **out, tc_error *err) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     cJSON *features = NULL, *root = collection(&features);
     char id[512], color[8];
     for (uint32_t pi = 0; root && pi < v->n_patterns; pi++) {
-        const tc_net_pattern *pat = &v->patterns[pi];
+        const net_pattern *pat = &v->patterns[pi];
         if (pat->n_stops < 2 || pat->route >= v->n_routes) continue;
-        const tc_net_route *rt = &v->routes[pat->route];
+        const net_route *rt = &v->routes[pat->route];
         cJSON *f = cJSON_CreateObject();
         cJSON_AddItemToArray(features, f);
         cJSON_AddStringToObject(f, "type", "Feature");
@@ -94,35 +94,35 @@ tc_status tc_network_lines_geojson(const tc_network *net, char **out, tc_error *
                 cJSON_AddItemToArray(coords, point_pair(coord(pt[2 * k + 1]), coord(pt[2 * k])));
         } else {
             for (uint32_t j = 0; j < pat->n_stops; j++) {
-                const tc_net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
+                const net_stop *st = &v->stops[v->pattern_stops[pat->stops_begin + j]];
                 cJSON_AddItemToArray(coords, point_pair(coord(st->lon_e7), coord(st->lat_e7)));
             }
         }
         cJSON *p = cJSON_AddObjectToObject(f, "properties");
         cJSON_AddBoolToObject(p, "shape", shape_n >= 2);
-        tc_net_format_id(v, rt->feed, rt->id_str, id, sizeof id);
+        net_format_id(v, rt->feed, rt->id_str, id, sizeof id);
         cJSON_AddStringToObject(p, "route", id);
-        const char *name = tc_str(v, rt->short_name_str);
-        cJSON_AddStringToObject(p, "name", *name ? name : tc_str(v, rt->long_name_str));
+        const char *name = net_str(v, rt->short_name_str);
+        cJSON_AddStringToObject(p, "name", *name ? name : net_str(v, rt->long_name_str));
         cJSON_AddNumberToObject(p, "route_type", rt->type);
-        route_color(tc_str(v, rt->color_str), color);
+        route_color(net_str(v, rt->color_str), color);
         if (*color) cJSON_AddStringToObject(p, "color", color);
         else cJSON_AddNullToObject(p, "color");
         cJSON_AddNumberToObject(p, "trips", pat->n_trips);
     }
     char *t = root ? finish(root) : NULL;
-    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!t) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
 
 int32_t tc_network_default_date(const tc_network *net) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     uint32_t *count = calloc(v->n_days ? v->n_days : 1, sizeof *count);
     if (!count) return v->service_start;
     for (uint32_t t = 0; t < v->n_scheduled_trips; t++)
         for (uint32_t d = 0; d < v->n_days; d++)
-            count[d] += (uint32_t)tc_service_active(v, v->trips[t].service, v->service_start + (int32_t)d);
+            count[d] += (uint32_t)service_active(v, v->trips[t].service, v->service_start + (int32_t)d);
     uint32_t best = 0, day = 0;
     for (uint32_t d = 0; d < v->n_days; d++)
         if (count[d] > best) best = count[d];
@@ -136,13 +136,13 @@ int32_t tc_network_default_date(const tc_network *net) {
 }
 
 int32_t tc_network_busiest_hour(const tc_network *net, int32_t day) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     uint32_t per_hour[48] = {0};
     for (uint32_t pi = 0; pi < v->n_patterns; pi++) {
-        const tc_net_pattern *p = &v->patterns[pi];
+        const net_pattern *p = &v->patterns[pi];
         if (p->flags & TC_PATTERN_FREQUENCY) continue;
         for (uint32_t k = 0; k < p->n_trips; k++) {
-            if (!tc_service_active(v, v->trips[p->trips_begin + k].service, day)) continue;
+            if (!service_active(v, v->trips[p->trips_begin + k].service, day)) continue;
             int32_t dep = v->stop_times[p->times_begin + (uint64_t)k * p->n_stops].departure;
             if (dep >= 0 && dep < 48 * 3600) per_hour[dep / 3600]++;
         }
@@ -182,11 +182,11 @@ tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4]
     const street_graph *g = &net->v.streets;
     if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 &&
           bbox[3] <= 90))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
-    if (zoom < 0 || zoom > 22) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
+    if (zoom < 0 || zoom > 22) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
     cJSON *features = NULL, *root = collection(&features);
-    if (!root) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!root) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     size_t n_out = 0;
     int truncated = 0;
     if (g->n_segs && g->meta && !g->meta->lon_wrap) {
@@ -202,7 +202,7 @@ tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4]
         uint8_t *seen = calloc(g->n_segs / 8 + 1, 1);
         if (!seen) {
             cJSON_Delete(root);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         const double tol_e7 = 360.0 / (256.0 * pow(2.0, zoom)) * 1e7; /* one pixel, in 1e-7 degrees */
         for (long y = y0; y <= y1 && !truncated; y++)
@@ -245,7 +245,7 @@ tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4]
     cJSON_AddNumberToObject(root, "zoom", zoom);
     cJSON_AddBoolToObject(root, "truncated", truncated);
     char *t = finish(root);
-    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!t) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }
@@ -276,7 +276,7 @@ tc_status tc_street_walk_geojson(const tc_network *net, double from_lat, double 
     tc_street_result_free(&r);
     char *t = coords ? finish(root) : NULL;
     if (!coords) cJSON_Delete(root);
-    if (!t) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!t) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *out = t;
     return TC_OK;
 }

@@ -27,9 +27,9 @@ void pattern_shapes_free(pattern_shapes *s) {
     memset(s, 0, sizeof *s);
 }
 
-tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, const tc_net_pattern *patterns,
+tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, const net_pattern *patterns,
                                uint32_t n_patterns, const uint64_t *first_trip, const uint32_t *pattern_stops,
-                               const tc_net_stop *stops, pattern_shapes *out, tc_error *err) {
+                               const net_stop *stops, pattern_shapes *out, tc_error *err) {
     memset(out, 0, sizeof *out);
     size_t n_ps = 0;
     for (uint32_t p = 0; p < n_patterns; p++) n_ps += patterns[p].n_stops;
@@ -81,7 +81,7 @@ tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, co
         const int32_t *pts = out->points + 2 * (size_t)first;
         uint32_t from = 0;
         for (uint32_t q = 0; q < patterns[p].n_stops; q++) {
-            const tc_net_stop *s = &stops[pattern_stops[patterns[p].stops_begin + q]];
+            const net_stop *s = &stops[pattern_stops[patterns[p].stops_begin + q]];
             const double kx = cos((double)s->lat_e7 * 1e-7 * M_PI / 180.0);
             const double near2 = 150.0 * 150.0 / (0.0111320 * 0.0111320), /* (150 m)², (1e-7 degree)² units */
                 passed2 = 1000.0 * 1000.0 / (0.0111320 * 0.0111320);
@@ -105,7 +105,7 @@ tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, co
     }
     goto done;
 oom:
-    st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (shapes)");
+    st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (shapes)");
     pattern_shapes_free(out);
 done:
     for (size_t f = 0; index && f < n_feeds; f++) free(index[f]);

@@ -19,9 +19,9 @@ typedef struct pattern_shapes {
 } pattern_shapes;
 
 /* first_trip[p] = (feed index << 32) | trip index in that feed, of pattern p's first trip. */
-tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, const tc_net_pattern *patterns,
+tc_status pattern_shapes_build(const gtfs_feed *const *feeds, size_t n_feeds, const net_pattern *patterns,
                                uint32_t n_patterns, const uint64_t *first_trip, const uint32_t *pattern_stops,
-                               const tc_net_stop *stops, pattern_shapes *out, tc_error *err);
+                               const net_stop *stops, pattern_shapes *out, tc_error *err);
 void pattern_shapes_free(pattern_shapes *s);
 
 #endif

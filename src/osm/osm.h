@@ -82,7 +82,7 @@ typedef struct osm_data {
 
 /* Read an OSM PBF file (readosm). A file that is not PBF (e.g. OSM XML, or anything else) is refused with a clear
  * error; problems inside the data are warnings to diag. */
-tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err);
+tc_status osm_read(const char *path, osm_data *out, diag_log *diag, tc_error *err);
 void osm_data_free(osm_data *d);
 /* Index of node id in d (after osm_read), or SIZE_MAX. */
 size_t osm_node_index(const osm_data *d, int64_t id);

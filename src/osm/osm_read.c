@@ -176,13 +176,13 @@ static int cmp_node(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static tc_status sort_nodes(osm_data *d, const char *path, tc_diag *diag, tc_error *err) {
+static tc_status sort_nodes(osm_data *d, const char *path, diag_log *diag, tc_error *err) {
     int sorted = 1;
     for (size_t i = 1; i < d->n_nodes && sorted; i++)
         if (d->node_ids[i] <= d->node_ids[i - 1]) sorted = 0;
     if (sorted) return TC_OK;
     node_rec *r = malloc((d->n_nodes ? d->n_nodes : 1) * sizeof *r);
-    if (!r) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory sorting %zu nodes", d->n_nodes);
+    if (!r) return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory sorting %zu nodes", d->n_nodes);
     for (size_t i = 0; i < d->n_nodes; i++)
         r[i] = (node_rec){d->node_ids[i], d->node_coords[2 * i], d->node_coords[2 * i + 1]};
     qsort(r, d->n_nodes, sizeof *r, cmp_node);
@@ -198,7 +198,7 @@ static tc_status sort_nodes(osm_data *d, const char *path, tc_diag *diag, tc_err
         n++;
     }
     free(r);
-    if (dups) tc_report(diag, TC_SEV_WARNING, "osm_duplicate_node", path, 0, 0, "%zu duplicate node ids ignored", dups);
+    if (dups) diag_report(diag, TC_SEV_WARNING, "osm_duplicate_node", path, 0, 0, "%zu duplicate node ids ignored", dups);
     d->n_nodes = n;
     return TC_OK;
 }
@@ -207,19 +207,19 @@ static tc_status sort_nodes(osm_data *d, const char *path, tc_diag *diag, tc_err
  * is "OSMHeader". */
 static tc_status check_pbf(const char *path, tc_error *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open OSM file: %s", strerror(errno));
+    if (!f) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open OSM file: %s", strerror(errno));
     unsigned char b[32];
     size_t got = fread(b, 1, sizeof b, f);
     fclose(f);
-    if (got == 0) return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "OSM file is empty");
+    if (got == 0) return error_set(err, TC_ERR_PARSE, path, 0, 0, "OSM file is empty");
     size_t i = 0;
     while (i < got && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) i++;
     if (i < got && b[i] == '<')
-        return tc_fail(err, TC_ERR_PARSE, path, 0, 0,
+        return error_set(err, TC_ERR_PARSE, path, 0, 0,
                        "this is OSM XML, not an OSM PBF file; convert it first (e.g. osmium cat FILE -o FILE.osm.pbf)");
     uint32_t hlen = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     if (got < 15 || hlen == 0 || hlen > 64 * 1024 || b[4] != 0x0a || b[5] != 9 || memcmp(b + 6, "OSMHeader", 9))
-        return tc_fail(err, TC_ERR_PARSE, path, 0, 0,
+        return error_set(err, TC_ERR_PARSE, path, 0, 0,
                        "not an OSM PBF file (it does not start with an 'OSMHeader' blob)");
     return TC_OK;
 }
@@ -237,7 +237,7 @@ static const char *readosm_message(int rc) {
     }
 }
 
-tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err) {
+tc_status osm_read(const char *path, osm_data *out, diag_log *diag, tc_error *err) {
     memset(out, 0, sizeof *out);
     tc_status st = check_pbf(path, err);
     if (st != TC_OK) return st;
@@ -250,14 +250,14 @@ tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err
         snprintf(link_dir, sizeof link_dir, "/tmp/tc-osm-XXXXXX");
         if (!abs || !mkdtemp(link_dir)) {
             free(abs);
-            return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot prepare the file for reading: %s", strerror(errno));
+            return error_set(err, TC_ERR_IO, path, 0, 0, "cannot prepare the file for reading: %s", strerror(errno));
         }
         snprintf(link_path, sizeof link_path, "%s/input.pbf", link_dir);
         int rc = symlink(abs, link_path);
         free(abs);
         if (rc) {
             rmdir(link_dir);
-            return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot prepare the file for reading: %s", strerror(errno));
+            return error_set(err, TC_ERR_IO, path, 0, 0, "cannot prepare the file for reading: %s", strerror(errno));
         }
         use = link_path;
     }
@@ -271,11 +271,11 @@ tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err
     }
     if (out->oom) {
         osm_data_free(out);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading the OSM file");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading the OSM file");
     }
     if (rc != READOSM_OK) {
         osm_data_free(out);
-        return tc_fail(err, TC_ERR_PARSE, path, 0, 0, "cannot read OSM PBF: %s", readosm_message(rc));
+        return error_set(err, TC_ERR_PARSE, path, 0, 0, "cannot read OSM PBF: %s", readosm_message(rc));
     }
     st = sort_nodes(out, path, diag, err);
     if (st != TC_OK) {
@@ -300,16 +300,16 @@ tc_status osm_read(const char *path, osm_data *out, tc_diag *diag, tc_error *err
         return st;
     }
     if (out->n_restrictions_via_way)
-        tc_report(diag, TC_SEV_WARNING, "osm_via_way_restriction", path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "osm_via_way_restriction", path, 0, 0,
                   "%zu turn restrictions via several ways are not applied (via a node or one way are)",
                   out->n_restrictions_via_way);
     for (size_t i = 0; i < out->n_truck_unknown && i < sizeof out->truck_unknown / sizeof *out->truck_unknown; i++)
-        tc_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0, "%s", out->truck_unknown[i]);
+        diag_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0, "%s", out->truck_unknown[i]);
     if (out->n_truck_unknown > sizeof out->truck_unknown / sizeof *out->truck_unknown)
-        tc_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0,
                   "%zu heavy-vehicle tag values in all are not understood and not applied", out->n_truck_unknown);
     if (out->n_restrictions_bad)
-        tc_report(diag, TC_SEV_WARNING, "osm_bad_restriction", path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "osm_bad_restriction", path, 0, 0,
                   "%zu turn restriction relations lack exactly one from, via and to member; ignored",
                   out->n_restrictions_bad);
     return TC_OK;

@@ -110,14 +110,14 @@ static int parse_block(const uint8_t *data, size_t n, osm_data *d) {
 
 tc_status osm_read_plain_nodes(const char *path, osm_data *d, size_t *n_found, tc_error *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return tc_fail(err, TC_ERR_IO, path, 0, 0, "cannot open OSM file");
+    if (!f) return error_set(err, TC_ERR_IO, path, 0, 0, "cannot open OSM file");
     uint8_t *hdr = malloc(MAX_HEADER), *blob = NULL, *raw = NULL;
     size_t before = d->n_nodes;
     tc_status st = TC_OK;
     long offset = 0;
     if (!hdr) {
         fclose(f);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     for (;;) {
         uint8_t be[4];
@@ -169,10 +169,10 @@ tc_status osm_read_plain_nodes(const char *path, osm_data *d, size_t *n_found, t
     }
     goto done;
 corrupt:
-    st = tc_fail(err, TC_ERR_PARSE, path, 0, 0, "corrupted PBF block near byte %ld", offset);
+    st = error_set(err, TC_ERR_PARSE, path, 0, 0, "corrupted PBF block near byte %ld", offset);
     goto done;
 oom:
-    st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading nodes");
+    st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading nodes");
 done:
     fclose(f);
     free(hdr);

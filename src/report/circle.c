@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OOM() tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
+#define OOM() error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
 
 void circle_params_init(circle_params *p) {
     memset(p, 0, sizeof *p);
@@ -77,7 +77,7 @@ void circle_result_free(circle_result *r) {
 
 /* ------------------------------------------------------------------ map lines ------------------------------ */
 
-static int same_sequence(const tc_network_view *v, const tc_net_pattern *a, const tc_net_pattern *b) {
+static int same_sequence(const network_view *v, const net_pattern *a, const net_pattern *b) {
     if (a->route != b->route || a->n_stops != b->n_stops) return 0;
     const uint32_t *sa = v->pattern_stops + a->stops_begin, *sb = v->pattern_stops + b->stops_begin;
     uint32_t n = a->n_stops, fwd = 1, rev = 1;
@@ -88,20 +88,20 @@ static int same_sequence(const tc_network_view *v, const tc_net_pattern *a, cons
     return fwd || rev;
 }
 
-static tc_status collect_lines(const tc_network_view *v, circle_result *r, tc_error *err) {
+static tc_status collect_lines(const network_view *v, circle_result *r, tc_error *err) {
     r->lines = calloc(v->n_patterns + 1, sizeof *r->lines);
     if (!r->lines) return OOM();
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         if (pt->n_stops < 2) continue;
         int dup = 0;
         for (uint32_t q = 0; q < p && !dup; q++) dup = same_sequence(v, &v->patterns[q], pt);
         if (dup) continue;
         circle_line *l = &r->lines[r->n_lines];
-        const tc_net_route *rt = &v->routes[pt->route];
-        snprintf(l->color, sizeof l->color, "%s", tc_str(v, rt->color_str));
-        const char *nm = tc_str(v, rt->short_name_str);
-        snprintf(l->name, sizeof l->name, "%s", *nm ? nm : tc_str(v, rt->long_name_str));
+        const net_route *rt = &v->routes[pt->route];
+        snprintf(l->color, sizeof l->color, "%s", net_str(v, rt->color_str));
+        const char *nm = net_str(v, rt->short_name_str);
+        snprintf(l->name, sizeof l->name, "%s", *nm ? nm : net_str(v, rt->long_name_str));
         l->route_type = rt->type;
         l->lat = malloc(pt->n_stops * sizeof *l->lat);
         l->lon = malloc(pt->n_stops * sizeof *l->lon);
@@ -112,9 +112,9 @@ static tc_status collect_lines(const tc_network_view *v, circle_result *r, tc_er
         }
         l->n = pt->n_stops;
         for (uint32_t i = 0; i < pt->n_stops; i++) {
-            const tc_net_stop *s = &v->stops[v->pattern_stops[pt->stops_begin + i]];
-            l->lat[i] = tc_from_e7(s->lat_e7);
-            l->lon[i] = tc_from_e7(s->lon_e7);
+            const net_stop *s = &v->stops[v->pattern_stops[pt->stops_begin + i]];
+            l->lat[i] = from_e7(s->lat_e7);
+            l->lon[i] = from_e7(s->lon_e7);
         }
         r->n_lines++;
     }
@@ -148,11 +148,11 @@ static int push_event(event_list *l, hub_event e) {
 }
 
 /* Arrivals and departures at one stop on the date between lo and hi (seconds). */
-static int stop_events(const tc_network_view *v, uint32_t s, int32_t date, int32_t lo, int32_t hi, event_list *arr,
+static int stop_events(const network_view *v, uint32_t s, int32_t date, int32_t lo, int32_t hi, event_list *arr,
                        event_list *dep) {
     for (uint32_t k = v->stop_pattern_begin[s]; k < v->stop_pattern_begin[s + 1]; k++) {
-        const tc_net_stop_pattern *sp = &v->stop_patterns[k];
-        const tc_net_pattern *pt = &v->patterns[sp->pattern];
+        const net_stop_pattern *sp = &v->stop_patterns[k];
+        const net_pattern *pt = &v->patterns[sp->pattern];
         uint32_t pos = sp->position;
         uint8_t flags = v->pattern_stop_flags[pt->stops_begin + pos];
         int can_arrive = pos > 0 && !(flags & TC_NO_DROPOFF);
@@ -160,13 +160,13 @@ static int stop_events(const tc_network_view *v, uint32_t s, int32_t date, int32
         circle_class cls = circle_class_of_route_type(v->routes[pt->route].type);
         for (uint32_t t = 0; t < pt->n_trips; t++) {
             uint32_t ti = pt->trips_begin + t;
-            const tc_net_trip *tr = &v->trips[ti];
-            if (!tc_service_active(v, tr->service, date)) continue;
-            const tc_net_stop_time *row = &v->stop_times[pt->times_begin + (uint64_t)t * pt->n_stops];
+            const net_trip *tr = &v->trips[ti];
+            if (!service_active(v, tr->service, date)) continue;
+            const net_stop_time *row = &v->stop_times[pt->times_begin + (uint64_t)t * pt->n_stops];
             if (pt->flags & TC_PATTERN_FREQUENCY) {
                 int32_t base = row[0].departure;
                 for (uint32_t f = 0; f < tr->freq_count; f++) {
-                    const tc_net_frequency *fq = &v->frequencies[tr->freq_begin + f];
+                    const net_frequency *fq = &v->frequencies[tr->freq_begin + f];
                     if (fq->headway_s <= 0) continue;
                     for (int32_t start = fq->start_time; start < fq->end_time; start += fq->headway_s) {
                         int32_t ta = start + row[pos].arrival - base, td = start + row[pos].departure - base;
@@ -193,11 +193,11 @@ static int stop_events(const tc_network_view *v, uint32_t s, int32_t date, int32
 
 /* The time needed to change from (a, route ra) to (b, route rb): transfers.txt first (the most specific rule),
  * then the walking link, then 0 at the same stop; -1 when not possible. */
-static int32_t transfer_time(const tc_network_view *v, uint32_t a, uint32_t ra, uint32_t b, uint32_t rb) {
+static int32_t transfer_time(const network_view *v, uint32_t a, uint32_t ra, uint32_t b, uint32_t rb) {
     int best_spec = -1;
     int32_t best = -2;
     for (uint32_t k = v->transfer_rule_begin[a]; k < v->transfer_rule_begin[a + 1]; k++) {
-        const tc_net_transfer_rule *x = &v->transfer_rules[k];
+        const net_transfer_rule *x = &v->transfer_rules[k];
         if (x->to_stop != b || x->from_trip != TC_NONE || x->to_trip != TC_NONE) continue;
         if (x->from_route != TC_NONE && x->from_route != ra) continue;
         if (x->to_route != TC_NONE && x->to_route != rb) continue;
@@ -226,7 +226,7 @@ static int cmp_i32(const void *a, const void *b) {
 
 tc_status circle_hub_waits(const tc_network *net, const circle_params *p, circle_hub_stat **out, size_t *n_out,
                            tc_error *err) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     *out = NULL;
     *n_out = 0;
     static const circle_class pairs[][2] = {{CC_HIGH_SPEED, CC_RAIL}, {CC_RAIL, CC_HIGH_SPEED},
@@ -263,8 +263,8 @@ tc_status circle_hub_waits(const tc_network *net, const circle_params *p, circle
             if (!has_from || !has_to) continue;
             circle_hub_stat hs;
             memset(&hs, 0, sizeof hs);
-            snprintf(hs.hub, sizeof hs.hub, "%s", tc_str(v, v->stops[h].name_str));
-            tc_net_format_id(v, v->stops[h].feed, v->stops[h].id_str, hs.hub_id, sizeof hs.hub_id);
+            snprintf(hs.hub, sizeof hs.hub, "%s", net_str(v, v->stops[h].name_str));
+            net_format_id(v, v->stops[h].feed, v->stops[h].id_str, hs.hub_id, sizeof hs.hub_id);
             hs.from = from;
             hs.to = to;
             hs.transfer_min_s = INT32_MAX;
@@ -370,7 +370,7 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
     r->car_speed_kmh = p->car_speed_kmh;
     r->car_detour = info.straight_line_detour > 0 ? info.straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
 
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     double walk = p->walk_speed_mps > 0   ? p->walk_speed_mps
                   : v->walk_speed_mps > 0 ? v->walk_speed_mps
                                           : TC_DEFAULT_WALK_SPEED_MPS;
@@ -378,8 +378,8 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
         double best = INFINITY;
         for (uint32_t s = 0; s < v->n_stops; s++) {
             if (v->stops[s].location_type != 0) continue;
-            double d = tc_haversine_m(cores->v[c].lat, cores->v[c].lon, tc_from_e7(v->stops[s].lat_e7),
-                                      tc_from_e7(v->stops[s].lon_e7));
+            double d = haversine_m(cores->v[c].lat, cores->v[c].lon, from_e7(v->stops[s].lat_e7),
+                                      from_e7(v->stops[s].lon_e7));
             if (d < best) best = d;
         }
         r->core_walk_to_stop_min[c] = best * r->car_detour / walk / 60.0;

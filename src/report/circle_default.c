@@ -104,7 +104,7 @@ static int default_file(circle_inputs *in, const char *name, int required, const
 /* The built-in default's files for whatever the caller left out. */
 static tc_status resolve_default(const tc_circle_options *o, circle_inputs *in, tc_error *err) {
     if (circle_default_dir(o->data_dir, in->data_dir, sizeof in->data_dir))
-        return tc_fail(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
+        return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
                        "cannot find the built-in default network (data/changzhutan/network.sketch.json)%s%s; give "
                        "its folder (--data-dir DIR, or data_dir) or set TONGCHENG_DATA_DIR",
                        o->data_dir ? " in " : "", o->data_dir ? o->data_dir : "");
@@ -116,7 +116,7 @@ static tc_status resolve_default(const tc_circle_options *o, circle_inputs *in, 
         (!in->population_path && default_file(in, "population.csv", 0, &in->population_path)) ||
         (!in->roads_path && default_file(in, "roads.json", 0, &in->roads_path)) ||
         default_file(in, "hubs.csv", 0, &in->hubs_path))
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     in->builtin_feed.path = sketch;
     in->builtin_feed.sketch = 1;
     in->feeds = &in->builtin_feed;
@@ -126,13 +126,13 @@ static tc_status resolve_default(const tc_circle_options *o, circle_inputs *in, 
     const char *assumptions = NULL;
     if (default_file(in, "assumptions.txt", 0, &assumptions) ||
         (assumptions && read_lines(assumptions, &in->assumptions, &in->n_assumptions)))
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (in->n_scenarios == 0 && !o->no_scenarios)
         for (size_t k = 0; k < N_SHIPPED; k++) {
             char name[64];
             snprintf(name, sizeof name, "scenarios/%s", shipped_scenarios[k]);
             const char *path = NULL;
-            if (default_file(in, name, 0, &path)) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            if (default_file(in, name, 0, &path)) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             if (path) in->scenarios[in->n_scenarios++] = path;
         }
     return TC_OK;
@@ -161,17 +161,17 @@ tc_status circle_inputs_resolve(const tc_circle_options *o, circle_inputs *in, t
     in->roads_path = o->roads_path;
     in->sketch_model = o->sketch_model;
     in->scenarios = calloc(o->n_scenarios + N_SHIPPED + 1, sizeof *in->scenarios);
-    if (!in->scenarios) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!in->scenarios) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     for (size_t k = 0; k < o->n_scenarios; k++) in->scenarios[in->n_scenarios++] = o->scenarios[k];
     tc_status st;
     if (in->builtin && (st = resolve_default(o, in, err))) return st;
     for (size_t i = 0; i < in->n_feeds; i++) in->sketch_model |= in->feeds[i].sketch;
     if (o->network_path && in->n_scenarios && in->n_feeds == 0 && !o->osm_path)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, o->network_path, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, o->network_path, 0, 0,
                        "scenarios are evaluated by rebuilding the network from its inputs, and a network file does "
                        "not keep them: give the inputs (sketch / GTFS / OSM) instead of, or besides, the network file");
     if (!in->cores_path)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "the cores (a CSV) are required unless the built-in default is used");
     if (o->network_label) snprintf(in->label, sizeof in->label, "%s", o->network_label);
     if (!in->label[0]) inputs_label(o, in);

@@ -29,7 +29,7 @@ tc_status circle_freight_compute(const circle_roads *roads, const char *hubs_pat
                                  int32_t depart_s, circle_freight **out, tc_error *err) {
     *out = NULL;
     circle_freight *f = calloc(1, sizeof *f);
-    if (!f) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!f) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     static const int CUT[CIRCLE_FREIGHT_CUTOFFS] = {30, 60, 90};
     memcpy(f->cutoffs, CUT, sizeof CUT);
     f->depart_s = depart_s;
@@ -49,7 +49,7 @@ tc_status circle_freight_compute(const circle_roads *roads, const char *hubs_pat
     if (!f->home || !f->pop || !f->pop_any || !mins || !any) {
         free(mins), free(any);
         circle_freight_free(f);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     memset(any, 0, 2 * K * (pop->n + 1));
     for (size_t h = 0; h < H; h++) {
@@ -60,7 +60,7 @@ tc_status circle_freight_compute(const circle_roads *roads, const char *hubs_pat
             if (circle_roads_truck_from(roads, f->hubs[h].lat, f->hubs[h].lon, &t, pop->lat, pop->lon, pop->n, mins)) {
                 free(mins), free(any);
                 circle_freight_free(f);
-                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+                return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             }
             for (size_t c = 0; c < pop->n; c++)
                 for (size_t k = 0; k < K; k++)
@@ -81,8 +81,8 @@ tc_status circle_freight_compute(const circle_roads *roads, const char *hubs_pat
 }
 
 tc_status circle_freight_write_csv(const circle_freight *f, const char *path, tc_error *err) {
-    tc_atomic_file af;
-    tc_status st = tc_atomic_open(&af, path, err);
+    atomic_file af;
+    tc_status st = atomic_file_open(&af, path, err);
     if (st) return st;
     size_t H = f->n_hubs, K = CIRCLE_FREIGHT_CUTOFFS;
     fputs("hub_id,name,type,home_city,cutoff_min,population_today,population_mutual_recognition,change\n", af.fp);
@@ -96,7 +96,7 @@ tc_status circle_freight_write_csv(const circle_freight *f, const char *path, tc
                 fputs("*,all hubs,*,,", af.fp);
             fprintf(af.fp, "%d,%.0f,%.0f,%.0f\n", f->cutoffs[k], a, b, b - a);
         }
-    return tc_atomic_commit(&af, err);
+    return atomic_file_commit(&af, err);
 }
 
 static void clock_of(int32_t s, char *buf) { snprintf(buf, 16, "%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60)); }

@@ -305,8 +305,8 @@ static const char *css =
     ".maps{display:flex;flex-wrap:wrap;gap:16px}.maps figure{margin:0}figcaption{font-weight:bold}\n";
 
 tc_status circle_write_html(const circle_report *r, const char *path, tc_error *err) {
-    tc_atomic_file af;
-    tc_status st = tc_atomic_open(&af, path, err);
+    atomic_file af;
+    tc_status st = atomic_file_open(&af, path, err);
     if (st) return st;
     FILE *f = af.fp;
     const circle_params *p = r->params;
@@ -398,8 +398,8 @@ tc_status circle_write_html(const circle_report *r, const char *path, tc_error *
     if (r->freight) circle_freight_html(r->freight, f);
     fprintf(f, "<p><small>tongcheng %s &#8212; circle report.</small></p>\n</body>\n</html>\n", TC_VERSION_STRING);
     if (ferror(f)) {
-        tc_atomic_abort(&af);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "write failed");
+        atomic_file_abort(&af);
+        return error_set(err, TC_ERR_IO, path, 0, 0, "write failed");
     }
-    return tc_atomic_commit(&af, err);
+    return atomic_file_commit(&af, err);
 }

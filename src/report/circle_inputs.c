@@ -56,7 +56,7 @@ tc_status circle_places_parse(const char *name, const char *text, size_t len, ci
     if (c_lon < 0) c_lon = csv_reader_col(&c, "lng");
     if (c_id < 0 || c_lat < 0 || c_lon < 0) {
         csv_reader_close(&c);
-        return tc_fail(err, TC_ERR_PARSE, name, 1, 0, "expected a header with columns id, lat, lon (and name)");
+        return error_set(err, TC_ERR_PARSE, name, 1, 0, "expected a header with columns id, lat, lon (and name)");
     }
     size_t cap = 0;
     int r;
@@ -66,22 +66,22 @@ tc_status circle_places_parse(const char *name, const char *text, size_t len, ci
                    *lon = cell(&c, c_lon, b_lon, sizeof b_lon);
         circle_place pl = {0};
         if (!*id) {
-            st = tc_fail(err, TC_ERR_PARSE, name, c.row_line, c_id + 1, "empty id");
+            st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_id + 1, "empty id");
             break;
         }
         if (parse_coord(lat, -90, 90, &pl.lat)) {
-            st = tc_fail(err, TC_ERR_PARSE, name, c.row_line, c_lat + 1, "lat: expected degrees between -90 and 90, "
+            st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_lat + 1, "lat: expected degrees between -90 and 90, "
                          "not \"%s\"", lat);
             break;
         }
         if (parse_coord(lon, -180, 180, &pl.lon)) {
-            st = tc_fail(err, TC_ERR_PARSE, name, c.row_line, c_lon + 1, "lon: expected degrees between -180 and "
+            st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_lon + 1, "lon: expected degrees between -180 and "
                          "180, not \"%s\"", lon);
             break;
         }
         for (size_t i = 0; i < out->n; i++)
             if (!strcmp(out->v[i].id, id)) {
-                st = tc_fail(err, TC_ERR_PARSE, name, c.row_line, c_id + 1, "duplicate id \"%s\"", id);
+                st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_id + 1, "duplicate id \"%s\"", id);
                 break;
             }
         if (st) break;
@@ -96,20 +96,20 @@ tc_status circle_places_parse(const char *name, const char *text, size_t len, ci
             circle_place *nv = realloc(out->v, cap * sizeof *nv);
             if (!nv) {
                 free(pl.id), free(pl.name), free(pl.name_zh), free(pl.kind);
-                st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+                st = error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
                 break;
             }
             out->v = nv;
         }
         out->v[out->n++] = pl;
         if (!pl.id || !pl.name || !pl.name_zh || !pl.kind) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
+            st = error_set(err, TC_ERR_NO_MEMORY, name, 0, 0, "out of memory");
             break;
         }
     }
     if (!st && r < 0) st = csv_reader_status(&c, err);
     csv_reader_close(&c);
-    if (!st && out->n == 0) st = tc_fail(err, TC_ERR_PARSE, name, 0, 0, "no places in the file");
+    if (!st && out->n == 0) st = error_set(err, TC_ERR_PARSE, name, 0, 0, "no places in the file");
     if (st) circle_places_free(out);
     return st;
 }
@@ -148,7 +148,7 @@ tc_status circle_population_read(const char *path, const char *column, circle_po
         out->count = malloc((pts->n + 1) * sizeof *out->count);
         out->column = strdup(col);
         if (!out->lat || !out->lon || !out->count || !out->column) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+            st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
         } else {
             for (size_t i = 0; i < pts->n; i++) {
                 out->lat[i] = pts->lat[i];

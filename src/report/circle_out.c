@@ -12,8 +12,8 @@
 #include <string.h>
 
 tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *err) {
-    tc_atomic_file af;
-    tc_status st = tc_atomic_open(&af, path, err);
+    atomic_file af;
+    tc_status st = atomic_file_open(&af, path, err);
     if (st) return st;
     FILE *f = af.fp;
     fputs("scenario,place,core,transit_p50_min,transit_p90_min,car_min,inside\n", f);
@@ -22,11 +22,11 @@ tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *e
         for (size_t i = 0; i < res->n_places; i++)
             for (size_t c = 0; c < res->n_cores; c++) {
                 const circle_pair *p = &res->pairs[i * res->n_cores + c];
-                (void)tc_csv_put_field(f, res->name);
+                (void)csv_put_field(f, res->name);
                 fputc(',', f);
-                (void)tc_csv_put_field(f, r->places->v[i].id);
+                (void)csv_put_field(f, r->places->v[i].id);
                 fputc(',', f);
-                (void)tc_csv_put_field(f, r->cores->v[c].id);
+                (void)csv_put_field(f, r->cores->v[c].id);
                 fputc(',', f);
                 if (p->p50 != TC_UNREACHED_MIN) fprintf(f, "%u", p->p50); /* empty: not reached */
                 fputc(',', f);
@@ -37,10 +37,10 @@ tc_status circle_write_csv(const circle_report *r, const char *path, tc_error *e
             }
     }
     if (ferror(f)) {
-        tc_atomic_abort(&af);
-        return tc_fail(err, TC_ERR_IO, path, 0, 0, "write failed");
+        atomic_file_abort(&af);
+        return error_set(err, TC_ERR_IO, path, 0, 0, "write failed");
     }
-    return tc_atomic_commit(&af, err);
+    return atomic_file_commit(&af, err);
 }
 
 tc_status circle_write_geojson(const circle_report *r, const char *path, tc_error *err) {
@@ -48,7 +48,7 @@ tc_status circle_write_geojson(const circle_report *r, const char *path, tc_erro
     cJSON *features = root ? cJSON_AddArrayToObject(root, "features") : NULL;
     if (!root || !features || !cJSON_AddStringToObject(root, "type", "FeatureCollection")) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < r->n_results; k++) {
         const circle_result *res = &r->results[k];
@@ -76,10 +76,10 @@ tc_status circle_write_geojson(const circle_report *r, const char *path, tc_erro
     }
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (!text) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!text) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     size_t len = strlen(text);
     text[len] = '\0';
-    tc_status st = tc_atomic_write_all(path, text, len, err);
+    tc_status st = atomic_file_write_all(path, text, len, err);
     cJSON_free(text);
     return st;
 }

@@ -125,7 +125,7 @@ static tc_status add_roads(skj *j, circle_roads *r, const cJSON *roads, const ch
                 road_edge *ed = &r->edges[r->n_edges++];
                 ed->a = (uint32_t)prev;
                 ed->b = (uint32_t)v;
-                ed->len_m = tc_haversine_m(r->lat[prev], r->lon[prev], r->lat[v], r->lon[v]) * detour;
+                ed->len_m = haversine_m(r->lat[prev], r->lon[prev], r->lat[v], r->lon[v]) * detour;
                 ed->speed_kmh = speed;
                 ed->peak_factor = peak;
             }
@@ -228,7 +228,7 @@ tc_status circle_roads_read(const char *path, const cJSON *const *extra, const c
     circle_roads *r = calloc(1, sizeof *r);
     if (!r) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     }
     r->access_kmh = 25;
     r->access_detour = TC_DEFAULT_STRAIGHT_LINE_DETOUR;
@@ -252,7 +252,7 @@ size_t circle_roads_n_roads(const circle_roads *r) { return r ? r->n_roads : 0; 
 static size_t nearest(const circle_roads *r, double lat, double lon, uint32_t *idx, double *secs) {
     size_t n = 0;
     for (size_t i = 0; i < r->n_nodes; i++) {
-        double t = tc_haversine_m(lat, lon, r->lat[i], r->lon[i]) * r->access_detour / (r->access_kmh / 3.6);
+        double t = haversine_m(lat, lon, r->lat[i], r->lon[i]) * r->access_detour / (r->access_kmh / 3.6);
         size_t k = n < ROADS_NEAREST ? n++ : ROADS_NEAREST;
         if (k == ROADS_NEAREST) {
             if (t >= secs[ROADS_NEAREST - 1]) continue;
@@ -270,7 +270,7 @@ static size_t nearest(const circle_roads *r, double lat, double lon, uint32_t *i
 }
 
 double circle_roads_car_min(const circle_roads *r, double alat, double alon, double blat, double blon, int peak) {
-    double direct = tc_haversine_m(alat, alon, blat, blon) * r->access_detour / (r->access_kmh / 3.6);
+    double direct = haversine_m(alat, alon, blat, blon) * r->access_detour / (r->access_kmh / 3.6);
     if (r->n_nodes == 0) return direct / 60.0;
     uint32_t ia[ROADS_NEAREST + 1], ib[ROADS_NEAREST + 1];
     double ta[ROADS_NEAREST + 1], tb[ROADS_NEAREST + 1];
@@ -318,7 +318,7 @@ const char *circle_roads_zone_city(const circle_roads *r, double lat, double lon
     const char *best = NULL;
     double bd = INFINITY;
     for (size_t z = 0; r && z < r->n_zones; z++) {
-        double d = tc_haversine_m(lat, lon, r->zones[z].lat, r->zones[z].lon);
+        double d = haversine_m(lat, lon, r->zones[z].lat, r->zones[z].lon);
         if (d < bd) bd = d, best = r->zones[z].city;
     }
     return best;
@@ -332,7 +332,7 @@ static int truck_closed(const circle_roads *r, double lat, double lon, const cir
         int m = (int)(t->depart_s / 60 % 1440);
         int in = zn->ban_start_min < zn->ban_end_min ? m >= zn->ban_start_min && m < zn->ban_end_min
                                                      : m >= zn->ban_start_min || m < zn->ban_end_min;
-        if (in && tc_haversine_m(lat, lon, zn->lat, zn->lon) < zn->radius_m) return 1;
+        if (in && haversine_m(lat, lon, zn->lat, zn->lon) < zn->radius_m) return 1;
     }
     return 0;
 }
@@ -379,7 +379,7 @@ tc_status circle_roads_truck_from(const circle_roads *r, double alat, double alo
     }
     for (size_t k = 0; k < n; k++) {
         if (truck_closed(r, blat[k], blon[k], t)) continue;
-        double best = tc_haversine_m(alat, alon, blat[k], blon[k]) * r->access_detour / (acc / 3.6);
+        double best = haversine_m(alat, alon, blat[k], blon[k]) * r->access_detour / (acc / 3.6);
         if (truck_closed(r, (alat + blat[k]) / 2, (alon + blon[k]) / 2, t)) best = INFINITY;
         uint32_t ib[ROADS_NEAREST + 1];
         double tb[ROADS_NEAREST + 1];

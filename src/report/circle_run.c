@@ -49,7 +49,7 @@ static tc_status load_roads(const char *path, const char *scenario_path, circle_
     const cJSON **extra = calloc(sc ? sc->n_mods + 1 : 1, sizeof *extra);
     const char **files = calloc(sc ? sc->n_mods + 1 : 1, sizeof *files);
     tc_status st = TC_OK;
-    if (!extra || !files) st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+    if (!extra || !files) st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
     for (size_t i = 0; !st && sc && i < sc->n_mods; i++)
         if (sc->mods[i].kind == SCN_ADD_ROAD) {
             extra[n] = sc->mods[i].road;
@@ -92,12 +92,12 @@ static tc_status table_text(const circle_report *rep, char **out, tc_error *err)
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
-    if (!fp) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!fp) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     circle_print_table(rep, fp);
     if (rep->freight) circle_freight_print(rep->freight, fp);
     if (fclose(fp)) {
         free(buf);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     *out = buf;
     return TC_OK;
@@ -155,7 +155,7 @@ static void default_date(const tc_network *net, circle_params *prm, tc_error *er
     if (tc_network_get_info(net, &info, err) != TC_OK) return;
     int32_t d = info.service_start + 7;
     if (d > info.service_end) d = info.service_start;
-    while (tc_weekday(d) != 1 && d + 1 <= info.service_end) d++;
+    while (date_weekday(d) != 1 && d + 1 <= info.service_end) d++;
     prm->date = d;
 }
 
@@ -239,20 +239,20 @@ static void job_free(circle_job *j) {
 }
 
 tc_status tc_circle_run(const tc_circle_options *o, const char *out_dir, char **table_out, tc_error *err) {
-    if (!o || !out_dir) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_circle_run: missing options");
+    if (!o || !out_dir) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "tc_circle_run: missing options");
     circle_job j;
     memset(&j, 0, sizeof j);
     j.o = o;
     job_params(o, &j.prm);
     if (j.prm.window_end <= j.prm.window_start)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "the departure window is empty");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "the departure window is empty");
     tc_status st = circle_inputs_resolve(o, &j.in, err);
     if (!st) st = read_places(&j, err);
     j.gpkg = tc_gpkg_path(out_dir); /* -o report.gpkg: one GeoPackage instead of the folder */
     if (!st && !j.gpkg && mkdir(out_dir, 0777) && errno != EEXIST)
-        st = tc_fail(err, TC_ERR_IO, out_dir, 0, 0, "cannot create the output folder: %s", strerror(errno));
+        st = error_set(err, TC_ERR_IO, out_dir, 0, 0, "cannot create the output folder: %s", strerror(errno));
     if (!st && !(j.results = calloc(j.in.n_scenarios + 1, sizeof *j.results)))
-        st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (!st) {
         if (j.gpkg) snprintf(j.tmp_net, sizeof j.tmp_net, "%s.circle-%ld.net", out_dir, (long)getpid());
         else snprintf(j.tmp_net, sizeof j.tmp_net, "%s/.circle-%ld.net", out_dir, (long)getpid());

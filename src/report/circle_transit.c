@@ -44,7 +44,7 @@ tc_status circle_transit_times(const tc_network *net, const circle_params *p, co
     tc_destinations *dest = NULL;
     tc_status st = TC_OK;
     if (!clat || !clon || !plat || !plon || !out) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         goto out;
     }
     for (size_t c = 0; c < nc; c++) clat[c] = cores->v[c].lat, clon[c] = cores->v[c].lon;
@@ -107,7 +107,7 @@ tc_status circle_core_isochrones(const tc_network *net, const circle_params *p, 
     tc_analysis_workspace *ws = NULL;
     uint16_t *out = malloc((pop->n + 1) * sizeof *out);
     uint16_t *n_inside = calloc(pop->n + 1, sizeof *n_inside); /* per point: how many cores reach it */
-    tc_status st = out && n_inside ? TC_OK : tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    tc_status st = out && n_inside ? TC_OK : error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (st == TC_OK) st = tc_destinations_create(net, &o, pop->lat, pop->lon, pop->n, &dest, err);
     if (st == TC_OK) st = tc_analysis_workspace_create(net, &ws, err);
     for (size_t c = 0; c < cores->n && st == TC_OK; c++) {

@@ -36,11 +36,11 @@ typedef struct lb_edge {
 } lb_edge;
 
 struct lower_bounds {
-    const tc_network_view *v;
+    const network_view *v;
     uint32_t S;
     uint32_t *g_begin[2]; /* [0] for forward searches, [1] for reverse ones */
     lb_edge *g_edge[2];
-    uint32_t *tin_begin, *tin; /* walking transfers by their end stop (tc_net_transfers_by_end) */
+    uint32_t *tin_begin, *tin; /* walking transfers by their end stop (net_transfers_by_end) */
     uint64_t *heap; /* (distance << 32 | stop), lazy deletion */
     int32_t *tr_secs; /* walking seconds of every transfer at tr_speed */
     double tr_speed;
@@ -103,7 +103,7 @@ void lower_bounds_free(lower_bounds *lb) {
     free(lb);
 }
 
-tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_error *err) {
+tc_status lower_bounds_create(const network_view *v, lower_bounds **out, tc_error *err) {
     *out = NULL;
     const uint32_t S = v->n_stops;
     lower_bounds *lb = calloc(1, sizeof *lb);
@@ -127,9 +127,9 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
         if (n > max_n) max_n = n;
     }
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop >= S || r->to_stop >= S) continue;
-        if (!tc_rule_is_link(v, r)) continue;
+        if (!rule_is_link(v, r)) continue;
         n_raw += 2 * (size_t)(1 + child_begin[r->from_stop + 1] - child_begin[r->from_stop]) *
                  (1 + child_begin[r->to_stop + 1] - child_begin[r->to_stop]);
     }
@@ -142,13 +142,13 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     }
     size_t n = 0;
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         const uint32_t ns = pt->n_stops;
         if (ns < 2 || !pt->n_trips) continue;
         for (uint32_t j = 0; j + 1 < ns; j++) seg[j] = INT32_MAX;
-        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+        const net_stop_time *st = v->stop_times + pt->times_begin;
         for (uint32_t t = 0; t < pt->n_trips; t++) {
-            const tc_net_stop_time *row = st + (uint64_t)t * ns;
+            const net_stop_time *row = st + (uint64_t)t * ns;
             for (uint32_t j = 0; j < ns; j++) {
                 /* a time going down: a ride could beat the sum of least segments, so no bound is safe */
                 if (row[j].departure < row[j].arrival || (j + 1 < ns && row[j + 1].arrival < row[j].departure)) {
@@ -157,7 +157,7 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
                     free(child_begin);
                     free(children);
                     lower_bounds_free(lb);
-                    return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+                    return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                                    "a trip's times go down along its pattern");
                 }
                 if (j + 1 < ns && row[j + 1].arrival - row[j].departure < seg[j])
@@ -173,9 +173,9 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     }
     free(seg);
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE || r->to_stop == TC_NONE || r->from_stop >= S || r->to_stop >= S) continue;
-        if (!tc_rule_is_link(v, r)) continue;
+        if (!rule_is_link(v, r)) continue;
         /* a link from a station applies at its children and leads to a station's children: 0 both ways between
          * the two sets covers every use in either search direction */
         const uint32_t fb = child_begin[r->from_stop], fe = child_begin[r->from_stop + 1];
@@ -204,7 +204,7 @@ tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_e
     free(raw);
     /* walking transfers by their end stop */
     const uint32_t T = v->n_transfers;
-    if (ok) tc_net_transfers_by_end(v, &lb->tin_begin, &lb->tin);
+    if (ok) net_transfers_by_end(v, &lb->tin_begin, &lb->tin);
     lb->heap = malloc(((m0 > m1 ? m0 : m1) + (size_t)T + S + 1) * sizeof(uint64_t));
     if (!ok || !lb->tin_begin || !lb->tin || !lb->heap) goto no_memory;
     *out = lb;
@@ -213,12 +213,12 @@ no_memory:
     free(child_begin);
     free(children);
     lower_bounds_free(lb);
-    return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (lower bounds)");
+    return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (lower bounds)");
 }
 
 /* Walking seconds of every transfer at this speed (kept while the speed stays). 0 if out of memory. */
 static int ensure_tr_secs(lower_bounds *lb, double speed_mps) {
-    const tc_network_view *v = lb->v;
+    const network_view *v = lb->v;
     if (lb->tr_speed == speed_mps && (lb->tr_secs || !v->n_transfers)) return 1;
     if (!lb->tr_secs && v->n_transfers) lb->tr_secs = malloc((size_t)v->n_transfers * sizeof(int32_t));
     if (!lb->tr_secs && v->n_transfers) return 0;
@@ -258,7 +258,7 @@ static inline uint64_t lb_heap_pop(uint64_t *h, uint32_t *n) {
 /* Full Dijkstra from src: ride/link graph g and walking transfers either by their end stop (in_walk: the graph
  * walked backwards) or by their start stop, up to max_walk_s. dist gets LB_FAR where src cannot be reached. */
 static void lb_dijkstra(lower_bounds *lb, int g, int in_walk, int32_t max_walk_s, uint32_t src, int32_t *dist) {
-    const tc_network_view *v = lb->v;
+    const network_view *v = lb->v;
     const uint32_t S = lb->S;
     const int32_t *tr_secs = lb->tr_secs;
     const uint32_t *begin = lb->g_begin[g];
@@ -301,7 +301,7 @@ static void lb_dijkstra(lower_bounds *lb, int g, int in_walk, int32_t max_walk_s
  * chosen before), with the distances d(x, L) and d(L, x) of every stop x in the direction's graph. Any d(s, t) is
  * then at least d(s, L) − d(t, L) and d(L, t) − d(L, s). 0 if not possible. */
 static int lm_build(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s, lm_set *set) {
-    const tc_network_view *v = lb->v;
+    const network_view *v = lb->v;
     const uint32_t S = lb->S;
     if (!ensure_tr_secs(lb, speed_mps)) return 0;
     if (!set->rows) set->rows = malloc((size_t)2 * LM_COUNT * S * sizeof(int32_t));
@@ -371,7 +371,7 @@ static const lm_set *lm_find(lower_bounds *lb, int dir, double speed_mps, int32_
  * d(s, L) − max_t (d(t, L) − egress_t), and likewise min_t (d(L, t) + egress_t) − d(L, s). A stop that cannot reach
  * L while every target can cannot reach a target: its LB_FAR-based bound prunes it. */
 int lower_bounds_compute(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s,
-                         const tc_stop_seconds *targets, uint32_t n_targets, int32_t *out) {
+                         const stop_seconds *targets, uint32_t n_targets, int32_t *out) {
     const uint32_t S = lb->S;
     dir = dir ? 1 : 0;
     const lm_set *set = lm_find(lb, dir, speed_mps, max_walk_s);

@@ -27,7 +27,7 @@ typedef struct lower_bounds lower_bounds;
 
 /* The graph of the bounds for a network. TC_ERR_NO_MEMORY, or TC_ERR_INVALID_ARGUMENT when the network has a trip
  * whose times go down (no bound is safe there); *out is NULL then. */
-tc_status lower_bounds_create(const tc_network_view *v, lower_bounds **out, tc_error *err);
+tc_status lower_bounds_create(const network_view *v, lower_bounds **out, tc_error *err);
 void lower_bounds_free(lower_bounds *lb);
 
 /* Bounds towards `targets` (stop, egress seconds) for a search in direction dir (0 forward: time to reach a target;
@@ -37,6 +37,6 @@ void lower_bounds_free(lower_bounds *lb);
  * kept; beyond them no bound is given). Safe to call from several threads on one lower_bounds. Returns 0 (out
  * untouched) when no bound can be given (out of memory, no target, no landmark). */
 int lower_bounds_compute(lower_bounds *lb, int dir, double speed_mps, int32_t max_walk_s,
-                         const tc_stop_seconds *targets, uint32_t n_targets, int32_t *out);
+                         const stop_seconds *targets, uint32_t n_targets, int32_t *out);
 
 #endif

@@ -65,7 +65,7 @@ _Static_assert((F_ANY_RULES & 31) == 0, "the query's marks and the index's rule 
 /* A search's own state: labels and marks, nothing another thread could share. The index and the day are read
  * through ix and day (shared, raptor_internal.h). */
 struct raptor_ws {
-    const tc_network_view *v;
+    const network_view *v;
     raptor_index *ix;
     raptor_index *own_ix; /* a private index (raptor_ws_create_rounds), freed with the workspace */
     raptor_day *day;      /* the current query's day (held: raptor_day_acquire) */
@@ -130,7 +130,7 @@ struct raptor_ws {
      * from a workspace's LB_AFTER_RUNS + 1st one-to-one run on: a one-off route command never pays. */
     int lb_state;        /* 0 not asked yet, 1 usable, -1 not usable on this network */
     int32_t *lb;         /* per stop: this query's bounds */
-    tc_stop_seconds *lb_targets;
+    stop_seconds *lb_targets;
     int lb_ready;        /* 1: lb holds this query's bounds; 0: not yet; -1: not for this query */
     int32_t tbest;       /* best target arrival of this run so far, egress included */
     uint64_t target_runs; /* one-to-one runs of this workspace */
@@ -178,8 +178,8 @@ tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **o
     *out = NULL;
     max_trips = clamp_trips(max_trips);
     raptor_ws *ws = calloc(1, sizeof *ws);
-    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
-    const tc_network_view *v = ix->v;
+    if (!ws) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+    const network_view *v = ix->v;
     ws->v = v;
     ws->ix = ix;
     const uint32_t S = v->n_stops, P = v->n_patterns;
@@ -199,7 +199,7 @@ tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **o
         !ws->marked_cur || !ws->trip_marked || !ws->pat_span || !ws->pat_list || !ws->pat_target || !ws->egress ||
         !ws->target_list) {
         raptor_ws_free(ws);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     }
     memcpy(ws->flag, ix->stop_rules, S + 1);
     for (uint32_t s = 0; s <= S; s++) ws->egress[s] = RAPTOR_INF;
@@ -210,11 +210,11 @@ tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **o
     return TC_OK;
 }
 
-tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err) {
+tc_status raptor_ws_create(const network_view *v, raptor_ws **out, tc_error *err) {
     return raptor_ws_create_rounds(v, RAPTOR_DEFAULT_ROUNDS, out, err);
 }
 
-tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err) {
+tc_status raptor_ws_create_rounds(const network_view *v, int max_trips, raptor_ws **out, tc_error *err) {
     *out = NULL;
     raptor_index *ix = NULL;
     tc_status st = raptor_index_create(v, &ix, err);
@@ -234,7 +234,7 @@ tc_status raptor_ws_reserve(raptor_ws *ws, int max_trips, tc_error *err) {
     if (max_trips + 1 <= ws->n_rounds) return TC_OK;
     reset_labels(ws); /* (the rounds kept are all unreached again; the new ones start so) */
     if (!alloc_labels(ws, max_trips + 1))
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing workspace)");
     return TC_OK;
 }
 
@@ -248,7 +248,7 @@ size_t raptor_ws_bytes(const raptor_ws *ws) {
     b += P * (sizeof(struct pat_span) + sizeof(uint32_t) + 1);
     for (int o = 0; o < N_OFFSETS; o++)
         if (ws->reach[o]) b += ((size_t)ws->v->n_trips + 1) * sizeof(raptor_reach);
-    if (ws->lb) b += S * (sizeof(int32_t) + sizeof(tc_stop_seconds));
+    if (ws->lb) b += S * (sizeof(int32_t) + sizeof(stop_seconds));
     if (ws->own_tr) b += (size_t)ws->v->n_transfers * sizeof(int32_t);
     return b;
 }
@@ -281,7 +281,7 @@ void raptor_ws_free(raptor_ws *ws) {
 
 /* ---------------------------------------------------------------- transfers.txt --------------------------------- */
 
-static int rule_matches_trips(const tc_network_view *v, const tc_net_transfer_rule *r, uint32_t from_trip,
+static int rule_matches_trips(const network_view *v, const net_transfer_rule *r, uint32_t from_trip,
                               uint32_t to_trip) {
     if (r->from_trip != TC_NONE && r->from_trip != from_trip) return 0;
     if (r->to_trip != TC_NONE && r->to_trip != to_trip) return 0;
@@ -290,12 +290,12 @@ static int rule_matches_trips(const tc_network_view *v, const tc_net_transfer_ru
     return 1;
 }
 
-static int rule_specificity(const tc_net_transfer_rule *r) {
+static int rule_specificity(const net_transfer_rule *r) {
     return (r->from_trip != TC_NONE) * 16 + (r->to_trip != TC_NONE) * 16 + (r->from_route != TC_NONE) * 4 +
            (r->to_route != TC_NONE) * 4 + (r->from_stop != TC_NONE) + (r->to_stop != TC_NONE);
 }
 
-static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
+static int32_t rule_time(const net_transfer_rule *r, int32_t floor_s) {
     switch (r->type) {
     case 1: return 0; /* timed: no floor */
     case 2: return r->min_transfer_time > floor_s ? r->min_transfer_time : floor_s;
@@ -305,12 +305,12 @@ static int32_t rule_time(const tc_net_transfer_rule *r, int32_t floor_s) {
 }
 
 /* The transfers.txt rule that applies to a change at stop from from_trip to to_trip (NULL: none). */
-static const tc_net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t stop, uint32_t from_trip,
+static const net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t stop, uint32_t from_trip,
                                                uint32_t to_trip) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     if (!(ws->flag[stop] & F_RULES)) return NULL;
     uint32_t par = v->stops[stop].parent;
-    const tc_net_transfer_rule *best = NULL;
+    const net_transfer_rule *best = NULL;
     int best_score = -1;
     uint32_t owners[3] = {stop, par, TC_NONE};
     for (int o = 0; o < 3; o++) {
@@ -325,7 +325,7 @@ static const tc_net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t sto
             e = v->transfer_rule_begin[owners[o] + 1];
         }
         for (uint32_t i = b; i < e; i++) {
-            const tc_net_transfer_rule *r = &v->transfer_rules[i];
+            const net_transfer_rule *r = &v->transfer_rules[i];
             if (r->to_stop != TC_NONE && r->to_stop != stop && r->to_stop != par) continue;
             if (!rule_matches_trips(v, r, from_trip, to_trip)) continue;
             int sc = rule_specificity(r);
@@ -340,7 +340,7 @@ static const tc_net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t sto
 
 int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip,
                            int32_t floor_s) {
-    const tc_net_transfer_rule *best = change_rule(ws, stop, from_trip, to_trip);
+    const net_transfer_rule *best = change_rule(ws, stop, from_trip, to_trip);
     return best ? rule_time(best, floor_s) : floor_s;
 }
 
@@ -349,7 +349,7 @@ int32_t raptor_change_time(const raptor_ws *ws, uint32_t stop, uint32_t from_tri
  * journeys arriving at once with as many transfers, the planner prefers the change the operator guarantees. */
 #define RAPTOR_BOARD_TIMED 0x80u
 static inline uint8_t timed_kind(const raptor_ws *ws, uint32_t stop, uint32_t from_trip, uint32_t to_trip) {
-    const tc_net_transfer_rule *r = change_rule(ws, stop, from_trip, to_trip);
+    const net_transfer_rule *r = change_rule(ws, stop, from_trip, to_trip);
     return r && r->type == 1 ? RAPTOR_BOARD_TIMED : 0;
 }
 
@@ -393,7 +393,7 @@ static inline void mark(raptor_ws *ws, uint32_t s) {
 
 /* Flag (or unflag) the patterns that stop at target t (see raptor_ws.pat_target). */
 static void set_pat_target(raptor_ws *ws, uint32_t t, uint8_t on) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     for (uint32_t e = v->stop_pattern_begin[t]; e < v->stop_pattern_begin[t + 1]; e++)
         ws->pat_target[v->stop_patterns[e].pattern] = on;
 }
@@ -639,16 +639,16 @@ static inline __attribute__((always_inline)) int32_t catching_label(scan_ctx *c,
 
 /* Scheduled pattern pt on one day offset. Virtual trip index vt: forward = real index, reverse = n_trips−1−real,
  * so departures (search sense) never decrease with vt. */
-static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, const tc_net_pattern *pt,
+static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, const net_pattern *pt,
                                                                  uint32_t first, uint32_t last, const int rev,
                                                                  const int use_col, const int lean) {
     raptor_ws *ws = c->ws;
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
     const uint32_t pidx = (uint32_t)(pt - v->patterns);
     const uint32_t nt = c->act_count[pidx];
     const uint32_t *act = c->act_trips + pt->trips_begin;
-    const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+    const net_stop_time *st = v->stop_times + pt->times_begin;
     const uint32_t *stops = v->pattern_stops + pt->stops_begin;
     const uint8_t *fl = v->pattern_stop_flags + pt->stops_begin;
     const uint8_t board_block = rev ? TC_NO_DROPOFF : TC_NO_PICKUP;
@@ -674,7 +674,7 @@ static inline __attribute__((always_inline)) void scan_scheduled(scan_ctx *c, co
 
     ws->stats.positions_scanned += n - first;
     uint32_t cur = UINT32_MAX; /* virtual index of the trip being ridden */
-    const tc_net_stop_time *row = st; /* its stop times */
+    const net_stop_time *row = st; /* its stop times */
     int32_t bound = c->bound;        /* a local: stores into the label arrays cannot alias it */
     const uint8_t *stop_ok = c->p->stop_ok;
     int32_t cur_walk = 0;
@@ -802,7 +802,7 @@ static inline int already_ridden(raptor_reach *e, uint32_t stamp, uint32_t pos, 
  * loop keeps its few hot values in registers only if this body is not in it. Returns the (maybe lower) bound. */
 static inline __attribute__((always_inline)) int32_t plain_alight_body(scan_ctx *c, int32_t bound, uint32_t s,
                                                                        int32_t a, const raptor_ride *r,
-                                                                       const tc_net_pattern *pt, uint32_t nt,
+                                                                       const net_pattern *pt, uint32_t nt,
                                                                        uint32_t i, const int rev, const int lean) {
     const uint32_t *act = c->act_trips + pt->trips_begin;
     const uint32_t real = act[rev ? nt - 1 - r->cur : r->cur], n = pt->n_stops;
@@ -813,7 +813,7 @@ static inline __attribute__((always_inline)) int32_t plain_alight_body(scan_ctx 
 /* one copy per direction and kind of step, so none tests them at run time */
 #define PLAIN_ALIGHT(name, rev, lean)                                                                                \
     static __attribute__((noinline)) int32_t name(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,               \
-                                                  const raptor_ride *r, const tc_net_pattern *pt, uint32_t nt,     \
+                                                  const raptor_ride *r, const net_pattern *pt, uint32_t nt,     \
                                                   uint32_t i) {                                                    \
         return plain_alight_body(c, bound, s, a, r, pt, nt, i, rev, lean);                                         \
     }
@@ -823,7 +823,7 @@ PLAIN_ALIGHT(plain_alight_fwd_lean, 0, 1)
 PLAIN_ALIGHT(plain_alight_rev_lean, 1, 1)
 #undef PLAIN_ALIGHT
 static inline __attribute__((always_inline)) int32_t plain_alight(scan_ctx *c, int32_t bound, uint32_t s, int32_t a,
-                                                                  const raptor_ride *r, const tc_net_pattern *pt,
+                                                                  const raptor_ride *r, const net_pattern *pt,
                                                                   uint32_t nt, uint32_t i, const int rev,
                                                                   const int lean) {
     if (lean) return rev ? plain_alight_rev_lean(c, bound, s, a, r, pt, nt, i)
@@ -950,7 +950,7 @@ static inline __attribute__((always_inline)) uint32_t plain_seek(scan_ctx *c, ra
  * event (times already shifted to the day), tests the alighting against the bound and the label, and the boarding
  * against the label of round k−1; everything rarer (improving, searching, changing trips) is out of line, so the
  * loop's values stay in registers. */
-static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const tc_net_pattern *pt, uint32_t first,
+static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const net_pattern *pt, uint32_t first,
                                                              uint32_t last, const int rev, const int lean,
                                                              const int use_lb, const int no_floor) {
     raptor_ws *ws = c->ws;
@@ -1101,16 +1101,16 @@ static inline __attribute__((always_inline)) void scan_plain(scan_ctx *c, const 
 
 /* Frequency template `t` (trip index) of pattern pt on one day offset: runs at start + r·headway. The run ridden
  * is identified by its start time (absolute, search sense key = rev ? −start : start). */
-static inline void scan_frequency(scan_ctx *c, const tc_net_pattern *pt, uint32_t t, uint32_t first,
+static inline void scan_frequency(scan_ctx *c, const net_pattern *pt, uint32_t t, uint32_t first,
                                   const int rev) {
     raptor_ws *ws = c->ws;
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     const uint32_t n = pt->n_stops, S = ws->n_stops;
     const uint32_t trip = pt->trips_begin + t;
-    const tc_net_trip *tr = &v->trips[trip];
+    const net_trip *tr = &v->trips[trip];
     if (!TRIP_USABLE(c, trip)) return;
-    const tc_net_stop_time *tt = v->stop_times + pt->times_begin + (uint64_t)t * n;
-    const tc_net_frequency *fq = v->frequencies + tr->freq_begin;
+    const net_stop_time *tt = v->stop_times + pt->times_begin + (uint64_t)t * n;
+    const net_frequency *fq = v->frequencies + tr->freq_begin;
     const uint32_t *stops = v->pattern_stops + pt->stops_begin;
     const uint8_t *fl = v->pattern_stop_flags + pt->stops_begin;
     const uint8_t board_block = rev ? TC_NO_DROPOFF : TC_NO_PICKUP;
@@ -1230,7 +1230,7 @@ static inline void improve_walk(raptor_ws *ws, const raptor_params *p, int k, in
         mark(ws, to);
 }
 
-static inline uint32_t station_of(const tc_network_view *v, uint32_t s) {
+static inline uint32_t station_of(const network_view *v, uint32_t s) {
     uint32_t par = v->stops[s].parent;
     return par < v->n_stops ? par : TC_NONE;
 }
@@ -1238,14 +1238,14 @@ static inline uint32_t station_of(const tc_network_view *v, uint32_t s) {
 /* Is there a transfers.txt link between from and to (forward sense), directly or through their stations? Such a
  * link replaces walking. */
 static int has_link_rule(const raptor_ws *ws, uint32_t from, uint32_t to) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     if (!(ws->flag[from] & F_LINK_RULES)) return 0;
     const uint32_t owners[2] = {from, station_of(v, from)}, to_station = station_of(v, to);
     for (int o = 0; o < 2; o++) {
         if (owners[o] == TC_NONE) continue;
         for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
-            const tc_net_transfer_rule *r = &v->transfer_rules[i];
-            if (tc_rule_is_link(v, r) && (r->to_stop == to || (to_station != TC_NONE && r->to_stop == to_station)))
+            const net_transfer_rule *r = &v->transfer_rules[i];
+            if (rule_is_link(v, r) && (r->to_stop == to || (to_station != TC_NONE && r->to_stop == to_station)))
                 return 1;
         }
     }
@@ -1266,7 +1266,7 @@ static inline void improve_link_end(raptor_ws *ws, const raptor_params *p, int k
 }
 
 static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const raptor_params *p, int k, int32_t *bound) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     const uint32_t S = ws->n_stops;
     const int rev = ws->rev;
     if ((ws->tr_speed != p->walk_speed_mps || !ws->tr_secs) && v->n_transfers) {
@@ -1288,7 +1288,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
     const int32_t tbest = ws->tbest; /* (walking never reaches a target: see target_best) */
     const int32_t maxw = p->max_transfer_walk_s, floor_s = p->min_transfer_s;
     const uint32_t *const tr_begin = v->transfer_begin;
-    const tc_net_transfer *const transfers = v->transfers;
+    const net_transfer *const transfers = v->transfers;
     const raptor_pair *const aw = ws->arr + (size_t)k * S;
     const raptor_pair *const ww = ws->walked + (size_t)k * S;
     uint64_t relaxed = 0;
@@ -1348,7 +1348,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
             continue;
         }
         for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
-            const tc_net_transfer *tr = &v->transfers[e];
+            const net_transfer *tr = &v->transfers[e];
             if (tr->to_stop == s || tr->to_stop >= S) continue;
             const int32_t w = tr_secs ? tr_secs[e] : raptor_walk_seconds(tr->distance_m, p->walk_speed_mps);
             ws->stats.transfers_relaxed++;
@@ -1364,8 +1364,8 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
             for (int o = 0; o < 2; o++) {
                 if (owners[o] == TC_NONE) continue;
                 for (uint32_t i = v->transfer_rule_begin[owners[o]]; i < v->transfer_rule_begin[owners[o] + 1]; i++) {
-                    const tc_net_transfer_rule *r = &v->transfer_rules[i];
-                    if (!tc_rule_is_link(v, r)) continue;
+                    const net_transfer_rule *r = &v->transfer_rules[i];
+                    if (!rule_is_link(v, r)) continue;
                     if (r->from_trip != TC_NONE && r->from_trip != lab_trip) continue;
                     if (r->from_route != TC_NONE && v->trips[lab_trip].route != r->from_route) continue;
                     int32_t t = rule_time(r, p->min_transfer_s);
@@ -1377,7 +1377,7 @@ static __attribute__((noinline)) void relax_transfers(raptor_ws *ws, const rapto
             for (int o = 0; o < 2; o++) {
                 if (owners[o] == TC_NONE) continue;
                 for (uint32_t q = ws->ix->rev_rule_begin[owners[o]]; q < ws->ix->rev_rule_begin[owners[o] + 1]; q++) {
-                    const tc_net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
+                    const net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
                     if (r->to_trip != TC_NONE && r->to_trip != lab_trip) continue;
                     if (r->to_route != TC_NONE && v->trips[lab_trip].route != r->to_route) continue;
                     int32_t t = rule_time(r, p->min_transfer_s);
@@ -1434,7 +1434,7 @@ static int64_t last_alight_at(raptor_ws *ws, uint32_t t, int o_lo, int o_hi, int
  * end at targets, or a frequency-based pattern); -RAPTOR_INF: nothing reaches a target. */
 static int32_t target_last_arrival(raptor_ws *ws, const raptor_params *p, int o_lo, int o_hi, int rev,
                                    int32_t *with_egress) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     *with_egress = RAPTOR_INF;
     if (v->n_transfer_rules) return RAPTOR_INF;
     int64_t best = INT64_MIN, best_e = INT64_MIN;
@@ -1518,7 +1518,7 @@ static __attribute__((noinline)) void collect_patterns(raptor_ws *ws, int k, int
 /* Point c at day offset o's trips and columns (laid out on first use; c->col NULL if memory is short). */
 static void scan_offset(scan_ctx *c, int o) {
     raptor_ws *ws = c->ws;
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     raptor_day *d = ws->day;
     c->shift = (o - 2) * DAY_S;
     c->active = d->active + (size_t)o * (v->n_services + 1);
@@ -1535,7 +1535,7 @@ static void scan_offset(scan_ctx *c, int o) {
 
 /* Pattern pi (pt) on the day offset c is set to, from its first marked position: the scan its kind needs, each a
  * copy specialised on direction and flags (compile-time constants), so no scan tests them per position. */
-static inline __attribute__((always_inline)) void scan_pattern(scan_ctx *c, const tc_net_pattern *pt, uint32_t pi,
+static inline __attribute__((always_inline)) void scan_pattern(scan_ctx *c, const net_pattern *pt, uint32_t pi,
                                                                uint32_t first, uint32_t last, const int rev) {
     const raptor_ws *ws = c->ws;
     const raptor_params *p = c->p;
@@ -1598,12 +1598,12 @@ __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_param
     if (ws->lb_state == 0) {
         ws->lb_state = -1;
         ws->lb = malloc(((size_t)ws->n_stops + 1) * sizeof(int32_t));
-        ws->lb_targets = malloc(((size_t)ws->n_stops + 1) * sizeof(tc_stop_seconds));
+        ws->lb_targets = malloc(((size_t)ws->n_stops + 1) * sizeof(stop_seconds));
         if (!ws->lb || !ws->lb_targets || !raptor_index_bounds(ws->ix)) return;
         ws->lb_state = 1;
     }
     for (uint32_t i = 0; i < ws->n_targets; i++)
-        ws->lb_targets[i] = (tc_stop_seconds){ws->target_list[i], ws->egress[ws->target_list[i]]};
+        ws->lb_targets[i] = (stop_seconds){ws->target_list[i], ws->egress[ws->target_list[i]]};
     if (!lower_bounds_compute(raptor_index_bounds(ws->ix), ws->rev, p->walk_speed_mps, p->max_transfer_walk_s,
                               ws->lb_targets, ws->n_targets, ws->lb))
         return;
@@ -1612,7 +1612,7 @@ __attribute__((noinline)) static void lb_maybe(raptor_ws *ws, const raptor_param
 }
 
 static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, int range) {
-    const tc_network_view *v = ws->v;
+    const network_view *v = ws->v;
     const int rev = ws->rev;
     if (!use_day(ws, p->day, rev, p->board_slack_s)) { /* out of memory: nothing is reached */
         for (uint32_t m = 0; m < ws->n_marked_prev; m++) ws->flag[ws->marked_prev[m]] &= (uint8_t)~F_MARK_PREV;
@@ -1678,7 +1678,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
             const uint32_t first = ws->pat_span[pi].first, last = ws->pat_span[pi].last;
             ws->pat_span[pi].first = UINT32_MAX;
             if (p->pattern_ok && !p->pattern_ok[pi]) continue;
-            const tc_net_pattern *pt = &v->patterns[pi];
+            const net_pattern *pt = &v->patterns[pi];
             if (!pt->n_trips) continue;
             const int64_t pmin = ws->ix->pat_min_time[pi], pmax = ws->ix->pat_max_time[pi];
             for (int o = o_lo; o <= o_hi; o++) {
@@ -1717,7 +1717,7 @@ static int run_rounds(raptor_ws *ws, const raptor_params *p, int use_targets, in
     return ws->rounds_run;
 }
 
-static void seed_sources(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources,
+static void seed_sources(raptor_ws *ws, const raptor_params *p, const stop_seconds *sources,
                          uint32_t n_sources) {
     const int rev = ws->rev;
     const int32_t t0 = rev ? -p->time : p->time;
@@ -1754,8 +1754,8 @@ static void new_reach_stamp(raptor_ws *ws) {
     ws->reach_stamp = REACH_ROUNDS;
 }
 
-int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
-               const tc_stop_seconds *targets, uint32_t n_targets) {
+int raptor_run(raptor_ws *ws, const raptor_params *p, const stop_seconds *sources, uint32_t n_sources,
+               const stop_seconds *targets, uint32_t n_targets) {
     reset_labels(ws);
     new_reach_stamp(ws);
     ws->lean = 0;
@@ -1781,7 +1781,7 @@ void raptor_range_begin(raptor_ws *ws, const raptor_params *p) {
     ws->rev = p->arrive_by ? 1 : 0;
 }
 
-int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources) {
+int raptor_range_step(raptor_ws *ws, const raptor_params *p, const stop_seconds *sources, uint32_t n_sources) {
     clear_changed(ws);
     new_reach_stamp(ws);
     ws->lean = p->times_only != 0;
@@ -1833,27 +1833,27 @@ const uint32_t *raptor_touched(const raptor_ws *ws, uint32_t *n) {
 
 /* Add (stop, seconds) to a list of ends, keeping one entry per stop with its least seconds; returns the new count
  * (which may pass cap: the caller then asks again with room for it). */
-static uint32_t end_add(tc_stop_seconds *out, uint32_t n, uint32_t cap, uint32_t stop, int32_t seconds) {
+static uint32_t end_add(stop_seconds *out, uint32_t n, uint32_t cap, uint32_t stop, int32_t seconds) {
     for (uint32_t i = 0; i < n && i < cap; i++)
         if (out[i].stop == stop) {
             if (seconds < out[i].seconds) out[i].seconds = seconds;
             return n;
         }
-    if (n < cap) out[n] = (tc_stop_seconds){stop, seconds};
+    if (n < cap) out[n] = (stop_seconds){stop, seconds};
     return n + 1;
 }
 
 /* A transfers.txt link usable at a journey's end: no trip or route named (no trip arrives at an origin, and the
  * egress of a destination is not told which trip arrived), and not forbidden. Its time as the rounds read it. */
-static int32_t end_link_time(const tc_network_view *v, const tc_net_transfer_rule *r) {
-    if (!tc_rule_is_link(v, r)) return -1;
+static int32_t end_link_time(const network_view *v, const net_transfer_rule *r) {
+    if (!rule_is_link(v, r)) return -1;
     if (r->from_trip != TC_NONE || r->to_trip != TC_NONE || r->from_route != TC_NONE || r->to_route != TC_NONE)
         return -1;
     return rule_time(r, 0);
 }
 
 /* A link's end at a journey's end: the stop, or each child of a station (improve_link_end). */
-static uint32_t end_add_link(const raptor_ws *ws, tc_stop_seconds *out, uint32_t n, uint32_t cap, uint32_t end,
+static uint32_t end_add_link(const raptor_ws *ws, stop_seconds *out, uint32_t n, uint32_t cap, uint32_t end,
                              uint32_t stop, int32_t t) {
     const uint32_t b = ws->ix->child_begin[end], e = ws->ix->child_begin[end + 1];
     if (b == e) return end != stop ? end_add(out, n, cap, end, t) : n;
@@ -1863,8 +1863,8 @@ static uint32_t end_add_link(const raptor_ws *ws, tc_stop_seconds *out, uint32_t
 }
 
 uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t stop, int into,
-                          tc_stop_seconds *out, uint32_t cap) {
-    const tc_network_view *v = ws->v;
+                          stop_seconds *out, uint32_t cap) {
+    const network_view *v = ws->v;
     if (stop >= ws->n_stops) return 0;
     const double speed = p->walk_speed_mps > 0 ? p->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS;
     const int32_t maxw = p->max_transfer_walk_s;
@@ -1893,13 +1893,13 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
         if (w == TC_NONE) continue;
         if (!into) {
             for (uint32_t i = v->transfer_rule_begin[w]; i < v->transfer_rule_begin[w + 1]; i++) {
-                const tc_net_transfer_rule *r = &v->transfer_rules[i];
+                const net_transfer_rule *r = &v->transfer_rules[i];
                 const int32_t t = end_link_time(v, r);
                 if (t >= 0 && r->to_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->to_stop, stop, t);
             }
         } else {
             for (uint32_t q = ws->ix->rev_rule_begin[w]; q < ws->ix->rev_rule_begin[w + 1]; q++) {
-                const tc_net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
+                const net_transfer_rule *r = &v->transfer_rules[ws->ix->rev_rules[q]];
                 const int32_t t = end_link_time(v, r);
                 if (t >= 0 && r->from_stop < ws->n_stops) n = end_add_link(ws, out, n, cap, r->from_stop, stop, t);
             }
@@ -1910,12 +1910,12 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
     const uint32_t station = ws->ix->child_begin[stop] < ws->ix->child_begin[stop + 1] ? stop : station_of(v, stop);
     if (station != TC_NONE) {
         const double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
-        const double lat = tc_from_e7(v->stops[stop].lat_e7), lon = tc_from_e7(v->stops[stop].lon_e7);
+        const double lat = from_e7(v->stops[stop].lat_e7), lon = from_e7(v->stops[stop].lon_e7);
         for (uint32_t c = ws->ix->child_begin[station]; c < ws->ix->child_begin[station + 1]; c++) {
             const uint32_t sib = ws->ix->children[c];
             if (sib == stop) continue;
             const double d =
-                tc_haversine_m(lat, lon, tc_from_e7(v->stops[sib].lat_e7), tc_from_e7(v->stops[sib].lon_e7));
+                haversine_m(lat, lon, from_e7(v->stops[sib].lat_e7), from_e7(v->stops[sib].lon_e7));
             const int32_t w = raptor_walk_seconds((uint32_t)lround(d * detour), speed);
             if (w <= maxw) n = end_add(out, n, cap, sib, w);
         }
@@ -1929,7 +1929,7 @@ uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t 
     return n;
 }
 
-int32_t raptor_ends_arrival(const raptor_ws *ws, const tc_stop_seconds *ends, uint32_t n_ends) {
+int32_t raptor_ends_arrival(const raptor_ws *ws, const stop_seconds *ends, uint32_t n_ends) {
     int32_t best = RAPTOR_INF;
     const size_t last = (size_t)ws->rounds_run * ws->n_stops;
     for (uint32_t i = 0; i < n_ends; i++) {

@@ -1,5 +1,5 @@
 /*
- * raptor.h — the RAPTOR search (Delling, Pajor, Werneck 2012) over a tc_network_view: forward (depart after) and
+ * raptor.h — the RAPTOR search (Delling, Pajor, Werneck 2012) over a network_view: forward (depart after) and
  * reverse (arrive by), one-to-one with target pruning or one-to-all, and range-RAPTOR over a departure window.
  *
  * Shape (why):
@@ -77,7 +77,7 @@ typedef struct raptor_index raptor_index;
  * order, transfers.txt facts), plus a cache of per-day timetables and, on demand, the lower bounds' landmarks.
  * One per network, shared by every workspace and thread (its caches lock internally); it must outlive them.
  * Networks opened with tc_network_open keep one (raptor_network_index, route.c). */
-tc_status raptor_index_create(const tc_network_view *v, raptor_index **out, tc_error *err);
+tc_status raptor_index_create(const network_view *v, raptor_index **out, tc_error *err);
 void raptor_index_free(raptor_index *ix);
 /* Bytes the index holds itself (without its day cache and landmarks): for benchmarks. */
 size_t raptor_index_bytes(const raptor_index *ix);
@@ -90,8 +90,8 @@ tc_status raptor_network_index(const tc_network *net, raptor_index **out, tc_err
  * raptor_run clamps p->max_trips to it. _shared reads the index ix (which must outlive it); the others build a
  * private index for v (a one-off search, a test's hand-made view). */
 tc_status raptor_ws_create_shared(raptor_index *ix, int max_trips, raptor_ws **out, tc_error *err);
-tc_status raptor_ws_create(const tc_network_view *v, raptor_ws **out, tc_error *err);
-tc_status raptor_ws_create_rounds(const tc_network_view *v, int max_trips, raptor_ws **out, tc_error *err);
+tc_status raptor_ws_create(const network_view *v, raptor_ws **out, tc_error *err);
+tc_status raptor_ws_create_rounds(const network_view *v, int max_trips, raptor_ws **out, tc_error *err);
 /* Room for searches of up to max_trips trips: grows the labels (between searches), never the index. */
 tc_status raptor_ws_reserve(raptor_ws *ws, int max_trips, tc_error *err);
 /* The most trips a search of ws may have (raptor_ws_create_rounds' max_trips). */
@@ -106,13 +106,13 @@ void raptor_ws_free(raptor_ws *ws);
  * still needed, from landmarks a workspace builds after its first few one-to-one runs) are not set, so only the
  * labels of journeys at least as good as the best target arrival of each round are complete. Returns the number
  * of rounds run (0, nothing reached, when the day's timetable cannot be laid out for want of memory). */
-int raptor_run(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources,
-               const tc_stop_seconds *targets, uint32_t n_targets);
+int raptor_run(raptor_ws *ws, const raptor_params *p, const stop_seconds *sources, uint32_t n_sources,
+               const stop_seconds *targets, uint32_t n_targets);
 
 /* Range-RAPTOR: begin (reset), then one call per departure minute, LATEST FIRST (forward) / EARLIEST FIRST
  * (reverse); labels are kept between calls. p->time is the minute's departure; targets are not used for pruning. */
 void raptor_range_begin(raptor_ws *ws, const raptor_params *p);
-int raptor_range_step(raptor_ws *ws, const raptor_params *p, const tc_stop_seconds *sources, uint32_t n_sources);
+int raptor_range_step(raptor_ws *ws, const raptor_params *p, const stop_seconds *sources, uint32_t n_sources);
 
 /* Results of the last run/step, in the search's own time sense (reverse: latest departure, returned as a plain
  * time). RAPTOR_INF (forward) / -RAPTOR_INF (reverse) when unreached. `round` ≤ rounds run. */
@@ -159,10 +159,10 @@ static inline int32_t raptor_walk_seconds(uint32_t distance_m, double speed_mps)
  * room for them). Pass the origin's ends as sources (forward) or targets (arrive-by), the destination's the other
  * way round; route, the server and the benchmarks all seed through this. */
 uint32_t raptor_stop_ends(const raptor_ws *ws, const raptor_params *p, uint32_t stop, int into,
-                          tc_stop_seconds *out, uint32_t cap);
+                          stop_seconds *out, uint32_t cap);
 /* The best arrival of the last run at a stop query's far end (ends as raptor_stop_ends gave them, for the end the
  * search runs to): over the ends, a trip's arrival (or a source's, for a journey on foot alone) plus the ends'
  * seconds; in the search's time sense, as raptor_best_arrival. */
-int32_t raptor_ends_arrival(const raptor_ws *ws, const tc_stop_seconds *ends, uint32_t n_ends);
+int32_t raptor_ends_arrival(const raptor_ws *ws, const stop_seconds *ends, uint32_t n_ends);
 
 #endif

@@ -20,18 +20,18 @@
 
 /* Per pattern, the least first-stop time and the greatest last-stop time of its trips (frequency runs included). */
 static void pattern_extents(raptor_index *ix) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         int32_t lo = RAPTOR_INF, hi = -RAPTOR_INF;
         if (pt->n_trips && pt->n_stops) {
-            const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+            const net_stop_time *st = v->stop_times + pt->times_begin;
             if (pt->flags & TC_PATTERN_FREQUENCY) {
                 for (uint32_t t = 0; t < pt->n_trips; t++) {
-                    const tc_net_trip *tr = &v->trips[pt->trips_begin + t];
-                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
+                    const net_trip *tr = &v->trips[pt->trips_begin + t];
+                    const net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
                     for (uint32_t f = 0; f < tr->freq_count; f++) {
-                        const tc_net_frequency *fr = &v->frequencies[tr->freq_begin + f];
+                        const net_frequency *fr = &v->frequencies[tr->freq_begin + f];
                         if (fr->start_time + tt[0].arrival < lo) lo = fr->start_time + tt[0].arrival;
                         int32_t e = fr->end_time + tt[pt->n_stops - 1].departure;
                         if (e > hi) hi = e;
@@ -40,7 +40,7 @@ static void pattern_extents(raptor_index *ix) {
             } else {
                 /* min over all trips of the first stop's time; max of the last stop's (trips may share a start) */
                 for (uint32_t t = 0; t < pt->n_trips; t++) {
-                    const tc_net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
+                    const net_stop_time *tt = st + (uint64_t)t * pt->n_stops;
                     if (tt[0].arrival < lo) lo = tt[0].arrival;
                     if (tt[pt->n_stops - 1].departure > hi) hi = tt[pt->n_stops - 1].departure;
                 }
@@ -57,17 +57,17 @@ static void pattern_extents(raptor_index *ix) {
 /* transfers.txt: which stops need the slow, rule-aware boarding and link relaxation, and the CSR lists of link
  * rules by their end and of stations' children. 0 if out of memory. */
 static int rule_lists(raptor_index *ix) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const uint32_t S = v->n_stops, R = v->n_transfer_rules;
     int global = 0;
     for (uint32_t i = 0; i < R; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE) {
             global = 1;
             continue;
         }
         if (r->from_stop >= S || (r->to_stop != TC_NONE && r->to_stop >= S)) continue;
-        if (tc_rule_is_link(v, r)) {
+        if (rule_is_link(v, r)) {
             ix->stop_rules[r->from_stop] |= F_LINK_RULES;
             ix->stop_rules[r->to_stop] |= F_REV_LINK_RULES;
             ix->rev_rule_begin[r->to_stop + 1]++;
@@ -93,9 +93,9 @@ static int rule_lists(raptor_index *ix) {
     }
     memset(fill, 0, (S + 1) * sizeof(uint32_t));
     for (uint32_t i = 0; i < R; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_stop == TC_NONE || r->from_stop >= S || r->to_stop == TC_NONE || r->to_stop >= S) continue;
-        if (!tc_rule_is_link(v, r)) continue;
+        if (!rule_is_link(v, r)) continue;
         ix->rev_rules[ix->rev_rule_begin[r->to_stop] + fill[r->to_stop]++] = i;
     }
     free(fill);
@@ -105,10 +105,10 @@ static int rule_lists(raptor_index *ix) {
 /* Which patterns scan_plain can scan, and every pattern's positions in scan order per direction. 0 if out of
  * memory. */
 static int pattern_sequences(raptor_index *ix) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const uint32_t S = v->n_stops, P = v->n_patterns;
     for (uint32_t p = 0; p < P; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         int plain = !(pt->flags & TC_PATTERN_FREQUENCY) && (pt->flags & TC_PATTERN_MONOTONE);
         for (uint32_t j = 0; plain && j < pt->n_stops; j++) {
             const uint32_t st = v->pattern_stops[pt->stops_begin + j];
@@ -124,7 +124,7 @@ static int pattern_sequences(raptor_index *ix) {
     for (int r = 0; r < 2; r++)
         if (!(ix->seq[r] = malloc(((size_t)n_pos + 1) * sizeof(uint32_t)))) return 0;
     for (uint32_t p = 0; p < P; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         for (uint32_t i = 0; i < pt->n_stops; i++)
             for (int r = 0; r < 2; r++) {
                 const uint32_t j = r ? pt->n_stops - 1 - i : i;
@@ -139,7 +139,7 @@ static int pattern_sequences(raptor_index *ix) {
 
 /* Per direction, the patterns boardable at each stop. 0 if out of memory. */
 static int boarding_lists(raptor_index *ix) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const uint32_t S = v->n_stops, n_sp = v->stop_pattern_begin[S];
     for (int r = 0; r < 2; r++) {
         ix->sp_board[r] = malloc(((size_t)n_sp + 1) * 2 * sizeof(uint32_t));
@@ -149,8 +149,8 @@ static int boarding_lists(raptor_index *ix) {
         for (uint32_t st = 0; st < S; st++) {
             ix->sp_begin[r][st] = out;
             for (uint32_t e = v->stop_pattern_begin[st]; e < v->stop_pattern_begin[st + 1]; e++) {
-                const tc_net_stop_pattern *sp = &v->stop_patterns[e];
-                const tc_net_pattern *pt = &v->patterns[sp->pattern];
+                const net_stop_pattern *sp = &v->stop_patterns[e];
+                const net_pattern *pt = &v->patterns[sp->pattern];
                 const uint32_t idx = r ? pt->n_stops - 1 - sp->position : sp->position;
                 if (idx + 1 >= pt->n_stops || !pt->n_trips) continue;
                 ix->sp_board[r][2 * out] = sp->pattern;
@@ -163,10 +163,10 @@ static int boarding_lists(raptor_index *ix) {
     return 1;
 }
 
-tc_status raptor_index_create(const tc_network_view *v, raptor_index **out, tc_error *err) {
+tc_status raptor_index_create(const network_view *v, raptor_index **out, tc_error *err) {
     *out = NULL;
     raptor_index *ix = calloc(1, sizeof *ix);
-    if (!ix) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
+    if (!ix) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
     pthread_mutex_init(&ix->mu, NULL);
     ix->v = v;
     const uint32_t S = v->n_stops, P = v->n_patterns;
@@ -179,7 +179,7 @@ tc_status raptor_index_create(const tc_network_view *v, raptor_index **out, tc_e
     ix->child_begin = calloc(S + 2, sizeof(uint32_t));
     ix->children = malloc((S + 1) * sizeof(uint32_t));
     ix->rev_rules = malloc((v->n_transfer_rules + 1) * sizeof(uint32_t));
-    tc_net_transfers_by_end(v, &ix->tin_begin, &ix->tin);
+    net_transfers_by_end(v, &ix->tin_begin, &ix->tin);
     int ok = ix->stop_rules && ix->pat_plain && ix->pat_min_time && ix->pat_max_time && ix->rev_rule_begin &&
              ix->child_begin && ix->children && ix->rev_rules && ix->tin_begin && ix->tin;
     if (ok) {
@@ -188,7 +188,7 @@ tc_status raptor_index_create(const tc_network_view *v, raptor_index **out, tc_e
     }
     if (!ok) {
         raptor_index_free(ix);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
     }
     *out = ix;
     return TC_OK;
@@ -225,7 +225,7 @@ void raptor_index_free(raptor_index *ix) {
 }
 
 size_t raptor_index_bytes(const raptor_index *ix) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const size_t S = ix->n_stops, P = v->n_patterns, n_sp = v->stop_pattern_begin[S];
     return sizeof *ix + (S + 1) + (P + 1) + 2 * (ix->n_pos + 1) * 4 + 2 * (P + 1) * 4 + (S + 2) * 4 * 2 +
            (S + 1) * 4 + (v->n_transfer_rules + 1) * 4 + 2 * ((n_sp + 1) * 8 + (S + 1) * 4);
@@ -248,7 +248,7 @@ lower_bounds *raptor_index_bounds(raptor_index *ix) {
 }
 
 const int32_t *raptor_index_walk_secs(raptor_index *ix, double speed) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     int n = atomic_load_explicit(&ix->n_tr, memory_order_acquire);
     for (int i = 0; i < n; i++)
         if (ix->tr_speed[i] == speed) return ix->tr_secs[i];
@@ -310,17 +310,17 @@ static void day_free(raptor_day *d) {
 /* Per pattern position (stored order), the last running trip's departure on D (forward), or the latest "boarding"
  * of a reverse search (the negated first arrival), for the d-lists. NULL if out of memory (no entry is skipped). */
 static int32_t *last_boardings(const raptor_index *ix, const raptor_day *d) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     int32_t *last_b = malloc((ix->n_pos + 1) * sizeof(int32_t));
     if (!last_b) return NULL;
     const uint32_t *at = d->act_trips + (size_t)2 * (v->n_trips + 1);
     const uint32_t *ac = d->act_count + (size_t)2 * (v->n_patterns + 1);
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         int32_t *lb = last_b + pt->stops_begin;
         for (uint32_t j = 0; j < pt->n_stops; j++) lb[j] = INT32_MIN;
         for (uint32_t vt = 0; vt < ac[p]; vt++) {
-            const tc_net_stop_time *x =
+            const net_stop_time *x =
                 v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * pt->n_stops;
             for (uint32_t j = 0; j < pt->n_stops; j++) {
                 const int32_t b = d->rev ? -x[j].arrival : x[j].departure;
@@ -333,14 +333,14 @@ static int32_t *last_boardings(const raptor_index *ix, const raptor_day *d) {
 
 /* Which trips run on each of D−2 … D+2. */
 static void day_activity(const raptor_index *ix, raptor_day *d) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     for (int o = 0; o < N_OFFSETS; o++) {
         uint8_t *a = d->active + (size_t)o * (v->n_services + 1);
-        for (uint32_t s = 0; s < v->n_services; s++) a[s] = (uint8_t)tc_service_active(v, s, d->day + o - 2);
+        for (uint32_t s = 0; s < v->n_services; s++) a[s] = (uint8_t)service_active(v, s, d->day + o - 2);
         uint32_t *at = d->act_trips + (size_t)o * (v->n_trips + 1);
         uint32_t *ac = d->act_count + (size_t)o * (v->n_patterns + 1);
         for (uint32_t p = 0; p < v->n_patterns; p++) {
-            const tc_net_pattern *pt = &v->patterns[p];
+            const net_pattern *pt = &v->patterns[p];
             uint32_t n = 0;
             if (!(pt->flags & TC_PATTERN_FREQUENCY))
                 for (uint32_t t = 0; t < pt->n_trips; t++)
@@ -352,7 +352,7 @@ static void day_activity(const raptor_index *ix, raptor_day *d) {
 
 /* The day's boarding lists (raptor_day.day_board, d_board). */
 static void day_lists(const raptor_index *ix, raptor_day *d) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const int r = d->rev;
     int32_t *last_b = last_boardings(ix, d);
     uint32_t out = 0, out_d = 0;
@@ -371,7 +371,7 @@ static void day_lists(const raptor_index *ix, raptor_day *d) {
             out++;
             if (!runs_d) continue;
             const uint32_t idx = ix->sp_board[r][2 * e + 1];
-            const tc_net_pattern *pt = &v->patterns[p];
+            const net_pattern *pt = &v->patterns[p];
             int32_t last = INT32_MAX;
             if (ix->pat_plain[p] && last_b) last = last_b[pt->stops_begin + (r ? pt->n_stops - 1 - idx : idx)];
             d->d_board[3 * out_d] = p;
@@ -386,7 +386,7 @@ static void day_lists(const raptor_index *ix, raptor_day *d) {
 }
 
 static raptor_day *day_create(const raptor_index *ix, int32_t day, int rev, int32_t slack) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     raptor_day *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     pthread_mutex_init(&d->mu, NULL);
@@ -468,7 +468,7 @@ void raptor_day_release(raptor_index *ix, raptor_day *d) {
 
 /* Lay out day offset o's columns and rows (raptor_day.col, rows); under d->mu. 0 if out of memory. */
 static int build_columns(const raptor_index *ix, raptor_day *d, int o) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const int rev = d->rev;
     const int32_t slack = d->slack;
     d->col_begin[o] = malloc((v->n_patterns + 1) * sizeof(uint64_t));
@@ -483,19 +483,19 @@ static int build_columns(const raptor_index *ix, raptor_day *d, int o) {
     uint64_t pos = 0;
     uint32_t trips = 0;
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         d->col_begin[o][p] = pos;
         d->trip_base[o][p] = trips;
         const uint32_t nt = ac[p], n = pt->n_stops;
         trips += nt;
         if (!nt) continue;
-        const tc_net_stop_time *st = v->stop_times + pt->times_begin;
+        const net_stop_time *st = v->stop_times + pt->times_begin;
         const uint32_t *act = at + pt->trips_begin;
         /* search sense, in scan order (reverse: last position first), with the day's shift added: a scan then
          * reads position i of both at index i and adds nothing */
         const int32_t shift = (o - 2) * DAY_S;
         for (uint32_t vt = 0; vt < nt; vt++) {
-            const tc_net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
+            const net_stop_time *x = &st[(uint64_t)act[rev ? nt - 1 - vt : vt] * n];
             for (uint32_t i = 0; i < n; i++) {
                 const uint32_t j = rev ? n - 1 - i : i;
                 /* the board slack moves the forward journey's boardings earlier (raptor_params.board_slack_s) */
@@ -535,14 +535,14 @@ int raptor_day_columns(const raptor_index *ix, raptor_day *d, int o) {
 /* One pass over the day's stop times, where looking at the targets' trips on every query was 4% of a query. A stop
  * a running frequency-based pattern serves gets arr = INT32_MAX: no bound. */
 static void build_extents(const raptor_index *ix, const raptor_day *d, int o, raptor_extent *x) {
-    const tc_network_view *v = ix->v;
+    const network_view *v = ix->v;
     const uint32_t S = ix->n_stops;
     for (uint32_t s = 0; s <= S; s++) x[s] = (raptor_extent){INT32_MIN, INT32_MAX};
     const uint8_t *active = d->active + (size_t)o * (v->n_services + 1);
     const uint32_t *at = d->act_trips + (size_t)o * (v->n_trips + 1);
     const uint32_t *ac = d->act_count + (size_t)o * (v->n_patterns + 1);
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         const uint32_t *stops = v->pattern_stops + pt->stops_begin, n = pt->n_stops;
         if (pt->flags & TC_PATTERN_FREQUENCY) {
             int runs = 0;
@@ -553,7 +553,7 @@ static void build_extents(const raptor_index *ix, const raptor_day *d, int o, ra
             continue;
         }
         for (uint32_t vt = 0; vt < ac[p]; vt++) {
-            const tc_net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * n;
+            const net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)at[pt->trips_begin + vt] * n;
             for (uint32_t j = 0; j < n; j++) {
                 raptor_extent *e = &x[stops[j] < S ? stops[j] : S];
                 if (e->arr != INT32_MAX && st[j].arrival > e->arr) e->arr = st[j].arrival;

@@ -57,7 +57,7 @@ typedef struct raptor_day raptor_day;
 #define RAPTOR_DAY_CACHE 4
 
 struct raptor_index {
-    const tc_network_view *v;
+    const network_view *v;
     uint32_t n_stops;
     uint8_t *stop_rules; /* per stop: F_RULES, F_LINK_RULES, F_REV_LINK_RULES */
     /* per pattern: scheduled, monotone and no transfers.txt rules at its stops (scan_plain can scan it) */
@@ -69,7 +69,7 @@ struct raptor_index {
     int32_t all_min_time, all_max_time;
     int32_t *pat_min_time, *pat_max_time;
     uint64_t col_need; /* events of every scheduled trip at every position: the most a day offset can lay out */
-    /* walking transfers by their end stop (tc_net_transfers_by_end) */
+    /* walking transfers by their end stop (net_transfers_by_end) */
     uint32_t *tin_begin, *tin;
     /* transfers.txt rules between different stops, CSR by to_stop */
     uint32_t *rev_rule_begin, *rev_rules;

@@ -40,7 +40,7 @@ void tc_format_local_time(int64_t t, char *buf) {
     int64_t day = t >= 0 ? t / DAY_S : -((-t + DAY_S - 1) / DAY_S);
     int64_t sec = t - day * DAY_S;
     int y, m, d;
-    tc_civil_from_days((int32_t)day, &y, &m, &d);
+    civil_from_days((int32_t)day, &y, &m, &d);
     unsigned hh = (unsigned)(sec / 3600) % 24u, mm = (unsigned)(sec / 60 % 60), ss = (unsigned)(sec % 60);
     snprintf(buf, 20, "%04u-%02u-%02uT%02u:%02u:%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u,
              hh, mm, ss);
@@ -55,9 +55,9 @@ static char *dup_str(const char *s) {
     return p;
 }
 
-static char *feed_id(const tc_network_view *v, uint16_t feed, uint32_t id_str) {
-    const char *fname = feed < v->n_feeds ? tc_str(v, v->feeds[feed].name_str) : "";
-    const char *id = tc_str(v, id_str);
+static char *feed_id(const network_view *v, uint16_t feed, uint32_t id_str) {
+    const char *fname = feed < v->n_feeds ? net_str(v, v->feeds[feed].name_str) : "";
+    const char *id = net_str(v, id_str);
     size_t a = strlen(fname), b = strlen(id);
     char *p = malloc(a + b + 2);
     if (!p) return NULL;
@@ -68,11 +68,11 @@ static char *feed_id(const tc_network_view *v, uint16_t feed, uint32_t id_str) {
 }
 
 /* Does "FEED:id" or bare "id" (the token [tok, tok+len)) name this object? */
-static int id_matches(const tc_network_view *v, uint16_t feed, uint32_t id_str, const char *tok, size_t len) {
-    const char *id = tc_str(v, id_str);
+static int id_matches(const network_view *v, uint16_t feed, uint32_t id_str, const char *tok, size_t len) {
+    const char *id = net_str(v, id_str);
     size_t n = strlen(id);
     if (n == len && !memcmp(id, tok, len)) return 1;
-    const char *fname = feed < v->n_feeds ? tc_str(v, v->feeds[feed].name_str) : "";
+    const char *fname = feed < v->n_feeds ? net_str(v, v->feeds[feed].name_str) : "";
     size_t f = strlen(fname);
     return len == f + 1 + n && !memcmp(tok, fname, f) && tok[f] == ':' && !memcmp(tok + f + 1, id, n);
 }
@@ -80,7 +80,7 @@ static int id_matches(const tc_network_view *v, uint16_t feed, uint32_t id_str, 
 typedef enum { ID_ROUTE, ID_TRIP, ID_STOP } id_kind;
 
 /* Clear mask entries of the objects named in a comma-separated list; unknown ids are an error. */
-static tc_status apply_exclusions(const tc_network_view *v, const char *list, id_kind kind, uint8_t *mask,
+static tc_status apply_exclusions(const network_view *v, const char *list, id_kind kind, uint8_t *mask,
                                   tc_error *err) {
     if (!list) return TC_OK;
     const char *p = list;
@@ -102,7 +102,7 @@ static tc_status apply_exclusions(const tc_network_view *v, const char *list, id
                 }
             }
             if (!found)
-                return tc_fail(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%.*s\"",
+                return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%.*s\"",
                                kind == ID_ROUTE ? "route" : kind == ID_TRIP ? "trip" : "stop", (int)len, p);
         }
         if (!e) break;
@@ -122,7 +122,7 @@ static void masks_free(route_masks *m) {
     memset(m, 0, sizeof *m);
 }
 
-static int stop_inaccessible(const tc_network_view *v, uint32_t s) {
+static int stop_inaccessible(const network_view *v, uint32_t s) {
     uint8_t w = v->stops[s].wheelchair;
     if (w == 0 && v->stops[s].parent != TC_NONE && v->stops[s].parent < v->n_stops)
         w = v->stops[v->stops[s].parent].wheelchair;
@@ -131,10 +131,10 @@ static int stop_inaccessible(const tc_network_view *v, uint32_t s) {
 
 /* --ban-stops-hard (OTP's bannedStopsHard): no pattern that lists a banned stop (or a stop of a banned station) is
  * used, even where it neither picks up nor drops off there: the vehicle passes through the stop. */
-static tc_status ban_stops_hard(const tc_network_view *v, const char *list, uint8_t *pattern_ok, tc_error *err) {
+static tc_status ban_stops_hard(const network_view *v, const char *list, uint8_t *pattern_ok, tc_error *err) {
     if (!list) return TC_OK;
     uint8_t *banned = malloc(v->n_stops + 1);
-    if (!banned) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!banned) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     memset(banned, 1, v->n_stops + 1);
     tc_status st = apply_exclusions(v, list, ID_STOP, banned, err); /* banned[s] == 0: named */
     for (uint32_t s = 0; st == TC_OK && s < v->n_stops; s++) {
@@ -148,7 +148,7 @@ static tc_status ban_stops_hard(const tc_network_view *v, const char *list, uint
     return st;
 }
 
-static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, route_masks *m, tc_error *err) {
+static tc_status build_masks(const network_view *v, const tc_route_query *q, route_masks *m, tc_error *err) {
     memset(m, 0, sizeof *m);
     tc_status st = TC_OK;
     if (q->n_route_types || q->exclude_routes || q->ban_stops_hard) {
@@ -157,7 +157,7 @@ static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, 
         if (!route_ok || !m->pattern_ok) {
             free(route_ok);
             masks_free(m);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         for (uint32_t r = 0; r < v->n_routes; r++) {
             int ok = 1;
@@ -182,7 +182,7 @@ static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, 
         m->trip_ok = malloc(v->n_trips + 1);
         if (!m->trip_ok) {
             masks_free(m);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         for (uint32_t t = 0; t < v->n_trips; t++) m->trip_ok[t] = !q->wheelchair || v->trips[t].wheelchair == 1;
         st = apply_exclusions(v, q->exclude_trips, ID_TRIP, m->trip_ok, err);
@@ -195,7 +195,7 @@ static tc_status build_masks(const tc_network_view *v, const tc_route_query *q, 
         m->stop_ok = malloc(v->n_stops + 1);
         if (!m->stop_ok) {
             masks_free(m);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         for (uint32_t s = 0; s < v->n_stops; s++) m->stop_ok[s] = !q->wheelchair || !stop_inaccessible(v, s);
         st = apply_exclusions(v, q->exclude_stops, ID_STOP, m->stop_ok, err);
@@ -213,22 +213,22 @@ typedef struct endpoint {
     int is_stop;
     uint32_t stop;
     double lat, lon;
-    tc_stop_seconds *near; /* stops with walking seconds */
+    stop_seconds *near; /* stops with walking seconds */
     uint32_t n_near;
 } endpoint;
 
 /* A stop endpoint: the stop's place, as raptor_stop_ends defines it (the stop, its walking transfers, transfers.txt
  * links and sibling platforms, within the transfer walking limit); into = 1 for the destination. */
-static tc_status stop_endpoint(const tc_network_view *v, const raptor_ws *ws, const raptor_params *p, uint32_t s,
+static tc_status stop_endpoint(const network_view *v, const raptor_ws *ws, const raptor_params *p, uint32_t s,
                                int into, endpoint *ep, tc_error *err) {
     ep->is_stop = 1;
     ep->stop = s;
-    ep->lat = tc_from_e7(v->stops[s].lat_e7);
-    ep->lon = tc_from_e7(v->stops[s].lon_e7);
+    ep->lat = from_e7(v->stops[s].lat_e7);
+    ep->lon = from_e7(v->stops[s].lon_e7);
     uint32_t cap = 16, n;
     for (;;) {
-        tc_stop_seconds *near = realloc(ep->near, cap * sizeof *near);
-        if (!near) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        stop_seconds *near = realloc(ep->near, cap * sizeof *near);
+        if (!near) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         ep->near = near;
         if ((n = raptor_stop_ends(ws, p, s, into, ep->near, cap)) <= cap) break;
         cap = n;
@@ -237,22 +237,22 @@ static tc_status stop_endpoint(const tc_network_view *v, const raptor_ws *ws, co
     return TC_OK;
 }
 
-static tc_status point_endpoint(const tc_network_view *v, street_workspace *sw, double lat, double lon, double speed,
+static tc_status point_endpoint(const network_view *v, street_workspace *sw, double lat, double lon, double speed,
                                 int32_t max_s, int reverse, endpoint *ep, tc_error *err) {
     ep->is_stop = 0;
     ep->stop = TC_NONE;
     ep->lat = lat;
     ep->lon = lon;
-    const tc_stop_seconds *near = NULL;
+    const stop_seconds *near = NULL;
     uint32_t n = 0;
     tc_status st = street_stops_near(sw, v, TC_MODE_WALK, lat, lon, speed, max_s, reverse, TC_DEFAULT_SNAP_RADIUS_M, &near, &n, err);
     if (st != TC_OK) return st;
     if (n == 0)
-        return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+        return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.6f,%.6f cannot be snapped: no stop within %d min of walking", lat, lon,
                        (int)(max_s / 60));
     ep->near = malloc((n + 1) * sizeof *ep->near);
-    if (!ep->near) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!ep->near) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (n) memcpy(ep->near, near, n * sizeof *near);
     ep->n_near = n;
     return TC_OK;
@@ -283,11 +283,11 @@ void tc_journey_set_free(tc_journey_set *set) {
     free(set);
 }
 
-static int set_stop_place(const tc_network_view *v, uint32_t s, tc_place *p) {
+static int set_stop_place(const network_view *v, uint32_t s, tc_place *p) {
     p->stop = feed_id(v, v->stops[s].feed, v->stops[s].id_str);
-    p->name = dup_str(tc_str(v, v->stops[s].name_str));
-    p->lat = tc_from_e7(v->stops[s].lat_e7);
-    p->lon = tc_from_e7(v->stops[s].lon_e7);
+    p->name = dup_str(net_str(v, v->stops[s].name_str));
+    p->lat = from_e7(v->stops[s].lat_e7);
+    p->lon = from_e7(v->stops[s].lon_e7);
     return p->stop && p->name;
 }
 
@@ -349,7 +349,7 @@ static int32_t egress_seconds(const endpoint *ep, uint32_t s) {
 
 /* Walk the parent pointers from the label (k, stop, by_trip) back to a source. Steps come out in search order
  * (forward search: from the destination back; reverse search: from the origin on). */
-static int trace(const raptor_ws *ws, const tc_network_view *v, int k, uint32_t stop, int by_trip,
+static int trace(const raptor_ws *ws, const network_view *v, int k, uint32_t stop, int by_trip,
                  int rev, step *steps, int max_steps, uint32_t *source_stop) {
     int n = 0;
     for (int guard = 0; guard < 4 * RAPTOR_MAX_ROUNDS + 4 && n < max_steps; guard++) {
@@ -381,10 +381,10 @@ static int trace(const raptor_ws *ws, const tc_network_view *v, int k, uint32_t 
             continue;
         }
         if (par.kind == RAPTOR_BY_TRIP) {
-            const tc_net_trip *tr = &v->trips[par.ref];
-            const tc_net_pattern *pt = &v->patterns[tr->pattern];
+            const net_trip *tr = &v->trips[par.ref];
+            const net_pattern *pt = &v->patterns[tr->pattern];
             uint32_t t = par.ref - pt->trips_begin;
-            const tc_net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)t * pt->n_stops;
+            const net_stop_time *st = v->stop_times + pt->times_begin + (uint64_t)t * pt->n_stops;
             step *s = &steps[n++];
             memset(s, 0, sizeof *s);
             s->transit = 1;
@@ -407,7 +407,7 @@ static int trace(const raptor_ws *ws, const tc_network_view *v, int k, uint32_t 
 }
 
 /* Lay out a journey from steps in forward order. */
-static int make_journey(const tc_network_view *v, int32_t day, const endpoint *from, const endpoint *to,
+static int make_journey(const network_view *v, int32_t day, const endpoint *from, const endpoint *to,
                         step *steps, int n, int32_t access_s, uint32_t first_stop, int32_t egress_s,
                         uint32_t last_stop, int32_t query_time, int32_t board_slack_s, tc_journey *j) {
     memset(j, 0, sizeof *j);
@@ -447,16 +447,16 @@ static int make_journey(const tc_network_view *v, int32_t day, const endpoint *f
     for (int i = 0; i < n; i++) {
         tc_leg *g = &j->legs[L++];
         if (steps[i].transit) {
-            const tc_net_trip *tr = &v->trips[steps[i].trip];
-            const tc_net_route *rt = &v->routes[tr->route];
+            const net_trip *tr = &v->trips[steps[i].trip];
+            const net_route *rt = &v->routes[tr->route];
             g->mode = TC_LEG_TRANSIT;
             ok &= set_stop_place(v, steps[i].from_stop, &g->from);
             ok &= set_stop_place(v, steps[i].to_stop, &g->to);
             g->departure = base + steps[i].dep;
             g->arrival = base + steps[i].arr;
             g->route = feed_id(v, rt->feed, rt->id_str);
-            const char *sn = tc_str(v, rt->short_name_str);
-            g->route_name = dup_str(*sn ? sn : tc_str(v, rt->long_name_str));
+            const char *sn = net_str(v, rt->short_name_str);
+            g->route_name = dup_str(*sn ? sn : net_str(v, rt->long_name_str));
             g->trip = feed_id(v, tr->feed, tr->id_str);
             g->route_type = rt->type;
             ok &= g->route && g->route_name && g->trip;
@@ -493,7 +493,7 @@ static int make_journey(const tc_network_view *v, int32_t day, const endpoint *f
 }
 
 /* One search and its Pareto journeys appended to set. */
-static tc_status search_and_collect(raptor_ws *ws, const tc_network_view *v, const tc_route_query *q,
+static tc_status search_and_collect(raptor_ws *ws, const network_view *v, const tc_route_query *q,
                                     const raptor_params *p, const endpoint *from, const endpoint *to,
                                     int32_t max_duration_s, tc_journey_set *set, tc_error *err) {
     const int rev = p->arrive_by;
@@ -534,13 +534,13 @@ static tc_status search_and_collect(raptor_ws *ws, const tc_network_view *v, con
         tc_journey j;
         if (set->n % 8 == 0) {
             tc_journey *nj = realloc(set->journeys, (set->n + 8) * sizeof *nj);
-            if (!nj) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            if (!nj) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
             set->journeys = nj;
         }
         if (!make_journey(v, p->day, from, to, steps, n, access_s, first_stop, egress_s, last_stop, qtime,
                           p->board_slack_s, &j)) {
             journey_free(&j);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         if (j.duration_s > max_duration_s) {
             journey_free(&j);
@@ -601,7 +601,7 @@ tc_status raptor_network_index(const tc_network *net, raptor_index **out, tc_err
     route_pool *pl = pool_locked(net);
     raptor_index *ix = pl ? pl->index : NULL;
     pthread_mutex_unlock(&route_pool_lock);
-    if (!pl) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
+    if (!pl) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory (routing index)");
     if (ix) {
         *out = ix;
         return TC_OK;
@@ -650,22 +650,22 @@ static void route_ws_give(const tc_network *net, raptor_ws *ws) {
 
 tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_set **out, tc_error *err) {
     *out = NULL;
-    if (!net || !q) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network or query");
-    const tc_network_view *v = &net->v;
+    if (!net || !q) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no network or query");
+    const network_view *v = &net->v;
     if (q->max_transfers < 0 || q->max_transfers > RAPTOR_MAX_ROUNDS - 2)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers must be 0…%d",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers must be 0…%d",
                        RAPTOR_MAX_ROUNDS - 2);
     if (q->max_duration_min <= 0 || q->max_duration_min > 48 * 60)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration must be 1…2880 minutes");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration must be 1…2880 minutes");
     if (q->max_walk_access_min < 0 || q->max_walk_egress_min < 0 || q->max_walk_transfer_min < 0 ||
         q->min_transfer_time_s < 0 || q->board_slack_s < 0)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "walking limits and transfer times must be >= 0");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "walking limits and transfer times must be >= 0");
     if (q->date < v->service_start || q->date >= v->service_start + (int32_t)v->n_days) {
         char a[16], b[16], d[16];
         tc_format_date(q->date, d);
         tc_format_date(v->service_start, a);
         tc_format_date(v->service_start + (int32_t)v->n_days - 1, b);
-        return tc_fail(err, TC_ERR_NO_SERVICE, NULL, 0, 0, "date %s is outside the network's service range %s…%s",
+        return error_set(err, TC_ERR_NO_SERVICE, NULL, 0, 0, "date %s is outside the network's service range %s…%s",
                        d, a, b);
     }
     double speed = q->walk_speed_mps > 0 ? q->walk_speed_mps : (v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS);
@@ -694,7 +694,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     if ((st = route_ws_take(net, q->max_transfers + 1, &ws, err)) != TC_OK) goto done;
     set = calloc(1, sizeof *set);
     if (!set) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         goto done;
     }
     raptor_params p = {0};
@@ -755,7 +755,7 @@ tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error 
     cJSON *arr = root ? cJSON_AddArrayToObject(root, "journeys") : NULL;
     if (!arr) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     char buf[24];
     for (size_t i = 0; set && i < set->n; i++) {
@@ -799,11 +799,11 @@ tc_status tc_journeys_json(const tc_journey_set *set, char **json_out, tc_error 
     }
     char *txt = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (!txt) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!txt) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     /* hand back memory from malloc so tc_free can release it */
     char *copy = dup_str(txt);
     cJSON_free(txt);
-    if (!copy) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!copy) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     *json_out = copy;
     return TC_OK;
 }

@@ -46,8 +46,8 @@ static tc_status query_end(const tc_network *net, const char *stop, double lat, 
     uint32_t s;
     tc_status st = tc_network_find_stop(net, stop, &s, err);
     if (st != TC_OK) return st;
-    *lat_out = tc_from_e7(net->v.stops[s].lat_e7);
-    *lon_out = tc_from_e7(net->v.stops[s].lon_e7);
+    *lat_out = from_e7(net->v.stops[s].lat_e7);
+    *lon_out = from_e7(net->v.stops[s].lon_e7);
     return TC_OK;
 }
 
@@ -69,12 +69,12 @@ static void free_one(tc_journey *j) {
 static tc_status add_direct(tc_journey_set *set, tc_mode mode, const tc_route_query *q, double flat, double flon,
                             double tlat, double tlon, int32_t secs, tc_error *err) {
     tc_journey *nj = realloc(set->journeys, (set->n + 1) * sizeof *nj);
-    if (!nj) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!nj) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     set->journeys = nj;
     tc_journey *j = &set->journeys[set->n];
     memset(j, 0, sizeof *j);
     tc_leg *g = calloc(1, sizeof *g);
-    if (!g) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!g) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     const int64_t base = (int64_t)q->date * DAY_S;
     j->departure = base + (q->arrive_by ? q->time - secs : q->time);
     j->arrival = j->departure + secs;
@@ -95,14 +95,14 @@ static tc_status add_direct(tc_journey_set *set, tc_mode mode, const tc_route_qu
     g->to.lat = tlat, g->to.lon = tlon;
     set->n++;
     if ((q->from_stop && !g->from.stop) || (q->to_stop && !g->to.stop) || !g->from.name || !g->to.name)
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     return TC_OK;
 }
 
 /* Seconds of the network's walking transfer from the query's stop to its stop, within the access limit; -1 when
  * there is none. */
 static int32_t stop_to_stop_walk(const tc_network *net, const tc_route_query *q) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     uint32_t a, b;
     if (tc_network_find_stop(net, q->from_stop, &a, NULL) != TC_OK ||
         tc_network_find_stop(net, q->to_stop, &b, NULL) != TC_OK)
@@ -155,7 +155,7 @@ tc_status route_add_direct(const tc_network *net, const tc_route_query *q, tc_jo
             tc_error e = {0};
             st = tc_street_route(net, (tc_mode)m, flat, flon, tlat, tlon, &so, &r, &e);
             if (st == TC_ERR_UNREACHABLE) continue; /* no street of this mode near an end, or no path */
-            if (st != TC_OK) return tc_fail(err, st, NULL, 0, 0, "%s", e.message);
+            if (st != TC_OK) return error_set(err, st, NULL, 0, 0, "%s", e.message);
             /* walking and cycling cover the ends' own way to the street too, as the analysis does */
             double d = r.duration_s + (m == TC_MODE_CAR || r.straight_line ? 0 : (r.from_snap_m + r.to_snap_m) /
                                                                                (m == TC_MODE_WALK ? so.walk_speed_mps

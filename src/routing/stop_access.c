@@ -21,12 +21,12 @@
 
 static double sg_lon(const street_workspace *ws, double lon) { return (ws->sg_wrap && lon < 0) ? lon + 360 : lon; }
 
-static tc_status build_stop_grid(street_workspace *ws, const tc_network_view *net, tc_error *err) {
+static tc_status build_stop_grid(street_workspace *ws, const network_view *net, tc_error *err) {
     uint32_t n = net->n_stops;
     if (!n) return TC_OK;
     double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
     for (uint32_t i = 0; i < n; i++) {
-        double la = tc_from_e7(net->stops[i].lat_e7), lo = tc_from_e7(net->stops[i].lon_e7);
+        double la = from_e7(net->stops[i].lat_e7), lo = from_e7(net->stops[i].lon_e7);
         if (la < min_lat) min_lat = la;
         if (la > max_lat) max_lat = la;
         if (lo < min_lon) min_lon = lo;
@@ -37,7 +37,7 @@ static tc_status build_stop_grid(street_workspace *ws, const tc_network_view *ne
         min_lon = 540;
         max_lon = -540;
         for (uint32_t i = 0; i < n; i++) {
-            double lo = sg_lon(ws, tc_from_e7(net->stops[i].lon_e7));
+            double lo = sg_lon(ws, from_e7(net->stops[i].lon_e7));
             if (lo < min_lon) min_lon = lo;
             if (lo > max_lon) max_lon = lo;
         }
@@ -65,12 +65,12 @@ static tc_status build_stop_grid(street_workspace *ws, const tc_network_view *ne
     uint32_t *cell_of = malloc((size_t)n * sizeof *cell_of);
     if (!ws->sg_begin || !ws->sg_items || !cell_of) {
         free(cell_of);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop index");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop index");
     }
     for (uint32_t i = 0; i < n; i++) {
-        double lo = sg_lon(ws, tc_from_e7(net->stops[i].lon_e7));
+        double lo = sg_lon(ws, from_e7(net->stops[i].lon_e7));
         long x = (long)floor((lo - ws->sg_lon0) / ws->sg_cell_lon);
-        long y = (long)floor((tc_from_e7(net->stops[i].lat_e7) - ws->sg_lat0) / ws->sg_cell_lat);
+        long y = (long)floor((from_e7(net->stops[i].lat_e7) - ws->sg_lat0) / ws->sg_cell_lat);
         if (x < 0) x = 0;
         if (x >= (long)ws->sg_nx) x = ws->sg_nx - 1;
         if (y < 0) y = 0;
@@ -82,7 +82,7 @@ static tc_status build_stop_grid(street_workspace *ws, const tc_network_view *ne
     uint32_t *fill = malloc(ncell * sizeof *fill + 1);
     if (!fill) {
         free(cell_of);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop index");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop index");
     }
     memcpy(fill, ws->sg_begin, ncell * sizeof *fill);
     for (uint32_t i = 0; i < n; i++) ws->sg_items[fill[cell_of[i]]++] = i;
@@ -91,17 +91,17 @@ static tc_status build_stop_grid(street_workspace *ws, const tc_network_view *ne
     return TC_OK;
 }
 
-static tc_status build_node_stops(street_workspace *ws, const tc_network_view *net, tc_error *err) {
+static tc_status build_node_stops(street_workspace *ws, const network_view *net, tc_error *err) {
     uint32_t nn = net->streets.n_nodes, n = net->n_stops;
     ws->node_stop_begin = calloc((size_t)nn + 1, sizeof *ws->node_stop_begin);
     ws->node_stops = malloc(((size_t)n + 1) * sizeof *ws->node_stops);
     if (!ws->node_stop_begin || !ws->node_stops)
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop links");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop links");
     for (uint32_t i = 0; i < n; i++)
         if (net->stop_street_link[i] < nn) ws->node_stop_begin[net->stop_street_link[i] + 1]++;
     for (uint32_t v = 0; v < nn; v++) ws->node_stop_begin[v + 1] += ws->node_stop_begin[v];
     uint32_t *fill = malloc(((size_t)nn + 1) * sizeof *fill);
-    if (!fill) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop links");
+    if (!fill) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the stop links");
     memcpy(fill, ws->node_stop_begin, (size_t)nn * sizeof *fill);
     for (uint32_t i = 0; i < n; i++)
         if (net->stop_street_link[i] < nn) ws->node_stops[fill[net->stop_street_link[i]]++] = i;
@@ -109,20 +109,20 @@ static tc_status build_node_stops(street_workspace *ws, const tc_network_view *n
     return TC_OK;
 }
 
-static int uses_streets(const tc_network_view *net) {
+static int uses_streets(const network_view *net) {
     return net->streets.n_nodes > 0 && net->stop_street_link && net->stop_street_link_m;
 }
 
-tc_status street_workspace_create(const tc_network_view *net, street_workspace **out, tc_error *err) {
+tc_status street_workspace_create(const network_view *net, street_workspace **out, tc_error *err) {
     street_workspace *ws = calloc(1, sizeof *ws);
-    if (!ws) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street workspace");
+    if (!ws) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street workspace");
     tc_status st = street_workspace_init_graph(ws, &net->streets, err);
     ws->n_stops = net->n_stops;
     if (st == TC_OK && net->n_stops) {
         ws->result = malloc((size_t)net->n_stops * sizeof *ws->result);
         ws->stop_best = malloc((size_t)net->n_stops * sizeof *ws->stop_best);
         if (!ws->result || !ws->stop_best)
-            st = tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street workspace");
+            st = error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street workspace");
         else
             for (uint32_t i = 0; i < net->n_stops; i++) ws->stop_best[i] = INT32_MAX;
     }
@@ -148,8 +148,8 @@ void street_workspace_free(street_workspace *ws) {
     free(ws);
 }
 
-static tc_status near_straight_line(street_workspace *ws, const tc_network_view *net, double lat, double lon,
-                                    double speed_mps, int32_t max_seconds, const tc_stop_seconds **out,
+static tc_status near_straight_line(street_workspace *ws, const network_view *net, double lat, double lon,
+                                    double speed_mps, int32_t max_seconds, const stop_seconds **out,
                                     uint32_t *n_out) {
     double detour = net->straight_line_detour > 0 ? net->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
     double radius = max_seconds * speed_mps / detour;
@@ -171,10 +171,10 @@ static tc_status near_straight_line(street_workspace *ws, const tc_network_view 
                 uint32_t c = (uint32_t)(y * ws->sg_nx + x);
                 for (uint32_t k = ws->sg_begin[c]; k < ws->sg_begin[c + 1]; k++) {
                     uint32_t s = ws->sg_items[k];
-                    double d = tc_fast_distance_m(lat, lon, tc_from_e7(net->stops[s].lat_e7),
-                                                  tc_from_e7(net->stops[s].lon_e7));
+                    double d = fast_distance_m(lat, lon, from_e7(net->stops[s].lat_e7),
+                                                  from_e7(net->stops[s].lon_e7));
                     double secs = d * detour / speed_mps;
-                    if (secs <= max_seconds) ws->result[n++] = (tc_stop_seconds){s, (int32_t)lround(secs)};
+                    if (secs <= max_seconds) ws->result[n++] = (stop_seconds){s, (int32_t)lround(secs)};
                 }
             }
     }
@@ -183,13 +183,13 @@ static tc_status near_straight_line(street_workspace *ws, const tc_network_view 
     return TC_OK;
 }
 
-tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc_mode mode, double lat, double lon,
+tc_status street_stops_near(street_workspace *ws, const network_view *net, tc_mode mode, double lat, double lon,
                             double speed_mps, int32_t max_seconds, int reverse, double snap_radius_m,
-                            const tc_stop_seconds **out, uint32_t *n_out, tc_error *err) {
+                            const stop_seconds **out, uint32_t *n_out, tc_error *err) {
     if (!(speed_mps > 0))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "speed must be positive (got %g m/s)", speed_mps);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "speed must be positive (got %g m/s)", speed_mps);
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
                        lon);
     *n_out = 0;
     *out = ws->result;
@@ -204,7 +204,7 @@ tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc
     double limit = street_mode_timed(mode) ? max_seconds * 1000.0 : max_seconds * speed_mps * 1000.0;
     if (limit > STREET_INF - 2.0) limit = STREET_INF - 2.0;
     street_search_from_snap(ws, mode, &s, reverse, (uint32_t)limit);
-    if (ws->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+    if (ws->oom) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
     uint32_t n = 0;
     for (uint32_t i = 0; i < ws->n_touched; i++) {
         uint32_t id = ws->touched[i], c = ws->dist[id];
@@ -217,7 +217,7 @@ tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc
             double secs = base + (net->stop_street_link_m[stop] + s.dist_m) / speed_mps;
             if (secs > max_seconds) continue;
             int32_t si = (int32_t)lround(secs);
-            if (ws->stop_best[stop] == INT32_MAX) ws->result[n++] = (tc_stop_seconds){stop, si};
+            if (ws->stop_best[stop] == INT32_MAX) ws->result[n++] = (stop_seconds){stop, si};
             if (si < ws->stop_best[stop]) ws->stop_best[stop] = si;
         }
     }

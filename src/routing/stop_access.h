@@ -15,15 +15,15 @@
 #include <stdint.h>
 
 /* A street_workspace (streets/street_search.h) that also answers street_stops_near for net's stops. */
-tc_status street_workspace_create(const tc_network_view *net, street_workspace **out, tc_error *err);
+tc_status street_workspace_create(const network_view *net, street_workspace **out, tc_error *err);
 void street_workspace_free(street_workspace *ws);
 
 /* Stops reachable from (lat, lon) within max_seconds by mode at speed_mps (reverse = 0: from the point to stops,
  * access; reverse = 1: from stops to the point, egress — differs for car on one-way streets). The result array
  * lives in ws and stays valid until the next call on ws. A point farther than snap_radius_m from any usable street
  * is TC_ERR_UNREACHABLE with a message naming the point. */
-tc_status street_stops_near(street_workspace *ws, const tc_network_view *net, tc_mode mode, double lat, double lon,
+tc_status street_stops_near(street_workspace *ws, const network_view *net, tc_mode mode, double lat, double lon,
                             double speed_mps, int32_t max_seconds, int reverse, double snap_radius_m,
-                            const tc_stop_seconds **out, uint32_t *n_out, tc_error *err);
+                            const stop_seconds **out, uint32_t *n_out, tc_error *err);
 
 #endif

@@ -48,16 +48,16 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         o.no_elevation = opts->no_elevation;
     }
     if (o.max_lts < 0 || o.max_lts > 4)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o.max_lts);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o.max_lts);
     if (mode != TC_MODE_WALK && mode != TC_MODE_BIKE && mode != TC_MODE_CAR && mode != TC_MODE_TRUCK)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown street mode %d", (int)mode);
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown street mode %d", (int)mode);
     if (!(from_lat >= -90 && from_lat <= 90 && from_lon >= -180 && from_lon <= 180))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate",
                        from_lat, from_lon);
     if (!(to_lat >= -90 && to_lat <= 90 && to_lon >= -180 && to_lon <= 180))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destination %.7f,%.7f is not a valid coordinate",
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destination %.7f,%.7f is not a valid coordinate",
                        to_lat, to_lon);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     double speed = mode == TC_MODE_WALK ? o.walk_speed_mps : mode == TC_MODE_BIKE ? o.bike_speed_mps : o.car_speed_mps;
     if (mode == TC_MODE_TRUCK && o.car_speed_mps * 3.6 > o.truck.max_kmh) speed = o.truck.max_kmh / 3.6;
     memset(out, 0, sizeof *out);
@@ -68,13 +68,13 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
     if (v->streets.n_nodes == 0) {
         double detour = v->straight_line_detour > 0 ? v->straight_line_detour : TC_DEFAULT_STRAIGHT_LINE_DETOUR;
         out->straight_line = 1;
-        out->distance_m = tc_haversine_m(from_lat, from_lon, to_lat, to_lon) * detour;
+        out->distance_m = haversine_m(from_lat, from_lon, to_lat, to_lon) * detour;
         out->duration_s = out->distance_m / speed;
         out->lat = malloc(2 * sizeof *out->lat);
         out->lon = malloc(2 * sizeof *out->lon);
         if (!out->lat || !out->lon) {
             tc_street_result_free(out);
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
         }
         out->lat[0] = from_lat, out->lon[0] = from_lon, out->lat[1] = to_lat, out->lon[1] = to_lon;
         out->n_points = 2;
@@ -132,15 +132,15 @@ tc_status tc_street_result_json(const tc_street_result *r, char **json_out, tc_e
     if (r->straight_line) cJSON_AddBoolToObject(o, "straight_line", 1);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    if (!s) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!s) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     /* hand the caller memory that tc_free (free) can release */
     *json_out = strdup(s);
     cJSON_free(s);
-    if (!*json_out) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!*json_out) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     return TC_OK;
 oom:
     cJSON_Delete(o);
     cJSON_Delete(geom);
     cJSON_Delete(coords);
-    return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
 }

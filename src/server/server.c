@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define tc_fail_oom(err) tc_fail((err), TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
+#define tc_fail_oom(err) error_set((err), TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory")
 
 #define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #define MAX_URL_PATH 4096
@@ -58,7 +58,7 @@ static atomic_int shutdown_cancel; /* set when the drain time is nearly over: ru
 int srv_shutting_down(void) { return atomic_load(&shutdown_cancel); }
 
 int srv_cancelled(void *ctx) {
-    const tc_request *r = ctx;
+    const srv_request *r = ctx;
     return atomic_load(&shutdown_cancel) || (r && srv_now() > r->deadline_s);
 }
 
@@ -67,12 +67,12 @@ int srv_cancelled(void *ctx) {
 static struct analysis_pool {
     pthread_mutex_t mu;
     pthread_cond_t wake, idle;
-    tc_request *head, *tail;
+    srv_request *head, *tail;
     size_t queued, running, max_queued;
     int stop;
     pthread_t *tids;
     int n_threads;
-    const tc_server *s;
+    const srv_server *s;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
 
 static void *analysis_main(void *arg) {
@@ -85,7 +85,7 @@ static void *analysis_main(void *arg) {
     for (;;) {
         pthread_mutex_lock(&pool.mu);
         while (!pool.head && !pool.stop) pthread_cond_wait(&pool.wake, &pool.mu);
-        tc_request *r = pool.head;
+        srv_request *r = pool.head;
         if (!r) {
             pthread_mutex_unlock(&pool.mu);
             return NULL;
@@ -120,9 +120,9 @@ static void *analysis_main(void *arg) {
 }
 
 /* Suspend the connection and queue the request; answers 503 at once when the queue is full or closing. */
-static enum MHD_Result analysis_submit(struct MHD_Connection *c, tc_request *r,
-                                       enum MHD_Result (*handler)(const tc_server *, struct MHD_Connection *,
-                                                                  tc_request *)) {
+static enum MHD_Result analysis_submit(struct MHD_Connection *c, srv_request *r,
+                                       enum MHD_Result (*handler)(const srv_server *, struct MHD_Connection *,
+                                                                  srv_request *)) {
     pthread_mutex_lock(&pool.mu);
     if (pool.stop || pool.queued >= pool.max_queued) {
         int closing = pool.stop;
@@ -145,7 +145,7 @@ static enum MHD_Result analysis_submit(struct MHD_Connection *c, tc_request *r,
     return MHD_YES;
 }
 
-static int pool_start(const tc_server *s, int n, tc_error *err) {
+static int pool_start(const srv_server *s, int n, tc_error *err) {
     pool.s = s;
     pool.max_queued = (size_t)n * ANALYSIS_QUEUE_PER_THREAD;
     pool.tids = calloc((size_t)n, sizeof *pool.tids);
@@ -154,7 +154,7 @@ static int pool_start(const tc_server *s, int n, tc_error *err) {
         if (pthread_create(&pool.tids[pool.n_threads], NULL, analysis_main, NULL) != 0) break;
     if (pool.n_threads == 0) {
         free(pool.tids);
-        tc_fail(err, TC_ERR_INTERNAL, NULL, 0, 0, "cannot start the analysis threads");
+        error_set(err, TC_ERR_INTERNAL, NULL, 0, 0, "cannot start the analysis threads");
         return -1;
     }
     return 0;
@@ -185,7 +185,7 @@ static void pool_stop(void) {
     pool.n_threads = 0;
 }
 
-void tc_server_options_init(tc_server_options *o) {
+void server_options_init(server_options *o) {
     memset(o, 0, sizeof *o);
     o->host = "127.0.0.1";
     o->port = 8080;
@@ -306,7 +306,7 @@ static void reaper_stop(void) {
 
 static int is_get(const char *m) { return !strcmp(m, MHD_HTTP_METHOD_GET) || !strcmp(m, MHD_HTTP_METHOD_HEAD); }
 
-static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url,
+static enum MHD_Result dispatch(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *url,
                                 const char *method) {
     if (strlen(url) > MAX_URL_PATH)
         return srv_send_error(c, r, 414, "uri_too_long", NULL, "the path is longer than %d bytes", MAX_URL_PATH);
@@ -355,7 +355,7 @@ static enum MHD_Result dispatch(const tc_server *s, struct MHD_Connection *c, tc
     return srv_send_static(c, r, 200, s->config_json, "application/json");
 }
 
-static void drop_body(tc_request *r) {
+static void drop_body(srv_request *r) {
     atomic_fetch_sub(&body_bytes, r->body_cap);
     free(r->body);
     r->body = NULL;
@@ -366,8 +366,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
     (void)version;
-    const tc_server *s = cls;
-    tc_request *r = *con_cls;
+    const srv_server *s = cls;
+    srv_request *r = *con_cls;
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
@@ -463,8 +463,8 @@ static const char *termination_reason(enum MHD_RequestTerminationCode why) {
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why) {
-    const tc_server *s = cls;
-    tc_request *r = *con_cls;
+    const srv_server *s = cls;
+    srv_request *r = *con_cls;
     if (!r) return;
     if (!s->opt.quiet) {
         double ms = (srv_now() - r->start_s) * 1e3;
@@ -504,7 +504,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
-    const tc_server *s = cls;
+    const srv_server *s = cls;
     if (s->opt.quiet) return;
     fprintf(stderr, "tongcheng serve: ");
     vfprintf(stderr, fmt, ap);
@@ -526,7 +526,7 @@ static void keep_freed_memory(void) {
 #endif
 }
 
-static tc_status make_config(tc_server *s, tc_error *err) {
+static tc_status make_config(srv_server *s, tc_error *err) {
     char a[16], b[16], d[16];
     tc_format_date(s->info.service_start, a);
     tc_format_date(s->info.service_end, b);
@@ -554,7 +554,7 @@ static tc_status make_config(tc_server *s, tc_error *err) {
     return s->config_json ? TC_OK : tc_fail_oom(err);
 }
 
-static void server_free(tc_server *s) {
+static void server_free(srv_server *s) {
     tc_free(s->network_json);
     free(s->stops_geojson);
     free(s->lines_geojson);
@@ -563,8 +563,8 @@ static void server_free(tc_server *s) {
     srv_scenarios_free(s);
 }
 
-int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
-    tc_server s;
+int server_run(const tc_network *net, const server_options *o, tc_error *err) {
+    srv_server s;
     memset(&s, 0, sizeof s);
     s.net = net;
     s.opt = *o;
@@ -581,7 +581,7 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
     }
     static_find_web_dir(o->web_dir, s.web_dir, sizeof s.web_dir);
     if (o->web_dir && !s.web_dir[0]) {
-        tc_fail(err, TC_ERR_IO, o->web_dir, 0, 0, "no index.html in the web folder");
+        error_set(err, TC_ERR_IO, o->web_dir, 0, 0, "no index.html in the web folder");
         server_free(&s);
         return 1;
     }
@@ -602,7 +602,7 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
         addr = (struct sockaddr *)&a6;
         flags |= MHD_USE_IPv6;
     } else {
-        tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "--host expects a numeric IPv4 or IPv6 address, got \"%s\"",
+        error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "--host expects a numeric IPv4 or IPv6 address, got \"%s\"",
                 o->host);
         server_free(&s);
         return 1;
@@ -637,7 +637,7 @@ int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err) {
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, s.opt.per_client_connections,
         MHD_OPTION_END);
     if (!d) {
-        tc_fail(err, TC_ERR_IO, NULL, 0, 0, "cannot listen on %s port %d: %s", o->host, o->port,
+        error_set(err, TC_ERR_IO, NULL, 0, 0, "cannot listen on %s port %d: %s", o->host, o->port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         pool_stop();
         reaper_stop();

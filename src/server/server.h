@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-typedef struct tc_server_options {
+typedef struct server_options {
     const char *host;       /* address to listen on; default 127.0.0.1 */
     int port;               /* default 8080; 0 = any free port (printed on stderr) */
     int threads;            /* worker threads; <= 0: the number of cores */
@@ -47,13 +47,13 @@ typedef struct tc_server_options {
     unsigned per_client_connections; /* connections one client address may hold; default 64 */
     double header_timeout_s; /* a request's headers must all arrive within this, however they trickle; default 10 */
     double body_timeout_s;  /* and its body within this after the headers; default 30 */
-} tc_server_options;
+} server_options;
 
-void tc_server_options_init(tc_server_options *o);
+void server_options_init(server_options *o);
 
 /* Serve net until SIGINT or SIGTERM, then finish the requests in flight (cancelling what still runs near the end of
  * drain_timeout_s: 503) and return 0; 1 when the server could not start (err says why). A second signal during the
  * drain ends the process at once (exit status 1). */
-int tc_serve(const tc_network *net, const tc_server_options *o, tc_error *err);
+int server_run(const tc_network *net, const server_options *o, tc_error *err);
 
 #endif

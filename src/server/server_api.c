@@ -21,7 +21,7 @@
 
 /* ---------------------------------------------------------------- shared checks -------------------------------- */
 
-static int outside_network(const tc_server *s, double lat, double lon) {
+static int outside_network(const srv_server *s, double lat, double lon) {
     const double *b = s->info.bbox;
     double dlat = OUT_OF_NETWORK_M / 111320.0;
     double dlon = dlat / fmax(0.05, cos(lat * M_PI / 180.0));
@@ -29,7 +29,7 @@ static int outside_network(const tc_server *s, double lat, double lon) {
 }
 
 /* from / to: "LAT,LON" inside the network's extent. Returns 0 or queues a 400 (returned through *answer). */
-static int get_point(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *name, double *lat,
+static int get_point(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *name, double *lat,
                      double *lon, enum MHD_Result *answer) {
     const char *v = srv_param(c, name);
     if (!v) {
@@ -51,7 +51,7 @@ static int get_point(const tc_server *s, struct MHD_Connection *c, tc_request *r
 }
 
 /* transit: the day must lie in the service range; a street-only question (a day for time-window rules) need not. */
-static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *text, int32_t *day,
+static int check_date(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *text, int32_t *day,
                       int transit, enum MHD_Result *answer) {
     tc_error err = {0};
     char a[16], b[16];
@@ -73,10 +73,10 @@ static int check_date(const tc_server *s, struct MHD_Connection *c, tc_request *
     return 0;
 }
 
-static double s_request_timeout(const tc_request *r) { return r->deadline_s - r->start_s; }
+static double s_request_timeout(const srv_request *r) { return r->deadline_s - r->start_s; }
 
 /* A library failure after the parameters were checked. param: the parameter the failure is most likely about. */
-static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, const tc_error *err,
+static enum MHD_Result library_error(struct MHD_Connection *c, srv_request *r, const tc_error *err,
                                      const char *param) {
     switch (err->code) {
     case TC_ERR_INVALID_ARGUMENT: return srv_send_error(c, r, 400, "bad_parameter", param, "%s", err->message);
@@ -97,7 +97,7 @@ static enum MHD_Result library_error(struct MHD_Connection *c, tc_request *r, co
 
 /* ---------------------------------------------------------------- /v1/route ------------------------------------ */
 
-enum MHD_Result api_route(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+enum MHD_Result api_route(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     static const char *const allowed[] = {"from", "to", "date", "time", "arrive_by", "max_transfers",
                                           "from_stop", "to_stop", "walk_speed", "bike_speed", "board_slack",
                                           "no_elevation", NULL};
@@ -168,7 +168,7 @@ typedef struct analysis_params {
     const char *date, *time, *window, *modes, *percentiles;
 } analysis_params;
 
-static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_request *r, const analysis_params *p,
+static int fill_analysis(const srv_server *s, struct MHD_Connection *c, srv_request *r, const analysis_params *p,
                          tc_analysis_options *o, enum MHD_Result *answer) {
     tc_analysis_options_init(o);
     o->threads = 1; /* the request's worker thread does the work: the pool already uses every core */
@@ -237,7 +237,7 @@ static int fill_analysis(const tc_server *s, struct MHD_Connection *c, tc_reques
  * network has frequency-based trips), scaled by what each search then fills in (destinations, grid cells). Refused
  * with 422 naming the budget when over --max-cost, before any work: the pair limit alone let 6,000 origins × 1
  * destination over a 2-hour window hold a worker for 107 s. */
-static int over_budget(const tc_server *s, struct MHD_Connection *c, tc_request *r, const tc_analysis_options *o,
+static int over_budget(const srv_server *s, struct MHD_Connection *c, srv_request *r, const tc_analysis_options *o,
                        double origins, double per_search, enum MHD_Result *answer) {
     double minutes = (double)((o->window_end - o->window_start + 59) / 60);
     double draws = s->info.frequency_templates > 0 && o->draws > 1 ? (double)o->draws : 1.0;
@@ -254,7 +254,7 @@ static int over_budget(const tc_server *s, struct MHD_Connection *c, tc_request 
 
 /* Grid cells an isochrone fills: the network's extent, or the square a fast ride reaches within the largest
  * cutoff, whichever is smaller; res 0 means the default of about 200 cells across. */
-static double isochrone_cells(const tc_server *s, double lat, int cutoff_min, double res) {
+static double isochrone_cells(const srv_server *s, double lat, int cutoff_min, double res) {
     const double *b = s->info.bbox;
     double w = (b[2] - b[0]) * 111320.0 * fmax(0.05, cos(lat * M_PI / 180.0)), h = (b[3] - b[1]) * 111320.0;
     double reach = 2.0 * cutoff_min * 60.0 * 15.0; /* 54 km/h */
@@ -266,7 +266,7 @@ static double isochrone_cells(const tc_server *s, double lat, int cutoff_min, do
 
 /* ---------------------------------------------------------------- /v1/isochrone -------------------------------- */
 
-enum MHD_Result api_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+enum MHD_Result api_isochrone(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     static const char *const allowed[] = {"from", "date", "time", "window", "cutoffs", "modes", "percentiles",
                                           "resolution", "scenario", "walk_speed", "bike_speed", "board_slack",
                                           "no_elevation",
@@ -329,7 +329,7 @@ static void point_list_free(point_list *p) {
     free(p->ids);
 }
 
-static int read_points(const tc_server *s, struct MHD_Connection *c, tc_request *r, const cJSON *body,
+static int read_points(const srv_server *s, struct MHD_Connection *c, srv_request *r, const cJSON *body,
                        const char *name, point_list *out, enum MHD_Result *answer) {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, name);
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
@@ -375,7 +375,7 @@ static int read_points(const tc_server *s, struct MHD_Connection *c, tc_request 
 }
 
 /* A string field of the body (NULL when absent); a present non-string is an error. */
-static int body_string(struct MHD_Connection *c, tc_request *r, const cJSON *body, const char *name,
+static int body_string(struct MHD_Connection *c, srv_request *r, const cJSON *body, const char *name,
                        const char **out, enum MHD_Result *answer) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
     *out = NULL;
@@ -388,7 +388,7 @@ static int body_string(struct MHD_Connection *c, tc_request *r, const cJSON *bod
     return 0;
 }
 
-static enum MHD_Result matrix_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
+static enum MHD_Result matrix_answer(const srv_server *s, struct MHD_Connection *c, srv_request *r, cJSON *body) {
     static const char *const allowed[] = {"origins", "destinations", "date", "time", "window", "percentiles",
                                           "modes", "max_duration_min", "walk_speed", "bike_speed", "board_slack",
                                           "no_elevation",
@@ -529,8 +529,8 @@ static const char *json_duplicate_key(const cJSON *j) {
 }
 
 /* A POSTed JSON object, checked (size, media type, syntax, repeated keys) and handed to answer(). */
-static enum MHD_Result json_post(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *shape,
-                                 enum MHD_Result (*answer)(const tc_server *, struct MHD_Connection *, tc_request *,
+static enum MHD_Result json_post(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *shape,
+                                 enum MHD_Result (*answer)(const srv_server *, struct MHD_Connection *, srv_request *,
                                                            cJSON *)) {
     if (r->body_too_big)
         return srv_send_error(c, r, 413, "too_large", NULL, "the request body exceeds this server's limit of %zu bytes",
@@ -555,14 +555,14 @@ static enum MHD_Result json_post(const tc_server *s, struct MHD_Connection *c, t
     return a;
 }
 
-enum MHD_Result api_matrix(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+enum MHD_Result api_matrix(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     return json_post(s, c, r, "{origins, destinations, date, window, percentiles}", matrix_answer);
 }
 
 /* ---------------------------------------------------------------- POST /v1/hubs -------------------------------- */
 
 /* Only the fields it names: a typo must not fall back to a default. */
-static int unknown_field(struct MHD_Connection *c, tc_request *r, const cJSON *obj, const char *const *allowed,
+static int unknown_field(struct MHD_Connection *c, srv_request *r, const cJSON *obj, const char *const *allowed,
                          const char *where, enum MHD_Result *answer) {
     const cJSON *item;
     cJSON_ArrayForEach(item, obj) {
@@ -578,7 +578,7 @@ static int unknown_field(struct MHD_Connection *c, tc_request *r, const cJSON *o
 }
 
 /* A JSON array of up to max increasing integers in lo…hi. */
-static int int_array(struct MHD_Connection *c, tc_request *r, const cJSON *arr, const char *name, int lo, int hi,
+static int int_array(struct MHD_Connection *c, srv_request *r, const cJSON *arr, const char *name, int lo, int hi,
                      int *out, size_t max, size_t *n, enum MHD_Result *answer) {
     *n = 0;
     const cJSON *x;
@@ -598,7 +598,7 @@ static int int_array(struct MHD_Connection *c, tc_request *r, const cJSON *arr, 
 }
 
 /* The hubs of the body: {"id", "name"?, "lat", "lon", "type"}. */
-static int read_hubs(const tc_server *s, struct MHD_Connection *c, tc_request *r, const cJSON *arr, tc_hub *hubs,
+static int read_hubs(const srv_server *s, struct MHD_Connection *c, srv_request *r, const cJSON *arr, tc_hub *hubs,
                      enum MHD_Result *answer) {
     static const char *const fields[] = {"id", "name", "lat", "lon", "type", NULL};
     size_t i = 0;
@@ -640,7 +640,7 @@ static int read_hubs(const tc_server *s, struct MHD_Connection *c, tc_request *r
 }
 
 /* The population and jobs of the cells, when given: a number each, 0 when absent. */
-static int cell_weights(struct MHD_Connection *c, tc_request *r, const cJSON *arr, const char *name, double *out,
+static int cell_weights(struct MHD_Connection *c, srv_request *r, const cJSON *arr, const char *name, double *out,
                         int *any, enum MHD_Result *answer) {
     size_t i = 0;
     const cJSON *pt;
@@ -743,7 +743,7 @@ static char *hubs_json(const tc_hub *hubs, const tc_hub_query *q, const tc_hub_r
     return text;
 }
 
-static enum MHD_Result hubs_answer(const tc_server *s, struct MHD_Connection *c, tc_request *r, cJSON *body) {
+static enum MHD_Result hubs_answer(const srv_server *s, struct MHD_Connection *c, srv_request *r, cJSON *body) {
     static const char *const allowed[] = {"hubs", "cells", "cutoffs", "date", "time", "mode", "tiers",
                                           "tier_minutes", NULL};
     enum MHD_Result answer = MHD_NO;
@@ -855,6 +855,6 @@ done:
     return answer;
 }
 
-enum MHD_Result api_hubs(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+enum MHD_Result api_hubs(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     return json_post(s, c, r, "{hubs, cells, cutoffs, date, time, mode, tiers, tier_minutes}", hubs_answer);
 }

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-_Thread_local tc_request *srv_current;
+_Thread_local srv_request *srv_current;
 
 #define MAX_ARGS 32
 #define MAX_ARG_KEY 64
@@ -27,7 +27,7 @@ double srv_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, tc_request *r, unsigned status, struct MHD_Response *resp,
+static enum MHD_Result queue(struct MHD_Connection *c, srv_request *r, unsigned status, struct MHD_Response *resp,
                              const char *content_type) {
     if (!resp) return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -45,7 +45,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, tc_request *r, unsigned s
     return ok;
 }
 
-enum MHD_Result srv_send_owned(struct MHD_Connection *c, tc_request *r, unsigned status, char *text,
+enum MHD_Result srv_send_owned(struct MHD_Connection *c, srv_request *r, unsigned status, char *text,
                                const char *content_type) {
     if (!text) {
         static const char oom[] =
@@ -57,11 +57,11 @@ enum MHD_Result srv_send_owned(struct MHD_Connection *c, tc_request *r, unsigned
     return queue(c, r, status, resp, content_type);
 }
 
-enum MHD_Result srv_send_json(struct MHD_Connection *c, tc_request *r, unsigned status, char *json) {
+enum MHD_Result srv_send_json(struct MHD_Connection *c, srv_request *r, unsigned status, char *json) {
     return srv_send_owned(c, r, status, json, "application/json");
 }
 
-enum MHD_Result srv_send_static(struct MHD_Connection *c, tc_request *r, unsigned status, const char *text,
+enum MHD_Result srv_send_static(struct MHD_Connection *c, srv_request *r, unsigned status, const char *text,
                                 const char *content_type) {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
@@ -76,7 +76,7 @@ static char *dup_cjson_text(cJSON *root) {
     return copy;
 }
 
-static enum MHD_Result send_error_v(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+static enum MHD_Result send_error_v(struct MHD_Connection *c, srv_request *r, unsigned status, const char *code,
                                     const char *param, const char *n1, double v1, const char *n2, double v2,
                                     const char *fmt, va_list ap) {
     char msg[768];
@@ -97,7 +97,7 @@ static enum MHD_Result send_error_v(struct MHD_Connection *c, tc_request *r, uns
     return srv_send_json(c, r, status, text);
 }
 
-enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+enum MHD_Result srv_send_error(struct MHD_Connection *c, srv_request *r, unsigned status, const char *code,
                                const char *param, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -106,7 +106,7 @@ enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned
     return a;
 }
 
-enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, srv_request *r, unsigned status, const char *code,
                                      const char *param, const char *n1, double v1, const char *n2, double v2,
                                      const char *fmt, ...) {
     va_list ap;
@@ -121,7 +121,7 @@ static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *
     return srv_add_arg(cls, key, value) ? MHD_NO : MHD_YES;
 }
 
-int srv_add_arg(tc_request *r, const char *key, const char *value) {
+int srv_add_arg(srv_request *r, const char *key, const char *value) {
     if (r->arg_error[0]) return -1;
     size_t kl = strlen(key), vl = value ? strlen(value) : 0;
     if (r->n_args >= MAX_ARGS) {
@@ -154,7 +154,7 @@ int srv_add_arg(tc_request *r, const char *key, const char *value) {
     return 0;
 }
 
-void srv_copy_args(struct MHD_Connection *c, tc_request *r) {
+void srv_copy_args(struct MHD_Connection *c, srv_request *r) {
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, copy_arg, r);
 }
 
@@ -169,7 +169,7 @@ int srv_is_json_media_type(const char *ct) {
 
 const char *srv_unknown_param(struct MHD_Connection *c, const char *const *allowed) {
     (void)c;
-    tc_request *r = srv_current;
+    srv_request *r = srv_current;
     for (size_t i = 0; r && i < r->n_args; i++) {
         const char *const *a = allowed;
         while (*a && strcmp(*a, r->args[i].key)) a++;
@@ -179,7 +179,7 @@ const char *srv_unknown_param(struct MHD_Connection *c, const char *const *allow
 }
 
 const char *srv_param(struct MHD_Connection *c, const char *name) {
-    tc_request *r = srv_current;
+    srv_request *r = srv_current;
     if (!r) return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
     for (size_t i = 0; i < r->n_args; i++)
         if (!strcmp(r->args[i].key, name)) return r->args[i].value;

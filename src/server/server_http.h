@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 /* The served state: shared by all threads, read-only after start-up. */
-typedef struct tc_server tc_server;
-struct tc_server {
+typedef struct srv_server srv_server;
+struct srv_server {
     const tc_network *net;
-    tc_server_options opt;
+    server_options opt;
     tc_network_info info;
     char *network_json;      /* GET /v1/network */
     char *stops_geojson;     /* GET /v1/stops */
@@ -24,7 +24,7 @@ struct tc_server {
     char *config_json;       /* GET /v1/config: what the page needs (tiles URL, bbox, service dates) */
     char web_dir[4096];      /* "" when no map page was found */
     struct tc_isochrone_cache *iso_cache; /* GET /v1/isochrone: linked grids and workspaces kept between requests */
-    struct tc_server *scenarios; /* one per --scenario, sharing everything but net, info and iso_cache */
+    struct srv_server *scenarios; /* one per --scenario, sharing everything but net, info and iso_cache */
     size_t n_scenarios;
     const char *scenario_name;   /* NULL for the baseline */
 };
@@ -35,7 +35,7 @@ typedef struct srv_arg {
 } srv_arg;
 
 /* One request: allocated on the first call of the access handler, freed when MHD reports it completed. */
-typedef struct tc_request {
+typedef struct srv_request {
     double start_s;          /* monotonic clock at arrival, for the access log */
     double deadline_s;       /* monotonic clock after which long work is cancelled (503) */
     char method[16];
@@ -58,14 +58,14 @@ typedef struct tc_request {
     int deferred;
     struct MHD_Response *response;
     struct MHD_Connection *conn;
-    enum MHD_Result (*handler)(const struct tc_server *, struct MHD_Connection *, struct tc_request *);
-    struct tc_request *next_job;
-} tc_request;
+    enum MHD_Result (*handler)(const struct srv_server *, struct MHD_Connection *, struct srv_request *);
+    struct srv_request *next_job;
+} srv_request;
 
 /* The request the calling thread is handling (set around every handler call); srv_param reads its arguments. */
-extern _Thread_local tc_request *srv_current;
+extern _Thread_local srv_request *srv_current;
 
-/* The cancellation callback of tc_analysis_options for a request (ctx: the tc_request): nonzero once the server is
+/* The cancellation callback of tc_analysis_options for a request (ctx: the srv_request): nonzero once the server is
  * shutting down past its drain time or the request has passed its deadline. */
 int srv_cancelled(void *ctx);
 /* Nonzero once a shutdown cancels the work in progress (to word the 503). */
@@ -74,25 +74,25 @@ int srv_shutting_down(void);
 double srv_now(void);
 
 /* Queue a response, taking ownership of a malloc'd text (freed with free); NULL text: 500 out of memory. */
-enum MHD_Result srv_send_owned(struct MHD_Connection *c, tc_request *r, unsigned status, char *text,
+enum MHD_Result srv_send_owned(struct MHD_Connection *c, srv_request *r, unsigned status, char *text,
                                const char *content_type);
-enum MHD_Result srv_send_json(struct MHD_Connection *c, tc_request *r, unsigned status, char *json);
+enum MHD_Result srv_send_json(struct MHD_Connection *c, srv_request *r, unsigned status, char *json);
 /* A static text that outlives the daemon. */
-enum MHD_Result srv_send_static(struct MHD_Connection *c, tc_request *r, unsigned status, const char *text,
+enum MHD_Result srv_send_static(struct MHD_Connection *c, srv_request *r, unsigned status, const char *text,
                                 const char *content_type);
 /* {"error":{...}}; param may be NULL. */
-enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+enum MHD_Result srv_send_error_extra(struct MHD_Connection *c, srv_request *r, unsigned status, const char *code,
                                      const char *param, const char *extra_name, double extra_value,
                                      const char *extra_name2, double extra_value2, const char *fmt, ...)
     __attribute__((format(printf, 10, 11)));
-enum MHD_Result srv_send_error(struct MHD_Connection *c, tc_request *r, unsigned status, const char *code,
+enum MHD_Result srv_send_error(struct MHD_Connection *c, srv_request *r, unsigned status, const char *code,
                                const char *param, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Copy the query arguments into r (called when the headers are in); a repeated name, an over-long name or value
  * or too many arguments is recorded in r->arg_error. */
-void srv_copy_args(struct MHD_Connection *c, tc_request *r);
+void srv_copy_args(struct MHD_Connection *c, srv_request *r);
 /* One argument (what srv_copy_args does for each); -1 once r->arg_error is set or out of memory. */
-int srv_add_arg(tc_request *r, const char *key, const char *value);
+int srv_add_arg(srv_request *r, const char *key, const char *value);
 /* The body's media type is application/json (parameters such as charset allowed, nothing else); an absent
  * Content-Type counts as JSON. */
 int srv_is_json_media_type(const char *content_type);
@@ -108,7 +108,7 @@ int srv_parse_int(const char *s, long lo, long hi, long *out);
  * from the JSON body when body is not NULL; the server's defaults where absent. 0, or -1 with the 400 answer sent
  * (server_speeds.c). */
 struct cJSON;
-int srv_speed_params(const tc_server *s, struct MHD_Connection *c, tc_request *r, const struct cJSON *body,
+int srv_speed_params(const srv_server *s, struct MHD_Connection *c, srv_request *r, const struct cJSON *body,
                      double *walk_mps, double *bike_mps, int32_t *board_slack_s, int *no_elevation,
                      enum MHD_Result *answer);
 

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static tc_status add_to_config(tc_server *s, tc_error *err) {
+static tc_status add_to_config(srv_server *s, tc_error *err) {
     cJSON *root = cJSON_Parse(s->config_json);
     cJSON *list = root ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
     if (!list) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     }
     cJSON_AddItemToArray(list, cJSON_CreateString("baseline"));
     for (size_t k = 0; k < s->n_scenarios; k++)
@@ -28,25 +28,25 @@ static tc_status add_to_config(tc_server *s, tc_error *err) {
     cJSON_Delete(root);
     char *copy = t ? strdup(t) : NULL;
     cJSON_free(t);
-    if (!copy) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!copy) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     free(s->config_json);
     s->config_json = copy;
     return TC_OK;
 }
 
-tc_status srv_scenarios_open(tc_server *s, tc_error *err) {
+tc_status srv_scenarios_open(srv_server *s, tc_error *err) {
     const size_t n = s->opt.n_scenarios;
     if (n == 0) return TC_OK;
     s->scenarios = calloc(n, sizeof *s->scenarios);
-    if (!s->scenarios) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
+    if (!s->scenarios) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     for (size_t k = 0; k < n; k++) {
         const char *name = s->opt.scenario_names[k];
         if (!strcmp(name, "baseline"))
-            return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "\"baseline\" names the main network already");
+            return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "\"baseline\" names the main network already");
         for (size_t j = 0; j < k; j++)
             if (!strcmp(name, s->opt.scenario_names[j]))
-                return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "scenario \"%s\" is given twice", name);
-        tc_server *sc = &s->scenarios[k];
+                return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "scenario \"%s\" is given twice", name);
+        srv_server *sc = &s->scenarios[k];
         *sc = *s;
         sc->scenarios = NULL;
         sc->n_scenarios = 0;
@@ -61,14 +61,14 @@ tc_status srv_scenarios_open(tc_server *s, tc_error *err) {
     return add_to_config(s, err);
 }
 
-void srv_scenarios_free(tc_server *s) {
+void srv_scenarios_free(srv_server *s) {
     for (size_t k = 0; k < s->n_scenarios; k++) tc_isochrone_cache_free(s->scenarios[k].iso_cache);
     free(s->scenarios);
     s->scenarios = NULL;
     s->n_scenarios = 0;
 }
 
-enum MHD_Result srv_scenario_isochrone(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+enum MHD_Result srv_scenario_isochrone(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     const char *name = srv_param(c, "scenario");
     if (!name || !strcmp(name, "baseline")) return api_isochrone(s, c, r);
     for (size_t k = 0; k < s->n_scenarios; k++)

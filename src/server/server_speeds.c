@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 /* One value: text (query) or number (body); 0 = absent or good, -1 = an error answer was sent. */
-static int one_value(struct MHD_Connection *c, tc_request *r, const char *name, const char *text,
+static int one_value(struct MHD_Connection *c, srv_request *r, const char *name, const char *text,
                      const cJSON *num, double lo, double hi, double *out, enum MHD_Result *answer) {
     double v;
     if (text) {
@@ -29,7 +29,7 @@ static int one_value(struct MHD_Connection *c, tc_request *r, const char *name, 
     return 0;
 }
 
-int srv_speed_params(const tc_server *s, struct MHD_Connection *c, tc_request *r, const cJSON *body,
+int srv_speed_params(const srv_server *s, struct MHD_Connection *c, srv_request *r, const cJSON *body,
                      double *walk_mps, double *bike_mps, int32_t *board_slack_s, int *no_elevation,
                      enum MHD_Result *answer) {
     double w = s->opt.walk_speed_mps, b = s->opt.bike_speed_mps, slack = s->opt.board_slack_s, flat = 0;

@@ -72,7 +72,7 @@ static const char *content_type(const char *name) {
     return "application/octet-stream";
 }
 
-static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const char *path, const char *name) {
+static enum MHD_Result send_file(struct MHD_Connection *c, srv_request *r, const char *path, const char *name) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -93,7 +93,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, tc_request *r, const 
 }
 
 /* GET /streets.geojson?bbox=W,S,E,N&zoom=Z: the page's own street base map (tc_network_streets_geojson). */
-static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+static enum MHD_Result serve_streets(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     const char *bbox_s = srv_param(c, "bbox");
     const char *zoom_s = srv_param(c, "zoom");
     double bbox[4];
@@ -114,7 +114,7 @@ static enum MHD_Result serve_streets(const tc_server *s, struct MHD_Connection *
 }
 
 /* GET /street-path.geojson?from=LAT,LON&to=LAT,LON: a walk leg along the streets (tc_street_walk_geojson). */
-static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connection *c, tc_request *r) {
+static enum MHD_Result serve_street_path(const srv_server *s, struct MHD_Connection *c, srv_request *r) {
     double p[4];
     char tail;
     const char *names[2] = {"from", "to"};
@@ -132,7 +132,7 @@ static enum MHD_Result serve_street_path(const tc_server *s, struct MHD_Connecti
     return srv_send_owned(c, r, 200, text, "application/geo+json");
 }
 
-enum MHD_Result static_serve(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url) {
+enum MHD_Result static_serve(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *url) {
     static const char vendor[] = "/vendor/maplibre-gl/";
     if (!strcmp(url, "/streets.geojson")) return serve_streets(s, c, r);
     if (!strcmp(url, "/street-path.geojson")) return serve_street_path(s, c, r);

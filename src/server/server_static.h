@@ -8,6 +8,6 @@
  * Fills out ("" when none holds index.html). */
 void static_find_web_dir(const char *given, char *out, size_t size);
 /* GET of a path that is not an API endpoint: a page file, or a 404. */
-enum MHD_Result static_serve(const tc_server *s, struct MHD_Connection *c, tc_request *r, const char *url);
+enum MHD_Result static_serve(const srv_server *s, struct MHD_Connection *c, srv_request *r, const char *url);
 
 #endif

@@ -269,7 +269,7 @@ static tc_status parse_mod(skj *j, scenario *s, const cJSON *o, const char *path
     return TC_OK;
 }
 
-tc_status scenario_parse(const char *text, size_t len, const char *file, tc_diag *diag, scenario **out,
+tc_status scenario_parse(const char *text, size_t len, const char *file, diag_log *diag, scenario **out,
                          tc_error *err) {
     skj j = {file ? file : "", err, diag};
     cJSON *root = NULL;
@@ -278,7 +278,7 @@ tc_status scenario_parse(const char *text, size_t len, const char *file, tc_diag
     scenario *s = calloc(1, sizeof *s);
     if (!s) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     }
     s->merge_radius_m = 200;
     static const char *const keys[] = {"name", "description", "merge_radius_m", "modifications", NULL};
@@ -300,7 +300,7 @@ tc_status scenario_parse(const char *text, size_t len, const char *file, tc_diag
     s->n_mods = (size_t)cJSON_GetArraySize(mods);
     s->mods = calloc(s->n_mods, sizeof *s->mods);
     if (!s->name || !s->description || !s->file || !s->mods) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+        st = error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
         goto fail;
     }
     size_t i = 0;
@@ -316,7 +316,7 @@ fail:
     return st;
 }
 
-tc_status scenario_read(const char *path, tc_diag *diag, scenario **out, tc_error *err) {
+tc_status scenario_read(const char *path, diag_log *diag, scenario **out, tc_error *err) {
     char *text = NULL;
     size_t len = 0;
     tc_status st = skj_read_file(path, &text, &len, err);
@@ -601,7 +601,7 @@ static tc_status apply_run_times(actx *a, const scenario_mod *m) {
                 if (m->factor > 0) run = old_run * m->factor;
                 else if (m->speed_kmh > 0) {
                     const gtfs_stop *x = &f->stops[s[k].stop], *y = &f->stops[s[k + 1].stop];
-                    run = tc_haversine_m(x->lat, x->lon, y->lat, y->lon) * m->detour / (m->speed_kmh / 3.6);
+                    run = haversine_m(x->lat, x->lon, y->lat, y->lon) * m->detour / (m->speed_kmh / 3.6);
                 }
                 if (m->dwell_s >= 0 && k + 1 < ib && k + 1 < n - 1) dwell = m->dwell_s;
             }
@@ -677,7 +677,7 @@ static tc_status apply_mod(actx *a, const scenario_mod *m) {
     return TC_OK;
 }
 
-tc_status scenario_apply(gtfs_feed *feed, scenario *s, tc_diag *diag, tc_error *err) {
+tc_status scenario_apply(gtfs_feed *feed, scenario *s, diag_log *diag, tc_error *err) {
     return scenario_apply_feeds(&feed, 1, s, diag, err);
 }
 
@@ -730,9 +730,9 @@ static int32_t target_feed(gtfs_feed **feeds, size_t n, const scenario_mod *m) {
     return GTFS_NONE;
 }
 
-tc_status scenario_apply_feeds(gtfs_feed **feeds, size_t n, scenario *s, tc_diag *diag, tc_error *err) {
+tc_status scenario_apply_feeds(gtfs_feed **feeds, size_t n, scenario *s, diag_log *diag, tc_error *err) {
     actx a = {{s->file ? s->file : "", err, diag}, {0}, s};
-    if (n == 0) return tc_fail(err, TC_ERR_INVALID_ARGUMENT, a.j.file, 0, 0, "no feed to apply the scenario to");
+    if (n == 0) return error_set(err, TC_ERR_INVALID_ARGUMENT, a.j.file, 0, 0, "no feed to apply the scenario to");
     for (size_t i = 0; i < s->n_mods; i++) {
         const scenario_mod *m = &s->mods[i];
         if (m->kind == SCN_CAR_SPEEDS || m->kind == SCN_ADD_ROAD) continue;

@@ -89,20 +89,20 @@ typedef struct scenario {
                               those feeds are in use (see feed_edit.h) */
 } scenario;
 
-tc_status scenario_read(const char *path, tc_diag *diag, scenario **out, tc_error *err);
-tc_status scenario_parse(const char *text, size_t len, const char *file, tc_diag *diag, scenario **out,
+tc_status scenario_read(const char *path, diag_log *diag, scenario **out, tc_error *err);
+tc_status scenario_parse(const char *text, size_t len, const char *file, diag_log *diag, scenario **out,
                          tc_error *err);
 void scenario_free(scenario *s);
 
 /* Apply every transit modification, in order, to feed. Ids may be bare or "FEED:id" with the feed's name.
  * Car-speed modifications are skipped here (streets apply them). On error the feed may be partly modified:
  * callers throw it away. */
-tc_status scenario_apply(gtfs_feed *feed, scenario *s, tc_diag *diag, tc_error *err);
+tc_status scenario_apply(gtfs_feed *feed, scenario *s, diag_log *diag, tc_error *err);
 
 /* The same for a network of several feeds: each modification goes to the feed its ids name ("FEED:id"), else to
  * the first feed that has its route / stop (add_line: the feed of its first referenced stop, else the first
  * feed). An id in none of them is an error naming the entry. */
-tc_status scenario_apply_feeds(gtfs_feed **feeds, size_t n, scenario *s, tc_diag *diag, tc_error *err);
+tc_status scenario_apply_feeds(gtfs_feed **feeds, size_t n, scenario *s, diag_log *diag, tc_error *err);
 
 /* 1 when (lat, lon) is inside the modification's polygon (even-odd rule), 0 otherwise or when it has none. */
 int scenario_polygon_contains(const scenario_mod *m, double lat, double lon);

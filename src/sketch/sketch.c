@@ -165,7 +165,7 @@ static tc_status make_calendar(sctx *c, const cJSON *cal, const char *path, cons
     if (s < 0) return OOM(c, path);
     int clipped = 0;
     for (int32_t d = start; d <= end; d++) {
-        if (!(days & (1u << tc_weekday(d)))) continue;
+        if (!(days & (1u << date_weekday(d)))) continue;
         if (d < f->first_day || d >= f->first_day + (int32_t)f->n_days) clipped = 1;
         set_bit(f, s, d, 1);
     }
@@ -182,7 +182,7 @@ static tc_status make_calendar(sctx *c, const cJSON *cal, const char *path, cons
         }
     }
     if (clipped)
-        tc_report(c->j.diag, TC_SEV_WARNING, "calendar_clipped", c->j.file, 0, 0,
+        diag_report(c->j.diag, TC_SEV_WARNING, "calendar_clipped", c->j.file, 0, 0,
                   "%s: days outside the network's date range are ignored", path);
     *out = s;
     return TC_OK;
@@ -240,7 +240,7 @@ static int32_t find_stop_by_name_near(const gtfs_feed *f, const char *name, doub
         const gtfs_stop *s = &f->stops[i];
         if (s->location_type != 0 || strcmp(s->name, name)) continue;
         if (match_parent && s->parent != parent) continue;
-        double d = tc_haversine_m(lat, lon, s->lat, s->lon);
+        double d = haversine_m(lat, lon, s->lat, s->lon);
         if (d <= best_d) {
             best_d = d;
             best = (int32_t)i;
@@ -359,7 +359,7 @@ static tc_status stop_def(sctx *c, const cJSON *o, const char *path, const char 
             const gtfs_stop *e = &f->stops[s];
             if (e->location_type != 0)
                 return skj_fail(&c->j, skj_key(p, sizeof p, path, "id"), "\"%s\" is already a station's id", id);
-            double d = tc_haversine_m(lat, lon, e->lat, e->lon);
+            double d = haversine_m(lat, lon, e->lat, e->lon);
             if (d > c->merge_radius_m)
                 return skj_fail(&c->j, path,
                                 "stop \"%s\" is already defined %.0f m away (more than merge_radius_m %.0f): "
@@ -1151,7 +1151,7 @@ static tc_status sk_line(sctx *c, const cJSON *line, const char *path) {
     if (!st) {
         for (size_t k = 0; k + 1 < L.n; k++) {
             const gtfs_stop *a = &f->stops[L.st[k].stop], *b = &f->stops[L.st[k + 1].stop];
-            L.seg_m[k] = tc_haversine_m(a->lat, a->lon, b->lat, b->lon);
+            L.seg_m[k] = haversine_m(a->lat, a->lon, b->lat, b->lon);
         }
         L.route = fe_add_route(&c->e, id, short_name, name, (int)type, ag, col, tcol);
         if (L.route < 0) st = OOM(c, path);
@@ -1196,7 +1196,7 @@ static tc_status sketch_root(sctx *c, const cJSON *root, const char *name) {
         (st = skj_number(&c->j, root, "", "merge_radius_m", 0, 0, 5000, &c->merge_radius_m)))
         return st;
     int32_t off;
-    if (tc_tz_offset(tz, 0, &off)) return skj_fail(&c->j, "timezone", "unknown timezone \"%s\" (expected an IANA name such as \"Asia/Shanghai\")", tz);
+    if (tz_offset(tz, 0, &off)) return skj_fail(&c->j, "timezone", "unknown timezone \"%s\" (expected an IANA name such as \"Asia/Shanghai\")", tz);
     if (!(f->name = sk_pool_strdup(c->e.pool, name ? name : sk_name ? sk_name : "sketch")) ||
         !(f->timezone = sk_pool_strdup(c->e.pool, tz)) || !(f->feed_publisher = sk_pool_strdup(c->e.pool, "")) ||
         !(f->feed_version = sk_pool_strdup(c->e.pool, "")))
@@ -1301,7 +1301,7 @@ static tc_status sketch_root(sctx *c, const cJSON *root, const char *name) {
     return TC_OK;
 }
 
-tc_status sketch_parse(const char *text, size_t len, const char *file, const char *name, tc_diag *diag,
+tc_status sketch_parse(const char *text, size_t len, const char *file, const char *name, diag_log *diag,
                        gtfs_feed **out, tc_error *err) {
     sctx c = {0};
     c.j.file = file ? file : "";
@@ -1313,7 +1313,7 @@ tc_status sketch_parse(const char *text, size_t len, const char *file, const cha
     sketch_feed *sf = calloc(1, sizeof *sf);
     if (!sf) {
         cJSON_Delete(root);
-        return tc_fail(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, file, 0, 0, "out of memory");
     }
     sf->feed.release = sketch_feed_free; /* gtfs_feed_free(feed) frees a sketch feed correctly too */
     fe_begin(&c.e, &sf->feed, &sf->pool);
@@ -1329,7 +1329,7 @@ tc_status sketch_parse(const char *text, size_t len, const char *file, const cha
     return TC_OK;
 }
 
-tc_status sketch_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err) {
+tc_status sketch_read(const char *path, const char *name, diag_log *diag, gtfs_feed **out, tc_error *err) {
     char *text = NULL;
     size_t len = 0;
     tc_status st = skj_read_file(path, &text, &len, err);
@@ -1357,7 +1357,7 @@ void sketch_feed_free(gtfs_feed *feed) {
 }
 
 tc_status sketch_add_line(gtfs_feed *feed, sk_pool *pool, const cJSON *line, double merge_radius_m,
-                          const char *file, const char *path, tc_diag *diag, tc_error *err) {
+                          const char *file, const char *path, diag_log *diag, tc_error *err) {
     sctx c = {0};
     c.j.file = file ? file : "";
     c.j.err = err;

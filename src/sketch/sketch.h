@@ -25,10 +25,10 @@
 /* Compile the sketch file at path into a new feed. name: the feed name (NULL = the sketch's "name", else the file's
  * base name). Warnings (unknown members, clipped calendars) go to diag. The feed is freed with gtfs_feed_free
  * (which calls sketch_feed_free through the feed's release hook) or sketch_feed_free. */
-tc_status sketch_read(const char *path, const char *name, tc_diag *diag, gtfs_feed **out, tc_error *err);
+tc_status sketch_read(const char *path, const char *name, diag_log *diag, gtfs_feed **out, tc_error *err);
 
 /* Same from memory; file names the input in messages. */
-tc_status sketch_parse(const char *text, size_t len, const char *file, const char *name, tc_diag *diag,
+tc_status sketch_parse(const char *text, size_t len, const char *file, const char *name, diag_log *diag,
                        gtfs_feed **out, tc_error *err);
 
 /* Free a feed made by sketch_read / sketch_parse (its strings live in a pool of its own, see feed_edit.h). */
@@ -40,7 +40,7 @@ void sketch_feed_free(gtfs_feed *feed);
  * service_id of the feed or an inline calendar object (default: every day of the feed's date range).
  * file/path name the entry in errors ("s.json: modifications[0].line.stations[2]: ..."). */
 tc_status sketch_add_line(gtfs_feed *feed, sk_pool *pool, const cJSON *line, double merge_radius_m,
-                          const char *file, const char *path, tc_diag *diag, tc_error *err);
+                          const char *file, const char *path, diag_log *diag, tc_error *err);
 
 /* Set (add, or replace the one with the same stops and routes) a transfer; a parent station stands for all its
  * stops (a station to itself: every ordered pair of its stops, including a stop to itself). type and

@@ -12,12 +12,12 @@
 
 #include <string.h>
 
-#define BAD(...) tc_fail(err, TC_ERR_FORMAT, NULL, 0, 0, __VA_ARGS__)
+#define BAD(...) error_set(err, TC_ERR_FORMAT, NULL, 0, 0, __VA_ARGS__)
 
-static tc_status get(const tc_netfile *nf, uint32_t id, size_t elem, uint64_t count, const void **out,
+static tc_status get(const netfile *nf, uint32_t id, size_t elem, uint64_t count, const void **out,
                      tc_error *err) {
     uint64_t got = 0;
-    tc_status st = tc_netfile_get_array(nf, id, 1, elem, UINT64_MAX, out, &got, err);
+    tc_status st = netfile_get_array(nf, id, 1, elem, UINT64_MAX, out, &got, err);
     if (st != TC_OK) return st;
     if (got != count)
         return BAD("street section %u holds %llu entries, the street header says %llu", id, (unsigned long long)got,
@@ -25,11 +25,11 @@ static tc_status get(const tc_netfile *nf, uint32_t id, size_t elem, uint64_t co
     return TC_OK;
 }
 
-tc_status street_graph_attach(street_graph *g, const tc_netfile *nf, tc_error *err) {
+tc_status street_graph_attach(street_graph *g, const netfile *nf, tc_error *err) {
     memset(g, 0, sizeof *g);
     const void *p;
     uint64_t len;
-    tc_status st = tc_netfile_get(nf, STREET_SEC_META, 0, &p, &len, err);
+    tc_status st = netfile_get(nf, STREET_SEC_META, 0, &p, &len, err);
     if (st != TC_OK) return st;
     if (!p) return TC_OK; /* no street network */
     if (len != sizeof(street_meta)) return BAD("street header section has %llu bytes, expected %zu",
@@ -77,7 +77,7 @@ tc_status street_graph_attach(street_graph *g, const tc_netfile *nf, tc_error *e
 
     /* optional slope factors (build --elevation) */
     uint64_t elen = 0;
-    if ((st = tc_netfile_get(nf, STREET_SEC_SEG_ELEV, 0, &q, &elen, err))) return st;
+    if ((st = netfile_get(nf, STREET_SEC_SEG_ELEV, 0, &q, &elen, err))) return st;
     if (q) {
         if (elen != (uint64_t)m->n_segs * 4 * sizeof(uint16_t))
             return BAD("street slope section has %llu bytes for %u segments", (unsigned long long)elen, m->n_segs);

@@ -238,7 +238,7 @@ static uint32_t truck_index(truck_table *t, const street_truck_limit *r) {
 }
 
 /* Step 4: clear the mode bits outside each mode's largest component. */
-static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, const char *path, tc_diag *diag,
+static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, const char *path, diag_log *diag,
                               street_mem *m, tc_error *err) {
     uint32_t *par = malloc((size_t)n_nodes * sizeof *par), *size = calloc(n_nodes ? n_nodes : 1, sizeof *size);
     uint32_t *comp = malloc((size_t)n_nodes * sizeof *comp);
@@ -246,7 +246,7 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
     uint8_t *has = malloc(n_nodes ? n_nodes : 1);
     tc_status st = TC_OK;
     if (!par || !size || !comp || !beg || !tgt || !has) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
+        st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
         goto done;
     }
     for (int mode = 0; mode < 4; mode++) {
@@ -272,7 +272,7 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
             for (uint32_t v = 0; v < n_nodes; v++) beg[v + 1] += beg[v];
             uint32_t *fill = malloc(((size_t)n_nodes + 1) * sizeof *fill);
             if (!fill) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
+                st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
                 goto done;
             }
             memcpy(fill, beg, ((size_t)n_nodes + 1) * sizeof *fill);
@@ -284,7 +284,7 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
             int oom = 0;
             scc(n_nodes, beg, tgt, comp, &oom);
             if (oom) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
+                st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory finding connected components");
                 goto done;
             }
             for (uint32_t v = 0; v < n_nodes; v++)
@@ -310,7 +310,7 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
         else m->meta.truck_islands_dropped = ncomp ? ncomp - 1 : 0;
         m->nodes_dropped[mode] = total - best_size;
         if (ncomp > 1)
-            tc_report(diag, TC_SEV_WARNING, "street_islands", path, 0, 0,
+            diag_report(diag, TC_SEV_WARNING, "street_islands", path, 0, 0,
                       "%s network: kept the largest %s component (%u nodes), dropped %u islands (%u nodes)",
                       MODE_NAMES[mode], mode >= 2 ? "strongly connected" : "connected", best_size, ncomp - 1,
                       total - best_size);
@@ -334,28 +334,28 @@ static tc_status build_grid(street_mem *m, tc_error *err) {
         m->grid_begin = calloc(2, sizeof *m->grid_begin);
         m->grid_items = malloc(sizeof *m->grid_items);
         if (!m->grid_begin || !m->grid_items)
-            return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
+            return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
         return TC_OK;
     }
     double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
     for (uint32_t v = 0; v < n; v++) {
-        double la = tc_from_e7(m->node_coords[2 * v]), lo = tc_from_e7(m->node_coords[2 * v + 1]);
+        double la = from_e7(m->node_coords[2 * v]), lo = from_e7(m->node_coords[2 * v + 1]);
         if (la < min_lat) min_lat = la;
         if (la > max_lat) max_lat = la;
         if (lo < min_lon) min_lon = lo;
         if (lo > max_lon) max_lon = lo;
     }
-    mt->bbox_e7[0] = tc_to_e7(min_lon);
-    mt->bbox_e7[1] = tc_to_e7(min_lat);
-    mt->bbox_e7[2] = tc_to_e7(max_lon);
-    mt->bbox_e7[3] = tc_to_e7(max_lat);
+    mt->bbox_e7[0] = to_e7(min_lon);
+    mt->bbox_e7[1] = to_e7(min_lat);
+    mt->bbox_e7[2] = to_e7(max_lon);
+    mt->bbox_e7[3] = to_e7(max_lat);
     /* straddling the antimeridian: work in lon + 360 for negative longitudes */
     mt->lon_wrap = max_lon - min_lon > 180;
     if (mt->lon_wrap) {
         min_lon = 540;
         max_lon = -540;
         for (uint32_t i = 0; i < mt->n_geom; i++) {
-            double lo = tc_from_e7(m->geom[2 * i + 1]);
+            double lo = from_e7(m->geom[2 * i + 1]);
             if (lo < 0) lo += 360;
             if (lo < min_lon) min_lon = lo;
             if (lo > max_lon) max_lon = lo;
@@ -387,15 +387,15 @@ static tc_status build_grid(street_mem *m, tc_error *err) {
     if (!count || !last) {
         free(count);
         free(last);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
     }
     uint32_t *items = NULL;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < ncell; k++) last[k] = NONE;
         for (uint32_t s = 0; s < mt->n_segs; s++) {
             for (uint32_t p = m->segs[s].geom_begin; p + 1 < m->segs[s + 1].geom_begin; p++) {
-                double la1 = tc_from_e7(m->geom[2 * p]), la2 = tc_from_e7(m->geom[2 * p + 2]);
-                double lo1 = tc_from_e7(m->geom[2 * p + 1]), lo2 = tc_from_e7(m->geom[2 * p + 3]);
+                double la1 = from_e7(m->geom[2 * p]), la2 = from_e7(m->geom[2 * p + 2]);
+                double lo1 = from_e7(m->geom[2 * p + 1]), lo2 = from_e7(m->geom[2 * p + 3]);
                 if (mt->lon_wrap) {
                     if (lo1 < 0) lo1 += 360;
                     if (lo2 < 0) lo2 += 360;
@@ -427,7 +427,7 @@ static tc_status build_grid(street_mem *m, tc_error *err) {
                 free(count);
                 free(last);
                 free(items);
-                return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
+                return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the street grid");
             }
             memcpy(m->grid_begin, count, (ncell + 1) * sizeof *count);
         }
@@ -504,12 +504,12 @@ static int plan_via(const street_mem *m, const osm_restriction *r, via_plan *p) 
 }
 
 static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns, uint32_t *unmatched,
-                                    const char *path, tc_diag *diag, tc_error *err) {
+                                    const char *path, diag_log *diag, tc_error *err) {
     size_t n_plans = 0;
     for (size_t i = 0; i < d->n_restrictions; i++) n_plans += d->restrictions[i].via_way != 0;
     if (!n_plans) return TC_OK;
     via_plan *plans = malloc(n_plans * sizeof *plans);
-    if (!plans) return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");
+    if (!plans) return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");
     size_t np = 0;
     uint32_t n_copies = 0;
     for (size_t i = 0; i < d->n_restrictions; i++) {
@@ -520,7 +520,7 @@ static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns
             n_copies += plans[np].k;
             np++;
         } else if (++*unmatched <= 5) {
-            tc_report(diag, TC_SEV_WARNING, "osm_restriction_unmatched", path, 0, 0,
+            diag_report(diag, TC_SEV_WARNING, "osm_restriction_unmatched", path, 0, 0,
                       "turn restriction relation %lld (via way %lld): its members are missing or do not form a car "
                       "path in this network; ignored", (long long)r->id, (long long)r->via_way);
         }
@@ -539,7 +539,7 @@ static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns
     uint32_t *nrb = calloc((size_t)N + 1, sizeof *nrb), *fill = malloc(((size_t)N + 1) * sizeof *fill);
     tc_status st = TC_OK;
     if (!copy_src || !copy_orig || !ncopies_at || !old2new || !copy_new || !nb || !ne || !nr || !nrb || !fill) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");
+        st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");
         goto done;
     }
     for (size_t i = 0; i < np; i++)
@@ -588,7 +588,7 @@ static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns
     do {                                                                                                              \
         street_turn *t_ = vec_push(turns);                                                                            \
         if (!t_) {                                                                                                    \
-            st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");                  \
+            st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory for turn restrictions");                  \
             goto done;                                                                                                \
         }                                                                                                             \
         *t_ = (street_turn){(FROM), (TO), (ONLY)};                                                                    \
@@ -639,7 +639,7 @@ done:
  * graph_build_free(). */
 typedef struct graph_build {
     const char *path;
-    tc_diag *diag;
+    diag_log *diag;
     tc_error *err;
     osm_data d;
     uint32_t *ridx;  /* per way node reference: index of the node in d, NONE when absent from the file */
@@ -655,7 +655,7 @@ typedef struct graph_build {
 
 static const street_truck_limit NO_TRUCK_LIMITS = {0};
 
-#define GRAPH_OOM(gb) tc_fail((gb)->err, TC_ERR_NO_MEMORY, (gb)->path, 0, 0, "out of memory building the street graph")
+#define GRAPH_OOM(gb) error_set((gb)->err, TC_ERR_NO_MEMORY, (gb)->path, 0, 0, "out of memory building the street graph")
 
 static void graph_build_free(graph_build *gb) {
     free(gb->ridx);
@@ -694,13 +694,13 @@ static tc_status resolve_refs(graph_build *gb, street_mem *m) {
         if (broken) {
             ways_broken++;
             if (ways_broken <= 5)
-                tc_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
+                diag_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
                           "way %lld references nodes absent from the file; the segments through them are dropped",
                           (long long)wy->id);
         }
     }
     if (ways_broken > 5)
-        tc_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
+        diag_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
                   "%llu ways in all reference %llu missing nodes (segments through them dropped)",
                   (unsigned long long)ways_broken, (unsigned long long)missing);
     m->missing_refs = missing;
@@ -768,9 +768,9 @@ static tc_status add_segment(graph_build *gb, size_t w, const uint32_t *r, uint3
     const street_truck_limit *limits = (wy->acc.fwd | wy->acc.bwd) & STREET_TRUCK ? &wy->truck : &NO_TRUCK_LIMITS;
     uint32_t ti = truck_index(&gb->trucks, limits);
     if (ti == UINT32_MAX)
-        return gb->trucks.n > UINT16_MAX ? tc_fail(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0,
+        return gb->trucks.n > UINT16_MAX ? error_set(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0,
                                                    "more than 65536 distinct heavy-vehicle limit combinations")
-                                         : tc_fail(gb->err, TC_ERR_NO_MEMORY, gb->path, 0, 0, "out of memory");
+                                         : error_set(gb->err, TC_ERR_NO_MEMORY, gb->path, 0, 0, "out of memory");
     s->truck = (uint16_t)ti;
     double len = 0;
     for (uint32_t q = start; q <= end; q++) {
@@ -779,7 +779,7 @@ static tc_status add_segment(graph_build *gb, size_t w, const uint32_t *r, uint3
         pt[0] = d->node_coords[2 * r[q]];
         pt[1] = d->node_coords[2 * r[q] + 1];
         if (q > start)
-            len += tc_fast_distance_m(tc_from_e7(pt[-2]), tc_from_e7(pt[-1]), tc_from_e7(pt[0]), tc_from_e7(pt[1]));
+            len += fast_distance_m(from_e7(pt[-2]), from_e7(pt[-1]), from_e7(pt[0]), from_e7(pt[1]));
     }
     double mm = len * 1000.0 + 0.5;
     s->length_mm = mm > 4e9 ? 4000000000u : (uint32_t)mm;
@@ -816,7 +816,7 @@ static tc_status cut_segments(graph_build *gb) {
         }
     }
     if (gb->geom.n > UINT32_MAX / 2 || gb->segs.n > STREET_SEG_MASK / 2)
-        return tc_fail(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0, "street network too large for this format");
+        return error_set(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0, "street network too large for this format");
     return TC_OK;
 }
 
@@ -849,7 +849,7 @@ static tc_status renumber_nodes(graph_build *gb, street_mem *m) {
     if (!keys) goto oom;
     for (uint32_t v = 0; v < n_g; v++)
         if (newid[v] != NONE) {
-            double la = tc_from_e7(gcoord[2 * v]), lo = tc_from_e7(gcoord[2 * v + 1]);
+            double la = from_e7(gcoord[2 * v]), lo = from_e7(gcoord[2 * v + 1]);
             uint32_t x = (uint32_t)((lo + 180.0) / 360.0 * 65535.0), y = (uint32_t)((la + 90.0) / 180.0 * 65535.0);
             keys[newid[v]] = (key_idx){hilbert(x & 0xffff, y & 0xffff), v};
         }
@@ -989,7 +989,7 @@ static tc_status apply_turn_restrictions(graph_build *gb, street_mem *m) {
         if (st == TC_OK && turns.n == before) {
             unmatched++;
             if (unmatched <= 5)
-                tc_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
+                diag_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
                           "turn restriction relation %lld: its from/via/to members are missing or not car roads"
                           " of this network; ignored",
                           (long long)r->id);
@@ -1000,7 +1000,7 @@ static tc_status apply_turn_restrictions(graph_build *gb, street_mem *m) {
         return st;
     }
     if (unmatched > 5)
-        tc_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
+        diag_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
                   "%u turn restriction relations in all could not be matched to the car network", unmatched);
     m->turns_unmatched = unmatched;
     if (turns.n) qsort(turns.p, turns.n, sizeof(street_turn), cmp_turn);
@@ -1037,15 +1037,15 @@ static tc_status publish_graph(street_mem *m) {
     return TC_OK;
 }
 
-tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street_mem *m, tc_error *err) {
+tc_status street_mem_build(const char *path, diag_log *diag, int progress, street_mem *m, tc_error *err) {
     memset(m, 0, sizeof *m);
     graph_build gb = {.path = path, .diag = diag, .err = err};
     gb.segs.elem = sizeof(tmp_seg);
     gb.geom.elem = 2 * sizeof(int32_t);
-    tc_progress prog;
-    tc_progress_start(&prog, progress, "reading OSM", 0);
+    progress_bar prog;
+    progress_start(&prog, progress, "reading OSM", 0);
     tc_status st = osm_read(path, &gb.d, diag, err);
-    tc_progress_finish(&prog);
+    progress_finish(&prog);
     if (st != TC_OK) return st;
 
     if (truck_index(&gb.trucks, &NO_TRUCK_LIMITS) != 0) st = GRAPH_OOM(&gb); /* record 0 = no limits */
@@ -1066,14 +1066,14 @@ tc_status street_mem_build(const char *path, tc_diag *diag, int progress, street
     if (st == TC_OK) st = build_grid(m, err); /* step 6b */
     if (st == TC_OK && publish_graph(m) != TC_OK) st = GRAPH_OOM(&gb);
     if (st == TC_OK && gb.n_keep == 0)
-        tc_report(diag, TC_SEV_WARNING, "osm_no_streets", path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "osm_no_streets", path, 0, 0,
                   "the file holds no street usable by walk, bike or car");
     graph_build_free(&gb);
     if (st != TC_OK) street_mem_free(m);
     return st;
 }
 
-tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *err) {
+tc_status street_mem_write(const street_mem *m, netfile_writer *w, tc_error *err) {
     const street_meta *mt = &m->meta;
     size_t ncell = (size_t)mt->grid_nx * mt->grid_ny;
     struct {
@@ -1098,22 +1098,22 @@ tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *
     };
     for (size_t i = 0; i < sizeof sec / sizeof *sec; i++) {
         if (sec[i].id == STREET_SEC_SEG_ELEV && !m->seg_elev) continue; /* optional: absent without a DEM */
-        tc_status st = tc_netfile_add(w, sec[i].id, sec[i].len ? sec[i].p : NULL, sec[i].len, err);
+        tc_status st = netfile_add(w, sec[i].id, sec[i].len ? sec[i].p : NULL, sec[i].len, err);
         if (st != TC_OK) return st;
     }
     return TC_OK;
 }
 
-tc_status street_file_build(const char *osm_path, const char *out_path, tc_diag *diag, tc_error *err) {
+tc_status street_file_build(const char *osm_path, const char *out_path, diag_log *diag, tc_error *err) {
     street_mem m;
     tc_status st = street_mem_build(osm_path, diag, 0, &m, err);
     if (st != TC_OK) return st;
-    tc_netfile_writer w;
-    st = tc_netfile_create(&w, out_path, err);
+    netfile_writer w;
+    st = netfile_create(&w, out_path, err);
     if (st == TC_OK) {
         st = street_mem_write(&m, &w, err);
-        if (st == TC_OK) st = tc_netfile_commit(&w, err);
-        else tc_netfile_abort(&w);
+        if (st == TC_OK) st = netfile_commit(&w, err);
+        else netfile_abort(&w);
     }
     street_mem_free(&m);
     return st;
@@ -1132,7 +1132,7 @@ void streets_stop_links_free(streets_stop_links *l) {
 }
 
 static tc_status link_stops(const street_mem *m, const double *lat, const double *lon, uint32_t n_stops,
-                            double transfer_radius_m, double snap_radius_m, tc_diag *diag, const char *path,
+                            double transfer_radius_m, double snap_radius_m, diag_log *diag, const char *path,
                             streets_stop_links *out, tc_error *err) {
     const street_graph *g = &m->g;
     memset(out, 0, sizeof *out);
@@ -1141,7 +1141,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
     out->transfer_begin = calloc((size_t)n_stops + 1, sizeof *out->transfer_begin);
     if (!out->link_node || !out->link_m || !out->transfer_begin) {
         streets_stop_links_free(out);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory linking stops");
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory linking stops");
     }
     uint32_t unlinked = 0;
     for (uint32_t i = 0; i < n_stops; i++) {
@@ -1150,7 +1150,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
         out->link_m[i] = 0;
         if (street_snap_point(g, TC_MODE_WALK, lat[i], lon[i], snap_radius_m, &s, NULL) != TC_OK) {
             if (++unlinked <= 20)
-                tc_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0,
+                diag_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0,
                           "stop #%u at %.7f,%.7f is farther than %.0f m from any walkable street; it is not linked",
                           i, lat[i], lon[i], snap_radius_m);
             continue;
@@ -1164,7 +1164,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
         out->link_m[i] = (uint32_t)(mm / 1000.0 + 0.5);
     }
     if (unlinked > 20)
-        tc_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0, "%u stops in all are not linked to the streets",
+        diag_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0, "%u stops in all are not linked to the streets",
                   unlinked);
     if (!(transfer_radius_m > 0) || n_stops == 0) return TC_OK;
 
@@ -1176,7 +1176,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
     vec to = {.elem = 4}, dm = {.elem = 4};
     tc_status st = TC_OK;
     if (!nb || !ns || !f) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
+        st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
         goto done;
     }
     for (uint32_t i = 0; i < n_stops; i++)
@@ -1195,7 +1195,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
         if (c0 > limit) continue;
         street_search_from_nodes(&ws, TC_MODE_WALK, &out->link_node[i], &c0, 1, limit);
         if (ws.oom) {
-            st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
+            st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
             goto done;
         }
         for (uint32_t k = 0; k < ws.n_touched; k++) {
@@ -1208,7 +1208,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
                 if (total > limit) continue;
                 uint32_t *pt = vec_push(&to), *pd = vec_push(&dm);
                 if (!pt || !pd) {
-                    st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
+                    st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory computing transfers");
                     goto done;
                 }
                 *pt = j;
@@ -1232,25 +1232,25 @@ done:
     return st;
 }
 
-tc_status streets_build_sections(tc_netfile_writer *w, const char *osm_path, const double *stop_lat,
+tc_status streets_build_sections(netfile_writer *w, const char *osm_path, const double *stop_lat,
                                  const double *stop_lon, uint32_t n_stops, double transfer_radius_m,
-                                 double snap_radius_m, tc_diag *diag, int progress, streets_stop_links *out,
+                                 double snap_radius_m, diag_log *diag, int progress, streets_stop_links *out,
                                  tc_error *err) {
     return streets_build_sections_lts(w, osm_path, NULL, stop_lat, stop_lon, n_stops, transfer_radius_m,
                                       snap_radius_m, diag, progress, out, err);
 }
 
-tc_status streets_build_sections_lts(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+tc_status streets_build_sections_lts(netfile_writer *w, const char *osm_path, const char *lts_csv,
                                      const double *stop_lat, const double *stop_lon, uint32_t n_stops,
-                                     double transfer_radius_m, double snap_radius_m, tc_diag *diag, int progress,
+                                     double transfer_radius_m, double snap_radius_m, diag_log *diag, int progress,
                                      streets_stop_links *out, tc_error *err) {
     return streets_build_sections_dem(w, osm_path, lts_csv, NULL, stop_lat, stop_lon, n_stops, transfer_radius_m,
                                       snap_radius_m, diag, progress, out, err);
 }
 
-tc_status streets_build_sections_dem(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+tc_status streets_build_sections_dem(netfile_writer *w, const char *osm_path, const char *lts_csv,
                                      const char *dem_path, const double *stop_lat, const double *stop_lon,
-                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, tc_diag *diag,
+                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, diag_log *diag,
                                      int progress, streets_stop_links *out, tc_error *err) {
     if (snap_radius_m <= 0) snap_radius_m = TC_DEFAULT_SNAP_RADIUS_M;
     street_mem m;

@@ -28,23 +28,23 @@ typedef struct streets_stop_links {
 
 /* Read osm_path, write the street sections into w, link stops, compute transfers within transfer_radius_m of
  * walking (0: none but the same stop). Unlinked stops and dropped islands are reported to diag. */
-tc_status streets_build_sections(tc_netfile_writer *w, const char *osm_path, const double *stop_lat,
+tc_status streets_build_sections(netfile_writer *w, const char *osm_path, const double *stop_lat,
                                  const double *stop_lon, uint32_t n_stops, double transfer_radius_m,
-                                 double snap_radius_m, tc_diag *diag, int progress, streets_stop_links *out,
+                                 double snap_radius_m, diag_log *diag, int progress, streets_stop_links *out,
                                  tc_error *err);
 /* The same with per-way LTS overrides (NULL: none) applied before the sections are written. */
-tc_status streets_build_sections_lts(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+tc_status streets_build_sections_lts(netfile_writer *w, const char *osm_path, const char *lts_csv,
                                      const double *stop_lat, const double *stop_lon, uint32_t n_stops,
-                                     double transfer_radius_m, double snap_radius_m, tc_diag *diag, int progress,
+                                     double transfer_radius_m, double snap_radius_m, diag_log *diag, int progress,
                                      streets_stop_links *out, tc_error *err);
 /* The same with a DEM (NULL: none) giving walking and cycling slope factors (street_elev.c). */
-tc_status streets_build_sections_dem(tc_netfile_writer *w, const char *osm_path, const char *lts_csv,
+tc_status streets_build_sections_dem(netfile_writer *w, const char *osm_path, const char *lts_csv,
                                      const char *dem_path, const double *stop_lat, const double *stop_lon,
-                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, tc_diag *diag,
+                                     uint32_t n_stops, double transfer_radius_m, double snap_radius_m, diag_log *diag,
                                      int progress, streets_stop_links *out, tc_error *err);
 void streets_stop_links_free(streets_stop_links *links);
 
 /* Fill g from the mapped file; a file without street sections gives an empty graph (n_nodes == 0). */
-tc_status street_graph_attach(street_graph *g, const tc_netfile *nf, tc_error *err);
+tc_status street_graph_attach(street_graph *g, const netfile *nf, tc_error *err);
 
 #endif

@@ -100,35 +100,35 @@ static double dem_at(const dem *d, double lat, double lon) {
 /* Open the DEM and read the window over the bbox (degrees) into d. */
 static tc_status dem_read(const char *path, const int32_t bbox_e7[4], dem *d, tc_error *err) {
     memset(d, 0, sizeof *d);
-    tc_status st = tc_gdal_begin(err);
+    tc_status st = gdal_env_begin(err);
     if (st != TC_OK) {
-        tc_gdal_end();
+        gdal_env_end();
         return st;
     }
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
     if (!ds) {
-        st = tc_gdal_fail(err, TC_ERR_FORMAT, path, "not a raster GDAL can read (expected a GeoTIFF elevation model)");
+        st = gdal_env_fail(err, TC_ERR_FORMAT, path, "not a raster GDAL can read (expected a GeoTIFF elevation model)");
         goto out;
     }
     if (GDALGetRasterCount(ds) < 1) {
-        st = tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "the elevation model has no raster band");
+        st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "the elevation model has no raster band");
         goto out;
     }
     if (GDALGetGeoTransform(ds, d->gt) != CE_None || d->gt[2] != 0 || d->gt[4] != 0 || d->gt[1] == 0 ||
         d->gt[5] == 0) {
-        st = tc_fail(err, TC_ERR_FORMAT, path, 0, 0, "the elevation model has no north-up geotransform");
+        st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "the elevation model has no north-up geotransform");
         goto out;
     }
     OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
     if (srs && !OSRIsGeographic(srs)) {
-        st = tc_fail(err, TC_ERR_FORMAT, path, 0, 0,
+        st = error_set(err, TC_ERR_FORMAT, path, 0, 0,
                      "the elevation model is in projected coordinates; expected longitude/latitude (WGS 84), e.g. "
                      "gdalwarp -t_srs EPSG:4326");
         goto out;
     }
     int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
-    double lon0 = tc_from_e7(bbox_e7[0]), lat0 = tc_from_e7(bbox_e7[1]), lon1 = tc_from_e7(bbox_e7[2]),
-           lat1 = tc_from_e7(bbox_e7[3]);
+    double lon0 = from_e7(bbox_e7[0]), lat0 = from_e7(bbox_e7[1]), lon1 = from_e7(bbox_e7[2]),
+           lat1 = from_e7(bbox_e7[3]);
     double ca = (lon0 - d->gt[0]) / d->gt[1], cb = (lon1 - d->gt[0]) / d->gt[1];
     double ra = (lat0 - d->gt[3]) / d->gt[5], rb = (lat1 - d->gt[3]) / d->gt[5];
     double cmin = floor(fmin(ca, cb)) - 1, cmax = ceil(fmax(ca, cb)) + 1;
@@ -138,7 +138,7 @@ static tc_status dem_read(const char *path, const int32_t bbox_e7[4], dem *d, tc
     if (cmax > w) cmax = w;
     if (rmax > h) rmax = h;
     if (cmin >= cmax || rmin >= rmax) {
-        st = tc_fail(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
+        st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
                      "the elevation model does not cover the street network (lon %.5f..%.5f, lat %.5f..%.5f)", lon0,
                      lon1, lat0, lat1);
         goto out;
@@ -149,16 +149,16 @@ static tc_status dem_read(const char *path, const int32_t bbox_e7[4], dem *d, tc
     d->ny = (int)(rmax - rmin);
     d->z = malloc((size_t)d->nx * d->ny * sizeof *d->z);
     if (!d->z) {
-        st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading the elevation model");
+        st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory reading the elevation model");
         goto out;
     }
     GDALRasterBandH band = GDALGetRasterBand(ds, 1);
     d->nodata = GDALGetRasterNoDataValue(band, &d->has_nodata);
     if (GDALRasterIO(band, GF_Read, d->x0, d->y0, d->nx, d->ny, d->z, d->nx, d->ny, GDT_Float32, 0, 0) != CE_None)
-        st = tc_gdal_fail(err, TC_ERR_IO, path, "cannot read the elevation model");
+        st = gdal_env_fail(err, TC_ERR_IO, path, "cannot read the elevation model");
 out:
     if (ds) GDALClose(ds);
-    tc_gdal_end();
+    gdal_env_end();
     if (st != TC_OK) {
         free(d->z);
         d->z = NULL;
@@ -166,7 +166,7 @@ out:
     return st;
 }
 
-tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_diag *diag, tc_error *err) {
+tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, diag_log *diag, tc_error *err) {
     uint32_t ns = m->meta.n_segs;
     if (ns == 0) return TC_OK;
     dem d;
@@ -175,7 +175,7 @@ tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_dia
     uint16_t *f = malloc((size_t)ns * 4 * sizeof *f);
     if (!f) {
         free(d.z);
-        return tc_fail(err, TC_ERR_NO_MEMORY, dem_path, 0, 0, "out of memory for slope factors");
+        return error_set(err, TC_ERR_NO_MEMORY, dem_path, 0, 0, "out of memory for slope factors");
     }
     uint32_t outside = 0, covered_points = 0;
     for (uint32_t s = 0; s < ns; s++) {
@@ -183,9 +183,9 @@ tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_dia
         int any_outside = 0;
         uint32_t g0 = m->segs[s].geom_begin, g1 = m->segs[s + 1].geom_begin;
         for (uint32_t i = g0; i + 1 < g1; i++) {
-            double la0 = tc_from_e7(m->geom[2 * i]), lo0 = tc_from_e7(m->geom[2 * i + 1]);
-            double la1 = tc_from_e7(m->geom[2 * i + 2]), lo1 = tc_from_e7(m->geom[2 * i + 3]);
-            double dist = tc_haversine_m(la0, lo0, la1, lo1);
+            double la0 = from_e7(m->geom[2 * i]), lo0 = from_e7(m->geom[2 * i + 1]);
+            double la1 = from_e7(m->geom[2 * i + 2]), lo1 = from_e7(m->geom[2 * i + 3]);
+            double dist = haversine_m(la0, lo0, la1, lo1);
             if (!(dist > 0)) continue;
             int k = (int)ceil(dist / PIECE_M);
             double piece = dist / k, z_prev = dem_at(&d, la0, lo0);
@@ -221,11 +221,11 @@ tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_dia
     free(d.z);
     if (covered_points == 0) {
         free(f);
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, dem_path, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, dem_path, 0, 0,
                        "the elevation model covers none of the street network's points (no data there)");
     }
     if (outside)
-        tc_report(diag, TC_SEV_WARNING, "elevation_outside", dem_path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "elevation_outside", dem_path, 0, 0,
                   "%u of %u street segments reach outside the elevation model or onto no-data cells; those pieces "
                   "count as flat",
                   outside, ns);

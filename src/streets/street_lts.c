@@ -43,20 +43,20 @@ static tc_status read_row(const csv_reader *c, int c_id, int c_lts, lts_row *out
     errno = 0;
     long long way = strtoll(id, &end, 10);
     if (end == id || *end || errno || way <= 0)
-        return tc_fail(err, TC_ERR_PARSE, c->file, c->row_line, c_id + 1, "expected an OSM way id, got \"%s\"", id);
+        return error_set(err, TC_ERR_PARSE, c->file, c->row_line, c_id + 1, "expected an OSM way id, got \"%s\"", id);
     const char *lv = cell(c, c_lts, buf, sizeof buf);
     long lts = strtol(lv, &end, 10);
     if (end == lv || *end || lts < 1 || lts > 4)
-        return tc_fail(err, TC_ERR_PARSE, c->file, c->row_line, c_lts + 1,
+        return error_set(err, TC_ERR_PARSE, c->file, c->row_line, c_lts + 1,
                        "expected a level of traffic stress 1…4, got \"%s\"", lv);
     *out = (lts_row){way, (uint8_t)lts};
     return TC_OK;
 }
 
 /* Every row of the file, in file order. */
-static tc_status read_rows(const char *csv_path, tc_diag *diag, lts_row **rows_out, size_t *n_out, tc_error *err) {
+static tc_status read_rows(const char *csv_path, diag_log *diag, lts_row **rows_out, size_t *n_out, tc_error *err) {
     FILE *f = fopen(csv_path, "rb");
-    if (!f) return tc_fail(err, TC_ERR_IO, csv_path, 0, 0, "cannot open the LTS overrides: %s", strerror(errno));
+    if (!f) return error_set(err, TC_ERR_IO, csv_path, 0, 0, "cannot open the LTS overrides: %s", strerror(errno));
     csv_file cf = {f, csv_path};
     csv_reader c;
     lts_row *rows = NULL;
@@ -64,13 +64,13 @@ static tc_status read_rows(const char *csv_path, tc_diag *diag, lts_row **rows_o
     tc_status st = csv_reader_open_strict(&c, csv_path, csv_file_read, &cf, diag, err);
     int c_id = csv_reader_col(&c, "osm_id"), c_lts = csv_reader_col(&c, "lts"), r = 0;
     if (st == TC_OK && (c_id < 0 || c_lts < 0))
-        st = tc_fail(err, TC_ERR_PARSE, csv_path, c.row_line, 0, "expected the columns osm_id and lts (R5's form)");
+        st = error_set(err, TC_ERR_PARSE, csv_path, c.row_line, 0, "expected the columns osm_id and lts (R5's form)");
     while (st == TC_OK && (r = csv_reader_next(&c)) > 0) {
         if (n == cap) {
             cap = cap ? 2 * cap : 256;
             lts_row *nr = realloc(rows, cap * sizeof *nr);
             if (!nr) {
-                st = tc_fail(err, TC_ERR_NO_MEMORY, csv_path, c.row_line, 0, "out of memory");
+                st = error_set(err, TC_ERR_NO_MEMORY, csv_path, c.row_line, 0, "out of memory");
                 break;
             }
             rows = nr;
@@ -90,7 +90,7 @@ static tc_status read_rows(const char *csv_path, tc_diag *diag, lts_row **rows_o
     return TC_OK;
 }
 
-tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err) {
+tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, diag_log *diag, tc_error *err) {
     lts_row *rows = NULL;
     size_t n = 0;
     tc_status st = read_rows(csv_path, diag, &rows, &n, err);
@@ -99,7 +99,7 @@ tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *dia
     uint8_t *hit = calloc(n + 1, 1);
     if (!hit) {
         free(rows);
-        return tc_fail(err, TC_ERR_NO_MEMORY, csv_path, 0, 0, "out of memory");
+        return error_set(err, TC_ERR_NO_MEMORY, csv_path, 0, 0, "out of memory");
     }
     for (uint32_t s = 0; s < m->g.n_segs; s++) {
         lts_row key = {m->segs[s].way_id, 0};
@@ -119,7 +119,7 @@ tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *dia
     for (size_t i = 0; i < n; i++)
         if (!hit[i] && !(i + 1 < n && rows[i + 1].way == rows[i].way)) unmatched++;
     if (unmatched)
-        tc_report(diag, TC_SEV_WARNING, "lts_way_not_found", csv_path, 0, 0,
+        diag_report(diag, TC_SEV_WARNING, "lts_way_not_found", csv_path, 0, 0,
                   "%zu of the %zu ways given are not in the street network (outside the extract or not streets)",
                   unmatched, n);
     free(hit);

@@ -31,19 +31,19 @@ typedef struct street_mem {
 } street_mem;
 
 /* Read osm_path and build the graph (largest component per mode, grid, turn restrictions). */
-tc_status street_mem_build(const char *osm_path, tc_diag *diag, int progress, street_mem *out, tc_error *err);
+tc_status street_mem_build(const char *osm_path, diag_log *diag, int progress, street_mem *out, tc_error *err);
 void street_mem_free(street_mem *m);
 /* Per-way cycling level of traffic stress overrides (`osm_id,lts` CSV, R5's form) onto m's arcs (street_lts.c). */
-tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, tc_diag *diag, tc_error *err);
+tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, diag_log *diag, tc_error *err);
 /* Slope factors for walking and cycling from a DEM GeoTIFF in longitude/latitude (street_elev.c). */
-tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, tc_diag *diag, tc_error *err);
+tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, diag_log *diag, tc_error *err);
 /* Time factor of a piece of street with the given slope (rise over run): Tobler's walking, the cycling model. */
 double street_elev_walk_factor(double slope);
 double street_elev_bike_factor(double slope);
 /* Append the street sections to w. */
-tc_status street_mem_write(const street_mem *m, tc_netfile_writer *w, tc_error *err);
+tc_status street_mem_write(const street_mem *m, netfile_writer *w, tc_error *err);
 
 /* A network file holding only the street sections (tests and benchmarks: the full build is tc_build). */
-tc_status street_file_build(const char *osm_path, const char *out_path, tc_diag *diag, tc_error *err);
+tc_status street_file_build(const char *osm_path, const char *out_path, diag_log *diag, tc_error *err);
 
 #endif

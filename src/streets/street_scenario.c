@@ -33,25 +33,25 @@ static int listed(const scenario_mod *m, int64_t way) {
     return 0;
 }
 
-tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size_t n_scns, tc_diag *diag,
+tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size_t n_scns, diag_log *diag,
                                    size_t *changed_out, tc_error *err) {
     if (changed_out) *changed_out = 0;
     if (!has_car_speeds(scns, n_scns)) return TC_OK;
-    tc_netfile nf;
-    tc_status st = tc_netfile_map(path, &nf, err);
+    netfile nf;
+    tc_status st = netfile_map(path, &nf, err);
     if (st) return st;
     const street_edge *edges = NULL;
     const street_seg *segs = NULL;
     const int32_t *nodes = NULL;
     uint64_t n_edges = 0, n_segs = 0, n_nodes = 0;
-    st = tc_netfile_get_array(&nf, STREET_SEC_EDGES, 0, sizeof *edges, UINT64_MAX, (const void **)&edges, &n_edges,
+    st = netfile_get_array(&nf, STREET_SEC_EDGES, 0, sizeof *edges, UINT64_MAX, (const void **)&edges, &n_edges,
                               err);
-    if (!st) st = tc_netfile_get_array(&nf, STREET_SEC_SEGS, 0, sizeof *segs, UINT64_MAX, (const void **)&segs,
+    if (!st) st = netfile_get_array(&nf, STREET_SEC_SEGS, 0, sizeof *segs, UINT64_MAX, (const void **)&segs,
                                        &n_segs, err);
-    if (!st) st = tc_netfile_get_array(&nf, STREET_SEC_NODES, 0, 2 * sizeof *nodes, UINT64_MAX,
+    if (!st) st = netfile_get_array(&nf, STREET_SEC_NODES, 0, 2 * sizeof *nodes, UINT64_MAX,
                                        (const void **)&nodes, &n_nodes, err);
     if (st) {
-        tc_netfile_unmap(&nf);
+        netfile_unmap(&nf);
         return st;
     }
     if (n_segs) n_segs--; /* the last entry is a sentinel closing the geometry ranges */
@@ -59,16 +59,16 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
         for (size_t k = 0; k < n_scns; k++)
             for (size_t i = 0; i < scns[k]->n_mods; i++)
                 if (scns[k]->mods[i].kind == SCN_CAR_SPEEDS)
-                    tc_report(diag, TC_SEV_WARNING, "car_speeds_without_streets", scns[k]->file, 0, 0,
+                    diag_report(diag, TC_SEV_WARNING, "car_speeds_without_streets", scns[k]->file, 0, 0,
                               "%s: car speeds ignored: the network has no street network (build it with --osm)",
                               scns[k]->mods[i].path);
-        tc_netfile_unmap(&nf);
+        netfile_unmap(&nf);
         return TC_OK;
     }
     street_edge *patched = malloc(n_edges * sizeof *patched);
     if (!patched) {
-        tc_netfile_unmap(&nf);
-        return tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory (street edges)");
+        netfile_unmap(&nf);
+        return error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory (street edges)");
     }
     memcpy(patched, edges, n_edges * sizeof *patched);
     size_t changed = 0;
@@ -81,7 +81,7 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
                 int found = 0;
                 for (uint64_t s = 0; s < n_segs && !found; s++) found = segs[s].way_id == m->way_ids[w];
                 if (!found)
-                    st = tc_fail(err, TC_ERR_NOT_FOUND, scns[k]->file, 0, 0,
+                    st = error_set(err, TC_ERR_NOT_FOUND, scns[k]->file, 0, 0,
                                  "%s.ways[%zu]: no OSM way %lld in the street network", m->path, w,
                                  (long long)m->way_ids[w]);
             }
@@ -92,8 +92,8 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
                 if (s >= n_segs) continue;
                 int match = listed(m, segs[s].way_id);
                 if (!match && m->n_polygon >= 3 && segs[s].a < n_nodes && segs[s].b < n_nodes) {
-                    double lat = (tc_from_e7(nodes[2 * segs[s].a]) + tc_from_e7(nodes[2 * segs[s].b])) / 2;
-                    double lon = (tc_from_e7(nodes[2 * segs[s].a + 1]) + tc_from_e7(nodes[2 * segs[s].b + 1])) / 2;
+                    double lat = (from_e7(nodes[2 * segs[s].a]) + from_e7(nodes[2 * segs[s].b])) / 2;
+                    double lon = (from_e7(nodes[2 * segs[s].a + 1]) + from_e7(nodes[2 * segs[s].b + 1])) / 2;
                     match = scenario_polygon_contains(m, lat, lon);
                 }
                 if (!match) continue;
@@ -104,22 +104,22 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
             }
         }
     if (!st) {
-        tc_netfile_writer *w = malloc(sizeof *w);
-        if (!w) st = tc_fail(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
-        if (!st) st = tc_netfile_create(w, path, err);
+        netfile_writer *w = malloc(sizeof *w);
+        if (!w) st = error_set(err, TC_ERR_NO_MEMORY, path, 0, 0, "out of memory");
+        if (!st) st = netfile_create(w, path, err);
         if (!st) {
             for (uint32_t i = 0; i < nf.n_sections && !st; i++) {
-                const tc_netfile_section *sec = &nf.table[i];
+                const netfile_section *sec = &nf.table[i];
                 const void *data = sec->id == STREET_SEC_EDGES ? (const void *)patched : nf.base + sec->offset;
-                st = tc_netfile_add(w, sec->id, sec->length ? data : NULL, sec->length, err);
+                st = netfile_add(w, sec->id, sec->length ? data : NULL, sec->length, err);
             }
-            if (!st) st = tc_netfile_commit(w, err);
-            else tc_netfile_abort(w);
+            if (!st) st = netfile_commit(w, err);
+            else netfile_abort(w);
         }
         free(w);
     }
     free(patched);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
     if (!st && changed_out) *changed_out = changed;
     return st;
 }

@@ -15,7 +15,7 @@
  * its polygon, in the network file at path (rewritten atomically; untouched when no scenario has such a change).
  * Modifications apply in order. A network without streets: a warning per modification, nothing changed. A listed
  * way in no segment: TC_ERR_NOT_FOUND naming the entry. changed_out (may be NULL): arcs changed. */
-tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size_t n_scns, tc_diag *diag,
+tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size_t n_scns, diag_log *diag,
                                    size_t *changed_out, tc_error *err);
 
 #endif

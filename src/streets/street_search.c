@@ -26,7 +26,7 @@ tc_status street_workspace_init_graph(street_workspace *ws, const street_graph *
     ws->heap_cap = 1024;
     ws->heap = malloc(ws->heap_cap * sizeof *ws->heap);
     if (!ws->dist || !ws->parent || !ws->touched || !ws->heap)
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street search workspace");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street search workspace");
     for (uint32_t i = 0; i < ws->cap; i++) ws->dist[i] = STREET_INF;
     ws->n_touched = 0;
     return TC_OK;
@@ -306,10 +306,10 @@ static int seg_between(const street_graph *g, uint32_t s, uint32_t from_mm, uint
     double cum[np];
     cum[0] = 0;
     for (uint32_t i = 1; i < np; i++)
-        cum[i] = cum[i - 1] + 1000.0 * tc_fast_distance_m(tc_from_e7(g->geom[2 * (p0 + i - 1)]),
-                                                           tc_from_e7(g->geom[2 * (p0 + i - 1) + 1]),
-                                                           tc_from_e7(g->geom[2 * (p0 + i)]),
-                                                           tc_from_e7(g->geom[2 * (p0 + i) + 1]));
+        cum[i] = cum[i - 1] + 1000.0 * fast_distance_m(from_e7(g->geom[2 * (p0 + i - 1)]),
+                                                           from_e7(g->geom[2 * (p0 + i - 1) + 1]),
+                                                           from_e7(g->geom[2 * (p0 + i)]),
+                                                           from_e7(g->geom[2 * (p0 + i) + 1]));
     /* the point at offset o (mm): interpolated on the piece containing it */
 #define AT(o, LAT, LON)                                                                                               \
     do {                                                                                                              \
@@ -318,8 +318,8 @@ static int seg_between(const street_graph *g, uint32_t s, uint32_t from_mm, uint
         double seglen = cum[k] - cum[k - 1], t = seglen > 0 ? ((o)-cum[k - 1]) / seglen : 0;                          \
         if (t < 0) t = 0;                                                                                             \
         if (t > 1) t = 1;                                                                                             \
-        double alat = tc_from_e7(g->geom[2 * (p0 + k - 1)]), alon = tc_from_e7(g->geom[2 * (p0 + k - 1) + 1]);        \
-        double blat = tc_from_e7(g->geom[2 * (p0 + k)]), blon = tc_from_e7(g->geom[2 * (p0 + k) + 1]);                \
+        double alat = from_e7(g->geom[2 * (p0 + k - 1)]), alon = from_e7(g->geom[2 * (p0 + k - 1) + 1]);        \
+        double blat = from_e7(g->geom[2 * (p0 + k)]), blon = from_e7(g->geom[2 * (p0 + k) + 1]);                \
         double dl = blon - alon;                                                                                      \
         if (dl > 180) dl -= 360;                                                                                      \
         if (dl < -180) dl += 360;                                                                                     \
@@ -334,12 +334,12 @@ static int seg_between(const street_graph *g, uint32_t s, uint32_t from_mm, uint
     if (from_mm <= to_mm) {
         for (uint32_t i = 0; i < np; i++)
             if (cum[i] > from_mm && cum[i] < to_mm &&
-                pts_add(out, tc_from_e7(g->geom[2 * (p0 + i)]), tc_from_e7(g->geom[2 * (p0 + i) + 1])))
+                pts_add(out, from_e7(g->geom[2 * (p0 + i)]), from_e7(g->geom[2 * (p0 + i) + 1])))
                 return -1;
     } else {
         for (uint32_t i = np; i-- > 0;)
             if (cum[i] < from_mm && cum[i] > to_mm &&
-                pts_add(out, tc_from_e7(g->geom[2 * (p0 + i)]), tc_from_e7(g->geom[2 * (p0 + i) + 1])))
+                pts_add(out, from_e7(g->geom[2 * (p0 + i)]), from_e7(g->geom[2 * (p0 + i) + 1])))
                 return -1;
     }
     AT((double)to_mm, la, lo);
@@ -379,9 +379,9 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     }
     seed(ws, mode, from, 0);
     run(ws, mode, 0, STREET_INF - 1, &t);
-    if (ws->oom) return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
+    if (ws->oom) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
     if (t.best == STREET_INF)
-        return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+        return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "%.7f,%.7f cannot be reached from %.7f,%.7f by %s over the street network", to->lat, to->lon,
                        from->lat, from->lon, street_mode_name(mode));
     /* collect the arcs of the path, target side first */
@@ -440,12 +440,12 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     if (fail) {
         free(p.lat);
         free(p.lon);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street path");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street path");
     }
     if (p.n == 1 && pts_add(&p, p.lat[0], p.lon[0] + 1e-9) != 0) { /* a LineString needs two positions */
         free(p.lat);
         free(p.lon);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street path");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for a street path");
     }
     out->cost = t.best;
     out->n_points = p.n;

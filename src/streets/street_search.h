@@ -18,10 +18,10 @@
 #define STREET_INF UINT32_MAX
 
 /* A stop and the seconds to reach it (access) or to reach the point from it (egress). */
-typedef struct tc_stop_seconds {
+typedef struct stop_seconds {
     uint32_t stop;
     int32_t seconds;
-} tc_stop_seconds;
+} stop_seconds;
 
 /* Per-thread scratch space for street searches; allocate once, reuse for every query. */
 typedef struct street_workspace street_workspace;
@@ -74,7 +74,7 @@ struct street_workspace {
     uint32_t *node_stop_begin; /* n_nodes + 1: stops linked to each node (CSR) */
     uint32_t *node_stops;
     int32_t *stop_best;        /* per stop, for the street-based access (reset through result list) */
-    tc_stop_seconds *result;
+    stop_seconds *result;
     /* straight-line fallback: a packed grid of stops */
     double sg_lat0, sg_lon0, sg_cell_lat, sg_cell_lon; /* degrees */
     uint32_t sg_nx, sg_ny, sg_wrap;

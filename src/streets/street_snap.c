@@ -43,8 +43,8 @@ static double project_on_seg(const street_graph *g, uint32_t s, double lat, doub
     double ky = DEG_M;
     double best = INFINITY, along = 0, best_along = 0;
     for (uint32_t p = p0; p + 1 < p1; p++) {
-        double alat = tc_from_e7(g->geom[2 * p]), alon = tc_from_e7(g->geom[2 * p + 1]);
-        double blat = tc_from_e7(g->geom[2 * p + 2]), blon = tc_from_e7(g->geom[2 * p + 3]);
+        double alat = from_e7(g->geom[2 * p]), alon = from_e7(g->geom[2 * p + 1]);
+        double blat = from_e7(g->geom[2 * p + 2]), blon = from_e7(g->geom[2 * p + 3]);
         double ax = wrap_dlon(alon - lon) * kx, ay = (alat - lat) * ky;
         double bx = wrap_dlon(blon - lon) * kx, by = (blat - lat) * ky;
         double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
@@ -55,7 +55,7 @@ static double project_on_seg(const street_graph *g, uint32_t s, double lat, doub
         double d = sqrt(px * px + py * py);
         /* the piece length in the metric the builder used for length_mm, so offsets add up to the arc length;
          * only needed once the nearest segment is known (full), which keeps the candidate scan cheap */
-        double piece = full ? tc_fast_distance_m(alat, alon, blat, blon) : 0;
+        double piece = full ? fast_distance_m(alat, alon, blat, blon) : 0;
         if (d < best) {
             best = d;
             best_along = along + t * piece;
@@ -76,10 +76,10 @@ static double project_on_seg(const street_graph *g, uint32_t s, double lat, doub
 tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, double lon, double radius_m,
                             street_snap *out, tc_error *err) {
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
                        lon);
     if (g->n_segs == 0 || !g->meta)
-        return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+        return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.7f,%.7f: the network has no street network to snap to", lat, lon);
     const street_meta *m = g->meta;
     unsigned bit = street_mode_bit(mode);
@@ -97,7 +97,7 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
     if (cy < 0 && -cy > outside) outside = -cy;
     else if (cy >= ny && cy - ny + 1 > outside) outside = cy - ny + 1;
     if ((double)(outside - 1) * cell_m > radius_m)
-        return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+        return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.7f,%.7f lies outside the street network (no street usable by %s within %.0f m)", lat,
                        lon, street_mode_name(mode), radius_m);
     long max_ring = (long)(radius_m / cell_m) + 2 + outside;
@@ -135,10 +135,10 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
     }
     if (!(best <= radius_m)) {
         if (best < INFINITY)
-            return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+            return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                            "point %.7f,%.7f is %.0f m from the nearest street usable by %s (limit %.0f m)", lat, lon,
                            best, street_mode_name(mode), radius_m);
-        return tc_fail(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
+        return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.7f,%.7f: no street usable by %s within %.0f m", lat, lon, street_mode_name(mode),
                        radius_m);
     }

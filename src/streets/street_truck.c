@@ -70,12 +70,12 @@ tc_status street_truck_check(const tc_truck *v, tc_error *err) {
     if (!(v->height_m > 0 && v->height_m < 20) || !(v->width_m > 0 && v->width_m < 20) ||
         !(v->length_m > 0 && v->length_m < 100) || !(v->weight_t > 0 && v->weight_t < 600) ||
         !(v->axle_load_t > 0 && v->axle_load_t <= v->weight_t) || !(v->max_kmh >= 5 && v->max_kmh <= 255))
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
                        "truck: height %.2f m, width %.2f m, length %.2f m, weight %.2f t, axle load %.2f t, top speed "
                        "%.0f km/h is not a vehicle (positive sizes, axle load at most the weight, 5-255 km/h)",
                        v->height_m, v->width_m, v->length_m, v->weight_t, v->axle_load_t, v->max_kmh);
     if (v->weekday < 0 || v->weekday > 6 || v->time_s < 0 || v->time_s > 7 * 86400)
-        return tc_fail(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "truck: departure day or time out of range");
+        return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "truck: departure day or time out of range");
     return TC_OK;
 }
 
@@ -87,13 +87,13 @@ tc_status street_truck_view(const street_graph *g, const tc_truck *v, street_gra
     if (st != TC_OK) return st;
     if (g->n_nodes == 0) return TC_OK;
     if (!g->truck_limits || !g->seg_truck || !g->n_truck_limits)
-        return tc_fail(err, TC_ERR_FORMAT, NULL, 0, 0, "the network holds no heavy-vehicle rules; rebuild it");
+        return error_set(err, TC_ERR_FORMAT, NULL, 0, 0, "the network holds no heavy-vehicle rules; rebuild it");
     uint8_t *ok = malloc(g->n_truck_limits);
     street_edge *e = malloc(((size_t)g->n_edges + 1) * sizeof *e);
     if (!ok || !e) {
         free(ok);
         free(e);
-        return tc_fail(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the truck view of the streets");
+        return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory for the truck view of the streets");
     }
     for (uint32_t i = 0; i < g->n_truck_limits; i++) ok[i] = (uint8_t)street_truck_allows(&g->truck_limits[i], v);
     double vmax = v->max_kmh;

@@ -33,7 +33,7 @@ static void fuzz_csv(const uint8_t *data, size_t size) {
     if (!size) return;
     csv_membuf mb = {(const char *)data + 1, size - 1, 0, (size_t)(data[0] % 7)};
     size_t n = 0;
-    tc_diag diag = {.fn = count_finding, .user = &n};
+    diag_log diag = {.fn = count_finding, .user = &n};
     csv_reader c;
     tc_status st = (data[0] & 0x80) ? csv_reader_open_strict(&c, "fuzz.txt", csv_membuf_read, &mb, &diag, NULL)
                                     : csv_reader_open(&c, "fuzz.txt", csv_membuf_read, &mb, &diag, NULL);
@@ -50,7 +50,7 @@ static void fuzz_csv(const uint8_t *data, size_t size) {
     tc_points *pts = NULL;
     if (tc_points_parse("fuzz.csv", (const char *)data + 1, size - 1, &diag, &pts, NULL) == TC_OK) {
         for (size_t i = 0; i < pts->n; i++)
-            if (tc_points_find(pts, pts->ids[i]) != (long)i || !(pts->lat[i] >= -90 && pts->lat[i] <= 90)) abort();
+            if (points_find(pts, pts->ids[i]) != (long)i || !(pts->lat[i] >= -90 && pts->lat[i] <= 90)) abort();
         tc_points_free(pts);
     }
 }
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         p = cut ? cut + 3 : end + 1;
     }
     size_t n = 0;
-    tc_diag diag = {.fn = count_finding, .user = &n};
+    diag_log diag = {.fn = count_finding, .user = &n};
     gtfs_feed *feed = NULL;
     tc_error err;
     if (gtfs_feed_read(dir, "fuzz", &diag, &feed, &err) == TC_OK) {

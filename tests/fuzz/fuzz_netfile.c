@@ -23,12 +23,12 @@
 #include <xxhash.h>
 
 static void reseal(uint8_t *buf, size_t len) {
-    if (len < sizeof(tc_netfile_header)) return;
-    tc_netfile_header *h = (tc_netfile_header *)buf;
+    if (len < sizeof(netfile_header)) return;
+    netfile_header *h = (netfile_header *)buf;
     if (h->n_sections > TC_NETFILE_MAX_SECTIONS || h->table_offset > len ||
-        len - h->table_offset < (uint64_t)h->n_sections * sizeof(tc_netfile_section) || h->table_offset % 8)
+        len - h->table_offset < (uint64_t)h->n_sections * sizeof(netfile_section) || h->table_offset % 8)
         return;
-    tc_netfile_section *t = (tc_netfile_section *)(buf + h->table_offset);
+    netfile_section *t = (netfile_section *)(buf + h->table_offset);
     for (uint32_t i = 0; i < h->n_sections; i++)
         if (t[i].offset <= len && t[i].length <= len - t[i].offset)
             t[i].xxh3 = XXH3_64bits(buf + t[i].offset, (size_t)t[i].length);
@@ -39,10 +39,10 @@ static volatile uint64_t sink;
 
 /* Follow every index the searches follow. */
 static void walk(const tc_network *net) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     uint64_t acc = 0;
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         for (uint32_t j = 0; j < pt->n_stops; j++) {
             uint32_t s = v->pattern_stops[pt->stops_begin + j];
             acc += v->stops[s].lat_e7 + v->pattern_stop_flags[pt->stops_begin + j];
@@ -54,20 +54,20 @@ static void walk(const tc_network *net) {
                 acc += v->transfer_rules[e].type;
         }
         for (uint32_t k = 0; k < pt->n_trips; k++) {
-            const tc_net_trip *tr = &v->trips[pt->trips_begin + k];
-            acc += (uint64_t)tc_service_active(v, tr->service, v->service_start + (int32_t)(k % 7));
+            const net_trip *tr = &v->trips[pt->trips_begin + k];
+            acc += (uint64_t)service_active(v, tr->service, v->service_start + (int32_t)(k % 7));
             acc += v->routes[tr->route].type + v->feeds[tr->feed].tz_shift_s;
             for (uint32_t q = 0; q < tr->freq_count; q++) acc += (uint64_t)v->frequencies[tr->freq_begin + q].headway_s;
-            const tc_net_stop_time *st = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
+            const net_stop_time *st = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
             acc += (uint64_t)st[0].departure + (uint64_t)st[pt->n_stops - 1].arrival;
         }
     }
     for (uint32_t i = 0; i < v->n_stops; i++) {
-        acc += strlen(tc_str(v, v->stops[i].id_str)) + v->stop_id_index[i];
+        acc += strlen(net_str(v, v->stops[i].id_str)) + v->stop_id_index[i];
         if (v->stops[i].parent != TC_NONE) acc += v->stops[v->stops[i].parent].feed;
     }
     for (uint32_t i = 0; i < v->n_transfer_rules; i++) {
-        const tc_net_transfer_rule *r = &v->transfer_rules[i];
+        const net_transfer_rule *r = &v->transfer_rules[i];
         if (r->from_trip != TC_NONE) acc += v->trips[r->from_trip].route;
         if (r->to_stop != TC_NONE) acc += v->stops[r->to_stop].feed;
     }

@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > 65536) return 0;
-    tc_request *r = fuzz_request();
+    srv_request *r = fuzz_request();
     snprintf(r->content_type, sizeof r->content_type, "application/json");
     r->body = malloc(size + 1);
     if (!r->body) abort();

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!q) return 0;
     memcpy(q, data + 1, size - 1);
     q[size - 1] = 0;
-    tc_request *r = fuzz_request();
+    srv_request *r = fuzz_request();
     for (char *save = NULL, *pair = strtok_r(q, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(pair, '='), *value = NULL;
         if (eq) {

@@ -1,5 +1,5 @@
 /*
- * server_harness.h — what the server fuzzers share: a tc_server over a small real network (the Google sample feed,
+ * server_harness.h — what the server fuzzers share: a srv_server over a small real network (the Google sample feed,
  * tests/fuzz/seeds/netfile/google-sample-feed.net, whose first byte is the netfile fuzzer's flag and is skipped;
  * TC_FUZZ_NET overrides the path), and a request run through a handler without a connection: with r->deferred set,
  * the handler's answer is made and kept in r->response instead of being queued, as on the analysis pool.
@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static tc_server fuzz_server;
+static srv_server fuzz_server;
 
 static void fuzz_server_open(void) {
     const char *path = getenv("TC_FUZZ_NET");
@@ -42,14 +42,14 @@ static void fuzz_server_open(void) {
         exit(1);
     }
     fuzz_server.net = net;
-    tc_server_options_init(&fuzz_server.opt);
+    server_options_init(&fuzz_server.opt);
     fuzz_server.opt.max_matrix = 64; /* keep each input's work small: the parsing is what is fuzzed */
     fuzz_server.opt.max_cost = 4000;
     if (tc_network_get_info(net, &fuzz_server.info, &err) != TC_OK) exit(1);
 }
 
-static tc_request *fuzz_request(void) {
-    tc_request *r = calloc(1, sizeof *r);
+static srv_request *fuzz_request(void) {
+    srv_request *r = calloc(1, sizeof *r);
     if (!r) abort();
     r->deferred = 1;
     r->start_s = srv_now();
@@ -58,7 +58,7 @@ static tc_request *fuzz_request(void) {
 }
 
 /* Every outcome must be one answer with a status a client can act on; then the request is freed. */
-static void fuzz_finish(tc_request *r) {
+static void fuzz_finish(srv_request *r) {
     if (!r->response || !(r->status == 200 || (r->status >= 400 && r->status <= 415) || r->status == 422 ||
                           r->status == 503))
         abort();
@@ -72,8 +72,8 @@ static void fuzz_finish(tc_request *r) {
     free(r);
 }
 
-static void fuzz_answer(tc_request *r,
-                        enum MHD_Result (*handler)(const tc_server *, struct MHD_Connection *, tc_request *)) {
+static void fuzz_answer(srv_request *r,
+                        enum MHD_Result (*handler)(const srv_server *, struct MHD_Connection *, srv_request *)) {
     srv_current = r;
     handler(&fuzz_server, NULL, r);
     srv_current = NULL;

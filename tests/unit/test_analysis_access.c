@@ -25,48 +25,48 @@ static void test_decay_definitions(void **state) {
     (void)state;
     const int c = 30 * 60;
     tc_decay step = decay("step");
-    assert_true(tc_decay_weight(&step, c, c - 1) == 1.0);
-    assert_true(tc_decay_weight(&step, c, c) == 0.0);
-    assert_true(tc_decay_weight(&step, c, 0) == 1.0);
+    assert_true(decay_weight(&step, c, c - 1) == 1.0);
+    assert_true(decay_weight(&step, c, c) == 0.0);
+    assert_true(decay_weight(&step, c, 0) == 1.0);
 
     /* logistic: median at the cutoff, normalised to 1 at t = 0: at t = c the weight is (1 + e^(−c·k)) / 2 */
     tc_decay logi = decay("logistic");
     assert_true(logi.param == 10.0);
     double k = M_PI / (600.0 * sqrt(3.0));
-    assert_true(fabs(tc_decay_weight(&logi, c, c) - (1 + exp(-c * k)) / 2) < 1e-12);
-    assert_true(fabs(tc_decay_weight(&logi, c, c) - 0.5) < 0.005);
-    assert_true(tc_decay_weight(&logi, c, 0) == 1.0);
+    assert_true(fabs(decay_weight(&logi, c, c) - (1 + exp(-c * k)) / 2) < 1e-12);
+    assert_true(fabs(decay_weight(&logi, c, c) - 0.5) < 0.005);
+    assert_true(decay_weight(&logi, c, 0) == 1.0);
     /* one standard deviation later: 1/(1+e^(π/√3)) ≈ 0.1402 (times the normaliser) */
-    assert_true(fabs(tc_decay_weight(&logi, c, c + 600) - (1 + exp(-c * k)) / (1 + exp(M_PI / sqrt(3.0)))) < 1e-12);
+    assert_true(fabs(decay_weight(&logi, c, c + 600) - (1 + exp(-c * k)) / (1 + exp(M_PI / sqrt(3.0)))) < 1e-12);
     tc_decay logi5 = decay("logistic:5");
-    assert_true(tc_decay_weight(&logi5, c, c + 300) < tc_decay_weight(&logi, c, c + 600) + 1e-12);
+    assert_true(decay_weight(&logi5, c, c + 300) < decay_weight(&logi, c, c + 600) + 1e-12);
     /* cut to zero at the first second below 0.001 */
-    int z = tc_decay_zero_point(&logi, c);
-    assert_true(tc_decay_weight(&logi, c, z - 1) >= 0.001);
-    assert_true(tc_decay_weight(&logi, c, z) == 0.0);
+    int z = decay_zero_point(&logi, c);
+    assert_true(decay_weight(&logi, c, z - 1) >= 0.001);
+    assert_true(decay_weight(&logi, c, z) == 0.0);
     double raw_at_z = (1 + exp(-c * k)) / (1 + exp((z - c) * k));
     assert_true(raw_at_z < 0.001 && raw_at_z > 0.0009);
 
     /* exponential: the cutoff is the half-life */
     tc_decay ex = decay("exponential");
     assert_int_equal(ex.kind, TC_DECAY_EXPONENTIAL);
-    assert_true(fabs(tc_decay_weight(&ex, c, c) - 0.5) < 1e-12);
-    assert_true(fabs(tc_decay_weight(&ex, c, 2 * c) - 0.25) < 1e-12);
-    assert_true(tc_decay_weight(&ex, c, 0) == 1.0);
+    assert_true(fabs(decay_weight(&ex, c, c) - 0.5) < 1e-12);
+    assert_true(fabs(decay_weight(&ex, c, 2 * c) - 0.25) < 1e-12);
+    assert_true(decay_weight(&ex, c, 0) == 1.0);
     /* fixed exponential, constant per minute */
     tc_decay fx = decay("exponential:0.1");
     assert_int_equal(fx.kind, TC_DECAY_FIXED_EXPONENTIAL);
-    assert_true(fabs(tc_decay_weight(&fx, c, 600) - exp(-1.0)) < 1e-12);
-    assert_true(tc_decay_weight(&fx, 15 * 60, 600) == tc_decay_weight(&fx, 60 * 60, 600)); /* ignores the cutoff */
+    assert_true(fabs(decay_weight(&fx, c, 600) - exp(-1.0)) < 1e-12);
+    assert_true(decay_weight(&fx, 15 * 60, 600) == decay_weight(&fx, 60 * 60, 600)); /* ignores the cutoff */
 
     /* linear, width 10 min centred on the cutoff: 1 until c−5 min, 0 from c+5 min, ~0.5 at c */
     tc_decay lin = decay("linear");
     assert_true(lin.param == 10.0);
-    assert_true(tc_decay_weight(&lin, c, c - 301) == 1.0);
-    assert_true(fabs(tc_decay_weight(&lin, c, c - 300) - (1 - 0.5 / 600)) < 1e-12);
-    assert_true(fabs(tc_decay_weight(&lin, c, c) - (1 - 300.5 / 600)) < 1e-12);
-    assert_true(tc_decay_weight(&lin, c, c + 299) > 0);
-    assert_true(tc_decay_weight(&lin, c, c + 300) == 0.0);
+    assert_true(decay_weight(&lin, c, c - 301) == 1.0);
+    assert_true(fabs(decay_weight(&lin, c, c - 300) - (1 - 0.5 / 600)) < 1e-12);
+    assert_true(fabs(decay_weight(&lin, c, c) - (1 - 300.5 / 600)) < 1e-12);
+    assert_true(decay_weight(&lin, c, c + 299) > 0);
+    assert_true(decay_weight(&lin, c, c + 300) == 0.0);
 
     /* every function is non-increasing in travel time and non-decreasing in the cutoff */
     const char *all[] = {"step", "logistic", "logistic:3", "exponential", "exponential:0.05", "linear:20", "linear:0"};
@@ -74,10 +74,10 @@ static void test_decay_definitions(void **state) {
         tc_decay d = decay(all[i]);
         for (int cut = 0; cut <= 7200; cut += 900)
             for (int t = 0; t < 7200; t += 30) {
-                double w = tc_decay_weight(&d, cut, t);
+                double w = decay_weight(&d, cut, t);
                 assert_true(w >= 0 && w <= 1);
-                assert_true(tc_decay_weight(&d, cut, t + 30) <= w);
-                if (cut < 7200) assert_true(tc_decay_weight(&d, cut + 900, t) >= w);
+                assert_true(decay_weight(&d, cut, t + 30) <= w);
+                if (cut < 7200) assert_true(decay_weight(&d, cut + 900, t) >= w);
             }
     }
     tc_decay bad;
@@ -153,7 +153,7 @@ static void test_accessibility_properties(void **state) {
                 double direct = 0;
                 for (int k = 0; k < N; k++)
                     if (pm[k * P + p] != TC_UNREACHED_MIN)
-                        direct += opp[k] * tc_decay_weight(&d, cutoffs[c] * 60, pm[k * P + p] * 60);
+                        direct += opp[k] * decay_weight(&d, cutoffs[c] * 60, pm[k * P + p] * 60);
                 assert_true(fabs(a - direct) <= 1e-9 * (1 + direct));
                 assert_true(a >= 0 && a <= total + 1e-9);
                 if (c) assert_true(a >= out[(c - 1) * P + p]); /* non-decreasing in the cutoff */

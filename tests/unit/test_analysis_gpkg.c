@@ -54,34 +54,34 @@ static void test_commit_and_abort(void **state) {
     char path[256];
     snprintf(path, sizeof path, "%s/out.gpkg", dir);
     tc_error err = {0};
-    tc_gpkg *g = NULL;
-    static const tc_gpkg_field f[] = {{"id", TC_GPKG_TEXT}, {"n", TC_GPKG_INTEGER}, {"x", TC_GPKG_REAL}};
-    assert_int_equal(tc_gpkg_create(path, &g, &err), TC_OK);
-    assert_int_equal(tc_gpkg_layer(g, "things", TC_GPKG_POINTS, f, 3, &err), TC_OK);
-    tc_gpkg_value v[3] = {{.text = "one"}, {.integer = 7}, {.null = 1}};
-    tc_gpkg_geometry at = {.kind = TC_GEOM_POINT, .lat = 30, .lon = 110};
-    assert_int_equal(tc_gpkg_add(g, v, &at, &err), TC_OK);
-    tc_gpkg_geometry bad = {.kind = TC_GEOM_WKT, .text = "POLYGON ((oops"};
-    assert_int_equal(tc_gpkg_add(g, v, &bad, &err), TC_ERR_PARSE);
+    gpkg_writer *g = NULL;
+    static const gpkg_field f[] = {{"id", TC_GPKG_TEXT}, {"n", TC_GPKG_INTEGER}, {"x", TC_GPKG_REAL}};
+    assert_int_equal(gpkg_create(path, &g, &err), TC_OK);
+    assert_int_equal(gpkg_layer(g, "things", TC_GPKG_POINTS, f, 3, &err), TC_OK);
+    gpkg_value v[3] = {{.text = "one"}, {.integer = 7}, {.null = 1}};
+    gpkg_geometry at = {.kind = TC_GEOM_POINT, .lat = 30, .lon = 110};
+    assert_int_equal(gpkg_add(g, v, &at, &err), TC_OK);
+    gpkg_geometry bad = {.kind = TC_GEOM_WKT, .text = "POLYGON ((oops"};
+    assert_int_equal(gpkg_add(g, v, &bad, &err), TC_ERR_PARSE);
     assert_non_null(strstr(err.message, "POLYGON ((oops"));
-    assert_int_equal(tc_gpkg_layer(g, "table", TC_GPKG_NO_GEOMETRY, f, 1, &err), TC_OK);
-    assert_int_equal(tc_gpkg_add(g, v, NULL, &err), TC_OK);
+    assert_int_equal(gpkg_layer(g, "table", TC_GPKG_NO_GEOMETRY, f, 1, &err), TC_OK);
+    assert_int_equal(gpkg_add(g, v, NULL, &err), TC_OK);
     assert_int_equal(access(path, F_OK), -1); /* only the temporary file (and SQLite's journal) so far */
-    assert_int_equal(tc_gpkg_commit(g, &err), TC_OK);
+    assert_int_equal(gpkg_commit(g, &err), TC_OK);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_true(sb.st_size > 1000);
     assert_int_equal(files_in_dir(), 1); /* the GeoPackage alone */
     unlink(path);
 
-    assert_int_equal(tc_gpkg_create(path, &g, &err), TC_OK);
-    assert_int_equal(tc_gpkg_layer(g, "things", TC_GPKG_POINTS, f, 3, &err), TC_OK);
-    tc_gpkg_abort(g);
+    assert_int_equal(gpkg_create(path, &g, &err), TC_OK);
+    assert_int_equal(gpkg_layer(g, "things", TC_GPKG_POINTS, f, 3, &err), TC_OK);
+    gpkg_abort(g);
     assert_int_equal(files_in_dir(), 0);
 
     char nowhere[300];
     snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/out.gpkg", dir);
-    assert_int_not_equal(tc_gpkg_create(nowhere, &g, &err), TC_OK);
+    assert_int_not_equal(gpkg_create(nowhere, &g, &err), TC_OK);
     assert_non_null(strstr(err.file, "out.gpkg"));
 }
 

@@ -25,13 +25,13 @@
 
 /* A radial surface on a 100 m grid over ±9 km; cells between hole_in and hole_out km are unreachable. */
 static uint16_t *radial_surface(tc_grid *g, double hole_in_km, double hole_out_km, int n_percentiles) {
-    assert_int_equal(tc_grid_from_bbox(CLON - 0.105, CLAT - 0.09, CLON + 0.105, CLAT + 0.09, 100, g, NULL), TC_OK);
+    assert_int_equal(grid_from_bbox(CLON - 0.105, CLAT - 0.09, CLON + 0.105, CLAT + 0.09, 100, g, NULL), TC_OK);
     size_t n = tc_grid_cells(g);
     uint16_t *pm = malloc(n * n_percentiles * sizeof *pm);
     for (size_t c = 0; c < n; c++) {
         double lat, lon;
-        tc_grid_cell_center(g, c, &lat, &lon);
-        double km = tc_haversine_m(CLAT, CLON, lat, lon) / 1000.0;
+        grid_cell_center(g, c, &lat, &lon);
+        double km = haversine_m(CLAT, CLON, lat, lon) / 1000.0;
         for (int p = 0; p < n_percentiles; p++) {
             /* later percentiles are slower: +5 minutes each */
             double minutes = km / KM_PER_MIN + 5 * p;
@@ -94,7 +94,7 @@ static void test_radial_nested(void **state) {
     int cutoffs[4] = {15, 30, 45, 60}, pcts[2] = {50, 90};
     char *text = NULL;
     tc_error err = {0};
-    assert_int_equal(tc_isochrones_geojson(&g, pm, pcts, 2, cutoffs, 4, &text, &err), TC_OK);
+    assert_int_equal(isochrones_geojson(&g, pm, pcts, 2, cutoffs, 4, &text, &err), TC_OK);
     cJSON *fc = cJSON_Parse(text);
     assert_non_null(fc);
     assert_string_equal(cJSON_GetObjectItem(fc, "type")->valuestring, "FeatureCollection");
@@ -155,7 +155,7 @@ static void test_holes(void **state) {
     uint16_t *pm = radial_surface(&g, 1.5, 2.5, 1);
     int cutoffs[1] = {30}, pcts[1] = {50};
     char *text = NULL;
-    assert_int_equal(tc_isochrones_geojson(&g, pm, pcts, 1, cutoffs, 1, &text, NULL), TC_OK);
+    assert_int_equal(isochrones_geojson(&g, pm, pcts, 1, cutoffs, 1, &text, NULL), TC_OK);
     cJSON *fc = cJSON_Parse(text);
     cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(fc, "features"), 0);
     int holes = 0;
@@ -187,7 +187,7 @@ static void test_holes(void **state) {
 static void test_patchy_surface_nested(void **state) {
     (void)state;
     tc_grid g;
-    assert_int_equal(tc_grid_from_bbox(CLON - 0.1, CLAT - 0.1, CLON + 0.1, CLAT + 0.1, 150, &g, NULL), TC_OK);
+    assert_int_equal(grid_from_bbox(CLON - 0.1, CLAT - 0.1, CLON + 0.1, CLAT + 0.1, 150, &g, NULL), TC_OK);
     srand(3);
     double st_lat[25], st_lon[25], st_t[25];
     for (int s = 0; s < 25; s++) {
@@ -199,9 +199,9 @@ static void test_patchy_surface_nested(void **state) {
     uint16_t *pm = malloc(n * 2 * sizeof *pm);
     for (size_t c = 0; c < n; c++) {
         double lat, lon, best = 1e9;
-        tc_grid_cell_center(&g, c, &lat, &lon);
+        grid_cell_center(&g, c, &lat, &lon);
         for (int s = 0; s < 25; s++) {
-            double t = st_t[s] + tc_haversine_m(st_lat[s], st_lon[s], lat, lon) / 1000 * 12;
+            double t = st_t[s] + haversine_m(st_lat[s], st_lon[s], lat, lon) / 1000 * 12;
             if (t < best) best = t;
         }
         pm[c * 2] = best > 120 ? TC_UNREACHED_MIN : (uint16_t)best;
@@ -209,7 +209,7 @@ static void test_patchy_surface_nested(void **state) {
     }
     int cutoffs[3] = {20, 40, 60}, pcts[2] = {50, 90};
     char *text = NULL;
-    assert_int_equal(tc_isochrones_geojson(&g, pm, pcts, 2, cutoffs, 3, &text, NULL), TC_OK);
+    assert_int_equal(isochrones_geojson(&g, pm, pcts, 2, cutoffs, 3, &text, NULL), TC_OK);
     cJSON *fc = cJSON_Parse(text);
     cJSON *features = cJSON_GetObjectItem(fc, "features");
     assert_int_equal(cJSON_GetArraySize(features), 6);
@@ -241,7 +241,7 @@ static void test_patchy_surface_nested(void **state) {
 static void test_unreachable_and_file(void **state) {
     (void)state;
     tc_grid g;
-    assert_int_equal(tc_grid_from_bbox(-51.21, -30.04, -51.19, -30.02, 200, &g, NULL), TC_OK);
+    assert_int_equal(grid_from_bbox(-51.21, -30.04, -51.19, -30.02, 200, &g, NULL), TC_OK);
     size_t n = tc_grid_cells(&g);
     uint16_t *pm = malloc(n * sizeof *pm);
     for (size_t i = 0; i < n; i++) pm[i] = TC_UNREACHED_MIN;
@@ -285,10 +285,10 @@ static void test_ring_area(void **state) {
     /* a 0.1° square at the equator: (0.1 · π/180 · R)² to 0.01%, positive counter-clockwise */
     double lon[5] = {0, 0.1, 0.1, 0, 0}, lat[5] = {0, 0, 0.1, 0.1, 0};
     double side = 0.1 * M_PI / 180 * TC_EARTH_RADIUS_M;
-    assert_true(fabs(tc_ring_area_m2(lon, lat, 5) - side * side) < 1e-4 * side * side);
-    assert_true(fabs(tc_ring_area_m2(lon, lat, 4) - side * side) < 1e-4 * side * side);
+    assert_true(fabs(ring_area_m2(lon, lat, 5) - side * side) < 1e-4 * side * side);
+    assert_true(fabs(ring_area_m2(lon, lat, 4) - side * side) < 1e-4 * side * side);
     double rlon[5] = {0, 0, 0.1, 0.1, 0}, rlat[5] = {0, 0.1, 0.1, 0, 0};
-    assert_true(tc_ring_area_m2(rlon, rlat, 5) < 0);
+    assert_true(ring_area_m2(rlon, rlat, 5) < 0);
 }
 
 int main(void) {

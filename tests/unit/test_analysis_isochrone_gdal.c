@@ -47,7 +47,7 @@ static OGRGeometryH gdal_polygon(const tc_grid *g, const uint16_t *pm, size_t np
     GDALDatasetH rds = GDALCreate(GDALGetDriverByName("MEM"), "", (int)w, (int)h, 1, GDT_Float32, NULL);
     assert_non_null(rds);
     double gt[6];
-    tc_grid_geotransform(g, gt);
+    grid_geotransform(g, gt);
     gt[0] -= gt[1]; /* the padding cell */
     gt[3] -= gt[5];
     GDALSetGeoTransform(rds, gt);
@@ -148,7 +148,7 @@ static void test_tracer_equals_gdal(void **state) {
     for (int k = 0; k < 90; k++) {
         tc_grid g;
         const int sz = k % 7 == 0 ? 1 + k % 3 : 5 + (int)(rnd() * 45); /* some of 1-3 cells a side */
-        assert_int_equal(tc_grid_from_bbox(-51.3, -30.1, -51.3 + sz * 0.001, -30.1 + sz * 0.0009, 100 + 50 * (k % 5),
+        assert_int_equal(grid_from_bbox(-51.3, -30.1, -51.3 + sz * 0.001, -30.1 + sz * 0.0009, 100 + 50 * (k % 5),
                                            &g, NULL),
                          TC_OK);
         const size_t cells = tc_grid_cells(&g), np = 2;
@@ -180,7 +180,7 @@ static void test_tracer_equals_gdal(void **state) {
         for (size_t i = 0; i < ncut; i++) max_cutoff = cut[i] > max_cutoff ? cut[i] : max_cutoff;
         char *json = NULL;
         tc_error e = {0};
-        assert_int_equal(tc_isochrones_geojson(&g, pm, pct, np, cut, ncut, &json, &e), TC_OK);
+        assert_int_equal(isochrones_geojson(&g, pm, pct, np, cut, ncut, &json, &e), TC_OK);
         cJSON *doc = cJSON_Parse(json);
         assert_non_null(doc);
         cJSON *feats = cJSON_GetObjectItem(doc, "features");

@@ -37,14 +37,14 @@ static void test_against_sort(void **state) {
     const uint32_t sample_counts[] = {1, 7, 10, 60, 120, 600};
     for (size_t ns = 0; ns < sizeof sample_counts / sizeof *sample_counts; ns++)
         for (int unreached_pct = 0; unreached_pct <= 100; unreached_pct += 25) {
-            tc_travel_times tt = {.n_dest = 200, .n_samples = sample_counts[ns]};
+            travel_times tt = {.n_dest = 200, .n_samples = sample_counts[ns]};
             tt.minutes = malloc((size_t)tt.n_dest * tt.n_samples * sizeof *tt.minutes);
             for (size_t i = 0; i < (size_t)tt.n_dest * tt.n_samples; i++)
                 tt.minutes[i] = rand() % 100 < unreached_pct ? TC_UNREACHED_MIN : (uint16_t)(rand() % 150);
             for (size_t s = 0; s < 5; s++) {
                 uint16_t out[200 * 5];
                 const uint16_t max_duration = 120;
-                assert_int_equal(tc_travel_time_percentiles(&tt, sets[s], set_sizes[s], max_duration, out, NULL),
+                assert_int_equal(travel_time_percentiles(&tt, sets[s], set_sizes[s], max_duration, out, NULL),
                                  TC_OK);
                 for (uint32_t d = 0; d < tt.n_dest; d++)
                     for (size_t p = 0; p < set_sizes[s]; p++) {
@@ -63,12 +63,12 @@ static void test_ordered(void **state) {
     (void)state;
     srand(99);
     const int pcts[] = {5, 25, 50, 75, 95};
-    tc_travel_times tt = {.n_dest = 500, .n_samples = 121};
+    travel_times tt = {.n_dest = 500, .n_samples = 121};
     tt.minutes = malloc((size_t)tt.n_dest * tt.n_samples * sizeof *tt.minutes);
     for (size_t i = 0; i < (size_t)tt.n_dest * tt.n_samples; i++)
         tt.minutes[i] = rand() % 7 == 0 ? TC_UNREACHED_MIN : (uint16_t)(rand() % 130);
     uint16_t out[500 * 5];
-    assert_int_equal(tc_travel_time_percentiles(&tt, pcts, 5, 120, out, NULL), TC_OK);
+    assert_int_equal(travel_time_percentiles(&tt, pcts, 5, 120, out, NULL), TC_OK);
     for (uint32_t d = 0; d < tt.n_dest; d++)
         for (int p = 1; p < 5; p++) {
             assert_true(out[d * 5 + p - 1] <= out[d * 5 + p]); /* UNREACHED = 65535 sorts last */
@@ -83,10 +83,10 @@ static void test_unreachable_boundary(void **state) {
     /* 10 samples: dest 0 has 5 unreached, dest 1 has 6, dest 2 has one time above the 60-minute maximum */
     uint16_t m[30] = {U, 12, U, 10, 14, U, 11, U, 13, U, /**/ U, 12, U, 10, U, U, 11, U, 13, U,
                       61, 20, 20, 20, 20, 20, 20, 20, 20, 20};
-    tc_travel_times tt = {.n_dest = 3, .n_samples = 10, .minutes = m};
+    travel_times tt = {.n_dest = 3, .n_samples = 10, .minutes = m};
     const int pcts[] = {0, 50, 51, 100};
     uint16_t out[12];
-    assert_int_equal(tc_travel_time_percentiles(&tt, pcts, 4, 60, out, NULL), TC_OK);
+    assert_int_equal(travel_time_percentiles(&tt, pcts, 4, 60, out, NULL), TC_OK);
     /* p0 = min; p50 = 5th smallest = the largest reached time; p51 = 6th = unreachable */
     assert_int_equal(out[0], 10);
     assert_int_equal(out[1], 14);
@@ -98,11 +98,11 @@ static void test_unreachable_boundary(void **state) {
     /* 61 > max duration counts as unreachable: p100 unreachable, p50 = 20 */
     assert_int_equal(out[9], 20);
     assert_int_equal(out[11], U);
-    assert_int_equal(tc_percentile_index(10, 50), 4);
-    assert_int_equal(tc_percentile_index(10, 51), 5);
-    assert_int_equal(tc_percentile_index(10, 0), 0);
-    assert_int_equal(tc_percentile_index(10, 100), 9);
-    assert_int_equal(tc_percentile_index(1, 50), 0);
+    assert_int_equal(percentile_index(10, 50), 4);
+    assert_int_equal(percentile_index(10, 51), 5);
+    assert_int_equal(percentile_index(10, 0), 0);
+    assert_int_equal(percentile_index(10, 100), 9);
+    assert_int_equal(percentile_index(1, 50), 0);
 }
 
 static void test_parse(void **state) {

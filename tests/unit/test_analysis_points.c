@@ -77,17 +77,17 @@ static void test_poa_hexgrid(void **state) {
     assert_int_equal(tc_points_read(path, on_finding, &w, &p, &err), TC_OK);
     assert_int_equal(p->n, rows);
     assert_int_equal(p->n_columns, 4);
-    assert_string_equal(tc_points_column_name(p, 0), "population");
-    assert_string_equal(tc_points_column_name(p, 2), "jobs");
+    assert_string_equal(points_column_name(p, 0), "population");
+    assert_string_equal(points_column_name(p, 2), "jobs");
     assert_string_equal(p->ids[0], first_id);
     assert_true(fabs(p->lat[0] - first_lat) < 1e-12);
     for (size_t i = 0; i < p->n; i++) {
         assert_true(p->lat[i] > -31 && p->lat[i] < -29); /* lat and lon not swapped */
         assert_true(p->lon[i] > -52 && p->lon[i] < -50);
     }
-    assert_int_equal(tc_points_find(p, first_id), 0);
-    assert_int_equal(tc_points_find(p, p->ids[p->n - 1]), (long)p->n - 1);
-    assert_int_equal(tc_points_find(p, "no-such-id"), -1);
+    assert_int_equal(points_find(p, first_id), 0);
+    assert_int_equal(points_find(p, p->ids[p->n - 1]), (long)p->n - 1);
+    assert_int_equal(points_find(p, "no-such-id"), -1);
 
     const double *jobs = NULL;
     assert_int_equal(empty_jobs, 5);
@@ -208,7 +208,7 @@ static void test_malformed_text(void **state) {
     tc_points_free(p);
     assert_int_equal(tc_points_parse("t.csv", "id,lat,lon\n", 11, NULL, NULL, &p, &err), TC_OK);
     assert_int_equal(p->n, 0);
-    assert_int_equal(tc_points_find(p, "a"), -1);
+    assert_int_equal(points_find(p, "a"), -1);
     tc_points_free(p);
 }
 

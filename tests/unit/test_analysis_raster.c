@@ -55,57 +55,57 @@ static int files_in_dir(void) {
 static void test_grid(void **state) {
     (void)state;
     tc_grid g;
-    assert_int_equal(tc_grid_from_bbox(-51.30, -30.15, -51.10, -29.95, 200, &g, NULL), TC_OK);
+    assert_int_equal(grid_from_bbox(-51.30, -30.15, -51.10, -29.95, 200, &g, NULL), TC_OK);
     /* 0.2° × 0.2° at 30°S ≈ 19.3 km × 22.2 km → about 97 × 112 cells of 200 m */
     assert_true(g.width >= 95 && g.width <= 99);
     assert_true(g.height >= 110 && g.height <= 114);
     /* neighbouring centres in the middle row are 200 m apart on the ground, to 1% */
     size_t mid = (size_t)(g.height / 2) * g.width + g.width / 2;
     double lat0, lon0, lat1, lon1, lat2, lon2;
-    tc_grid_cell_center(&g, mid, &lat0, &lon0);
-    tc_grid_cell_center(&g, mid + 1, &lat1, &lon1);
-    tc_grid_cell_center(&g, mid + g.width, &lat2, &lon2);
-    assert_true(fabs(tc_haversine_m(lat0, lon0, lat1, lon1) - 200) < 2);
-    assert_true(fabs(tc_haversine_m(lat0, lon0, lat2, lon2) - 200) < 2);
+    grid_cell_center(&g, mid, &lat0, &lon0);
+    grid_cell_center(&g, mid + 1, &lat1, &lon1);
+    grid_cell_center(&g, mid + g.width, &lat2, &lon2);
+    assert_true(fabs(haversine_m(lat0, lon0, lat1, lon1) - 200) < 2);
+    assert_true(fabs(haversine_m(lat0, lon0, lat2, lon2) - 200) < 2);
     assert_true(lat2 < lat0); /* rows run north to south */
     /* corner cells cover the bbox corners */
     double lat, lon;
-    tc_grid_cell_center(&g, 0, &lat, &lon);
+    grid_cell_center(&g, 0, &lat, &lon);
     assert_true(lat > -29.95 - 0.002 && lat < -29.95 + 0.002 && lon > -51.30 - 0.002 && lon < -51.30 + 0.002);
-    tc_grid_cell_center(&g, tc_grid_cells(&g) - 1, &lat, &lon);
+    grid_cell_center(&g, tc_grid_cells(&g) - 1, &lat, &lon);
     assert_true(lat > -30.15 - 0.002 && lat < -30.15 + 0.002 && lon > -51.10 - 0.002 && lon < -51.10 + 0.002);
     /* all centres at once agree with one at a time */
     double *alat = malloc(tc_grid_cells(&g) * sizeof *alat), *alon = malloc(tc_grid_cells(&g) * sizeof *alon);
     tc_grid_cell_centers(&g, alat, alon);
     for (size_t c = 0; c < tc_grid_cells(&g); c += 37) {
-        tc_grid_cell_center(&g, c, &lat, &lon);
+        grid_cell_center(&g, c, &lat, &lon);
         assert_true(fabs(alat[c] - lat) < 1e-12 && fabs(alon[c] - lon) < 1e-12);
     }
     free(alat);
     free(alon);
     /* a grid around a point reaches the radius in every direction */
     tc_grid a;
-    assert_int_equal(tc_grid_around_point(-30.03, -51.2, 10000, 250, &a, NULL), TC_OK);
-    tc_grid_cell_center(&a, 0, &lat, &lon);
-    assert_true(tc_haversine_m(-30.03, -51.2, lat, -51.2) > 9800);
-    assert_true(tc_haversine_m(-30.03, -51.2, -30.03, lon) > 9800);
+    assert_int_equal(grid_around_point(-30.03, -51.2, 10000, 250, &a, NULL), TC_OK);
+    grid_cell_center(&a, 0, &lat, &lon);
+    assert_true(haversine_m(-30.03, -51.2, lat, -51.2) > 9800);
+    assert_true(haversine_m(-30.03, -51.2, -30.03, lon) > 9800);
     assert_true(a.width >= 79 && a.width <= 82 && a.height >= 79 && a.height <= 82);
     /* mercator round trip */
     double x, y, lo, la;
-    tc_mercator_from_lonlat(-51.2, -30.05, &x, &y);
-    tc_lonlat_from_mercator(x, y, &lo, &la);
+    mercator_from_lonlat(-51.2, -30.05, &x, &y);
+    lonlat_from_mercator(x, y, &lo, &la);
     assert_true(fabs(lo + 51.2) < 1e-10 && fabs(la + 30.05) < 1e-10);
     tc_error err;
-    assert_int_equal(tc_grid_from_bbox(-51, -30, -50, -29, 0.5, &g, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_grid_from_bbox(-51, -30, -50, -29, 1, &g, &err), TC_ERR_INVALID_ARGUMENT); /* too many */
-    assert_int_equal(tc_grid_from_bbox(-50, -30, -51, -29, 100, &g, &err), TC_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tc_grid_from_bbox(0, 86, 1, 87, 100, &g, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(grid_from_bbox(-51, -30, -50, -29, 0.5, &g, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(grid_from_bbox(-51, -30, -50, -29, 1, &g, &err), TC_ERR_INVALID_ARGUMENT); /* too many */
+    assert_int_equal(grid_from_bbox(-50, -30, -51, -29, 100, &g, &err), TC_ERR_INVALID_ARGUMENT);
+    assert_int_equal(grid_from_bbox(0, 86, 1, 87, 100, &g, &err), TC_ERR_INVALID_ARGUMENT);
 }
 
 static void test_geotiff_round_trip(void **state) {
     (void)state;
     tc_grid g;
-    assert_int_equal(tc_grid_from_bbox(-51.25, -30.06, -51.20, -30.02, 300, &g, NULL), TC_OK);
+    assert_int_equal(grid_from_bbox(-51.25, -30.06, -51.20, -30.02, 300, &g, NULL), TC_OK);
     size_t n = tc_grid_cells(&g);
     uint16_t *pm = malloc(n * 2 * sizeof *pm);
     for (size_t c = 0; c < n; c++) {
@@ -150,8 +150,8 @@ static void test_geotiff_round_trip(void **state) {
     }
     /* pixel (0,0)'s centre maps to cell 0's centre */
     double lat, lon, x, y;
-    tc_grid_cell_center(&g, 0, &lat, &lon);
-    tc_mercator_from_lonlat(lon, lat, &x, &y);
+    grid_cell_center(&g, 0, &lat, &lon);
+    mercator_from_lonlat(lon, lat, &x, &y);
     assert_true(fabs(gt[0] + 0.5 * gt[1] - x) < 1e-6 && fabs(gt[3] + 0.5 * gt[5] - y) < 1e-6);
     GDALClose(ds);
     free(back);

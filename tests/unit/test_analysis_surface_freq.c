@@ -97,8 +97,8 @@ static void test_scheduled_per_minute(void **state) {
     assert_int_equal(tc_destinations_create(net, &o, lat, lon, 2, &d, &err), TC_OK);
     tc_analysis_workspace *ws = NULL;
     assert_int_equal(tc_analysis_workspace_create(net, &ws, &err), TC_OK);
-    tc_travel_times tt;
-    assert_int_equal(tc_analysis_samples(ws, d, &o, 50.0, 20.0, &tt, &err), TC_OK);
+    travel_times tt;
+    assert_int_equal(analysis_samples(ws, d, &o, 50.0, 20.0, &tt, &err), TC_OK);
     assert_int_equal(tt.n_samples, 20); /* scheduled only: one sample per minute, no draws */
     for (uint32_t m = 0; m < 20; m++) {
         int dep = 7 * 60 + 50 + (int)m;
@@ -224,15 +224,15 @@ static void test_frequency_monte_carlo(void **state) {
     tc_analysis_workspace *ws = NULL;
     assert_int_equal(tc_analysis_workspace_create(net, &ws, &err), TC_OK);
     uint16_t s1[100], s2[100], s3[100];
-    tc_travel_times tt;
+    travel_times tt;
     o.seed = 7;
-    assert_int_equal(tc_analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
+    assert_int_equal(analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
     assert_int_equal(tt.n_samples, 100); /* 10 minutes × 10 draws */
     memcpy(s1, tt.minutes, sizeof s1);
-    assert_int_equal(tc_analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
+    assert_int_equal(analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
     memcpy(s2, tt.minutes, sizeof s2);
     o.seed = 8;
-    assert_int_equal(tc_analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
+    assert_int_equal(analysis_samples(ws, d, &o, 50.5, 20.0, &tt, &err), TC_OK);
     memcpy(s3, tt.minutes, sizeof s3);
     assert_memory_equal(s1, s2, sizeof s1);
     assert_memory_not_equal(s1, s3, sizeof s1);

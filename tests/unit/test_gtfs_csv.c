@@ -33,7 +33,7 @@ static void collect(void *user, const tc_finding *f) {
 /* Read all of data; rows joined as "a|b|c\n". */
 static void read_all(const char *data, size_t len, size_t chunk, char *out, size_t cap, found *fd, tc_status *rc) {
     csv_membuf mb = {data, len, 0, chunk};
-    tc_diag diag = {.fn = collect, .user = fd};
+    diag_log diag = {.fn = collect, .user = fd};
     csv_reader c;
     tc_error err = {0};
     out[0] = 0;
@@ -124,7 +124,7 @@ static void test_columns_by_name_and_duplicates(void **state) {
     const char *d = " stop_name , stop_id,stop_id\nX,1,2\n";
     csv_membuf mb = {d, strlen(d), 0, 0};
     found fd = {{0}, 0};
-    tc_diag diag = {.fn = collect, .user = &fd};
+    diag_log diag = {.fn = collect, .user = &fd};
     csv_reader c;
     assert_int_equal(csv_reader_open(&c, "stops.txt", csv_membuf_read, &mb, &diag, NULL), TC_OK);
     assert_int_equal(csv_reader_col(&c, "stop_id"), 1);
@@ -168,7 +168,7 @@ static void test_long_row_crosses_buffers(void **state) {
     strcpy(d + 6 + big, "\n2,y\n");
     csv_membuf mb = {d, strlen(d), 0, 0};
     csv_reader c;
-    tc_diag diag = {0};
+    diag_log diag = {0};
     assert_int_equal(csv_reader_open(&c, "t.txt", csv_membuf_read, &mb, &diag, NULL), TC_OK);
     assert_int_equal(csv_reader_next(&c), 1);
     size_t n;
@@ -186,7 +186,7 @@ static int read_limited(const char *data, size_t chunk, size_t max_record, size_
                         char *why, size_t cap, long *line) {
     csv_membuf mb = {data, strlen(data), 0, chunk};
     csv_reader c;
-    tc_diag diag = {0};
+    diag_log diag = {0};
     int r = -9;
     if (csv_reader_open(&c, "t.txt", csv_membuf_read, &mb, &diag, NULL) == TC_OK) {
         c.max_record = max_record;
@@ -232,7 +232,7 @@ static void test_limits(void **state) {
     char nul[300] = {0};
     csv_membuf mb = {nul, sizeof nul, 0, 0};
     csv_reader c;
-    tc_diag diag = {0};
+    diag_log diag = {0};
     tc_error err = {0};
     assert_int_equal(csv_reader_open(&c, "stops.txt", csv_membuf_read, &mb, &diag, &err), TC_ERR_PARSE);
     assert_string_equal(err.message, "binary content, not CSV text (300 of the first 300 bytes are NUL)");

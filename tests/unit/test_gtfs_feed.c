@@ -77,7 +77,7 @@ static int teardown(void **state) {
 
 static gtfs_feed *read_ok(found *fd) {
     memset(fd, 0, sizeof *fd);
-    tc_diag diag = {.fn = collect, .user = fd};
+    diag_log diag = {.fn = collect, .user = fd};
     gtfs_feed *f = NULL;
     tc_error err = {0};
     tc_status rc = gtfs_feed_read(dir, "t", &diag, &f, &err);
@@ -86,7 +86,7 @@ static gtfs_feed *read_ok(found *fd) {
     return f;
 }
 
-static int32_t day(int y, int m, int d) { return tc_days_from_civil(y, m, d); }
+static int32_t day(int y, int m, int d) { return days_from_civil(y, m, d); }
 
 static void test_calendar_only(void **state) {
     (void)state;
@@ -144,7 +144,7 @@ static void test_no_calendar_is_fatal(void **state) {
     (void)state;
     drop("calendar.txt");
     found fd = {{0}};
-    tc_diag diag = {.fn = collect, .user = &fd};
+    diag_log diag = {.fn = collect, .user = &fd};
     gtfs_feed *f = NULL;
     tc_error err = {0};
     assert_int_equal(gtfs_feed_read(dir, "t", &diag, &f, &err), TC_ERR_NO_SERVICE);
@@ -379,7 +379,7 @@ static void test_zip_locations(void **state) {
     char zpath[400];
     snprintf(zpath, sizeof zpath, "%s.zip", dir);
     gtfs_feed *f = NULL;
-    tc_diag diag = {0};
+    diag_log diag = {0};
     tc_error err = {0};
     make_zip(zpath, "", NULL);
     assert_int_equal(gtfs_feed_read(zpath, "z", &diag, &f, &err), TC_OK);

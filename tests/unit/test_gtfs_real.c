@@ -23,7 +23,7 @@ static char data[1024];
 static gtfs_feed *load(const char *rel) {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", data, rel);
-    tc_diag diag = {0};
+    diag_log diag = {0};
     gtfs_feed *f = NULL;
     tc_error err = {0};
     tc_status rc = gtfs_feed_read(path, "x", &diag, &f, &err);

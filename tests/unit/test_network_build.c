@@ -40,9 +40,9 @@ static tc_network *build_and_open(gtfs_feed **feeds, size_t n, double radius) {
     tc_build_options_init(&o);
     o.transfer_radius_m = radius;
     tc_error err;
-    tc_error_clear(&err);
-    tc_diag diag = {0};
-    tc_status st = tc_build_from_feeds(feeds, n, &o, &diag, net_path, &err);
+    error_clear(&err);
+    diag_log diag = {0};
+    tc_status st = build_from_feeds(feeds, n, &o, &diag, net_path, &err);
     if (st) fprintf(stderr, "build: %s\n", err.message);
     assert_int_equal(st, TC_OK);
     tc_network *net = NULL;
@@ -52,30 +52,30 @@ static tc_network *build_and_open(gtfs_feed **feeds, size_t n, double radius) {
     return net;
 }
 
-static uint32_t trip_by_id(const tc_network_view *v, uint32_t feed, const char *id) {
+static uint32_t trip_by_id(const network_view *v, uint32_t feed, const char *id) {
     for (uint32_t t = 0; t < v->n_trips; t++)
-        if (v->trips[t].feed == feed && !strcmp(tc_str(v, v->trips[t].id_str), id)) return t;
+        if (v->trips[t].feed == feed && !strcmp(net_str(v, v->trips[t].id_str), id)) return t;
     fail_msg("trip %s not in network", id);
     return TC_NONE;
 }
 
 /* Index of trip t within its pattern. */
-static uint32_t pos_in_pattern(const tc_network_view *v, uint32_t t) {
+static uint32_t pos_in_pattern(const network_view *v, uint32_t t) {
     return t - v->patterns[v->trips[t].pattern].trips_begin;
 }
 
-static const tc_net_stop_time *trip_times(const tc_network_view *v, uint32_t t) {
-    const tc_net_pattern *p = &v->patterns[v->trips[t].pattern];
+static const net_stop_time *trip_times(const network_view *v, uint32_t t) {
+    const net_pattern *p = &v->patterns[v->trips[t].pattern];
     return &v->stop_times[p->times_begin + (uint64_t)pos_in_pattern(v, t) * p->n_stops];
 }
 
 /* Structural checks every network must pass: pattern trips ordered at every stop, CSR consistent. */
-static void check_invariants(const tc_network_view *v) {
+static void check_invariants(const network_view *v) {
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         for (uint32_t k = 0; k + 1 < pt->n_trips; k++) {
-            const tc_net_stop_time *a = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
-            const tc_net_stop_time *b = a + pt->n_stops;
+            const net_stop_time *a = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
+            const net_stop_time *b = a + pt->n_stops;
             for (uint32_t j = 0; j < pt->n_stops; j++) {
                 if (pt->flags & TC_PATTERN_FREQUENCY) continue;
                 assert_true(a[j].arrival <= b[j].arrival);
@@ -95,7 +95,7 @@ static void check_invariants(const tc_network_view *v) {
 
 static void test_overtaking_split(void **state) {
     (void)state;
-    gtfs_feed *f = tf_new("city", "Europe/Warsaw", tc_days_from_civil(2024, 1, 1), 7);
+    gtfs_feed *f = tf_new("city", "Europe/Warsaw", days_from_civil(2024, 1, 1), 7);
     int32_t A = tf_stop(f, "A", 53.10, 18.00), B = tf_stop(f, "B", 53.11, 18.01), C = tf_stop(f, "C", 53.12, 18.02);
     int32_t r = tf_route(f, "R1", 3), r2 = tf_route(f, "R2", 3);
     int32_t svc = tf_service(f, "daily", "1111111");
@@ -120,7 +120,7 @@ static void test_overtaking_split(void **state) {
 
     gtfs_feed *feeds[] = {f};
     tc_network *net = build_and_open(feeds, 1, 0);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     check_invariants(v);
     assert_int_equal(v->n_trips, 9);
     assert_int_equal(v->n_scheduled_trips, 8);
@@ -138,13 +138,13 @@ static void test_overtaking_split(void **state) {
     /* sorted by departure */
     assert_true(pos_in_pattern(v, i0) < pos_in_pattern(v, i1) && pos_in_pattern(v, i1) < pos_in_pattern(v, i3));
     /* times survive exactly */
-    const tc_net_stop_time *tt = trip_times(v, i2);
+    const net_stop_time *tt = trip_times(v, i2);
     for (int j = 0; j < 3; j++) {
         assert_int_equal(tt[j].arrival, t2[j][0]);
         assert_int_equal(tt[j].departure, t2[j][1]);
     }
     uint32_t ifl = trip_by_id(v, 0, "flags");
-    const tc_net_pattern *pf = &v->patterns[v->trips[ifl].pattern];
+    const net_pattern *pf = &v->patterns[v->trips[ifl].pattern];
     assert_int_equal(pf->n_trips, 1);
     assert_int_equal(v->pattern_stop_flags[pf->stops_begin + 1], TC_NO_PICKUP);
     assert_int_equal(v->pattern_stop_flags[pf->stops_begin], 0);
@@ -164,7 +164,7 @@ static void test_overtaking_split(void **state) {
  * patterns must hold every trip exactly once with its own times. */
 static void test_overtaking_random(void **state) {
     (void)state;
-    gtfs_feed *f = tf_new("rnd", "UTC", tc_days_from_civil(2024, 1, 1), 1);
+    gtfs_feed *f = tf_new("rnd", "UTC", days_from_civil(2024, 1, 1), 1);
     int32_t st[6];
     for (int i = 0; i < 6; i++) {
         char id[16];
@@ -188,7 +188,7 @@ static void test_overtaking_random(void **state) {
     }
     gtfs_feed *feeds[] = {f};
     tc_network *net = build_and_open(feeds, 1, 0);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     check_invariants(v);
     assert_int_equal(v->n_trips, 200);
     assert_true(v->n_patterns > 1); /* random run times overtake */
@@ -198,7 +198,7 @@ static void test_overtaking_random(void **state) {
     for (int k = 0; k < 200; k++) {
         char id[16];
         snprintf(id, sizeof id, "k%d", k);
-        const tc_net_stop_time *tt = trip_times(v, trip_by_id(v, 0, id));
+        const net_stop_time *tt = trip_times(v, trip_by_id(v, 0, id));
         for (int j = 0; j < 6; j++) {
             assert_int_equal(tt[j].arrival, want[k][j][0]);
             assert_int_equal(tt[j].departure, want[k][j][1]);
@@ -210,7 +210,7 @@ static void test_overtaking_random(void **state) {
 
 static void test_services_across_feeds(void **state) {
     (void)state;
-    int32_t a0 = tc_days_from_civil(2024, 1, 1), b0 = tc_days_from_civil(2024, 1, 5);
+    int32_t a0 = days_from_civil(2024, 1, 1), b0 = days_from_civil(2024, 1, 5);
     gtfs_feed *fa = tf_new("warsaw", "Europe/Warsaw", a0, 10);
     gtfs_feed *fb = tf_new("nyc", "America/New_York", b0, 16);
     int32_t sa = tf_stop(fa, "s1", 52.2, 21.0), sa2 = tf_stop(fa, "s2", 52.21, 21.0);
@@ -230,7 +230,7 @@ static void test_services_across_feeds(void **state) {
 
     gtfs_feed *feeds[] = {fa, fb};
     tc_network *net = build_and_open(feeds, 2, 500);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     check_invariants(v);
     assert_int_equal(v->service_start, a0);
     assert_int_equal(v->n_days, (uint32_t)(b0 + 16 - a0));
@@ -239,13 +239,13 @@ static void test_services_across_feeds(void **state) {
     for (int32_t d = a0 - 3; d < b0 + 20; d++) {
         int want_a = d >= a0 && d < a0 + 10 && pa[d - a0] == '1';
         int want_b = d >= b0 && d < b0 + 16 && pb[d - b0] == '1';
-        assert_int_equal(tc_service_active(v, v->trips[ta].service, d), want_a);
-        assert_int_equal(tc_service_active(v, v->trips[tb].service, d), want_b);
-        assert_int_equal(tc_service_active(v, v->trips[trip_by_id(v, 1, "never")].service, d), 0);
-        assert_int_equal(tc_service_active(v, v->trips[trip_by_id(v, 1, "no_service_id")].service, d), 0);
+        assert_int_equal(service_active(v, v->trips[ta].service, d), want_a);
+        assert_int_equal(service_active(v, v->trips[tb].service, d), want_b);
+        assert_int_equal(service_active(v, v->trips[trip_by_id(v, 1, "never")].service, d), 0);
+        assert_int_equal(service_active(v, v->trips[trip_by_id(v, 1, "no_service_id")].service, d), 0);
     }
     /* network timezone = first feed's; New York times move by the zones' difference (6 h in winter) */
-    assert_string_equal(tc_str(v, v->timezone_str), "Europe/Warsaw");
+    assert_string_equal(net_str(v, v->timezone_str), "Europe/Warsaw");
     assert_int_equal(v->feeds[1].tz_shift_s, 6 * 3600);
     assert_int_equal(trip_times(v, ta)[0].departure, HMS(8, 0, 0));
     assert_int_equal(trip_times(v, tb)[0].departure, HMS(14, 0, 0));
@@ -260,26 +260,26 @@ static void test_services_across_feeds(void **state) {
     assert_int_equal(tc_network_find_stop(net, "s1", &s, &err), TC_ERR_NOT_FOUND);
     assert_int_equal(tc_network_find_stop(net, "nyc:s9", &s, &err), TC_ERR_NOT_FOUND);
     uint32_t rt, tr;
-    assert_int_equal(tc_net_find_route(v, "nyc:r", &rt, &err), TC_OK);
+    assert_int_equal(net_find_route(v, "nyc:r", &rt, &err), TC_OK);
     assert_int_equal(rt, fa->n_routes + (uint32_t)rb);
-    assert_int_equal(tc_net_find_trip(v, "nyc:never", &tr, &err), TC_OK);
-    assert_string_equal(tc_str(v, v->trips[tr].id_str), "never");
+    assert_int_equal(net_find_trip(v, "nyc:never", &tr, &err), TC_OK);
+    assert_string_equal(net_str(v, v->trips[tr].id_str), "never");
     assert_int_equal(v->trips[tr].feed, 1);
-    assert_int_equal(tc_net_find_trip(v, "warsaw:never", &tr, &err), TC_ERR_NOT_FOUND);
+    assert_int_equal(net_find_trip(v, "warsaw:never", &tr, &err), TC_ERR_NOT_FOUND);
     char idbuf[64];
     s = fa->n_stops + (uint32_t)sb;
-    tc_net_format_id(v, v->stops[s].feed, v->stops[s].id_str, idbuf, sizeof idbuf);
+    net_format_id(v, v->stops[s].feed, v->stops[s].id_str, idbuf, sizeof idbuf);
     assert_string_equal(idbuf, "nyc:s1");
     /* transfers.txt in network indices; the trip-to-trip rule names the new trip positions */
     assert_int_equal(v->n_transfer_rules, 2);
     uint32_t from = fa->n_stops + (uint32_t)sb;
     assert_int_equal(v->transfer_rule_begin[from + 1] - v->transfer_rule_begin[from], 1);
-    const tc_net_transfer_rule *r0 = &v->transfer_rules[v->transfer_rule_begin[from]];
+    const net_transfer_rule *r0 = &v->transfer_rules[v->transfer_rule_begin[from]];
     assert_int_equal(r0->to_stop, fa->n_stops + (uint32_t)sb2);
     assert_int_equal(r0->min_transfer_time, 120);
     assert_int_equal(r0->type, 2);
     assert_int_equal(v->transfer_rule_begin[v->n_stops], 1);
-    const tc_net_transfer_rule *r1 = &v->transfer_rules[1];
+    const net_transfer_rule *r1 = &v->transfer_rules[1];
     assert_int_equal(r1->from_stop, TC_NONE);
     assert_int_equal(r1->from_trip, tb);
     assert_int_equal(r1->to_trip, trip_by_id(v, 1, "never"));
@@ -305,7 +305,7 @@ static void test_services_across_feeds(void **state) {
 
 static void test_frequency_templates(void **state) {
     (void)state;
-    gtfs_feed *f = tf_new("freq", "UTC", tc_days_from_civil(2024, 3, 1), 2);
+    gtfs_feed *f = tf_new("freq", "UTC", days_from_civil(2024, 3, 1), 2);
     int32_t a = tf_stop(f, "a", 1, 1), b = tf_stop(f, "b", 1.001, 1);
     int32_t r = tf_route(f, "r", 1), svc = tf_service(f, "s", "11");
     int32_t ab[] = {a, b};
@@ -316,15 +316,15 @@ static void test_frequency_templates(void **state) {
     tf_frequency(f, t, HMS(6, 0, 0), HMS(10, 0, 0), 300);
     gtfs_feed *feeds[] = {f};
     tc_network *net = build_and_open(feeds, 1, 1000);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     check_invariants(v);
     assert_int_equal(v->n_patterns, 2); /* templates never share a pattern with scheduled trips */
     assert_int_equal(v->n_frequency_templates, 1);
     uint32_t ti = trip_by_id(v, 0, "tmpl");
-    const tc_net_trip *tr = &v->trips[ti];
+    const net_trip *tr = &v->trips[ti];
     assert_true(v->patterns[tr->pattern].flags & TC_PATTERN_FREQUENCY);
     assert_false(v->patterns[v->trips[trip_by_id(v, 0, "sched")].pattern].flags & TC_PATTERN_FREQUENCY);
-    const tc_net_stop_time *tt = trip_times(v, ti);
+    const net_stop_time *tt = trip_times(v, ti);
     assert_int_equal(tt[0].arrival, -60);
     assert_int_equal(tt[0].departure, 0);
     assert_int_equal(tt[1].arrival, 540);
@@ -334,7 +334,7 @@ static void test_frequency_templates(void **state) {
     assert_int_equal(v->frequencies[tr->freq_begin + 1].start_time, HMS(10, 0, 0));
     /* a and b are 111 m apart: a straight-line transfer each way, 111 × 1.3 m */
     assert_int_equal(v->n_transfers, 2);
-    double d = tc_haversine_m(1, 1, 1.001, 1) * 1.3;
+    double d = haversine_m(1, 1, 1.001, 1) * 1.3;
     assert_int_equal(v->transfers[v->transfer_begin[a]].to_stop, (uint32_t)b);
     assert_true(fabs(v->transfers[v->transfer_begin[a]].distance_m - d) <= 0.5);
     tc_network_close(net);
@@ -345,7 +345,7 @@ static void test_frequency_templates(void **state) {
  * departure precedes its arrival at a stop (RAPTOR relies on the flag to skip hopeless boardings). */
 static void test_monotone_flag(void **state) {
     (void)state;
-    gtfs_feed *f = tf_new("city", "Europe/Warsaw", tc_days_from_civil(2024, 1, 1), 7);
+    gtfs_feed *f = tf_new("city", "Europe/Warsaw", days_from_civil(2024, 1, 1), 7);
     int32_t A = tf_stop(f, "A", 53.10, 18.00), B = tf_stop(f, "B", 53.11, 18.01), C = tf_stop(f, "C", 53.12, 18.02);
     int32_t r1 = tf_route(f, "ok", 3), r2 = tf_route(f, "odd", 3);
     int32_t svc = tf_service(f, "daily", "1111111");
@@ -360,7 +360,7 @@ static void test_monotone_flag(void **state) {
     tf_trip(f, "odd", r2, svc, 3, abc, odd, NULL, NULL);
     gtfs_feed *feeds[] = {f};
     tc_network *net = build_and_open(feeds, 1, 0);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     check_invariants(v);
     uint32_t p_ok = v->trips[trip_by_id(v, 0, "later")].pattern, p_odd = v->trips[trip_by_id(v, 0, "fine2")].pattern;
     assert_int_equal(v->trips[trip_by_id(v, 0, "fine")].pattern, p_ok);
@@ -387,14 +387,14 @@ static void alternating_trip(gtfs_feed *f, const char *id, int32_t route, int32_
 static void test_trip_length_limit(void **state) {
     (void)state;
     for (uint32_t extra = 0; extra < 2; extra++) {
-        gtfs_feed *f = tf_new("long", "Europe/Warsaw", tc_days_from_civil(2024, 1, 1), 7);
+        gtfs_feed *f = tf_new("long", "Europe/Warsaw", days_from_civil(2024, 1, 1), 7);
         const int32_t A = tf_stop(f, "A", 53.10, 18.00), B = tf_stop(f, "B", 53.11, 18.01);
         alternating_trip(f, "loop", tf_route(f, "r", 3), tf_service(f, "daily", "1111111"), TC_MAX_TRIP_STOPS + extra,
                          A, B);
         gtfs_feed *feeds[] = {f};
         if (!extra) {
             tc_network *net = build_and_open(feeds, 1, 0);
-            const tc_network_view *v = &net->v;
+            const network_view *v = &net->v;
             assert_int_equal(v->n_patterns, 1);
             assert_int_equal(v->patterns[0].n_stops, TC_MAX_TRIP_STOPS);
             tc_network_close(net);
@@ -403,9 +403,9 @@ static void test_trip_length_limit(void **state) {
             tc_build_options o;
             tc_build_options_init(&o);
             tc_error err;
-            tc_error_clear(&err);
-            tc_diag diag = {0};
-            assert_int_equal(tc_build_from_feeds(feeds, 1, &o, &diag, net_path, &err), TC_ERR_INVALID_ARGUMENT);
+            error_clear(&err);
+            diag_log diag = {0};
+            assert_int_equal(build_from_feeds(feeds, 1, &o, &diag, net_path, &err), TC_ERR_INVALID_ARGUMENT);
             assert_non_null(strstr(err.message, "feed long: stop_times.txt: trip loop has 65536 stops"));
             assert_int_equal(access(net_path, F_OK), -1);
         }
@@ -436,18 +436,18 @@ static void test_straight_line_transfers(void **state) {
     lat[5] = lat[8], lon[5] = lon[8]; /* two stops at the same place */
     uint32_t *begin, *to, *m, count;
     tc_error err;
-    assert_int_equal(tc_straight_line_transfers(lat, lon, inc, N, 400, 1.3, &begin, &to, &m, &count, &err), TC_OK);
+    assert_int_equal(straight_line_transfers(lat, lon, inc, N, 400, 1.3, &begin, &to, &m, &count, &err), TC_OK);
     uint64_t *got = malloc((count + 1) * sizeof *got), *want = malloc((size_t)N * N * sizeof *want);
     size_t n_want = 0;
     for (uint32_t i = 0; i < N; i++) {
         for (uint32_t k = begin[i]; k < begin[i + 1]; k++) {
             got[k] = (uint64_t)i << 32 | to[k];
             if (k > begin[i]) assert_true(m[k - 1] <= m[k]); /* sorted by distance */
-            double d = tc_haversine_m(lat[i], lon[i], lat[to[k]], lon[to[k]]) * 1.3;
+            double d = haversine_m(lat[i], lon[i], lat[to[k]], lon[to[k]]) * 1.3;
             assert_true(fabs(d - m[k]) <= 0.5);
         }
         for (uint32_t j = 0; j < N; j++)
-            if (i != j && inc[i] && inc[j] && tc_haversine_m(lat[i], lon[i], lat[j], lon[j]) * 1.3 <= 400)
+            if (i != j && inc[i] && inc[j] && haversine_m(lat[i], lon[i], lat[j], lon[j]) * 1.3 <= 400)
                 want[n_want++] = (uint64_t)i << 32 | j;
     }
     assert_true(n_want > 1000);
@@ -463,7 +463,7 @@ static void test_straight_line_transfers(void **state) {
     assert_true(straddle > 0);
     free(got), free(want), free(begin), free(to), free(m);
     /* radius 0: none */
-    assert_int_equal(tc_straight_line_transfers(lat, lon, NULL, N, 0, 1.3, &begin, &to, &m, &count, &err), TC_OK);
+    assert_int_equal(straight_line_transfers(lat, lon, NULL, N, 0, 1.3, &begin, &to, &m, &count, &err), TC_OK);
     assert_int_equal(count, 0);
     assert_int_equal(begin[N], 0);
     free(begin), free(to), free(m);

@@ -30,7 +30,7 @@ static int setup_all(void **state) {
     (void)state;
     snprintf(net_path, sizeof net_path, "/tmp/tc_test_network_file_%ld.net", (long)getpid());
     snprintf(bad_path, sizeof bad_path, "/tmp/tc_test_network_file_%ld.bad", (long)getpid());
-    gtfs_feed *f = tf_new("tiny", "Europe/Berlin", tc_days_from_civil(2025, 6, 1), 30);
+    gtfs_feed *f = tf_new("tiny", "Europe/Berlin", days_from_civil(2025, 6, 1), 30);
     int32_t s[4];
     for (int i = 0; i < 4; i++) {
         char id[16];
@@ -50,7 +50,7 @@ static int setup_all(void **state) {
     tc_build_options_init(&o);
     tc_error err;
     gtfs_feed *feeds[] = {f};
-    tc_status st = tc_build_from_feeds(feeds, 1, &o, NULL, net_path, &err);
+    tc_status st = build_from_feeds(feeds, 1, &o, NULL, net_path, &err);
     tf_free(f);
     if (st) return -1;
     FILE *fp = fopen(net_path, "rb");
@@ -87,9 +87,9 @@ static tc_status open_bad(tc_error *err) {
 }
 
 /* Section table entry of id in buf. */
-static tc_netfile_section *section(uint8_t *buf, uint32_t id) {
-    tc_netfile_header *h = (tc_netfile_header *)buf;
-    tc_netfile_section *t = (tc_netfile_section *)(buf + h->table_offset);
+static netfile_section *section(uint8_t *buf, uint32_t id) {
+    netfile_header *h = (netfile_header *)buf;
+    netfile_section *t = (netfile_section *)(buf + h->table_offset);
     for (uint32_t i = 0; i < h->n_sections; i++)
         if (t[i].id == id) return &t[i];
     fail_msg("no section %u", id);
@@ -98,8 +98,8 @@ static tc_netfile_section *section(uint8_t *buf, uint32_t id) {
 
 /* Recompute every checksum, as a writer would: the damage then passes the checksum test. */
 static void reseal(uint8_t *buf) {
-    tc_netfile_header *h = (tc_netfile_header *)buf;
-    tc_netfile_section *t = (tc_netfile_section *)(buf + h->table_offset);
+    netfile_header *h = (netfile_header *)buf;
+    netfile_section *t = (netfile_section *)(buf + h->table_offset);
     for (uint32_t i = 0; i < h->n_sections; i++) t[i].xxh3 = XXH3_64bits(buf + t[i].offset, t[i].length);
     h->table_xxh3 = XXH3_64bits(t, h->n_sections * sizeof *t);
 }
@@ -109,7 +109,7 @@ static void test_round_trip(void **state) {
     tc_network *net = NULL;
     tc_error err;
     assert_int_equal(tc_network_open(net_path, &net, &err), TC_OK);
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     assert_int_equal(v->n_stops, 4);
     assert_int_equal(v->n_trips, 10);
     assert_int_equal(v->n_patterns, 1);
@@ -117,7 +117,7 @@ static void test_round_trip(void **state) {
     assert_int_equal(v->n_transfer_rules, 1);
     /* stops 222 m apart, 1000 m radius / 1.3: each stop reaches the others within 769 m straight line */
     assert_int_equal(v->n_transfers, 4 * 3 - 0);
-    assert_string_equal(tc_str(v, v->stops[2].id_str), "S2");
+    assert_string_equal(net_str(v, v->stops[2].id_str), "S2");
     assert_int_equal(v->stop_times[v->patterns[0].times_begin + 4 * 3 + 2].departure, HMS(6, 30, 0) + 240);
     uint32_t s;
     assert_int_equal(tc_network_find_stop(net, "S3", &s, &err), TC_OK);
@@ -159,8 +159,8 @@ static void test_round_trip(void **state) {
 static void test_flipped_byte_refused(void **state) {
     (void)state;
     uint8_t *buf = malloc(orig_len);
-    tc_netfile_header *h = (tc_netfile_header *)orig;
-    tc_netfile_section *t = (tc_netfile_section *)(orig + h->table_offset);
+    netfile_header *h = (netfile_header *)orig;
+    netfile_section *t = (netfile_section *)(orig + h->table_offset);
     /* one flip in every non-empty section, then one in the section table */
     for (uint32_t i = 0; i <= h->n_sections; i++) {
         memcpy(buf, orig, orig_len);
@@ -169,7 +169,7 @@ static void test_flipped_byte_refused(void **state) {
         buf[at] ^= 0x10;
         write_bad(buf, orig_len);
         tc_error err;
-        tc_error_clear(&err);
+        error_clear(&err);
         assert_int_equal(open_bad(&err), TC_ERR_FORMAT);
         assert_non_null(strstr(err.message, "corrupted"));
     }
@@ -178,11 +178,11 @@ static void test_flipped_byte_refused(void **state) {
 
 static void test_truncated_refused(void **state) {
     (void)state;
-    size_t lens[] = {0, 10, sizeof(tc_netfile_header), orig_len / 2, orig_len - 1};
+    size_t lens[] = {0, 10, sizeof(netfile_header), orig_len / 2, orig_len - 1};
     for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
         write_bad(orig, lens[i]);
         tc_error err;
-        tc_error_clear(&err);
+        error_clear(&err);
         assert_int_equal(open_bad(&err), TC_ERR_FORMAT);
         assert_true(err.message[0] != '\0');
     }
@@ -199,7 +199,7 @@ static void test_wrong_version_and_magic_refused(void **state) {
     (void)state;
     uint8_t *buf = malloc(orig_len);
     memcpy(buf, orig, orig_len);
-    ((tc_netfile_header *)buf)->format_version = TC_FORMAT_VERSION + 1;
+    ((netfile_header *)buf)->format_version = TC_FORMAT_VERSION + 1;
     write_bad(buf, orig_len);
     tc_error err;
     assert_int_equal(open_bad(&err), TC_ERR_FORMAT);
@@ -219,7 +219,7 @@ static void test_resealed_damage_refused(void **state) {
     tc_error err;
     for (int kind = 0; kind < 8; kind++) {
         memcpy(buf, orig, orig_len);
-        tc_net_meta *m = (tc_net_meta *)(buf + section(buf, TC_SEC_META)->offset);
+        net_meta *m = (net_meta *)(buf + section(buf, TC_SEC_META)->offset);
         switch (kind) {
         case 0: m->n_stops += 1; break;                          /* count vs section size */
         case 1: m->n_stop_times = 1u << 30; break;
@@ -235,24 +235,24 @@ static void test_resealed_damage_refused(void **state) {
             break;
         }
         case 5: {                                                /* a pattern reaching past the times */
-            tc_net_pattern *p = (tc_net_pattern *)(buf + section(buf, TC_SEC_PATTERNS)->offset);
+            net_pattern *p = (net_pattern *)(buf + section(buf, TC_SEC_PATTERNS)->offset);
             p[0].n_trips = 0x7fffffff;
             break;
         }
         case 6: {                                                /* a transfer to a stop that does not exist */
-            tc_net_transfer *x = (tc_net_transfer *)(buf + section(buf, TC_SEC_TRANSFERS)->offset);
+            net_transfer *x = (net_transfer *)(buf + section(buf, TC_SEC_TRANSFERS)->offset);
             x[0].to_stop = 77;
             break;
         }
         case 7: {                                                /* string table not NUL-terminated */
-            tc_netfile_section *s = section(buf, TC_SEC_STRINGS);
+            netfile_section *s = section(buf, TC_SEC_STRINGS);
             buf[s->offset + s->length - 1] = 'x';
             break;
         }
         }
         reseal(buf);
         write_bad(buf, orig_len);
-        tc_error_clear(&err);
+        error_clear(&err);
         assert_int_equal(open_bad(&err), TC_ERR_FORMAT);
         assert_non_null(strstr(err.message, "network file"));
     }
@@ -273,7 +273,7 @@ static void test_failed_build_writes_nothing(void **state) {
     tc_build_options_init(&o);
     tc_error err;
     gtfs_feed *feeds[] = {f};
-    assert_int_equal(tc_build_from_feeds(feeds, 1, &o, NULL, "/nonexistent-dir/x.net", &err), TC_ERR_IO);
+    assert_int_equal(build_from_feeds(feeds, 1, &o, NULL, "/nonexistent-dir/x.net", &err), TC_ERR_IO);
     assert_int_equal(access("/nonexistent-dir/x.net", F_OK), -1);
     tf_free(f);
 }

@@ -33,15 +33,15 @@ static gtfs_feed *read_feed(const char *rel, const char *name) {
     snprintf(path, sizeof path, "%s/%s", data_dir, rel);
     gtfs_feed *f = NULL;
     tc_error err;
-    tc_diag diag = {0};
+    diag_log diag = {0};
     tc_status st = gtfs_feed_read(path, name, &diag, &f, &err);
     if (st) fail_msg("cannot read %s: %s", path, err.message);
     return f;
 }
 
 static void check_feed(const tc_network *net, uint32_t fi, const gtfs_feed *f) {
-    const tc_network_view *v = &net->v;
-    const tc_net_feed *nf = &v->feeds[fi];
+    const network_view *v = &net->v;
+    const net_feed *nf = &v->feeds[fi];
     assert_int_equal(nf->n_stops, f->n_stops);
     assert_int_equal(nf->n_trips, f->n_trips);
     int32_t shift = nf->tz_shift_s;
@@ -52,22 +52,22 @@ static void check_feed(const tc_network *net, uint32_t fi, const gtfs_feed *f) {
     char id[1024];
     for (size_t t = 0; t < f->n_trips; t++) {
         const gtfs_trip *gt = &f->trips[t];
-        snprintf(id, sizeof id, "%s:%s", tc_str(v, nf->name_str), gt->id);
+        snprintf(id, sizeof id, "%s:%s", net_str(v, nf->name_str), gt->id);
         uint32_t nt;
         tc_error err;
-        assert_int_equal(tc_net_find_trip(v, id, &nt, &err), TC_OK);
-        const tc_net_trip *tr = &v->trips[nt];
+        assert_int_equal(net_find_trip(v, id, &nt, &err), TC_OK);
+        const net_trip *tr = &v->trips[nt];
         assert_int_equal(tr->feed, fi);
-        assert_string_equal(tc_str(v, v->routes[tr->route].id_str), f->routes[gt->route].id);
+        assert_string_equal(net_str(v, v->routes[tr->route].id_str), f->routes[gt->route].id);
         for (int32_t d = v->service_start - 2; d < v->service_start + (int32_t)v->n_days + 2; d++)
-            assert_int_equal(tc_service_active(v, tr->service, d), gtfs_service_active(f, gt->service, d));
+            assert_int_equal(service_active(v, tr->service, d), gtfs_service_active(f, gt->service, d));
         if (gt->st_count == 0) {
             assert_int_equal(tr->pattern, TC_NONE);
             continue;
         }
-        const tc_net_pattern *p = &v->patterns[tr->pattern];
+        const net_pattern *p = &v->patterns[tr->pattern];
         assert_int_equal(p->n_stops, gt->st_count);
-        const tc_net_stop_time *tt = &v->stop_times[p->times_begin + (uint64_t)(nt - p->trips_begin) * p->n_stops];
+        const net_stop_time *tt = &v->stop_times[p->times_begin + (uint64_t)(nt - p->trips_begin) * p->n_stops];
         const gtfs_stop_time *gs = &f->stop_times[gt->st_begin];
         int freq = nfreq[t] > 0;
         assert_int_equal(!!(p->flags & TC_PATTERN_FREQUENCY), freq);
@@ -83,7 +83,7 @@ static void check_feed(const tc_network *net, uint32_t fi, const gtfs_feed *f) {
         }
         assert_int_equal(tr->freq_count, nfreq[t]);
         for (uint32_t q = 0; q < tr->freq_count; q++) {
-            const tc_net_frequency *nq = &v->frequencies[tr->freq_begin + q];
+            const net_frequency *nq = &v->frequencies[tr->freq_begin + q];
             if (q) assert_true(nq[-1].start_time <= nq->start_time);
             int found = 0;
             for (size_t k = 0; k < f->n_frequencies && !found; k++) {
@@ -105,24 +105,24 @@ static void check_feed(const tc_network *net, uint32_t fi, const gtfs_feed *f) {
         uint32_t e = from == TC_NONE ? v->n_transfer_rules : v->transfer_rule_begin[from + 1];
         int found = 0;
         for (uint32_t r = b; r < e && !found; r++) {
-            const tc_net_transfer_rule *x = &v->transfer_rules[r];
+            const net_transfer_rule *x = &v->transfer_rules[r];
             found = x->from_stop == from && x->to_stop == to && (int)x->type == gx->type &&
                     x->min_transfer_time == gx->min_transfer_time &&
                     (gx->from_route < 0 ? x->from_route == TC_NONE
                                         : x->from_route == nf->route_begin + (uint32_t)gx->from_route) &&
                     (gx->from_trip < 0 ? x->from_trip == TC_NONE
-                                       : !strcmp(tc_str(v, v->trips[x->from_trip].id_str), f->trips[gx->from_trip].id));
+                                       : !strcmp(net_str(v, v->trips[x->from_trip].id_str), f->trips[gx->from_trip].id));
         }
         assert_true(found);
     }
 }
 
-static void check_structure(const tc_network_view *v) {
+static void check_structure(const network_view *v) {
     for (uint32_t p = 0; p < v->n_patterns; p++) {
-        const tc_net_pattern *pt = &v->patterns[p];
+        const net_pattern *pt = &v->patterns[p];
         if (pt->flags & TC_PATTERN_FREQUENCY) continue;
         for (uint32_t k = 0; k + 1 < pt->n_trips; k++) {
-            const tc_net_stop_time *a = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
+            const net_stop_time *a = &v->stop_times[pt->times_begin + (uint64_t)k * pt->n_stops];
             for (uint32_t j = 0; j < pt->n_stops; j++) {
                 assert_true(a[j].arrival <= a[j + pt->n_stops].arrival);
                 assert_true(a[j].departure <= a[j + pt->n_stops].departure);
@@ -132,17 +132,17 @@ static void check_structure(const tc_network_view *v) {
     uint64_t entries = 0;
     for (uint32_t s = 0; s < v->n_stops; s++) {
         for (uint32_t e = v->stop_pattern_begin[s]; e < v->stop_pattern_begin[s + 1]; e++) {
-            const tc_net_stop_pattern *sp = &v->stop_patterns[e];
+            const net_stop_pattern *sp = &v->stop_patterns[e];
             assert_int_equal(v->pattern_stops[v->patterns[sp->pattern].stops_begin + sp->position], s);
             entries++;
         }
         for (uint32_t e = v->transfer_begin[s]; e < v->transfer_begin[s + 1]; e++) {
-            const tc_net_transfer *x = &v->transfers[e];
+            const net_transfer *x = &v->transfers[e];
             if (e > v->transfer_begin[s]) assert_true(x[-1].distance_m <= x->distance_m);
             assert_true(x->distance_m <= v->transfer_radius_m + 0.5);
-            const tc_net_stop *a = &v->stops[s], *b = &v->stops[x->to_stop];
-            double d = tc_haversine_m(tc_from_e7(a->lat_e7), tc_from_e7(a->lon_e7), tc_from_e7(b->lat_e7),
-                                      tc_from_e7(b->lon_e7)) * v->straight_line_detour;
+            const net_stop *a = &v->stops[s], *b = &v->stops[x->to_stop];
+            double d = haversine_m(from_e7(a->lat_e7), from_e7(a->lon_e7), from_e7(b->lat_e7),
+                                      from_e7(b->lon_e7)) * v->straight_line_detour;
             assert_true(fabs(d - x->distance_m) < 1.5); /* coordinates rounded to 1e-7° in the file */
             int back = 0;
             for (uint32_t r = v->transfer_begin[x->to_stop]; r < v->transfer_begin[x->to_stop + 1] && !back; r++)
@@ -167,7 +167,7 @@ static checked build_check(const char **rel, const char **names, size_t n, doubl
     tc_build_options_init(&o);
     o.transfer_radius_m = radius;
     tc_error err;
-    tc_status st = tc_build_from_feeds(feeds, n, &o, NULL, net_path, &err);
+    tc_status st = build_from_feeds(feeds, n, &o, NULL, net_path, &err);
     if (st) fail_msg("build: %s", err.message);
     tc_network *net = NULL;
     assert_int_equal(tc_network_open(net_path, &net, &err), TC_OK);

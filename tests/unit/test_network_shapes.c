@@ -36,7 +36,7 @@ static tc_network *build(const char *gtfs) {
 }
 
 static void check_shapes(const tc_network *net, double max_far_share) {
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     assert_non_null(v->shape_points);
     assert_non_null(v->pattern_shape);
     assert_non_null(v->pattern_stop_shape);
@@ -47,14 +47,14 @@ static void check_shapes(const tc_network *net, double max_far_share) {
         with++;
         assert_true(n >= 2);
         assert_true((uint64_t)first + n <= v->n_shape_points);
-        const tc_net_pattern *pat = &v->patterns[p];
+        const net_pattern *pat = &v->patterns[p];
         uint32_t last = 0;
         for (uint32_t q = 0; q < pat->n_stops; q++) {
             uint32_t k = v->pattern_stop_shape[pat->stops_begin + q];
             assert_true(k < n);
             assert_true(k >= last); /* never back along the shape */
             last = k;
-            const tc_net_stop *s = &v->stops[v->pattern_stops[pat->stops_begin + q]];
+            const net_stop *s = &v->stops[v->pattern_stops[pat->stops_begin + q]];
             /* distance from the stop to its segment k → k+1, in metres (an independent projection) */
             const int32_t *a = v->shape_points + 2 * ((size_t)first + k), *b = k + 1 < n ? a + 2 : a;
             const double my = 1e-7 * 111320.0, mx = my * cos(s->lat_e7 * 1e-7 * M_PI / 180.0);
@@ -96,7 +96,7 @@ static void test_no_shapes(void **state) {
     tc_network *net = build("porto-alegre/poa_trensurb.zip");
     if (!net) skip();
     /* a feed whose trips name no shape (or without shapes.txt) leaves the sections out */
-    const tc_network_view *v = &net->v;
+    const network_view *v = &net->v;
     if (v->pattern_shape)
         for (uint32_t p = 0; p < v->n_patterns; p++) assert_true(v->pattern_shape[2 * p + 1] != 1);
     tc_network_close(net);

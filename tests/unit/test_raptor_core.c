@@ -1,5 +1,5 @@
 /*
- * test_raptor_core.c — RAPTOR on tc_network_view structs filled by hand (plain arrays, no network file), so the
+ * test_raptor_core.c — RAPTOR on network_view structs filled by hand (plain arrays, no network file), so the
  * search is tested on its own: same-second boarding, min transfer floor, transfers.txt types, pickup/drop-off,
  * service days (D−1 after midnight, D+1), frequencies, arrive-by, Pareto rounds, and a randomized comparison with
  * a brute-force connection scan written here (forward and reverse, and range-RAPTOR against single queries), and
@@ -35,21 +35,21 @@ typedef struct ttrip {
 } ttrip;
 
 typedef struct tnet {
-    tc_network_view v;
-    tc_net_stop *stops;
-    tc_net_route *routes;
-    tc_net_pattern *patterns;
+    network_view v;
+    net_stop *stops;
+    net_route *routes;
+    net_pattern *patterns;
     uint32_t *pattern_stops;
     uint8_t *pattern_flags;
-    tc_net_stop_time *stop_times;
-    tc_net_trip *trips;
-    tc_net_frequency *freqs;
+    net_stop_time *stop_times;
+    net_trip *trips;
+    net_frequency *freqs;
     uint32_t *sp_begin;
-    tc_net_stop_pattern *sp;
+    net_stop_pattern *sp;
     uint32_t *tr_begin;
-    tc_net_transfer *transfers;
+    net_transfer *transfers;
     uint32_t *rule_begin;
-    tc_net_transfer_rule *rules;
+    net_transfer_rule *rules;
     uint64_t *bits;
 } tnet;
 
@@ -59,10 +59,10 @@ typedef struct ttransfer {
 
 /* services: bitmask over days service_start … service_start+63 */
 static void tnet_build(tnet *t, int n_stops, const ttrip *trips, int n_trips, const ttransfer *tf, int n_tf,
-                       const tc_net_transfer_rule *rules, int n_rules, const uint64_t *service_days, int n_services,
+                       const net_transfer_rule *rules, int n_rules, const uint64_t *service_days, int n_services,
                        int32_t service_start) {
     memset(t, 0, sizeof *t);
-    tc_network_view *v = &t->v;
+    network_view *v = &t->v;
     int n_pat = 0, n_routes = 0;
     for (int i = 0; i < n_trips; i++) {
         if (trips[i].pattern + 1 > n_pat) n_pat = trips[i].pattern + 1;
@@ -95,7 +95,7 @@ static void tnet_build(tnet *t, int n_stops, const ttrip *trips, int n_trips, co
     uint64_t tb = 0;
     int ti = 0;
     for (int p = 0; p < n_pat; p++) {
-        tc_net_pattern *pt = &t->patterns[p];
+        net_pattern *pt = &t->patterns[p];
         pt->trips_begin = (uint32_t)ti;
         pt->stops_begin = sb;
         pt->times_begin = tb;
@@ -111,7 +111,7 @@ static void tnet_build(tnet *t, int n_stops, const ttrip *trips, int n_trips, co
                 }
                 if (tr->headway) pt->flags = TC_PATTERN_FREQUENCY;
             }
-            tc_net_trip *nt = &t->trips[ti];
+            net_trip *nt = &t->trips[ti];
             nt->route = (uint32_t)tr->route;
             nt->pattern = (uint32_t)p;
             nt->service = (uint32_t)tr->service;
@@ -238,7 +238,7 @@ static raptor_params params(int32_t day, int32_t time, int arrive_by) {
 static int32_t query(const tnet *t, raptor_params p, int from, int to) {
     raptor_ws *ws;
     assert_int_equal(raptor_ws_create(&t->v, &ws, NULL), TC_OK);
-    tc_stop_seconds src = {(uint32_t)from, 0}, tgt = {(uint32_t)to, 0};
+    stop_seconds src = {(uint32_t)from, 0}, tgt = {(uint32_t)to, 0};
     raptor_run(ws, &p, &src, 1, &tgt, 1);
     int32_t a = raptor_best_arrival(ws, (uint32_t)to);
     raptor_ws_free(ws);
@@ -294,25 +294,25 @@ static void test_transfer_rules(void **state) {
     uint64_t days = ~0ull;
     tnet t;
     /* type 2, 5 minutes at stop 1 */
-    tc_net_transfer_rule r = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 300, 2};
+    net_transfer_rule r = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 300, 2};
     tnet_build(&t, 3, trips, 4, NULL, 0, &r, 1, &days, 1, DAY0);
     raptor_params p = params(DAY0, H(7, 0), 0);
     assert_int_equal(query(&t, p, 0, 2), H(8, 30));
     tnet_free(&t);
     /* type 3 between route 0 and route 1 at stop 1: no way */
-    tc_net_transfer_rule r3 = {1, 1, 0, 1, TC_NONE, TC_NONE, -1, 3};
+    net_transfer_rule r3 = {1, 1, 0, 1, TC_NONE, TC_NONE, -1, 3};
     tnet_build(&t, 3, trips, 4, NULL, 0, &r3, 1, &days, 1, DAY0);
     assert_int_equal(query(&t, p, 0, 2), INF);
     tnet_free(&t);
     /* type 1 timed beats a 10-minute floor */
-    tc_net_transfer_rule r1 = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1};
+    net_transfer_rule r1 = {1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1};
     tnet_build(&t, 3, trips, 4, NULL, 0, &r1, 1, &days, 1, DAY0);
     p.min_transfer_s = 600;
     assert_int_equal(query(&t, p, 0, 2), H(8, 20));
     tnet_free(&t);
     /* a trip-level type 3 overrides a stop-level type 1: the 08:02 trip is forbidden, the 08:10 is fine */
     uint32_t forbidden_trip = 1; /* trips sorted by pattern then departure: index 1 = 08:02 */
-    tc_net_transfer_rule rr[2] = {{1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1},
+    net_transfer_rule rr[2] = {{1, 1, TC_NONE, TC_NONE, TC_NONE, TC_NONE, -1, 1},
                                   {1, 1, TC_NONE, TC_NONE, 0, forbidden_trip, -1, 3}};
     tnet_build(&t, 3, trips, 4, NULL, 0, rr, 2, &days, 1, DAY0);
     p.min_transfer_s = 0;
@@ -325,7 +325,7 @@ static void test_transfer_rules(void **state) {
     tnet_build(&t, 4, trips2, 3, walk, 2, NULL, 0, &days, 1, DAY0);
     assert_int_equal(query(&t, p, 0, 2), H(8, 20)); /* walking 10 s */
     tnet_free(&t);
-    tc_net_transfer_rule link = {1, 3, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 120, 2};
+    net_transfer_rule link = {1, 3, TC_NONE, TC_NONE, TC_NONE, TC_NONE, 120, 2};
     tnet_build(&t, 4, trips2, 3, walk, 2, &link, 1, &days, 1, DAY0);
     assert_int_equal(query(&t, p, 0, 2), H(8, 25)); /* the rule's 120 s */
     /* arrive-by mirrors it: arrive by 08:25 at stop 2 → leave stop 0 at 07:30 */
@@ -407,7 +407,7 @@ static void test_overtaking_and_pareto(void **state) {
     raptor_ws *ws;
     assert_int_equal(raptor_ws_create(&t.v, &ws, NULL), TC_OK);
     raptor_params p = params(DAY0, H(7, 59), 0);
-    tc_stop_seconds src = {0, 0}, tgt = {4, 0};
+    stop_seconds src = {0, 0}, tgt = {4, 0};
     int rounds = raptor_run(ws, &p, &src, 1, &tgt, 1);
     assert_true(rounds >= 2);
     assert_int_equal(raptor_arrival(ws, 1, 4), H(9, 0));  /* one trip */
@@ -475,7 +475,7 @@ static void csa(const conn *c, int nc, int n_stops, int n_trips, int from, int t
  * after t0) at round 0: a connection scan that keeps, per trip, the fewest trips with which it can be ridden so far
  * (a trip boarded with fewer trips at a later stop rides on with that count). Walking as in csa(). This is the
  * Pareto set over (arrival, trips) that RAPTOR's rounds must give, whatever they prune. */
-static void csa_rounds(const conn *c, int nc, int n_trips, const tc_stop_seconds *src, int ns, int t0,
+static void csa_rounds(const conn *c, int nc, int n_trips, const stop_seconds *src, int ns, int t0,
                        const ttransfer *tf, int ntf, int kmax, int *ea) {
     int *level = malloc((size_t)n_trips * sizeof(int));
     int *ea_trip = malloc((size_t)(kmax + 1) * 32 * sizeof(int));
@@ -571,12 +571,12 @@ static void random_network(tnet *t, ttrip *trips, int *n_trips_out, ttransfer *t
     conn *c = calloc((size_t)n_trips * MAXN, sizeof *c);
     int nc = 0;
     for (uint32_t pi = 0; pi < t->v.n_patterns; pi++) {
-        const tc_net_pattern *pt = &t->v.patterns[pi];
+        const net_pattern *pt = &t->v.patterns[pi];
         for (uint32_t k = 0; k < pt->n_trips; k++) {
             uint32_t tr = pt->trips_begin + k;
-            if (!tc_service_active(&t->v, t->v.trips[tr].service, DAY0 + 2)) continue;
+            if (!service_active(&t->v, t->v.trips[tr].service, DAY0 + 2)) continue;
             for (uint32_t j = 0; j + 1 < pt->n_stops; j++) {
-                const tc_net_stop_time *a = &t->v.stop_times[pt->times_begin + k * pt->n_stops + j];
+                const net_stop_time *a = &t->v.stop_times[pt->times_begin + k * pt->n_stops + j];
                 conn *x = &c[nc++];
                 x->from = (int)t->v.pattern_stops[pt->stops_begin + j];
                 x->to = (int)t->v.pattern_stops[pt->stops_begin + j + 1];
@@ -616,7 +616,7 @@ static void test_random_vs_csa(void **state) {
             p.limit = H(23, 0); /* keep to day D's trips, as the scan does */
             p.max_trips = 30;
             /* walking from the source too: the stop's place, as tc_route seeds a stop origin */
-            tc_stop_seconds srcs[8];
+            stop_seconds srcs[8];
             const uint32_t ns = raptor_stop_ends(ws, &p, (uint32_t)from, 0, srcs, 8);
             assert_true(ns <= 8);
             raptor_run(ws, &p, srcs, ns, NULL, 0);
@@ -644,7 +644,7 @@ static void test_random_vs_csa(void **state) {
                         int32_t tt = raptor_label(ws, k, cs, bt, NULL, &pp);
                         fprintf(stderr, "  k %d stop %u bt %d t %d kind %d ref %u shift %d bpos %u apos %u bk %d round %d\n", k, cs, bt, tt, pp.kind, pp.ref, pp.shift, pp.board_pos, pp.alight_pos, pp.board_kind, pp.round);
                         if (pp.kind == RAPTOR_BY_TRIP) {
-                            const tc_net_pattern *pt = &t.v.patterns[t.v.trips[pp.ref].pattern];
+                            const net_pattern *pt = &t.v.patterns[t.v.trips[pp.ref].pattern];
                             for (uint32_t j = 0; j < pt->n_stops; j++) fprintf(stderr, "    stop %u arr %d dep %d fl %d\n", t.v.pattern_stops[pt->stops_begin+j], t.v.stop_times[pt->times_begin + (pp.ref-pt->trips_begin)*pt->n_stops+j].arrival, t.v.stop_times[pt->times_begin + (pp.ref-pt->trips_begin)*pt->n_stops+j].departure, t.v.pattern_stop_flags[pt->stops_begin+j]);
                             k = pp.round - 1; cs = t.v.pattern_stops[pt->stops_begin + pp.board_pos]; bt = pp.board_kind == RAPTOR_BY_TRIP;
                         } else if (pp.kind == RAPTOR_BY_WALK) { k = pp.round; cs = pp.ref; bt = 1; }
@@ -661,10 +661,10 @@ static void test_random_vs_csa(void **state) {
                 raptor_params pr = params(DAY0 + 2, ea[s], 1);
                 pr.limit = H(5, 0);
                 pr.max_trips = 30;
-                tc_stop_seconds rs[8] = {{(uint32_t)s, 0}};
+                stop_seconds rs[8] = {{(uint32_t)s, 0}};
                 uint32_t nrs = 1;
                 for (int i = 0; i < ntf; i++)
-                    if (tf[i].to == s) rs[nrs++] = (tc_stop_seconds){(uint32_t)tf[i].from, tf[i].dist};
+                    if (tf[i].to == s) rs[nrs++] = (stop_seconds){(uint32_t)tf[i].from, tf[i].dist};
                 raptor_run(ws, &pr, rs, nrs, NULL, 0);
                 int32_t ld = raptor_best_arrival(ws, (uint32_t)from);
                 assert_true(ld >= t0);
@@ -680,7 +680,7 @@ static void test_random_vs_csa(void **state) {
         /* range-RAPTOR: minutes latest first, each equal to a fresh query */
         for (int q = 0; q < 3; q++) {
             int from = (int)rnd((uint32_t)n_stops);
-            tc_stop_seconds src = {(uint32_t)from, 0};
+            stop_seconds src = {(uint32_t)from, 0};
             raptor_params p = params(DAY0 + 2, H(7, 0), 0);
             p.limit = H(23, 0);
             p.max_trips = 4;
@@ -740,12 +740,12 @@ static void test_rounds_vs_oracle(void **state) {
             raptor_params p = params(DAY0 + 2, t0, 0);
             p.limit = H(23, 0);
             p.max_trips = 12;
-            tc_stop_seconds srcs[80] = {{(uint32_t)from, 0}};
+            stop_seconds srcs[80] = {{(uint32_t)from, 0}};
             uint32_t ns = 1;
             for (int i = 0; i < ntf; i++)
-                if (tf[i].from == from) srcs[ns++] = (tc_stop_seconds){(uint32_t)tf[i].to, tf[i].dist};
+                if (tf[i].from == from) srcs[ns++] = (stop_seconds){(uint32_t)tf[i].to, tf[i].dist};
             csa_rounds(c, nc, n_trips, srcs, (int)ns, t0, tf, ntf, 12, ea_k);
-            const tc_stop_seconds tg = {(uint32_t)to, 0};
+            const stop_seconds tg = {(uint32_t)to, 0};
             for (int one = 0; one < 2; one++) {
                 raptor_run(ws, &p, srcs, ns, one ? &tg : NULL, one ? 1 : 0);
                 const int rr = raptor_rounds(ws);
@@ -771,7 +771,7 @@ static void test_rounds_vs_oracle(void **state) {
 
 /* What the route command reads from a run with targets, per round: the best target arrival (egress included) by a
  * trip, or on foot straight from a source (egress never follows a transfer walk). */
-static int32_t target_value(const raptor_ws *ws, int k, const tc_stop_seconds *tg, uint32_t nt) {
+static int32_t target_value(const raptor_ws *ws, int k, const stop_seconds *tg, uint32_t nt) {
     int32_t best = INF;
     for (uint32_t i = 0; i < nt; i++) {
         raptor_parent par;
@@ -852,11 +852,11 @@ static void test_one_to_one_matches_one_to_all(void **state) {
             tf[ntf++] = (ttransfer){a, b, d};
             if (rnd(4)) tf[ntf++] = (ttransfer){b, a, d}; /* some one way only */
         }
-        tc_net_transfer_rule rules[12];
+        net_transfer_rule rules[12];
         int nr = 0;
         const int with_station = net % 3 == 1;
         for (int i = 0; i < (net % 2 ? 8 : 0); i++) {
-            tc_net_transfer_rule *r = &rules[nr++];
+            net_transfer_rule *r = &rules[nr++];
             r->from_stop = (uint32_t)rnd((uint32_t)n_stops);
             r->to_stop = rnd(2) ? r->from_stop : (uint32_t)rnd((uint32_t)n_stops); /* same stop or a link */
             if (with_station && rnd(3) == 0) r->to_stop = (uint32_t)station;
@@ -883,12 +883,12 @@ static void test_one_to_one_matches_one_to_all(void **state) {
             p.walk_speed_mps = rnd(4) ? 1.0 : 1.5;
             p.max_transfer_walk_s = rnd(4) ? 600 : 200;
             p.min_transfer_s = rnd(3) ? 0 : 60 * (int32_t)rnd(4);
-            tc_stop_seconds src[3], tg[3];
+            stop_seconds src[3], tg[3];
             const uint32_t ns = 1 + rnd(3), nt = 1 + rnd(3);
             for (uint32_t i = 0; i < ns; i++)
-                src[i] = (tc_stop_seconds){rnd((uint32_t)n_stops), i ? (int32_t)rnd(400) : 0};
+                src[i] = (stop_seconds){rnd((uint32_t)n_stops), i ? (int32_t)rnd(400) : 0};
             for (uint32_t i = 0; i < nt; i++)
-                tg[i] = (tc_stop_seconds){rnd((uint32_t)n_stops), nt > 1 ? (int32_t)rnd(400) : 0};
+                tg[i] = (stop_seconds){rnd((uint32_t)n_stops), nt > 1 ? (int32_t)rnd(400) : 0};
             const int r_all = raptor_run(ws, &p, src, ns, NULL, 0);
             int32_t want[14], want_at[14];
             for (int k = 0; k <= r_all; k++) {
@@ -953,19 +953,19 @@ static double test_haversine(int32_t lat1_e7, int32_t lon1_e7, int32_t lat2_e7, 
     return 2 * r * asin(sqrt(h));
 }
 
-static int oracle_linked(const tc_net_transfer_rule *rules, int nr, int from, int to) {
+static int oracle_linked(const net_transfer_rule *rules, int nr, int from, int to) {
     for (int i = 0; i < nr; i++)
         if ((int)rules[i].from_stop == from && (int)rules[i].to_stop == to) return 1;
     return 0;
 }
 
-static int oracle_rule_time(const tc_net_transfer_rule *r) {
+static int oracle_rule_time(const net_transfer_rule *r) {
     if (r->type == 3) return -1;
     if (r->type == 1) return 0;
     return r->min_transfer_time > 0 ? r->min_transfer_time : 0;
 }
 
-static void oracle_ends(const tnet *t, int n_all, const ttransfer *tf, int ntf, const tc_net_transfer_rule *rules,
+static void oracle_ends(const tnet *t, int n_all, const ttransfer *tf, int ntf, const net_transfer_rule *rules,
                         int nr, int stop, int into, int maxw, int *ends) {
     for (int s = 0; s < n_all; s++) ends[s] = INF;
     ends[stop] = 0;
@@ -997,7 +997,7 @@ static void oracle_ends(const tnet *t, int n_all, const ttransfer *tf, int ntf, 
  * and whose route, if named, is the trip's; the answer is the best trip arrival at a destination end (or the seed
  * of one) plus its seconds. */
 static int oracle_stop_query(const tnet *t, int n_all, const conn *c, int nc, int n_trips, const ttransfer *tf,
-                             int ntf, const tc_net_transfer_rule *rules, int nr, int from, int to, int t0, int maxw) {
+                             int ntf, const net_transfer_rule *rules, int nr, int from, int to, int t0, int maxw) {
     int src[40], dst[40], ea[40], ea_trip[40];
     oracle_ends(t, n_all, tf, ntf, rules, nr, from, 0, maxw, src);
     oracle_ends(t, n_all, tf, ntf, rules, nr, to, 1, maxw, dst);
@@ -1051,12 +1051,12 @@ static void test_stop_ends_vs_oracle(void **state) {
         conn *c;
         random_network(&t, trips, &n_trips, tf, &ntf, n_stops, 3, 200, &c, &nc);
         tnet_free(&t);
-        tc_net_transfer_rule rules[8];
+        net_transfer_rule rules[8];
         int nr = 0;
         for (int i = 0; i < 2 + (int)rnd(5); i++) {
             const int a = (int)rnd((uint32_t)n_stops), b = (int)rnd((uint32_t)n_stops);
             if (a == b) continue;
-            tc_net_transfer_rule *r = &rules[nr++];
+            net_transfer_rule *r = &rules[nr++];
             memset(r, 0, sizeof *r);
             r->from_stop = (uint32_t)a;
             r->to_stop = (uint32_t)b;
@@ -1085,7 +1085,7 @@ static void test_stop_ends_vs_oracle(void **state) {
             p.max_transfer_walk_s = rnd(3) ? 600 : 40;
             const int want = oracle_stop_query(&t, n_all, c, nc, n_trips, tf, ntf, rules, nr, from, to, t0,
                                                p.max_transfer_walk_s);
-            tc_stop_seconds src[40], dst[40];
+            stop_seconds src[40], dst[40];
             const uint32_t ns = raptor_stop_ends(ws, &p, (uint32_t)from, 0, src, 40);
             const uint32_t nt = raptor_stop_ends(ws, &p, (uint32_t)to, 1, dst, 40);
             assert_true(ns <= 40 && nt <= 40);
@@ -1119,7 +1119,7 @@ static void test_stop_ends_vs_oracle(void **state) {
 typedef struct shared_job {
     raptor_index *ix;
     const raptor_params *qp;
-    const tc_stop_seconds *src, *tgt;
+    const stop_seconds *src, *tgt;
     const int32_t *want; /* [SHARED_QUERIES][MAXN + 4] */
     int n_stops, bad;
 } shared_job;
@@ -1153,7 +1153,7 @@ static void test_shared_index_threads(void **state) {
         conn *c;
         random_network(&t, trips, &n_trips, tf, &ntf, n_stops, 4, 200, &c, &nc);
         raptor_params qp[SHARED_QUERIES];
-        tc_stop_seconds src[SHARED_QUERIES], tgt[SHARED_QUERIES];
+        stop_seconds src[SHARED_QUERIES], tgt[SHARED_QUERIES];
         static int32_t want[SHARED_QUERIES * (MAXN + 4)];
         raptor_ws *ref;
         assert_int_equal(raptor_ws_create_rounds(&t.v, 30, &ref, NULL), TC_OK);
@@ -1162,8 +1162,8 @@ static void test_shared_index_threads(void **state) {
             qp[q] = params(DAY0 + (int32_t)rnd(8), H(5, 0) + (int32_t)rnd(15 * 3600), rev);
             qp[q].max_trips = 1 + (int)rnd(12);
             qp[q].board_slack_s = (int32_t)rnd(2) * 60;
-            src[q] = (tc_stop_seconds){rnd((uint32_t)n_stops), 0};
-            tgt[q] = (tc_stop_seconds){rnd((uint32_t)n_stops), 0};
+            src[q] = (stop_seconds){rnd((uint32_t)n_stops), 0};
+            tgt[q] = (stop_seconds){rnd((uint32_t)n_stops), 0};
             raptor_run(ref, &qp[q], &src[q], 1, q % 2 ? &tgt[q] : NULL, q % 2 ? 1 : 0);
             for (int s = 0; s < n_stops; s++) want[q * (MAXN + 4) + s] = raptor_best_arrival(ref, (uint32_t)s);
         }

@@ -52,7 +52,7 @@ static tc_network *build_hub(const char *ic_deps, const char *transfers) {
     snprintf(path, sizeof path, "/tmp/test_report_circle.%ld.net", (long)getpid());
     tc_build_options o;
     tc_build_options_init(&o);
-    st = tc_build_from_feeds(&feed, 1, &o, NULL, path, &err);
+    st = build_from_feeds(&feed, 1, &o, NULL, path, &err);
     gtfs_feed_free(feed); /* a sketch feed, freed through its release hook */
     assert_int_equal(st, TC_OK);
     tc_network *net = NULL;

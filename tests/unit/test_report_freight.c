@@ -49,7 +49,7 @@ static void test_truck_rules(void **state) {
     double alat = 28.03, alon = 113.0, blat[3] = {28.03, 28.0, 28.0}, blon[3] = {113.2, 113.2, 113.0}, m[3];
     circle_truck t = {"A", 0, 10 * 3600, 0};
     assert_int_equal(circle_roads_truck_from(r, alat, alon, &t, blat, blon, 3, m), TC_OK);
-    double road_m = tc_haversine_m(28.03, 113.0, 28.03, 113.2);
+    double road_m = haversine_m(28.03, 113.0, 28.03, 113.2);
     assert_true(fabs(m[0] - road_m / (60 / 3.6) / 60) < 0.01);
     assert_true(isinf(m[1]));  /* B's centre, in the ban, without B's permit */
     assert_false(isinf(m[2])); /* A's own centre */
@@ -59,7 +59,7 @@ static void test_truck_rules(void **state) {
     t.depart_s = 10 * 3600;
     t.all_permits = 1;
     assert_int_equal(circle_roads_truck_from(r, alat, alon, &t, blat, blon, 3, m), TC_OK);
-    double expect = (road_m / (60 / 3.6) + tc_haversine_m(28.03, 113.2, 28.0, 113.2) / (30 / 3.6)) / 60;
+    double expect = (road_m / (60 / 3.6) + haversine_m(28.03, 113.2, 28.0, 113.2) / (30 / 3.6)) / 60;
     assert_true(fabs(m[1] - expect) < 0.01);
     circle_roads_free(r);
 }

@@ -68,8 +68,8 @@ static tc_network *build(const char *name, const char *scenario_json, tc_status 
 
 static void seg_mid(const street_graph *g, uint32_t s, double *lat, double *lon) {
     const street_seg *sg = &g->segs[s];
-    *lat = (tc_from_e7(g->node_coords[2 * sg->a]) + tc_from_e7(g->node_coords[2 * sg->b])) / 2;
-    *lon = (tc_from_e7(g->node_coords[2 * sg->a + 1]) + tc_from_e7(g->node_coords[2 * sg->b + 1])) / 2;
+    *lat = (from_e7(g->node_coords[2 * sg->a]) + from_e7(g->node_coords[2 * sg->b])) / 2;
+    *lon = (from_e7(g->node_coords[2 * sg->a + 1]) + from_e7(g->node_coords[2 * sg->b + 1])) / 2;
 }
 
 static void test_by_way_id(void **state) {
@@ -111,7 +111,7 @@ static void test_by_polygon(void **state) {
     tc_error err = {0};
     tc_network *base = build("base2", NULL, TC_OK, &err);
     /* the western half of the extract at 10 km/h */
-    double mid_lon = (tc_from_e7(base->v.bbox_e7[0]) + tc_from_e7(base->v.bbox_e7[2])) / 2;
+    double mid_lon = (from_e7(base->v.bbox_e7[0]) + from_e7(base->v.bbox_e7[2])) / 2;
     char json[512];
     snprintf(json, sizeof json,
              "{\"name\": \"p\", \"modifications\": [{\"type\": \"car_speeds\", \"polygon\": [[-123, 45], [%.7f, 45], "
@@ -143,7 +143,7 @@ static void test_by_polygon(void **state) {
         if (!have) fl = lat, fo = lon, have = 1;
         tl = lat, to = lon;
     }
-    assert_true(have && tc_haversine_m(fl, fo, tl, to) > 500);
+    assert_true(have && haversine_m(fl, fo, tl, to) > 500);
     tc_street_result r0, r1;
     memset(&r0, 0, sizeof r0);
     memset(&r1, 0, sizeof r1);

@@ -44,19 +44,19 @@ static void test_times(void **state) {
     tc_error err = {0};
     assert_int_equal(circle_roads_read(g_path, NULL, NULL, 0, &r, &err), TC_OK);
     assert_int_equal(circle_roads_n_roads(r), 2);
-    double d = tc_haversine_m(28.0, 113.0, 28.18, 113.0);
+    double d = haversine_m(28.0, 113.0, 28.18, 113.0);
     /* node to node: the expressway */
     assert_true(fabs(circle_roads_car_min(r, 28.0, 113.0, 28.18, 113.0, 0) - d / (100 / 3.6) / 60) < 0.01);
     /* peak: half the speed, still faster than the 20 km/h road */
     assert_true(fabs(circle_roads_car_min(r, 28.0, 113.0, 28.18, 113.0, 1) - d / (50 / 3.6) / 60) < 0.01);
     /* 1 km off the nodes at both ends: local legs at 20 km/h added (3 min each) */
-    double off = tc_haversine_m(28.0, 113.0, 28.0, 113.0 + 1.0 / (111.32 * cos(28.0 * M_PI / 180)));
+    double off = haversine_m(28.0, 113.0, 28.0, 113.0 + 1.0 / (111.32 * cos(28.0 * M_PI / 180)));
     double lon_off = 113.0 + 1.0 / (111.32 * cos(28.0 * M_PI / 180));
-    double off2 = tc_haversine_m(28.18, 113.0, 28.18, lon_off);
+    double off2 = haversine_m(28.18, 113.0, 28.18, lon_off);
     double want = (off + off2) / (20 / 3.6) / 60 + d / (100 / 3.6) / 60;
     assert_true(fabs(circle_roads_car_min(r, 28.0, lon_off, 28.18, lon_off, 0) - want) < 0.05);
     /* a short trip stays on local streets */
-    double near = tc_haversine_m(28.0, 113.0, 28.005, 113.0) / (20 / 3.6) / 60;
+    double near = haversine_m(28.0, 113.0, 28.005, 113.0) / (20 / 3.6) / 60;
     assert_true(fabs(circle_roads_car_min(r, 28.0, 113.0, 28.005, 113.0, 0) - near) < 0.01);
     assert_true(circle_roads_car_min(r, 28.0, 113.0, 28.0, 113.0, 0) == 0);
     circle_roads_free(r);
@@ -79,7 +79,7 @@ static void test_added_road(void **state) {
     double a = circle_roads_car_min(base, 28.0, 113.0, 28.18, 113.2, 0);
     double b = circle_roads_car_min(with, 28.0, 113.0, 28.18, 113.2, 0);
     assert_true(b < a - 10);
-    double want = (tc_haversine_m(28.0, 113.0, 28.18, 113.0) + tc_haversine_m(28.18, 113.0, 28.18, 113.2)) /
+    double want = (haversine_m(28.0, 113.0, 28.18, 113.0) + haversine_m(28.18, 113.0, 28.18, 113.2)) /
                   (100 / 3.6) / 60;
     assert_true(fabs(b - want) < 0.01);
     /* a road to a node that does not exist is an error naming the scenario file and the entry */

@@ -106,7 +106,7 @@ static void on_finding(void *u, const tc_finding *f) {
 
 static int setup(void **state) {
     (void)state;
-    tc_diag diag = {.fn = on_finding, .user = NULL};
+    diag_log diag = {.fn = on_finding, .user = NULL};
     tc_error err = {0};
     tc_status st = sketch_read(g_sketch, NULL, &diag, &g_feed, &err);
     if (st) fprintf(stderr, "%s:%ld:%ld: %s\n", err.file, err.line, err.column, err.message);
@@ -151,7 +151,7 @@ static void test_metro_stations_in_order(void **state) {
             const gtfs_stop *s = &g_feed->stops[g_feed->stop_times[tr->st_begin + (k - i)].stop];
             if (strcmp(s->name, g_rows[k].zh)) fprintf(stderr, "%s #%zu: %s vs %s\n", rid, k - i, s->name, g_rows[k].zh);
             assert_string_equal(s->name, g_rows[k].zh);
-            assert_true(tc_haversine_m(s->lat, s->lon, g_rows[k].lat, g_rows[k].lon) < 1.0);
+            assert_true(haversine_m(s->lat, s->lon, g_rows[k].lat, g_rows[k].lon) < 1.0);
             /* Backward trip: same stops reversed. */
             const gtfs_stop_time *sb = &g_feed->stop_times[g_feed->trips[tb].st_begin + (j - 1 - k)];
             assert_int_equal(sb->stop, g_feed->stop_times[tr->st_begin + (k - i)].stop);
@@ -174,8 +174,8 @@ static void test_interchanges_shared(void **state) {
             for (size_t s = 0; s < g_feed->n_stops; s++) {
                 const gtfs_stop *x = &g_feed->stops[s];
                 if (x->location_type || strcmp(x->name, g_rows[i].zh)) continue;
-                if (tc_haversine_m(x->lat, x->lon, g_rows[i].lat, g_rows[i].lon) < 1) a = (int32_t)s;
-                if (tc_haversine_m(x->lat, x->lon, g_rows[k].lat, g_rows[k].lon) < 1) b = (int32_t)s;
+                if (haversine_m(x->lat, x->lon, g_rows[i].lat, g_rows[i].lon) < 1) a = (int32_t)s;
+                if (haversine_m(x->lat, x->lon, g_rows[k].lat, g_rows[k].lon) < 1) b = (int32_t)s;
             }
             assert_true(a >= 0 && b >= 0);
             assert_int_equal(a, b);
@@ -442,14 +442,14 @@ static void test_hsr_maglev_metro(void **state) {
         for (uint32_t k = 0; k + 1 < tr->st_count; k++) {
             const gtfs_stop *a = &g_feed->stops[g_feed->stop_times[tr->st_begin + k].stop];
             const gtfs_stop *b = &g_feed->stops[g_feed->stop_times[tr->st_begin + k + 1].stop];
-            km += tc_haversine_m(a->lat, a->lon, b->lat, b->lon) / 1000;
+            km += haversine_m(a->lat, a->lon, b->lat, b->lon) / 1000;
         }
         double h = (g_feed->stop_times[tr->st_begin + tr->st_count - 1].arrival -
                     g_feed->stop_times[tr->st_begin].departure) / 3600.0;
         assert_true(km / h > 25 && km / h < 35);
     }
     /* Every service day of 2026 is served. */
-    int32_t day = tc_days_from_civil(2026, 6, 1);
+    int32_t day = days_from_civil(2026, 6, 1);
     assert_true(gtfs_service_active(g_feed, g_feed->trips[0].service, day));
 }
 
@@ -492,7 +492,7 @@ static void test_assumptions_marked(void **state) {
             if (!lat) continue; /* a reference */
             int is_confirmed = 0;
             for (size_t k = 0; k < 7; k++)
-                if (tc_haversine_m(lat->valuedouble, lon->valuedouble, confirmed[k][0], confirmed[k][1]) < 1)
+                if (haversine_m(lat->valuedouble, lon->valuedouble, confirmed[k][0], confirmed[k][1]) < 1)
                     is_confirmed = 1;
             if (!is_confirmed) {
                 estimated++;
@@ -535,8 +535,8 @@ static void test_places(void **state) {
         assert_true(lat > 27.5 && lat < 28.5 && lon > 112.4 && lon < 113.7);
         if (!strcmp(fld[5], "core")) cores++;
         if (!strcmp(fld[5], "county_seat")) counties++;
-        if (!strcmp(fld[0], "changsha")) wuyi = tc_haversine_m(lat, lon, 28.19875, 112.97090) < 1;
-        if (!strcmp(fld[0], "airport")) airport = tc_haversine_m(lat, lon, 28.19411, 113.21228) < 1;
+        if (!strcmp(fld[0], "changsha")) wuyi = haversine_m(lat, lon, 28.19875, 112.97090) < 1;
+        if (!strcmp(fld[0], "airport")) airport = haversine_m(lat, lon, 28.19411, 113.21228) < 1;
         n++;
     }
     fclose(f);

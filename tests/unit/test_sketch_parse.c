@@ -45,7 +45,7 @@ static int setup(void **state) {
     char path[4200];
     snprintf(path, sizeof path, "%.4000s/tests/fixtures/sketch/small.sketch.json", src ? src : ".");
     tc_error err = {0};
-    tc_diag diag = {0};
+    diag_log diag = {0};
     tc_status st = sketch_read(path, NULL, &diag, &g, &err);
     if (st) fprintf(stderr, "%s: %s\n", err.file, err.message);
     return st || diag.warnings ? -1 : 0;
@@ -78,14 +78,14 @@ static void test_tables(void **state) {
 
 static void test_calendars(void **state) {
     (void)state;
-    assert_int_equal(g->first_day, tc_days_from_civil(2026, 3, 2));
+    assert_int_equal(g->first_day, days_from_civil(2026, 3, 2));
     assert_int_equal(g->n_days, 14);
     int32_t wk = g->trips[T("B.all.0.1")].service, we = g->trips[T("C.all.0.1")].service;
-    assert_true(gtfs_service_active(g, wk, tc_days_from_civil(2026, 3, 2)));   /* Monday */
-    assert_false(gtfs_service_active(g, wk, tc_days_from_civil(2026, 3, 4)));  /* removed */
-    assert_false(gtfs_service_active(g, wk, tc_days_from_civil(2026, 3, 7)));  /* Saturday */
-    assert_true(gtfs_service_active(g, we, tc_days_from_civil(2026, 3, 8)));   /* Sunday */
-    assert_false(gtfs_service_active(g, we, tc_days_from_civil(2026, 3, 9)));
+    assert_true(gtfs_service_active(g, wk, days_from_civil(2026, 3, 2)));   /* Monday */
+    assert_false(gtfs_service_active(g, wk, days_from_civil(2026, 3, 4)));  /* removed */
+    assert_false(gtfs_service_active(g, wk, days_from_civil(2026, 3, 7)));  /* Saturday */
+    assert_true(gtfs_service_active(g, we, days_from_civil(2026, 3, 8)));   /* Sunday */
+    assert_false(gtfs_service_active(g, we, days_from_civil(2026, 3, 9)));
     /* Line A has no calendar: the first one. */
     assert_int_equal(g->trips[T("A.all.0.f")].service, wk);
 }
@@ -131,8 +131,8 @@ static void test_speed_and_departures(void **state) {
     (void)state;
     int32_t t1 = T("B.all.0.1"), t2 = T("B.all.0.2");
     for (size_t i = 0; i < g->n_trips; i++) assert_null(strstr(g->trips[i].id, "B.all.1."));
-    double d1 = tc_haversine_m(28.0, 112.99, 28.0, 113.0002); /* a2 (the merged stop) → Hub B */
-    double d2 = tc_haversine_m(28.0, 113.0002, 27.9, 113.0);
+    double d1 = haversine_m(28.0, 112.99, 28.0, 113.0002); /* a2 (the merged stop) → Hub B */
+    double d2 = haversine_m(28.0, 113.0002, 27.9, 113.0);
     double v = 60 / 3.6;
     assert_int_equal(ST(t1, 0)->departure, hms(8, 0, 0));
     assert_int_equal(ST(t1, 1)->arrival, hms(8, 0, 0) + (int32_t)lround(d1 * 1.2 / v));
@@ -148,7 +148,7 @@ static void test_patterns(void **state) {
     assert_int_equal(ST(f, 0)->departure, hms(10, 0, 0));
     assert_int_equal(ST(f, 2)->arrival, hms(10, 30, 0));
     assert_int_equal(ST(f, 1)->departure - ST(f, 1)->arrival, 120);
-    double d1 = tc_haversine_m(28.0, 112.98, 28.0, 113.02), d2 = tc_haversine_m(28.0, 113.02, 27.8, 113.0);
+    double d1 = haversine_m(28.0, 112.98, 28.0, 113.02), d2 = haversine_m(28.0, 113.02, 27.8, 113.0);
     assert_int_equal(ST(f, 1)->arrival - hms(10, 0, 0), (int32_t)lround(1680 * d1 / (d1 + d2)));
     assert_int_equal(ST(b, 0)->departure, hms(11, 0, 0));
     assert_int_equal(ST(b, 2)->arrival, hms(11, 30, 0));
@@ -348,7 +348,7 @@ static void test_unknown_key_warning(void **state) {
     (void)state;
     const char *json = HEAD "\"lines\": [{\"id\": \"L\", \"route_type\": 1, \"note\": \"x\", \"assumed\": true, "
                             "\"headway\": 5, " RUN ", " HW ", " ST2 "}]}";
-    tc_diag diag = {.fn = on_warn, .user = NULL};
+    diag_log diag = {.fn = on_warn, .user = NULL};
     tc_error err = {0};
     gtfs_feed *f = NULL;
     assert_int_equal(sketch_parse(json, strlen(json), "w.json", "w", &diag, &f, &err), TC_OK);

@@ -37,7 +37,7 @@ static scenario *load_scenario(const char *rel) {
     snprintf(path, sizeof path, "%s/%s", g_src, rel);
     scenario *s = NULL;
     tc_error err = {0};
-    tc_diag diag = {0};
+    diag_log diag = {0};
     if (scenario_read(path, &diag, &s, &err)) fail_msg("%s: %s", err.file, err.message);
     assert_int_equal(diag.warnings, 0);
     return s;
@@ -212,7 +212,7 @@ static void test_apply_all_kinds(void **state) {
     /* change_run_times speed on the section a2 → Hub B of line B; b3 removed afterwards, so B is two stops */
     int32_t b1 = trip_of(g, "B.all.0.1");
     assert_int_equal(g->trips[b1].st_count, 2);
-    double d = tc_haversine_m(28.0, 112.99, 28.0, 113.0002);
+    double d = haversine_m(28.0, 112.99, 28.0, 113.0002);
     assert_int_equal(st_of(g, b1, 1)->arrival - st_of(g, b1, 0)->departure, (int32_t)lround(d / (120 / 3.6)));
 
     /* remove_stop / remove_route / add_line */
@@ -363,8 +363,8 @@ static void test_apply_several_feeds(void **state) {
     int32_t w = trip_of(feeds[1], "W.all.0.1");
     assert_true(w >= 0);
     int32_t svc = feeds[1]->trips[w].service;
-    assert_true(gtfs_service_active(feeds[1], svc, tc_days_from_civil(2026, 3, 7)));
-    assert_false(gtfs_service_active(feeds[1], svc, tc_days_from_civil(2026, 3, 9)));
+    assert_true(gtfs_service_active(feeds[1], svc, days_from_civil(2026, 3, 7)));
+    assert_false(gtfs_service_active(feeds[1], svc, days_from_civil(2026, 3, 9)));
     assert_string_equal(feeds[1]->services[svc].id, "W.calendar");
     scenario_free(s);
     const char *bad = M("{\"type\": \"remove_stop\", \"stop\": \"zz\"}");
@@ -392,7 +392,7 @@ static void test_apply_to_gtfs_feed(void **state) {
     fclose(probe);
     gtfs_feed *g = NULL;
     tc_error err = {0};
-    tc_diag diag = {0};
+    diag_log diag = {0};
     assert_int_equal(gtfs_feed_read(path, "caltrain", &diag, &g, &err), TC_OK);
     assert_true(g->n_routes >= 2 && g->n_trips >= 2);
     const char *keep_route = g->routes[g->trips[0].route].id, *trip0 = g->trips[0].id;
@@ -538,12 +538,12 @@ static void test_shipped_metro_extensions(void **state) {
     for (size_t k = 0; k < 2; k++) {
         int32_t a = stop_of(g, ext[k].from), b = stop_of(g, ext[k].to);
         assert_true(a >= 0 && b >= 0 && route_of(g, ext[k].route) >= 0);
-        assert_true(tc_haversine_m(g->stops[b].lat, g->stops[b].lon, ext[k].lat, ext[k].lon) < 1000);
+        assert_true(haversine_m(g->stops[b].lat, g->stops[b].lon, ext[k].lat, ext[k].lon) < 1000);
         char id[64];
         snprintf(id, sizeof id, "%s.all.0.f", ext[k].route);
         int32_t t = trip_of(g, id);
         assert_true(t >= 0);
-        double km = tc_haversine_m(g->stops[a].lat, g->stops[a].lon, g->stops[b].lat, g->stops[b].lon) / 1000;
+        double km = haversine_m(g->stops[a].lat, g->stops[a].lon, g->stops[b].lat, g->stops[b].lon) / 1000;
         double h = ride(g, t, a, b) / 3600.0;
         assert_true(km / h > 35 && km / h < 60);
     }

@@ -32,12 +32,12 @@ static char osm[4200], dem[4200], dem_far[4200], dem_half[4200], not_raster[4200
 #define GRADE 0.05
 
 /* metres east of LON0 along the parallel LAT0, as the build measures (haversine) */
-static double east_m(double lon) { return tc_haversine_m(LAT0, LON0, LAT0, lon) * (lon < LON0 ? -1 : 1); }
+static double east_m(double lon) { return haversine_m(LAT0, LON0, LAT0, lon) * (lon < LON0 ? -1 : 1); }
 
 /* A GeoTIFF in EPSG:4326 of 0.0001° cells over lon [lon_a, lon_b] × lat LAT0 ± 0.002, ground rising east at GRADE */
 static void write_dem(const char *path, double lon_a, double lon_b) {
     tc_error err;
-    assert_int_equal(tc_gdal_begin(&err), TC_OK);
+    assert_int_equal(gdal_env_begin(&err), TC_OK);
     const double cell = 0.0001;
     int nx = (int)lround((lon_b - lon_a) / cell), ny = 40;
     GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, nx, ny, 1, GDT_Float32, NULL);
@@ -56,7 +56,7 @@ static void write_dem(const char *path, double lon_a, double lon_b) {
                      CE_None);
     GDALClose(ds);
     free(z);
-    tc_gdal_end();
+    gdal_env_end();
 }
 
 static int setup(void **state) {

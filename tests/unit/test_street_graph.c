@@ -52,7 +52,7 @@ static double NLON(int col) { return LON0 + col * DLON; }
 /* node k (1…6) position: row (k-1)/3, col (k-1)%3 */
 static double klat(int k) { return NLAT((k - 1) / 3); }
 static double klon(int k) { return NLON((k - 1) % 3); }
-static double dk(int a, int b) { return tc_haversine_m(klat(a), klon(a), klat(b), klon(b)); }
+static double dk(int a, int b) { return haversine_m(klat(a), klon(a), klat(b), klon(b)); }
 
 typedef struct findings {
     char codes[64][48];
@@ -89,7 +89,7 @@ static void write_block(const char *path, int restriction, int dense) {
 }
 
 static street_mem build(const char *path, findings *fs) {
-    tc_diag diag = {.fn = collect, .user = fs};
+    diag_log diag = {.fn = collect, .user = fs};
     street_mem m;
     tc_error err;
     tc_status st = street_mem_build(path, &diag, 0, &m, &err);
@@ -118,8 +118,8 @@ static void expect_route(const street_graph *g, tc_mode mode, int from, int to, 
     if (fabs(secs - seconds) > 0.05) fail_msg("%d -> %d: %.3f s, expected %.3f", from, to, secs, seconds);
     /* geometry runs from the origin to the destination */
     assert_true(p.n_points >= 2);
-    assert_true(tc_haversine_m(p.lat[0], p.lon[0], klat(from), klon(from)) < 0.05);
-    assert_true(tc_haversine_m(p.lat[p.n_points - 1], p.lon[p.n_points - 1], klat(to), klon(to)) < 0.05);
+    assert_true(haversine_m(p.lat[0], p.lon[0], klat(from), klon(from)) < 0.05);
+    assert_true(haversine_m(p.lat[p.n_points - 1], p.lon[p.n_points - 1], klat(to), klon(to)) < 0.05);
     street_path_free(&p);
 }
 
@@ -229,7 +229,7 @@ static void test_missing_nodes(void **state) {
     assert_int_equal(street_workspace_init_graph(&ws, &m.g, &err), TC_OK);
     street_path p = {0};
     assert_int_equal(street_route_snapped(&ws, TC_MODE_WALK, &a, &b, &p, &err), TC_OK);
-    double expect = tc_haversine_m(NLAT(0), NLON(0), NLAT(-1), NLON(1)) + tc_haversine_m(NLAT(-1), NLON(1), NLAT(0), NLON(2));
+    double expect = haversine_m(NLAT(0), NLON(0), NLAT(-1), NLON(1)) + haversine_m(NLAT(-1), NLON(1), NLAT(0), NLON(2));
     assert_true(fabs(p.distance_m - expect) < 0.05);
     street_path_free(&p);
     street_workspace_release_graph(&ws);
@@ -280,8 +280,8 @@ static void test_lts_limit_and_overrides(void **state) {
     street_snap a, b;
     assert_int_equal(street_snap_point(&m.g, TC_MODE_BIKE, NLAT(0), NLON(0), 50, &a, &err), TC_OK);
     assert_int_equal(street_snap_point(&m.g, TC_MODE_BIKE, NLAT(0), NLON(3), 50, &b, &err), TC_OK);
-    const double direct = tc_haversine_m(NLAT(0), NLON(0), NLAT(0), NLON(3));
-    const double detour = 2 * tc_haversine_m(NLAT(0), NLON(0), NLAT(1), NLON(0)) + direct;
+    const double direct = haversine_m(NLAT(0), NLON(0), NLAT(0), NLON(3));
+    const double detour = 2 * haversine_m(NLAT(0), NLON(0), NLAT(1), NLON(0)) + direct;
     street_workspace ws = {0};
     assert_int_equal(street_workspace_init_graph(&ws, &m.g, &err), TC_OK);
     street_path p = {0};
@@ -297,7 +297,7 @@ static void test_lts_limit_and_overrides(void **state) {
     fputs("osm_id,lts\n71,2\n999,1\n", o);
     fclose(o);
     findings fo = {0};
-    tc_diag diag = {.fn = collect, .user = &fo};
+    diag_log diag = {.fn = collect, .user = &fo};
     assert_int_equal(street_mem_apply_lts(&m, tmp("lts.csv"), &diag, &err), TC_OK);
     assert_true(has_code(&fo, "lts_way_not_found")); /* way 999 */
     ws.max_lts = 2;
@@ -335,7 +335,7 @@ static void test_antimeridian(void **state) {
     assert_int_equal(street_workspace_init_graph(&ws, &m.g, &err), TC_OK);
     street_path p = {0};
     assert_int_equal(street_route_snapped(&ws, TC_MODE_WALK, &a, &b, &p, &err), TC_OK);
-    double expect = tc_haversine_m(-17.0, 179.9995, -17.0, -179.9995); /* ≈ 106 m across the line, not 38,000 km */
+    double expect = haversine_m(-17.0, 179.9995, -17.0, -179.9995); /* ≈ 106 m across the line, not 38,000 km */
     assert_true(fabs(p.distance_m - expect) < 0.5);
     for (uint32_t i = 0; i < p.n_points; i++) assert_true(fabs(p.lon[i]) > 179.99);
     street_path_free(&p);
@@ -382,13 +382,13 @@ static void test_file_stops_transfers(void **state) {
     double lat[4] = {klat(1), klat(4), klat(3) + 3 / 111195.0, klat(1) + 0.05};
     double lon[4] = {klon(1), klon(4), klon(3), klon(1)};
     findings fs = {0};
-    tc_diag diag = {.fn = collect, .user = &fs};
-    tc_netfile_writer w;
+    diag_log diag = {.fn = collect, .user = &fs};
+    netfile_writer w;
     tc_error err;
-    assert_int_equal(tc_netfile_create(&w, netp, &err), TC_OK);
+    assert_int_equal(netfile_create(&w, netp, &err), TC_OK);
     streets_stop_links links;
     assert_int_equal(streets_build_sections(&w, f, lat, lon, 4, 400, 500, &diag, 0, &links, &err), TC_OK);
-    assert_int_equal(tc_netfile_commit(&w, &err), TC_OK);
+    assert_int_equal(netfile_commit(&w, &err), TC_OK);
     assert_true(has_code(&fs, "stop_unlinked"));
     assert_int_equal(links.link_node[3], UINT32_MAX);
     assert_int_equal(links.link_m[0], 0);
@@ -411,8 +411,8 @@ static void test_file_stops_transfers(void **state) {
     assert_int_equal(found12, 2);
 
     /* map the file and attach the graph: same counts, routable */
-    tc_netfile nf;
-    assert_int_equal(tc_netfile_map(netp, &nf, &err), TC_OK);
+    netfile nf;
+    assert_int_equal(netfile_map(netp, &nf, &err), TC_OK);
     street_graph g;
     assert_int_equal(street_graph_attach(&g, &nf, &err), TC_OK);
     assert_int_equal(g.n_nodes, 6);
@@ -420,10 +420,10 @@ static void test_file_stops_transfers(void **state) {
     expect_route(&g, TC_MODE_WALK, 1, 4, d01, d01 / 1.3);
 
     /* street_stops_near over the attached streets */
-    tc_net_stop stops[4];
+    net_stop stops[4];
     memset(stops, 0, sizeof stops);
-    for (int i = 0; i < 4; i++) stops[i].lat_e7 = tc_to_e7(lat[i]), stops[i].lon_e7 = tc_to_e7(lon[i]);
-    tc_network_view v;
+    for (int i = 0; i < 4; i++) stops[i].lat_e7 = to_e7(lat[i]), stops[i].lon_e7 = to_e7(lon[i]);
+    network_view v;
     memset(&v, 0, sizeof v);
     v.n_stops = 4;
     v.stops = stops;
@@ -433,7 +433,7 @@ static void test_file_stops_transfers(void **state) {
     v.straight_line_detour = 1.3;
     street_workspace *ws;
     assert_int_equal(street_workspace_create(&v, &ws, &err), TC_OK);
-    const tc_stop_seconds *r;
+    const stop_seconds *r;
     uint32_t n;
     /* from node 1, 200 s at 1 m/s: stop 0 (0 s) and stop 2 (≈196 s), not stop 1 (318 s) */
     assert_int_equal(street_stops_near(ws, &v, TC_MODE_WALK, klat(1), klon(1), 1.0, 200, 0, 100, &r, &n, &err),
@@ -455,7 +455,7 @@ static void test_file_stops_transfers(void **state) {
                      TC_ERR_UNREACHABLE);
     assert_non_null(strstr(err.message, "-29.95"));
     street_workspace_free(ws);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
     streets_stop_links_free(&links);
 }
 
@@ -485,9 +485,9 @@ static void test_only_restriction(void **state) {
         assert_int_equal(street_workspace_init_graph(&ws, &sm.g, &err), TC_OK);
         street_path p = {0};
         tc_status st = street_route_snapped(&ws, TC_MODE_CAR, &a, &b, &p, &err);
-        double wn = tc_haversine_m(-30.0, -51.0008, -30.0, -51.0) + tc_haversine_m(-30.0, -51.0, -29.9992, -51.0);
+        double wn = haversine_m(-30.0, -51.0008, -30.0, -51.0) + haversine_m(-30.0, -51.0, -29.9992, -51.0);
         /* restricted: straight on to the end of E, turn round there, then left into N */
-        double detour = with ? 2 * tc_haversine_m(-30.0, -51.0, -30.0, -50.999) : 0;
+        double detour = with ? 2 * haversine_m(-30.0, -51.0, -30.0, -50.999) : 0;
         assert_int_equal(st, TC_OK);
         assert_true(fabs(p.distance_m - (wn + detour)) < 0.05);
         street_path_free(&p);
@@ -500,7 +500,7 @@ static void test_only_restriction(void **state) {
         street_search_from_snap(&ws, TC_MODE_CAR, &b, 1, STREET_INF - 1);
         uint32_t w_arc = sm.g.segs[a.seg].arc_ab; /* W arm runs 5 → 1: towards the crossing */
         uint32_t c_to_n_ms = ws.dist[sm.g.segs[b.seg].arc_ab];
-        double expect_ms = (tc_haversine_m(-30.0, -51.001, -30.0, -51.0) + detour) / (30 / 3.6) * 1000 + c_to_n_ms;
+        double expect_ms = (haversine_m(-30.0, -51.001, -30.0, -51.0) + detour) / (30 / 3.6) * 1000 + c_to_n_ms;
         assert_true(fabs(ws.dist[w_arc] - expect_ms) < 5);
         street_workspace_release_graph(&ws);
         street_mem_free(&sm);
@@ -521,7 +521,7 @@ static void test_via_way_restriction(void **state) {
     pw_member m[] = {{1, 1, "from"}, {1, 2, "via"}, {1, 3, "to"}};
     pw_relation rel[] = {{9, m, 3, "type=restriction;restriction=no_straight_on"}};
     const char *file = tmp("viaway.osm.pbf");
-#define D(a, b) tc_haversine_m(nodes[(a)-1].lat, nodes[(a)-1].lon, nodes[(b)-1].lat, nodes[(b)-1].lon)
+#define D(a, b) haversine_m(nodes[(a)-1].lat, nodes[(a)-1].lon, nodes[(b)-1].lat, nodes[(b)-1].lon)
     for (int with = 0; with < 2; with++) {
         assert_int_equal(pw_write(file, nodes, 5, ways, 5, rel, with, 1), 0);
         findings fs = {0};
@@ -550,16 +550,16 @@ static void test_via_way_restriction(void **state) {
         /* the copies survive the network file */
         char netp[4096];
         snprintf(netp, sizeof netp, "%s/via.net", dir);
-        tc_netfile_writer w;
-        assert_int_equal(tc_netfile_create(&w, netp, &err), TC_OK);
+        netfile_writer w;
+        assert_int_equal(netfile_create(&w, netp, &err), TC_OK);
         assert_int_equal(street_mem_write(&sm, &w, &err), TC_OK);
-        assert_int_equal(tc_netfile_commit(&w, &err), TC_OK);
-        tc_netfile nf;
-        assert_int_equal(tc_netfile_map(netp, &nf, &err), TC_OK);
+        assert_int_equal(netfile_commit(&w, &err), TC_OK);
+        netfile nf;
+        assert_int_equal(netfile_map(netp, &nf, &err), TC_OK);
         street_graph g;
         assert_int_equal(street_graph_attach(&g, &nf, &err), TC_OK);
         assert_int_equal(g.n_edges, sm.g.n_edges);
-        tc_netfile_unmap(&nf);
+        netfile_unmap(&nf);
         street_mem_free(&sm);
     }
 #undef D
@@ -576,26 +576,26 @@ static void test_attach_validates(void **state) {
     char netp[4096];
     snprintf(netp, sizeof netp, "%s/bad.net", dir);
     m.edges[3].target = m.g.n_nodes + 7;
-    tc_netfile_writer w;
+    netfile_writer w;
     tc_error err;
-    assert_int_equal(tc_netfile_create(&w, netp, &err), TC_OK);
+    assert_int_equal(netfile_create(&w, netp, &err), TC_OK);
     assert_int_equal(street_mem_write(&m, &w, &err), TC_OK);
-    assert_int_equal(tc_netfile_commit(&w, &err), TC_OK);
-    tc_netfile nf;
-    assert_int_equal(tc_netfile_map(netp, &nf, &err), TC_OK);
+    assert_int_equal(netfile_commit(&w, &err), TC_OK);
+    netfile nf;
+    assert_int_equal(netfile_map(netp, &nf, &err), TC_OK);
     street_graph g;
     assert_int_equal(street_graph_attach(&g, &nf, &err), TC_ERR_FORMAT);
     assert_non_null(strstr(err.message, "arc 3"));
     assert_int_equal(g.n_nodes, 0);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
     /* a file without street sections attaches as an empty graph */
-    assert_int_equal(tc_netfile_create(&w, netp, &err), TC_OK);
-    assert_int_equal(tc_netfile_add(&w, TC_SEC_META, "x", 1, &err), TC_OK);
-    assert_int_equal(tc_netfile_commit(&w, &err), TC_OK);
-    assert_int_equal(tc_netfile_map(netp, &nf, &err), TC_OK);
+    assert_int_equal(netfile_create(&w, netp, &err), TC_OK);
+    assert_int_equal(netfile_add(&w, TC_SEC_META, "x", 1, &err), TC_OK);
+    assert_int_equal(netfile_commit(&w, &err), TC_OK);
+    assert_int_equal(netfile_map(netp, &nf, &err), TC_OK);
     assert_int_equal(street_graph_attach(&g, &nf, &err), TC_OK);
     assert_int_equal(g.n_nodes, 0);
-    tc_netfile_unmap(&nf);
+    netfile_unmap(&nf);
     street_mem_free(&m);
 }
 

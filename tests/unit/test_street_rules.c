@@ -157,16 +157,16 @@ static void test_maxspeed(void **state) {
 
 /* ---- straight-line fallback ---- */
 
-static tc_net_stop mkstop(double lat, double lon) {
-    tc_net_stop s;
+static net_stop mkstop(double lat, double lon) {
+    net_stop s;
     memset(&s, 0, sizeof s);
-    s.lat_e7 = tc_to_e7(lat);
-    s.lon_e7 = tc_to_e7(lon);
+    s.lat_e7 = to_e7(lat);
+    s.lon_e7 = to_e7(lon);
     s.parent = TC_NONE;
     return s;
 }
 
-static int32_t seconds_of(const tc_stop_seconds *r, uint32_t n, uint32_t stop) {
+static int32_t seconds_of(const stop_seconds *r, uint32_t n, uint32_t stop) {
     for (uint32_t i = 0; i < n; i++)
         if (r[i].stop == stop) return r[i].seconds;
     return -1;
@@ -176,11 +176,11 @@ static void test_fallback(void **state) {
     (void)state;
     /* 2,000 stops on a 40 × 50 lattice 100 m apart, plus one stop across the antimeridian pair below */
     enum { NX = 40, NY = 50 };
-    tc_net_stop *stops = calloc(NX * NY, sizeof *stops);
+    net_stop *stops = calloc(NX * NY, sizeof *stops);
     double lat0 = -30.0, lon0 = -51.2, dlat = 100 / 111195.08, dlon = 100 / (111195.08 * cos(lat0 * M_PI / 180));
     for (int y = 0; y < NY; y++)
         for (int x = 0; x < NX; x++) stops[y * NX + x] = mkstop(lat0 + y * dlat, lon0 + x * dlon);
-    tc_network_view v;
+    network_view v;
     memset(&v, 0, sizeof v);
     v.n_stops = NX * NY;
     v.stops = stops;
@@ -190,13 +190,13 @@ static void test_fallback(void **state) {
     assert_int_equal(street_workspace_create(&v, &ws, &err), TC_OK);
     /* from the stop at (x=10, y=10): within 300 s at 1.3 m/s with detour 1.3 → straight radius 300 m */
     double qlat = lat0 + 10 * dlat, qlon = lon0 + 10 * dlon;
-    const tc_stop_seconds *r;
+    const stop_seconds *r;
     uint32_t n;
     assert_int_equal(street_stops_near(ws, &v, TC_MODE_WALK, qlat, qlon, 1.3, 300, 0, 0, &r, &n, &err), TC_OK);
     /* brute force over every stop, independently */
     uint32_t expect = 0;
     for (uint32_t i = 0; i < v.n_stops; i++) {
-        double d = tc_haversine_m(qlat, qlon, tc_from_e7(stops[i].lat_e7), tc_from_e7(stops[i].lon_e7));
+        double d = haversine_m(qlat, qlon, from_e7(stops[i].lat_e7), from_e7(stops[i].lon_e7));
         double secs = d * 1.3 / 1.3;
         if (secs <= 299.0) {
             expect++;
@@ -219,13 +219,13 @@ static void test_fallback(void **state) {
     free(stops);
 
     /* stops on both sides of the antimeridian, 200 m apart */
-    tc_net_stop two[2] = {mkstop(-17.0, 179.999), mkstop(-17.0, -179.999)};
+    net_stop two[2] = {mkstop(-17.0, 179.999), mkstop(-17.0, -179.999)};
     v.n_stops = 2;
     v.stops = two;
     assert_int_equal(street_workspace_create(&v, &ws, &err), TC_OK);
     assert_int_equal(street_stops_near(ws, &v, TC_MODE_WALK, -17.0, 179.9995, 1.0, 400, 0, 0, &r, &n, &err), TC_OK);
     assert_int_equal(n, 2);
-    double d = tc_haversine_m(-17.0, 179.9995, -17.0, -179.999);
+    double d = haversine_m(-17.0, 179.9995, -17.0, -179.999);
     assert_true(fabs(seconds_of(r, n, 1) - d * 1.3) <= 1.0);
     street_workspace_free(ws);
 }

@@ -60,7 +60,7 @@ static street_mem build(const char *rule, const char *road, findings *fs) {
     snprintf(t12, sizeof t12, "highway=%s", road);
     pw_way ways[] = {{10, w10, 2, t10}, {11, w11, 2, t11}, {12, w12, 4, t12}};
     assert_int_equal(pw_write(path_buf, nodes, 5, ways, 3, NULL, 0, 1), 0);
-    tc_diag diag = {.fn = collect, .user = fs};
+    diag_log diag = {.fn = collect, .user = fs};
     street_mem m;
     tc_error err;
     if (street_mem_build(path_buf, &diag, 0, &m, &err) != TC_OK) fail_msg("build: %s", err.message);
@@ -96,7 +96,7 @@ static double route_m(const street_graph *g0, tc_mode mode, const tc_truck *v, d
 }
 
 static double direct_m(void) {
-    return tc_haversine_m(klat(1), klon(1), klat(2), klon(2)) + tc_haversine_m(klat(2), klon(2), klat(3), klon(3));
+    return haversine_m(klat(1), klon(1), klat(2), klon(2)) + haversine_m(klat(2), klon(2), klat(3), klon(3));
 }
 
 /* the car and a vehicle that fits take W11; the default truck (or `blocked`) takes the detour */
@@ -277,7 +277,7 @@ static void test_speeds(void **state) {
     double truck_m = route_m(&m.g, TC_MODE_TRUCK, &v, &truck_s);
     /* W11 at 30 km/h for trucks: still the faster way (the detour is over twice as long at 50) */
     assert_true(fabs(truck_m - d) < 0.5);
-    double w10 = tc_haversine_m(klat(1), klon(1), klat(2), klon(2)), w11 = d - w10;
+    double w10 = haversine_m(klat(1), klon(1), klat(2), klon(2)), w11 = d - w10;
     assert_true(fabs(truck_s - (w10 / (50 / 3.6) + w11 / (30 / 3.6))) < 0.05);
     street_mem_free(&m);
     /* a truck never beats the car */

@@ -36,7 +36,7 @@ static void check_extract(const char *rel) {
         printf("%s absent: skipped\n", path);
         return;
     }
-    tc_diag diag = {0};
+    diag_log diag = {0};
     street_mem m;
     tc_error err;
     if (street_mem_build(path, &diag, 0, &m, &err) != TC_OK) fail_msg("%s: %s", path, err.message);
