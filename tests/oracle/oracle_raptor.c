@@ -315,13 +315,10 @@ static int cmp_fq_trip(const void *a, const void *b) {
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-static void load_feed(const char *path, feed *f) {
-    memset(f, 0, sizeof *f);
-    int zerr;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-    if (!z) die("cannot open %s", path);
+/* stops.txt: ids, coordinates, and each stop's parent station (resolved once all ids are known, since a parent may
+ * be listed after its children). */
+static void load_stops(zip_t *z, const char *path, feed *f) {
     csv c;
-    /* stops */
     if (!csv_open(z, "stops.txt", &c)) die("no stops.txt in %s", path);
     int c_id = csv_col(&c, "stop_id"), c_par = csv_col(&c, "parent_station"), c_lat = csv_col(&c, "stop_lat"),
         c_lon = csv_col(&c, "stop_lon");
@@ -356,59 +353,85 @@ static void load_feed(const char *path, feed *f) {
         free(parent_ids[i]);
     }
     free(parent_ids);
-    /* services: calendar + calendar_dates */
-    typedef struct cal {
-        uint32_t service;
-        int wd[7];
-        int32_t start, end;
-    } cal;
+}
+
+/* A calendar.txt row and a calendar_dates.txt row, kept until the span of days over both files is known. */
+typedef struct cal {
+    uint32_t service;
+    int wd[7];
+    int32_t start, end;
+} cal;
+
+typedef struct cdate {
+    uint32_t service;
+    int32_t day;
+    int type;
+} cdate;
+
+/* The service id's index, numbered on first sight in either calendar file. */
+static uint32_t service_of(feed *f, const char *sid) {
+    uint32_t s;
+    if (!map_get(&f->service_ids, sid, &s)) map_put(&f->service_ids, sid, s = f->n_services++);
+    return s;
+}
+
+/* calendar.txt rows; widens [*lo, *hi] to their date ranges. */
+static cal *read_calendar(zip_t *z, feed *f, size_t *n_cal, int32_t *lo, int32_t *hi) {
     cal *cals = NULL;
-    size_t n_cal = 0;
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    if (csv_open(z, "calendar.txt", &c)) {
-        const char *names[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
-        int cs = csv_col(&c, "service_id"), cwd[7], cst = csv_col(&c, "start_date"), cen = csv_col(&c, "end_date");
-        for (int i = 0; i < 7; i++) cwd[i] = csv_col(&c, names[i]);
-        while (csv_next(&c)) {
-            const char *sid = csv_get(&c, cs);
-            if (!*sid) continue;
-            uint32_t s;
-            if (!map_get(&f->service_ids, sid, &s)) map_put(&f->service_ids, sid, s = f->n_services++);
-            cals = xrealloc(cals, (n_cal + 1) * sizeof *cals);
-            cal *k = &cals[n_cal++];
-            k->service = s;
-            for (int i = 0; i < 7; i++) k->wd[i] = atoi(csv_get(&c, cwd[i])) == 1;
-            k->start = parse_date8(csv_get(&c, cst));
-            k->end = parse_date8(csv_get(&c, cen));
-            if (k->start < lo) lo = k->start;
-            if (k->end > hi) hi = k->end;
-        }
-        csv_close(&c);
+    *n_cal = 0;
+    csv c;
+    if (!csv_open(z, "calendar.txt", &c)) return NULL;
+    const char *names[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+    int cs = csv_col(&c, "service_id"), cwd[7], cst = csv_col(&c, "start_date"), cen = csv_col(&c, "end_date");
+    for (int i = 0; i < 7; i++) cwd[i] = csv_col(&c, names[i]);
+    while (csv_next(&c)) {
+        const char *sid = csv_get(&c, cs);
+        if (!*sid) continue;
+        uint32_t s = service_of(f, sid);
+        cals = xrealloc(cals, (*n_cal + 1) * sizeof *cals);
+        cal *k = &cals[(*n_cal)++];
+        k->service = s;
+        for (int i = 0; i < 7; i++) k->wd[i] = atoi(csv_get(&c, cwd[i])) == 1;
+        k->start = parse_date8(csv_get(&c, cst));
+        k->end = parse_date8(csv_get(&c, cen));
+        if (k->start < *lo) *lo = k->start;
+        if (k->end > *hi) *hi = k->end;
     }
-    typedef struct cdate {
-        uint32_t service;
-        int32_t day;
-        int type;
-    } cdate;
+    csv_close(&c);
+    return cals;
+}
+
+/* calendar_dates.txt rows; widens [*lo, *hi] to their days. */
+static cdate *read_calendar_dates(zip_t *z, feed *f, size_t *n_cd, int32_t *lo, int32_t *hi) {
     cdate *cds = NULL;
-    size_t n_cd = 0;
-    if (csv_open(z, "calendar_dates.txt", &c)) {
-        int cs = csv_col(&c, "service_id"), cd = csv_col(&c, "date"), ct = csv_col(&c, "exception_type");
-        while (csv_next(&c)) {
-            const char *sid = csv_get(&c, cs);
-            if (!*sid) continue;
-            uint32_t s;
-            if (!map_get(&f->service_ids, sid, &s)) map_put(&f->service_ids, sid, s = f->n_services++);
-            cds = xrealloc(cds, (n_cd + 1) * sizeof *cds);
-            cds[n_cd].service = s;
-            cds[n_cd].day = parse_date8(csv_get(&c, cd));
-            cds[n_cd].type = atoi(csv_get(&c, ct));
-            if (cds[n_cd].day < lo) lo = cds[n_cd].day;
-            if (cds[n_cd].day > hi) hi = cds[n_cd].day;
-            n_cd++;
-        }
-        csv_close(&c);
+    *n_cd = 0;
+    csv c;
+    if (!csv_open(z, "calendar_dates.txt", &c)) return NULL;
+    int cs = csv_col(&c, "service_id"), cd = csv_col(&c, "date"), ct = csv_col(&c, "exception_type");
+    while (csv_next(&c)) {
+        const char *sid = csv_get(&c, cs);
+        if (!*sid) continue;
+        uint32_t s = service_of(f, sid);
+        cds = xrealloc(cds, (*n_cd + 1) * sizeof *cds);
+        cdate *k = &cds[*n_cd];
+        k->service = s;
+        k->day = parse_date8(csv_get(&c, cd));
+        k->type = atoi(csv_get(&c, ct));
+        if (k->day < *lo) *lo = k->day;
+        if (k->day > *hi) *hi = k->day;
+        (*n_cd)++;
     }
+    csv_close(&c);
+    return cds;
+}
+
+/* Services: the active-day matrix over every day either calendar file names — weekly patterns first, then the
+ * exception days (added or removed) over them, which are also kept as the holiday days the test picks from. */
+static void load_services(zip_t *z, const char *path, feed *f) {
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    size_t n_cal, n_cd;
+    cal *cals = read_calendar(z, f, &n_cal, &lo, &hi);
+    cdate *cds = read_calendar_dates(z, f, &n_cd, &lo, &hi);
     if (lo > hi) die("no service calendar in %s", path);
     f->day0 = lo;
     f->n_days = hi - lo + 1;
@@ -425,10 +448,14 @@ static void load_feed(const char *path, feed *f) {
     }
     free(cals);
     free(cds);
-    /* trips */
+}
+
+/* trips.txt: only trips of a known service (one the calendars never mention never runs). */
+static void load_trips(zip_t *z, const char *path, feed *f) {
+    csv c;
     if (!csv_open(z, "trips.txt", &c)) die("no trips.txt in %s", path);
     int ct = csv_col(&c, "trip_id"), csv_s = csv_col(&c, "service_id");
-    cap = 1024;
+    size_t cap = 1024;
     f->trips = xmalloc(cap * sizeof *f->trips);
     f->trip_names = xmalloc(cap * sizeof *f->trip_names);
     while (csv_next(&c)) {
@@ -447,12 +474,17 @@ static void load_feed(const char *path, feed *f) {
         map_put(&f->trip_ids, id, f->n_trips++);
     }
     csv_close(&c);
-    /* stop_times */
+}
+
+/* stop_times.txt, sorted by (trip, sequence) so each trip owns one run of rows; a trip with an untimed stop or
+ * fewer than two stops is left out of the oracle's timetable. */
+static void load_stop_times(zip_t *z, const char *path, feed *f) {
+    csv c;
     if (!csv_open(z, "stop_times.txt", &c)) die("no stop_times.txt in %s", path);
     int cti = csv_col(&c, "trip_id"), cseq = csv_col(&c, "stop_sequence"), csid = csv_col(&c, "stop_id"),
         carr = csv_col(&c, "arrival_time"), cdep = csv_col(&c, "departure_time"), cpu = csv_col(&c, "pickup_type"),
         cdo = csv_col(&c, "drop_off_type");
-    cap = 1 << 16;
+    size_t cap = 1 << 16;
     f->st = xmalloc(cap * sizeof *f->st);
     while (csv_next(&c)) {
         uint32_t t, s;
@@ -481,37 +513,55 @@ static void load_feed(const char *path, feed *f) {
         if (t->st_count < 2) t->valid = 0;
         i = j;
     }
-    /* frequencies */
-    if (csv_open(z, "frequencies.txt", &c)) {
-        int c1 = csv_col(&c, "trip_id"), c2 = csv_col(&c, "start_time"), c3 = csv_col(&c, "end_time"),
-            c4 = csv_col(&c, "headway_secs");
-        uint32_t *rows = NULL; /* (trip, start, end, headway) */
-        size_t n = 0;
-        while (csv_next(&c)) {
-            uint32_t t;
-            if (!map_get(&f->trip_ids, csv_get(&c, c1), &t)) continue;
-            rows = xrealloc(rows, (n + 1) * 4 * sizeof *rows);
-            rows[n * 4] = t;
-            rows[n * 4 + 1] = (uint32_t)parse_hms(csv_get(&c, c2));
-            rows[n * 4 + 2] = (uint32_t)parse_hms(csv_get(&c, c3));
-            rows[n * 4 + 3] = (uint32_t)atoi(csv_get(&c, c4));
-            n++;
-        }
-        csv_close(&c);
-        qsort(rows, n, 4 * sizeof *rows, cmp_fq_trip);
-        f->fq = xmalloc((n + 1) * sizeof *f->fq);
-        for (size_t i = 0; i < n; i++) {
-            otrip *t = &f->trips[rows[i * 4]];
-            if (!t->fq_count) t->fq_begin = (uint32_t)i;
-            t->fq_count++;
-            f->fq[i].start = (int32_t)rows[i * 4 + 1];
-            f->fq[i].end = (int32_t)rows[i * 4 + 2];
-            f->fq[i].headway = (int32_t)rows[i * 4 + 3];
-            if (f->fq[i].headway <= 0) t->valid = 0;
-        }
-        f->n_fq = n;
-        free(rows);
+}
+
+/* frequencies.txt (optional), grouped by trip so each frequency trip owns one run of periods; a period without a
+ * positive headway leaves its trip out. */
+static void load_frequencies(zip_t *z, feed *f) {
+    csv c;
+    if (!csv_open(z, "frequencies.txt", &c)) return;
+    int c1 = csv_col(&c, "trip_id"), c2 = csv_col(&c, "start_time"), c3 = csv_col(&c, "end_time"),
+        c4 = csv_col(&c, "headway_secs");
+    uint32_t *rows = NULL; /* (trip, start, end, headway) */
+    size_t n = 0;
+    while (csv_next(&c)) {
+        uint32_t t;
+        if (!map_get(&f->trip_ids, csv_get(&c, c1), &t)) continue;
+        rows = xrealloc(rows, (n + 1) * 4 * sizeof *rows);
+        rows[n * 4] = t;
+        rows[n * 4 + 1] = (uint32_t)parse_hms(csv_get(&c, c2));
+        rows[n * 4 + 2] = (uint32_t)parse_hms(csv_get(&c, c3));
+        rows[n * 4 + 3] = (uint32_t)atoi(csv_get(&c, c4));
+        n++;
     }
+    csv_close(&c);
+    qsort(rows, n, 4 * sizeof *rows, cmp_fq_trip);
+    f->fq = xmalloc((n + 1) * sizeof *f->fq);
+    for (size_t i = 0; i < n; i++) {
+        otrip *t = &f->trips[rows[i * 4]];
+        if (!t->fq_count) t->fq_begin = (uint32_t)i;
+        t->fq_count++;
+        f->fq[i].start = (int32_t)rows[i * 4 + 1];
+        f->fq[i].end = (int32_t)rows[i * 4 + 2];
+        f->fq[i].headway = (int32_t)rows[i * 4 + 3];
+        if (f->fq[i].headway <= 0) t->valid = 0;
+    }
+    f->n_fq = n;
+    free(rows);
+}
+
+/* The whole timetable of one GTFS zip, read in dependency order (services before trips, trips and stops before
+ * stop_times and frequencies); stop_used marks the stops some trip serves, the test's random picks. */
+static void load_feed(const char *path, feed *f) {
+    memset(f, 0, sizeof *f);
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z) die("cannot open %s", path);
+    load_stops(z, path, f);
+    load_services(z, path, f);
+    load_trips(z, path, f);
+    load_stop_times(z, path, f);
+    load_frequencies(z, f);
     f->stop_used = calloc(f->n_stops + 1, 1);
     for (size_t i = 0; i < f->n_st; i++) f->stop_used[f->st[i].stop] = 1;
     zip_close(z);
@@ -750,12 +800,23 @@ typedef struct stats {
     long queries, reached, failures, arrive_by, with_siblings;
 } stats;
 
-static void run_feed(const char *label, const char *zip_path, const char *tmpdir, int n_queries, stats *total) {
-    feed f;
-    clock_t c0 = clock();
-    load_feed(zip_path, &f);
-    char net_path[512];
-    snprintf(net_path, sizeof net_path, "%s/%s.tcn", tmpdir, label);
+/* What every query of one feed shares: the oracle's timetable and scan, the engine's network, the current batch's
+ * day and connection window, and the feed's counts. */
+typedef struct feed_run {
+    const char *label;
+    const feed *f;
+    tc_network *net;
+    uint32_t *used, n_used; /* stops some trip serves: the random picks */
+    csa_ws w;
+    conns cs;
+    int32_t day, lo, hi; /* the batch's service day, and its window [lo, hi] in seconds of that day */
+    char dbuf[16];       /* the day, for messages */
+    stats st;
+} feed_run;
+
+/* The engine's network of the feed alone, built with --transfer-radius 0 (same-stop transfers, as the oracle's
+ * scan) into net_path and opened; NULL (the failure counted and told) when either step fails. */
+static tc_network *engine_network(const char *label, const char *zip_path, const char *net_path, stats *total) {
     tc_feed_source src = {.name = "f", .path = zip_path};
     tc_build_options opts;
     tc_build_options_init(&opts);
@@ -766,190 +827,234 @@ static void run_feed(const char *label, const char *zip_path, const char *tmpdir
     if (tc_build(&opts, net_path, &err) != TC_OK) {
         fprintf(stderr, "FAIL %s: build: %s\n", label, err.message);
         total->failures++;
-        free_feed(&f);
-        return;
+        return NULL;
     }
     tc_network *net = NULL;
     if (tc_network_open(net_path, &net, &err) != TC_OK) {
         fprintf(stderr, "FAIL %s: open: %s\n", label, err.message);
         total->failures++;
+        return NULL;
+    }
+    return net;
+}
+
+/* Batch b's day and window, and the oracle's connections for them. The random draws come in a fixed order (day,
+ * holiday tries, window start) so a feed's queries are the same on every run. */
+static void start_batch(feed_run *r, const tc_network_info *info, int b) {
+    const feed *f = r->f;
+    /* the day: exception days (holidays) for two batches, else any day inside both calendars */
+    int32_t lo_day = f->day0 > info->service_start ? f->day0 : info->service_start;
+    int32_t hi_day = f->day0 + f->n_days - 1 < info->service_end ? f->day0 + f->n_days - 1 : info->service_end;
+    int32_t day = lo_day + (int32_t)rnd((uint32_t)(hi_day - lo_day + 1));
+    if (b < 2 && f->n_exception_days) {
+        for (int tries = 0; tries < 50; tries++) {
+            int32_t d = f->exception_days[rnd((uint32_t)f->n_exception_days)];
+            if (d >= lo_day && d <= hi_day) {
+                day = d;
+                break;
+            }
+        }
+    }
+    /* the window: queries leave in [lo, lo + 60 min], max duration 180 min → connections up to lo + 240 */
+    int32_t lo;
+    if (b == 2 || b == 3 || b == 4) lo = (int32_t)rnd(150) * 60;          /* early morning: D−1's trips */
+    else if (b == 5) lo = 21 * 3600 + (int32_t)rnd(150) * 60;             /* late evening: D+1's trips */
+    else lo = 5 * 3600 + (int32_t)rnd(15 * 60) * 60;
+    r->day = day;
+    r->lo = lo;
+    r->hi = lo + 240 * 60;
+    build_conns(f, day, r->lo, r->hi, &r->cs);
+    tc_format_date(day, r->dbuf);
+}
+
+/* Is every journey of js valid against the oracle's timetable, for a query from stop a (from_id) to stop z (to_id)
+ * leaving at t0? Returns NULL when all are, else the first reason; *best gets the earliest arrival among the
+ * journeys checked (all of them when valid). */
+static const char *check_journeys(const feed_run *r, const tc_journey_set *js, const char *from_id, const char *to_id,
+                                  uint32_t a, uint32_t z, int32_t t0, int64_t *best) {
+    const feed *f = r->f;
+    const char *why = NULL;
+    *best = INT64_MAX;
+    for (size_t i = 0; i < js->n && !why; i++) {
+        const tc_journey *j = &js->journeys[i];
+        if (j->arrival < *best) *best = j->arrival;
+        int64_t t = (int64_t)r->day * DAY + t0;
+        if (j->departure < t) why = "journey leaves before the query time";
+        int transit = 0;
+        const char *prev_stop = from_id;
+        for (size_t l = 0; l < j->n_legs && !why; l++) {
+            const tc_leg *g = &j->legs[l];
+            if (g->departure < t) why = "leg leaves before the previous one arrives";
+            else if (g->arrival < g->departure) why = "leg arrives before it leaves";
+            else if (!g->from.stop || strcmp(strip_feed(g->from.stop), strip_feed(prev_stop)))
+                why = "legs do not chain at the same stop";
+            else if (g->mode == TC_LEG_TRANSIT) {
+                transit++;
+                why = check_leg(f, g);
+            } else if (strcmp(g->from.stop ? g->from.stop : "", g->to.stop ? g->to.stop : "")) {
+                /* only to a sibling platform, first from the origin or last into the destination */
+                int32_t gf = stop_of(f, g->from.stop), gt = stop_of(f, g->to.stop);
+                if (gf < 0 || gt < 0 || (l != 0 && l + 1 != j->n_legs) ||
+                    (l == 0 && gf != (int32_t)a) || (l + 1 == j->n_legs && l != 0 && gt != (int32_t)z))
+                    why = "walking between stops in a --transfer-radius 0 network";
+                else if (!(f->parent[gf] >= 0 && (f->parent[gt] == f->parent[gf] || gt == f->parent[gf])) &&
+                         !(f->parent[gt] >= 0 && gf == f->parent[gt]))
+                    why = "a walk to a stop that is no sibling platform";
+                else if (g->arrival - g->departure != sibling_seconds(f, (uint32_t)gf, (uint32_t)gt))
+                    why = "a walk to a sibling platform, not at its walking time";
+            }
+            t = g->arrival;
+            prev_stop = g->to.stop ? g->to.stop : "";
+        }
+        if (!why && strcmp(strip_feed(prev_stop), strip_feed(to_id)) && j->n_legs)
+            why = "journey does not end at the destination";
+        if (!why && j->transfers != (transit ? transit - 1 : 0)) why = "wrong transfer count";
+        if (!why && t != j->arrival) why = "journey arrival differs from its last leg";
+    }
+    return why;
+}
+
+/* The arrive-by check of a reachable query (rq, leaving at t0, earliest arrival ea by the oracle): the latest
+ * departure that still arrives by ea must not be before t0, and leaving one second after it must arrive later by
+ * the oracle's own scan. */
+static void check_arrive_by(feed_run *r, const tc_route_query *rq, const end *src, uint32_t n_src, const end *tgt,
+                            uint32_t n_tgt, int32_t t0, int32_t ea, int32_t max_dur) {
+    const int64_t day_s = (int64_t)r->day * DAY;
+    tc_route_query rb = *rq;
+    rb.arrive_by = 1;
+    rb.time = ea;
+    rb.max_duration_min = max_dur;
+    tc_journey_set *js = NULL;
+    tc_error err = {0};
+    if (tc_route(r->net, &rb, &js, &err) != TC_OK || js->n == 0) {
+        fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: %s\n", r->label, rq->from_stop, rq->to_stop, r->dbuf,
+                ea, js ? "no journey" : err.message);
+        r->st.failures++;
+        tc_journey_set_free(js);
+        return;
+    }
+    int64_t latest = INT64_MIN;
+    for (size_t i = 0; i < js->n; i++) {
+        const tc_journey *j = &js->journeys[i];
+        for (size_t l = 0; l < j->n_legs; l++)
+            if (j->legs[l].mode == TC_LEG_TRANSIT && check_leg(r->f, &j->legs[l])) latest = INT64_MIN + 1;
+        if (j->arrival > day_s + ea) latest = INT64_MIN + 1;
+        if (latest != INT64_MIN + 1 && j->departure > latest) latest = j->departure;
+    }
+    int32_t dep = (int32_t)(latest - day_s);
+    int bad = latest == INT64_MIN + 1 || dep < t0;
+    if (!bad) r->st.arrive_by++;
+    if (!bad && dep + 1 <= r->hi)
+        bad = csa_query(&r->w, &r->cs, src, n_src, tgt, n_tgt, dep + 1, rq->board_slack_s) <= ea;
+    if (bad) {
+        r->st.failures++;
+        fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: latest departure %d (query from %d)\n", r->label,
+                rq->from_stop, rq->to_stop, r->dbuf, ea, dep, t0);
+    }
+    tc_journey_set_free(js);
+}
+
+/* Query q of the batch: random stops and start time, the oracle's earliest arrival against the engine's journeys
+ * (each checked against the timetable), then the arrive-by check on every third reachable query. */
+static void run_query(feed_run *r, int q) {
+    const feed *f = r->f;
+    uint32_t a = r->used[rnd(r->n_used)], z = r->used[rnd(r->n_used)];
+    int32_t t0 = r->lo + (int32_t)rnd(61) * 60;
+    end src[64], tgt[64];
+    const uint32_t n_src = place_ends(f, a, 600, src, 64), n_tgt = place_ends(f, z, 600, tgt, 64);
+    if (n_src > 1 || n_tgt > 1) r->st.with_siblings++;
+    const int32_t slack = q % 2 ? 60 : 0; /* every other query waits a minute before each boarding */
+    int32_t ea = csa_query(&r->w, &r->cs, src, n_src, tgt, n_tgt, t0, slack);
+    int32_t max_dur = (r->hi - t0) / 60;
+    tc_route_query rq;
+    tc_route_query_init(&rq);
+    char from_id[256], to_id[256];
+    snprintf(from_id, sizeof from_id, "f:%s", f->stop_names[a]);
+    snprintf(to_id, sizeof to_id, "f:%s", f->stop_names[z]);
+    rq.from_stop = from_id;
+    rq.to_stop = to_id;
+    rq.date = r->day;
+    rq.time = t0;
+    rq.max_transfers = 30;
+    rq.max_duration_min = max_dur;
+    rq.board_slack_s = slack;
+    tc_journey_set *js = NULL;
+    tc_error err = {0};
+    r->st.queries++;
+    if (tc_route(r->net, &rq, &js, &err) != TC_OK) {
+        fprintf(stderr, "FAIL %s: route %s → %s on %s at %d: %s\n", r->label, from_id, to_id, r->dbuf, t0,
+                err.message);
+        r->st.failures++;
+        return;
+    }
+    const int64_t day_s = (int64_t)r->day * DAY;
+    int64_t best;
+    const char *why = check_journeys(r, js, from_id, to_id, a, z, t0, &best);
+    /* the engine's window ends at t0 + whole minutes of max duration */
+    const int32_t limit = t0 + max_dur * 60;
+    if (ea != INT32_MAX && ea > limit) ea = INT32_MAX;
+    int64_t want = ea == INT32_MAX ? INT64_MAX : day_s + ea;
+    if (want != INT64_MAX) r->st.reached++;
+    int ok = !why;
+    if (ok) {
+        if (want == INT64_MAX) ok = best == INT64_MAX || best > day_s + limit;
+        else ok = best == want;
+    }
+    if (!ok) {
+        r->st.failures++;
+        if (r->st.failures <= 10 || verbose) {
+            char *json = NULL;
+            tc_journeys_json(js, &json, NULL);
+            fprintf(stderr, "FAIL %s: %s → %s on %s at %02d:%02d: %s; oracle %d s, engine %lld s\n  %s\n", r->label,
+                    from_id, to_id, r->dbuf, t0 / 3600, t0 / 60 % 60, why ? why : "earliest arrival", ea,
+                    best == INT64_MAX ? -1LL : (long long)(best - day_s), json ? json : "");
+            tc_free(json);
+        }
+    }
+    tc_journey_set_free(js);
+    if (ok && want != INT64_MAX && q % 3 == 0) check_arrive_by(r, &rq, src, n_src, tgt, n_tgt, t0, ea, max_dur);
+}
+
+/* One feed: the oracle's timetable and the engine's network of it, then n_queries random queries in 8 batches of
+ * one day and window each; prints the feed's counts and adds them to *total. */
+static void run_feed(const char *label, const char *zip_path, const char *tmpdir, int n_queries, stats *total) {
+    feed f;
+    clock_t c0 = clock();
+    load_feed(zip_path, &f);
+    char net_path[512];
+    snprintf(net_path, sizeof net_path, "%s/%s.tcn", tmpdir, label);
+    tc_network *net = engine_network(label, zip_path, net_path, total);
+    if (!net) {
         free_feed(&f);
         return;
     }
     tc_network_info info;
+    tc_error err = {0};
     tc_network_get_info(net, &info, &err);
-    /* used stops, for random picks */
-    uint32_t *used = xmalloc(f.n_stops * sizeof *used), n_used = 0;
+    feed_run r = {.label = label, .f = &f, .net = net};
+    r.used = xmalloc(f.n_stops * sizeof *r.used);
     for (uint32_t s = 0; s < f.n_stops; s++)
-        if (f.stop_used[s]) used[n_used++] = s;
-    csa_ws w = {0};
-    w.ea = xmalloc(f.n_stops * sizeof *w.ea);
-    w.ea_stamp = calloc(f.n_stops, sizeof *w.ea_stamp);
-    conns cs = {0};
+        if (f.stop_used[s]) r.used[r.n_used++] = s;
+    r.w.ea = xmalloc(f.n_stops * sizeof *r.w.ea);
+    r.w.ea_stamp = calloc(f.n_stops, sizeof *r.w.ea_stamp);
     const int n_batches = 8;
     int per_batch = (n_queries + n_batches - 1) / n_batches;
-    stats st = {0};
     for (int b = 0; b < n_batches; b++) {
-        /* the day: exception days (holidays) for two batches, else any day inside both calendars */
-        int32_t lo_day = f.day0 > info.service_start ? f.day0 : info.service_start;
-        int32_t hi_day = f.day0 + f.n_days - 1 < info.service_end ? f.day0 + f.n_days - 1 : info.service_end;
-        int32_t day = lo_day + (int32_t)rnd((uint32_t)(hi_day - lo_day + 1));
-        if (b < 2 && f.n_exception_days) {
-            for (int tries = 0; tries < 50; tries++) {
-                int32_t d = f.exception_days[rnd((uint32_t)f.n_exception_days)];
-                if (d >= lo_day && d <= hi_day) {
-                    day = d;
-                    break;
-                }
-            }
-        }
-        /* the window: queries leave in [lo, lo + 60 min], max duration 180 min → connections up to lo + 240 */
-        int32_t lo;
-        if (b == 2 || b == 3 || b == 4) lo = (int32_t)rnd(150) * 60;          /* early morning: D−1's trips */
-        else if (b == 5) lo = 21 * 3600 + (int32_t)rnd(150) * 60;             /* late evening: D+1's trips */
-        else lo = 5 * 3600 + (int32_t)rnd(15 * 60) * 60;
-        int32_t hi = lo + 240 * 60;
-        build_conns(&f, day, lo, hi, &cs);
-        char dbuf[16];
-        tc_format_date(day, dbuf);
-        for (int q = 0; q < per_batch; q++) {
-            uint32_t a = used[rnd(n_used)], z = used[rnd(n_used)];
-            int32_t t0 = lo + (int32_t)rnd(61) * 60;
-            end src[64], tgt[64];
-            const uint32_t n_src = place_ends(&f, a, 600, src, 64), n_tgt = place_ends(&f, z, 600, tgt, 64);
-            if (n_src > 1 || n_tgt > 1) st.with_siblings++;
-            const int32_t slack = q % 2 ? 60 : 0; /* every other query waits a minute before each boarding */
-            int32_t ea = csa_query(&w, &cs, src, n_src, tgt, n_tgt, t0, slack);
-            int32_t max_dur = (hi - t0) / 60;
-            tc_route_query rq;
-            tc_route_query_init(&rq);
-            char from_id[256], to_id[256];
-            snprintf(from_id, sizeof from_id, "f:%s", f.stop_names[a]);
-            snprintf(to_id, sizeof to_id, "f:%s", f.stop_names[z]);
-            rq.from_stop = from_id;
-            rq.to_stop = to_id;
-            rq.date = day;
-            rq.time = t0;
-            rq.max_transfers = 30;
-            rq.max_duration_min = max_dur;
-            rq.board_slack_s = slack;
-            tc_journey_set *js = NULL;
-            st.queries++;
-            if (tc_route(net, &rq, &js, &err) != TC_OK) {
-                fprintf(stderr, "FAIL %s: route %s → %s on %s at %d: %s\n", label, from_id, to_id, dbuf, t0,
-                        err.message);
-                st.failures++;
-                continue;
-            }
-            int64_t best = INT64_MAX;
-            const char *why = NULL;
-            for (size_t i = 0; i < js->n && !why; i++) {
-                const tc_journey *j = &js->journeys[i];
-                if (j->arrival < best) best = j->arrival;
-                int64_t t = (int64_t)day * DAY + t0;
-                if (j->departure < t) why = "journey leaves before the query time";
-                int transit = 0;
-                const char *prev_stop = from_id;
-                for (size_t l = 0; l < j->n_legs && !why; l++) {
-                    const tc_leg *g = &j->legs[l];
-                    if (g->departure < t) why = "leg leaves before the previous one arrives";
-                    else if (g->arrival < g->departure) why = "leg arrives before it leaves";
-                    else if (!g->from.stop || strcmp(strip_feed(g->from.stop), strip_feed(prev_stop)))
-                        why = "legs do not chain at the same stop";
-                    else if (g->mode == TC_LEG_TRANSIT) {
-                        transit++;
-                        why = check_leg(&f, g);
-                    } else if (strcmp(g->from.stop ? g->from.stop : "", g->to.stop ? g->to.stop : "")) {
-                        /* only to a sibling platform, first from the origin or last into the destination */
-                        int32_t gf = stop_of(&f, g->from.stop), gt = stop_of(&f, g->to.stop);
-                        if (gf < 0 || gt < 0 || (l != 0 && l + 1 != j->n_legs) ||
-                            (l == 0 && gf != (int32_t)a) || (l + 1 == j->n_legs && l != 0 && gt != (int32_t)z))
-                            why = "walking between stops in a --transfer-radius 0 network";
-                        else if (!(f.parent[gf] >= 0 && (f.parent[gt] == f.parent[gf] || gt == f.parent[gf])) &&
-                                 !(f.parent[gt] >= 0 && gf == f.parent[gt]))
-                            why = "a walk to a stop that is no sibling platform";
-                        else if (g->arrival - g->departure != sibling_seconds(&f, (uint32_t)gf, (uint32_t)gt))
-                            why = "a walk to a sibling platform, not at its walking time";
-                    }
-                    t = g->arrival;
-                    prev_stop = g->to.stop ? g->to.stop : "";
-                }
-                if (!why && strcmp(strip_feed(prev_stop), strip_feed(to_id)) && j->n_legs)
-                    why = "journey does not end at the destination";
-                if (!why && j->transfers != (transit ? transit - 1 : 0)) why = "wrong transfer count";
-                if (!why && t != j->arrival) why = "journey arrival differs from its last leg";
-            }
-            /* the engine's window ends at t0 + whole minutes of max duration */
-            const int32_t limit = t0 + max_dur * 60;
-            if (ea != INT32_MAX && ea > limit) ea = INT32_MAX;
-            int64_t want = ea == INT32_MAX ? INT64_MAX : (int64_t)day * DAY + ea;
-            if (want != INT64_MAX) st.reached++;
-            int ok = !why;
-            if (ok) {
-                if (want == INT64_MAX) ok = best == INT64_MAX || best > (int64_t)day * DAY + limit;
-                else ok = best == want;
-            }
-            if (!ok) {
-                st.failures++;
-                if (st.failures <= 10 || verbose) {
-                    char *json = NULL;
-                    tc_journeys_json(js, &json, NULL);
-                    fprintf(stderr, "FAIL %s: %s → %s on %s at %02d:%02d: %s; oracle %d s, engine %lld s\n  %s\n",
-                            label, from_id, to_id, dbuf, t0 / 3600, t0 / 60 % 60, why ? why : "earliest arrival",
-                            ea, best == INT64_MAX ? -1LL : (long long)(best - (int64_t)day * DAY),
-                            json ? json : "");
-                    tc_free(json);
-                }
-            }
-            tc_journey_set_free(js);
-            /* arrive-by, on every third reachable query: the latest departure that still arrives by the earliest
-             * arrival must not be before t0, and leaving one second after it must arrive later (oracle's scan) */
-            if (ok && want != INT64_MAX && q % 3 == 0) {
-                tc_route_query rb = rq;
-                rb.arrive_by = 1;
-                rb.time = ea;
-                rb.max_duration_min = max_dur;
-                js = NULL;
-                if (tc_route(net, &rb, &js, &err) != TC_OK || js->n == 0) {
-                    fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: %s\n", label, from_id, to_id, dbuf, ea,
-                            js ? "no journey" : err.message);
-                    st.failures++;
-                    tc_journey_set_free(js);
-                    continue;
-                }
-                int64_t latest = INT64_MIN;
-                for (size_t i = 0; i < js->n; i++) {
-                    const tc_journey *j = &js->journeys[i];
-                    for (size_t l = 0; l < j->n_legs; l++)
-                        if (j->legs[l].mode == TC_LEG_TRANSIT && check_leg(&f, &j->legs[l])) latest = INT64_MIN + 1;
-                    if (j->arrival > (int64_t)day * DAY + ea) latest = INT64_MIN + 1;
-                    if (latest != INT64_MIN + 1 && j->departure > latest) latest = j->departure;
-                }
-                int32_t dep = (int32_t)(latest - (int64_t)day * DAY);
-                int bad = latest == INT64_MIN + 1 || dep < t0;
-                if (!bad) st.arrive_by++;
-                if (!bad && dep + 1 <= hi) bad = csa_query(&w, &cs, src, n_src, tgt, n_tgt, dep + 1, slack) <= ea;
-                if (bad) {
-                    st.failures++;
-                    fprintf(stderr, "FAIL %s: arrive-by %s → %s on %s by %d: latest departure %d (query from %d)\n",
-                            label, from_id, to_id, dbuf, ea, dep, t0);
-                }
-                tc_journey_set_free(js);
-            }
-        }
+        start_batch(&r, &info, b);
+        for (int q = 0; q < per_batch; q++) run_query(&r, q);
     }
     printf("%-10s %ld queries, %ld reachable, %ld arrive-by checked, %ld from or to a platform with siblings, %ld "
            "failures (%.1f s)\n",
-           label, st.queries, st.reached, st.arrive_by, st.with_siblings, st.failures,
+           label, r.st.queries, r.st.reached, r.st.arrive_by, r.st.with_siblings, r.st.failures,
            (double)(clock() - c0) / CLOCKS_PER_SEC);
-    total->queries += st.queries;
-    total->reached += st.reached;
-    total->failures += st.failures;
-    free(cs.c);
-    free(w.ea);
-    free(w.ea_stamp);
-    free(w.inst_stamp);
-    free(used);
+    total->queries += r.st.queries;
+    total->reached += r.st.reached;
+    total->failures += r.st.failures;
+    free(r.cs.c);
+    free(r.w.ea);
+    free(r.w.ea_stamp);
+    free(r.w.inst_stamp);
+    free(r.used);
     tc_network_close(net);
     unlink(net_path);
     free_feed(&f);

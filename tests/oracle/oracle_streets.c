@@ -198,22 +198,22 @@ static int cmp_coord(const void *a, const void *b) {
     return 0;
 }
 
-int main(void) {
-    const char *data = getenv("TC_DATA");
-    char pbf[4096], net_path[] = "/tmp/oracle_streets_XXXXXX";
-    snprintf(pbf, sizeof pbf, "%s/porto-alegre/poa_osm.pbf", data ? data : "../shared/data");
-    if (access(pbf, R_OK)) {
-        printf("skipped: %s is absent\n", pbf);
-        return 77;
-    }
-    /* 1. the oracle's own reading */
+/* The oracle's own reading of the PBF: every node, and the node refs of the walkable ways (on_node, on_way). */
+static int read_osm(const char *pbf) {
     const void *h;
     if (readosm_open(pbf, &h) != READOSM_OK || readosm_parse(h, NULL, on_node, on_way, NULL) != READOSM_OK) {
         fprintf(stderr, "oracle: readosm failed on %s\n", pbf);
-        return 1;
+        return 0;
     }
     readosm_close(h);
     qsort(nodes, n_nodes, sizeof *nodes, cmp_node);
+    return 1;
+}
+
+/* Both directions of every walkable way's consecutive node pair, with its haversine length, into the CSR arrays
+ * adj_begin/adj_to/adj_len over node indices (nodes sorted by id); also sizes the Dijkstra arrays. Returns the
+ * number of arcs. */
+static size_t build_adjacency(uint32_t n) {
     oedge *edges = NULL;
     size_t n_edges = 0, cap_edges = 0;
     for (size_t i = 0; i + 1 < n_refs; i++) {
@@ -228,7 +228,6 @@ int main(void) {
         edges[n_edges++] = (oedge){(uint32_t)a, (uint32_t)b, len};
         edges[n_edges++] = (oedge){(uint32_t)b, (uint32_t)a, len};
     }
-    uint32_t n = (uint32_t)n_nodes;
     adj_begin = calloc(n + 1, sizeof *adj_begin);
     adj_to = malloc(n_edges * sizeof *adj_to);
     adj_len = malloc(n_edges * sizeof *adj_len);
@@ -245,8 +244,13 @@ int main(void) {
     dist = malloc(n * sizeof *dist);
     heap = malloc(n * sizeof *heap);
     pos = malloc(n * sizeof *pos);
+    return n_edges;
+}
 
-    /* largest component: Dijkstra from walkable nodes until one covers the most */
+/* The largest connected walk component, as the engine keeps only that one: Dijkstra from walkable nodes not seen
+ * yet until one covers the most (or more than half). Leaves dist[] from its root, so dist < INFINITY marks it;
+ * *size gets its node count. */
+static void largest_component(uint32_t n, uint32_t *size_out) {
     uint8_t *seen = calloc(n, 1);
     uint32_t best_root = UINT32_MAX, best_size = 0;
     for (uint32_t v = 0; v < n; v++) {
@@ -259,7 +263,12 @@ int main(void) {
         if (best_size > n / 2) break;
     }
     dijkstra(best_root, n);
-    /* nodes on a way points may link to */
+    free(seen);
+    *size_out = best_size;
+}
+
+/* Per node: does it lie on a way points may link to (way_refs' terminator 0, not -1)? */
+static uint8_t *linkable_nodes(uint32_t n) {
     uint8_t *on_linkable = calloc(n, 1);
     for (size_t i = 0, start = 0; i < n_refs; i++) {
         if (way_refs[i] > 0) continue;
@@ -270,7 +279,13 @@ int main(void) {
             }
         start = i + 1;
     }
-    /* candidates: in the component, position unique among walkable nodes, on a linkable way */
+    return on_linkable;
+}
+
+/* Candidate query points: in the component (dist[] of largest_component), position unique among walkable nodes,
+ * on a linkable way. *by_coord gets the walkable nodes sorted by position (id = node index), *nw their count. */
+static uint32_t *candidates(uint32_t n, const uint8_t *on_linkable, onode **by_coord_out, uint32_t *nw_out,
+                            uint32_t *n_cand_out) {
     onode *by_coord = malloc(n * sizeof *by_coord);
     uint32_t nw = 0;
     for (uint32_t v = 0; v < n; v++)
@@ -283,13 +298,15 @@ int main(void) {
         uint32_t v = (uint32_t)by_coord[i].id;
         if (!dup && dist[v] < INFINITY && on_linkable[v]) cand[n_cand++] = v;
     }
-    printf("oracle: %zu nodes, %zu walkable arcs, largest walk component %u nodes, %u candidate points\n", n_nodes,
-           n_edges, best_size, n_cand);
+    *by_coord_out = by_coord;
+    *nw_out = nw;
+    *n_cand_out = n_cand;
+    return cand;
+}
 
-    /* 2. the engine, through the public API */
-    int fd = mkstemp(net_path);
-    if (fd < 0) return 1;
-    close(fd);
+/* The engine's network of the PBF alone, through the public API, built into net_path and opened; NULL (told, the
+ * file removed) when either step fails. */
+static tc_network *engine_network(const char *pbf, const char *net_path) {
     tc_build_options bo;
     tc_build_options_init(&bo);
     bo.osm_path = pbf;
@@ -297,20 +314,40 @@ int main(void) {
     if (tc_build(&bo, net_path, &err) != TC_OK) {
         fprintf(stderr, "oracle: engine build failed: %s\n", err.message);
         unlink(net_path);
-        return 1;
+        return NULL;
     }
     tc_network *net;
     if (tc_network_open(net_path, &net, &err) != TC_OK) {
         fprintf(stderr, "oracle: cannot open the engine's network: %s\n", err.message);
         unlink(net_path);
-        return 1;
+        return NULL;
     }
+    return net;
+}
+
+/* ORACLE_DEBUG: each point of the engine's path, with the walkable node under it and the oracle's distance there,
+ * to show where the two paths part. */
+static void print_engine_path(const tc_street_result *r, const onode *by_coord, uint32_t nw) {
+    for (size_t k = 0; k < r->n_points; k++) {
+        long found = -1;
+        for (uint32_t q = 0; q < nw; q++)
+            if (fabs(by_coord[q].lat - r->lat[k]) < 2e-7 && fabs(by_coord[q].lon - r->lon[k]) < 2e-7)
+                found = (long)by_coord[q].id;
+        fprintf(stderr, "  %.7f,%.7f node %lld oracle dist %.2f\n", r->lat[k], r->lon[k],
+                found >= 0 ? nodes[found].id : -1LL, found >= 0 ? dist[found] : -1.0);
+    }
+}
+
+/* N_SOURCES × TARGETS_PER_SOURCE seeded random candidate pairs: the engine's walking distance against the oracle's
+ * Dijkstra (within 0.5 m + 0.05 %), and its duration against that distance at 1.3 m/s. Returns the failures;
+ * *compared and *max_abs get the pair count and the largest difference. */
+static int compare_pairs(tc_network *net, uint32_t n, const uint32_t *cand, uint32_t n_cand, const onode *by_coord,
+                         uint32_t nw, int *compared, double *max_abs) {
     tc_street_options so;
     tc_street_options_init(&so);
-
+    tc_error err = {0};
     uint64_t seed = 20261129;
-    int failures = 0, compared = 0;
-    double max_abs = 0;
+    int failures = 0;
     for (int s = 0; s < N_SOURCES; s++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t src = cand[(seed >> 33) % n_cand];
@@ -321,7 +358,7 @@ int main(void) {
             tc_street_result r;
             tc_status st = tc_street_route(net, TC_MODE_WALK, nodes[src].lat, nodes[src].lon, nodes[dst].lat,
                                            nodes[dst].lon, &so, &r, &err);
-            compared++;
+            (*compared)++;
             if (st != TC_OK) {
                 failures++;
                 fprintf(stderr, "MISMATCH node %lld -> %lld: oracle %.2f m, engine error: %s\n", nodes[src].id,
@@ -329,20 +366,12 @@ int main(void) {
                 continue;
             }
             double diff = fabs(r.distance_m - dist[dst]);
-            if (diff > max_abs) max_abs = diff;
+            if (diff > *max_abs) *max_abs = diff;
             if (diff > 0.5 + 5e-4 * dist[dst]) {
                 failures++;
                 fprintf(stderr, "MISMATCH node %lld -> %lld (snaps %.2f m, %.2f m): oracle %.2f m, engine %.2f m\n", nodes[src].id,
                         nodes[dst].id, r.from_snap_m, r.to_snap_m, dist[dst], r.distance_m);
-                if (getenv("ORACLE_DEBUG"))
-                    for (size_t k = 0; k < r.n_points; k++) {
-                        long found = -1;
-                        for (uint32_t q = 0; q < nw; q++)
-                            if (fabs(by_coord[q].lat - r.lat[k]) < 2e-7 && fabs(by_coord[q].lon - r.lon[k]) < 2e-7)
-                                found = (long)by_coord[q].id;
-                        fprintf(stderr, "  %.7f,%.7f node %lld oracle dist %.2f\n", r.lat[k], r.lon[k],
-                                found >= 0 ? nodes[found].id : -1LL, found >= 0 ? dist[found] : -1.0);
-                    }
+                if (getenv("ORACLE_DEBUG")) print_engine_path(&r, by_coord, nw);
             }
             /* the duration is the distance at the walking speed */
             if (fabs(r.duration_s - r.distance_m / 1.3) > 0.2) {
@@ -352,6 +381,39 @@ int main(void) {
             tc_street_result_free(&r);
         }
     }
+    return failures;
+}
+
+int main(void) {
+    const char *data = getenv("TC_DATA");
+    char pbf[4096], net_path[] = "/tmp/oracle_streets_XXXXXX";
+    snprintf(pbf, sizeof pbf, "%s/porto-alegre/poa_osm.pbf", data ? data : "../shared/data");
+    if (access(pbf, R_OK)) {
+        printf("skipped: %s is absent\n", pbf);
+        return 77;
+    }
+    /* 1. the oracle's own reading */
+    if (!read_osm(pbf)) return 1;
+    uint32_t n = (uint32_t)n_nodes;
+    size_t n_edges = build_adjacency(n);
+    uint32_t best_size;
+    largest_component(n, &best_size);
+    uint8_t *on_linkable = linkable_nodes(n);
+    onode *by_coord;
+    uint32_t nw, n_cand;
+    uint32_t *cand = candidates(n, on_linkable, &by_coord, &nw, &n_cand);
+    printf("oracle: %zu nodes, %zu walkable arcs, largest walk component %u nodes, %u candidate points\n", n_nodes,
+           n_edges, best_size, n_cand);
+
+    /* 2. the engine, through the public API */
+    int fd = mkstemp(net_path);
+    if (fd < 0) return 1;
+    close(fd);
+    tc_network *net = engine_network(pbf, net_path);
+    if (!net) return 1;
+    int compared = 0;
+    double max_abs = 0;
+    int failures = compare_pairs(net, n, cand, n_cand, by_coord, nw, &compared, &max_abs);
     tc_network_close(net);
     unlink(net_path);
     printf("oracle: %d pairs compared, %d mismatches, largest difference %.3f m\n", compared, failures, max_abs);
@@ -363,7 +425,6 @@ int main(void) {
     free(dist);
     free(heap);
     free(pos);
-    free(seen);
     free(by_coord);
     free(on_linkable);
     free(cand);
