@@ -48,7 +48,7 @@ static void fuzz_csv(const uint8_t *data, size_t size) {
     }
     csv_reader_close(&c);
     tc_points *pts = NULL;
-    if (tc_points_parse("fuzz.csv", (const char *)data + 1, size - 1, &diag, &pts, NULL) == TC_OK) {
+    if (tc_points_parse("fuzz.csv", (const char *)data + 1, size - 1, diag.fn, diag.user, &pts, NULL) == TC_OK) {
         for (size_t i = 0; i < pts->n; i++)
             if (points_find(pts, pts->ids[i]) != (long)i || !(pts->lat[i] >= -90 && pts->lat[i] <= 90)) abort();
         tc_points_free(pts);
