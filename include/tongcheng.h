@@ -117,8 +117,11 @@ tc_status tc_validate(const tc_feed_source *feeds, size_t n_feeds, tc_finding_fn
 
 typedef struct tc_network tc_network; /* opaque; read-only once open, shareable between threads */
 
-/* Map a compiled network file. Refuses truncated, corrupted (checksum) and wrong-version files. */
+/* Map a compiled network file. Refuses truncated, corrupted (checksum) and wrong-version files. The routing index
+ * every search reads is built once, on the first search, and shared by all threads. */
 tc_status tc_network_open(const char *path, tc_network **out, tc_error *err);
+/* Unmap the network and free its routing index. Free every analysis workspace and isochrone cache made on it first:
+ * they read the network's index. */
 void tc_network_close(tc_network *net);
 
 typedef struct tc_network_info {
@@ -344,7 +347,9 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
                                  const double *lon, size_t n, tc_destinations **out, tc_error *err);
 void tc_destinations_free(tc_destinations *dest);
 
-/* Per-thread scratch space for one-origin computations (RAPTOR labels, street search, sample buffers). */
+/* Per-thread scratch space for one-origin computations (RAPTOR labels, street search, sample buffers). What does not
+ * change between queries (the network's RAPTOR index and its day timetables) is shared, not copied: a workspace
+ * holds one query's state only. Free it before its network. */
 typedef struct tc_analysis_workspace tc_analysis_workspace;
 tc_status tc_analysis_workspace_create(const tc_network *net, tc_analysis_workspace **out, tc_error *err);
 void tc_analysis_workspace_free(tc_analysis_workspace *ws);
