@@ -411,34 +411,37 @@ static raptor_day *day_create(const raptor_index *ix, int32_t day, int rev, int3
     return d;
 }
 
-raptor_day *raptor_day_acquire(raptor_index *ix, int32_t day, int rev, int32_t slack) {
-    pthread_mutex_lock(&ix->mu);
+/* The cached day for (day, rev, slack), taken (refs + 1, marked as just used); NULL if none. Under ix->mu. */
+static raptor_day *day_take_locked(raptor_index *ix, int32_t day, int rev, int32_t slack) {
     for (raptor_day *d = ix->days; d; d = d->next)
         if (d->day == day && d->rev == rev && d->slack == slack) {
             d->refs++;
             d->used = ++ix->day_tick;
-            pthread_mutex_unlock(&ix->mu);
             return d;
         }
+    return NULL;
+}
+
+raptor_day *raptor_day_acquire(raptor_index *ix, int32_t day, int rev, int32_t slack) {
+    pthread_mutex_lock(&ix->mu);
+    raptor_day *d = day_take_locked(ix, day, rev, slack);
     pthread_mutex_unlock(&ix->mu);
+    if (d) return d;
     /* built outside the lock (other days stay available meanwhile); a twin built at the same time is dropped */
     raptor_day *nd = day_create(ix, day, rev, slack);
     if (!nd) return NULL;
     pthread_mutex_lock(&ix->mu);
-    for (raptor_day *d = ix->days; d; d = d->next)
-        if (d->day == day && d->rev == rev && d->slack == slack) {
-            d->refs++;
-            d->used = ++ix->day_tick;
-            pthread_mutex_unlock(&ix->mu);
-            day_free(nd);
-            return d;
-        }
-    nd->refs = 1;
-    nd->used = ++ix->day_tick;
-    nd->next = ix->days;
-    ix->days = nd;
+    d = day_take_locked(ix, day, rev, slack);
+    if (!d) {
+        nd->refs = 1;
+        nd->used = ++ix->day_tick;
+        nd->next = ix->days;
+        ix->days = d = nd;
+        nd = NULL;
+    }
     pthread_mutex_unlock(&ix->mu);
-    return nd;
+    if (nd) day_free(nd);
+    return d;
 }
 
 void raptor_day_release(raptor_index *ix, raptor_day *d) {
