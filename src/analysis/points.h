@@ -15,11 +15,8 @@
 
 #include <stddef.h>
 
-
-
 /* Name of extra column i (0 ≤ i < n_columns). */
 const char *points_column_name(const tc_points *points, size_t i);
-
 
 /* Index of the point with this id, or -1. */
 long points_find(const tc_points *points, const char *id);
