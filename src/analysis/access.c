@@ -101,7 +101,7 @@ tc_status tc_decay_parse(const char *text, tc_decay *out, tc_error *err) {
                            "linear decay width must be a whole number of minutes, 0 to 59, got '%s'", text);
     } else {
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                       "unknown decay '%s' (expected step, logistic[:SD], exponential[:K] or linear[:WIDTH])", text);
+                         "unknown decay '%s' (expected step, logistic[:SD], exponential[:K] or linear[:WIDTH])", text);
     }
 #undef IS
     *out = d;
@@ -121,7 +121,7 @@ tc_status tc_parse_cutoffs(const char *text, int *out, size_t *n_out, tc_error *
                            text);
         if (n == TC_MAX_CUTOFFS)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d cutoffs, got more in '%s'",
-                           TC_MAX_CUTOFFS, text);
+                             TC_MAX_CUTOFFS, text);
         out[n++] = (int)v;
         if (!*end) break;
         s = end + 1;
@@ -135,11 +135,11 @@ tc_status tc_accessibility(const uint16_t *pt, uint32_t n_dest, size_t n_percent
                            size_t n_cutoffs, const tc_decay *decay, double *out, tc_error *err) {
     if (n_cutoffs < 1 || n_cutoffs > TC_MAX_CUTOFFS || n_percentiles < 1)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "need 1-%d cutoffs and at least one percentile",
-                       TC_MAX_CUTOFFS);
+                         TC_MAX_CUTOFFS);
     for (size_t c = 0; c < n_cutoffs; c++)
         if (cutoffs_min[c] < 0 || cutoffs_min[c] > 1440)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d is not 0-1440 minutes",
-                           cutoffs_min[c]);
+                             cutoffs_min[c]);
     memset(out, 0, n_columns * n_cutoffs * n_percentiles * sizeof *out);
     size_t n_values = (size_t)n_dest * n_percentiles;
     uint16_t max_minute = 0;

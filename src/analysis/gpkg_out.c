@@ -70,7 +70,7 @@ static tc_status end_layer(gpkg_writer *g, tc_error *err) {
 }
 
 tc_status gpkg_layer(gpkg_writer *g, const char *name, gpkg_shape shape, const gpkg_field *fields,
-                        size_t n_fields, tc_error *err) {
+                     size_t n_fields, tc_error *err) {
     tc_status st = end_layer(g, err);
     if (st) return st;
     static const OGRwkbGeometryType types[] = {wkbNone, wkbPoint, wkbUnknown, wkbUnknown};
@@ -124,7 +124,7 @@ tc_status gpkg_add(gpkg_writer *g, const gpkg_value *values, const gpkg_geometry
         if (!h) {
             OGR_F_Destroy(f);
             return error_set(err, TC_ERR_PARSE, g->path, 0, 0, "not a geometry: %.80s",
-                           geometry->text ? geometry->text : "(point)");
+                             geometry->text ? geometry->text : "(point)");
         }
         OGR_F_SetGeometryDirectly(f, h);
     }
@@ -134,7 +134,7 @@ tc_status gpkg_add(gpkg_writer *g, const gpkg_value *values, const gpkg_geometry
 }
 
 tc_status gpkg_add_collection(gpkg_writer *g, const char *feature_collection, const gpkg_value *extra,
-                                 size_t n_extra, tc_error *err) {
+                              size_t n_extra, tc_error *err) {
     if (n_extra > g->n_fields) return error_set(err, TC_ERR_INTERNAL, g->path, 0, 0, "more extra values than fields");
     cJSON *fc = cJSON_Parse(feature_collection);
     cJSON *features = fc ? cJSON_GetObjectItemCaseSensitive(fc, "features") : NULL;

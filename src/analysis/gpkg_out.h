@@ -42,13 +42,13 @@ typedef struct gpkg_geometry {
 tc_status gpkg_create(const char *path, gpkg_writer **out, tc_error *err);
 /* A new layer; rows added next go into it. */
 tc_status gpkg_layer(gpkg_writer *g, const char *name, gpkg_shape shape, const gpkg_field *fields,
-                        size_t n_fields, tc_error *err);
+                     size_t n_fields, tc_error *err);
 /* One row: values[] in the layer's field order; geometry may be NULL. */
 tc_status gpkg_add(gpkg_writer *g, const gpkg_value *values, const gpkg_geometry *geometry, tc_error *err);
 /* Every feature of a GeoJSON FeatureCollection: the layer's first fields from the properties of the same name,
  * its last n_extra fields from extra[] (the same for every feature). */
 tc_status gpkg_add_collection(gpkg_writer *g, const char *feature_collection, const gpkg_value *extra,
-                                 size_t n_extra, tc_error *err);
+                              size_t n_extra, tc_error *err);
 /* Close and rename into place; frees g whatever the outcome. */
 tc_status gpkg_commit(gpkg_writer *g, tc_error *err);
 /* Drop the temporary file; frees g. NULL is fine. */

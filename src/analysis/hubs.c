@@ -104,7 +104,7 @@ tc_status tc_hubs_read(const char *path, tc_hub **hubs_out, size_t *n_out, tc_er
         }
         if (parse_deg(lon, -180, 180, &h->lon)) {
             st = error_set(err, TC_ERR_PARSE, path, c.row_line, c_lon + 1, "lon: expected degrees -180…180, not \"%s\"",
-                         lon);
+                           lon);
             goto done;
         }
         for (size_t k = 0; k < n; k++)
@@ -148,7 +148,7 @@ tc_status tc_hub_catchments(const tc_network *net, const tc_hub *hubs, size_t n_
     for (size_t k = 0; k < q->n_cutoffs; k++) {
         if (q->cutoffs_min[k] < 1 || q->cutoffs_min[k] > 1440)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
-                           q->cutoffs_min[k]);
+                             q->cutoffs_min[k]);
         if (q->cutoffs_min[k] > max_min) max_min = q->cutoffs_min[k];
     }
     for (int k = 0; k < 2; k++)

@@ -488,7 +488,7 @@ done:
 }
 
 tc_status isochrones_geojson(const tc_grid *grid, const uint16_t *pm, const int *percentiles, size_t n_percentiles,
-                                const int *cutoffs, size_t n_cutoffs, char **geojson_out, tc_error *err) {
+                             const int *cutoffs, size_t n_cutoffs, char **geojson_out, tc_error *err) {
     text_buf out = {0};
     tc_status st = write_collection(&out, grid, pm, percentiles, n_percentiles, cutoffs, n_cutoffs, err);
     if (st) {

@@ -25,8 +25,8 @@
 /* Build the FeatureCollection text (caller frees with free()). Features come cutoff-major in the order given, then
  * percentile. percentile_minutes: cells × n_percentiles, cell-major. */
 tc_status isochrones_geojson(const tc_grid *grid, const uint16_t *percentile_minutes, const int *percentiles,
-                                size_t n_percentiles, const int *cutoffs_min, size_t n_cutoffs, char **geojson_out,
-                                tc_error *err);
+                             size_t n_percentiles, const int *cutoffs_min, size_t n_cutoffs, char **geojson_out,
+                             tc_error *err);
 
 /* Area in m² on the sphere of a closed lon/lat ring (degrees; the first point may or may not be repeated last).
  * Positive when counter-clockwise. */

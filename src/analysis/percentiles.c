@@ -17,11 +17,11 @@
 tc_status percentiles_check(const int *percentiles, size_t n, tc_error *err) {
     if (n < 1 || n > TC_MAX_PERCENTILES)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "expected 1 to %d percentiles, got %zu",
-                       TC_MAX_PERCENTILES, n);
+                         TC_MAX_PERCENTILES, n);
     for (size_t i = 0; i < n; i++)
         if (percentiles[i] < 0 || percentiles[i] > 100)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "percentile %d is not between 0 and 100",
-                           percentiles[i]);
+                             percentiles[i]);
     return TC_OK;
 }
 
@@ -34,11 +34,11 @@ tc_status tc_parse_percentiles(const char *text, int *out, size_t *n_out, tc_err
         long v = strtol(s, &end, 10);
         if (end == s || errno || (*end && *end != ','))
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                           "bad percentile list '%s' (expected integers 0-100 separated by commas, e.g. 5,50,95)",
-                           text);
+                             "bad percentile list '%s' (expected integers 0-100 separated by commas, e.g. 5,50,95)",
+                             text);
         if (n == TC_MAX_PERCENTILES)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "at most %d percentiles, got more in '%s'",
-                           TC_MAX_PERCENTILES, text);
+                             TC_MAX_PERCENTILES, text);
         out[n++] = v < 0 ? -1 : v > 100 ? 101 : (int)v;
         if (!*end) break;
         s = end + 1;
@@ -58,7 +58,7 @@ uint32_t percentile_index(uint32_t n, int percentile) {
 }
 
 tc_status travel_time_percentiles(const travel_times *tt, const int *percentiles, size_t n_percentiles,
-                                     uint16_t max_duration_min, uint16_t *out, tc_error *err) {
+                                  uint16_t max_duration_min, uint16_t *out, tc_error *err) {
     tc_status st = percentiles_check(percentiles, n_percentiles, err);
     if (st) return st;
     if (max_duration_min == TC_UNREACHED_MIN) max_duration_min = TC_UNREACHED_MIN - 1;

@@ -29,6 +29,6 @@ uint32_t percentile_index(uint32_t n_samples, int percentile);
  * unreachable or above max_duration_min. out holds n_dest × n_percentiles values, destination-major, percentiles in
  * the order given. A counting pass over minutes (0..max_duration) replaces a sort per destination. */
 tc_status travel_time_percentiles(const travel_times *tt, const int *percentiles, size_t n_percentiles,
-                                     uint16_t max_duration_min, uint16_t *out, tc_error *err);
+                                  uint16_t max_duration_min, uint16_t *out, tc_error *err);
 
 #endif

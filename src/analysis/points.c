@@ -155,7 +155,7 @@ static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, t
         if (slot) {
             if (*slot >= 0)
                 return error_set(err, TC_ERR_PARSE, name, c->row_line, (long)i + 1,
-                               "column '%s' duplicates column %ld of the header", hd, *slot + 1);
+                                 "column '%s' duplicates column %ld of the header", hd, *slot + 1);
             *slot = (long)i;
             continue;
         }
@@ -166,8 +166,8 @@ static tc_status read_header(tc_points *p, const csv_reader *c, header_map *h, t
     }
     if (h->id < 0 || h->lat < 0 || h->lon < 0)
         return error_set(err, TC_ERR_PARSE, name, c->row_line, 0,
-                       "the header has no '%s' column (expected id, lat and lon)",
-                       h->id < 0 ? "id" : h->lat < 0 ? "lat" : "lon");
+                         "the header has no '%s' column (expected id, lat and lon)",
+                         h->id < 0 ? "id" : h->lat < 0 ? "lat" : "lon");
     return TC_OK;
 }
 
@@ -178,8 +178,8 @@ static tc_status read_coord(const tc_points *p, const csv_reader *c, long field,
     const char *s = csv_reader_get(c, (int)field, &len);
     if (parse_number(s, len, out) && *out >= -lim && *out <= lim) return TC_OK;
     return error_set(err, TC_ERR_PARSE, p->source, c->row_line, field + 1,
-                   "bad %s '%.*s' for id '%.*s' (expected a number between -%g and %g)", what,
-                   (int)(len < 40 ? len : 40), s, (int)(id_len < 80 ? id_len : 80), id, lim, lim);
+                     "bad %s '%.*s' for id '%.*s' (expected a number between -%g and %g)", what,
+                     (int)(len < 40 ? len : 40), s, (int)(id_len < 80 ? id_len : 80), id, lim, lim);
 }
 
 /* The extra columns of the current row: numbers, 0 for a missing cell, NAN (and the first such cell kept for the
@@ -243,7 +243,7 @@ static tc_status index_ids(tc_points *p, long id_field, tc_error *err) {
         long first = insert_id(p, i);
         if (first >= 0)
             return error_set(err, TC_ERR_PARSE, p->source, p->lines[i], id_field + 1,
-                           "duplicate id '%.80s' (first on line %ld)", p->ids[i], p->lines[first]);
+                             "duplicate id '%.80s' (first on line %ld)", p->ids[i], p->lines[first]);
     }
     return TC_OK;
 }
@@ -310,12 +310,12 @@ tc_status tc_points_column_values(const tc_points *p, const char *name, tc_findi
         if (strcasecmp(col->name, name) != 0) continue;
         if (col->first_bad_line)
             return error_set(err, TC_ERR_PARSE, p->source, col->first_bad_line, col->field,
-                           "column '%s' is not numeric: '%s' (expected a number of opportunities)", col->name,
-                           col->first_bad_text);
+                             "column '%s' is not numeric: '%s' (expected a number of opportunities)", col->name,
+                             col->first_bad_text);
         if (col->n_missing)
             diag_report(diag, TC_SEV_WARNING, "missing_value", p->source, col->first_missing_line, col->field,
-                      "column '%s': %zu empty value%s counted as 0 (first on this line)", col->name, col->n_missing,
-                      col->n_missing == 1 ? "" : "s");
+                        "column '%s': %zu empty value%s counted as 0 (first on this line)", col->name, col->n_missing,
+                        col->n_missing == 1 ? "" : "s");
         *values_out = col->values;
         return TC_OK;
     }

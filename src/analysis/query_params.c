@@ -93,5 +93,5 @@ tc_status tc_parse_direct_modes(const char *text, unsigned *modes_out, tc_error 
         }
     }
     return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                   "expected a list of walk, bike and car, or none, got \"%.64s\"", text ? text : "");
+                     "expected a list of walk, bike and car, or none, got \"%.64s\"", text ? text : "");
 }

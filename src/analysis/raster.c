@@ -32,10 +32,10 @@ void lonlat_from_mercator(double x, double y, double *lon, double *lat) {
 }
 
 tc_status grid_from_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double resolution_m,
-                            tc_grid *out, tc_error *err) {
+                         tc_grid *out, tc_error *err) {
     if (!(resolution_m >= 1 && resolution_m <= 100000))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "resolution %g m is not between 1 and 100000",
-                       resolution_m);
+                         resolution_m);
     if (!(min_lon >= -180 && max_lon <= 180 && min_lon <= max_lon && min_lat >= -MAX_MERCATOR_LAT &&
           max_lat <= MAX_MERCATOR_LAT && min_lat <= max_lat))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
@@ -87,16 +87,16 @@ void tc_grid_cell_centers(const tc_grid *g, double *lat, double *lon) {
 }
 
 tc_status grid_around_point(double lat, double lon, double radius_m, double resolution_m, tc_grid *out,
-                               tc_error *err) {
+                            tc_error *err) {
     if (!(lat >= -MAX_MERCATOR_LAT && lat <= MAX_MERCATOR_LAT && lon >= -180 && lon <= 180) ||
         !(radius_m > 0 && radius_m <= 2000000))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad point %g,%g or radius %g m", lat, lon,
-                       radius_m);
+                         radius_m);
     double dlat = radius_m / TC_EARTH_RADIUS_M * 180.0 / M_PI;
     double dlon = dlat / cos(lat * M_PI / 180.0);
     double min_lat = fmax(lat - dlat, -MAX_MERCATOR_LAT), max_lat = fmin(lat + dlat, MAX_MERCATOR_LAT);
     return grid_from_bbox(fmax(lon - dlon, -180), min_lat, fmin(lon + dlon, 180), max_lat, resolution_m, out,
-                             err);
+                          err);
 }
 
 void grid_geotransform(const tc_grid *g, double gt[6]) {

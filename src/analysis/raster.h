@@ -26,12 +26,12 @@ void lonlat_from_mercator(double x, double y, double *lon, double *lat);
 
 /* A grid covering the bbox (degrees) with cells of about resolution_m metres on the ground. */
 tc_status grid_from_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double resolution_m,
-                            tc_grid *out, tc_error *err);
+                         tc_grid *out, tc_error *err);
 
 /* A grid of cells about resolution_m on the ground covering a square of ±radius_m around a point (e.g. the origin
  * ± the farthest an isochrone's largest cutoff can reach), clipped to ±180°/±85°. */
 tc_status grid_around_point(double lat, double lon, double radius_m, double resolution_m, tc_grid *out,
-                               tc_error *err);
+                            tc_error *err);
 
 /* Centre of cell (row-major index) in degrees. */
 void grid_cell_center(const tc_grid *g, size_t cell, double *lat, double *lon);

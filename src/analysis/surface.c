@@ -93,26 +93,26 @@ static tc_status check_options(const tc_analysis_options *o, tc_error *err) {
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "a departure window of more than 48 hours");
     if (o->max_duration_min < 1 || o->max_duration_min > 2880)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration %d min is not within 1…2880",
-                       o->max_duration_min);
+                         o->max_duration_min);
     if (o->draws < 1 || o->draws > 1000)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "draws %d is not within 1…1000", o->draws);
     if (o->max_access_min < 0 || o->max_access_min > 240)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "access limit %d min is not within 0…240",
-                       o->max_access_min);
+                         o->max_access_min);
     if (o->max_transfers < 0 || o->max_transfers > RAPTOR_MAX_ROUNDS - 2)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers %d is not within 0…%d",
-                       o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
+                         o->max_transfers, RAPTOR_MAX_ROUNDS - 2);
     if (o->mode != TC_MODE_WALK && o->mode != TC_MODE_BIKE && o->mode != TC_MODE_CAR &&
         !(o->mode == TC_MODE_TRUCK && o->street_only))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown mode %d (a truck is a street-only mode)",
-                       (int)o->mode);
+                         (int)o->mode);
     if (o->egress_mode != TC_MODE_WALK && o->egress_mode != TC_MODE_BIKE && o->egress_mode != TC_MODE_CAR)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown egress mode %d", (int)o->egress_mode);
     if (o->max_lts < 0 || o->max_lts > 4)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max LTS %d is not within 1…4 (0 = any)", o->max_lts);
     if (o->board_slack_s < 0 || o->board_slack_s > 3600)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "board slack %d s is not within 0…3600",
-                       (int)o->board_slack_s);
+                         (int)o->board_slack_s);
     return percentiles_check(o->percentiles, o->n_percentiles, err);
 }
 
@@ -260,7 +260,7 @@ tc_status tc_destinations_create(const tc_network *net, const tc_analysis_option
     for (size_t i = 0; i < n; i++)
         if (!valid_point(lat[i], lon[i]))
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                           "destination %zu: %.7f,%.7f is not a valid coordinate", i + 1, lat[i], lon[i]);
+                             "destination %zu: %.7f,%.7f is not a valid coordinate", i + 1, lat[i], lon[i]);
     tc_status st = check_options(opts, err);
     if (st != TC_OK) return st;
     tc_destinations *d = dest_alloc(net, opts, lat, lon, n, err);
@@ -666,7 +666,7 @@ static tc_status street_only_times(tc_analysis_workspace *ws, const tc_destinati
 }
 
 tc_status analysis_samples(tc_analysis_workspace *ws, const tc_destinations *d, const tc_analysis_options *o,
-                              double lat, double lon, travel_times *tt, tc_error *err) {
+                           double lat, double lon, travel_times *tt, tc_error *err) {
     if (!ws || !d || !o || !tt) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "missing argument");
     if (ws->net != d->net)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "workspace and destinations of different networks");
@@ -880,7 +880,7 @@ tc_status tc_travel_time_matrix(const tc_network *net, const tc_destinations *de
     for (size_t i = 0; i < n_origins; i++)
         if (!valid_point(origin_lat[i], origin_lon[i]))
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %zu: %.7f,%.7f is not a valid coordinate",
-                           i + 1, origin_lat[i], origin_lon[i]);
+                             i + 1, origin_lat[i], origin_lon[i]);
     if (!n_origins) return TC_OK;
     long threads = opts->threads;
     if (threads <= 0) threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1097,7 +1097,7 @@ static tc_status isochrone_surface(const tc_network *net, tc_isochrone_cache *ca
     for (size_t i = 0; i < n_cutoffs; i++) {
         if (cutoffs_min[i] < 1 || cutoffs_min[i] > 1440)
             return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "cutoff %d min is not within 1…1440",
-                           cutoffs_min[i]);
+                             cutoffs_min[i]);
         if (cutoffs_min[i] > max_cut) max_cut = cutoffs_min[i];
     }
     tc_status st = check_options(opts, err);
@@ -1187,7 +1187,7 @@ static tc_status isochrones(const tc_network *net, tc_isochrone_cache *cache, co
                                      err);
     if (st != TC_OK) return st;
     st = isochrones_geojson(&g, minutes, opts->percentiles, opts->n_percentiles, cutoffs_min, n_cutoffs,
-                               geojson_out, err);
+                            geojson_out, err);
     free(minutes);
     return st;
 }

@@ -13,6 +13,6 @@
 /* One origin's samples: tt->minutes (n_dest × n_samples, destination-major; sample = minute index × draws + draw,
  * minute 0 = window_start) points into the workspace and stays valid until its next use. */
 tc_status analysis_samples(tc_analysis_workspace *ws, const tc_destinations *dest, const tc_analysis_options *opts,
-                              double lat, double lon, travel_times *tt, tc_error *err);
+                           double lat, double lon, travel_times *tt, tc_error *err);
 
 #endif

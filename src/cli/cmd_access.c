@@ -93,7 +93,7 @@ int cmd_access(int argc, char **argv) {
         st = tc_points_column_values(opp, names[c], a.quiet ? NULL : cli_print_finding, stderr, &cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
             st = error_set(&err, TC_ERR_NOT_FOUND, opp_path, 1, 0, "no column \"%s\" in the opportunities file",
-                         names[c]);
+                           names[c]);
     }
     if (st == TC_OK) st = tc_network_open(a.net, &net, &err);
     if (st == TC_OK) cli_note_walking(net, a.quiet);

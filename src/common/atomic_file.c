@@ -23,7 +23,7 @@ tc_status output_path_check(const char *path, tc_error *err) {
     const char *what = special_file_kind(sb.st_mode);
     if (!what) return TC_OK;
     return error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
-                   "the output exists and is %s, not a regular file: refusing to replace it", what);
+                     "the output exists and is %s, not a regular file: refusing to replace it", what);
 }
 
 tc_status atomic_file_open(atomic_file *af, const char *path, tc_error *err) {

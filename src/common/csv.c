@@ -164,8 +164,8 @@ static int repair_utf8(csv_reader *c) {
         c->fix[out++] = 0;
         if (first_bad >= 0)
             diag_report(c->diag, TC_SEV_WARNING, "invalid_utf8", c->file, c->row_line, (long)f + 1,
-                      "byte 0x%02X at offset %ld of the cell is not valid UTF-8 (replaced with U+FFFD)",
-                      s[first_bad], first_bad + 1);
+                        "byte 0x%02X at offset %ld of the cell is not valid UTF-8 (replaced with U+FFFD)",
+                        s[first_bad], first_bad + 1);
         c->field_off[f] = (uint32_t)start;
         c->field_len[f] = (uint32_t)(out - 1 - start);
     }
@@ -228,21 +228,21 @@ static int scan_record(csv_reader *c) {
                 return limit_fail(c, quote_line, (long)c->n_fields + 1, "unterminated quoted field");
             if (st == QUOTED)
                 diag_report(c->diag, TC_SEV_WARNING, "csv_unterminated_quote", c->file, c->row_line,
-                          (long)c->n_fields + 1, "quoted cell not closed before the end of the file");
+                            (long)c->n_fields + 1, "quoted cell not closed before the end of the file");
             c->line++;
             break;
         }
         if (b == 0) {
             if (!nul_seen)
                 diag_report(c->diag, TC_SEV_WARNING, "nul_byte", c->file, c->line + 1, (long)c->n_fields + 1,
-                          "NUL byte in the file (ignored)");
+                            "NUL byte in the file (ignored)");
             nul_seen = 1;
             continue;
         }
         high |= b;
         if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && !ctrl_seen) {
             diag_report(c->diag, TC_SEV_WARNING, "control_character", c->file, c->line + 1, (long)c->n_fields + 1,
-                      "control character 0x%02X in the text (a stray line-end or page-break byte?)", b);
+                        "control character 0x%02X in the text (a stray line-end or page-break byte?)", b);
             ctrl_seen = 1;
         }
         if (st == QUOTED) {
@@ -284,11 +284,11 @@ static int scan_record(csv_reader *c) {
             }
             if (!quote_warned)
                 diag_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
-                          "quote character inside an unquoted cell or after a closing quote (kept as text)");
+                            "quote character inside an unquoted cell or after a closing quote (kept as text)");
             quote_warned = 1;
         } else if (st == AFTER_QUOTE && b != ' ' && b != '\t' && !quote_warned) {
             diag_report(c->diag, TC_SEV_WARNING, "csv_stray_quote", c->file, c->row_line, (long)c->n_fields + 1,
-                      "text after the closing quote of a cell (kept)");
+                        "text after the closing quote of a cell (kept)");
             quote_warned = 1;
         }
         if (st == FIELD_START && b != ' ' && b != '\t') st = UNQUOTED;
@@ -370,7 +370,7 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
         return error_set(err, TC_ERR_PARSE, file, 1, 1, "file is UTF-16 or UTF-32 encoded; expected UTF-8");
     if (got >= 2 && ((head[0] == 0 && head[1] != 0) || (head[0] != 0 && head[1] == 0)))
         return error_set(err, TC_ERR_PARSE, file, 1, 1,
-                       "file looks UTF-16 encoded (NUL in every other byte); expected UTF-8");
+                         "file looks UTF-16 encoded (NUL in every other byte); expected UTF-8");
     if (got >= 2 && head[0] == 0 && head[1] == 0) { /* UTF-32 has no two leading NULs before a BOM: binary */
         size_t nul = 0;
         for (size_t i = 0; i < c->in_len; i++) nul += c->in[i] == 0;
@@ -413,7 +413,7 @@ static tc_status read_header(csv_reader *c, const char *file, csv_read_fn read, 
         for (size_t j = 0; j < i && !strict; j++)
             if (n && !strcmp(c->header[j], c->header[i])) {
                 diag_report(diag, TC_SEV_ERROR, "duplicate_column", file, c->row_line, (long)i + 1,
-                          "column \"%s\" appears twice in the header (the first one is used)", c->header[i]);
+                            "column \"%s\" appears twice in the header (the first one is used)", c->header[i]);
                 c->header[i][0] = 0;
                 break;
             }
@@ -472,7 +472,7 @@ int csv_reader_next(csv_reader *c) {
                               "this row has %zu fields but the header has %zu", c->n_fields, c->n_header);
         if (c->n_fields < c->n_header)
             diag_report(c->diag, TC_SEV_WARNING, "missing_row_cells", c->file, c->row_line, (long)c->n_fields,
-                      "row has %zu cells, the header %zu (missing cells read as empty)", c->n_fields, c->n_header);
+                        "row has %zu cells, the header %zu (missing cells read as empty)", c->n_fields, c->n_header);
         else if (c->n_fields > c->n_header) {
             /* trailing empty cells (a trailing comma) are harmless */
             int extra_text = 0;
@@ -481,8 +481,8 @@ int csv_reader_next(csv_reader *c) {
             /* empty trailing cells (a trailing comma) are harmless: said once per file, not on every row */
             if (extra_text || !c->extra_empty_reported)
                 diag_report(c->diag, TC_SEV_WARNING, "extra_row_cells", c->file, c->row_line, (long)c->n_header + 1,
-                          "row has %zu cells, the header %zu (extra cells ignored%s)", c->n_fields, c->n_header,
-                          extra_text ? "" : "; further rows with empty extra cells not reported");
+                            "row has %zu cells, the header %zu (extra cells ignored%s)", c->n_fields, c->n_header,
+                            extra_text ? "" : "; further rows with empty extra cells not reported");
             if (!extra_text) c->extra_empty_reported = 1;
         }
         return 1;

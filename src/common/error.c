@@ -40,7 +40,7 @@ void error_clear(tc_error *err) {
 }
 
 void diag_report(diag_log *d, tc_severity sev, const char *code, const char *file, long line, long column,
-               const char *fmt, ...) {
+                 const char *fmt, ...) {
     if (!d) return;
     if (sev == TC_SEV_ERROR) d->errors++;
     else d->warnings++;

@@ -39,6 +39,6 @@ typedef struct diag_log {
 } diag_log;
 
 void diag_report(diag_log *d, tc_severity sev, const char *code, const char *file, long line, long column,
-               const char *fmt, ...) TC_PRINTF(7, 8);
+                 const char *fmt, ...) TC_PRINTF(7, 8);
 
 #endif

@@ -153,7 +153,7 @@ void skj_check_keys(skj *j, const cJSON *obj, const char *path, const char *cons
         if (!ok) {
             char p[300];
             diag_report(j->diag, TC_SEV_WARNING, "unknown_key", j->file, 0, 0, "%s: unknown member \"%s\" ignored",
-                      skj_key(p, sizeof p, path, k), k);
+                        skj_key(p, sizeof p, path, k), k);
         }
     }
 }

@@ -130,7 +130,7 @@ int tz_offset(const char *tzname, int64_t utc_seconds, int32_t *offset_out) {
 tc_status tc_parse_date(const char *text, int32_t *day_out, tc_error *err) {
     if (!text || date_parse(text, strlen(text), day_out))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad date \"%s\": expected YYYY-MM-DD",
-                       text ? text : "");
+                         text ? text : "");
     return TC_OK;
 }
 
@@ -144,6 +144,6 @@ void tc_format_date(int32_t day, char *buf) {
 tc_status tc_parse_clock(const char *text, int32_t *seconds_out, tc_error *err) {
     if (!text || time_parse(text, strlen(text), 1, seconds_out))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "bad time \"%s\": expected HH:MM or HH:MM:SS",
-                       text ? text : "");
+                         text ? text : "");
     return TC_OK;
 }

@@ -160,8 +160,8 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
                 int32_t prev = key ? gtfs_idmap_put(&seen, key, kl, (int32_t)csv.row_line) : -2;
                 if (prev >= 0)
                     diag_report(c->diag, TC_SEV_ERROR, "duplicate_key", chk->file, csv.row_line, key_cols[0] + 1,
-                              "the same %s%s as line %d (duplicate)", chk->key[0], n_key > 1 ? " (and key columns)" : "",
-                              (int)prev);
+                                "the same %s%s as line %d (duplicate)", chk->key[0], n_key > 1 ? " (and key columns)" : "",
+                                (int)prev);
             }
         }
         for (int k = 0; k < n_ref; k++) {
@@ -171,15 +171,15 @@ static void check_file(ctx *c, const file_check *chk, const gtfs_feed *feed) {
             idset *set = get_set(c, chk->refs[k].set);
             if (gtfs_idmap_get(&set->map, v, n) == GTFS_NONE)
                 diag_report(c->diag, TC_SEV_ERROR, "unknown_reference", chk->file, csv.row_line, ref_cols[k] + 1,
-                          "%s \"%.*s\" is not defined in %s", chk->refs[k].column, (int)n, v,
-                          set_sources[chk->refs[k].set][0].file);
+                            "%s \"%.*s\" is not defined in %s", chk->refs[k].column, (int)n, v,
+                            set_sources[chk->refs[k].set][0].file);
         }
         if (is_fare_attr && feed->n_agencies > 1) {
             size_t n;
             csv_reader_get(&csv, c_agency, &n);
             if (!n)
                 diag_report(c->diag, TC_SEV_ERROR, "missing_required_field", chk->file, csv.row_line, c_agency + 1,
-                          "agency_id is required when the feed has several agencies");
+                            "agency_id is required when the feed has several agencies");
         }
     }
     gtfs_idmap_free(&seen);
@@ -222,15 +222,15 @@ static void check_rider_categories(ctx *c) {
             if (!rn) {
                 if (n_defaults > 1)
                     diag_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
-                              c_rc + 1, "fare product \"%.*s\" has no rider_category_id while %zu categories are "
-                              "marked default", (int)n, id, n_defaults);
+                                c_rc + 1, "fare product \"%.*s\" has no rider_category_id while %zu categories are "
+                                "marked default", (int)n, id, n_defaults);
                 continue;
             }
             if (gtfs_idmap_get(&defaults, rc, rn) == GTFS_NONE) continue;
             char *k = gtfs_arena_strndup(&arena, id, n);
             if (k && gtfs_idmap_put(&with_default, k, n, (int32_t)csv.row_line) >= 0)
                 diag_report(c->diag, TC_SEV_ERROR, "ambiguous_rider_category", "fare_products.txt", csv.row_line,
-                          c_rc + 1, "fare product \"%.*s\" is sold for two default rider categories", (int)n, id);
+                            c_rc + 1, "fare product \"%.*s\" is sold for two default rider categories", (int)n, id);
         }
         gtfs_idmap_free(&with_default);
         csv_reader_close(&csv);

@@ -49,7 +49,7 @@ static void unused_stops(const gtfs_feed *f, diag_log *diag) {
     for (size_t s = 0; s < f->n_stops; s++)
         if (!used[s] && f->stops[s].location_type == 0)
             diag_report(diag, TC_SEV_WARNING, "unused_stop", "stops.txt", 0, 0,
-                      "stop \"%s\" (%s) is served by no trip", f->stops[s].id, f->stops[s].name);
+                        "stop \"%s\" (%s) is served by no trip", f->stops[s].id, f->stops[s].name);
     free(used);
 }
 
@@ -58,7 +58,7 @@ static void same_names(const gtfs_feed *f, diag_log *diag) {
         const gtfs_route *rt = &f->routes[r];
         if (rt->short_name[0] && !strcasecmp(rt->short_name, rt->long_name))
             diag_report(diag, TC_SEV_WARNING, "same_short_long_name", "routes.txt", 0, 0,
-                      "route \"%s\": route_short_name and route_long_name are both \"%s\"", rt->id, rt->short_name);
+                        "route \"%s\": route_short_name and route_long_name are both \"%s\"", rt->id, rt->short_name);
     }
 }
 
@@ -81,10 +81,10 @@ static void unusual_trips(const gtfs_feed *f, diag_log *diag) {
             if ((double)(q - p) < UNUSUAL_SHARE * (double)route_trips)
                 for (size_t i = p; i < q; i++)
                     diag_report(diag, TC_SEV_WARNING, "unusual_trip", "trips.txt", 0, 0,
-                              "trip \"%s\" of route \"%s\" stops at a sequence of stops only %zu of the route's %zu "
-                              "trips share (below %.0f%%)",
-                              f->trips[k[i].trip].id, f->routes[k[i].route].id, q - p, route_trips,
-                              UNUSUAL_SHARE * 100);
+                                "trip \"%s\" of route \"%s\" stops at a sequence of stops only %zu of the route's %zu "
+                                "trips share (below %.0f%%)",
+                                f->trips[k[i].trip].id, f->routes[k[i].route].id, q - p, route_trips,
+                                UNUSUAL_SHARE * 100);
             p = q;
         }
         a = b;

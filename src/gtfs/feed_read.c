@@ -175,7 +175,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
     }
     if (rc == TC_ERR_PARSE) {
         diag_report(r->diag, e.line ? TC_SEV_ERROR : TC_SEV_WARNING, e.line && e.column ? "unsupported_encoding" : "empty_file",
-                  file, e.line, e.column, "%s", e.message);
+                    file, e.line, e.column, "%s", e.message);
         csv_reader_close(&t->csv);
         gtfs_stream_close(t->stream);
         t->stream = NULL;
@@ -197,7 +197,7 @@ static tc_status table_open(reader *r, table *t, const char *file, const char *c
             if (!strcmp(*k, h)) ok = 1;
         if (!ok)
             diag_report(r->diag, TC_SEV_WARNING, "unknown_column", file, t->csv.row_line, (long)i + 1,
-                      "unknown column \"%s\" (ignored)", h);
+                        "unknown column \"%s\" (ignored)", h);
     }
     return TC_OK;
 }
@@ -208,7 +208,7 @@ static int require_columns(reader *r, table *t, const char *const *cols) {
     for (const char *const *c = cols; *c; c++)
         if (csv_reader_col(&t->csv, *c) < 0) {
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_column", t->file, 1, 0,
-                      "required column \"%s\" is missing", *c);
+                        "required column \"%s\" is missing", *c);
             missing = 1;
         }
     return missing ? -1 : 0;
@@ -244,7 +244,7 @@ static tc_status open_optional(reader *r, table *t, const char *file, const char
 static tc_status row_error(reader *r, table *t) {
     if (t->csv.fatal) {
         diag_report(r->diag, TC_SEV_ERROR, "limit_exceeded", t->file, t->csv.failed_line, t->csv.failed_column, "%s",
-                  t->csv.failed);
+                    t->csv.failed);
         return error_set(r->err, TC_ERR_PARSE, t->file, t->csv.failed_line, t->csv.failed_column, "%s", t->csv.failed);
     }
     if (t->csv.io_failed) return r->err ? r->err->code : TC_ERR_IO;
@@ -262,7 +262,7 @@ static int opt_int(reader *r, table *t, int col, long lo, long hi, int def, cons
     long v;
     if (gtfs_parse_int(s, n, lo, hi, &v)) {
         diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), col + 1,
-                  "%s \"%.*s\" is not an integer in %ld..%ld (read as %d)", what, (int)n, s, lo, hi, def);
+                    "%s \"%.*s\" is not an integer in %ld..%ld (read as %d)", what, (int)n, s, lo, hi, def);
         return def;
     }
     return (int)v;
@@ -274,7 +274,7 @@ static size_t req_id(reader *r, table *t, int col, const char *name, const char 
     *out = csv_reader_get(&t->csv, col, &n);
     if (!n)
         diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), col + 1,
-                  "%s is empty (row dropped)", name);
+                    "%s is empty (row dropped)", name);
     return n;
 }
 
@@ -291,7 +291,7 @@ static tc_status read_agency(reader *r) {
     if (!t.present) {
         if (!gtfs_source_has(r->src, "agency.txt"))
             diag_report(r->diag, TC_SEV_ERROR, "missing_file", "agency.txt", 0, 0,
-                      "agency.txt is missing (required); the feed's timezone is unknown");
+                        "agency.txt is missing (required); the feed's timezone is unknown");
         return TC_OK;
     }
     require_columns(r, &t, req);
@@ -318,20 +318,20 @@ static tc_status read_agency(reader *r) {
             return OOM(r, &t);
         if (!*a->name)
             diag_report(r->diag, TC_SEV_WARNING, "missing_required_field", t.file, LINE(&t), c_name + 1,
-                      "agency_name is empty");
+                        "agency_name is empty");
         if (!*a->timezone)
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_tz + 1,
-                      "agency_timezone is empty");
+                        "agency_timezone is empty");
         else if (!timezone_known(a->timezone))
             diag_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
-                      "agency_timezone \"%s\" is not an IANA timezone", a->timezone);
+                        "agency_timezone \"%s\" is not an IANA timezone", a->timezone);
         else if (f->n_agencies > 0 && f->agencies[0].timezone[0] && strcmp(a->timezone, f->agencies[0].timezone))
             diag_report(r->diag, TC_SEV_ERROR, "inconsistent_timezone", t.file, LINE(&t), c_tz + 1,
-                      "agency_timezone \"%s\" differs from the first agency's \"%s\" (all agencies must share one)",
-                      a->timezone, f->agencies[0].timezone);
+                        "agency_timezone \"%s\" differs from the first agency's \"%s\" (all agencies must share one)",
+                        a->timezone, f->agencies[0].timezone);
         if (!n)
             diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_id + 1,
-                      "agency_id is empty (recommended, required when there are several agencies)");
+                        "agency_id is empty (recommended, required when there are several agencies)");
         if (n && gtfs_idmap_put(&r->agencies, sid, n, (int32_t)f->n_agencies) == -2) return OOM(r, &t);
         f->n_agencies++;
     }
@@ -378,8 +378,8 @@ static void check_duplicate_stops(reader *r, int c_lat) {
                 int32_t first = order[i].stop < order[j].stop ? order[i].stop : order[j].stop;
                 int32_t second = order[i].stop < order[j].stop ? order[j].stop : order[i].stop;
                 diag_report(r->diag, TC_SEV_WARNING, "duplicate_stop", "stops.txt", r->stop_lines[second], c_lat + 1,
-                          "stop \"%s\" is within 2 m of stop \"%s\" (line %u): the same stop twice?",
-                          f->stops[second].id, f->stops[first].id, r->stop_lines[first]);
+                            "stop \"%s\" is within 2 m of stop \"%s\" (line %u): the same stop twice?",
+                            f->stops[second].id, f->stops[first].id, r->stop_lines[first]);
             }
         }
     }
@@ -395,19 +395,19 @@ static int read_stop_position(reader *r, table *t, int c_lat, int c_lon, int typ
     if (!(la || lo || type <= 2)) return 0;
     if (gtfs_parse_double(slat, la, lat) || *lat < -90 || *lat > 90) {
         diag_report(r->diag, TC_SEV_ERROR, la ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
-                  c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)", (int)n, id,
-                  (int)la, slat);
+                    c_lat + 1, "stop \"%.*s\": stop_lat \"%.*s\" is not a latitude (stop dropped)", (int)n, id,
+                    (int)la, slat);
         return -1;
     }
     if (gtfs_parse_double(slon, lo, lon) || *lon < -180 || *lon > 180) {
         diag_report(r->diag, TC_SEV_ERROR, lo ? "invalid_coordinate" : "missing_required_field", t->file, LINE(t),
-                  c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)", (int)n, id,
-                  (int)lo, slon);
+                    c_lon + 1, "stop \"%.*s\": stop_lon \"%.*s\" is not a longitude (stop dropped)", (int)n, id,
+                    (int)lo, slon);
         return -1;
     }
     if (fabs(*lat) < 1e-6 && fabs(*lon) < 1e-6)
         diag_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t->file, LINE(t), c_lat + 1,
-                  "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
+                    "stop \"%.*s\" is at 0,0 (kept, but probably a placeholder)", (int)n, id);
     return 0;
 }
 
@@ -422,29 +422,29 @@ static void resolve_parent_stations(reader *r, const char *file, int c_parent, i
         if (!*pid) {
             if (s->location_type >= 2)
                 diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", file, line, c_parent + 1,
-                          "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
+                            "stop \"%s\" (location_type %d) needs a parent_station", s->id, s->location_type);
             continue;
         }
         int32_t p = gtfs_idmap_get(&r->stops, pid, strlen(pid));
         if (p == GTFS_NONE) {
             diag_report(r->diag, TC_SEV_ERROR, "unknown_parent_station", file, line, c_parent + 1,
-                      "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
+                        "parent_station \"%s\" of stop \"%s\" is not in stops.txt (ignored)", pid, s->id);
             continue;
         }
         int pt = f->stops[p].location_type;
         int ok = s->location_type == 1 ? 0 : s->location_type == 4 ? pt == 0 : pt == 1;
         if (!ok || p == (int32_t)i) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_parent_station", file, line, c_parent + 1,
-                      "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
-                      "(ignored)", s->id, s->location_type, pid, pt);
+                        "stop \"%s\" (location_type %d) cannot have \"%s\" (location_type %d) as parent_station "
+                        "(ignored)", s->id, s->location_type, pid, pt);
             continue;
         }
         s->parent = p;
         if (!isnan(s->lat) && !isnan(f->stops[p].lat) &&
             haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon) > 1000)
             diag_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_parent", file, line, c_lat + 1,
-                      "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
-                      haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
+                        "stop \"%s\" is %.0f m from its parent station \"%s\"", s->id,
+                        haversine_m(s->lat, s->lon, f->stops[p].lat, f->stops[p].lon), pid);
     }
 }
 
@@ -462,7 +462,7 @@ static void inherit_parent_positions(reader *r, const char *file, int c_lat) {
         } else {
             /* no position anywhere up the tree: place it at 0,0 but say so (nothing should route through it) */
             diag_report(r->diag, TC_SEV_WARNING, "missing_coordinates", file, r->stop_lines[i], c_lat + 1,
-                      "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
+                        "stop \"%s\" has no coordinates and no parent with some (placed at 0,0)", s->id);
             s->lat = s->lon = 0;
         }
     }
@@ -505,7 +505,7 @@ static tc_status read_stops(reader *r) {
             snprintf(buf, sizeof buf, "%.*s", (int)(tzn < 127 ? tzn : 127), tz);
             if (!timezone_known(buf))
                 diag_report(r->diag, TC_SEV_ERROR, "invalid_timezone", t.file, LINE(&t), c_tz + 1,
-                          "stop_timezone \"%s\" is not an IANA timezone (ignored)", buf);
+                            "stop_timezone \"%s\" is not an IANA timezone (ignored)", buf);
         }
         if (!VGROW(f->stops, f->n_stops, r->cap_stops)) return OOM(r, &t);
         size_t cap = r->cap_stops; /* parallel arrays follow the stops array's capacity */
@@ -567,30 +567,30 @@ static void check_route_names(reader *r, const gtfs_route *rt, const char *desc,
     size_t sl = strlen(rt->short_name), ll = strlen(rt->long_name);
     if (sl > 12)
         diag_report(r->diag, TC_SEV_WARNING, "route_short_name_too_long", file, line, c_sn + 1,
-                  "route_short_name \"%s\" is long for a short name (over 12 characters)", rt->short_name);
+                    "route_short_name \"%s\" is long for a short name (over 12 characters)", rt->short_name);
     if (sl && ll > sl && !strncasecmp(rt->long_name, rt->short_name, sl) &&
         (rt->long_name[sl] == ' ' || rt->long_name[sl] == '-' || rt->long_name[sl] == ':'))
         diag_report(r->diag, TC_SEV_WARNING, "route_long_name_repeats_short_name", file, line, c_ln + 1,
-                  "route_long_name \"%s\" starts with route_short_name \"%s\"", rt->long_name, rt->short_name);
+                    "route_long_name \"%s\" starts with route_short_name \"%s\"", rt->long_name, rt->short_name);
     if (dn && ((sl == dn && !strncmp(desc, rt->short_name, dn)) || (ll == dn && !strncmp(desc, rt->long_name, dn))))
         diag_report(r->diag, TC_SEV_WARNING, "route_desc_repeats_name", file, line, c_desc + 1,
-                  "route_desc repeats the route's name instead of describing it");
+                    "route_desc repeats the route's name instead of describing it");
     const char *names_[2] = {rt->short_name, rt->long_name};
     for (int k = 0; k < 2; k++)
         if (strpbrk(names_[k], "_\\%#@$^={}[]`~")) {
             diag_report(r->diag, TC_SEV_WARNING, "route_name_characters", file, line, (k ? c_ln : c_sn) + 1,
-                      "route name \"%s\" holds characters riders would not expect (_ \\ %% # @ ...)", names_[k]);
+                        "route name \"%s\" holds characters riders would not expect (_ \\ %% # @ ...)", names_[k]);
             break;
         }
     if (rt->type >= 100)
         diag_report(r->diag, TC_SEV_WARNING, "extended_route_type", file, line, c_type + 1,
-                  "route_type %d is an extended type, which some consumers do not read", rt->type);
+                    "route_type %d is an extended type, which some consumers do not read", rt->type);
     double l1 = luminance(rt->color), l2 = luminance(rt->text_color);
     if (l1 >= 0 && l2 >= 0) {
         double hi = l1 > l2 ? l1 : l2, lo = l1 > l2 ? l2 : l1;
         if ((hi + 0.05) / (lo + 0.05) < 2.0)
             diag_report(r->diag, TC_SEV_WARNING, "low_color_contrast", file, line, c_tcol + 1,
-                      "route_text_color %s is hard to read on route_color %s", rt->text_color, rt->color);
+                        "route_text_color %s is hard to read on route_color %s", rt->text_color, rt->color);
     }
     if (sl || ll) {
         char kb[1024];
@@ -600,7 +600,7 @@ static void check_route_names(reader *r, const gtfs_route *rt, const char *desc,
             int32_t prev = key ? gtfs_idmap_put(names, key, (size_t)kl, (int32_t)line) : -2;
             if (prev >= 0)
                 diag_report(r->diag, TC_SEV_WARNING, "duplicate_route_name", file, line, (ll ? c_ln : c_sn) + 1,
-                          "route \"%s\" has the same names and type as the route on line %d", rt->id, (int)prev);
+                            "route \"%s\" has the same names and type as the route on line %d", rt->id, (int)prev);
         }
     }
 }
@@ -638,8 +638,8 @@ static tc_status read_routes(reader *r) {
         long type;
         if (gtfs_parse_int(ts, tn, 0, 1799, &type) || (type > 12 && type < 100)) {
             diag_report(r->diag, TC_SEV_ERROR, tn ? "invalid_route_type" : "missing_required_field", t.file, LINE(&t),
-                      c_type + 1, "route \"%.*s\": route_type \"%.*s\" is not a GTFS route type (0–12, 100–1799) "
-                      "(route dropped)", (int)n, id, (int)tn, ts);
+                        c_type + 1, "route \"%.*s\": route_type \"%.*s\" is not a GTFS route type (0–12, 100–1799) "
+                        "(route dropped)", (int)n, id, (int)tn, ts);
             continue;
         }
         int32_t agency = f->n_agencies ? 0 : GTFS_NONE;
@@ -649,15 +649,15 @@ static tc_status read_routes(reader *r) {
             int32_t a = gtfs_idmap_get(&r->agencies, as, an);
             if (a == GTFS_NONE)
                 diag_report(r->diag, TC_SEV_ERROR, "unknown_agency", t.file, LINE(&t), c_ag + 1,
-                          "agency_id \"%.*s\" is not in agency.txt (route kept under the first agency)", (int)an, as);
+                            "agency_id \"%.*s\" is not in agency.txt (route kept under the first agency)", (int)an, as);
             else
                 agency = a;
         } else if (f->n_agencies > 1) {
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_ag + 1,
-                      "agency_id is empty but the feed has %zu agencies (route kept under the first)", f->n_agencies);
+                        "agency_id is empty but the feed has %zu agencies (route kept under the first)", f->n_agencies);
         } else {
             diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_ag + 1,
-                      "agency_id is empty (recommended)");
+                        "agency_id is empty (recommended)");
         }
         if (!VGROW(f->routes, f->n_routes, r->cap_routes)) return OOM(r, &t);
         gtfs_route *rt = &f->routes[f->n_routes];
@@ -669,7 +669,7 @@ static tc_status read_routes(reader *r) {
         rt->type = (int)type;
         if (!*rt->short_name && !*rt->long_name)
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t), c_sn + 1,
-                      "route \"%s\" has neither route_short_name nor route_long_name", rt->id);
+                        "route \"%s\" has neither route_short_name nor route_long_name", rt->id);
         size_t dn;
         const char *desc = csv_reader_get(&t.csv, c_desc, &dn);
         check_route_names(r, rt, desc, dn, &names, &name_keys, LINE(&t), c_sn, c_ln, c_desc, c_type, c_tcol);
@@ -734,7 +734,7 @@ static tc_status read_calendar(reader *r) {
                 if (v[0] == '1') wd |= (uint8_t)(1u << d);
             } else {
                 diag_report(r->diag, TC_SEV_ERROR, vn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
-                          c_wd[d] + 1, "%s \"%.*s\" must be 0 or 1 (row dropped)", known[1 + d], (int)vn, v);
+                            c_wd[d] + 1, "%s \"%.*s\" must be 0 or 1 (row dropped)", known[1 + d], (int)vn, v);
                 bad = 1;
             }
         }
@@ -746,21 +746,21 @@ static tc_status read_calendar(reader *r) {
             const char *v = csv_reader_get(&t.csv, cols[k], &vn);
             if (vn != 8 || date_parse(v, vn, &days[k])) {
                 diag_report(r->diag, TC_SEV_ERROR, vn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
-                          cols[k] + 1, "%s \"%.*s\" is not a YYYYMMDD date (row dropped)", k ? "end_date" : "start_date",
-                          (int)vn, v);
+                            cols[k] + 1, "%s \"%.*s\" is not a YYYYMMDD date (row dropped)", k ? "end_date" : "start_date",
+                            (int)vn, v);
                 bad = 1;
             }
         }
         if (bad) continue;
         if (days[1] < days[0]) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_date_range", t.file, LINE(&t), c_end + 1,
-                      "end_date is before start_date (row dropped)");
+                        "end_date is before start_date (row dropped)");
             continue;
         }
         if (wd && days[1] - days[0] < 6)
             diag_report(r->diag, TC_SEV_WARNING, "short_service_period", t.file, LINE(&t), c_end + 1,
-                      "service \"%.*s\" covers only %d day(s): calendar_dates.txt would say it more plainly", (int)n,
-                      id, (int)(days[1] - days[0] + 1));
+                        "service \"%.*s\" covers only %d day(s): calendar_dates.txt would say it more plainly", (int)n,
+                        id, (int)(days[1] - days[0] + 1));
         int32_t s = service_index(r, id, n);
         if (s < 0) return OOM(r, &t);
         if (gtfs_idmap_put(&seen, r->f->services[s].id, n, s) == -2) return OOM(r, &t);
@@ -800,12 +800,12 @@ static tc_status read_calendar_dates(reader *r) {
         int32_t day;
         if (dn != 8 || date_parse(ds, dn, &day)) {
             diag_report(r->diag, TC_SEV_ERROR, dn ? "invalid_date" : "missing_required_field", t.file, LINE(&t),
-                      c_date + 1, "date \"%.*s\" is not a YYYYMMDD date (row dropped)", (int)dn, ds);
+                        c_date + 1, "date \"%.*s\" is not a YYYYMMDD date (row dropped)", (int)dn, ds);
             continue;
         }
         if (tn != 1 || (ts[0] != '1' && ts[0] != '2')) {
             diag_report(r->diag, TC_SEV_ERROR, tn ? "invalid_value" : "missing_required_field", t.file, LINE(&t),
-                      c_type + 1, "exception_type \"%.*s\" must be 1 or 2 (row dropped)", (int)tn, ts);
+                        c_type + 1, "exception_type \"%.*s\" must be 1 or 2 (row dropped)", (int)tn, ts);
             continue;
         }
         char kb[600];
@@ -822,14 +822,14 @@ static tc_status read_calendar_dates(reader *r) {
         }
         if (prev != GTFS_NONE) {
             diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", t.file, LINE(&t), c_date + 1,
-                      "service_id \"%.*s\" and date %.8s already appear on line %d (row dropped)", (int)n, id, ds,
-                      (int)prev);
+                        "service_id \"%.*s\" and date %.8s already appear on line %d (row dropped)", (int)n, id, ds,
+                        (int)prev);
             int32_t s = gtfs_idmap_get(&r->services, id, n);
             for (size_t i = 0; s != GTFS_NONE && i < r->n_cal; i++)
                 if (r->cal[i].service == s) {
                     diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", "calendar.txt", r->cal_lines[i], 0,
-                              "service \"%.*s\" has a duplicate exception in calendar_dates.txt (line %ld)", (int)n,
-                              id, LINE(&t));
+                                "service \"%.*s\" has a duplicate exception in calendar_dates.txt (line %ld)", (int)n,
+                                id, LINE(&t));
                     break;
                 }
             continue;
@@ -852,7 +852,7 @@ static tc_status finish_services(reader *r) {
     gtfs_feed *f = r->f;
     if (!r->have_calendar && !r->have_calendar_dates)
         diag_report(r->diag, TC_SEV_ERROR, "missing_file", "calendar.txt", 0, 0,
-                  "neither calendar.txt nor calendar_dates.txt can be used: no trip has service days");
+                    "neither calendar.txt nor calendar_dates.txt can be used: no trip has service days");
     tc_status rc = gtfs_services_build(f, r->cal, r->n_cal, r->dates, r->n_dates, r->err);
     if (rc) return rc;
     ((feed_storage *)f->storage)->service_bits = f->n_services ? f->services[0].bits : NULL;
@@ -860,8 +860,8 @@ static tc_status finish_services(reader *r) {
     for (size_t i = 0; i < r->n_cal; i++)
         if (!r->cal[i].weekdays)
             diag_report(r->diag, TC_SEV_WARNING, "calendar_no_weekdays", "calendar.txt", r->cal_lines[i], 0,
-                      "service \"%s\" runs on no weekday: its days come from calendar_dates.txt alone",
-                      f->services[r->cal[i].service].id);
+                        "service \"%s\" runs on no weekday: its days come from calendar_dates.txt alone",
+                        f->services[r->cal[i].service].id);
     /* services that never run */
     size_t words = (f->n_days + 63) / 64;
     for (size_t i = 0; i < r->n_cal; i++) {
@@ -870,7 +870,7 @@ static tc_status finish_services(reader *r) {
         for (size_t w = 0; w < words && !any; w++) any = s->bits[w] != 0;
         if (!any)
             diag_report(r->diag, TC_SEV_WARNING, "service_never_active", "calendar.txt", r->cal_lines[i], 0,
-                      "service_id \"%s\" is active on no day", s->id);
+                        "service_id \"%s\" is active on no day", s->id);
     }
     return TC_OK;
 }
@@ -919,23 +919,23 @@ static tc_status read_shapes(reader *r) {
         if (gtfs_parse_double(slat, la, &lat) || lat < -90 || lat > 90 || gtfs_parse_double(slon, lo, &lon) ||
             lon < -180 || lon > 180) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_coordinate", t.file, LINE(&t), c_lat + 1,
-                      "shape point \"%.*s\",\"%.*s\" is not a latitude,longitude (point dropped)", (int)la, slat,
-                      (int)lo, slon);
+                        "shape point \"%.*s\",\"%.*s\" is not a latitude,longitude (point dropped)", (int)la, slat,
+                        (int)lo, slon);
             continue;
         }
         if (gtfs_parse_int(sseq, sn, 0, UINT32_MAX, &seq)) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_seq + 1,
-                      "shape_pt_sequence \"%.*s\" is not a non-negative integer (point dropped)", (int)sn, sseq);
+                        "shape_pt_sequence \"%.*s\" is not a non-negative integer (point dropped)", (int)sn, sseq);
             continue;
         }
         if (dn && (gtfs_parse_double(sd, dn, &dist) || dist < 0)) {
             diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_dist + 1,
-                      "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)dn, sd);
+                        "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)dn, sd);
             dist = NAN;
         }
         if (fabs(lat) < 1e-6 && fabs(lon) < 1e-6)
             diag_report(r->diag, TC_SEV_WARNING, "zero_coordinates", t.file, LINE(&t), c_lat + 1,
-                      "shape point at 0,0 (kept, but probably a placeholder)");
+                        "shape point at 0,0 (kept, but probably a placeholder)");
         int32_t s = gtfs_idmap_get(&r->shapes, id, n);
         if (s == GTFS_NONE) {
             size_t old_cap = cap_shapes;
@@ -983,24 +983,24 @@ static tc_status read_shapes(reader *r) {
             const char *problem = NULL;
             if (q->seq == p->seq) {
                 diag_report(r->diag, TC_SEV_ERROR, "duplicate_key", "shapes.txt", p->line, c_seq + 1,
-                          "shape \"%s\" has shape_pt_sequence %u twice (also line %u; point dropped)", sh->id, p->seq,
-                          q->line);
+                            "shape \"%s\" has shape_pt_sequence %u twice (also line %u; point dropped)", sh->id, p->seq,
+                            q->line);
                 problem = "duplicate shape_pt_sequence";
             } else if (!isnan(p->pt.dist) && sh->pt_count && !isnan(f->shape_points[out - 1].dist) &&
                        p->pt.dist < f->shape_points[out - 1].dist) {
                 diag_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "shapes.txt", p->line, c_dist + 1,
-                          "shape \"%s\": shape_dist_traveled decreases along the shape", sh->id);
+                            "shape \"%s\": shape_dist_traveled decreases along the shape", sh->id);
                 problem = "shape_dist_traveled decreases";
             } else if (sh->pt_count) {
                 const gtfs_shape_point *a = &f->shape_points[out - 1];
                 double d = haversine_m(a->lat, a->lon, p->pt.lat, p->pt.lon);
                 if (d > 100000)
                     diag_report(r->diag, TC_SEV_WARNING, "shape_segment_too_long", "shapes.txt", p->line, c_lat + 1,
-                              "shape \"%s\": %.0f km from the previous point (a wrong coordinate?)", sh->id, d / 1000);
+                                "shape \"%s\": %.0f km from the previous point (a wrong coordinate?)", sh->id, d / 1000);
             }
             if (problem && first_line[p->shape] != p->line && !(reported_shape && reported_shape[p->shape])) {
                 diag_report(r->diag, TC_SEV_ERROR, "invalid_shape", "shapes.txt", first_line[p->shape], 0,
-                          "shape \"%s\": %s at line %u", sh->id, problem, p->line);
+                            "shape \"%s\": %s at line %u", sh->id, problem, p->line);
                 if (reported_shape) reported_shape[p->shape] = 1;
             }
             if (q->seq == p->seq) continue;
@@ -1059,16 +1059,16 @@ static tc_status read_trips(reader *r) {
         int32_t route = rn ? gtfs_idmap_get(&r->routes, rs, rn) : GTFS_NONE;
         if (route == GTFS_NONE) {
             diag_report(r->diag, TC_SEV_ERROR, rn ? "unknown_route" : "missing_required_field", t.file, LINE(&t),
-                      c_route + 1, "trip \"%.*s\": route_id \"%.*s\" is not in routes.txt (trip dropped)", (int)n, id,
-                      (int)rn, rs);
+                        c_route + 1, "trip \"%.*s\": route_id \"%.*s\" is not in routes.txt (trip dropped)", (int)n, id,
+                        (int)rn, rs);
             f->counts.trips_dropped++;
             continue;
         }
         int32_t service = sn ? gtfs_idmap_get(&r->services, ss, sn) : GTFS_NONE;
         if (service == GTFS_NONE)
             diag_report(r->diag, TC_SEV_ERROR, sn ? "unknown_service" : "missing_required_field", t.file, LINE(&t),
-                      c_svc + 1, "trip \"%.*s\": service_id \"%.*s\" is in no calendar file (trip kept, runs on no day)",
-                      (int)n, id, (int)sn, ss);
+                        c_svc + 1, "trip \"%.*s\": service_id \"%.*s\" is in no calendar file (trip kept, runs on no day)",
+                        (int)n, id, (int)sn, ss);
         if (!VGROW(f->trips, f->n_trips, r->cap_trips)) return OOM(r, &t);
         if (cap_lines < r->cap_trips) {
             uint32_t *nl = realloc(r->trip_lines, r->cap_trips * sizeof *nl);
@@ -1084,7 +1084,7 @@ static tc_status read_trips(reader *r) {
             return OOM(r, &t);
         if (*tr->shape_id && gtfs_idmap_get(&r->shapes, tr->shape_id, strlen(tr->shape_id)) == GTFS_NONE) {
             diag_report(r->diag, TC_SEV_ERROR, "unknown_shape", t.file, LINE(&t), c_shape + 1,
-                      "trip \"%s\": shape_id \"%s\" is not in shapes.txt (ignored)", tr->id, tr->shape_id);
+                        "trip \"%s\": shape_id \"%s\" is not in shapes.txt (ignored)", tr->id, tr->shape_id);
             tr->shape_id = gtfs_arena_strndup(r->arena, "", 0);
         }
         tr->route = route;
@@ -1178,7 +1178,7 @@ static int32_t row_trip(reader *r, table *t, const st_columns *c, last_trip *las
     }
     if (trip == GTFS_NONE)
         diag_report(r->diag, TC_SEV_ERROR, *tn ? "unknown_trip" : "missing_required_field", t->file, LINE(t),
-                  c->trip + 1, "trip_id \"%.*s\" is not in trips.txt (row dropped)", (int)*tn, *ts);
+                    c->trip + 1, "trip_id \"%.*s\" is not in trips.txt (row dropped)", (int)*tn, *ts);
     return trip;
 }
 
@@ -1193,7 +1193,7 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
         /* GTFS-Flex: a stop served on demand within a time window, not at a scheduled time */
         if (!r->trip_bad[trip])
             diag_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (wn1 ? c->win1 : c->win2) + 1,
-                      "trip \"%.*s\" is a GTFS-Flex trip with pickup/drop-off windows (trip dropped)", (int)tn, ts);
+                        "trip \"%.*s\" is a GTFS-Flex trip with pickup/drop-off windows (trip dropped)", (int)tn, ts);
         drop_trip(r, trip);
         return GTFS_NONE;
     }
@@ -1204,10 +1204,10 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
         if (ln || gn) {
             if (!r->trip_bad[trip])
                 diag_report(r->diag, TC_SEV_WARNING, "flex_not_supported", t->file, LINE(t), (ln ? c->loc : c->locg) + 1,
-                          "trip \"%.*s\" serves a GTFS-Flex location or location group (trip dropped)", (int)tn, ts);
+                            "trip \"%.*s\" serves a GTFS-Flex location or location group (trip dropped)", (int)tn, ts);
         } else {
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t->file, LINE(t), c->stop + 1,
-                      "stop_id is empty (trip \"%.*s\" dropped)", (int)tn, ts);
+                        "stop_id is empty (trip \"%.*s\" dropped)", (int)tn, ts);
         }
         drop_trip(r, trip);
         return GTFS_NONE;
@@ -1215,7 +1215,7 @@ static int32_t row_stop(reader *r, table *t, const st_columns *c, int32_t trip, 
     int32_t stop = gtfs_idmap_get(&r->stops, ss, sn);
     if (stop == GTFS_NONE) {
         diag_report(r->diag, TC_SEV_ERROR, "unknown_stop", t->file, LINE(t), c->stop + 1,
-                  "stop_id \"%.*s\" is not in stops.txt (trip \"%.*s\" dropped)", (int)sn, ss, (int)tn, ts);
+                    "stop_id \"%.*s\" is not in stops.txt (trip \"%.*s\" dropped)", (int)sn, ss, (int)tn, ts);
         drop_trip(r, trip);
     }
     return stop;
@@ -1229,21 +1229,21 @@ static void row_times(reader *r, table *t, const st_columns *c, int32_t *arr_out
     const char *as = csv_reader_get(&t->csv, c->arr, &an), *ds = csv_reader_get(&t->csv, c->dep, &dn);
     if (an && gtfs_parse_time(as, an, &arr)) {
         diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->arr + 1,
-                  "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
+                    "arrival_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)an, as);
         arr = TC_TIME_NONE;
     }
     if (dn && gtfs_parse_time(ds, dn, &dep)) {
         diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t->file, LINE(t), c->dep + 1,
-                  "departure_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)dn, ds);
+                    "departure_time \"%.*s\" is not H:MM:SS (treated as blank)", (int)dn, ds);
         dep = TC_TIME_NONE;
     }
     if ((arr == TC_TIME_NONE) != (dep == TC_TIME_NONE) && (an != 0) != (dn != 0))
         diag_report(r->diag, TC_SEV_WARNING, "missing_required_field", t->file, LINE(t), (an ? c->dep : c->arr) + 1,
-                  "%s is given but %s is blank (taken to be the same)", an ? "arrival_time" : "departure_time",
-                  an ? "departure_time" : "arrival_time");
+                    "%s is given but %s is blank (taken to be the same)", an ? "arrival_time" : "departure_time",
+                    an ? "departure_time" : "arrival_time");
     if (arr != TC_TIME_NONE && dep != TC_TIME_NONE && dep < arr) {
         diag_report(r->diag, TC_SEV_ERROR, "departure_before_arrival", t->file, LINE(t), c->dep + 1,
-                  "departure_time is before arrival_time (departure set to the arrival)");
+                    "departure_time is before arrival_time (departure set to the arrival)");
         dep = arr;
     }
     *arr_out = arr;
@@ -1268,8 +1268,8 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     long seq;
     if (gtfs_parse_int(qs, qn, 0, UINT32_MAX, &seq)) {
         diag_report(r->diag, TC_SEV_ERROR, qn ? "invalid_stop_sequence" : "missing_required_field", t->file, LINE(t),
-                  c->seq + 1, "stop_sequence \"%.*s\" is not a non-negative integer (trip \"%.*s\" dropped)", (int)qn,
-                  qs, (int)tn, ts);
+                    c->seq + 1, "stop_sequence \"%.*s\" is not a non-negative integer (trip \"%.*s\" dropped)", (int)qn,
+                    qs, (int)tn, ts);
         drop_trip(r, trip);
         return 0;
     }
@@ -1280,7 +1280,7 @@ static int read_stop_time_row(reader *r, table *t, const st_columns *c, last_tri
     double dist = NAN;
     if (xn && (gtfs_parse_double(xs, xn, &dist) || dist < 0)) {
         diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t->file, LINE(t), c->dist + 1,
-                  "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)xn, xs);
+                    "shape_dist_traveled \"%.*s\" is not a non-negative number (ignored)", (int)xn, xs);
         dist = NAN;
     }
     int tp_default = (arr != TC_TIME_NONE || dep != TC_TIME_NONE) ? 1 : 0;
@@ -1323,7 +1323,7 @@ static tc_status read_stop_times(reader *r) {
     if (rc) return rc;
     if (!t.present)
         return error_set(r->err, TC_ERR_PARSE, "stop_times.txt", 0, 0,
-                       "stop_times.txt is missing or unreadable: no trip has stops");
+                         "stop_times.txt is missing or unreadable: no trip has stops");
     if (require_columns(r, &t, req)) {
         /* no rows can be read: every trip is left without stop_times (each reported), which is fatal later */
         table_close(&t);
@@ -1341,7 +1341,7 @@ static tc_status read_stop_times(reader *r) {
     if (c.stop < 0 && c.loc < 0 && c.locg < 0) {
         table_close(&t);
         diag_report(r->diag, TC_SEV_ERROR, "missing_required_column", "stop_times.txt", 1, 0,
-                  "required column \"stop_id\" is missing");
+                    "required column \"stop_id\" is missing");
         return group_stop_times(r, &rows, &no_columns);
     }
     last_trip last = {.len = 0, .idx = GTFS_NONE};
@@ -1490,8 +1490,8 @@ static int sort_by_sequence(reader *r, trip_runs *runs, size_t ti, gtfs_stop_tim
     for (size_t k = 1; k < n; k++)
         if (s[k].stop_sequence == s[k - 1].stop_sequence) {
             diag_report(r->diag, TC_SEV_ERROR, "duplicate_stop_sequence", "stop_times.txt", ln[k], c_seq + 1,
-                      "trip \"%s\" has stop_sequence %u twice (also line %u; kept in file order)", r->f->trips[ti].id,
-                      s[k].stop_sequence, ln[k - 1]);
+                        "trip \"%s\" has stop_sequence %u twice (also line %u; kept in file order)", r->f->trips[ti].id,
+                        s[k].stop_sequence, ln[k - 1]);
             note_issue(is, "duplicate_stop_sequence", ln[k]);
         }
     return 0;
@@ -1507,7 +1507,7 @@ static void check_shape_distances(reader *r, const gtfs_trip *tr, gtfs_stop_time
         if (isnan(d)) continue;
         if (d < last) {
             diag_report(r->diag, TC_SEV_ERROR, "decreasing_shape_distance", "stop_times.txt", ln[k], c_dist + 1,
-                      "trip \"%s\": shape_dist_traveled decreases (ignored for this trip)", tr->id);
+                        "trip \"%s\": shape_dist_traveled decreases (ignored for this trip)", tr->id);
             note_issue(is, "decreasing_shape_distance", ln[k]);
             for (size_t j = 0; j < n; j++) s[j].shape_dist_traveled = NAN;
             return;
@@ -1528,8 +1528,8 @@ static void unwrap_midnight(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, c
             if (last_t != INT32_MIN && *tt[j] + shift < last_t - 12 * 3600) {
                 shift += 86400;
                 diag_report(r->diag, TC_SEV_WARNING, "time_wraps_midnight", "stop_times.txt", ln[k],
-                          (j ? c->dep : c->arr) + 1,
-                          "trip \"%s\": time goes back over 12 hours (read as the next day, +24:00:00)", tr->id);
+                            (j ? c->dep : c->arr) + 1,
+                            "trip \"%s\": time goes back over 12 hours (read as the next day, +24:00:00)", tr->id);
             }
             *tt[j] += shift;
             last_t = *tt[j];
@@ -1547,16 +1547,16 @@ static int check_trip_times(reader *r, const gtfs_trip *tr, gtfs_stop_time *s, c
     if (gtfs_interpolate_trip(s, n, r->f->stops)) {
         uint32_t line = first_blank ? ln[0] : ln[n - 1];
         diag_report(r->diag, TC_SEV_ERROR, "missing_endpoint_time", "stop_times.txt", line, c->arr + 1,
-                  "trip \"%s\": the %s stop has no arrival or departure time (trip dropped)", tr->id,
-                  first_blank ? "first" : "last");
+                    "trip \"%s\": the %s stop has no arrival or departure time (trip dropped)", tr->id,
+                    first_blank ? "first" : "last");
         note_issue(is, "missing_endpoint_time", line);
         return 0;
     }
     for (size_t k = 1; k < n; k++) {
         if (s[k].arrival < s[k - 1].departure) {
             diag_report(r->diag, TC_SEV_ERROR, "time_travel", "stop_times.txt", ln[k], c->arr + 1,
-                      "trip \"%s\" arrives at stop_sequence %u before it left the previous stop (trip dropped)",
-                      tr->id, s[k].stop_sequence);
+                        "trip \"%s\" arrives at stop_sequence %u before it left the previous stop (trip dropped)",
+                        tr->id, s[k].stop_sequence);
             note_issue(is, "time_travel", ln[k]);
             return 0;
         }
@@ -1574,7 +1574,7 @@ static int check_trip(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, 
     if (ok && sort_by_sequence(r, runs, ti, s, ln, n, c->seq, &is)) return -1;
     if (ok && n == 1) {
         diag_report(r->diag, TC_SEV_WARNING, "trip_single_stop", "stop_times.txt", ln[0], 0,
-                  "trip \"%s\" serves a single stop (trip dropped)", tr->id);
+                    "trip \"%s\" serves a single stop (trip dropped)", tr->id);
         note_issue(&is, "trip_single_stop", ln[0]);
         ok = 0;
     }
@@ -1585,8 +1585,8 @@ static int check_trip(reader *r, trip_runs *runs, size_t ti, gtfs_stop_time *s, 
     if (ok && !is.code) check_trip_speeds(r, tr, s, ln, n, c->arr);
     if (is.code)
         diag_report(r->diag, ok ? TC_SEV_WARNING : TC_SEV_ERROR, is.code, "trips.txt", r->trip_lines[ti], 0,
-                  "trip \"%s\": %s at stop_times.txt line %u (%s)", tr->id, is.code, is.line,
-                  ok ? "trip kept" : "trip dropped");
+                    "trip \"%s\": %s at stop_times.txt line %u (%s)", tr->id, is.code, is.line,
+                    ok ? "trip kept" : "trip dropped");
     return ok;
 }
 
@@ -1622,7 +1622,7 @@ static tc_status group_stop_times(reader *r, st_rows *rows, const st_columns *c)
     for (size_t ti = 0; ti < nt; ti++)
         if (!runs.count[ti] && !r->trip_bad[ti])
             diag_report(r->diag, TC_SEV_WARNING, "trip_without_stop_times", "trips.txt", r->trip_lines[ti], 0,
-                      "trip \"%s\" has no stop_times (trip dropped)", f->trips[ti].id);
+                        "trip \"%s\" has no stop_times (trip dropped)", f->trips[ti].id);
     gtfs_stop_time *sts = rows->sts;
     size_t out_st = 0;
     for (size_t oi = 0; oi < runs.n_order; oi++) {
@@ -1732,7 +1732,7 @@ static void check_trips_together(reader *r, const uint32_t *kept_line) {
                 double d = distance_to_shape(f->shape_points + shape->pt_begin, shape->pt_count, st->lat, st->lon);
                 if (d > 1000) {
                     diag_report(r->diag, TC_SEV_WARNING, "stop_too_far_from_shape", "trips.txt", kept_line[i], 0,
-                              "trip \"%s\": stop \"%s\" is %.0f m from shape \"%s\"", t->id, st->id, d, shape->id);
+                                "trip \"%s\": stop \"%s\" is %.0f m from shape \"%s\"", t->id, st->id, d, shape->id);
                     break;
                 }
             }
@@ -1749,8 +1749,8 @@ static void check_trips_together(reader *r, const uint32_t *kept_line) {
                 uint32_t line = items[i].line > items[g].line ? items[i].line : items[g].line;
                 uint32_t other = items[i].line > items[g].line ? items[g].line : items[i].line;
                 diag_report(r->diag, TC_SEV_WARNING, "block_overlap", "trips.txt", line, 0,
-                          "block \"%s\": this trip overlaps in time with the trip on line %u (one vehicle, two "
-                          "trips at once)", items[i].block, other);
+                            "block \"%s\": this trip overlaps in time with the trip on line %u (one vehicle, two "
+                            "trips at once)", items[i].block, other);
             }
             if (items[i].end > items[g].end) g = i;
         }
@@ -1765,13 +1765,13 @@ static int32_t lookup_trip_after(reader *r, table *t, int col, const char *s, si
     int32_t old = gtfs_idmap_get(&r->trips, s, n);
     if (old == GTFS_NONE) {
         diag_report(r->diag, TC_SEV_ERROR, "unknown_trip", t->file, LINE(t), col + 1,
-                  "%s \"%.*s\" is not in trips.txt (row dropped)", what, (int)n, s);
+                    "%s \"%.*s\" is not in trips.txt (row dropped)", what, (int)n, s);
         return GTFS_NONE;
     }
     int32_t nw = r->trip_new[old];
     if (nw == GTFS_NONE)
         diag_report(r->diag, TC_SEV_WARNING, "dropped_trip", t->file, LINE(t), col + 1,
-                  "%s \"%.*s\" was dropped earlier (row dropped)", what, (int)n, s);
+                    "%s \"%.*s\" was dropped earlier (row dropped)", what, (int)n, s);
     return nw;
 }
 
@@ -1804,34 +1804,34 @@ static tc_status read_frequencies(reader *r) {
         long hw;
         if (gtfs_parse_time(ss, sn, &st)) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_start + 1,
-                      "start_time \"%.*s\" is not H:MM:SS (row dropped)", (int)sn, ss);
+                        "start_time \"%.*s\" is not H:MM:SS (row dropped)", (int)sn, ss);
             continue;
         }
         if (gtfs_parse_time(es, en, &et)) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_time", t.file, LINE(&t), c_end + 1,
-                      "end_time \"%.*s\" is not H:MM:SS (row dropped)", (int)en, es);
+                        "end_time \"%.*s\" is not H:MM:SS (row dropped)", (int)en, es);
             continue;
         }
         if (et <= st) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_time_range", t.file, LINE(&t), c_end + 1,
-                      "end_time is not after start_time (row dropped)");
+                        "end_time is not after start_time (row dropped)");
             continue;
         }
         if (gtfs_parse_int(hs, hn, 1, 86400 * 2, &hw)) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_head + 1,
-                      "headway_secs \"%.*s\" is not a positive number of seconds (row dropped)", (int)hn, hs);
+                        "headway_secs \"%.*s\" is not a positive number of seconds (row dropped)", (int)hn, hs);
             continue;
         }
         int exact = opt_int(r, &t, c_exact, 0, 1, 0, "exact_times");
         if (et - st < hw)
             diag_report(r->diag, TC_SEV_WARNING, "frequency_shorter_than_headway", t.file, LINE(&t), c_end + 1,
-                      "the window %d s is shorter than headway_secs %ld: at most one departure", (int)(et - st), hw);
+                        "the window %d s is shorter than headway_secs %ld: at most one departure", (int)(et - st), hw);
         /* overlapping windows of one trip would run it twice at once */
         for (size_t i = f->n_frequencies; i-- > 0;) {
             const gtfs_frequency *q = &f->frequencies[i];
             if (q->trip == trip && st < q->end_time && q->start_time < et) {
                 diag_report(r->diag, TC_SEV_WARNING, "overlapping_frequency", t.file, LINE(&t), c_start + 1,
-                          "frequency window overlaps another of the same trip (line %u)", lines[i]);
+                            "frequency window overlaps another of the same trip (line %u)", lines[i]);
                 break;
             }
         }
@@ -1877,7 +1877,7 @@ static tc_status read_transfers(reader *r) {
         long type = 0;
         if (tn && gtfs_parse_int(ts, tn, 0, 5, &type)) {
             diag_report(r->diag, TC_SEV_ERROR, "invalid_value", t.file, LINE(&t), c_type + 1,
-                      "transfer_type \"%.*s\" is not 0–5 (row dropped)", (int)tn, ts);
+                        "transfer_type \"%.*s\" is not 0–5 (row dropped)", (int)tn, ts);
             continue;
         }
         gtfs_transfer x = {GTFS_NONE, GTFS_NONE, GTFS_NONE, GTFS_NONE, GTFS_NONE, GTFS_NONE, (int)type, -1};
@@ -1898,7 +1898,7 @@ static tc_status read_transfers(reader *r) {
             *refs[k].dst = gtfs_idmap_get(refs[k].map, s, n);
             if (*refs[k].dst == GTFS_NONE) {
                 diag_report(r->diag, TC_SEV_ERROR, refs[k].code, t.file, LINE(&t), refs[k].col + 1,
-                          "%s \"%.*s\" is not in %s (row dropped)", refs[k].what, (int)n, s, refs[k].file);
+                            "%s \"%.*s\" is not in %s (row dropped)", refs[k].what, (int)n, s, refs[k].file);
                 bad = 1;
             }
         }
@@ -1915,8 +1915,8 @@ static tc_status read_transfers(reader *r) {
         if ((x.from_stop == GTFS_NONE || x.to_stop == GTFS_NONE) &&
             !(type >= 4 && x.from_trip != GTFS_NONE && x.to_trip != GTFS_NONE)) {
             diag_report(r->diag, TC_SEV_ERROR, "missing_required_field", t.file, LINE(&t),
-                      (x.from_stop == GTFS_NONE ? c_fs : c_ts) + 1,
-                      "from_stop_id and to_stop_id are required for transfer_type %ld (row dropped)", type);
+                        (x.from_stop == GTFS_NONE ? c_fs : c_ts) + 1,
+                        "from_stop_id and to_stop_id are required for transfer_type %ld (row dropped)", type);
             continue;
         }
         size_t mn;
@@ -1924,16 +1924,16 @@ static tc_status read_transfers(reader *r) {
         long mt = -1;
         if (mn && gtfs_parse_int(ms, mn, 0, 86400, &mt)) {
             diag_report(r->diag, TC_SEV_WARNING, "invalid_value", t.file, LINE(&t), c_min + 1,
-                      "min_transfer_time \"%.*s\" is not a number of seconds (ignored)", (int)mn, ms);
+                        "min_transfer_time \"%.*s\" is not a number of seconds (ignored)", (int)mn, ms);
             mt = -1;
         }
         if (type != 2 && mt >= 0)
             diag_report(r->diag, TC_SEV_WARNING, "min_transfer_time_ignored", t.file, LINE(&t), c_min + 1,
-                      "min_transfer_time is only meaningful with transfer_type 2 (ignored for type %ld)", type);
+                        "min_transfer_time is only meaningful with transfer_type 2 (ignored for type %ld)", type);
         if (type != 2) mt = -1;
         if (type == 2 && mt < 0)
             diag_report(r->diag, TC_SEV_WARNING, "missing_recommended_field", t.file, LINE(&t), c_min + 1,
-                      "transfer_type 2 without min_transfer_time");
+                        "transfer_type 2 without min_transfer_time");
         x.min_transfer_time = (int32_t)mt;
         if (!VGROW(f->transfers, f->n_transfers, cap)) {
             table_close(&t);
@@ -1964,7 +1964,7 @@ static tc_status read_feed_info(reader *r) {
         }
         if (csv_reader_next(&t.csv) == 1)
             diag_report(r->diag, TC_SEV_WARNING, "extra_rows", t.file, LINE(&t), 0,
-                      "feed_info.txt has more than one row (the first is used)");
+                        "feed_info.txt has more than one row (the first is used)");
     }
     if (row < 0) rc = row_error(r, &t);
     table_close(&t);
@@ -2013,8 +2013,8 @@ static tc_status read_all(reader *r) {
     /* fatal: nothing to route on */
     if (f->n_trips == 0)
         return error_set(r->err, TC_ERR_NO_SERVICE, "trips.txt", 0, 0,
-                       "no usable trip: every trip was dropped or has no stop_times (%zu trips in trips.txt)",
-                       f->counts.trips);
+                         "no usable trip: every trip was dropped or has no stop_times (%zu trips in trips.txt)",
+                         f->counts.trips);
     size_t running = 0;
     for (size_t i = 0; i < f->n_trips; i++) {
         int32_t s = f->trips[i].service;
@@ -2028,7 +2028,7 @@ static tc_status read_all(reader *r) {
     }
     if (running == 0)
         return error_set(r->err, TC_ERR_NO_SERVICE, "calendar.txt", 0, 0,
-                       "no usable service: none of the %zu trips runs on any day", f->n_trips);
+                         "no usable service: none of the %zu trips runs on any day", f->n_trips);
     return TC_OK;
 }
 

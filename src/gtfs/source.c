@@ -98,7 +98,7 @@ static tc_status open_zip(gtfs_source *s, const char *path, tc_error *err) {
     if (!root && n_found > 1) {
         free(found);
         return error_set(err, TC_ERR_PARSE, path, 0, 0,
-                       "the archive holds stops.txt in several folders (two feeds?); give one feed per archive");
+                         "the archive holds stops.txt in several folders (two feeds?); give one feed per archive");
     }
     s->prefix = found;
     size_t plen = strlen(found), cap = 0;

@@ -67,7 +67,7 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j]))
                 return error_set(err, TC_ERR_INVALID_ARGUMENT, feeds[i].path, 0, 0,
-                               "two feeds are named \"%s\": give distinct names with --gtfs NAME=PATH", names[i]);
+                                 "two feeds are named \"%s\": give distinct names with --gtfs NAME=PATH", names[i]);
     }
     int usable = 1;
     size_t errors = 0, warnings = 0;
@@ -81,7 +81,7 @@ static tc_status validate_feeds(const tc_feed_source *feeds, size_t n_feeds, cha
             usable = 0;
             const char *file = e.file[0] ? e.file : feeds[i].path;
             diag_report(&diag, TC_SEV_ERROR, fatal_code(rc), file, e.line, e.column, "%s (feed cannot be used)",
-                      e.message);
+                        e.message);
         }
         gtfs_feed_free(feed);
         errors += diag.errors;

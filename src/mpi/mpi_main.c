@@ -285,7 +285,7 @@ int main(int argc, char **argv) {
         st = tc_points_column_values(job.dest, job.names[c], on_finding, stderr, &job.cols[c], &err);
         if (st == TC_ERR_NOT_FOUND)
             st = error_set(&err, TC_ERR_NOT_FOUND, job.dest_path, 1, 0, "no column \"%s\" in the opportunities file",
-                         job.names[c]);
+                           job.names[c]);
     }
     if (st != TC_OK) {
         /* The inputs are the same on every rank, so every rank got here: a plain error, no abort needed. */

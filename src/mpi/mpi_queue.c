@@ -168,7 +168,7 @@ static int rank0_run(mpi_job *job, int size) {
     }
     progress_bar prog;
     progress_start(&prog, cli_progress_wanted(job->a.quiet) || (job->force_progress && !job->a.quiet), "origins",
-                      n);
+                   n);
     int active = size - 1;
     long idle_ns = 100000;
     while (next_write < n_chunks || active > 0) {
@@ -201,7 +201,7 @@ static int rank0_run(mpi_job *job, int size) {
                 size_t k = (size_t)h.first / chunk;
                 if ((size_t)bytes != sizeof h + (size_t)h.count * job->record_bytes || k >= n_chunks) {
                     error_set(&err, TC_ERR_INTERNAL, NULL, 0, 0, "malformed result for origins %lld+%lld",
-                            (long long)h.first, (long long)h.count);
+                              (long long)h.first, (long long)h.count);
                     job_die(ms.MPI_SOURCE, &err);
                 }
                 pthread_mutex_lock(&lock);

@@ -101,7 +101,7 @@ tc_status netfile_map(const char *path, netfile *nf, tc_error *err) {
     if (size < sizeof(netfile_header)) {
         close(fd);
         return error_set(err, TC_ERR_FORMAT, path, 0, 0, "not a tongcheng network file (%llu bytes, too short)",
-                       (unsigned long long)size);
+                         (unsigned long long)size);
     }
     /* MAP_POPULATE: every page is read for its checksum anyway; mapping them in one call spares ~4,000 page
      * faults on a 7 MB network (measured with perf stat on bench/load_bench) */
@@ -114,12 +114,12 @@ tc_status netfile_map(const char *path, netfile *nf, tc_error *err) {
         st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "not a tongcheng network file (bad magic)");
     } else if (h->format_version != TC_FORMAT_VERSION) {
         st = error_set(err, TC_ERR_FORMAT, path, 0, 0,
-                     "network file format version %u, this program reads version %u: rebuild the network",
-                     h->format_version, TC_FORMAT_VERSION);
+                       "network file format version %u, this program reads version %u: rebuild the network",
+                       h->format_version, TC_FORMAT_VERSION);
     } else if (h->file_size != size) {
         st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "network file is %s: %llu bytes, header says %llu",
-                     size < h->file_size ? "truncated" : "damaged", (unsigned long long)size,
-                     (unsigned long long)h->file_size);
+                       size < h->file_size ? "truncated" : "damaged", (unsigned long long)size,
+                       (unsigned long long)h->file_size);
     } else if (h->n_sections > TC_NETFILE_MAX_SECTIONS || h->table_offset % 8 ||
                h->table_offset > size || size - h->table_offset != (uint64_t)h->n_sections * sizeof(netfile_section)) {
         st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "network file is corrupted (section table out of bounds)");
@@ -133,10 +133,10 @@ tc_status netfile_map(const char *path, netfile *nf, tc_error *err) {
             if (t[i].offset % TC_NETFILE_ALIGN || t[i].offset > h->table_offset ||
                 t[i].length > h->table_offset - t[i].offset) {
                 st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "network file is corrupted (section %u out of bounds)",
-                             t[i].id);
+                               t[i].id);
             } else if (XXH3_64bits((const uint8_t *)m + t[i].offset, (size_t)t[i].length) != t[i].xxh3) {
                 st = error_set(err, TC_ERR_FORMAT, path, 0, 0, "network file is corrupted (checksum of section %u)",
-                             t[i].id);
+                               t[i].id);
             }
         }
         nf->table = t;
@@ -159,7 +159,7 @@ void netfile_unmap(netfile *nf) {
 }
 
 tc_status netfile_get(const netfile *nf, uint32_t id, int required, const void **data, uint64_t *len,
-                         tc_error *err) {
+                      tc_error *err) {
     for (uint32_t i = 0; i < nf->n_sections; i++) {
         if (nf->table[i].id == id) {
             *data = nf->base + nf->table[i].offset;
@@ -174,14 +174,14 @@ tc_status netfile_get(const netfile *nf, uint32_t id, int required, const void *
 }
 
 tc_status netfile_get_array(const netfile *nf, uint32_t id, int required, size_t elem, uint64_t count,
-                               const void **data, uint64_t *count_out, tc_error *err) {
+                            const void **data, uint64_t *count_out, tc_error *err) {
     uint64_t len;
     tc_status st = netfile_get(nf, id, required, data, &len, err);
     if (st) return st;
     if (len % elem) return error_set(err, TC_ERR_FORMAT, NULL, 0, 0, "section %u has a partial element", id);
     if (count != UINT64_MAX && len / elem != count && (*data || required))
         return error_set(err, TC_ERR_FORMAT, NULL, 0, 0, "section %u holds %llu elements, expected %llu", id,
-                       (unsigned long long)(len / elem), (unsigned long long)count);
+                         (unsigned long long)(len / elem), (unsigned long long)count);
     if (count_out) *count_out = len / elem;
     return TC_OK;
 }

@@ -102,10 +102,10 @@ tc_status netfile_map(const char *path, netfile *nf, tc_error *err);
 void netfile_unmap(netfile *nf);
 /* Find a section. Missing: TC_ERR_FORMAT when required, else *data = NULL, *len = 0 and TC_OK. */
 tc_status netfile_get(const netfile *nf, uint32_t id, int required, const void **data, uint64_t *len,
-                         tc_error *err);
+                      tc_error *err);
 /* Typed helper: section must hold exactly `count` elements of `elem` bytes (count may be checked by caller when
  * unknown: pass count = UINT64_MAX to accept any multiple and receive it in *count_out). */
 tc_status netfile_get_array(const netfile *nf, uint32_t id, int required, size_t elem, uint64_t count,
-                               const void **data, uint64_t *count_out, tc_error *err);
+                            const void **data, uint64_t *count_out, tc_error *err);
 
 #endif

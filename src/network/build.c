@@ -50,7 +50,7 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "no output path");
     if (opts->n_feeds == 0 && !(opts->osm_path && *opts->osm_path))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                       "nothing to build: give at least one GTFS feed, sketch or OSM file");
+                         "nothing to build: give at least one GTFS feed, sketch or OSM file");
     tc_status special = output_path_check(out_path, err); /* refused before any work */
     if (special) return special;
     size_t n = opts->n_feeds, n_scn = opts->scenarios ? opts->n_scenarios : 0;
@@ -95,14 +95,14 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
         const char *path = opts->feeds[i].path;
         if (!names[i][0] || strchr(names[i], ':')) {
             st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
-                         "feed name \"%s\" is empty or contains ':' (name it with --gtfs/--sketch NAME=PATH)",
-                         names[i]);
+                           "feed name \"%s\" is empty or contains ':' (name it with --gtfs/--sketch NAME=PATH)",
+                           names[i]);
             goto out;
         }
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j])) {
                 st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
-                             "two feeds are named \"%s\": name them with --gtfs/--sketch NAME=PATH", names[i]);
+                               "two feeds are named \"%s\": name them with --gtfs/--sketch NAME=PATH", names[i]);
                 goto out;
             }
     }
@@ -112,8 +112,8 @@ tc_status tc_build(const tc_build_options *opts, const char *out_path, tc_error 
             for (size_t i = 0; i < scns[k]->n_mods; i++)
                 if (scns[k]->mods[i].kind != SCN_CAR_SPEEDS) {
                     st = error_set(err, TC_ERR_INVALID_ARGUMENT, opts->scenarios[k], 0, 0,
-                                 "%s: a %s modification needs transit feeds to apply to", scns[k]->mods[i].path,
-                                 scenario_kind_name(scns[k]->mods[i].kind));
+                                   "%s: a %s modification needs transit feeds to apply to", scns[k]->mods[i].path,
+                                   scenario_kind_name(scns[k]->mods[i].kind));
                     goto out;
                 }
             continue;

@@ -148,8 +148,8 @@ static size_t grid_lower(const grid_item *it, size_t lo, size_t hi, int64_t cell
 }
 
 tc_status straight_line_transfers(const double *lat, const double *lon, const uint8_t *include, uint32_t n,
-                                     double radius_m, double detour, uint32_t **begin_out, uint32_t **to_out,
-                                     uint32_t **metres_out, uint32_t *count_out, tc_error *err) {
+                                  double radius_m, double detour, uint32_t **begin_out, uint32_t **to_out,
+                                  uint32_t **metres_out, uint32_t *count_out, tc_error *err) {
     *begin_out = calloc((size_t)n + 1, sizeof(uint32_t));
     *to_out = NULL;
     *metres_out = NULL;
@@ -505,7 +505,7 @@ static tc_status count_feeds(build_state *b) {
         for (size_t k = 0; k < sizeof limits / sizeof *limits; k++)
             if (limits[k].n >= UINT32_MAX)
                 return error_set(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many %s for one network file",
-                               limits[k].what);
+                                 limits[k].what);
     }
     if (day_lo > day_hi) day_lo = day_hi = 0;
     b->day_lo = day_lo;
@@ -532,7 +532,7 @@ static void merge_feed_record(build_state *b, size_t f, const char *net_tz, int3
         const char *saved = diag_enter_feed(b, f);
         if (tz_offset(fd->timezone, 0, &probe) || tz_offset(net_tz, 0, &probe))
             diag_report(b->diag, TC_SEV_WARNING, "unknown_timezone", "agency.txt", 0, 0,
-                      "timezone \"%s\" or \"%s\" is unknown to this system: times not shifted", fd->timezone, net_tz);
+                        "timezone \"%s\" or \"%s\" is unknown to this system: times not shifted", fd->timezone, net_tz);
         diag_leave_feed(b, saved);
     }
     nf->stop_begin = b->stop_off[f], nf->n_stops = (uint32_t)fd->n_stops;
@@ -674,7 +674,7 @@ static void collect_frequencies(build_state *b) {
             if (gq->trip < 0 || (size_t)gq->trip >= fd->n_trips || gq->headway_secs <= 0) {
                 const char *saved = diag_enter_feed(b, f);
                 diag_report(b->diag, TC_SEV_WARNING, "bad_frequency", "frequencies.txt", 0, 0,
-                          "frequency row %zu has no trip or a headway of %d s: ignored", k + 1, gq->headway_secs);
+                            "frequency row %zu has no trip or a headway of %d s: ignored", k + 1, gq->headway_secs);
                 diag_leave_feed(b, saved);
                 continue;
             }
@@ -712,8 +712,8 @@ static tc_status describe_trips(build_state *b) {
             bt->n = gt->st_begin + (uint64_t)gt->st_count <= fd->n_stop_times ? gt->st_count : 0;
             if (bt->n > TC_MAX_TRIP_STOPS)
                 return error_set(b->err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                               "feed %s: stop_times.txt: trip %s has %u stops; expected at most %u", fd->name, gt->id,
-                               bt->n, TC_MAX_TRIP_STOPS);
+                                 "feed %s: stop_times.txt: trip %s has %u stops; expected at most %u", fd->name, gt->id,
+                                 bt->n, TC_MAX_TRIP_STOPS);
             bt->st = fd->stop_times + (bt->n ? gt->st_begin : 0);
             while (k < b->nfr && b->frefs[k].trip_g < g) k++;
             bt->freq_begin = (uint32_t)k;
@@ -988,7 +988,7 @@ static tc_status walking_transfers(build_state *b, netfile_writer *w) {
     } else {
         progress_start(&b->prog, b->opts->progress, "walking transfers (straight line)", 0);
         st = straight_line_transfers(b->lat, b->lon, b->served, (uint32_t)b->n_stops, b->radius, b->detour,
-                                        &b->xfer_begin, &b->xfer_to, &b->xfer_m, &b->n_xfers, b->err);
+                                     &b->xfer_begin, &b->xfer_to, &b->xfer_m, &b->n_xfers, b->err);
         if (st) return st;
         progress_finish(&b->prog);
         to = b->xfer_to, metres = b->xfer_m;
@@ -1087,18 +1087,18 @@ static tc_status write_sections(build_state *b, netfile_writer *w) {
                               b->first_trip, b->pattern_stops, b->stops, &b->shapes, b->err);
     if (!st && b->shapes.n_points) {
         st = netfile_add(w, TC_SEC_SHAPES, b->shapes.points, (uint64_t)b->shapes.n_points * 2 * sizeof(int32_t),
-                            b->err);
+                         b->err);
         if (!st) st = netfile_add(w, TC_SEC_PATTERN_SHAPE, b->shapes.pattern_shape,
-                                     (uint64_t)b->n_patterns * 2 * sizeof(uint32_t), b->err);
+                                  (uint64_t)b->n_patterns * 2 * sizeof(uint32_t), b->err);
         if (!st) st = netfile_add(w, TC_SEC_PATTERN_STOP_SHAPE, b->shapes.stop_point,
-                                     (uint64_t)b->n_ps * sizeof(uint32_t), b->err);
+                                  (uint64_t)b->n_ps * sizeof(uint32_t), b->err);
     }
     if (st) return st;
     if (b->have_links && b->links.link_node && b->links.link_m) {
         st = netfile_add(w, TC_SEC_STOP_STREET_LINK, b->links.link_node, n_stops * sizeof *b->links.link_node,
-                            b->err);
+                         b->err);
         if (!st) st = netfile_add(w, TC_SEC_STOP_STREET_LINK_M, b->links.link_m, n_stops * sizeof *b->links.link_m,
-                                     b->err);
+                                  b->err);
     }
     return st;
 }
@@ -1124,7 +1124,7 @@ static tc_status write_network(build_state *b, const char *out_path) {
 }
 
 tc_status build_from_feeds(gtfs_feed *const *feeds, size_t n_feeds, const tc_build_options *opts, diag_log *diag,
-                              const char *out_path, tc_error *err) {
+                           const char *out_path, tc_error *err) {
     if (n_feeds > 65535) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "too many feeds");
     build_state state, *b = &state;
     memset(b, 0, sizeof *b);

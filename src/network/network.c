@@ -398,8 +398,8 @@ static tc_status find_id(const network_view *v, int kind, const char *id, uint32
     }
     if (v->n_feeds > 1 && !strchr(id, ':'))
         return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
-                       "unknown %s \"%s\": this network has %u feeds, name it as FEED:%s_id", what[kind], id,
-                       v->n_feeds, what[kind]);
+                         "unknown %s \"%s\": this network has %u feeds, name it as FEED:%s_id", what[kind], id,
+                         v->n_feeds, what[kind]);
     return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%s\"", what[kind], id);
 }
 

@@ -183,7 +183,7 @@ tc_status tc_network_streets_geojson(const tc_network *net, const double bbox[4]
     if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 &&
           bbox[3] <= 90))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                       "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
+                         "bbox must be min_lon,min_lat,max_lon,max_lat with min < max, in degrees");
     if (zoom < 0 || zoom > 22) return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "zoom must be 0…22");
     cJSON *features = NULL, *root = collection(&features);
     if (!root) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");

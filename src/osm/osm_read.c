@@ -301,16 +301,16 @@ tc_status osm_read(const char *path, osm_data *out, diag_log *diag, tc_error *er
     }
     if (out->n_restrictions_via_way)
         diag_report(diag, TC_SEV_WARNING, "osm_via_way_restriction", path, 0, 0,
-                  "%zu turn restrictions via several ways are not applied (via a node or one way are)",
-                  out->n_restrictions_via_way);
+                    "%zu turn restrictions via several ways are not applied (via a node or one way are)",
+                    out->n_restrictions_via_way);
     for (size_t i = 0; i < out->n_truck_unknown && i < sizeof out->truck_unknown / sizeof *out->truck_unknown; i++)
         diag_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0, "%s", out->truck_unknown[i]);
     if (out->n_truck_unknown > sizeof out->truck_unknown / sizeof *out->truck_unknown)
         diag_report(diag, TC_SEV_WARNING, "osm_truck_tag", path, 0, 0,
-                  "%zu heavy-vehicle tag values in all are not understood and not applied", out->n_truck_unknown);
+                    "%zu heavy-vehicle tag values in all are not understood and not applied", out->n_truck_unknown);
     if (out->n_restrictions_bad)
         diag_report(diag, TC_SEV_WARNING, "osm_bad_restriction", path, 0, 0,
-                  "%zu turn restriction relations lack exactly one from, via and to member; ignored",
-                  out->n_restrictions_bad);
+                    "%zu turn restriction relations lack exactly one from, via and to member; ignored",
+                    out->n_restrictions_bad);
     return TC_OK;
 }

@@ -379,7 +379,7 @@ tc_status circle_compute(const tc_network *net, const circle_params *p, const ci
         for (uint32_t s = 0; s < v->n_stops; s++) {
             if (v->stops[s].location_type != 0) continue;
             double d = haversine_m(cores->v[c].lat, cores->v[c].lon, from_e7(v->stops[s].lat_e7),
-                                      from_e7(v->stops[s].lon_e7));
+                                   from_e7(v->stops[s].lon_e7));
             if (d < best) best = d;
         }
         r->core_walk_to_stop_min[c] = best * r->car_detour / walk / 60.0;

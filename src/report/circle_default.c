@@ -105,9 +105,9 @@ static int default_file(circle_inputs *in, const char *name, int required, const
 static tc_status resolve_default(const tc_circle_options *o, circle_inputs *in, tc_error *err) {
     if (circle_default_dir(o->data_dir, in->data_dir, sizeof in->data_dir))
         return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0,
-                       "cannot find the built-in default network (data/changzhutan/network.sketch.json)%s%s; give "
-                       "its folder (--data-dir DIR, or data_dir) or set TONGCHENG_DATA_DIR",
-                       o->data_dir ? " in " : "", o->data_dir ? o->data_dir : "");
+                         "cannot find the built-in default network (data/changzhutan/network.sketch.json)%s%s; give "
+                         "its folder (--data-dir DIR, or data_dir) or set TONGCHENG_DATA_DIR",
+                         o->data_dir ? " in " : "", o->data_dir ? o->data_dir : "");
     const char *sketch = NULL;
     if (default_file(in, "network.sketch.json", 1, &sketch) ||
         (!in->cores_path && default_file(in, "cores.csv", 1, &in->cores_path)) ||
@@ -168,11 +168,11 @@ tc_status circle_inputs_resolve(const tc_circle_options *o, circle_inputs *in, t
     for (size_t i = 0; i < in->n_feeds; i++) in->sketch_model |= in->feeds[i].sketch;
     if (o->network_path && in->n_scenarios && in->n_feeds == 0 && !o->osm_path)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, o->network_path, 0, 0,
-                       "scenarios are evaluated by rebuilding the network from its inputs, and a network file does "
-                       "not keep them: give the inputs (sketch / GTFS / OSM) instead of, or besides, the network file");
+                         "scenarios are evaluated by rebuilding the network from its inputs, and a network file does "
+                         "not keep them: give the inputs (sketch / GTFS / OSM) instead of, or besides, the network file");
     if (!in->cores_path)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                       "the cores (a CSV) are required unless the built-in default is used");
+                         "the cores (a CSV) are required unless the built-in default is used");
     if (o->network_label) snprintf(in->label, sizeof in->label, "%s", o->network_label);
     if (!in->label[0]) inputs_label(o, in);
     return TC_OK;

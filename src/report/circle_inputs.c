@@ -71,12 +71,12 @@ tc_status circle_places_parse(const char *name, const char *text, size_t len, ci
         }
         if (parse_coord(lat, -90, 90, &pl.lat)) {
             st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_lat + 1, "lat: expected degrees between -90 and 90, "
-                         "not \"%s\"", lat);
+                           "not \"%s\"", lat);
             break;
         }
         if (parse_coord(lon, -180, 180, &pl.lon)) {
             st = error_set(err, TC_ERR_PARSE, name, c.row_line, c_lon + 1, "lon: expected degrees between -180 and "
-                         "180, not \"%s\"", lon);
+                           "180, not \"%s\"", lon);
             break;
         }
         for (size_t i = 0; i < out->n; i++)

@@ -158,7 +158,7 @@ tc_status lower_bounds_create(const network_view *v, lower_bounds **out, tc_erro
                     free(children);
                     lower_bounds_free(lb);
                     return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                                   "a trip's times go down along its pattern");
+                                     "a trip's times go down along its pattern");
                 }
                 if (j + 1 < ns && row[j + 1].arrival - row[j].departure < seg[j])
                     seg[j] = row[j + 1].arrival - row[j].departure;

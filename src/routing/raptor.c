@@ -306,7 +306,7 @@ static int32_t rule_time(const net_transfer_rule *r, int32_t floor_s) {
 
 /* The transfers.txt rule that applies to a change at stop from from_trip to to_trip (NULL: none). */
 static const net_transfer_rule *change_rule(const raptor_ws *ws, uint32_t stop, uint32_t from_trip,
-                                               uint32_t to_trip) {
+                                            uint32_t to_trip) {
     const network_view *v = ws->v;
     if (!(ws->flag[stop] & F_RULES)) return NULL;
     uint32_t par = v->stops[stop].parent;

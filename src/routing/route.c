@@ -103,7 +103,7 @@ static tc_status apply_exclusions(const network_view *v, const char *list, id_ki
             }
             if (!found)
                 return error_set(err, TC_ERR_NOT_FOUND, NULL, 0, 0, "unknown %s \"%.*s\"",
-                               kind == ID_ROUTE ? "route" : kind == ID_TRIP ? "trip" : "stop", (int)len, p);
+                                 kind == ID_ROUTE ? "route" : kind == ID_TRIP ? "trip" : "stop", (int)len, p);
         }
         if (!e) break;
         p = e + 1;
@@ -249,8 +249,8 @@ static tc_status point_endpoint(const network_view *v, street_workspace *sw, dou
     if (st != TC_OK) return st;
     if (n == 0)
         return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
-                       "point %.6f,%.6f cannot be snapped: no stop within %d min of walking", lat, lon,
-                       (int)(max_s / 60));
+                         "point %.6f,%.6f cannot be snapped: no stop within %d min of walking", lat, lon,
+                         (int)(max_s / 60));
     ep->near = malloc((n + 1) * sizeof *ep->near);
     if (!ep->near) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory");
     if (n) memcpy(ep->near, near, n * sizeof *near);
@@ -654,7 +654,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
     const network_view *v = &net->v;
     if (q->max_transfers < 0 || q->max_transfers > RAPTOR_MAX_ROUNDS - 2)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max transfers must be 0…%d",
-                       RAPTOR_MAX_ROUNDS - 2);
+                         RAPTOR_MAX_ROUNDS - 2);
     if (q->max_duration_min <= 0 || q->max_duration_min > 48 * 60)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "max duration must be 1…2880 minutes");
     if (q->max_walk_access_min < 0 || q->max_walk_egress_min < 0 || q->max_walk_transfer_min < 0 ||
@@ -666,7 +666,7 @@ tc_status tc_route(const tc_network *net, const tc_route_query *q, tc_journey_se
         tc_format_date(v->service_start, a);
         tc_format_date(v->service_start + (int32_t)v->n_days - 1, b);
         return error_set(err, TC_ERR_NO_SERVICE, NULL, 0, 0, "date %s is outside the network's service range %s…%s",
-                       d, a, b);
+                         d, a, b);
     }
     double speed = q->walk_speed_mps > 0 ? q->walk_speed_mps : (v->walk_speed_mps > 0 ? v->walk_speed_mps : TC_DEFAULT_WALK_SPEED_MPS);
     int32_t max_access = (int32_t)lround(q->max_walk_access_min * 60);

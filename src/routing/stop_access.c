@@ -172,7 +172,7 @@ static tc_status near_straight_line(street_workspace *ws, const network_view *ne
                 for (uint32_t k = ws->sg_begin[c]; k < ws->sg_begin[c + 1]; k++) {
                     uint32_t s = ws->sg_items[k];
                     double d = fast_distance_m(lat, lon, from_e7(net->stops[s].lat_e7),
-                                                  from_e7(net->stops[s].lon_e7));
+                                               from_e7(net->stops[s].lon_e7));
                     double secs = d * detour / speed_mps;
                     if (secs <= max_seconds) ws->result[n++] = (stop_seconds){s, (int32_t)lround(secs)};
                 }
@@ -190,7 +190,7 @@ tc_status street_stops_near(street_workspace *ws, const network_view *net, tc_mo
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "speed must be positive (got %g m/s)", speed_mps);
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
-                       lon);
+                         lon);
     *n_out = 0;
     *out = ws->result;
     if (max_seconds < 0) return TC_OK;

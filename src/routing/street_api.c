@@ -53,10 +53,10 @@ tc_status tc_street_route(const tc_network *net, tc_mode mode, double from_lat, 
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "unknown street mode %d", (int)mode);
     if (!(from_lat >= -90 && from_lat <= 90 && from_lon >= -180 && from_lon <= 180))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "origin %.7f,%.7f is not a valid coordinate",
-                       from_lat, from_lon);
+                         from_lat, from_lon);
     if (!(to_lat >= -90 && to_lat <= 90 && to_lon >= -180 && to_lon <= 180))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "destination %.7f,%.7f is not a valid coordinate",
-                       to_lat, to_lon);
+                         to_lat, to_lon);
     const network_view *v = &net->v;
     double speed = mode == TC_MODE_WALK ? o.walk_speed_mps : mode == TC_MODE_BIKE ? o.bike_speed_mps : o.car_speed_mps;
     if (mode == TC_MODE_TRUCK && o.car_speed_mps * 3.6 > o.truck.max_kmh) speed = o.truck.max_kmh / 3.6;

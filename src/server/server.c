@@ -603,7 +603,7 @@ int server_run(const tc_network *net, const server_options *o, tc_error *err) {
         flags |= MHD_USE_IPv6;
     } else {
         error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "--host expects a numeric IPv4 or IPv6 address, got \"%s\"",
-                o->host);
+                  o->host);
         server_free(&s);
         return 1;
     }
@@ -638,7 +638,7 @@ int server_run(const tc_network *net, const server_options *o, tc_error *err) {
         MHD_OPTION_END);
     if (!d) {
         error_set(err, TC_ERR_IO, NULL, 0, 0, "cannot listen on %s port %d: %s", o->host, o->port,
-                errno ? strerror(errno) : "libmicrohttpd refused to start");
+                  errno ? strerror(errno) : "libmicrohttpd refused to start");
         pool_stop();
         reaper_stop();
         pthread_sigmask(SIG_UNBLOCK, &stop, NULL);

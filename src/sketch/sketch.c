@@ -183,7 +183,7 @@ static tc_status make_calendar(sctx *c, const cJSON *cal, const char *path, cons
     }
     if (clipped)
         diag_report(c->j.diag, TC_SEV_WARNING, "calendar_clipped", c->j.file, 0, 0,
-                  "%s: days outside the network's date range are ignored", path);
+                    "%s: days outside the network's date range are ignored", path);
     *out = s;
     return TC_OK;
 }

@@ -311,9 +311,9 @@ static tc_status keep_largest(tmp_seg *segs, size_t n_segs, uint32_t n_nodes, co
         m->nodes_dropped[mode] = total - best_size;
         if (ncomp > 1)
             diag_report(diag, TC_SEV_WARNING, "street_islands", path, 0, 0,
-                      "%s network: kept the largest %s component (%u nodes), dropped %u islands (%u nodes)",
-                      MODE_NAMES[mode], mode >= 2 ? "strongly connected" : "connected", best_size, ncomp - 1,
-                      total - best_size);
+                        "%s network: kept the largest %s component (%u nodes), dropped %u islands (%u nodes)",
+                        MODE_NAMES[mode], mode >= 2 ? "strongly connected" : "connected", best_size, ncomp - 1,
+                        total - best_size);
     }
 done:
     free(par);
@@ -521,8 +521,8 @@ static tc_status add_via_way_copies(street_mem *m, const osm_data *d, vec *turns
             np++;
         } else if (++*unmatched <= 5) {
             diag_report(diag, TC_SEV_WARNING, "osm_restriction_unmatched", path, 0, 0,
-                      "turn restriction relation %lld (via way %lld): its members are missing or do not form a car "
-                      "path in this network; ignored", (long long)r->id, (long long)r->via_way);
+                        "turn restriction relation %lld (via way %lld): its members are missing or do not form a car "
+                        "path in this network; ignored", (long long)r->id, (long long)r->via_way);
         }
     }
     if (!n_copies) {
@@ -695,14 +695,14 @@ static tc_status resolve_refs(graph_build *gb, street_mem *m) {
             ways_broken++;
             if (ways_broken <= 5)
                 diag_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
-                          "way %lld references nodes absent from the file; the segments through them are dropped",
-                          (long long)wy->id);
+                            "way %lld references nodes absent from the file; the segments through them are dropped",
+                            (long long)wy->id);
         }
     }
     if (ways_broken > 5)
         diag_report(gb->diag, TC_SEV_WARNING, "osm_missing_node", gb->path, 0, 0,
-                  "%llu ways in all reference %llu missing nodes (segments through them dropped)",
-                  (unsigned long long)ways_broken, (unsigned long long)missing);
+                    "%llu ways in all reference %llu missing nodes (segments through them dropped)",
+                    (unsigned long long)ways_broken, (unsigned long long)missing);
     m->missing_refs = missing;
     return TC_OK;
 }
@@ -769,7 +769,7 @@ static tc_status add_segment(graph_build *gb, size_t w, const uint32_t *r, uint3
     uint32_t ti = truck_index(&gb->trucks, limits);
     if (ti == UINT32_MAX)
         return gb->trucks.n > UINT16_MAX ? error_set(gb->err, TC_ERR_INVALID_ARGUMENT, gb->path, 0, 0,
-                                                   "more than 65536 distinct heavy-vehicle limit combinations")
+                                                     "more than 65536 distinct heavy-vehicle limit combinations")
                                          : error_set(gb->err, TC_ERR_NO_MEMORY, gb->path, 0, 0, "out of memory");
     s->truck = (uint16_t)ti;
     double len = 0;
@@ -990,9 +990,9 @@ static tc_status apply_turn_restrictions(graph_build *gb, street_mem *m) {
             unmatched++;
             if (unmatched <= 5)
                 diag_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
-                          "turn restriction relation %lld: its from/via/to members are missing or not car roads"
-                          " of this network; ignored",
-                          (long long)r->id);
+                            "turn restriction relation %lld: its from/via/to members are missing or not car roads"
+                            " of this network; ignored",
+                            (long long)r->id);
         }
     }
     if (st != TC_OK) {
@@ -1001,7 +1001,7 @@ static tc_status apply_turn_restrictions(graph_build *gb, street_mem *m) {
     }
     if (unmatched > 5)
         diag_report(gb->diag, TC_SEV_WARNING, "osm_restriction_unmatched", gb->path, 0, 0,
-                  "%u turn restriction relations in all could not be matched to the car network", unmatched);
+                    "%u turn restriction relations in all could not be matched to the car network", unmatched);
     m->turns_unmatched = unmatched;
     if (turns.n) qsort(turns.p, turns.n, sizeof(street_turn), cmp_turn);
     m->turns = turns.p;
@@ -1067,7 +1067,7 @@ tc_status street_mem_build(const char *path, diag_log *diag, int progress, stree
     if (st == TC_OK && publish_graph(m) != TC_OK) st = GRAPH_OOM(&gb);
     if (st == TC_OK && gb.n_keep == 0)
         diag_report(diag, TC_SEV_WARNING, "osm_no_streets", path, 0, 0,
-                  "the file holds no street usable by walk, bike or car");
+                    "the file holds no street usable by walk, bike or car");
     graph_build_free(&gb);
     if (st != TC_OK) street_mem_free(m);
     return st;
@@ -1151,8 +1151,8 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
         if (street_snap_point(g, TC_MODE_WALK, lat[i], lon[i], snap_radius_m, &s, NULL) != TC_OK) {
             if (++unlinked <= 20)
                 diag_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0,
-                          "stop #%u at %.7f,%.7f is farther than %.0f m from any walkable street; it is not linked",
-                          i, lat[i], lon[i], snap_radius_m);
+                            "stop #%u at %.7f,%.7f is farther than %.0f m from any walkable street; it is not linked",
+                            i, lat[i], lon[i], snap_radius_m);
             continue;
         }
         const street_seg *sg = &g->segs[s.seg];
@@ -1165,7 +1165,7 @@ static tc_status link_stops(const street_mem *m, const double *lat, const double
     }
     if (unlinked > 20)
         diag_report(diag, TC_SEV_WARNING, "stop_unlinked", path, 0, 0, "%u stops in all are not linked to the streets",
-                  unlinked);
+                    unlinked);
     if (!(transfer_radius_m > 0) || n_stops == 0) return TC_OK;
 
     /* node → stops */

@@ -122,8 +122,8 @@ static tc_status dem_read(const char *path, const int32_t bbox_e7[4], dem *d, tc
     OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
     if (srs && !OSRIsGeographic(srs)) {
         st = error_set(err, TC_ERR_FORMAT, path, 0, 0,
-                     "the elevation model is in projected coordinates; expected longitude/latitude (WGS 84), e.g. "
-                     "gdalwarp -t_srs EPSG:4326");
+                       "the elevation model is in projected coordinates; expected longitude/latitude (WGS 84), e.g. "
+                       "gdalwarp -t_srs EPSG:4326");
         goto out;
     }
     int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
@@ -139,8 +139,8 @@ static tc_status dem_read(const char *path, const int32_t bbox_e7[4], dem *d, tc
     if (rmax > h) rmax = h;
     if (cmin >= cmax || rmin >= rmax) {
         st = error_set(err, TC_ERR_INVALID_ARGUMENT, path, 0, 0,
-                     "the elevation model does not cover the street network (lon %.5f..%.5f, lat %.5f..%.5f)", lon0,
-                     lon1, lat0, lat1);
+                       "the elevation model does not cover the street network (lon %.5f..%.5f, lat %.5f..%.5f)", lon0,
+                       lon1, lat0, lat1);
         goto out;
     }
     d->x0 = (int)cmin;
@@ -222,13 +222,13 @@ tc_status street_mem_apply_elevation(street_mem *m, const char *dem_path, diag_l
     if (covered_points == 0) {
         free(f);
         return error_set(err, TC_ERR_INVALID_ARGUMENT, dem_path, 0, 0,
-                       "the elevation model covers none of the street network's points (no data there)");
+                         "the elevation model covers none of the street network's points (no data there)");
     }
     if (outside)
         diag_report(diag, TC_SEV_WARNING, "elevation_outside", dem_path, 0, 0,
-                  "%u of %u street segments reach outside the elevation model or onto no-data cells; those pieces "
-                  "count as flat",
-                  outside, ns);
+                    "%u of %u street segments reach outside the elevation model or onto no-data cells; those pieces "
+                    "count as flat",
+                    outside, ns);
     free(m->seg_elev);
     m->seg_elev = f;
     return TC_OK;

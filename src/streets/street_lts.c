@@ -48,7 +48,7 @@ static tc_status read_row(const csv_reader *c, int c_id, int c_lts, lts_row *out
     long lts = strtol(lv, &end, 10);
     if (end == lv || *end || lts < 1 || lts > 4)
         return error_set(err, TC_ERR_PARSE, c->file, c->row_line, c_lts + 1,
-                       "expected a level of traffic stress 1…4, got \"%s\"", lv);
+                         "expected a level of traffic stress 1…4, got \"%s\"", lv);
     *out = (lts_row){way, (uint8_t)lts};
     return TC_OK;
 }
@@ -120,8 +120,8 @@ tc_status street_mem_apply_lts(street_mem *m, const char *csv_path, diag_log *di
         if (!hit[i] && !(i + 1 < n && rows[i + 1].way == rows[i].way)) unmatched++;
     if (unmatched)
         diag_report(diag, TC_SEV_WARNING, "lts_way_not_found", csv_path, 0, 0,
-                  "%zu of the %zu ways given are not in the street network (outside the extract or not streets)",
-                  unmatched, n);
+                    "%zu of the %zu ways given are not in the street network (outside the extract or not streets)",
+                    unmatched, n);
     free(hit);
     free(rows);
     return TC_OK;

@@ -45,11 +45,11 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
     const int32_t *nodes = NULL;
     uint64_t n_edges = 0, n_segs = 0, n_nodes = 0;
     st = netfile_get_array(&nf, STREET_SEC_EDGES, 0, sizeof *edges, UINT64_MAX, (const void **)&edges, &n_edges,
-                              err);
+                           err);
     if (!st) st = netfile_get_array(&nf, STREET_SEC_SEGS, 0, sizeof *segs, UINT64_MAX, (const void **)&segs,
-                                       &n_segs, err);
+                                    &n_segs, err);
     if (!st) st = netfile_get_array(&nf, STREET_SEC_NODES, 0, 2 * sizeof *nodes, UINT64_MAX,
-                                       (const void **)&nodes, &n_nodes, err);
+                                    (const void **)&nodes, &n_nodes, err);
     if (st) {
         netfile_unmap(&nf);
         return st;
@@ -60,8 +60,8 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
             for (size_t i = 0; i < scns[k]->n_mods; i++)
                 if (scns[k]->mods[i].kind == SCN_CAR_SPEEDS)
                     diag_report(diag, TC_SEV_WARNING, "car_speeds_without_streets", scns[k]->file, 0, 0,
-                              "%s: car speeds ignored: the network has no street network (build it with --osm)",
-                              scns[k]->mods[i].path);
+                                "%s: car speeds ignored: the network has no street network (build it with --osm)",
+                                scns[k]->mods[i].path);
         netfile_unmap(&nf);
         return TC_OK;
     }
@@ -82,8 +82,8 @@ tc_status streets_apply_car_speeds(const char *path, scenario *const *scns, size
                 for (uint64_t s = 0; s < n_segs && !found; s++) found = segs[s].way_id == m->way_ids[w];
                 if (!found)
                     st = error_set(err, TC_ERR_NOT_FOUND, scns[k]->file, 0, 0,
-                                 "%s.ways[%zu]: no OSM way %lld in the street network", m->path, w,
-                                 (long long)m->way_ids[w]);
+                                   "%s.ways[%zu]: no OSM way %lld in the street network", m->path, w,
+                                   (long long)m->way_ids[w]);
             }
             for (uint64_t e = 0; e < n_edges && !st; e++) {
                 street_edge *ed = &patched[e];

@@ -382,8 +382,8 @@ tc_status street_route_snapped(street_workspace *ws, tc_mode mode, const street_
     if (ws->oom) return error_set(err, TC_ERR_NO_MEMORY, NULL, 0, 0, "out of memory in a street search");
     if (t.best == STREET_INF)
         return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
-                       "%.7f,%.7f cannot be reached from %.7f,%.7f by %s over the street network", to->lat, to->lon,
-                       from->lat, from->lon, street_mode_name(mode));
+                         "%.7f,%.7f cannot be reached from %.7f,%.7f by %s over the street network", to->lat, to->lon,
+                         from->lat, from->lon, street_mode_name(mode));
     /* collect the arcs of the path, target side first */
     uint32_t n_arcs = 0, cap = 64, src_node = STREET_INF;
     uint32_t *arcs = malloc(cap * sizeof *arcs);

@@ -77,7 +77,7 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
                             street_snap *out, tc_error *err) {
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "point %.7f,%.7f is not a valid coordinate", lat,
-                       lon);
+                         lon);
     if (g->n_segs == 0 || !g->meta)
         return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.7f,%.7f: the network has no street network to snap to", lat, lon);
@@ -136,8 +136,8 @@ tc_status street_snap_point(const street_graph *g, tc_mode mode, double lat, dou
     if (!(best <= radius_m)) {
         if (best < INFINITY)
             return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
-                           "point %.7f,%.7f is %.0f m from the nearest street usable by %s (limit %.0f m)", lat, lon,
-                           best, street_mode_name(mode), radius_m);
+                             "point %.7f,%.7f is %.0f m from the nearest street usable by %s (limit %.0f m)", lat, lon,
+                             best, street_mode_name(mode), radius_m);
         return error_set(err, TC_ERR_UNREACHABLE, NULL, 0, 0,
                        "point %.7f,%.7f: no street usable by %s within %.0f m", lat, lon, street_mode_name(mode),
                        radius_m);

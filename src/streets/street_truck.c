@@ -71,9 +71,9 @@ tc_status street_truck_check(const tc_truck *v, tc_error *err) {
         !(v->length_m > 0 && v->length_m < 100) || !(v->weight_t > 0 && v->weight_t < 600) ||
         !(v->axle_load_t > 0 && v->axle_load_t <= v->weight_t) || !(v->max_kmh >= 5 && v->max_kmh <= 255))
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0,
-                       "truck: height %.2f m, width %.2f m, length %.2f m, weight %.2f t, axle load %.2f t, top speed "
-                       "%.0f km/h is not a vehicle (positive sizes, axle load at most the weight, 5-255 km/h)",
-                       v->height_m, v->width_m, v->length_m, v->weight_t, v->axle_load_t, v->max_kmh);
+                         "truck: height %.2f m, width %.2f m, length %.2f m, weight %.2f t, axle load %.2f t, top speed "
+                         "%.0f km/h is not a vehicle (positive sizes, axle load at most the weight, 5-255 km/h)",
+                         v->height_m, v->width_m, v->length_m, v->weight_t, v->axle_load_t, v->max_kmh);
     if (v->weekday < 0 || v->weekday > 6 || v->time_s < 0 || v->time_s > 7 * 86400)
         return error_set(err, TC_ERR_INVALID_ARGUMENT, NULL, 0, 0, "truck: departure day or time out of range");
     return TC_OK;

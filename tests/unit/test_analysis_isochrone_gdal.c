@@ -149,8 +149,8 @@ static void test_tracer_equals_gdal(void **state) {
         tc_grid g;
         const int sz = k % 7 == 0 ? 1 + k % 3 : 5 + (int)(rnd() * 45); /* some of 1-3 cells a side */
         assert_int_equal(grid_from_bbox(-51.3, -30.1, -51.3 + sz * 0.001, -30.1 + sz * 0.0009, 100 + 50 * (k % 5),
-                                           &g, NULL),
-                         TC_OK);
+                                        &g, NULL),
+                      TC_OK);
         const size_t cells = tc_grid_cells(&g), np = 2;
         uint16_t *pm = malloc(cells * np * sizeof *pm);
         const int mode = k % 3;

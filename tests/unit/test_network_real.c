@@ -142,7 +142,7 @@ static void check_structure(const network_view *v) {
             assert_true(x->distance_m <= v->transfer_radius_m + 0.5);
             const net_stop *a = &v->stops[s], *b = &v->stops[x->to_stop];
             double d = haversine_m(from_e7(a->lat_e7), from_e7(a->lon_e7), from_e7(b->lat_e7),
-                                      from_e7(b->lon_e7)) * v->straight_line_detour;
+                                   from_e7(b->lon_e7)) * v->straight_line_detour;
             assert_true(fabs(d - x->distance_m) < 1.5); /* coordinates rounded to 1e-7° in the file */
             int back = 0;
             for (uint32_t r = v->transfer_begin[x->to_stop]; r < v->transfer_begin[x->to_stop + 1] && !back; r++)
